@@ -1,0 +1,9 @@
+// Package authz is the glue of the request pipeline between signature
+// verification and the service handlers: it names the authenticated
+// principal, gathers the policies that apply to a request, asks the policy
+// engine for a decision and explains denials in AWS's words.
+//
+// Handlers never check signatures or policies themselves; they declare the
+// action, resources and extra condition keys a request needs, and authz
+// decides.
+package authz

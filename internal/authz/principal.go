@@ -1,0 +1,32 @@
+package authz
+
+// PrincipalType is the value of the aws:PrincipalType condition key.
+type PrincipalType string
+
+// Principal types, as AWS names them in aws:PrincipalType.
+const (
+	TypeRoot        PrincipalType = "Account"
+	TypeUser        PrincipalType = "User"
+	TypeAssumedRole PrincipalType = "AssumedRole"
+	TypeFederated   PrincipalType = "FederatedUser"
+	TypeAnonymous   PrincipalType = "Anonymous"
+)
+
+// Principal is the authenticated caller of one request.
+type Principal struct {
+	Type    PrincipalType
+	Account string // 12-digit account id of the caller
+	// ARN is the caller's identity ARN: arn:aws:iam::A:root,
+	// arn:aws:iam::A:user/path/name or arn:aws:sts::A:assumed-role/ROLE/SESSION.
+	ARN string
+	// UserID is aws:userid: the account id for root, AIDA… for users,
+	// AROA…:session for role sessions.
+	UserID string
+	// UserName is set for IAM users only (aws:username).
+	UserName string
+	// AccessKeyID is the key that signed the request.
+	AccessKeyID string
+}
+
+// IsRoot reports whether the caller is an account's root identity.
+func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }

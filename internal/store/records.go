@@ -1,0 +1,129 @@
+package store
+
+import "time"
+
+// Account is one tenant: a 12-digit id and a display name. Its root identity
+// is arn:aws:iam::ID:root.
+type Account struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Tag is a key/value pair on an IAM entity.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// EntityKind names the kind of IAM identity that owns inline policies and
+// managed-policy attachments.
+type EntityKind string
+
+// Entity kinds.
+const (
+	KindUser  EntityKind = "user"
+	KindGroup EntityKind = "group"
+	KindRole  EntityKind = "role"
+)
+
+// EntityRef points at one user, group or role by its unique id.
+type EntityRef struct {
+	Account string
+	Kind    EntityKind
+	ID      string // AIDA…, AGPA… or AROA…
+}
+
+// User is an IAM user.
+type User struct {
+	Account             string
+	ID                  string // AIDA…
+	Name                string
+	Path                string
+	CreatedAt           time.Time
+	PermissionsBoundary string // managed policy ARN, or ""
+	Tags                []Tag
+}
+
+// Group is an IAM group.
+type Group struct {
+	Account   string
+	ID        string // AGPA…
+	Name      string
+	Path      string
+	CreatedAt time.Time
+}
+
+// Role is an IAM role.
+type Role struct {
+	Account             string
+	ID                  string // AROA…
+	Name                string
+	Path                string
+	CreatedAt           time.Time
+	AssumeRolePolicy    string // trust policy document, as written
+	Description         string
+	MaxSessionDuration  int // seconds, 3600..43200
+	PermissionsBoundary string
+	Tags                []Tag
+	LastUsedAt          time.Time // zero when never used
+	LastUsedRegion      string
+}
+
+// ManagedPolicy is a customer managed policy. AWS managed policies are not
+// stored; they are embedded in the binary.
+type ManagedPolicy struct {
+	Account          string
+	ID               string // ANPA…
+	ARN              string
+	Name             string
+	Path             string
+	Description      string
+	DefaultVersionID string // "v1", "v2", …
+	NextVersion      int    // number of the next version to create; never reused
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Tags             []Tag
+}
+
+// PolicyVersion is one version of a customer managed policy.
+type PolicyVersion struct {
+	PolicyARN string
+	VersionID string // "v1", …
+	Document  string
+	CreatedAt time.Time
+}
+
+// InlinePolicy is a policy embedded in a user, group or role.
+type InlinePolicy struct {
+	Owner    EntityRef
+	Name     string
+	Document string
+}
+
+// Access key statuses.
+const (
+	KeyActive   = "Active"
+	KeyInactive = "Inactive"
+)
+
+// AccessKey is a long-term access key of a user or of an account's root
+// (UserID == "").
+type AccessKey struct {
+	ID           string // AKIA…
+	Account      string
+	UserID       string // "" for the account root
+	SecretSealed []byte // secret access key sealed under the master key
+	Status       string // KeyActive or KeyInactive
+	CreatedAt    time.Time
+	LastUsedAt   time.Time // zero when never used
+	LastService  string
+	LastRegion   string
+}
+
+// ListQuery selects one page of a list ordered by lower-cased name.
+type ListQuery struct {
+	PathPrefix string // only records whose path starts with this ("" = all)
+	After      string // exclusive lower-cased name to start after ("" = from the start)
+	Limit      int    // at most this many (0 = no limit)
+}
