@@ -1,0 +1,143 @@
+package keyring
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Sentinel errors.
+var (
+	// ErrSealed: a sealed value could not be opened (wrong key, tampering,
+	// or wrong additional data).
+	ErrSealed = errors.New("keyring: sealed value cannot be opened")
+	// ErrBadMasterKey: the configured master key is not 32 bytes of base64 or hex.
+	ErrBadMasterKey = errors.New("keyring: master key must be 32 bytes, base64 or hex encoded")
+)
+
+// MasterKeySize is the size of the master key in bytes.
+const MasterKeySize = 32
+
+// formatV1 marks AES-256-GCM with a 12-byte random nonce.
+const formatV1 = 1
+
+// MasterKeyFile is the name of the generated master key file in the data directory.
+const MasterKeyFile = "master.key"
+
+// Master seals and opens secrets under the master key. It is safe for
+// concurrent use.
+type Master struct {
+	aead cipher.AEAD
+}
+
+// NewMaster builds a Master from raw key bytes.
+func NewMaster(key []byte) (*Master, error) {
+	if len(key) != MasterKeySize {
+		return nil, ErrBadMasterKey
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Master{aead: aead}, nil
+}
+
+// ParseMasterKey decodes a master key given as base64 (standard or URL,
+// padded or not) or hex text.
+func ParseMasterKey(text string) ([]byte, error) {
+	text = strings.TrimSpace(text)
+	if b, err := hex.DecodeString(text); err == nil && len(b) == MasterKeySize {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(text); err == nil && len(b) == MasterKeySize {
+			return b, nil
+		}
+	}
+	return nil, ErrBadMasterKey
+}
+
+// LoadMaster returns the master key: from envValue when it is non-empty,
+// else from dataDir/master.key, generating that file (mode 0600) when it
+// does not exist. created reports whether a new key file was written.
+func LoadMaster(envValue, dataDir string) (m *Master, created bool, err error) {
+	if envValue != "" {
+		key, err := ParseMasterKey(envValue)
+		if err != nil {
+			return nil, false, fmt.Errorf("GATEHOUSE_MASTER_KEY: %w", err)
+		}
+		m, err := NewMaster(key)
+		return m, false, err
+	}
+	path := filepath.Join(dataDir, MasterKeyFile)
+	text, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, MasterKeySize)
+		if _, err := rand.Read(key); err != nil {
+			return nil, false, err
+		}
+		enc := base64.StdEncoding.EncodeToString(key) + "\n"
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("create master key file: %w", err)
+		}
+		if _, err := f.WriteString(enc); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, false, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, false, err
+		}
+		m, err := NewMaster(key)
+		return m, true, err
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read master key file: %w", err)
+	}
+	key, err := ParseMasterKey(string(text))
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	m, err = NewMaster(key)
+	return m, false, err
+}
+
+// Seal encrypts plaintext, binding it to additionalData.
+func (m *Master) Seal(plaintext, additionalData []byte) ([]byte, error) {
+	ns := m.aead.NonceSize()
+	out := make([]byte, 1+ns, 1+ns+len(plaintext)+m.aead.Overhead())
+	out[0] = formatV1
+	if _, err := rand.Read(out[1 : 1+ns]); err != nil {
+		return nil, err
+	}
+	return m.aead.Seal(out, out[1:1+ns], plaintext, additionalData), nil
+}
+
+// Open decrypts a value made by Seal with the same additional data.
+func (m *Master) Open(sealed, additionalData []byte) ([]byte, error) {
+	ns := m.aead.NonceSize()
+	if len(sealed) < 1+ns+m.aead.Overhead() || sealed[0] != formatV1 {
+		return nil, ErrSealed
+	}
+	pt, err := m.aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], additionalData)
+	if err != nil {
+		return nil, ErrSealed
+	}
+	return pt, nil
+}
