@@ -1,0 +1,260 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the server configuration.
+type Config struct {
+	Listen          string        // address to listen on
+	DataDir         string        // directory of the embedded store, blobs and key files
+	Region          string        // region the server signs as and accepts
+	AccountID       string        // id of the default account created on first start ("" = generated)
+	AccountName     string        // name of the default account
+	TLSCert         string        // PEM certificate file; with TLSKey enables HTTPS
+	TLSKey          string        // PEM private key file
+	ShutdownTimeout time.Duration // how long in-flight requests may take to finish on SIGINT/SIGTERM
+	LogLevel        string        // debug, info, warn or error
+
+	// Secrets: environment or config file only.
+	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
+	RootAccessKeyID     string // root access key of the default account at bootstrap ("" = generated)
+	RootSecretAccessKey string
+}
+
+// Setting describes one configuration value for every source.
+type Setting struct {
+	Key     string // TOML key and flag name (without dashes)
+	Env     string // environment variable
+	Default string
+	Usage   string
+	Secret  bool // no flag; value never printed
+	set     func(*Config, string) error
+	get     func(*Config) string
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var accessKeyPattern = regexp.MustCompile(`^AKIA[A-Z0-9]{16}$`)
+var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+func str(p func(*Config) *string) (func(*Config, string) error, func(*Config) string) {
+	return func(c *Config, v string) error { *p(c) = v; return nil }, func(c *Config) string { return *p(c) }
+}
+
+// Settings returns the table of every setting, in documentation order.
+func Settings() []Setting {
+	mk := func(key, env, def, usage string, secret bool, p func(*Config) *string) Setting {
+		set, get := str(p)
+		return Setting{Key: key, Env: env, Default: def, Usage: usage, Secret: secret, set: set, get: get}
+	}
+	return []Setting{
+		mk("listen", "GATEHOUSE_LISTEN", "127.0.0.1:8700", "address to listen on (host:port)", false, func(c *Config) *string { return &c.Listen }),
+		mk("data-dir", "GATEHOUSE_DATA_DIR", "./gatehouse-data", "directory for the embedded SQLite store, object bytes and key files", false, func(c *Config) *string { return &c.DataDir }),
+		mk("region", "GATEHOUSE_REGION", "us-east-1", "region name the server accepts in signatures and reports", false, func(c *Config) *string { return &c.Region }),
+		mk("account-id", "GATEHOUSE_ACCOUNT_ID", "", "12-digit id of the default account created on first start (empty: generated)", false, func(c *Config) *string { return &c.AccountID }),
+		mk("account-name", "GATEHOUSE_ACCOUNT_NAME", "default", "name of the default account created on first start", false, func(c *Config) *string { return &c.AccountName }),
+		mk("tls-cert", "GATEHOUSE_TLS_CERT", "", "PEM certificate file; with --tls-key serves HTTPS", false, func(c *Config) *string { return &c.TLSCert }),
+		mk("tls-key", "GATEHOUSE_TLS_KEY", "", "PEM private key file for --tls-cert", false, func(c *Config) *string { return &c.TLSKey }),
+		{
+			Key: "shutdown-timeout", Env: "GATEHOUSE_SHUTDOWN_TIMEOUT", Default: "30s",
+			Usage: "how long in-flight requests may run after SIGINT/SIGTERM",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("not a duration (e.g. 30s): %q", v)
+				}
+				c.ShutdownTimeout = d
+				return nil
+			},
+			get: func(c *Config) string { return c.ShutdownTimeout.String() },
+		},
+		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
+		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
+		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),
+		mk("root-secret-access-key", "GATEHOUSE_ROOT_SECRET_ACCESS_KEY", "", "root secret access key of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootSecretAccessKey }),
+	}
+}
+
+// Load builds the configuration from defaults, the config file, the
+// environment and args (flags of the serve command). lookupEnv is usually
+// os.LookupEnv. All problems are reported together.
+func Load(args []string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	var problems []error
+	c := &Config{}
+	settings := Settings()
+	for _, s := range settings {
+		if err := s.set(c, s.Default); err != nil {
+			problems = append(problems, fmt.Errorf("default %s: %w", s.Key, err))
+		}
+	}
+
+	fs := flag.NewFlagSet("gatehouse serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	configFile := fs.String("config", "", "TOML configuration file (env GATEHOUSE_CONFIG)")
+	flagValues := map[string]*string{}
+	for _, s := range settings {
+		if s.Secret {
+			continue
+		}
+		flagValues[s.Key] = fs.String(s.Key, s.Default, s.Usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		problems = append(problems, err)
+	}
+	if fs.NArg() > 0 {
+		problems = append(problems, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	}
+
+	// File.
+	path := *configFile
+	if path == "" {
+		path, _ = lookupEnv("GATEHOUSE_CONFIG")
+	}
+	if path != "" {
+		problems = append(problems, loadFile(c, path, settings)...)
+	}
+	// Environment.
+	for _, s := range settings {
+		if v, ok := lookupEnv(s.Env); ok && v != "" {
+			if err := s.set(c, v); err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", s.Env, err))
+			}
+		}
+	}
+	// Flags given explicitly.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "config" {
+			return
+		}
+		for _, s := range settings {
+			if s.Key == f.Name {
+				if err := s.set(c, *flagValues[s.Key]); err != nil {
+					problems = append(problems, fmt.Errorf("--%s: %w", s.Key, err))
+				}
+			}
+		}
+	})
+	problems = append(problems, c.validate()...)
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return c, nil
+}
+
+func loadFile(c *Config, path string, settings []Setting) []error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return []error{fmt.Errorf("config file: %w", err)}
+	}
+	var values map[string]any
+	if err := toml.Unmarshal(raw, &values); err != nil {
+		return []error{fmt.Errorf("config file %s: %w", path, err)}
+	}
+	var problems []error
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var found *Setting
+		for i := range settings {
+			if settings[i].Key == k {
+				found = &settings[i]
+			}
+		}
+		if found == nil {
+			problems = append(problems, fmt.Errorf("config file %s: unknown key %q", path, k))
+			continue
+		}
+		var v string
+		switch x := values[k].(type) {
+		case string:
+			v = x
+		case int64:
+			v = strconv.FormatInt(x, 10)
+		case bool:
+			v = strconv.FormatBool(x)
+		default:
+			problems = append(problems, fmt.Errorf("config file %s: %s must be a string", path, k))
+			continue
+		}
+		if err := found.set(c, v); err != nil {
+			problems = append(problems, fmt.Errorf("config file %s: %s: %w", path, k, err))
+		}
+	}
+	return problems
+}
+
+// validate returns every problem with the values.
+func (c *Config) validate() []error {
+	var p []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		p = append(p, fmt.Errorf("listen: %q is not host:port", c.Listen))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		p = append(p, errors.New("data-dir: must not be empty"))
+	}
+	if !regionPattern.MatchString(c.Region) {
+		p = append(p, fmt.Errorf("region: %q is not a region name (lower-case letters, digits and dashes)", c.Region))
+	}
+	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
+		p = append(p, fmt.Errorf("account-id: %q is not 12 digits", c.AccountID))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		p = append(p, errors.New("tls-cert and tls-key must be given together"))
+	}
+	for _, f := range []struct{ name, path string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}} {
+		if f.path != "" {
+			if _, err := os.Stat(f.path); err != nil {
+				p = append(p, fmt.Errorf("%s: %v", f.name, err))
+			}
+		}
+	}
+	if c.ShutdownTimeout < 0 {
+		p = append(p, errors.New("shutdown-timeout: must not be negative"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p = append(p, fmt.Errorf("log-level: %q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		p = append(p, errors.New("GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY must be set together"))
+	}
+	if c.RootAccessKeyID != "" && !accessKeyPattern.MatchString(c.RootAccessKeyID) {
+		p = append(p, errors.New("GATEHOUSE_ROOT_ACCESS_KEY_ID: must be AKIA followed by 16 upper-case letters or digits"))
+	}
+	if c.RootSecretAccessKey != "" && len(c.RootSecretAccessKey) != 40 {
+		p = append(p, errors.New("GATEHOUSE_ROOT_SECRET_ACCESS_KEY: must be 40 characters"))
+	}
+	return p
+}
+
+// Usage writes the flag documentation of the serve command.
+func Usage(w io.Writer) {
+	fmt.Fprintln(w, "  --config FILE  TOML configuration file (env GATEHOUSE_CONFIG)")
+	for _, s := range Settings() {
+		name := "--" + s.Key
+		if s.Secret {
+			name = "(env only)"
+		}
+		def := s.Default
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  %-28s %s\n  %-28s   env %s, default %s\n", name, s.Usage, "", s.Env, def)
+	}
+}

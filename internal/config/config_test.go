@@ -1,0 +1,74 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8700" || c.DataDir != "./gatehouse-data" || c.Region != "us-east-1" ||
+		c.ShutdownTimeout != 30*time.Second || c.AccountName != "default" {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestPrecedenceFileEnvFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.toml")
+	os.WriteFile(file, []byte("listen = \"127.0.0.1:1111\"\nregion = \"eu-west-1\"\ndata-dir = \"/from/file\"\n"), 0o600)
+	c, err := Load([]string{"--config", file, "--data-dir", "/from/flag"},
+		env(map[string]string{"GATEHOUSE_REGION": "ap-south-1", "GATEHOUSE_DATA_DIR": "/from/env"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:1111" {
+		t.Errorf("listen from file: %q", c.Listen)
+	}
+	if c.Region != "ap-south-1" {
+		t.Errorf("env should override file: %q", c.Region)
+	}
+	if c.DataDir != "/from/flag" {
+		t.Errorf("flag should override env: %q", c.DataDir)
+	}
+}
+
+func TestEveryProblemReportedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.toml")
+	os.WriteFile(file, []byte("bogus = \"x\"\n"), 0o600)
+	_, err := Load([]string{"--config", file, "--listen", "nonsense", "--account-id", "12", "--tls-cert", "/no/such/file",
+		"--log-level", "loud", "--shutdown-timeout", "soon"},
+		env(map[string]string{"GATEHOUSE_REGION": "Not A Region", "GATEHOUSE_ROOT_ACCESS_KEY_ID": "AKIAONLYHALF0000000"}))
+	if err == nil {
+		t.Fatal("expected errors")
+	}
+	msg := err.Error()
+	for _, want := range []string{`unknown key "bogus"`, "listen:", "account-id:", "tls-cert and tls-key", "tls-cert:",
+		"log-level:", "--shutdown-timeout", "region:", "must be set together"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestSecretsAreNotFlagsAndNeverEchoed(t *testing.T) {
+	if _, err := Load([]string{"--master-key", "x"}, env(nil)); err == nil {
+		t.Fatal("secrets must not be accepted as flags")
+	}
+	secret := "0123456789012345678901234567890123456789012"
+	_, err := Load(nil, env(map[string]string{"GATEHOUSE_ROOT_ACCESS_KEY_ID": "AKIA0123456789ABCDEF", "GATEHOUSE_ROOT_SECRET_ACCESS_KEY": secret}))
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("bad secret must be reported without its value: %v", err)
+	}
+}
