@@ -1,0 +1,191 @@
+package token
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+)
+
+// Sentinel errors of Open.
+var (
+	ErrMalformed  = errors.New("token: malformed")
+	ErrUnknownKey = errors.New("token: unknown key")
+	ErrInvalid    = errors.New("token: authentication failed")
+	ErrExpired    = errors.New("token: expired")
+)
+
+// version1 is the only wire version so far.
+const version1 = 1
+
+const (
+	headerLen = 1 + 4
+	nonceLen  = 12
+	// maxTokenLen bounds what Open will try to decode (AWS clients accept
+	// long tokens; ours stay well under this even with 2 KiB policies).
+	maxTokenLen = 16 << 10
+	// maxPlainLen bounds decompression.
+	maxPlainLen = 64 << 10
+	// compressAbove: plaintexts longer than this are deflated.
+	compressAbove   = 1024
+	encodingJSON    = 0
+	encodingDeflate = 1
+)
+
+// Session kinds.
+const (
+	KindRole    = "role"    // AssumeRole and friends
+	KindSession = "session" // GetSessionToken
+)
+
+// Tag is a session tag.
+type Tag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
+}
+
+// Session is everything a session token carries.
+type Session struct {
+	Kind            string    `json:"t"`
+	AccessKeyID     string    `json:"a"`           // ASIA…, bound to this token
+	SecretAccessKey string    `json:"s"`           // the session's secret
+	Account         string    `json:"acct"`        // account of the session's identity
+	IssuedAt        time.Time `json:"iat"`         // aws:TokenIssueTime
+	Expires         time.Time `json:"exp"`         // end of validity
+	RoleARN         string    `json:"r,omitempty"` // role sessions: the role (with path)
+	RoleID          string    `json:"rid,omitempty"`
+	SessionName     string    `json:"sn,omitempty"`
+	// For GetSessionToken sessions: the identity whose permissions the
+	// session carries (user ARN and id, or the account root).
+	SourceARN    string `json:"src,omitempty"`
+	SourceUserID string `json:"srcid,omitempty"`
+	SourceName   string `json:"srcn,omitempty"`
+
+	SessionPolicy     string    `json:"p,omitempty"`  // inline session policy
+	PolicyARNs        []string  `json:"pa,omitempty"` // managed session policies
+	Tags              []Tag     `json:"tg,omitempty"`
+	TransitiveTagKeys []string  `json:"tt,omitempty"`
+	SourceIdentity    string    `json:"si,omitempty"`
+	MFA               bool      `json:"mfa,omitempty"`
+	MFAAuthTime       time.Time `json:"mfat,omitzero"`
+	ChainDepth        int       `json:"cd,omitempty"` // 0 for a session from long-term keys
+	// CallerARN is the identity that called AssumeRole (for audit and the
+	// aws:PrincipalArn of chained sessions).
+	CallerARN string `json:"c,omitempty"`
+}
+
+// Key is one token key, with its cipher built once.
+type Key struct {
+	ID   uint32
+	AEAD cipher.AEAD
+}
+
+// NewKey builds a Key from 32 bytes of key material.
+func NewKey(id uint32, secret []byte) (Key, error) {
+	if len(secret) != 32 {
+		return Key{}, errors.New("token: key must be 32 bytes")
+	}
+	aead, err := newAEAD(secret)
+	if err != nil {
+		return Key{}, err
+	}
+	return Key{ID: id, AEAD: aead}, nil
+}
+
+// KeySet is the token keyring as the token package consumes it.
+type KeySet interface {
+	// Active returns the key new tokens are sealed with.
+	Active() Key
+	// Lookup returns the key with the id, active or retired.
+	Lookup(id uint32) (Key, bool)
+}
+
+// Seal encodes and seals s under the key set's active key.
+func Seal(keys KeySet, s *Session) (string, error) {
+	plain, err := json.Marshal(s)
+	if err != nil {
+		return "", err
+	}
+	// Small sessions travel as plain JSON; large ones (long session
+	// policies, many tags) are deflated to keep tokens short.
+	body := make([]byte, 1, len(plain)+1)
+	body[0] = encodingJSON
+	if len(plain) > compressAbove {
+		var z bytes.Buffer
+		z.WriteByte(encodingDeflate)
+		zw, _ := flate.NewWriter(&z, flate.BestSpeed)
+		zw.Write(plain)
+		if err := zw.Close(); err != nil {
+			return "", err
+		}
+		body = z.Bytes()
+	} else {
+		body = append(body, plain...)
+	}
+	k := keys.Active()
+	aead := k.AEAD
+	out := make([]byte, headerLen+nonceLen, headerLen+nonceLen+len(body)+aead.Overhead())
+	out[0] = version1
+	binary.BigEndian.PutUint32(out[1:5], k.ID)
+	if _, err := rand.Read(out[headerLen : headerLen+nonceLen]); err != nil {
+		return "", err
+	}
+	out = aead.Seal(out, out[headerLen:headerLen+nonceLen], body, out[:headerLen])
+	return base64.RawURLEncoding.EncodeToString(out), nil
+}
+
+// Open authenticates and decodes a token, then checks expiry against now.
+// On ErrExpired the decoded session is returned too (callers may want to
+// log which session expired).
+func Open(keys KeySet, tok string, now time.Time) (*Session, error) {
+	if len(tok) == 0 || len(tok) > maxTokenLen {
+		return nil, ErrMalformed
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(raw) < headerLen+nonceLen+16 || raw[0] != version1 {
+		return nil, ErrMalformed
+	}
+	k, ok := keys.Lookup(binary.BigEndian.Uint32(raw[1:5]))
+	if !ok {
+		return nil, ErrUnknownKey
+	}
+	body, err := k.AEAD.Open(raw[headerLen+nonceLen:headerLen+nonceLen], raw[headerLen:headerLen+nonceLen], raw[headerLen+nonceLen:], raw[:headerLen])
+	if err != nil || len(body) == 0 {
+		return nil, ErrInvalid
+	}
+	var plain []byte
+	switch body[0] {
+	case encodingJSON:
+		plain = body[1:]
+	case encodingDeflate:
+		plain, err = io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(body[1:])), maxPlainLen+1))
+		if err != nil || len(plain) > maxPlainLen {
+			return nil, ErrMalformed
+		}
+	default:
+		return nil, ErrMalformed
+	}
+	var s Session
+	if err := json.Unmarshal(plain, &s); err != nil {
+		return nil, ErrMalformed
+	}
+	if !now.Before(s.Expires) {
+		return &s, ErrExpired
+	}
+	return &s, nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}

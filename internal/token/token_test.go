@@ -1,0 +1,180 @@
+package token
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+type keySet struct {
+	active Key
+	all    map[uint32]Key
+}
+
+func (k *keySet) Active() Key                  { return k.active }
+func (k *keySet) Lookup(id uint32) (Key, bool) { key, ok := k.all[id]; return key, ok }
+
+func newKeySet(t testing.TB, ids ...uint32) *keySet {
+	ks := &keySet{all: map[uint32]Key{}}
+	for _, id := range ids {
+		k, err := NewKey(id, bytes.Repeat([]byte{byte(id)}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks.all[id] = k
+		ks.active = k
+	}
+	return ks
+}
+
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func sample() *Session {
+	return &Session{
+		Kind: KindRole, AccessKeyID: "ASIAEXAMPLE000000001", SecretAccessKey: "tempSecretForVector3/abcdefghijklmnopqrstuv",
+		Account: "111122223333", IssuedAt: t0, Expires: t0.Add(time.Hour),
+		RoleARN: "arn:aws:iam::111122223333:role/demo", RoleID: "AROAEXAMPLEROLEID0001", SessionName: "alice",
+		SessionPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
+		PolicyARNs:    []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		Tags:          []Tag{{"team", "blue"}}, TransitiveTagKeys: []string{"team"}, SourceIdentity: "alice-src",
+		MFA: true, ChainDepth: 1, CallerARN: "arn:aws:iam::111122223333:user/alice",
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	ks := newKeySet(t, 1)
+	tok, err := Seal(ks, sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(tok, "tempSecret") {
+		t.Fatal("token leaks the secret")
+	}
+	got, err := Open(ks, tok, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sample()
+	if got.SecretAccessKey != want.SecretAccessKey || got.RoleARN != want.RoleARN || !got.IssuedAt.Equal(want.IssuedAt) ||
+		!got.Expires.Equal(want.Expires) || got.SessionPolicy != want.SessionPolicy || len(got.Tags) != 1 ||
+		got.Tags[0] != want.Tags[0] || !got.MFA || got.ChainDepth != 1 || got.SourceIdentity != "alice-src" {
+		t.Fatalf("round trip: %+v", got)
+	}
+}
+
+func TestExpiry(t *testing.T) {
+	ks := newKeySet(t, 1)
+	tok, _ := Seal(ks, sample())
+	if _, err := Open(ks, tok, t0.Add(time.Hour)); !errors.Is(err, ErrExpired) {
+		t.Fatalf("at expiry: %v", err)
+	}
+	if _, err := Open(ks, tok, t0.Add(time.Hour-time.Second)); err != nil {
+		t.Fatalf("just before expiry: %v", err)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	old := newKeySet(t, 1)
+	tok, _ := Seal(old, sample())
+	rotated := newKeySet(t, 1, 2) // 2 active, 1 retired
+	if _, err := Open(rotated, tok, t0); err != nil {
+		t.Fatalf("retired key must still open: %v", err)
+	}
+	newTok, _ := Seal(rotated, sample())
+	if _, err := Open(old, newTok, t0); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("old set opening a token of the new key: %v", err)
+	}
+	dropped := newKeySet(t, 2)
+	if _, err := Open(dropped, tok, t0); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("dropped key: %v", err)
+	}
+}
+
+func TestTamperingEveryByte(t *testing.T) {
+	ks := newKeySet(t, 7)
+	tok, _ := Seal(ks, sample())
+	raw, _ := base64.RawURLEncoding.DecodeString(tok)
+	for i := range raw {
+		mut := append([]byte(nil), raw...)
+		mut[i] ^= 0x01
+		_, err := Open(ks, base64.RawURLEncoding.EncodeToString(mut), t0)
+		if err == nil {
+			t.Fatalf("flipping byte %d was accepted", i)
+		}
+		if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnknownKey) && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("byte %d: unexpected error %v", i, err)
+		}
+	}
+	// A different key with the same id fails authentication.
+	other := &keySet{all: map[uint32]Key{}}
+	k, _ := NewKey(7, bytes.Repeat([]byte{9}, 32))
+	other.all[7], other.active = k, k
+	if _, err := Open(other, tok, t0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("wrong key: %v", err)
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	ks := newKeySet(t, 1)
+	for _, tok := range []string{"", "!!!", "AAAA", strings.Repeat("A", maxTokenLen+1), "FQoGZXIvYXdzEXAMPLE/TOKEN+VALUE=="} {
+		if _, err := Open(ks, tok, t0); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("Open(%.20q) = %v, want ErrMalformed", tok, err)
+		}
+	}
+}
+
+func FuzzOpen(f *testing.F) {
+	ks := newKeySet(f, 1)
+	tok, _ := Seal(ks, sample())
+	f.Add(tok)
+	f.Add("")
+	f.Add("AQAAAAE")
+	f.Fuzz(func(t *testing.T, s string) {
+		sess, err := Open(ks, s, t0)
+		if err == nil && sess == nil {
+			t.Fatal("nil session without error")
+		}
+	})
+}
+
+func BenchmarkOpen(b *testing.B) {
+	ks := newKeySet(b, 1)
+	tok, _ := Seal(ks, sample())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(ks, tok, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSeal(b *testing.B) {
+	ks := newKeySet(b, 1)
+	s := sample()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Seal(ks, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestLargeSessionIsCompressedAndRoundTrips(t *testing.T) {
+	ks := newKeySet(t, 1)
+	s := sample()
+	s.SessionPolicy = `{"Version":"2012-10-17","Statement":[` + strings.Repeat(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/prefix/*"},`, 20) + `{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+	tok, err := Seal(ks, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok) > len(s.SessionPolicy) {
+		t.Fatalf("token of %d chars for a %d-char policy: not compressed", len(tok), len(s.SessionPolicy))
+	}
+	got, err := Open(ks, tok, t0)
+	if err != nil || got.SessionPolicy != s.SessionPolicy {
+		t.Fatalf("large round trip: %v", err)
+	}
+}
