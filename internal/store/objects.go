@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Bucket is an S3 bucket. Names are global across accounts.
+type Bucket struct {
+	Name      string
+	Account   string // owner
+	Region    string // LocationConstraint ("" = us-east-1)
+	CreatedAt time.Time
+	Policy    string // bucket policy document, "" when none
+	CORS      string // CORS configuration as XML, "" when none
+	Tags      []Tag
+}
+
+// Checksum is a flexible checksum of an object or part.
+type Checksum struct {
+	Algorithm string // CRC32, CRC32C, CRC64NVME, SHA1, SHA256
+	Value     string // base64, as sent on the wire ("…-N" for composite)
+	Type      string // FULL_OBJECT or COMPOSITE
+}
+
+// BlobRef is one run of bytes of an object in the blob store.
+type BlobRef struct {
+	Key  string
+	Size int64
+}
+
+// Object is the metadata of one S3 object; its bytes are the concatenation
+// of Blobs.
+type Object struct {
+	Bucket       string
+	Key          string
+	Blobs        []BlobRef
+	Size         int64
+	ETag         string // quoted, as S3 returns it
+	LastModified time.Time
+	ContentType  string
+	// Headers holds the other stored standard headers (Cache-Control,
+	// Content-Disposition, Content-Encoding, Content-Language, Expires)
+	// keyed by canonical header name.
+	Headers  map[string]string
+	Metadata map[string]string // x-amz-meta-* without the prefix, lower-cased names
+	Checksum *Checksum
+	Tags     []Tag
+	Owner    string // account that wrote the object
+	Parts    int    // number of parts for multipart objects, 0 otherwise
+}
+
+// Upload is an in-progress multipart upload.
+type Upload struct {
+	ID                string
+	Bucket            string
+	Key               string
+	Initiator         string // principal ARN
+	Owner             string // account
+	CreatedAt         time.Time
+	ContentType       string
+	Headers           map[string]string
+	Metadata          map[string]string
+	Tags              []Tag
+	ChecksumAlgorithm string
+}
+
+// Part is one uploaded part of a multipart upload.
+type Part struct {
+	UploadID     string
+	Number       int
+	Blob         BlobRef
+	ETag         string
+	Checksum     *Checksum
+	LastModified time.Time
+}
+
+// ObjectQuery selects one page of objects in binary key order.
+type ObjectQuery struct {
+	Prefix string // only keys with this prefix
+	After  string // exclusive key to start after
+	Limit  int
+}
+
+// Buckets stores S3 buckets.
+type Buckets interface {
+	CreateBucket(ctx context.Context, b *Bucket) error // ErrExists when the name is taken by any account
+	GetBucket(ctx context.Context, name string) (*Bucket, error)
+	ListBuckets(ctx context.Context, account string) ([]*Bucket, error) // ordered by name
+	UpdateBucket(ctx context.Context, b *Bucket) error                  // policy, CORS, tags
+	DeleteBucket(ctx context.Context, name string) error
+}
+
+// Objects stores S3 object metadata.
+type Objects interface {
+	// PutObject creates or replaces the object and returns the record it
+	// replaced (nil if none), whose blobs the caller frees after commit.
+	PutObject(ctx context.Context, o *Object) (replaced *Object, err error)
+	GetObject(ctx context.Context, bucket, key string) (*Object, error)
+	// DeleteObject removes the object and returns the removed record.
+	DeleteObject(ctx context.Context, bucket, key string) (*Object, error)
+	ListObjects(ctx context.Context, bucket string, q ObjectQuery) ([]*Object, error)
+	// BucketHasObjects reports whether any object or upload is in the bucket.
+	BucketHasObjects(ctx context.Context, bucket string) (bool, error)
+	// BlobReferenced reports whether any object or part references the blob
+	// (the orphan sweeper's question).
+	BlobReferenced(ctx context.Context, blobKey string) (bool, error)
+}
+
+// Uploads stores multipart uploads and their parts.
+type Uploads interface {
+	CreateUpload(ctx context.Context, u *Upload) error
+	GetUpload(ctx context.Context, bucket, key, id string) (*Upload, error)
+	// ListUploads lists uploads ordered by (key, created, id), starting after
+	// (keyMarker, idMarker).
+	ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*Upload, error)
+	// DeleteUpload removes the upload and returns its parts.
+	DeleteUpload(ctx context.Context, id string) ([]*Part, error)
+	// PutPart stores a part, returning the part it replaced (nil if none).
+	PutPart(ctx context.Context, p *Part) (replaced *Part, err error)
+	// ListParts returns parts ordered by number, after the given number.
+	ListParts(ctx context.Context, uploadID string, after, limit int) ([]*Part, error)
+}

@@ -1,0 +1,383 @@
+// Package storetest is the conformance suite every store.Store
+// implementation runs: Run exercises each aggregate against the contract in
+// package store (case-insensitive names, ordering and pagination, sentinel
+// errors, transactional rollback, the IAM generation, durability across
+// reopen).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Opener opens the store kept in dir; opening the same dir again must see
+// everything committed before.
+type Opener func(t *testing.T, dir string) store.Store
+
+// Run runs the conformance suite.
+func Run(t *testing.T, open Opener) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, Opener)
+	}{
+		{"Users", testUsers},
+		{"GroupsAndMembership", testGroups},
+		{"RolesAndPolicies", testRolesAndPolicies},
+		{"AccessKeys", testAccessKeys},
+		{"RollbackAndGeneration", testRollbackAndGeneration},
+		{"ConcurrentUpdates", testConcurrent},
+		{"Reopen", testReopen},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
+	}
+}
+
+var ctx = context.Background()
+
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func update(t *testing.T, s store.Store, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testUsers(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	update(t, s, func(tx store.Tx) error {
+		for i, n := range []string{"Bob", "alice", "Carol", "dave"} {
+			path := "/"
+			if i%2 == 0 {
+				path = "/eng/"
+			}
+			if err := tx.CreateUser(ctx, &store.User{Account: "111111111111", ID: "AIDA" + n, Name: n, Path: path, CreatedAt: t0,
+				Tags: []store.Tag{{Key: "z", Value: "1"}, {Key: "a", Value: "2"}}}); err != nil {
+				return err
+			}
+		}
+		return tx.CreateUser(ctx, &store.User{Account: "222222222222", ID: "AIDAother", Name: "ALICE", Path: "/", CreatedAt: t0})
+	})
+	err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateUser(ctx, &store.User{Account: "111111111111", ID: "AIDAdup", Name: "ALICE", Path: "/"})
+	})
+	if !errors.Is(err, store.ErrExists) {
+		t.Fatalf("duplicate name in another case: %v", err)
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.GetUser(ctx, "111111111111", "BOB")
+		if err != nil || u.Name != "Bob" || !u.CreatedAt.Equal(t0) || len(u.Tags) != 2 || u.Tags[0].Key != "z" {
+			t.Fatalf("GetUser case-insensitive: %+v %v", u, err)
+		}
+		if _, err := tx.GetUser(ctx, "111111111111", "nobody"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing user: %v", err)
+		}
+		all, _ := tx.ListUsers(ctx, "111111111111", store.ListQuery{})
+		if names(all) != "alice,Bob,Carol,dave" {
+			t.Fatalf("order: %s", names(all))
+		}
+		page, _ := tx.ListUsers(ctx, "111111111111", store.ListQuery{After: "bob", Limit: 1})
+		if names(page) != "Carol" {
+			t.Fatalf("page after bob: %s", names(page))
+		}
+		eng, _ := tx.ListUsers(ctx, "111111111111", store.ListQuery{PathPrefix: "/eng/"})
+		if names(eng) != "Bob,Carol" {
+			t.Fatalf("path prefix: %s", names(eng))
+		}
+		if n, _ := tx.CountUsers(ctx, "111111111111"); n != 4 {
+			t.Fatalf("count %d", n)
+		}
+		return nil
+	})
+	// Rename colliding, then succeeding.
+	err = s.Update(ctx, func(tx store.Tx) error {
+		u, _ := tx.GetUser(ctx, "111111111111", "bob")
+		u.Name = "Alice"
+		return tx.UpdateUser(ctx, u)
+	})
+	if !errors.Is(err, store.ErrExists) {
+		t.Fatalf("rename collision: %v", err)
+	}
+	update(t, s, func(tx store.Tx) error {
+		u, _ := tx.GetUser(ctx, "111111111111", "bob")
+		u.Name, u.Path = "robert", "/x/"
+		return tx.UpdateUser(ctx, u)
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteUser(ctx, "111111111111", "AIDAdave") })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if u, err := tx.GetUserByID(ctx, "111111111111", "AIDABob"); err != nil || u.Name != "robert" || u.Path != "/x/" {
+			t.Fatalf("renamed: %+v %v", u, err)
+		}
+		if _, err := tx.GetUser(ctx, "111111111111", "dave"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deleted user: %v", err)
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.DeleteUser(ctx, "111111111111", "AIDAnone") }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("delete missing: %v", err)
+	}
+}
+
+func names[T any](list []*T) string {
+	out := ""
+	for i, v := range list {
+		if i > 0 {
+			out += ","
+		}
+		switch x := any(v).(type) {
+		case *store.User:
+			out += x.Name
+		case *store.Group:
+			out += x.Name
+		case *store.Role:
+			out += x.Name
+		case *store.ManagedPolicy:
+			out += x.Name
+		}
+	}
+	return out
+}
+
+func testGroups(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	const a = "111111111111"
+	update(t, s, func(tx store.Tx) error {
+		for _, g := range []string{"devs", "Admins"} {
+			if err := tx.CreateGroup(ctx, &store.Group{Account: a, ID: "AGPA" + g, Name: g, Path: "/", CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		for _, u := range []string{"u1", "u2"} {
+			if err := tx.CreateUser(ctx, &store.User{Account: a, ID: "AIDA" + u, Name: u, Path: "/"}); err != nil {
+				return err
+			}
+		}
+		for _, m := range [][2]string{{"AGPAdevs", "AIDAu1"}, {"AGPAdevs", "AIDAu2"}, {"AGPAAdmins", "AIDAu1"}, {"AGPAdevs", "AIDAu1"}} {
+			if err := tx.AddUserToGroup(ctx, a, m[0], m[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		m, _ := tx.ListGroupMembers(ctx, a, "AGPAdevs", store.ListQuery{})
+		if names(m) != "u1,u2" {
+			t.Fatalf("members: %s", names(m))
+		}
+		g, _ := tx.ListGroupsForUser(ctx, a, "AIDAu1", store.ListQuery{})
+		if names(g) != "Admins,devs" {
+			t.Fatalf("groups for user: %s", names(g))
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.RemoveUserFromGroup(ctx, a, "AGPAAdmins", "AIDAu2") }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("remove non-member: %v", err)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.DeleteGroup(ctx, a, "AGPAdevs") })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		g, _ := tx.ListGroupsForUser(ctx, a, "AIDAu2", store.ListQuery{})
+		if len(g) != 0 {
+			t.Fatalf("membership survived group deletion: %s", names(g))
+		}
+		return nil
+	})
+}
+
+func testRolesAndPolicies(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	const a = "111111111111"
+	arn := "arn:aws:iam::" + a + ":policy/p1"
+	owner := store.EntityRef{Account: a, Kind: store.KindRole, ID: "AROA1"}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.CreateRole(ctx, &store.Role{Account: a, ID: "AROA1", Name: "r1", Path: "/", AssumeRolePolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}); err != nil {
+			return err
+		}
+		p := &store.ManagedPolicy{Account: a, ID: "ANPA1", ARN: arn, Name: "p1", Path: "/", DefaultVersionID: "v1", NextVersion: 2, CreatedAt: t0, UpdatedAt: t0}
+		if err := tx.CreatePolicy(ctx, p, &store.PolicyVersion{PolicyARN: arn, VersionID: "v1", Document: "doc1", CreatedAt: t0}); err != nil {
+			return err
+		}
+		for i := 2; i <= 11; i++ {
+			if err := tx.CreatePolicyVersion(ctx, &store.PolicyVersion{PolicyARN: arn, VersionID: fmt.Sprintf("v%d", i), Document: "d", CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutInlinePolicy(ctx, &store.InlinePolicy{Owner: owner, Name: "b", Document: "old"}); err != nil {
+			return err
+		}
+		if err := tx.PutInlinePolicy(ctx, &store.InlinePolicy{Owner: owner, Name: "b", Document: "new"}); err != nil {
+			return err
+		}
+		if err := tx.PutInlinePolicy(ctx, &store.InlinePolicy{Owner: owner, Name: "a", Document: "x"}); err != nil {
+			return err
+		}
+		if err := tx.AttachPolicy(ctx, owner, arn); err != nil {
+			return err
+		}
+		return tx.AttachPolicy(ctx, owner, arn) // idempotent
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		vs, _ := tx.ListPolicyVersions(ctx, arn)
+		if len(vs) != 11 || vs[0].VersionID != "v11" || vs[10].VersionID != "v1" {
+			t.Fatalf("versions newest first: %d %v", len(vs), vs[0].VersionID)
+		}
+		ps, _ := tx.ListInlinePolicies(ctx, owner)
+		if len(ps) != 2 || ps[0].Name != "a" || ps[1].Document != "new" {
+			t.Fatalf("inline: %+v", ps)
+		}
+		att, _ := tx.ListAttachedPolicies(ctx, owner)
+		if len(att) != 1 || att[0] != arn {
+			t.Fatalf("attached: %v", att)
+		}
+		ents, _ := tx.ListPolicyAttachments(ctx, a, arn)
+		if len(ents) != 1 || ents[0] != owner {
+			t.Fatalf("attachments for policy: %v", ents)
+		}
+		if ents, _ := tx.ListPolicyAttachments(ctx, "222222222222", arn); len(ents) != 0 {
+			t.Fatalf("attachments leak across accounts: %v", ents)
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.DetachPolicy(ctx, owner, "arn:aws:iam::aws:policy/X") }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("detach not attached: %v", err)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.DeletePolicy(ctx, arn) })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetPolicyVersion(ctx, arn, "v1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("versions survived policy deletion: %v", err)
+		}
+		return nil
+	})
+}
+
+func testAccessKeys(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.CreateAccessKey(ctx, &store.AccessKey{ID: "AKIAROOT", Account: "111111111111", SecretSealed: []byte{1, 2, 3}, Status: store.KeyActive, CreatedAt: t0}); err != nil {
+			return err
+		}
+		return tx.CreateAccessKey(ctx, &store.AccessKey{ID: "AKIAUSER", Account: "111111111111", UserID: "AIDA1", SecretSealed: []byte{4}, Status: store.KeyActive, CreatedAt: t0.Add(time.Second)})
+	})
+	g0, _ := s.IAMGeneration(ctx)
+	update(t, s, func(tx store.Tx) error { return tx.TouchAccessKey(ctx, "AKIAUSER", t0.Add(time.Hour), "iam", "us-east-1") })
+	if g1, _ := s.IAMGeneration(ctx); g1 != g0 {
+		t.Fatalf("TouchAccessKey bumped the IAM generation")
+	}
+	update(t, s, func(tx store.Tx) error { return tx.UpdateAccessKeyStatus(ctx, "AKIAUSER", store.KeyInactive) })
+	if g2, _ := s.IAMGeneration(ctx); g2 == g0 {
+		t.Fatalf("status change did not bump the IAM generation")
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		k, err := tx.GetAccessKey(ctx, "AKIAUSER")
+		if err != nil || k.Status != store.KeyInactive || !k.LastUsedAt.Equal(t0.Add(time.Hour)) || k.LastService != "iam" || string(k.SecretSealed) != "\x04" {
+			t.Fatalf("key: %+v %v", k, err)
+		}
+		root, _ := tx.ListAccessKeys(ctx, "111111111111", "")
+		if len(root) != 1 || root[0].ID != "AKIAROOT" {
+			t.Fatalf("root keys: %+v", root)
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateAccessKey(ctx, &store.AccessKey{ID: "AKIAROOT", Account: "1", SecretSealed: []byte{1}, Status: store.KeyActive})
+	}); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("duplicate key id: %v", err)
+	}
+}
+
+func testRollbackAndGeneration(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	g0, err := s.IAMGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a", CreatedAt: t0}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update error: %v", err)
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetAccount(ctx, "111111111111"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("rolled-back write is visible: %v", err)
+		}
+		return nil
+	})
+	if g, _ := s.IAMGeneration(ctx); g != g0 {
+		t.Fatal("rolled-back transaction bumped the generation")
+	}
+	update(t, s, func(tx store.Tx) error { return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a", CreatedAt: t0}) })
+	if g, _ := s.IAMGeneration(ctx); g == g0 {
+		t.Fatal("committed IAM write did not bump the generation")
+	}
+}
+
+func testConcurrent(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs <- s.Update(ctx, func(tx store.Tx) error {
+				return tx.CreateUser(ctx, &store.User{Account: "111111111111", ID: fmt.Sprintf("AIDA%d", i), Name: fmt.Sprintf("u%02d", i), Path: "/"})
+			})
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent update: %v", err)
+		}
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if n, _ := tx.CountUsers(ctx, "111111111111"); n != 40 {
+			t.Fatalf("lost updates: %d users", n)
+		}
+		return nil
+	})
+}
+
+func testReopen(t *testing.T, open Opener) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "main", CreatedAt: t0}); err != nil {
+			return err
+		}
+		return tx.CreateRole(ctx, &store.Role{Account: "111111111111", ID: "AROA1", Name: "r", Path: "/", MaxSessionDuration: 7200, CreatedAt: t0})
+	})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t, dir)
+	defer s2.Close()
+	_ = s2.View(ctx, func(tx store.Tx) error {
+		a, err := tx.GetAccount(ctx, "111111111111")
+		if err != nil || a.Name != "main" || !a.CreatedAt.Equal(t0) {
+			t.Fatalf("account after reopen: %+v %v", a, err)
+		}
+		r, err := tx.GetRole(ctx, "111111111111", "R")
+		if err != nil || r.MaxSessionDuration != 7200 {
+			t.Fatalf("role after reopen: %+v %v", r, err)
+		}
+		return nil
+	})
+}
