@@ -1,0 +1,12 @@
+// Package policy is the IAM policy language: parsing and validation of
+// policy documents as AWS does them on write. It is pure: no I/O.
+//
+// Validate checks a document for one Kind (identity, resource, trust or
+// session policy) and returns an error wrapping ErrMalformed whose message
+// is AWS's MalformedPolicyDocument text. NonWhitespaceLen counts characters
+// as AWS's size limits do, and CheckCharset applies the API's character
+// pattern before any parsing.
+//
+// Evaluation (compiled statements, condition operators, the decision
+// algorithm) is the next milestone and will live here too.
+package policy
