@@ -1,0 +1,199 @@
+package iam
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+var (
+	namePattern     = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern     = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
+	policyPathRe    = regexp.MustCompile(`^((/[A-Za-z0-9\.,\+@=_-]+)*)/$`)
+	tagKeyPattern   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+// member turns a parameter name into the camel-cased member AWS names in
+// ValidationError messages (UserName → userName).
+func member(param string) string {
+	return strings.ToLower(param[:1]) + param[1:]
+}
+
+// name reads a required entity name.
+func name(p url.Values, param string, max int) (string, error) {
+	v := p.Get(param)
+	if v == "" {
+		return "", awsapi.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", awsapi.ValidationError(v, member(param), fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+	if !namePattern.MatchString(v) {
+		return "", awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+	}
+	return v, nil
+}
+
+// optName reads an optional name ("" when absent).
+func optName(p url.Values, param string, max int) (string, error) {
+	if !p.Has(param) {
+		return "", nil
+	}
+	return name(p, param, max)
+}
+
+// path reads an optional path (default "/").
+func path(p url.Values, param string) (string, error) {
+	v := p.Get(param)
+	if v == "" {
+		return "/", nil
+	}
+	if len(v) > 512 {
+		return "", awsapi.ValidationError(v, member(param), "Member must have length less than or equal to 512")
+	}
+	if !pathPattern.MatchString(v) {
+		return "", awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+	}
+	return v, nil
+}
+
+func required(p url.Values, param string) (string, error) {
+	v := p.Get(param)
+	if v == "" {
+		return "", awsapi.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+	}
+	return v, nil
+}
+
+// page reads Marker and MaxItems.
+func page(p url.Values) (after string, limit int, err error) {
+	limit = 100
+	if v := p.Get("MaxItems"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return "", 0, awsapi.ValidationError(v, "maxItems", "Member must have value less than or equal to 1000")
+		}
+		limit = n
+	}
+	if m := p.Get("Marker"); m != "" {
+		b, err := base64.RawURLEncoding.DecodeString(m)
+		if err != nil {
+			return "", 0, awsapi.NewError("InvalidInput", "Invalid Marker.")
+		}
+		after = string(b)
+	}
+	return after, limit, nil
+}
+
+func marker(lastName string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(lastName)))
+}
+
+// document reads and validates a policy document parameter.
+func document(p url.Values, param string, kind policy.Kind) (string, *policy.Document, error) {
+	v, err := required(p, param)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(v) > 131072 {
+		return "", nil, awsapi.ValidationError("…", member(param), "Member must have length less than or equal to 131072")
+	}
+	if !policy.CheckCharset(v) {
+		return "", nil, awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+	}
+	d, err := policy.Validate(v, kind)
+	if err != nil {
+		return "", nil, awsapi.NewError("MalformedPolicyDocument", err.Error())
+	}
+	return v, d, nil
+}
+
+// tags reads Tags.member.N.Key/Value.
+func tags(p url.Values) ([]store.Tag, error) {
+	var out []store.Tag
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i)
+		if !p.Has(prefix + ".Key") {
+			break
+		}
+		k, v := p.Get(prefix+".Key"), p.Get(prefix+".Value")
+		if k == "" || utf8.RuneCountInString(k) > 128 || !tagKeyPattern.MatchString(k) {
+			return nil, awsapi.ValidationError(k, "tags."+strconv.Itoa(i)+".member.key", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+		}
+		if utf8.RuneCountInString(v) > 256 || !tagValuePattern.MatchString(v) {
+			return nil, awsapi.ValidationError(v, "tags."+strconv.Itoa(i)+".member.value", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+		}
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, awsapi.NewError("InvalidInput", "User-defined tag keys can't start with 'aws:'.")
+		}
+		out = append(out, store.Tag{Key: k, Value: v})
+	}
+	if len(out) > 50 {
+		return nil, awsapi.NewError("LimitExceeded", "Cannot exceed quota for TagsPerEntity: 50")
+	}
+	return out, nil
+}
+
+// mergeTags applies new tags over existing ones (same key replaces).
+func mergeTags(existing, add []store.Tag) ([]store.Tag, error) {
+	out := append([]store.Tag(nil), existing...)
+	for _, t := range add {
+		replaced := false
+		for i := range out {
+			if out[i].Key == t.Key {
+				out[i].Value, replaced = t.Value, true
+			}
+		}
+		if !replaced {
+			out = append(out, t)
+		}
+	}
+	if len(out) > 50 {
+		return nil, awsapi.NewError("LimitExceeded", "Cannot exceed quota for TagsPerEntity: 50")
+	}
+	return out, nil
+}
+
+func removeTags(existing []store.Tag, p url.Values) []store.Tag {
+	drop := map[string]bool{}
+	for i := 1; ; i++ {
+		k := "TagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		drop[p.Get(k)] = true
+	}
+	var out []store.Tag
+	for _, t := range existing {
+		if !drop[t.Key] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// encodeDoc URL-encodes a policy document as AWS returns it (RFC 3986).
+func encodeDoc(doc string) string {
+	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+func isoTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+func noSuch(kind, n string) error {
+	return awsapi.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, n)
+}

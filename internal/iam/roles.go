@@ -1,0 +1,278 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func roleARN(r *store.Role) string { return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name }
+
+func toXRole(r *store.Role, detail bool) xRole {
+	x := xRole{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleARN(r), CreateDate: isoTime(r.CreatedAt),
+		AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicy), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration}
+	if detail {
+		if r.PermissionsBoundary != "" {
+			x.PermissionsBoundary = &xBoundary{"PermissionsBoundaryPolicy", r.PermissionsBoundary}
+		}
+		x.Tags = toXTags(r.Tags)
+		x.RoleLastUsed = &xRoleLastUsed{LastUsedDate: isoTime(r.LastUsedAt), Region: r.LastUsedRegion}
+	}
+	return x
+}
+
+func getRole(ctx context.Context, tx store.Tx, account, n string) (*store.Role, error) {
+	r, err := tx.GetRole(ctx, account, n)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, noSuch("role", n)
+	}
+	return r, err
+}
+
+// trustPolicy validates a trust policy: grammar, size, and that the users
+// and roles it names exist.
+func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, param string) (string, error) {
+	doc, d, err := document(p, param, policy.Trust)
+	if err != nil {
+		return "", err
+	}
+	if policy.NonWhitespaceLen(doc) > 2048 {
+		return "", awsapi.NewError("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048")
+	}
+	for _, pr := range d.AWSPrincipals() {
+		if err := s.checkPrincipal(ctx, tx, pr); err != nil {
+			return "", err
+		}
+	}
+	return doc, nil
+}
+
+// checkPrincipal verifies that an IAM user or role named in a policy exists.
+func (s *Service) checkPrincipal(ctx context.Context, tx store.Tx, pr string) error {
+	invalid := awsapi.Errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", pr)
+	const iamPrefix = "arn:aws:iam::"
+	if len(pr) < len(iamPrefix) || pr[:len(iamPrefix)] != iamPrefix {
+		return nil // "*", account ids, sts session ARNs
+	}
+	rest := pr[len(iamPrefix):]
+	if len(rest) < 13 || rest[12] != ':' {
+		return invalid
+	}
+	account, res := rest[:12], rest[13:]
+	var kind, pathName string
+	for _, k := range []string{"user/", "role/"} {
+		if len(res) > len(k) && res[:len(k)] == k {
+			kind, pathName = k[:4], res[len(k)-1:]
+		}
+	}
+	if kind == "" {
+		if res == "root" {
+			return nil
+		}
+		return invalid
+	}
+	i := len(pathName) - 1
+	for i >= 0 && pathName[i] != '/' {
+		i--
+	}
+	n := pathName[i+1:]
+	if _, err := tx.GetAccount(ctx, account); err != nil {
+		return invalid
+	}
+	var err error
+	if kind == "user" {
+		var u *store.User
+		if u, err = tx.GetUser(ctx, account, n); err == nil && userARN(u) != pr {
+			err = store.ErrNotFound
+		}
+	} else {
+		var r *store.Role
+		if r, err = tx.GetRole(ctx, account, n); err == nil && roleARN(r) != pr {
+			err = store.ErrNotFound
+		}
+	}
+	if err != nil {
+		return invalid
+	}
+	return nil
+}
+
+func maxSession(p url.Values, def int) (int, error) {
+	v := p.Get("MaxSessionDuration")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 3600 || n > 43200 {
+		return 0, awsapi.ValidationError(v, "maxSessionDuration", "Member must have value greater than or equal to 3600 and less than or equal to 43200")
+	}
+	return n, nil
+}
+
+func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	n, err := name(p, "RoleName", 64)
+	if err != nil {
+		return nil, err
+	}
+	pth, err := path(p, "Path")
+	if err != nil {
+		return nil, err
+	}
+	msd, err := maxSession(p, 3600)
+	if err != nil {
+		return nil, err
+	}
+	desc := p.Get("Description")
+	if len([]rune(desc)) > 1000 {
+		return nil, awsapi.ValidationError(desc, "description", "Member must have length less than or equal to 1000")
+	}
+	tg, err := tags(p)
+	if err != nil {
+		return nil, err
+	}
+	r := &store.Role{Account: c.Account, ID: newID("AROA"), Name: n, Path: pth, CreatedAt: s.now(), Description: desc, MaxSessionDuration: msd, Tags: tg}
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		doc, err := s.trustPolicy(ctx, tx, p, "AssumeRolePolicyDocument")
+		if err != nil {
+			return err
+		}
+		r.AssumeRolePolicy = doc
+		if b := p.Get("PermissionsBoundary"); b != "" {
+			if err := s.checkBoundary(ctx, tx, c.Account, b); err != nil {
+				return err
+			}
+			r.PermissionsBoundary = b
+		}
+		if cnt, err := tx.CountRoles(ctx, c.Account); err != nil {
+			return err
+		} else if cnt >= 1000 {
+			return awsapi.NewError("LimitExceeded", "Cannot exceed quota for RolesPerAccount: 1000")
+		}
+		err = tx.CreateRole(ctx, r)
+		if errors.Is(err, store.ErrExists) {
+			return awsapi.Errorf("EntityAlreadyExists", "Role with name %s already exists.", n)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return struct {
+		Role xRole `xml:"Role"`
+	}{toXRole(r, false)}, nil
+}
+
+func (s *Service) getRoleOp(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	n, err := name(p, "RoleName", 64)
+	if err != nil {
+		return nil, err
+	}
+	var r *store.Role
+	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		r, err = getRole(ctx, tx, c.Account, n)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Role xRole `xml:"Role"`
+	}{toXRole(r, true)}, nil
+}
+
+func (s *Service) listRoles(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	after, limit, err := page(p)
+	if err != nil {
+		return nil, err
+	}
+	var roles []*store.Role
+	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		roles, err = tx.ListRoles(ctx, c.Account, store.ListQuery{PathPrefix: p.Get("PathPrefix"), After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		Roles []xRole `xml:"Roles>member"`
+		xPage
+	}{}
+	for i, r := range roles {
+		if i == limit {
+			out.IsTruncated, out.Marker = true, marker(roles[i-1].Name)
+			break
+		}
+		out.Roles = append(out.Roles, toXRole(r, false))
+	}
+	return out, nil
+}
+
+func (s *Service) updateRole(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	n, err := name(p, "RoleName", 64)
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		r, err := getRole(ctx, tx, c.Account, n)
+		if err != nil {
+			return err
+		}
+		if p.Has("Description") {
+			r.Description = p.Get("Description")
+		}
+		if r.MaxSessionDuration, err = maxSession(p, r.MaxSessionDuration); err != nil {
+			return err
+		}
+		return tx.UpdateRole(ctx, r)
+	})
+	return struct{}{}, err
+}
+
+func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	n, err := name(p, "RoleName", 64)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		r, err := getRole(ctx, tx, c.Account, n)
+		if err != nil {
+			return err
+		}
+		if r.AssumeRolePolicy, err = s.trustPolicy(ctx, tx, p, "PolicyDocument"); err != nil {
+			return err
+		}
+		return tx.UpdateRole(ctx, r)
+	})
+}
+
+func (s *Service) deleteRole(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	n, err := name(p, "RoleName", 64)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		r, err := getRole(ctx, tx, c.Account, n)
+		if err != nil {
+			return err
+		}
+		ref := store.EntityRef{Account: c.Account, Kind: store.KindRole, ID: r.ID}
+		inline, err := tx.ListInlinePolicies(ctx, ref)
+		if err != nil {
+			return err
+		}
+		attached, err := tx.ListAttachedPolicies(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if len(inline)+len(attached) > 0 {
+			return awsapi.NewError("DeleteConflict", "Cannot delete entity, must delete policies first.")
+		}
+		return tx.DeleteRole(ctx, c.Account, r.ID)
+	})
+}

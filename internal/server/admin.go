@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// ErrAccountExists: an account with the requested id exists.
+var ErrAccountExists = errors.New("an account with that id already exists")
+
+// Admin runs operator commands (gatehouse account …) directly on a data
+// directory. SQLite's locking makes this safe while a server runs on it.
+type Admin struct{ c *core }
+
+// OpenAdmin opens the data directory named by cfg.
+func OpenAdmin(ctx context.Context, cfg *config.Config) (*Admin, error) {
+	c, err := openCore(cfg, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{c: c}, nil
+}
+
+// CreateAccount adds an account (id "" = generated) and returns its new root
+// access key.
+func (a *Admin) CreateAccount(ctx context.Context, id, name string) (*Credentials, error) {
+	acct, key, err := a.c.iam.CreateAccount(ctx, id, name, "", "")
+	if errors.Is(err, store.ErrExists) {
+		return nil, ErrAccountExists
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Credentials{AccountID: acct.ID, AccountName: acct.Name, AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}, nil
+}
+
+// ListAccounts lists every account.
+func (a *Admin) ListAccounts(ctx context.Context) ([]*store.Account, error) {
+	return a.c.iam.ListAccounts(ctx)
+}
+
+// Close releases the store.
+func (a *Admin) Close() error { return a.c.store.Close() }

@@ -1,0 +1,237 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/iam"
+	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
+	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/sts"
+)
+
+// Options are the process-level dependencies of a server.
+type Options struct {
+	Stdout  io.Writer        // where first-start credentials are printed (nil: discarded)
+	Stderr  io.Writer        // log output (nil: discarded)
+	Logger  *slog.Logger     // overrides Stderr logging when set
+	Now     func() time.Time // clock (nil: time.Now)
+	Version string
+}
+
+// Server is one Gatehouse node.
+type Server struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	now     func() time.Time
+	store   store.Store
+	master  *keyring.Master
+	iam     *iam.Service
+	sts     *sts.Service
+	authn   *authz.Authenticator
+	handler http.Handler
+
+	// Bootstrap holds the default account's root credentials when this start
+	// created them (nil otherwise).
+	Bootstrap *Credentials
+}
+
+// Credentials are an account's root access key, as printed to the operator.
+type Credentials struct {
+	AccountID       string
+	AccountName     string
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// StoreFile is the name of the embedded SQLite database in the data dir.
+const StoreFile = "gatehouse.db"
+
+// RootCredentialsFile is the 0600 file in the data dir holding the default
+// account's root key written at first start.
+const RootCredentialsFile = "root-credentials"
+
+// core is what both the server and the admin commands need.
+type core struct {
+	store  store.Store
+	master *keyring.Master
+	iam    *iam.Service
+}
+
+func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	master, _, err := keyring.LoadMaster(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(filepath.Join(cfg.DataDir, StoreFile))
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	managed, err := awsmanaged.Load()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load AWS managed policies: %w", err)
+	}
+	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
+	return &core{store: st, master: master, iam: svc}, nil
+}
+
+// New builds a server from cfg: opens the data dir, bootstraps the default
+// account when the store has none, and prepares the handler. It does not
+// listen; see Serve and Run.
+func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opt.Logger
+	if log == nil {
+		w := opt.Stderr
+		if w == nil {
+			w = io.Discard
+		}
+		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
+	}
+	c, err := openCore(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, sts: sts.New()}
+	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
+		c.store.Close()
+		return nil, err
+	}
+	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
+		Store:    c.store,
+		Opener:   c.master,
+		Verifier: sigv4.NewVerifier(sigv4.VerifierOptions{}),
+		Region:   cfg.Region,
+	})
+	s.handler = s.routes()
+	return s, nil
+}
+
+func parseLevel(s string) slog.Level {
+	switch s {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// bootstrap creates the default account and its root key on first start and
+// writes them, once, to a 0600 file and to out.
+func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
+	accounts, err := s.iam.ListAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(accounts) > 0 {
+		return nil
+	}
+	acct, key, err := s.iam.CreateAccount(ctx, s.cfg.AccountID, s.cfg.AccountName, s.cfg.RootAccessKeyID, s.cfg.RootSecretAccessKey)
+	if err != nil {
+		return fmt.Errorf("bootstrap default account: %w", err)
+	}
+	creds := &Credentials{AccountID: acct.ID, AccountName: acct.Name, AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
+	s.Bootstrap = creds
+	path := filepath.Join(s.cfg.DataDir, RootCredentialsFile)
+	text := fmt.Sprintf("# Gatehouse root credentials of account %s (%s), created %s.\n# AWS shared-credentials format: copy into ~/.aws/credentials or point AWS_SHARED_CREDENTIALS_FILE here.\n[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+		acct.ID, acct.Name, s.now().UTC().Format(time.RFC3339), key.AccessKeyID, key.SecretAccessKey)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if out != nil {
+		fmt.Fprintf(out, "Gatehouse created account %s (%s) and its root access key.\n"+
+			"  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n"+
+			"This is shown once; it is also in %s (mode 0600).\n",
+			acct.ID, acct.Name, key.AccessKeyID, key.SecretAccessKey, path)
+	}
+	s.log.Info("bootstrapped default account", "account", acct.ID, "credentials_file", path)
+	return nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close releases the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
+// down gracefully: the listener closes at once and in-flight requests get up
+// to cfg.ShutdownTimeout to finish.
+func Run(ctx context.Context, cfg *config.Config, opt Options) error {
+	s, err := New(ctx, cfg, opt)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	l, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, l)
+}
+
+// Serve serves on l until ctx is cancelled, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	scheme := "http"
+	if s.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		l = tls.NewListener(l, hs.TLSConfig)
+		scheme = "https"
+	}
+	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err2 := <-errc; err2 != nil && !errors.Is(err2, http.ErrServerClosed) && err == nil {
+		err = err2
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}

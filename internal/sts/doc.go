@@ -1,0 +1,7 @@
+// Package sts implements the AWS Security Token Service Query API.
+//
+// The request pipeline authenticates the caller before Handle runs; STS
+// actions that need authorization (AssumeRole and friends) evaluate the
+// trust policy themselves through authz. GetCallerIdentity needs no
+// permission, as in AWS.
+package sts
