@@ -18,7 +18,9 @@ type Error struct{ Message string }
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return ErrMalformed }
 
-func malformed(format string, args ...any) error { return &Error{Message: fmt.Sprintf(format, args...)} }
+func malformed(format string, args ...any) error {
+	return &Error{Message: fmt.Sprintf(format, args...)}
+}
 
 // Kind is the kind of policy a document is validated as.
 type Kind int

@@ -268,7 +268,9 @@ func testAccessKeys(t *testing.T, open Opener) {
 		return tx.CreateAccessKey(ctx, &store.AccessKey{ID: "AKIAUSER", Account: "111111111111", UserID: "AIDA1", SecretSealed: []byte{4}, Status: store.KeyActive, CreatedAt: t0.Add(time.Second)})
 	})
 	g0, _ := s.IAMGeneration(ctx)
-	update(t, s, func(tx store.Tx) error { return tx.TouchAccessKey(ctx, "AKIAUSER", t0.Add(time.Hour), "iam", "us-east-1") })
+	update(t, s, func(tx store.Tx) error {
+		return tx.TouchAccessKey(ctx, "AKIAUSER", t0.Add(time.Hour), "iam", "us-east-1")
+	})
 	if g1, _ := s.IAMGeneration(ctx); g1 != g0 {
 		t.Fatalf("TouchAccessKey bumped the IAM generation")
 	}
@@ -320,7 +322,9 @@ func testRollbackAndGeneration(t *testing.T, open Opener) {
 	if g, _ := s.IAMGeneration(ctx); g != g0 {
 		t.Fatal("rolled-back transaction bumped the generation")
 	}
-	update(t, s, func(tx store.Tx) error { return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a", CreatedAt: t0}) })
+	update(t, s, func(tx store.Tx) error {
+		return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a", CreatedAt: t0})
+	})
 	if g, _ := s.IAMGeneration(ctx); g == g0 {
 		t.Fatal("committed IAM write did not bump the generation")
 	}
