@@ -60,8 +60,27 @@ type server struct {
 	dataDir string
 	cmd     *exec.Cmd
 	URL     string
-	stdout  *bytes.Buffer
+	stdout  *lockedBuffer
 	waitErr chan error
+}
+
+// lockedBuffer is a bytes.Buffer safe for the process's writer goroutine
+// and the test reading it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 var listenLine = regexp.MustCompile(`msg="gatehouse listening" url=(http://[0-9.:]+)`)
@@ -75,7 +94,7 @@ func startServer(t *testing.T, dataDir string) *server {
 		"GATEHOUSE_ROOT_ACCESS_KEY_ID="+rootKeyID,
 		"GATEHOUSE_ROOT_SECRET_ACCESS_KEY="+rootSecret,
 	)
-	stdout := &bytes.Buffer{}
+	stdout := &lockedBuffer{}
 	cmd.Stdout = stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
