@@ -76,5 +76,40 @@ func (s *Service) operations() map[string]op {
 		"DeleteUserPolicy":          {user, s.deleteInline(userKind)},
 		"DeleteRolePolicy":          {role, s.deleteInline(roleKind)},
 		"DeleteGroupPolicy":         {group, s.deleteInline(groupKind)},
+
+		"CreateGroup":         {group, s.createGroup},
+		"GetGroup":            {group, s.getGroupOp},
+		"ListGroups":          {star, s.listGroups},
+		"ListGroupsForUser":   {user, s.listGroups},
+		"UpdateGroup":         {group, s.updateGroup},
+		"DeleteGroup":         {group, s.deleteGroup},
+		"AddUserToGroup":      {group, s.membership(true)},
+		"RemoveUserFromGroup": {group, s.membership(false)},
+
+		"CreatePolicyVersion":     {policyARN, s.createPolicyVersion},
+		"ListPolicyVersions":      {policyARN, s.listPolicyVersions},
+		"DeletePolicyVersion":     {policyARN, s.deletePolicyVersion},
+		"SetDefaultPolicyVersion": {policyARN, s.setDefaultPolicyVersion},
+		"ListPolicies":            {star, s.listPolicies},
+		"ListEntitiesForPolicy":   {policyARN, s.listEntitiesForPolicy},
+
+		"TagUser":        {user, s.tagEntity(s.userTags())},
+		"UntagUser":      {user, s.untagEntity(s.userTags())},
+		"ListUserTags":   {user, s.listEntityTags(s.userTags())},
+		"TagRole":        {role, s.tagEntity(s.roleTags())},
+		"UntagRole":      {role, s.untagEntity(s.roleTags())},
+		"ListRoleTags":   {role, s.listEntityTags(s.roleTags())},
+		"TagPolicy":      {policyARN, s.tagEntity(s.policyTags())},
+		"UntagPolicy":    {policyARN, s.untagEntity(s.policyTags())},
+		"ListPolicyTags": {policyARN, s.listEntityTags(s.policyTags())},
+
+		"PutUserPermissionsBoundary":    {user, s.putBoundary(userKind)},
+		"DeleteUserPermissionsBoundary": {user, s.deleteBoundary(userKind)},
+		"PutRolePermissionsBoundary":    {role, s.putBoundary(roleKind)},
+		"DeleteRolePermissionsBoundary": {role, s.deleteBoundary(roleKind)},
+		"UpdateRoleDescription":         {role, s.updateRoleDescription},
+
+		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
+		"GetAccountSummary":              {star, s.getAccountSummary},
 	}
 }

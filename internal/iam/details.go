@@ -1,0 +1,272 @@
+package iam
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func (s *Service) listEntitiesForPolicy(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	arn, err := required(p, "PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	filter := p.Get("EntityFilter")
+	type ent struct {
+		Name string `xml:",innerxml"`
+	}
+	type xGroupRef struct {
+		GroupName string `xml:"GroupName"`
+		GroupId   string `xml:"GroupId"`
+	}
+	type xUserRef struct {
+		UserName string `xml:"UserName"`
+		UserId   string `xml:"UserId"`
+	}
+	type xRoleRef struct {
+		RoleName string `xml:"RoleName"`
+		RoleId   string `xml:"RoleId"`
+	}
+	out := struct {
+		PolicyGroups []xGroupRef `xml:"PolicyGroups>member"`
+		PolicyUsers  []xUserRef  `xml:"PolicyUsers>member"`
+		PolicyRoles  []xRoleRef  `xml:"PolicyRoles>member"`
+		xPage
+	}{}
+	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		if _, err := s.findPolicy(ctx, tx, c.Account, arn); err != nil {
+			return err
+		}
+		ents, err := tx.ListPolicyAttachments(ctx, c.Account, arn)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			switch e.Kind {
+			case store.KindUser:
+				if u, err := tx.GetUserByID(ctx, c.Account, e.ID); err == nil && (filter == "" || filter == "User") {
+					out.PolicyUsers = append(out.PolicyUsers, xUserRef{u.Name, u.ID})
+				}
+			case store.KindGroup:
+				if g, err := tx.GetGroupByID(ctx, c.Account, e.ID); err == nil && (filter == "" || filter == "Group") {
+					out.PolicyGroups = append(out.PolicyGroups, xGroupRef{g.Name, g.ID})
+				}
+			case store.KindRole:
+				if r, err := tx.GetRoleByID(ctx, c.Account, e.ID); err == nil && (filter == "" || filter == "Role") {
+					out.PolicyRoles = append(out.PolicyRoles, xRoleRef{r.Name, r.ID})
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+type xInlineDetail struct {
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+type xUserDetail struct {
+	Path                    string          `xml:"Path"`
+	UserName                string          `xml:"UserName"`
+	UserId                  string          `xml:"UserId"`
+	Arn                     string          `xml:"Arn"`
+	CreateDate              string          `xml:"CreateDate"`
+	UserPolicyList          []xInlineDetail `xml:"UserPolicyList>member"`
+	GroupList               []string        `xml:"GroupList>member"`
+	AttachedManagedPolicies []xAttached     `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary     *xBoundary      `xml:"PermissionsBoundary,omitempty"`
+	Tags                    []xTag          `xml:"Tags>member,omitempty"`
+}
+
+type xGroupDetail struct {
+	Path                    string          `xml:"Path"`
+	GroupName               string          `xml:"GroupName"`
+	GroupId                 string          `xml:"GroupId"`
+	Arn                     string          `xml:"Arn"`
+	CreateDate              string          `xml:"CreateDate"`
+	GroupPolicyList         []xInlineDetail `xml:"GroupPolicyList>member"`
+	AttachedManagedPolicies []xAttached     `xml:"AttachedManagedPolicies>member"`
+}
+
+type xRoleDetail struct {
+	Path                     string          `xml:"Path"`
+	RoleName                 string          `xml:"RoleName"`
+	RoleId                   string          `xml:"RoleId"`
+	Arn                      string          `xml:"Arn"`
+	CreateDate               string          `xml:"CreateDate"`
+	AssumeRolePolicyDocument string          `xml:"AssumeRolePolicyDocument"`
+	RolePolicyList           []xInlineDetail `xml:"RolePolicyList>member"`
+	AttachedManagedPolicies  []xAttached     `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary      *xBoundary      `xml:"PermissionsBoundary,omitempty"`
+	Tags                     []xTag          `xml:"Tags>member,omitempty"`
+}
+
+type xPolicyDetail struct {
+	xPolicy
+	PolicyVersionList []xPolicyVersion `xml:"PolicyVersionList>member"`
+}
+
+func inlineDetails(ctx context.Context, tx store.Tx, ref store.EntityRef) ([]xInlineDetail, []xAttached, error) {
+	inline, err := tx.ListInlinePolicies(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	var in []xInlineDetail
+	for _, ip := range inline {
+		in = append(in, xInlineDetail{ip.Name, encodeDoc(ip.Document)})
+	}
+	arns, err := tx.ListAttachedPolicies(ctx, ref)
+	var att []xAttached
+	for _, a := range arns {
+		att = append(att, xAttached{PolicyName: a[strings.LastIndex(a, "/")+1:], PolicyArn: a})
+	}
+	return in, att, err
+}
+
+// getAccountAuthorizationDetails returns every user, group, role and local
+// policy of the account with their policies (one page; MaxItems bounds each
+// list).
+func (s *Service) getAccountAuthorizationDetails(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	want := map[string]bool{}
+	for i := 1; ; i++ {
+		v := p.Get("Filter.member." + itoa(i))
+		if v == "" {
+			break
+		}
+		want[v] = true
+	}
+	all := len(want) == 0
+	out := struct {
+		UserDetailList  []xUserDetail   `xml:"UserDetailList>member"`
+		GroupDetailList []xGroupDetail  `xml:"GroupDetailList>member"`
+		RoleDetailList  []xRoleDetail   `xml:"RoleDetailList>member"`
+		Policies        []xPolicyDetail `xml:"Policies>member"`
+		xPage
+	}{}
+	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		if all || want["User"] {
+			users, err := tx.ListUsers(ctx, c.Account, store.ListQuery{})
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				in, att, err := inlineDetails(ctx, tx, store.EntityRef{Account: c.Account, Kind: store.KindUser, ID: u.ID})
+				if err != nil {
+					return err
+				}
+				d := xUserDetail{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: userARN(u), CreateDate: isoTime(u.CreatedAt),
+					UserPolicyList: in, AttachedManagedPolicies: att, Tags: toXTags(u.Tags)}
+				if u.PermissionsBoundary != "" {
+					d.PermissionsBoundary = &xBoundary{"PermissionsBoundaryPolicy", u.PermissionsBoundary}
+				}
+				groups, err := tx.ListGroupsForUser(ctx, c.Account, u.ID, store.ListQuery{})
+				if err != nil {
+					return err
+				}
+				for _, g := range groups {
+					d.GroupList = append(d.GroupList, g.Name)
+				}
+				out.UserDetailList = append(out.UserDetailList, d)
+			}
+		}
+		if all || want["Group"] {
+			groups, err := tx.ListGroups(ctx, c.Account, store.ListQuery{})
+			if err != nil {
+				return err
+			}
+			for _, g := range groups {
+				in, att, err := inlineDetails(ctx, tx, store.EntityRef{Account: c.Account, Kind: store.KindGroup, ID: g.ID})
+				if err != nil {
+					return err
+				}
+				out.GroupDetailList = append(out.GroupDetailList, xGroupDetail{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: groupARN(g),
+					CreateDate: isoTime(g.CreatedAt), GroupPolicyList: in, AttachedManagedPolicies: att})
+			}
+		}
+		if all || want["Role"] {
+			roles, err := tx.ListRoles(ctx, c.Account, store.ListQuery{})
+			if err != nil {
+				return err
+			}
+			for _, r := range roles {
+				in, att, err := inlineDetails(ctx, tx, store.EntityRef{Account: c.Account, Kind: store.KindRole, ID: r.ID})
+				if err != nil {
+					return err
+				}
+				d := xRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleARN(r), CreateDate: isoTime(r.CreatedAt),
+					AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicy), RolePolicyList: in, AttachedManagedPolicies: att, Tags: toXTags(r.Tags)}
+				if r.PermissionsBoundary != "" {
+					d.PermissionsBoundary = &xBoundary{"PermissionsBoundaryPolicy", r.PermissionsBoundary}
+				}
+				out.RoleDetailList = append(out.RoleDetailList, d)
+			}
+		}
+		if all || want["LocalManagedPolicy"] {
+			policies, err := tx.ListPolicies(ctx, c.Account, store.ListQuery{})
+			if err != nil {
+				return err
+			}
+			for _, mp := range policies {
+				x, err := s.toXPolicy(ctx, tx, c.Account, mp)
+				if err != nil {
+					return err
+				}
+				x.Tags = nil
+				d := xPolicyDetail{xPolicy: x}
+				versions, err := tx.ListPolicyVersions(ctx, mp.ARN)
+				if err != nil {
+					return err
+				}
+				for _, v := range versions {
+					d.PolicyVersionList = append(d.PolicyVersionList, xPolicyVersion{Document: encodeDoc(v.Document), VersionId: v.VersionID,
+						IsDefaultVersion: v.VersionID == mp.DefaultVersionID, CreateDate: isoTime(v.CreatedAt)})
+				}
+				out.Policies = append(out.Policies, d)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	type entry struct {
+		Key   string `xml:"key"`
+		Value int    `xml:"value"`
+	}
+	var users, groups, roles, policies int
+	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if users, err = tx.CountUsers(ctx, c.Account); err != nil {
+			return err
+		}
+		if groups, err = tx.CountGroups(ctx, c.Account); err != nil {
+			return err
+		}
+		if roles, err = tx.CountRoles(ctx, c.Account); err != nil {
+			return err
+		}
+		policies, err = tx.CountPolicies(ctx, c.Account)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		SummaryMap []entry `xml:"SummaryMap>entry"`
+	}{[]entry{
+		{"Users", users}, {"UsersQuota", 5000}, {"Groups", groups}, {"GroupsQuota", 300}, {"Roles", roles}, {"RolesQuota", 1000},
+		{"Policies", policies}, {"PoliciesQuota", 1500}, {"PolicySizeQuota", 6144}, {"VersionsPerPolicyQuota", 5},
+		{"UserPolicySizeQuota", 2048}, {"GroupPolicySizeQuota", 5120}, {"RolePolicySizeQuota", 10240}, {"AssumeRolePolicySizeQuota", 2048},
+		{"GroupsPerUserQuota", 10}, {"AttachedPoliciesPerUserQuota", 10}, {"AttachedPoliciesPerRoleQuota", 10},
+		{"AttachedPoliciesPerGroupQuota", 10}, {"AccessKeysPerUserQuota", 2},
+	}}, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
