@@ -87,10 +87,19 @@ func (s *Service) getUserOp(ctx context.Context, c *authz.Principal, p url.Value
 	}
 	if n == "" {
 		if c.Type == authz.TypeRoot {
-			// AWS's shape for the root: the account id as UserId and the root ARN.
+			// AWS's shape for the root: the account id as UserId, the root
+			// ARN, and the account's creation date.
+			var a *store.Account
+			if err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+				var err error
+				a, err = tx.GetAccount(ctx, c.Account)
+				return err
+			}); err != nil {
+				return nil, err
+			}
 			return struct {
 				User xUser `xml:"User"`
-			}{xUser{Path: "", UserName: "", UserId: c.Account, Arn: c.ARN}}, nil
+			}{xUser{UserId: c.Account, Arn: c.ARN, CreateDate: isoTime(a.CreatedAt)}}, nil
 		}
 		if c.UserName == "" {
 			return nil, awsapi.NewError("ValidationError", "Must specify userName when calling with non-User credentials")

@@ -155,3 +155,6 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", p)
 	return len(p), nil
 }
+
+// HTTP returns a plain HTTP client for raw requests.
+func (e *Env) HTTP() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
