@@ -129,11 +129,12 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 			return 2
 		}
 		creds, err := admin.CreateAccount(ctx, *id, *name)
+		if errors.Is(err, server.ErrAccountExists) {
+			fmt.Fprintf(stderr, "gatehouse: account %s already exists\n", *id)
+			return 1
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-			if errors.Is(err, server.ErrAccountExists) {
-				return 1
-			}
 			return 1
 		}
 		fmt.Fprintf(stdout, "Created account %s (%s).\nRoot credentials (shown once; keep them safe):\n  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",

@@ -16,9 +16,6 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *authz.Principal,
 		return nil, err
 	}
 	filter := p.Get("EntityFilter")
-	type ent struct {
-		Name string `xml:",innerxml"`
-	}
 	type xGroupRef struct {
 		GroupName string `xml:"GroupName"`
 		GroupId   string `xml:"GroupId"`

@@ -139,15 +139,13 @@ func (s *Store) loadGeneration(ctx context.Context) error {
 	return nil
 }
 
-// IAMGeneration returns the IAM generation. Writes made through this Store
-// update it in memory at commit; other processes' writes are seen on the
-// next read of the meta row.
+// IAMGeneration returns the IAM generation without touching the database:
+// the counter is loaded at open and advanced in memory by every commit that
+// changed IAM data. The only other writer of a data dir is `gatehouse
+// account create`, which only adds records (new accounts and keys), and
+// caches miss on new records anyway.
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
-	var g int64
-	if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
-		return 0, err
-	}
-	return g, nil
+	return s.gen.Load(), nil
 }
 
 // View runs fn in a read transaction.
