@@ -3,7 +3,9 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
+	"hash"
 	"net/http"
 	"net/url"
 	"sort"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // MaxSkew is the clock skew AWS tolerates on header-signed requests.
@@ -52,8 +55,20 @@ type VerifierOptions struct {
 // for concurrent use.
 type Verifier struct {
 	mu    sync.RWMutex
-	keys  map[string]*derivedKey
+	keys  map[cacheKey]*derivedKey
 	limit int
+	// scratch holds reusable buffers and SHA-256 states so that a
+	// verification with a warm key cache allocates almost nothing.
+	scratch sync.Pool
+}
+
+type cacheKey struct{ akid, date, region, service string }
+
+// scratch is per-verification working memory.
+type scratch struct {
+	buf   []byte
+	inner hash.Hash
+	outer hash.Hash
 }
 
 type derivedKey struct {
@@ -66,13 +81,15 @@ func NewVerifier(o VerifierOptions) *Verifier {
 	if o.KeyCacheSize <= 0 {
 		o.KeyCacheSize = 4096
 	}
-	return &Verifier{keys: make(map[string]*derivedKey), limit: o.KeyCacheSize}
+	v := &Verifier{keys: make(map[cacheKey]*derivedKey), limit: o.KeyCacheSize}
+	v.scratch.New = func() any { return &scratch{buf: make([]byte, 0, 1024), inner: sha256.New(), outer: sha256.New()} }
+	return v
 }
 
 // SigningKey returns the derived key for (secret, date, region, service),
 // from the cache when the same access key was seen with the same secret.
 func (v *Verifier) SigningKey(akid, secret, date, region, service string) [32]byte {
-	ck := akid + "/" + date + "/" + region + "/" + service
+	ck := cacheKey{akid, date, region, service}
 	v.mu.RLock()
 	e := v.keys[ck]
 	v.mu.RUnlock()
@@ -134,75 +151,119 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, c Check) error {
 			return &Error{Err: ErrExpired, Detail: "Request has expired", RequestTime: a.Time, ServerTime: c.Now}
 		}
 	}
-	cr := CanonicalRequest(r, a, c)
-	sts := StringToSign(a, cr)
 	key := v.SigningKey(a.AccessKeyID, c.Secret, a.Date, a.Region, a.Service)
-	m := hmac.New(sha256.New, key[:])
-	m.Write([]byte(sts))
-	var sum [32]byte
+	sc := v.scratch.Get().(*scratch)
+	defer v.scratch.Put(sc)
+	// Canonical request into the scratch buffer, then its hash.
+	sc.buf = appendCanonicalRequest(sc.buf[:0], r, a, c)
+	sc.inner.Reset()
+	sc.inner.Write(sc.buf)
+	var crHash [32]byte
+	sc.inner.Sum(crHash[:0])
+	crLen := len(sc.buf)
+	// String to sign after it in the same buffer.
+	sc.buf = appendStringToSign(sc.buf, a, crHash)
+	sts := sc.buf[crLen:]
+	var sig [32]byte
+	hmacInto(sc, key[:], sts, &sig)
 	var want [64]byte
-	hex.Encode(want[:], m.Sum(sum[:0]))
-	if !hmac.Equal(want[:], []byte(a.Signature)) {
+	hex.Encode(want[:], sig[:])
+	if subtle.ConstantTimeCompare(want[:], unsafeBytes(a.Signature)) != 1 {
 		return &Error{Err: ErrMismatch, Detail: "The request signature we calculated does not match the signature you provided.",
-			CanonicalRequest: cr, StringToSign: sts}
+			CanonicalRequest: string(sc.buf[:crLen]), StringToSign: string(sts)}
 	}
 	return nil
 }
 
+// hmacInto computes HMAC-SHA256(key, msg) with the scratch's hash states.
+func hmacInto(sc *scratch, key []byte, msg []byte, out *[32]byte) {
+	var pad [64]byte
+	copy(pad[:], key)
+	for i := range pad {
+		pad[i] ^= 0x36
+	}
+	sc.inner.Reset()
+	sc.inner.Write(pad[:])
+	sc.inner.Write(msg)
+	var innerSum [32]byte
+	sc.inner.Sum(innerSum[:0])
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	sc.outer.Reset()
+	sc.outer.Write(pad[:])
+	sc.outer.Write(innerSum[:])
+	sc.outer.Sum(out[:0])
+}
+
+// unsafeBytes views a string's bytes without copying; the result must not
+// be modified.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // StringToSign builds AWS4-HMAC-SHA256 \n amzdate \n scope \n hex(sha256(cr)).
 func StringToSign(a *Auth, canonicalRequest string) string {
-	h := sha256.Sum256([]byte(canonicalRequest))
-	var b strings.Builder
-	b.Grow(len(Algorithm) + 3 + len(a.AmzDate) + len(a.Date) + len(a.Region) + len(a.Service) + 16 + 64)
-	b.WriteString(Algorithm)
-	b.WriteByte('\n')
-	b.WriteString(a.AmzDate)
-	b.WriteByte('\n')
-	b.WriteString(a.Date)
-	b.WriteByte('/')
-	b.WriteString(a.Region)
-	b.WriteByte('/')
-	b.WriteString(a.Service)
-	b.WriteString("/aws4_request\n")
-	var hx [64]byte
-	hex.Encode(hx[:], h[:])
-	b.Write(hx[:])
-	return b.String()
+	return string(appendStringToSign(nil, a, sha256.Sum256([]byte(canonicalRequest))))
+}
+
+func appendStringToSign(b []byte, a *Auth, crHash [32]byte) []byte {
+	b = append(b, Algorithm...)
+	b = append(b, '\n')
+	b = append(b, a.AmzDate...)
+	b = append(b, '\n')
+	b = append(b, a.Date...)
+	b = append(b, '/')
+	b = append(b, a.Region...)
+	b = append(b, '/')
+	b = append(b, a.Service...)
+	b = append(b, "/aws4_request\n"...)
+	return hex.AppendEncode(b, crHash[:])
 }
 
 // CanonicalRequest builds the canonical request of r as signed by a.
 func CanonicalRequest(r *http.Request, a *Auth, c Check) string {
-	var b strings.Builder
-	b.Grow(256 + len(r.URL.RawQuery))
+	return string(appendCanonicalRequest(nil, r, a, c))
+}
+
+// appendCanonicalRequest appends the canonical request to dst.
+func appendCanonicalRequest(dst []byte, r *http.Request, a *Auth, c Check) []byte {
+	b := &appender{buf: dst}
 	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	writeCanonicalURI(&b, r, c)
-	b.WriteByte('\n')
-	writeCanonicalQuery(&b, r.URL.RawQuery, a.Mode == ModePresigned)
-	b.WriteByte('\n')
+	b.byte1('\n')
+	writeCanonicalURI(b, r, c)
+	b.byte1('\n')
+	writeCanonicalQuery(b, r.URL.RawQuery, a.Mode == ModePresigned)
+	b.byte1('\n')
 	for _, h := range a.SignedHeaders {
 		b.WriteString(h)
-		b.WriteByte(':')
-		writeHeaderValue(&b, r, h)
-		b.WriteByte('\n')
+		b.byte1(':')
+		writeHeaderValue(b, r, h)
+		b.byte1('\n')
 	}
-	b.WriteByte('\n')
+	b.byte1('\n')
 	for i, h := range a.SignedHeaders {
 		if i > 0 {
-			b.WriteByte(';')
+			b.byte1(';')
 		}
 		b.WriteString(h)
 	}
-	b.WriteByte('\n')
+	b.byte1('\n')
 	b.WriteString(c.PayloadHash)
-	return b.String()
+	return b.buf
 }
 
+// appender is the small writer interface the canonicalization helpers use,
+// over a byte slice.
+type appender struct{ buf []byte }
+
+func (a *appender) WriteString(s string) { a.buf = append(a.buf, s...) }
+func (a *appender) byte1(c byte)         { a.buf = append(a.buf, c) }
+func (a *appender) Write(p []byte)       { a.buf = append(a.buf, p...) }
+
 // writeCanonicalURI writes the canonical path.
-func writeCanonicalURI(b *strings.Builder, r *http.Request, c Check) {
+func writeCanonicalURI(b *appender, r *http.Request, c Check) {
 	raw := r.URL.EscapedPath()
 	if raw == "" {
-		b.WriteByte('/')
+		b.byte1('/')
 		return
 	}
 	if c.S3 {
@@ -225,9 +286,9 @@ func writeCanonicalURI(b *strings.Builder, r *http.Request, c Check) {
 		uriEncode(b, dec, false)
 		return
 	}
-	var once strings.Builder
-	uriEncode(&once, dec, false)
-	uriEncode(b, once.String(), false)
+	once := &appender{}
+	uriEncode(once, dec, false)
+	uriEncode(b, string(once.buf), false)
 }
 
 // normalizePath removes dot segments and repeated slashes, keeping a
@@ -261,16 +322,16 @@ const upperhex = "0123456789ABCDEF"
 
 // uriEncode writes s with every byte except unreserved characters (and '/'
 // unless encodeSlash) percent-encoded with upper-case hex.
-func uriEncode(b *strings.Builder, s string, encodeSlash bool) {
+func uriEncode(b *appender, s string, encodeSlash bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash) {
-			b.WriteByte(c)
+			b.byte1(c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(upperhex[c>>4])
-		b.WriteByte(upperhex[c&15])
+		b.byte1('%')
+		b.byte1(upperhex[c>>4])
+		b.byte1(upperhex[c&15])
 	}
 }
 
@@ -278,7 +339,7 @@ type queryPair struct{ k, v string }
 
 // writeCanonicalQuery writes the sorted, re-encoded query (without
 // X-Amz-Signature for presigned requests).
-func writeCanonicalQuery(b *strings.Builder, raw string, presigned bool) {
+func writeCanonicalQuery(b *appender, raw string, presigned bool) {
 	if raw == "" {
 		return
 	}
@@ -300,10 +361,10 @@ func writeCanonicalQuery(b *strings.Builder, raw string, presigned bool) {
 		if presigned && k == "X-Amz-Signature" {
 			continue
 		}
-		var ek, ev strings.Builder
-		uriEncode(&ek, k, true)
-		uriEncode(&ev, v, true)
-		pairs = append(pairs, queryPair{ek.String(), ev.String()})
+		ek, ev := &appender{}, &appender{}
+		uriEncode(ek, k, true)
+		uriEncode(ev, v, true)
+		pairs = append(pairs, queryPair{string(ek.buf), string(ev.buf)})
 	}
 	sort.Slice(pairs, func(i, j int) bool {
 		if pairs[i].k != pairs[j].k {
@@ -313,17 +374,17 @@ func writeCanonicalQuery(b *strings.Builder, raw string, presigned bool) {
 	})
 	for i, p := range pairs {
 		if i > 0 {
-			b.WriteByte('&')
+			b.byte1('&')
 		}
 		b.WriteString(p.k)
-		b.WriteByte('=')
+		b.byte1('=')
 		b.WriteString(p.v)
 	}
 }
 
 // writeHeaderValue writes the canonical value of one signed header: values
 // trimmed, inner runs of spaces collapsed, repeated headers joined by ','.
-func writeHeaderValue(b *strings.Builder, r *http.Request, name string) {
+func writeHeaderValue(b *appender, r *http.Request, name string) {
 	switch name {
 	case "host":
 		b.WriteString(r.Host)
@@ -339,16 +400,16 @@ func writeHeaderValue(b *strings.Builder, r *http.Request, name string) {
 			return
 		}
 	}
-	vals := r.Header.Values(name)
+	vals := headerValues(r.Header, name)
 	for i, v := range vals {
 		if i > 0 {
-			b.WriteByte(',')
+			b.byte1(',')
 		}
 		writeTrimmed(b, v)
 	}
 }
 
-func writeTrimmed(b *strings.Builder, v string) {
+func writeTrimmed(b *appender, v string) {
 	v = strings.TrimSpace(v)
 	space := false
 	for i := 0; i < len(v); i++ {
@@ -358,11 +419,22 @@ func writeTrimmed(b *strings.Builder, v string) {
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
+			b.byte1(' ')
 			space = false
 		}
-		b.WriteByte(c)
+		b.byte1(c)
 	}
+}
+
+// headerValues finds a header by its lower-case name without allocating a
+// canonical key.
+func headerValues(h http.Header, lower string) []string {
+	for k, v := range h {
+		if len(k) == len(lower) && strings.EqualFold(k, lower) {
+			return v
+		}
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {
