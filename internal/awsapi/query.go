@@ -38,6 +38,7 @@ func WriteQueryResponse(w http.ResponseWriter, ns, action string, result any, re
 	h.Set("Content-Type", "text/xml")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	h.Set("x-amzn-RequestId", requestID)
+	h.Set("x-amz-request-id", requestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
 }
@@ -63,6 +64,7 @@ func WriteQueryError(w http.ResponseWriter, ns string, e *Error, requestID strin
 	h.Set("Content-Type", "text/xml")
 	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(out)))
 	h.Set("x-amzn-RequestId", requestID)
+	h.Set("x-amz-request-id", requestID)
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(out)
