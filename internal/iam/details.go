@@ -16,6 +16,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *authz.Principal,
 		return nil, err
 	}
 	filter := p.Get("EntityFilter")
+	usageFilter := p.Get("PolicyUsageFilter")
 	type xGroupRef struct {
 		GroupName string `xml:"GroupName"`
 		GroupId   string `xml:"GroupId"`
@@ -38,9 +39,28 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *authz.Principal,
 		if _, err := s.findPolicy(ctx, tx, c.Account, arn); err != nil {
 			return err
 		}
-		ents, err := tx.ListPolicyAttachments(ctx, c.Account, arn)
-		if err != nil {
-			return err
+		var ents []store.EntityRef
+		if usageFilter != "PermissionsBoundary" {
+			attached, err := tx.ListPolicyAttachments(ctx, c.Account, arn)
+			if err != nil {
+				return err
+			}
+			ents = append(ents, attached...)
+		}
+		if usageFilter != "PermissionsPolicy" {
+			usage, err := boundaryUsage(ctx, tx, c.Account)
+			if err != nil {
+				return err
+			}
+			for _, e := range usage[arn] {
+				dup := false
+				for _, x := range ents {
+					dup = dup || x == e
+				}
+				if !dup {
+					ents = append(ents, e)
+				}
+			}
 		}
 		for _, e := range ents {
 			switch e.Kind {

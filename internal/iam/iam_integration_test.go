@@ -430,3 +430,33 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatalf("after restart: %s", *id.Arn)
 	}
 }
+
+func TestBoundaryUsage(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM
+	arn := *must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("cap"), PolicyDocument: aws.String(allowS3)})).Policy.Arn
+	must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("unused"), PolicyDocument: aws.String(allowS3)}))
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u"), PermissionsBoundary: aws.String(arn)}))
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustFor(acct)), PermissionsBoundary: aws.String(arn)}))
+	if got := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})).Policy; *got.PermissionsBoundaryUsageCount != 2 || *got.AttachmentCount != 0 {
+		t.Fatalf("usage counts: %d %d", *got.PermissionsBoundaryUsageCount, *got.AttachmentCount)
+	}
+	b := must(c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal, PolicyUsageFilter: types.PolicyUsageTypePermissionsBoundary}))
+	if len(b.Policies) != 1 || *b.Policies[0].PolicyName != "cap" {
+		t.Fatalf("boundary filter: %+v", b.Policies)
+	}
+	pp := must(c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal, PolicyUsageFilter: types.PolicyUsageTypePermissionsPolicy}))
+	if len(pp.Policies) != 0 {
+		t.Fatalf("permissions-policy filter: %+v", pp.Policies)
+	}
+	ents := must(c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(arn), PolicyUsageFilter: types.PolicyUsageTypePermissionsBoundary}))
+	if len(ents.PolicyUsers) != 1 || len(ents.PolicyRoles) != 1 {
+		t.Fatalf("boundary entities: %+v", ents)
+	}
+	// An AWS policy id is stable and well-formed.
+	a1 := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})).Policy
+	a2 := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})).Policy
+	if *a1.PolicyId != *a2.PolicyId || len(*a1.PolicyId) != 21 || !strings.HasPrefix(*a1.PolicyId, "ANPA") {
+		t.Fatalf("AWS policy id %q", *a1.PolicyId)
+	}
+}

@@ -50,9 +50,38 @@ func (s *Service) checkBoundary(ctx context.Context, tx store.Tx, account, arn s
 
 func (s *Service) toXPolicy(ctx context.Context, tx store.Tx, account string, p *store.ManagedPolicy) (xPolicy, error) {
 	ents, err := tx.ListPolicyAttachments(ctx, account, p.ARN)
+	if err != nil {
+		return xPolicy{}, err
+	}
+	usage, err := boundaryUsage(ctx, tx, account)
 	return xPolicy{PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersionID,
-		AttachmentCount: len(ents), IsAttachable: true, Description: p.Description, CreateDate: isoTime(p.CreatedAt),
-		UpdateDate: isoTime(p.UpdatedAt), Tags: toXTags(p.Tags)}, err
+		AttachmentCount: len(ents), PermissionsBoundaryUsageCount: len(usage[p.ARN]), IsAttachable: true, Description: p.Description,
+		CreateDate: isoTime(p.CreatedAt), UpdateDate: isoTime(p.UpdatedAt), Tags: toXTags(p.Tags)}, err
+}
+
+// boundaryUsage maps each policy ARN used as a permissions boundary in the
+// account to the users and roles using it.
+func boundaryUsage(ctx context.Context, tx store.Tx, account string) (map[string][]store.EntityRef, error) {
+	out := map[string][]store.EntityRef{}
+	users, err := tx.ListUsers(ctx, account, store.ListQuery{})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if u.PermissionsBoundary != "" {
+			out[u.PermissionsBoundary] = append(out[u.PermissionsBoundary], store.EntityRef{Account: account, Kind: store.KindUser, ID: u.ID})
+		}
+	}
+	roles, err := tx.ListRoles(ctx, account, store.ListQuery{})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if r.PermissionsBoundary != "" {
+			out[r.PermissionsBoundary] = append(out[r.PermissionsBoundary], store.EntityRef{Account: account, Kind: store.KindRole, ID: r.ID})
+		}
+	}
+	return out, nil
 }
 
 func managedDoc(p url.Values) (string, error) {
@@ -128,8 +157,12 @@ func (s *Service) getPolicyOp(ctx context.Context, c *authz.Principal, p url.Val
 		if rp.aws {
 			m, _ := s.cfg.Managed.Get(arn)
 			ents, err := tx.ListPolicyAttachments(ctx, c.Account, arn)
-			out = xPolicy{PolicyName: m.Name, PolicyId: "ANPA" + strings.ToUpper(m.Name[:min(len(m.Name), 17)]), Arn: m.ARN, Path: m.Path,
-				DefaultVersionId: m.DefaultVersionID, AttachmentCount: len(ents), IsAttachable: true,
+			if err != nil {
+				return err
+			}
+			usage, err := boundaryUsage(ctx, tx, c.Account)
+			out = xPolicy{PolicyName: m.Name, PolicyId: awsPolicyID(m.Name), Arn: m.ARN, Path: m.Path,
+				DefaultVersionId: m.DefaultVersionID, AttachmentCount: len(ents), PermissionsBoundaryUsageCount: len(usage[arn]), IsAttachable: true,
 				CreateDate: isoTime(m.CreatedAt), UpdateDate: isoTime(m.UpdatedAt)}
 			return err
 		}
@@ -450,4 +483,21 @@ func (s *Service) deleteInline(k entityKind) handler {
 			}
 		})
 	}
+}
+
+// awsPolicyID derives a stable ANPA… id for an AWS managed policy from its
+// name (AWS's own ids are not published with the documents).
+func awsPolicyID(name string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * 1099511628211
+	}
+	id := make([]byte, 0, 21)
+	id = append(id, "ANPA"...)
+	for i := 0; i < 17; i++ {
+		id = append(id, alphabet[h%32])
+		h = h/32 ^ uint64(i+1)*0x9E3779B97F4A7C15
+	}
+	return string(id)
 }

@@ -168,12 +168,20 @@ func (s *Service) listPolicies(ctx context.Context, c *authz.Principal, p url.Va
 		return nil, awsapi.ValidationError(scope, "scope", "Member must satisfy enum value set: [All, AWS, Local]")
 	}
 	onlyAttached := strings.EqualFold(p.Get("OnlyAttached"), "true")
+	usageFilter := p.Get("PolicyUsageFilter")
+	if usageFilter != "" && usageFilter != "PermissionsPolicy" && usageFilter != "PermissionsBoundary" {
+		return nil, awsapi.ValidationError(usageFilter, "policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+	}
 	prefix := p.Get("PathPrefix")
 	out := struct {
 		Policies []xPolicy `xml:"Policies>member"`
 		xPage
 	}{}
 	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		usage, err := boundaryUsage(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
 		var all []xPolicy
 		if scope != "AWS" {
 			local, err := tx.ListPolicies(ctx, c.Account, store.ListQuery{PathPrefix: prefix})
@@ -192,20 +200,30 @@ func (s *Service) listPolicies(ctx context.Context, c *authz.Principal, p url.Va
 		if scope != "Local" {
 			for _, m := range s.cfg.Managed.List(prefix) {
 				n := 0
-				if onlyAttached {
+				if onlyAttached || usageFilter == "PermissionsPolicy" {
 					ents, err := tx.ListPolicyAttachments(ctx, c.Account, m.ARN)
 					if err != nil {
 						return err
 					}
 					n = len(ents)
 				}
-				all = append(all, xPolicy{PolicyName: m.Name, PolicyId: "ANPA" + strings.ToUpper(m.Name[:min(len(m.Name), 17)]), Arn: m.ARN, Path: m.Path,
-					DefaultVersionId: m.DefaultVersionID, AttachmentCount: n, IsAttachable: true, CreateDate: isoTime(m.CreatedAt), UpdateDate: isoTime(m.UpdatedAt)})
+				all = append(all, xPolicy{PolicyName: m.Name, PolicyId: awsPolicyID(m.Name), Arn: m.ARN, Path: m.Path,
+					DefaultVersionId: m.DefaultVersionID, AttachmentCount: n, PermissionsBoundaryUsageCount: len(usage[m.ARN]),
+					IsAttachable: true, CreateDate: isoTime(m.CreatedAt), UpdateDate: isoTime(m.UpdatedAt)})
 			}
 		}
 		sortPolicies(all)
 		for _, x := range all {
-			if onlyAttached && x.AttachmentCount == 0 {
+			// OnlyAttached: attached as a permissions policy or used as a
+			// boundary; PolicyUsageFilter narrows to one of the two uses.
+			used := x.AttachmentCount > 0 || x.PermissionsBoundaryUsageCount > 0
+			switch usageFilter {
+			case "PermissionsPolicy":
+				used = x.AttachmentCount > 0
+			case "PermissionsBoundary":
+				used = x.PermissionsBoundaryUsageCount > 0
+			}
+			if (onlyAttached || usageFilter != "") && !used {
 				continue
 			}
 			if after != "" && strings.ToLower(x.PolicyName) <= after {
