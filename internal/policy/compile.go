@@ -1,0 +1,159 @@
+package policy
+
+import (
+	"strings"
+)
+
+// Policy is a compiled, immutable policy ready for evaluation. Compile once
+// (on first use, cached by the entity's version) and evaluate many times.
+type Policy struct {
+	ID         string // names the policy in decisions, e.g. "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	statements []statement
+}
+
+type statement struct {
+	sid   string
+	index int
+	deny  bool
+
+	actions   []string // lower-cased patterns
+	notAction bool
+
+	resources   []resourcePattern
+	notResource bool
+	anyResource bool // no Resource element (trust policies): the statement applies to any resource
+
+	principals   []principalPattern
+	notPrincipal bool
+	hasPrincipal bool
+
+	conditions []condition
+}
+
+type resourcePattern struct {
+	raw      string
+	template []segment
+}
+
+// principalPattern is one entry of Principal / NotPrincipal.
+type principalPattern struct {
+	kind  string // "*", "account", "user", "role", "session", "service", "federated", "canonical", "arn"
+	value string // account id, ARN, service name
+}
+
+// Compile validates nothing (documents are validated on write) and builds
+// the evaluator from a parsed document.
+func Compile(id string, d *Document) *Policy {
+	p := &Policy{ID: id, statements: make([]statement, 0, len(d.Statements))}
+	vars := d.Version == "2012-10-17"
+	for i, s := range d.Statements {
+		st := statement{sid: s.Sid, index: i, deny: s.Effect == "Deny"}
+		acts := s.Action
+		if s.NotAction != nil {
+			acts, st.notAction = s.NotAction, true
+		}
+		for _, a := range acts {
+			st.actions = append(st.actions, strings.ToLower(a))
+		}
+		res := s.Resource
+		if s.NotResource != nil {
+			res, st.notResource = s.NotResource, true
+		}
+		st.anyResource = !s.HasResource
+		for _, r := range res {
+			rp := resourcePattern{raw: r}
+			if vars {
+				rp.template = parseTemplate(r)
+			}
+			st.resources = append(st.resources, rp)
+		}
+		pr := s.Principal
+		if s.NotPrincipal != nil {
+			pr, st.notPrincipal = s.NotPrincipal, true
+		}
+		st.hasPrincipal = pr != nil
+		for typ, vals := range pr {
+			for _, v := range vals {
+				st.principals = append(st.principals, principalOf(typ, v))
+			}
+		}
+		for opName, keys := range s.Condition {
+			base, qual, ifExists := splitOperator(opName)
+			def, ok := operators[base]
+			if !ok {
+				continue // rejected on write; ignore defensively
+			}
+			for key, vals := range keys {
+				c := condition{kind: def.kind, negated: def.negated, ifExists: ifExists, qual: qual, key: strings.ToLower(key)}
+				for _, v := range vals {
+					c.values = append(c.values, prepareValue(def.kind, v, vars && def.variables))
+				}
+				st.conditions = append(st.conditions, c)
+			}
+		}
+		p.statements = append(p.statements, st)
+	}
+	return p
+}
+
+// MustCompile parses and compiles a document, for tests and embedded policies.
+func MustCompile(id, doc string) *Policy {
+	d, err := Parse(doc)
+	if err != nil {
+		panic(err)
+	}
+	return Compile(id, d)
+}
+
+// ParseAndCompile parses and compiles a stored document.
+func ParseAndCompile(id, doc string) (*Policy, error) {
+	d, err := Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(id, d), nil
+}
+
+func splitOperator(name string) (base string, q qualifier, ifExists bool) {
+	if rest, ok := strings.CutPrefix(name, "ForAllValues:"); ok {
+		name, q = rest, qualForAll
+	} else if rest, ok := strings.CutPrefix(name, "ForAnyValue:"); ok {
+		name, q = rest, qualForAny
+	}
+	if rest, ok := strings.CutSuffix(name, "IfExists"); ok {
+		name, ifExists = rest, true
+	}
+	return name, q, ifExists
+}
+
+func principalOf(typ, v string) principalPattern {
+	switch typ {
+	case "Service":
+		return principalPattern{kind: "service", value: v}
+	case "Federated":
+		return principalPattern{kind: "federated", value: v}
+	case "CanonicalUser":
+		return principalPattern{kind: "canonical", value: v}
+	}
+	if v == "*" {
+		return principalPattern{kind: "*"}
+	}
+	if isAccountID(v) {
+		return principalPattern{kind: "account", value: v}
+	}
+	if rest, ok := strings.CutPrefix(v, "arn:aws:iam::"); ok && len(rest) > 13 {
+		acct, res := rest[:12], rest[13:]
+		switch {
+		case res == "root":
+			return principalPattern{kind: "account", value: acct}
+		case strings.HasPrefix(res, "user/"):
+			return principalPattern{kind: "user", value: v}
+		case strings.HasPrefix(res, "role/"):
+			return principalPattern{kind: "role", value: v}
+		}
+	}
+	if strings.HasPrefix(v, "arn:aws:sts::") {
+		return principalPattern{kind: "session", value: v}
+	}
+	return principalPattern{kind: "arn", value: v}
+}

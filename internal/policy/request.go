@@ -1,0 +1,59 @@
+package policy
+
+import "strings"
+
+// PrincipalType values as AWS names them in aws:PrincipalType.
+const (
+	PrincipalRoot        = "Account"
+	PrincipalUser        = "User"
+	PrincipalAssumedRole = "AssumedRole"
+	PrincipalFederated   = "FederatedUser"
+	PrincipalAnonymous   = "Anonymous"
+)
+
+// Principal describes the caller for principal matching in resource and
+// trust policies.
+type Principal struct {
+	Type    string // one of the Principal* constants
+	Account string // "" for anonymous
+	// ARN is the identity ARN: root, user (with path) or
+	// arn:aws:sts::ACCT:assumed-role/ROLE/SESSION.
+	ARN string
+	// RoleARN is the role (with path) of a role session.
+	RoleARN string
+	// Service is set when an AWS service principal calls (trust policies).
+	Service string
+}
+
+// Request is one authorization question: who, what, on which resource, with
+// which condition keys.
+type Request struct {
+	Principal Principal
+	Action    string // service:Action, any case
+	Resource  string // ARN or "*"
+	// Keys holds condition key values by lower-cased key name. Single-valued
+	// keys have one element; multi-valued keys (aws:TagKeys …) any number.
+	Keys map[string][]string
+}
+
+// Set stores a single-valued key.
+func (r *Request) Set(key, value string) {
+	if r.Keys == nil {
+		r.Keys = make(map[string][]string, 16)
+	}
+	r.Keys[strings.ToLower(key)] = []string{value}
+}
+
+// SetMulti stores a multi-valued key.
+func (r *Request) SetMulti(key string, values []string) {
+	if r.Keys == nil {
+		r.Keys = make(map[string][]string, 16)
+	}
+	r.Keys[strings.ToLower(key)] = values
+}
+
+// lookup finds a key already lower-cased.
+func (r *Request) lookup(lowerKey string) ([]string, bool) {
+	v, ok := r.Keys[lowerKey]
+	return v, ok
+}
