@@ -16,7 +16,7 @@ type statement struct {
 	index int
 	deny  bool
 
-	actions   []string // lower-cased patterns
+	actions   []actionPattern
 	notAction bool
 
 	resources   []resourcePattern
@@ -28,6 +28,36 @@ type statement struct {
 	hasPrincipal bool
 
 	conditions []condition
+}
+
+// actionPattern is a lower-cased action pattern with its fast paths: an
+// exact name, or a literal prefix followed by a single trailing '*'.
+type actionPattern struct {
+	pattern string
+	exact   bool
+	prefix  bool // pattern is literal + "*"; literal = pattern[:len-1]
+}
+
+func newActionPattern(a string) actionPattern {
+	p := actionPattern{pattern: strings.ToLower(a)}
+	wild := strings.IndexAny(p.pattern, "*?")
+	switch {
+	case wild < 0:
+		p.exact = true
+	case wild == len(p.pattern)-1 && p.pattern[wild] == '*':
+		p.prefix = true
+	}
+	return p
+}
+
+func (p *actionPattern) match(action string) bool {
+	switch {
+	case p.exact:
+		return p.pattern == action
+	case p.prefix:
+		return strings.HasPrefix(action, p.pattern[:len(p.pattern)-1])
+	}
+	return Glob(p.pattern, action)
 }
 
 type resourcePattern struct {
@@ -53,7 +83,7 @@ func Compile(id string, d *Document) *Policy {
 			acts, st.notAction = s.NotAction, true
 		}
 		for _, a := range acts {
-			st.actions = append(st.actions, strings.ToLower(a))
+			st.actions = append(st.actions, newActionPattern(a))
 		}
 		res := s.Resource
 		if s.NotResource != nil {

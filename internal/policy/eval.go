@@ -125,6 +125,14 @@ func Evaluate(in *Input, req *Request) Decision {
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
 	}
 
+	// Anonymous callers and AWS service principals have no identity
+	// policies: only a resource policy that names them can allow.
+	if req.Principal.Type == PrincipalAnonymous || req.Principal.Type == PrincipalService {
+		if rGrant >= grantOther {
+			return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+		}
+		return Decision{Effect: ImplicitDeny, Source: SourceResource}
+	}
 	sameAccount := in.ResourceAccount == "" || in.ResourceAccount == req.Principal.Account
 	// 2. The root of the resource's account is allowed everything (but a
 	// trust policy must still name it).
@@ -148,7 +156,9 @@ func Evaluate(in *Input, req *Request) Decision {
 			}
 		}
 	}
-	i := iRef != nil
+	// An account's root holds every permission of its own account: across
+	// accounts its identity side always allows.
+	i := iRef != nil || req.Principal.Type == PrincipalRoot
 
 	deny := func(src Source) Decision { return Decision{Effect: ImplicitDeny, Source: src} }
 	// Which allow is missing, in AWS's order of explanation.
@@ -283,8 +293,8 @@ func (pp principalPattern) match(pr *Principal) grant {
 // matches checks Action, Resource and Condition (not Principal).
 func (st *statement) matches(action string, req *Request) bool {
 	hit := false
-	for _, a := range st.actions {
-		if Glob(a, action) {
+	for i := range st.actions {
+		if st.actions[i].match(action) {
 			hit = true
 			break
 		}

@@ -9,6 +9,7 @@ const (
 	PrincipalAssumedRole = "AssumedRole"
 	PrincipalFederated   = "FederatedUser"
 	PrincipalAnonymous   = "Anonymous"
+	PrincipalService     = "Service" // an AWS service acting as principal (trust policies)
 )
 
 // Principal describes the caller for principal matching in resource and
