@@ -127,3 +127,18 @@ type ListQuery struct {
 	After      string // exclusive lower-cased name to start after ("" = from the start)
 	Limit      int    // at most this many (0 = no limit)
 }
+
+// Token key states.
+const (
+	TokenKeyActive  = "active"
+	TokenKeyRetired = "retired"
+)
+
+// TokenKey is one session-token key.
+type TokenKey struct {
+	ID        uint32
+	Sealed    []byte // 32 bytes of key material sealed under the master key
+	State     string // TokenKeyActive or TokenKeyRetired
+	CreatedAt time.Time
+	RetiredAt time.Time // zero while active
+}

@@ -27,6 +27,7 @@ type Tx interface {
 	InlinePolicies
 	Attachments
 	AccessKeys
+	TokenKeys
 }
 
 // Accounts stores tenants.
@@ -127,4 +128,13 @@ type AccessKeys interface {
 	// TouchAccessKey records the last use of a key without bumping the IAM
 	// generation.
 	TouchAccessKey(ctx context.Context, id string, at time.Time, service, region string) error
+}
+
+// TokenKeys stores the session-token keyring: key material sealed under the
+// master key, one key active at a time.
+type TokenKeys interface {
+	ListTokenKeys(ctx context.Context) ([]*TokenKey, error) // ordered by id
+	CreateTokenKey(ctx context.Context, k *TokenKey) error
+	UpdateTokenKey(ctx context.Context, k *TokenKey) error // state and retirement time, by id
+	DeleteTokenKey(ctx context.Context, id uint32) error
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackAndGeneration", testRollbackAndGeneration},
 		{"ConcurrentUpdates", testConcurrent},
 		{"Reopen", testReopen},
+		{"TokenKeys", testTokenKeys},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
@@ -381,6 +382,37 @@ func testReopen(t *testing.T, open Opener) {
 		r, err := tx.GetRole(ctx, "111111111111", "R")
 		if err != nil || r.MaxSessionDuration != 7200 {
 			t.Fatalf("role after reopen: %+v %v", r, err)
+		}
+		return nil
+	})
+}
+
+func testTokenKeys(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	g0, _ := s.IAMGeneration(ctx)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.CreateTokenKey(ctx, &store.TokenKey{ID: 2, Sealed: []byte{2}, State: store.TokenKeyActive, CreatedAt: t0}); err != nil {
+			return err
+		}
+		return tx.CreateTokenKey(ctx, &store.TokenKey{ID: 1, Sealed: []byte{1}, State: store.TokenKeyRetired, CreatedAt: t0, RetiredAt: t0})
+	})
+	if g, _ := s.IAMGeneration(ctx); g == g0 {
+		t.Fatal("token key changes must bump the generation (servers reload their key sets)")
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateTokenKey(ctx, &store.TokenKey{ID: 1, Sealed: []byte{9}, State: store.TokenKeyActive})
+	}); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("duplicate key id: %v", err)
+	}
+	update(t, s, func(tx store.Tx) error {
+		return tx.UpdateTokenKey(ctx, &store.TokenKey{ID: 2, State: store.TokenKeyRetired, RetiredAt: t0.Add(time.Hour)})
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteTokenKey(ctx, 1) })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		keys, err := tx.ListTokenKeys(ctx)
+		if err != nil || len(keys) != 1 || keys[0].ID != 2 || keys[0].State != store.TokenKeyRetired || !keys[0].RetiredAt.Equal(t0.Add(time.Hour)) || string(keys[0].Sealed) != "\x02" {
+			t.Fatalf("token keys: %+v %v", keys, err)
 		}
 		return nil
 	})
