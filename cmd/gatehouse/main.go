@@ -3,6 +3,7 @@
 //	gatehouse serve [flags]                 run the server (gatehouse serve --help lists the flags)
 //	gatehouse account create --name NAME    add an account to the data dir and print its root keys
 //	gatehouse account list                  list the accounts in the data dir
+//	gatehouse keys rotate                   start a new session-token key
 //	gatehouse version                       print the version
 //
 // main only parses the command line; internal/server builds everything.
@@ -38,9 +39,10 @@ Usage:
   gatehouse serve [flags]                 run the server
   gatehouse account create --name NAME    add an account and print its root access key
   gatehouse account list                  list accounts
+  gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse version                       print the version
 
-The account commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
+The account and keys commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
 or the config file), also while a server runs on it.
 Run "gatehouse serve --help" for the server's flags.
 `
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return 0
 	case "account":
 		return account(ctx, args[1:], stdout, stderr, env)
+	case "keys":
+		return keys(ctx, args[1:], stdout, stderr, env)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "gatehouse %s\n", version)
 		return 0
@@ -152,4 +156,43 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 		}
 		return 0
 	}
+}
+
+func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	if len(args) == 0 || args[0] != "rotate" {
+		fmt.Fprint(stderr, "Usage: gatehouse keys rotate [--data-dir DIR]\n")
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse keys rotate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data-dir", "", "data directory (default: as for serve)")
+	cfgFile := fs.String("config", "", "TOML configuration file")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	var loadArgs []string
+	if *cfgFile != "" {
+		loadArgs = append(loadArgs, "--config", *cfgFile)
+	}
+	if *dataDir != "" {
+		loadArgs = append(loadArgs, "--data-dir", *dataDir)
+	}
+	cfg, err := config.Load(loadArgs, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
+		return 2
+	}
+	admin, err := server.OpenAdmin(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	defer admin.Close()
+	id, err := admin.RotateTokenKeys(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "New session-token key %d is active; tokens sealed under earlier keys stay valid until they expire.\n", id)
+	return 0
 }

@@ -131,7 +131,7 @@ func (a *Authenticator) resolveLongTerm(ctx context.Context, akid string) (*reso
 		e.principal = Principal{Type: TypeRoot, Account: key.Account, ARN: "arn:aws:iam::" + key.Account + ":root", UserID: key.Account, AccessKeyID: akid}
 	} else {
 		e.principal = Principal{Type: TypeUser, Account: key.Account, ARN: UserARN(key.Account, user.Path, user.Name),
-			UserID: user.ID, UserName: user.Name, AccessKeyID: akid}
+			UserID: user.ID, UserName: user.Name, AccessKeyID: akid, EntityID: user.ID}
 	}
 	a.keys.put(akid, e)
 	return e, nil

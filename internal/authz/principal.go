@@ -1,5 +1,10 @@
 package authz
 
+import (
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
 // PrincipalType is the value of the aws:PrincipalType condition key.
 type PrincipalType string
 
@@ -26,7 +31,23 @@ type Principal struct {
 	UserName string
 	// AccessKeyID is the key that signed the request.
 	AccessKeyID string
+
+	// EntityID is the unique id whose policies apply: the user's AIDA… id
+	// for users (and their GetSessionToken sessions), the role's AROA… id
+	// for role sessions, "" for root.
+	EntityID string
+	// RoleARN (with path) and SessionName are set for role sessions.
+	RoleARN     string
+	SessionName string
+	// Session is the sealed session behind temporary credentials (nil for
+	// long-term keys).
+	Session *token.Session
 }
 
 // IsRoot reports whether the caller is an account's root identity.
 func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
+
+// policyPrincipal is the caller as the policy engine sees it.
+func (p *Principal) policyPrincipal() policy.Principal {
+	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN}
+}

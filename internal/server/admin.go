@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -41,6 +42,15 @@ func (a *Admin) CreateAccount(ctx context.Context, id, name string) (*Credential
 // ListAccounts lists every account.
 func (a *Admin) ListAccounts(ctx context.Context) ([]*store.Account, error) {
 	return a.c.iam.ListAccounts(ctx)
+}
+
+// RotateTokenKeys makes a new active session-token key and retires the old
+// one; running servers pick it up on their next token operation.
+func (a *Admin) RotateTokenKeys(ctx context.Context) (uint32, error) {
+	if _, err := keyring.OpenTokenKeys(ctx, a.c.store, a.c.master, time.Now()); err != nil {
+		return 0, err
+	}
+	return keyring.RotateTokenKeys(ctx, a.c.store, a.c.master, time.Now())
 }
 
 // Close releases the store.

@@ -6,11 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/token"
 )
 
 // maxQueryBody bounds the form body of an IAM or STS request. AWS's largest
@@ -104,23 +108,37 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc, request
 		return
 	}
 
+	info := s.requestInfo(r)
 	switch svc {
 	case serviceIAM:
-		s.serveIAM(w, r, caller, action, params, requestID, fail)
+		s.serveIAM(w, r, caller, info, action, params, requestID, fail)
 	case serviceSTS:
-		s.serveSTS(w, r, caller, action, params, requestID, fail)
+		s.serveSTS(w, r, caller, info, action, params, requestID, fail)
 	}
 }
 
+// requestInfo is what the HTTP request contributes to policy evaluation.
+func (s *Server) requestInfo(r *http.Request) authz.RequestInfo {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return authz.RequestInfo{Now: s.now(), SourceIP: ip, SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
+}
+
 // serveIAM authorizes and runs one IAM action.
-func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller *authz.Principal, action string, params url.Values, requestID string, fail func(error)) {
+func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller *authz.Principal, info authz.RequestInfo, action string, params url.Values, requestID string, fail func(error)) {
+	if caller == nil {
+		fail(awsapi.NewError("MissingAuthenticationToken", "Request is missing Authentication Token"))
+		return
+	}
 	op, ok := s.iam.Operation(action)
 	if !ok {
 		fail(awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2010-05-08", action))
 		return
 	}
 	resource := op.Resource(caller, params)
-	if err := s.authorizeIAM(caller, "iam:"+action, resource); err != nil {
+	if err := s.authorizeIAM(r, caller, info, "iam:"+action, resource, params); err != nil {
 		fail(err)
 		return
 	}
@@ -132,12 +150,55 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller *authz.
 	awsapi.WriteQueryResponse(w, awsapi.IAMNamespace, action, result, requestID)
 }
 
-// authorizeIAM applies the foundation's rule: only an account's root may
-// call IAM, and only on its own account. (The policy engine replaces this.)
-func (s *Server) authorizeIAM(caller *authz.Principal, action, resource string) error {
-	if caller.IsRoot() {
-		return nil
+// authorizeIAM evaluates the caller's policies for an IAM action. Sessions
+// from GetSessionToken without MFA may not call IAM at all, as in AWS.
+func (s *Server) authorizeIAM(r *http.Request, caller *authz.Principal, info authz.RequestInfo, action, resource string, params url.Values) error {
+	if sess := caller.Session; sess != nil && sess.Kind == token.KindSession && !sess.MFA {
+		return awsapi.Errorf("InvalidClientTokenId", "The security token included in the request is invalid")
 	}
-	return awsapi.Errorf("AccessDenied", "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
-		caller.ARN, action, resource, action)
+	err := s.authz.Authorize(r.Context(), caller, info, authz.Check{Action: action, Resource: resource, Keys: iamConditionKeys(params)})
+	return accessDenied(err)
+}
+
+// accessDenied maps a policy denial to the Query protocol's AccessDenied.
+func accessDenied(err error) error {
+	var d *authz.DeniedError
+	if errors.As(err, &d) {
+		return awsapi.NewError("AccessDenied", d.Error())
+	}
+	return err
+}
+
+// iamConditionKeys are the request's IAM condition keys: aws:RequestTag/*
+// and aws:TagKeys for tagging, iam:PolicyARN for attachments,
+// iam:PermissionsBoundary when a boundary is set.
+func iamConditionKeys(p url.Values) map[string][]string {
+	keys := map[string][]string{}
+	var tagKeys []string
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i)
+		if !p.Has(prefix + ".Key") {
+			break
+		}
+		k := p.Get(prefix + ".Key")
+		keys["aws:requesttag/"+strings.ToLower(k)] = []string{p.Get(prefix + ".Value")}
+		tagKeys = append(tagKeys, k)
+	}
+	for i := 1; ; i++ {
+		k := "TagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		tagKeys = append(tagKeys, p.Get(k))
+	}
+	if tagKeys != nil {
+		keys["aws:tagkeys"] = tagKeys
+	}
+	if v := p.Get("PolicyArn"); v != "" {
+		keys["iam:policyarn"] = []string{v}
+	}
+	if v := p.Get("PermissionsBoundary"); v != "" {
+		keys["iam:permissionsboundary"] = []string{v}
+	}
+	return keys
 }

@@ -43,6 +43,8 @@ type Server struct {
 	iam     *iam.Service
 	sts     *sts.Service
 	authn   *authz.Authenticator
+	authz   *authz.Authorizer
+	tokens  *keyring.TokenKeys
 	handler http.Handler
 
 	// Bootstrap holds the default account's root credentials when this start
@@ -67,9 +69,10 @@ const RootCredentialsFile = "root-credentials"
 
 // core is what both the server and the admin commands need.
 type core struct {
-	store  store.Store
-	master *keyring.Master
-	iam    *iam.Service
+	store   store.Store
+	master  *keyring.Master
+	iam     *iam.Service
+	managed *awsmanaged.Catalog
 }
 
 func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
@@ -90,7 +93,7 @@ func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
 		return nil, fmt.Errorf("load AWS managed policies: %w", err)
 	}
 	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
-	return &core{store: st, master: master, iam: svc}, nil
+	return &core{store: st, master: master, iam: svc, managed: managed}, nil
 }
 
 // New builds a server from cfg: opens the data dir, bootstraps the default
@@ -113,16 +116,26 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, sts: sts.New()}
+	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
 		c.store.Close()
 		return nil, err
 	}
+	tokens, err := keyring.OpenTokenKeys(ctx, c.store, c.master, now())
+	if err != nil {
+		c.store.Close()
+		return nil, fmt.Errorf("token keyring: %w", err)
+	}
+	s.tokens = tokens
+	s.authz = authz.NewAuthorizer(c.store, c.managed)
+	s.sts = sts.New(sts.Config{Store: c.store, Authorizer: s.authz, Tokens: tokens, Managed: c.managed})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
 		Opener:   c.master,
 		Verifier: sigv4.NewVerifier(sigv4.VerifierOptions{}),
+		Tokens:   tokens,
 		Region:   cfg.Region,
+		Now:      now,
 	})
 	s.handler = s.routes()
 	return s, nil

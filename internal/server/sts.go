@@ -9,8 +9,8 @@ import (
 )
 
 // serveSTS runs one STS action.
-func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request, caller *authz.Principal, action string, params url.Values, requestID string, fail func(error)) {
-	result, err := s.sts.Handle(r.Context(), caller, action, params)
+func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request, caller *authz.Principal, info authz.RequestInfo, action string, params url.Values, requestID string, fail func(error)) {
+	result, err := s.sts.Handle(r.Context(), caller, info, action, params)
 	if err != nil {
 		fail(err)
 		return

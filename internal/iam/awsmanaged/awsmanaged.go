@@ -110,3 +110,12 @@ func (c *Catalog) List(pathPrefix string) []*Policy {
 
 // Len is the number of policies.
 func (c *Catalog) Len() int { return len(c.sorted) }
+
+// Document returns the default version's document of an AWS managed policy.
+func (c *Catalog) Document(arn string) (string, bool) {
+	p, ok := c.byARN[arn]
+	if !ok {
+		return "", false
+	}
+	return p.Document, true
+}

@@ -1,0 +1,527 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+var (
+	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+	serialRe      = regexp.MustCompile(`^[\w+=/:,.@-]*$`)
+	tokenCodeRe   = regexp.MustCompile(`^[0-9]{6}$`)
+	tagKeyRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	tagValueRe    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+// cachedRole is a role with its compiled trust policy, valid for one IAM
+// generation.
+type cachedRole struct {
+	gen   int64
+	role  *store.Role
+	trust *policy.Policy
+}
+
+func roleARN(r *store.Role) string { return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name }
+
+// findRole resolves a RoleArn (with or without an account id) to a role,
+// from the cache while IAM data is unchanged.
+func (s *Service) findRole(ctx context.Context, callerAccount, arn string) (*cachedRole, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return nil, nil
+	}
+	account, res, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(res, "role/") {
+		return nil, nil
+	}
+	if account == "" {
+		// S3-compatible vendors document arn:aws:iam:::role/NAME: this role
+		// in the caller's account.
+		account = callerAccount
+	}
+	name := res[strings.LastIndexByte(res, '/')+1:]
+	gen, err := s.cfg.Store.IAMGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := account + "/" + strings.ToLower(name)
+	s.mu.Lock()
+	if gen != s.gen {
+		s.gen = gen
+		clear(s.roles)
+	}
+	cr := s.roles[key]
+	s.mu.Unlock()
+	if cr == nil {
+		var r *store.Role
+		err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			r, err = tx.GetRole(ctx, account, name)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		trust, err := policy.ParseAndCompile(roleARN(r)+"#trust", r.AssumeRolePolicy)
+		if err != nil {
+			return nil, err
+		}
+		cr = &cachedRole{gen: gen, role: r, trust: trust}
+		s.mu.Lock()
+		if len(s.roles) > 100000 {
+			clear(s.roles)
+		}
+		s.roles[key] = cr
+		s.mu.Unlock()
+	}
+	// The ARN given must name the role's path exactly.
+	want := roleARN(cr.role)
+	if arn != want && arn != "arn:aws:iam:::"+want[len("arn:aws:iam::"+cr.role.Account+":"):] {
+		return nil, nil
+	}
+	return cr, nil
+}
+
+// validation helpers in AWS's words.
+func lengthErr(v, member string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return awsapi.ValidationError(v, member, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	}
+	if n > max {
+		return awsapi.ValidationError(v, member, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+	return nil
+}
+
+func patternErr(v, member string, re *regexp.Regexp, pattern string) error {
+	if !re.MatchString(v) {
+		return awsapi.ValidationError(v, member, "Member must satisfy regular expression pattern: "+pattern)
+	}
+	return nil
+}
+
+type assumeParams struct {
+	roleArn, sessionName, externalID, serial, tokenCode, sourceIdentity, policyDoc string
+	duration                                                                       int
+	hasDuration                                                                    bool
+	policyARNs                                                                     []string
+	tags                                                                           []token.Tag
+	transitive                                                                     []string
+}
+
+func parseAssume(p url.Values) (*assumeParams, error) {
+	a := &assumeParams{roleArn: p.Get("RoleArn"), sessionName: p.Get("RoleSessionName"), externalID: p.Get("ExternalId"),
+		serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"), sourceIdentity: p.Get("SourceIdentity"), policyDoc: p.Get("Policy")}
+	if !p.Has("RoleArn") {
+		return nil, awsapi.Errorf("ValidationError", "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
+	}
+	if !p.Has("RoleSessionName") {
+		return nil, awsapi.Errorf("ValidationError", "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+	}
+	if err := lengthErr(a.roleArn, "roleArn", 20, 2048); err != nil {
+		return nil, err
+	}
+	if err := lengthErr(a.sessionName, "roleSessionName", 2, 64); err != nil {
+		return nil, err
+	}
+	if err := patternErr(a.sessionName, "roleSessionName", sessionNameRe, `[\w+=,.@-]*`); err != nil {
+		return nil, err
+	}
+	if v := p.Get("DurationSeconds"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 900 {
+			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value greater than or equal to 900")
+		}
+		if n > 43200 {
+			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value less than or equal to 43200")
+		}
+		a.duration, a.hasDuration = n, true
+	}
+	if p.Has("ExternalId") {
+		if err := lengthErr(a.externalID, "externalId", 2, 1224); err != nil {
+			return nil, err
+		}
+		if err := patternErr(a.externalID, "externalId", externalIDRe, `[\w+=,.@:\/-]*`); err != nil {
+			return nil, err
+		}
+	}
+	if p.Has("SerialNumber") {
+		if err := lengthErr(a.serial, "serialNumber", 9, 256); err != nil {
+			return nil, err
+		}
+		if err := patternErr(a.serial, "serialNumber", serialRe, `[\w+=/:,.@-]*`); err != nil {
+			return nil, err
+		}
+	}
+	if p.Has("TokenCode") && !tokenCodeRe.MatchString(a.tokenCode) {
+		if err := lengthErr(a.tokenCode, "tokenCode", 6, 6); err != nil {
+			return nil, err
+		}
+		return nil, awsapi.ValidationError(a.tokenCode, "tokenCode", `Member must satisfy regular expression pattern: [\d]*`)
+	}
+	if p.Has("SourceIdentity") {
+		if err := lengthErr(a.sourceIdentity, "sourceIdentity", 2, 64); err != nil {
+			return nil, err
+		}
+		if err := patternErr(a.sourceIdentity, "sourceIdentity", sessionNameRe, `[\w+=,.@-]*`); err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(strings.ToLower(a.sourceIdentity), "aws:") {
+			return nil, awsapi.NewError("ValidationError", "SourceIdentity cannot start with 'aws:'")
+		}
+	}
+	if p.Has("Policy") {
+		if err := lengthErr(a.policyDoc, "policy", 1, 2048); err != nil {
+			return nil, err
+		}
+		if !policy.CheckCharset(a.policyDoc) {
+			return nil, awsapi.ValidationError(a.policyDoc, "policy", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+		}
+		if _, err := policy.Validate(a.policyDoc, policy.Session); err != nil {
+			return nil, awsapi.NewError("MalformedPolicyDocument", err.Error())
+		}
+	}
+	for i := 1; ; i++ {
+		k := "PolicyArns.member." + strconv.Itoa(i) + ".arn"
+		if !p.Has(k) {
+			break
+		}
+		arn := p.Get(k)
+		if err := lengthErr(arn, "policyArns."+strconv.Itoa(i)+".member.arn", 20, 2048); err != nil {
+			return nil, err
+		}
+		a.policyARNs = append(a.policyARNs, arn)
+	}
+	if len(a.policyARNs) > 10 {
+		return nil, awsapi.ValidationError(strconv.Itoa(len(a.policyARNs)), "policyArns", "Member must have length less than or equal to 10")
+	}
+	seen := map[string]bool{}
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i)
+		if !p.Has(prefix + ".Key") {
+			break
+		}
+		k, v := p.Get(prefix+".Key"), p.Get(prefix+".Value")
+		if err := lengthErr(k, "tags."+strconv.Itoa(i)+".member.key", 1, 128); err != nil {
+			return nil, err
+		}
+		if err := patternErr(k, "tags."+strconv.Itoa(i)+".member.key", tagKeyRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`); err != nil {
+			return nil, err
+		}
+		if err := lengthErr(v, "tags."+strconv.Itoa(i)+".member.value", 0, 256); err != nil {
+			return nil, err
+		}
+		if err := patternErr(v, "tags."+strconv.Itoa(i)+".member.value", tagValueRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`); err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return nil, awsapi.NewError("InvalidParameterValue", "Tag keys cannot start with 'aws:'.")
+		}
+		if seen[strings.ToLower(k)] {
+			return nil, awsapi.NewError("InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[strings.ToLower(k)] = true
+		a.tags = append(a.tags, token.Tag{Key: k, Value: v})
+	}
+	if len(a.tags) > 50 {
+		return nil, awsapi.ValidationError(strconv.Itoa(len(a.tags)), "tags", "Member must have length less than or equal to 50")
+	}
+	for i := 1; ; i++ {
+		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		tk := p.Get(k)
+		if !seen[strings.ToLower(tk)] {
+			return nil, awsapi.NewError("InvalidParameterValue", "The specified transitive tag key must be included in the requested tags.")
+		}
+		a.transitive = append(a.transitive, tk)
+	}
+	return a, nil
+}
+
+// packedSize is the percentage of the session-policy and tag budget used:
+// plaintext characters of the inline policy (whitespace excluded), the
+// policy ARNs and the tags, against 2048.
+func (a *assumeParams) packedSize() int {
+	n := policy.NonWhitespaceLen(a.policyDoc)
+	for _, arn := range a.policyARNs {
+		n += len(arn)
+	}
+	for _, t := range a.tags {
+		n += len(t.Key) + len(t.Value)
+	}
+	return (n*100 + 2047) / 2048
+}
+
+type xAssumedRoleUser struct {
+	Arn           string `xml:"Arn"`
+	AssumedRoleId string `xml:"AssumedRoleId"`
+}
+
+type assumeRoleResult struct {
+	Credentials      xCredentials     `xml:"Credentials"`
+	AssumedRoleUser  xAssumedRoleUser `xml:"AssumedRoleUser"`
+	PackedPolicySize *int             `xml:"PackedPolicySize,omitempty"`
+	SourceIdentity   string           `xml:"SourceIdentity,omitempty"`
+}
+
+// assumeRole implements AssumeRole.
+func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
+	a, err := parseAssume(p)
+	if err != nil {
+		return nil, err
+	}
+	if caller.Type == authz.TypeRoot && caller.Session == nil {
+		return nil, awsapi.NewError("AccessDenied", "Roles may not be assumed by root accounts.")
+	}
+	denied := func() error {
+		return awsapi.Errorf("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", caller.ARN, a.roleArn)
+	}
+	cr, err := s.findRole(ctx, caller.Account, a.roleArn)
+	if err != nil {
+		return nil, err
+	}
+	if cr == nil {
+		return nil, denied()
+	}
+	role := cr.role
+	arn := roleARN(role)
+
+	chained := caller.Type == authz.TypeAssumedRole
+	duration := 3600
+	if a.hasDuration {
+		duration = a.duration
+	}
+	if chained && duration > 3600 {
+		return nil, awsapi.NewError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if duration > role.MaxSessionDuration {
+		return nil, awsapi.NewError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	for _, parn := range a.policyARNs {
+		if !s.policyExists(ctx, role.Account, parn) {
+			return nil, awsapi.Errorf("InvalidParameterValue", "Policy %s does not exist or is not attachable.", parn)
+		}
+	}
+	if size := a.packedSize(); size > 100 {
+		return nil, awsapi.Errorf("PackedPolicyTooLarge", "Packed size of consumed session policies and tags exceeds the limit (%d%%).", size)
+	}
+	// MFA: a session inherits its caller's MFA; codes presented here need
+	// an MFA device, which this server does not have yet.
+	var parent *token.Session = caller.Session
+	mfa := parent != nil && parent.MFA
+	if a.serial != "" || a.tokenCode != "" {
+		if a.serial == "" || a.tokenCode == "" {
+			return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed, SerialNumber and TokenCode must be given together.")
+		}
+		return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	// Source identity is immutable along a chain.
+	sourceIdentity := a.sourceIdentity
+	if parent != nil && parent.SourceIdentity != "" {
+		if sourceIdentity != "" && sourceIdentity != parent.SourceIdentity {
+			return nil, awsapi.NewError("AccessDenied", "The source identity of a role chain cannot be changed.")
+		}
+		sourceIdentity = parent.SourceIdentity
+	}
+	// Tags: inherited transitive tags, then the new ones (which may not
+	// override an inherited transitive key).
+	var tags []token.Tag
+	var transitive []string
+	if parent != nil {
+		inherited := map[string]bool{}
+		for _, k := range parent.TransitiveTagKeys {
+			inherited[strings.ToLower(k)] = true
+			transitive = append(transitive, k)
+		}
+		for _, t := range parent.Tags {
+			if inherited[strings.ToLower(t.Key)] {
+				tags = append(tags, t)
+			}
+		}
+		for _, t := range a.tags {
+			if inherited[strings.ToLower(t.Key)] {
+				return nil, awsapi.NewError("InvalidParameterValue", "One or more of the specified transitive tag keys can't be set because it conflicts with a transitive tag key in the role chain.")
+			}
+		}
+	}
+	tags = append(tags, a.tags...)
+	transitive = append(transitive, a.transitive...)
+
+	keys := map[string][]string{"sts:rolesessionname": {a.sessionName}}
+	if a.externalID != "" {
+		keys["sts:externalid"] = []string{a.externalID}
+	}
+	if a.sourceIdentity != "" {
+		keys["sts:sourceidentity"] = []string{a.sourceIdentity}
+	}
+	if len(a.tags) > 0 {
+		var tagKeys []string
+		for _, t := range a.tags {
+			keys["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
+			tagKeys = append(tagKeys, t.Key)
+		}
+		keys["aws:tagkeys"] = tagKeys
+	}
+	if len(a.transitive) > 0 {
+		keys["sts:transitivetagkeys"] = a.transitive
+	}
+	check := authz.Check{Action: "sts:AssumeRole", Resource: arn, ResourceAccount: role.Account, ResourcePolicy: cr.trust, Trust: true, Keys: keys, Bare: true}
+	if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
+		return nil, denialFor(err, caller, "sts:AssumeRole", a.roleArn)
+	}
+	if len(a.tags) > 0 || len(a.transitive) > 0 {
+		check.Action = "sts:TagSession"
+		if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
+			return nil, denialFor(err, caller, "sts:TagSession", a.roleArn)
+		}
+	}
+	if a.sourceIdentity != "" && (parent == nil || parent.SourceIdentity == "") {
+		check.Action = "sts:SetSourceIdentity"
+		if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
+			return nil, denialFor(err, caller, "sts:SetSourceIdentity", a.roleArn)
+		}
+	}
+
+	now := info.Now.UTC().Truncate(time.Second)
+	sess := &token.Session{
+		Kind: token.KindRole, Account: role.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
+		RoleARN: arn, RoleID: role.ID, SessionName: a.sessionName, SessionPolicy: a.policyDoc, PolicyARNs: a.policyARNs,
+		Tags: tags, TransitiveTagKeys: transitive, SourceIdentity: sourceIdentity, MFA: mfa, CallerARN: caller.ARN,
+	}
+	if parent != nil {
+		sess.MFAAuthTime = parent.MFAAuthTime
+		if parent.Kind == token.KindRole {
+			sess.ChainDepth = parent.ChainDepth + 1
+		}
+	}
+	creds, err := s.mint(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
+	s.touchRole(ctx, role, now, info.Region)
+	out := &assumeRoleResult{
+		Credentials:     creds,
+		AssumedRoleUser: xAssumedRoleUser{Arn: "arn:aws:sts::" + role.Account + ":assumed-role/" + role.Name + "/" + a.sessionName, AssumedRoleId: role.ID + ":" + a.sessionName},
+		SourceIdentity:  sourceIdentity,
+	}
+	if a.policyDoc != "" || len(a.policyARNs) > 0 || len(a.tags) > 0 {
+		size := a.packedSize()
+		out.PackedPolicySize = &size
+	}
+	return out, nil
+}
+
+// denialFor turns an authz denial into STS's AccessDenied.
+func denialFor(err error, caller *authz.Principal, action, resource string) error {
+	if errors.Is(err, authz.ErrAccessDenied) {
+		return awsapi.Errorf("AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", caller.ARN, action, resource)
+	}
+	return err
+}
+
+// policyExists checks a session policy ARN: an AWS managed policy, or a
+// customer managed policy of the role's account.
+func (s *Service) policyExists(ctx context.Context, account, arn string) bool {
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		_, ok := s.cfg.Managed.Document(arn)
+		return ok
+	}
+	if !strings.HasPrefix(arn, "arn:aws:iam::"+account+":policy/") {
+		return false
+	}
+	found := false
+	_ = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		_, err := tx.GetPolicy(ctx, arn)
+		found = err == nil
+		return nil
+	})
+	return found
+}
+
+// touchRole records a role's last use at most once a minute, so that
+// AssumeRole does not write to the store on every call.
+func (s *Service) touchRole(ctx context.Context, r *store.Role, now time.Time, region string) {
+	s.mu.Lock()
+	last, ok := s.touch[r.ID]
+	if ok && now.Sub(last) < time.Minute {
+		s.mu.Unlock()
+		return
+	}
+	if len(s.touch) > 100000 {
+		clear(s.touch)
+	}
+	s.touch[r.ID] = now
+	s.mu.Unlock()
+	_ = s.cfg.Store.Update(ctx, func(tx store.Tx) error { return tx.TouchRole(ctx, r.Account, r.ID, now, region) })
+}
+
+// getSessionToken implements GetSessionToken for users and roots with
+// long-term keys.
+func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
+	if caller.Session != nil {
+		return nil, awsapi.NewError("AccessDenied", "Cannot call GetSessionToken with session credentials")
+	}
+	root := caller.Type == authz.TypeRoot
+	duration := 43200
+	if root {
+		duration = 3600
+	}
+	if v := p.Get("DurationSeconds"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 900 {
+			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value greater than or equal to 900")
+		}
+		if n > 129600 {
+			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value less than or equal to 129600")
+		}
+		duration = n
+		if root && duration > 3600 {
+			duration = 3600 // AWS caps root sessions silently
+		}
+	}
+	serial, code := p.Get("SerialNumber"), p.Get("TokenCode")
+	if p.Has("SerialNumber") {
+		if err := lengthErr(serial, "serialNumber", 9, 256); err != nil {
+			return nil, err
+		}
+		if err := patternErr(serial, "serialNumber", serialRe, `[\w+=/:,.@-]*`); err != nil {
+			return nil, err
+		}
+	}
+	if p.Has("TokenCode") && !tokenCodeRe.MatchString(code) {
+		return nil, awsapi.ValidationError(code, "tokenCode", `Member must satisfy regular expression pattern: [\d]*`)
+	}
+	if serial != "" || code != "" {
+		return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	now := info.Now.UTC().Truncate(time.Second)
+	sess := &token.Session{Kind: token.KindSession, Account: caller.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
+		SourceARN: caller.ARN, SourceUserID: caller.UserID, SourceName: caller.UserName, CallerARN: caller.ARN}
+	creds, err := s.mint(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Credentials xCredentials `xml:"Credentials"`
+	}{creds}, nil
+}
