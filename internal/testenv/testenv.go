@@ -9,6 +9,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +44,9 @@ type Env struct {
 
 	cancel context.CancelFunc
 	done   chan error
+
+	mu     sync.Mutex
+	offset time.Duration // added to the server's clock (Advance)
 }
 
 // Option adjusts the server configuration before start.
@@ -73,7 +77,7 @@ func New(t testing.TB, opts ...Option) *Env {
 func (e *Env) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, e.Cfg, server.Options{Stderr: testWriter{e.t}})
+	srv, err := server.New(ctx, e.Cfg, server.Options{Stderr: testWriter{e.t}, Now: e.now})
 	if err != nil {
 		cancel()
 		e.t.Fatalf("testenv: start server: %v", err)
@@ -94,6 +98,49 @@ func (e *Env) start() {
 	root := e.Credentials(RootAccessKey, RootSecretKey, "")
 	e.IAM = e.IAMClient(root)
 	e.STS = e.STSClient(root)
+}
+
+func (e *Env) now() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return time.Now().Add(e.offset)
+}
+
+// Advance moves the server's clock forward (clients keep the real time, so
+// stay within SigV4's 15-minute skew unless that is what a test checks).
+func (e *Env) Advance(d time.Duration) {
+	e.mu.Lock()
+	e.offset += d
+	e.mu.Unlock()
+}
+
+// CreateAccount adds an account to the running server's data dir and
+// returns its id and root credentials.
+func (e *Env) CreateAccount(name string) (id string, root aws.CredentialsProvider) {
+	e.t.Helper()
+	admin, err := server.OpenAdmin(context.Background(), e.Cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer admin.Close()
+	c, err := admin.CreateAccount(context.Background(), "", name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.AccountID, e.Credentials(c.AccessKeyID, c.SecretAccessKey, "")
+}
+
+// RotateTokenKeys runs `gatehouse keys rotate` on the data dir.
+func (e *Env) RotateTokenKeys() {
+	e.t.Helper()
+	admin, err := server.OpenAdmin(context.Background(), e.Cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.RotateTokenKeys(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // Close shuts the server down gracefully and releases the store.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -26,6 +27,9 @@ type Store struct {
 	write *sql.DB // one connection: writers queue here
 	read  *sql.DB // reader pool
 	gen   atomic.Int64
+	// genRead is when the generation was last read from the database
+	// (Unix nanoseconds).
+	genRead atomic.Int64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -139,13 +143,36 @@ func (s *Store) loadGeneration(ctx context.Context) error {
 	return nil
 }
 
-// IAMGeneration returns the IAM generation without touching the database:
-// the counter is loaded at open and advanced in memory by every commit that
-// changed IAM data. The only other writer of a data dir is `gatehouse
-// account create`, which only adds records (new accounts and keys), and
-// caches miss on new records anyway.
+// genRefresh is how often IAMGeneration re-reads the counter to notice
+// writes by other processes on the same data dir (gatehouse account create,
+// gatehouse keys rotate).
+const genRefresh = time.Second
+
+// IAMGeneration returns the IAM generation, almost always without touching
+// the database: the counter is loaded at open and advanced in memory by
+// every commit of this process that changed IAM data, and re-read at most
+// once per genRefresh to see other processes' writes.
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
+	now := time.Now().UnixNano()
+	if last := s.genRead.Load(); now-last > int64(genRefresh) && s.genRead.CompareAndSwap(last, now) {
+		var g int64
+		if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
+			return 0, err
+		}
+		s.raiseGeneration(g)
+	}
 	return s.gen.Load(), nil
+}
+
+// raiseGeneration moves the in-memory generation up to g (never down); it
+// always holds a value the database counter had.
+func (s *Store) raiseGeneration(g int64) {
+	for {
+		cur := s.gen.Load()
+		if g <= cur || s.gen.CompareAndSwap(cur, g) {
+			return
+		}
+	}
 }
 
 // View runs fn in a read transaction.
@@ -169,8 +196,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	var gen int64
 	if t.bumped {
-		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'iam_generation'`); err != nil {
+		if err := tx.QueryRowContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'iam_generation' RETURNING value`).Scan(&gen); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -179,7 +207,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return mapErr(err)
 	}
 	if t.bumped {
-		s.gen.Add(1)
+		s.raiseGeneration(gen) // visible to this process at once
 	}
 	return nil
 }
