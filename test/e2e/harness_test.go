@@ -172,6 +172,10 @@ func newAWSCLI(t *testing.T, url string) *awsCLI {
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"),
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=",
+		// The CLI's own assume-role provider (role_arn + source_profile)
+		// calls STS outside --endpoint-url; the standard endpoint variable
+		// points it at Gatehouse too.
+		"AWS_ENDPOINT_URL=" + url,
 	}
 	if p := os.Getenv("PYENV_ROOT"); p != "" {
 		c.env = append(c.env, "PYENV_ROOT="+p)
@@ -236,4 +240,14 @@ func (c *awsCLI) fails(args ...string) string {
 		c.t.Fatalf("aws %s succeeded, want failure:\n%s", strings.Join(args, " "), o)
 	}
 	return e
+}
+
+// setURL points the CLI at a restarted server.
+func (c *awsCLI) setURL(url string) {
+	c.url = url
+	for i, kv := range c.env {
+		if strings.HasPrefix(kv, "AWS_ENDPOINT_URL=") {
+			c.env[i] = "AWS_ENDPOINT_URL=" + url
+		}
+	}
 }

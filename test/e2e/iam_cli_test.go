@@ -123,7 +123,7 @@ func TestCLIManagesIAMAndSurvivesRestart(t *testing.T) {
 
 	srv.stop()
 	srv2 := startServer(t, dataDir)
-	aws.url = srv2.URL
+	aws.setURL(srv2.URL)
 	if strings.Contains(srv2.stdout.String(), "aws_secret_access_key") {
 		t.Fatal("root credentials were printed again on restart")
 	}
