@@ -13,6 +13,61 @@ const (
 	STSNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
+// XMLAppender is implemented by results on hot paths that write their own
+// XML (the content of <ActionResult>) instead of going through
+// encoding/xml's reflection.
+type XMLAppender interface {
+	AppendXML(dst []byte) []byte
+}
+
+// AppendElement appends <name>escaped text</name>.
+func AppendElement(dst []byte, name, text string) []byte {
+	dst = append(dst, '<')
+	dst = append(dst, name...)
+	dst = append(dst, '>')
+	dst = appendEscaped(dst, text)
+	dst = append(dst, "</"...)
+	dst = append(dst, name...)
+	return append(dst, '>')
+}
+
+// appendEscaped escapes XML text like xml.EscapeText.
+func appendEscaped(dst []byte, s string) []byte {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		switch s[i] {
+		case '<', '>', '&', '"', '\'', '\t', '\n', '\r':
+			clean = false
+		}
+	}
+	if clean {
+		return append(dst, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<':
+			dst = append(dst, "&lt;"...)
+		case '>':
+			dst = append(dst, "&gt;"...)
+		case '&':
+			dst = append(dst, "&amp;"...)
+		case '"':
+			dst = append(dst, "&#34;"...)
+		case '\'':
+			dst = append(dst, "&#39;"...)
+		case '\t':
+			dst = append(dst, "&#x9;"...)
+		case '\n':
+			dst = append(dst, "&#xA;"...)
+		case '\r':
+			dst = append(dst, "&#xD;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
 // WriteQueryResponse writes a successful Query-protocol response:
 //
 //	<ActionResponse xmlns=ns><ActionResult>result</ActionResult>
@@ -25,7 +80,11 @@ func WriteQueryResponse(w http.ResponseWriter, ns, action string, result any, re
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	buf.WriteString("<" + action + "Response xmlns=\"" + ns + "\">")
-	if result != nil {
+	if f, ok := result.(XMLAppender); ok {
+		buf.WriteString("<" + action + "Result>")
+		buf.Write(f.AppendXML(buf.AvailableBuffer()))
+		buf.WriteString("</" + action + "Result>")
+	} else if result != nil {
 		start := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
 		if err := xml.NewEncoder(&buf).EncodeElement(result, start); err != nil {
 			WriteQueryError(w, ns, &Error{Code: "InternalFailure", Message: internalMessage, Status: 500}, requestID)

@@ -284,6 +284,22 @@ type assumeRoleResult struct {
 	SourceIdentity   string           `xml:"SourceIdentity,omitempty"`
 }
 
+// AppendXML writes the result without reflection (a hot path).
+func (r *assumeRoleResult) AppendXML(dst []byte) []byte {
+	if r.SourceIdentity != "" {
+		dst = awsapi.AppendElement(dst, "SourceIdentity", r.SourceIdentity)
+	}
+	dst = append(dst, "<AssumedRoleUser>"...)
+	dst = awsapi.AppendElement(dst, "Arn", r.AssumedRoleUser.Arn)
+	dst = awsapi.AppendElement(dst, "AssumedRoleId", r.AssumedRoleUser.AssumedRoleId)
+	dst = append(dst, "</AssumedRoleUser>"...)
+	dst = r.Credentials.appendXML(dst)
+	if r.PackedPolicySize != nil {
+		dst = awsapi.AppendElement(dst, "PackedPolicySize", strconv.Itoa(*r.PackedPolicySize))
+	}
+	return dst
+}
+
 // assumeRole implements AssumeRole.
 func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
 	a, err := parseAssume(p)

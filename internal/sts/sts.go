@@ -82,6 +82,22 @@ func (s *Service) Handle(ctx context.Context, caller *authz.Principal, info auth
 	return nil, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", action)
 }
 
+// AppendXML writes the result without reflection (a hot path).
+func (r *GetCallerIdentityResult) AppendXML(dst []byte) []byte {
+	dst = awsapi.AppendElement(dst, "Arn", r.Arn)
+	dst = awsapi.AppendElement(dst, "UserId", r.UserId)
+	return awsapi.AppendElement(dst, "Account", r.Account)
+}
+
+func (c *xCredentials) appendXML(dst []byte) []byte {
+	dst = append(dst, "<Credentials>"...)
+	dst = awsapi.AppendElement(dst, "AccessKeyId", c.AccessKeyId)
+	dst = awsapi.AppendElement(dst, "SecretAccessKey", c.SecretAccessKey)
+	dst = awsapi.AppendElement(dst, "SessionToken", c.SessionToken)
+	dst = awsapi.AppendElement(dst, "Expiration", c.Expiration)
+	return append(dst, "</Credentials>"...)
+}
+
 // xCredentials is the Credentials element.
 type xCredentials struct {
 	AccessKeyId     string `xml:"AccessKeyId"`

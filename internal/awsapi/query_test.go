@@ -1,0 +1,54 @@
+package awsapi
+
+import (
+	"encoding/xml"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestAppendElementEscapes(t *testing.T) {
+	got := string(AppendElement(nil, "A", `x<y>&"z'`+"\t\n"))
+	var v struct {
+		A string `xml:"A"`
+	}
+	if err := xml.Unmarshal([]byte("<r>"+got+"</r>"), &v); err != nil || v.A != `x<y>&"z'`+"\t\n" {
+		t.Fatalf("%s → %q (%v)", got, v.A, err)
+	}
+	if got := string(AppendElement(nil, "B", "plain+/=")); got != "<B>plain+/=</B>" {
+		t.Fatalf("plain: %s", got)
+	}
+}
+
+type fast struct{}
+
+func (fast) AppendXML(dst []byte) []byte { return AppendElement(dst, "X", "1") }
+
+func TestWriteQueryResponseShapes(t *testing.T) {
+	w := httptest.NewRecorder()
+	WriteQueryResponse(w, STSNamespace, "GetThing", fast{}, "req-1")
+	body := w.Body.String()
+	want := `<GetThingResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetThingResult><X>1</X></GetThingResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></GetThingResponse>`
+	if !strings.HasSuffix(body, want) || w.Header().Get("x-amz-request-id") != "req-1" || w.Header().Get("x-amzn-RequestId") != "req-1" {
+		t.Fatalf("fast path:\n%s", body)
+	}
+	w = httptest.NewRecorder()
+	WriteQueryResponse(w, IAMNamespace, "DeleteUser", nil, "req-2")
+	if !strings.Contains(w.Body.String(), `<DeleteUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata>`) {
+		t.Fatalf("no-result shape: %s", w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	WriteQueryError(w, IAMNamespace, NewError("NoSuchEntity", "The user with name x cannot be found."), "req-3")
+	if w.Code != 404 || !strings.Contains(w.Body.String(), "<Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name x cannot be found.</Message></Error><RequestId>req-3</RequestId>") {
+		t.Fatalf("error shape: %d %s", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	WriteQueryError(w, STSNamespace, AsError(errString("disk on fire: secret=xyz"), "InternalFailure"), "req-4")
+	if w.Code != 500 || strings.Contains(w.Body.String(), "secret") || !strings.Contains(w.Body.String(), "<Type>Receiver</Type>") {
+		t.Fatalf("internal errors must not leak: %s", w.Body.String())
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
