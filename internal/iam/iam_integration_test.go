@@ -161,6 +161,29 @@ func TestAccessKeys(t *testing.T) {
 	_, err = env.IAMClient(userCreds).ListUsers(ctx, &iam.ListUsersInput{})
 	apiErr(t, err, "AccessDenied", "User: arn:aws:iam::"+acct+":user/alice is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action")
 
+	// With a policy the same call is allowed, and only what it allows.
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)}))
+	must(env.IAMClient(userCreds).ListUsers(ctx, &iam.ListUsersInput{}))
+	_, err = env.IAMClient(userCreds).ListRoles(ctx, &iam.ListRolesInput{})
+	apiErr(t, err, "AccessDenied", "iam:ListRoles")
+	// A group's policy counts for its members.
+	must(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}))
+	must(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("readers"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}))
+	must(c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("readers"), UserName: aws.String("alice")}))
+	must(env.IAMClient(userCreds).ListRoles(ctx, &iam.ListRolesInput{}))
+	must(c.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: aws.String("readers"), UserName: aws.String("alice")}))
+	// ${aws:username}: a user may manage only her own keys.
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("own-keys"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*AccessKey*","Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))
+	must(env.IAMClient(userCreds).ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	_, err = env.IAMClient(userCreds).ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("bob")})
+	apiErr(t, err, "AccessDenied", "on resource: arn:aws:iam::"+acct+":user/bob")
+	for _, pn := range []string{"list", "own-keys"} {
+		must(c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String(pn)}))
+	}
+
 	// Last use is recorded.
 	lu := must(c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k1.AccessKeyId}))
 	if *lu.UserName != "alice" || lu.AccessKeyLastUsed.LastUsedDate == nil || *lu.AccessKeyLastUsed.ServiceName != "sts" {

@@ -88,7 +88,7 @@ func TestDecisionCases(t *testing.T) {
 				}
 				got := Evaluate(in, req)
 				if got.Effect.String() != c.Want {
-					t.Fatalf("got %s (source %s, statement %+v), want %s — see %s", got.Effect, got.Source.Phrase(), got.Statement, c.Want, c.Doc)
+					t.Fatalf("got %s (source %s, statement %+v %v), want %s — see %s", got.Effect, got.Source.Phrase(), got.Statement, got.HasStatement, c.Want, c.Doc)
 				}
 			})
 		}

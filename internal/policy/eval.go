@@ -63,9 +63,14 @@ type Decision struct {
 	// ImplicitDeny the kind of policy that failed to allow; for Allow the
 	// kind that allowed.
 	Source Source
-	// Statement is the deciding statement (the Deny, or an Allow), when
-	// one decided.
-	Statement *StatementRef
+	// Statement is the deciding statement (the Deny, or an Allow) when
+	// HasStatement is set.
+	Statement    StatementRef
+	HasStatement bool
+}
+
+func decided(e Effect, src Source, ref StatementRef) Decision {
+	return Decision{Effect: e, Source: src, Statement: ref, HasStatement: true}
 }
 
 // Input is every policy that applies to one request.
@@ -102,25 +107,25 @@ func Evaluate(in *Input, req *Request) Decision {
 	action := strings.ToLower(req.Action)
 	// 1. Explicit deny anywhere wins.
 	for _, p := range in.Identity {
-		if ref := p.firstMatch(true, action, req, false); ref != nil {
-			return Decision{Effect: ExplicitDeny, Source: SourceIdentity, Statement: ref}
+		if ref, ok := p.firstMatch(true, action, req, false); ok {
+			return decided(ExplicitDeny, SourceIdentity, ref)
 		}
 	}
 	if in.Boundary != nil {
-		if ref := in.Boundary.firstMatch(true, action, req, false); ref != nil {
-			return Decision{Effect: ExplicitDeny, Source: SourceBoundary, Statement: ref}
+		if ref, ok := in.Boundary.firstMatch(true, action, req, false); ok {
+			return decided(ExplicitDeny, SourceBoundary, ref)
 		}
 	}
 	for _, p := range in.Session {
-		if ref := p.firstMatch(true, action, req, false); ref != nil {
-			return Decision{Effect: ExplicitDeny, Source: SourceSession, Statement: ref}
+		if ref, ok := p.firstMatch(true, action, req, false); ok {
+			return decided(ExplicitDeny, SourceSession, ref)
 		}
 	}
 	var rGrant grant
-	var rRef *StatementRef
+	var rRef StatementRef
 	if in.Resource != nil {
-		if ref := in.Resource.firstMatch(true, action, req, true); ref != nil {
-			return Decision{Effect: ExplicitDeny, Source: SourceResource, Statement: ref}
+		if ref, ok := in.Resource.firstMatch(true, action, req, true); ok {
+			return decided(ExplicitDeny, SourceResource, ref)
 		}
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
 	}
@@ -129,7 +134,7 @@ func Evaluate(in *Input, req *Request) Decision {
 	// policies: only a resource policy that names them can allow.
 	if req.Principal.Type == PrincipalAnonymous || req.Principal.Type == PrincipalService {
 		if rGrant >= grantOther {
-			return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+			return decided(Allow, SourceResource, rRef)
 		}
 		return Decision{Effect: ImplicitDeny, Source: SourceResource}
 	}
@@ -140,25 +145,27 @@ func Evaluate(in *Input, req *Request) Decision {
 		return Decision{Effect: Allow, Source: SourceNone}
 	}
 
-	var iRef *StatementRef
+	var iRef StatementRef
+	i := false
 	for _, p := range in.Identity {
-		if iRef = p.firstMatch(false, action, req, false); iRef != nil {
+		if iRef, i = p.firstMatch(false, action, req, false); i {
 			break
 		}
 	}
-	b := in.Boundary == nil || in.Boundary.firstMatch(false, action, req, false) != nil
+	b := in.Boundary == nil
+	if !b {
+		_, b = in.Boundary.firstMatch(false, action, req, false)
+	}
 	s := !in.HasSession
-	if in.HasSession {
-		for _, p := range in.Session {
-			if p.firstMatch(false, action, req, false) != nil {
-				s = true
-				break
-			}
+	for _, p := range in.Session {
+		if _, ok := p.firstMatch(false, action, req, false); ok {
+			s = true
+			break
 		}
 	}
 	// An account's root holds every permission of its own account: across
 	// accounts its identity side always allows.
-	i := iRef != nil || req.Principal.Type == PrincipalRoot
+	i = i || req.Principal.Type == PrincipalRoot
 
 	deny := func(src Source) Decision { return Decision{Effect: ImplicitDeny, Source: src} }
 	// Which allow is missing, in AWS's order of explanation.
@@ -180,12 +187,12 @@ func Evaluate(in *Input, req *Request) Decision {
 		}
 		if sameAccount && rGrant >= grantOther {
 			if rGrant == grantDirect || (b && s) {
-				return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+				return decided(Allow, SourceResource, rRef)
 			}
 			return missing()
 		}
 		if i && b && s {
-			return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+			return decided(Allow, SourceResource, rRef)
 		}
 		return missing()
 	}
@@ -193,17 +200,17 @@ func Evaluate(in *Input, req *Request) Decision {
 	if sameAccount {
 		switch {
 		case rGrant == grantDirect:
-			return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+			return decided(Allow, SourceResource, rRef)
 		case rGrant == grantOther && b && s:
-			return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+			return decided(Allow, SourceResource, rRef)
 		case i && b && s:
-			return Decision{Effect: Allow, Source: SourceIdentity, Statement: iRef}
+			return decided(Allow, SourceIdentity, iRef)
 		}
 		return missing()
 	}
 	// 3. Across accounts both sides must allow.
 	if rGrant != grantNone && i && b && s {
-		return Decision{Effect: Allow, Source: SourceResource, Statement: rRef}
+		return decided(Allow, SourceResource, rRef)
 	}
 	if rGrant == grantNone && i && b && s {
 		return deny(SourceResource)
@@ -213,7 +220,7 @@ func Evaluate(in *Input, req *Request) Decision {
 
 // firstMatch returns the first statement with the given effect matching
 // the request. Principal elements are checked only when resourcePolicy.
-func (p *Policy) firstMatch(wantDeny bool, action string, req *Request, resourcePolicy bool) *StatementRef {
+func (p *Policy) firstMatch(wantDeny bool, action string, req *Request, resourcePolicy bool) (StatementRef, bool) {
 	for i := range p.statements {
 		st := &p.statements[i]
 		if st.deny != wantDeny {
@@ -223,15 +230,15 @@ func (p *Policy) firstMatch(wantDeny bool, action string, req *Request, resource
 			continue
 		}
 		if st.matches(action, req) {
-			return &StatementRef{PolicyID: p.ID, Index: st.index, Sid: st.sid}
+			return StatementRef{PolicyID: p.ID, Index: st.index, Sid: st.sid}, true
 		}
 	}
-	return nil
+	return StatementRef{}, false
 }
 
 // resourceGrant finds the strongest Allow of a resource policy for the caller.
-func (p *Policy) resourceGrant(action string, req *Request) (grant, *StatementRef) {
-	best, var_ := grantNone, (*StatementRef)(nil)
+func (p *Policy) resourceGrant(action string, req *Request) (grant, StatementRef) {
+	best, ref := grantNone, StatementRef{}
 	for i := range p.statements {
 		st := &p.statements[i]
 		if st.deny || !st.hasPrincipal {
@@ -241,9 +248,9 @@ func (p *Policy) resourceGrant(action string, req *Request) (grant, *StatementRe
 		if g <= best || !st.matches(action, req) {
 			continue
 		}
-		best, var_ = g, &StatementRef{PolicyID: p.ID, Index: st.index, Sid: st.sid}
+		best, ref = g, StatementRef{PolicyID: p.ID, Index: st.index, Sid: st.sid}
 	}
-	return best, var_
+	return best, ref
 }
 
 // principalGrant says how the statement's Principal/NotPrincipal names the caller.

@@ -63,6 +63,7 @@ func parseTemplate(s string) []segment {
 // wildcards. ok is false when a variable has neither a value nor a default.
 func substitute(t []segment, req *Request) (string, bool) {
 	var b strings.Builder
+	b.Grow(64)
 	for _, seg := range t {
 		if seg.variable == "" {
 			b.WriteString(seg.text)
