@@ -103,27 +103,9 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "account name (create)")
 	id := fs.String("id", "", "12-digit account id (create; empty: generated)")
-	dataDir := fs.String("data-dir", "", "data directory (default: as for serve)")
-	cfgFile := fs.String("config", "", "TOML configuration file")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	var loadArgs []string
-	if *cfgFile != "" {
-		loadArgs = append(loadArgs, "--config", *cfgFile)
-	}
-	if *dataDir != "" {
-		loadArgs = append(loadArgs, "--data-dir", *dataDir)
-	}
-	cfg, err := config.Load(loadArgs, env)
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
-		return 2
-	}
-	admin, err := server.OpenAdmin(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-		return 1
+	admin, code := openAdmin(ctx, fs, args[1:], stderr, env)
+	if admin == nil {
+		return code
 	}
 	defer admin.Close()
 	switch args[0] {
@@ -165,10 +147,27 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func
 	}
 	fs := flag.NewFlagSet("gatehouse keys rotate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	admin, code := openAdmin(ctx, fs, args[1:], stderr, env)
+	if admin == nil {
+		return code
+	}
+	defer admin.Close()
+	id, err := admin.RotateTokenKeys(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "New session-token key %d is active; tokens sealed under earlier keys stay valid until they expire.\n", id)
+	return 0
+}
+
+// openAdmin parses an operator command's flags (plus --data-dir and
+// --config) and opens the data directory they name.
+func openAdmin(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool)) (*server.Admin, int) {
 	dataDir := fs.String("data-dir", "", "data directory (default: as for serve)")
 	cfgFile := fs.String("config", "", "TOML configuration file")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if err := fs.Parse(args); err != nil {
+		return nil, 2
 	}
 	var loadArgs []string
 	if *cfgFile != "" {
@@ -180,19 +179,12 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func
 	cfg, err := config.Load(loadArgs, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
-		return 2
+		return nil, 2
 	}
 	admin, err := server.OpenAdmin(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-		return 1
+		return nil, 1
 	}
-	defer admin.Close()
-	id, err := admin.RotateTokenKeys(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "New session-token key %d is active; tokens sealed under earlier keys stay valid until they expire.\n", id)
-	return 0
+	return admin, 0
 }

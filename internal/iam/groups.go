@@ -75,13 +75,7 @@ func (s *Service) getGroupOp(ctx context.Context, c *authz.Principal, p url.Valu
 		}
 		out.Group = toXGroup(g)
 		users, err := tx.ListGroupMembers(ctx, c.Account, g.ID, store.ListQuery{After: after, Limit: limit + 1})
-		for i, u := range users {
-			if i == limit {
-				out.IsTruncated, out.Marker = true, marker(users[i-1].Name)
-				break
-			}
-			out.Users = append(out.Users, toXUser(u, false))
-		}
+		out.Users, out.xPage = pageOf(users, limit, userName, listUser)
 		return err
 	})
 	return out, err
@@ -111,13 +105,7 @@ func (s *Service) listGroups(ctx context.Context, c *authz.Principal, p url.Valu
 		} else if groups, err = tx.ListGroups(ctx, c.Account, store.ListQuery{PathPrefix: p.Get("PathPrefix"), After: after, Limit: limit + 1}); err != nil {
 			return err
 		}
-		for i, g := range groups {
-			if i == limit {
-				out.IsTruncated, out.Marker = true, marker(groups[i-1].Name)
-				break
-			}
-			out.Groups = append(out.Groups, toXGroup(g))
-		}
+		out.Groups, out.xPage = pageOf(groups, limit, groupName, toXGroup)
 		return nil
 	})
 	return out, err

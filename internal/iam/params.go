@@ -197,3 +197,24 @@ func isoTime(t time.Time) string {
 func noSuch(kind, n string) error {
 	return awsapi.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, n)
 }
+
+// pageOf converts up to limit items (the store was asked for limit+1) and
+// fills the page's IsTruncated and Marker from the last item returned.
+func pageOf[T, X any](items []T, limit int, name func(T) string, conv func(T) X) ([]X, xPage) {
+	var out []X
+	var pg xPage
+	for i, it := range items {
+		if i == limit {
+			pg.IsTruncated, pg.Marker = true, marker(name(items[i-1]))
+			break
+		}
+		out = append(out, conv(it))
+	}
+	return out, pg
+}
+
+func userName(u *store.User) string   { return u.Name }
+func groupName(g *store.Group) string { return g.Name }
+func roleName(r *store.Role) string   { return r.Name }
+func listUser(u *store.User) xUser    { return toXUser(u, false) }
+func listRole(r *store.Role) xRole    { return toXRole(r, false) }

@@ -203,13 +203,7 @@ func (s *Service) listRoles(ctx context.Context, c *authz.Principal, p url.Value
 		Roles []xRole `xml:"Roles>member"`
 		xPage
 	}{}
-	for i, r := range roles {
-		if i == limit {
-			out.IsTruncated, out.Marker = true, marker(roles[i-1].Name)
-			break
-		}
-		out.Roles = append(out.Roles, toXRole(r, false))
-	}
+	out.Roles, out.xPage = pageOf(roles, limit, roleName, listRole)
 	return out, nil
 }
 

@@ -138,13 +138,7 @@ func (s *Service) listUsers(ctx context.Context, c *authz.Principal, p url.Value
 		Users []xUser `xml:"Users>member"`
 		xPage
 	}{}
-	for i, u := range users {
-		if i == limit {
-			out.IsTruncated, out.Marker = true, marker(users[i-1].Name)
-			break
-		}
-		out.Users = append(out.Users, toXUser(u, false))
-	}
+	out.Users, out.xPage = pageOf(users, limit, userName, listUser)
 	return out, nil
 }
 
