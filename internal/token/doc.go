@@ -7,8 +7,8 @@
 //	base64url( version(1) | keyID(4, big-endian) | nonce(12) | AES-256-GCM(ciphertext) )
 //
 // with version and key id authenticated as additional data. The plaintext is
-// an encoding byte followed by the JSON encoding of Session, deflated when
-// it is long (large session policies or many tags). Keys come from a KeySet
+// an encoding byte followed by the compact binary encoding of Session
+// (codec.go), deflated when it is long (large session policies or many tags). Keys come from a KeySet
 // (the token keyring): new tokens use the active key; retired keys still
 // open tokens until they are dropped from the set.
 //

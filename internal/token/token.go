@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"io"
 	"time"
@@ -47,38 +46,38 @@ const (
 
 // Tag is a session tag.
 type Tag struct {
-	Key   string `json:"k"`
-	Value string `json:"v"`
+	Key   string
+	Value string
 }
 
 // Session is everything a session token carries.
 type Session struct {
-	Kind            string    `json:"t"`
-	AccessKeyID     string    `json:"a"`           // ASIA…, bound to this token
-	SecretAccessKey string    `json:"s"`           // the session's secret
-	Account         string    `json:"acct"`        // account of the session's identity
-	IssuedAt        time.Time `json:"iat"`         // aws:TokenIssueTime
-	Expires         time.Time `json:"exp"`         // end of validity
-	RoleARN         string    `json:"r,omitempty"` // role sessions: the role (with path)
-	RoleID          string    `json:"rid,omitempty"`
-	SessionName     string    `json:"sn,omitempty"`
+	Kind            string
+	AccessKeyID     string    // ASIA…, bound to this token
+	SecretAccessKey string    // the session's secret
+	Account         string    // account of the session's identity
+	IssuedAt        time.Time // aws:TokenIssueTime
+	Expires         time.Time // end of validity
+	RoleARN         string    // role sessions: the role (with path)
+	RoleID          string
+	SessionName     string
 	// For GetSessionToken sessions: the identity whose permissions the
 	// session carries (user ARN and id, or the account root).
-	SourceARN    string `json:"src,omitempty"`
-	SourceUserID string `json:"srcid,omitempty"`
-	SourceName   string `json:"srcn,omitempty"`
+	SourceARN    string
+	SourceUserID string
+	SourceName   string
 
-	SessionPolicy     string    `json:"p,omitempty"`  // inline session policy
-	PolicyARNs        []string  `json:"pa,omitempty"` // managed session policies
-	Tags              []Tag     `json:"tg,omitempty"`
-	TransitiveTagKeys []string  `json:"tt,omitempty"`
-	SourceIdentity    string    `json:"si,omitempty"`
-	MFA               bool      `json:"mfa,omitempty"`
-	MFAAuthTime       time.Time `json:"mfat,omitzero"`
-	ChainDepth        int       `json:"cd,omitempty"` // 0 for a session from long-term keys
+	SessionPolicy     string   // inline session policy
+	PolicyARNs        []string // managed session policies
+	Tags              []Tag
+	TransitiveTagKeys []string
+	SourceIdentity    string
+	MFA               bool
+	MFAAuthTime       time.Time
+	ChainDepth        int // 0 for a session from long-term keys
 	// CallerARN is the identity that called AssumeRole (for audit and the
 	// aws:PrincipalArn of chained sessions).
-	CallerARN string `json:"c,omitempty"`
+	CallerARN string
 }
 
 // Key is one token key, with its cipher built once.
@@ -109,10 +108,7 @@ type KeySet interface {
 
 // Seal encodes and seals s under the key set's active key.
 func Seal(keys KeySet, s *Session) (string, error) {
-	plain, err := json.Marshal(s)
-	if err != nil {
-		return "", err
-	}
+	plain := encodeSession(make([]byte, 0, 256+len(s.SessionPolicy)), s)
 	// Small sessions travel as plain JSON; large ones (long session
 	// policies, many tags) are deflated to keep tokens short.
 	body := make([]byte, 1, len(plain)+1)
@@ -172,14 +168,14 @@ func Open(keys KeySet, tok string, now time.Time) (*Session, error) {
 	default:
 		return nil, ErrMalformed
 	}
-	var s Session
-	if err := json.Unmarshal(plain, &s); err != nil {
+	s, err := decodeSession(plain)
+	if err != nil {
 		return nil, ErrMalformed
 	}
 	if !now.Before(s.Expires) {
-		return &s, ErrExpired
+		return s, ErrExpired
 	}
-	return &s, nil
+	return s, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

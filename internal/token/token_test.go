@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,11 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := sample()
+	want.MFAAuthTime = t0.Add(-time.Minute)
+	full, _ := Seal(ks, want)
+	if again, err := Open(ks, full, t0); err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("every field must survive the round trip:\n got %+v\nwant %+v (%v)", again, want, err)
+	}
 	if got.SecretAccessKey != want.SecretAccessKey || got.RoleARN != want.RoleARN || !got.IssuedAt.Equal(want.IssuedAt) ||
 		!got.Expires.Equal(want.Expires) || got.SessionPolicy != want.SessionPolicy || len(got.Tags) != 1 ||
 		got.Tags[0] != want.Tags[0] || !got.MFA || got.ChainDepth != 1 || got.SourceIdentity != "alice-src" {
