@@ -13,15 +13,13 @@ go build -o "$tmp/gatehouse" ./cmd/gatehouse
 go build -o "$tmp/reference" ./bench/reference
 go build -o "$tmp/setup" ./bench/setup
 
-cat > "$tmp/ref.lua" <<'LUA'
-wrk.method = "POST"
-done = function(summary, latency, requests)
-  io.write(string.format("requests=%d rate=%.0f/s p50=%.2fms p99=%.2fms\n", summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-end
-LUA
-"$tmp/reference" --listen 127.0.0.1:8799 & sleep 0.5
-echo "reference (bare handler minting a sealed token):"
-wrk -t2 -c16 -d"$DUR" -s "$tmp/ref.lua" http://127.0.0.1:8799/ 2>/dev/null | tail -1 || true
+reference() { # the bare handler, sent the very same signed request bytes
+  "$tmp/reference" --listen 127.0.0.1:8799 & local pid=$!
+  sleep 0.5
+  echo "reference (bare handler minting a sealed token), same request as AssumeRole:"
+  wrk -t2 -c16 -d"$DUR" -s "$tmp/assumerole.lua" http://127.0.0.1:8799/ | tail -1
+  kill $pid; wait $pid 2>/dev/null || true
+}
 
 run() { # $1 = label, $2 = extra roles
   local dir="$tmp/data-$2"
@@ -38,4 +36,6 @@ run() { # $1 = label, $2 = extra roles
   kill $pid; wait $pid 2>/dev/null || true
 }
 run "1 role:" 0
+reference
 run "$ROLES roles:" "$ROLES"
+reference

@@ -78,6 +78,7 @@ func appendEscaped(dst []byte, s string) []byte {
 // output, such as DeleteUser).
 func WriteQueryResponse(w http.ResponseWriter, ns, action string, result any, requestID string) {
 	var buf bytes.Buffer
+	buf.Grow(2048) // session tokens make STS responses about 1 KiB
 	buf.WriteString(xml.Header)
 	buf.WriteString("<" + action + "Response xmlns=\"" + ns + "\">")
 	if f, ok := result.(XMLAppender); ok {

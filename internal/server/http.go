@@ -90,11 +90,19 @@ func scopeService(r *http.Request) string {
 	} else if q := r.URL.RawQuery; strings.Contains(q, "X-Amz-Credential=") {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
+	// AKID/date/region/service/aws4_request: the fourth field.
+	for i := 0; i < 3; i++ {
+		j := strings.IndexByte(cred, '/')
+		if j < 0 {
+			return ""
+		}
+		cred = cred[j+1:]
+	}
+	svc, rest, ok := strings.Cut(cred, "/")
+	if !ok || rest != "aws4_request" {
 		return ""
 	}
-	return parts[3]
+	return svc
 }
 
 func isForm(r *http.Request) bool {
