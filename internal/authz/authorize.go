@@ -145,7 +145,13 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		}
 		in.Session, in.HasSession = sp, true
 	}
-	req := &policy.Request{Principal: p.policyPrincipal(), Action: c.Action, Resource: c.Resource, Keys: make(map[string][]string, 24)}
+	req := &policy.Request{Principal: p.policyPrincipal(), Action: c.Action, Resource: c.Resource}
+	if !in.UsesKeys() {
+		// No condition and no policy variable anywhere: the context keys
+		// would never be read (the common case on hot paths).
+		return in, req, nil
+	}
+	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
 	set("aws:principalarn", principalARN(p))
 	set("aws:principalaccount", p.Account)

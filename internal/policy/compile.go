@@ -9,7 +9,14 @@ import (
 type Policy struct {
 	ID         string // names the policy in decisions, e.g. "arn:aws:iam::aws:policy/ReadOnlyAccess"
 	statements []statement
+	// usesKeys: some statement has a condition or a policy variable, so
+	// evaluation reads the request's condition keys.
+	usesKeys bool
 }
+
+// UsesKeys reports whether evaluating the policy reads condition keys; a
+// caller may skip building them when no policy of a request does.
+func (p *Policy) UsesKeys() bool { return p != nil && p.usesKeys }
 
 type statement struct {
 	sid   string
@@ -119,6 +126,14 @@ func Compile(id string, d *Document) *Policy {
 					c.values = append(c.values, prepareValue(def.kind, v, vars && def.variables))
 				}
 				st.conditions = append(st.conditions, c)
+			}
+		}
+		if len(st.conditions) > 0 {
+			p.usesKeys = true
+		}
+		for _, r := range st.resources {
+			if r.template != nil {
+				p.usesKeys = true
 			}
 		}
 		p.statements = append(p.statements, st)

@@ -92,6 +92,21 @@ type Input struct {
 	Trust bool
 }
 
+// UsesKeys reports whether any policy of the input reads condition keys.
+func (in *Input) UsesKeys() bool {
+	for _, p := range in.Identity {
+		if p.UsesKeys() {
+			return true
+		}
+	}
+	for _, p := range in.Session {
+		if p.UsesKeys() {
+			return true
+		}
+	}
+	return in.Boundary.UsesKeys() || in.Resource.UsesKeys()
+}
+
 // how a resource-policy Allow named the caller.
 type grant int
 

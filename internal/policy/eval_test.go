@@ -79,3 +79,16 @@ func BenchmarkEvaluateTypical(b *testing.B) { benchmarkEvaluate(b, 3, 10) }
 
 // BenchmarkEvaluate100Policies: the worst case of 100 policies × 10 statements.
 func BenchmarkEvaluate100Policies(b *testing.B) { benchmarkEvaluate(b, 100, 10) }
+
+func TestUsesKeys(t *testing.T) {
+	plain := MustCompile("a", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	cond := MustCompile("b", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`)
+	vars := MustCompile("c", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}]}`)
+	if plain.UsesKeys() || !cond.UsesKeys() || !vars.UsesKeys() {
+		t.Fatal("UsesKeys")
+	}
+	if (&Input{Identity: []*Policy{plain}}).UsesKeys() || !(&Input{Identity: []*Policy{plain}, Resource: cond}).UsesKeys() ||
+		!(&Input{Session: []*Policy{vars}}).UsesKeys() {
+		t.Fatal("Input.UsesKeys")
+	}
+}
