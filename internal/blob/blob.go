@@ -1,0 +1,54 @@
+// Package blob stores object bytes, apart from object metadata (which lives
+// in package store).
+//
+// Contract for every implementation (checked by blobtest):
+//   - Put streams a reader to durable storage under a fresh, unique key that
+//     is never reused, and returns only once the bytes are durable. Size and
+//     MD5 (and any extra hashes the caller passes) are computed while
+//     streaming; nothing proportional to the object is held in memory.
+//   - A Put that fails or whose context is cancelled leaves nothing visible:
+//     Open and Walk never see partial bytes.
+//   - Open returns ErrNotFound for a missing key; the returned Object reads
+//     any range (io.ReaderAt) and must be closed.
+//   - Delete is idempotent. Walk visits every stored key (for the orphan
+//     sweeper, which deletes blobs no object record references).
+//
+// An S3 object is the concatenation of one or more blobs (a multipart
+// object keeps one blob per part), so no implementation needs to copy bytes
+// to complete an upload.
+package blob
+
+import (
+	"context"
+	"errors"
+	"hash"
+	"io"
+	"time"
+)
+
+// ErrNotFound: no blob has the key.
+var ErrNotFound = errors.New("blob: not found")
+
+// Info describes a stored blob.
+type Info struct {
+	Key  string
+	Size int64
+	MD5  [16]byte
+}
+
+// Object is an open blob.
+type Object interface {
+	io.ReaderAt
+	io.Closer
+	Size() int64
+}
+
+// Store is a blob backend.
+type Store interface {
+	// Put stores r under a new key. Extra hashes are fed the same bytes.
+	Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (Info, error)
+	Open(ctx context.Context, key string) (Object, error)
+	Delete(ctx context.Context, key string) error
+	// Walk calls fn for every stored blob with its modification time.
+	Walk(ctx context.Context, fn func(key string, modTime time.Time) error) error
+}

@@ -1,0 +1,83 @@
+package fs
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/blob/blobtest"
+)
+
+func TestConformance(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		f, err := Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+}
+
+func TestLayoutPermissionsAndTempCleanup(t *testing.T) {
+	root := t.TempDir()
+	f, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := f.Put(context.Background(), bytes.NewReader([]byte("hello")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, info.Key[:2], info.Key[2:4], info.Key)
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("blob mode %v", st.Mode().Perm())
+	}
+	// A crashed Put leaves a temp file; CleanTemp removes old ones only.
+	stale := filepath.Join(root, tmpDir, "crashed.123")
+	os.WriteFile(stale, []byte("partial"), 0o600)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
+	fresh := filepath.Join(root, tmpDir, "inflight.456")
+	os.WriteFile(fresh, []byte("partial"), 0o600)
+	n, err := f.CleanTemp(time.Now().Add(-time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("CleanTemp removed %d, %v", n, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatal("an in-flight temp file was removed")
+	}
+}
+
+func BenchmarkPut4KiB(b *testing.B) {
+	f, _ := Open(b.TempDir())
+	data := bytes.Repeat([]byte("x"), 4096)
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.Put(context.Background(), bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPut64MiB(b *testing.B) {
+	f, _ := Open(b.TempDir())
+	data := bytes.Repeat([]byte("x"), 64<<20)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		info, err := f.Put(context.Background(), bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Delete(context.Background(), info.Key)
+	}
+}
