@@ -28,6 +28,9 @@ type Tx interface {
 	Attachments
 	AccessKeys
 	TokenKeys
+	Buckets
+	Objects
+	Uploads
 }
 
 // Accounts stores tenants.

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentUpdates", testConcurrent},
 		{"Reopen", testReopen},
 		{"TokenKeys", testTokenKeys},
+		{"BucketsObjectsUploads", testS3},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
@@ -415,5 +416,134 @@ func testTokenKeys(t *testing.T, open Opener) {
 			t.Fatalf("token keys: %+v %v", keys, err)
 		}
 		return nil
+	})
+}
+
+func testS3(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	update(t, s, func(tx store.Tx) error {
+		for _, b := range []*store.Bucket{{Name: "beta", Account: "1"}, {Name: "alpha", Account: "1"}, {Name: "other", Account: "2"}} {
+			b.CreatedAt = t0
+			if err := tx.CreateBucket(ctx, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateBucket(ctx, &store.Bucket{Name: "alpha", Account: "2"}) }); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("bucket names are global: %v", err)
+	}
+	keys := []string{"a", "a/b", "a/c/d", "a0", "b", "\u00e9t\u00e9", "~"}
+	update(t, s, func(tx store.Tx) error {
+		for i, k := range keys {
+			if _, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0,
+				Blobs: []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}}); err != nil {
+				return err
+			}
+		}
+		b, _ := tx.GetBucket(ctx, "alpha")
+		b.Policy = "{}"
+		return tx.UpdateBucket(ctx, b)
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		bs, _ := tx.ListBuckets(ctx, "1")
+		if len(bs) != 2 || bs[0].Name != "alpha" || bs[0].Policy != "{}" {
+			t.Fatalf("buckets: %+v", bs)
+		}
+		all, _ := tx.ListObjects(ctx, "alpha", store.ObjectQuery{})
+		var got []string
+		for _, o := range all {
+			got = append(got, o.Key)
+		}
+		if fmt.Sprint(got) != fmt.Sprint([]string{"a", "a/b", "a/c/d", "a0", "b", "~", "\u00e9t\u00e9"}) {
+			t.Fatalf("binary order: %q", got)
+		}
+		pre, _ := tx.ListObjects(ctx, "alpha", store.ObjectQuery{Prefix: "a/", Limit: 10})
+		if len(pre) != 2 || pre[0].Key != "a/b" {
+			t.Fatalf("prefix: %+v", pre)
+		}
+		page, _ := tx.ListObjects(ctx, "alpha", store.ObjectQuery{After: "a/b", Limit: 2})
+		if len(page) != 2 || page[0].Key != "a/c/d" || page[1].Key != "a0" {
+			t.Fatalf("after: %+v", page)
+		}
+		if ok, _ := tx.BlobReferenced(ctx, "blob3"); !ok {
+			t.Fatal("blob3 should be referenced")
+		}
+		if ok, _ := tx.BucketHasObjects(ctx, "beta"); ok {
+			t.Fatal("beta is empty")
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		old, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: "a", Blobs: []store.BlobRef{{Key: "new"}}})
+		if err != nil || old == nil || old.Blobs[0].Key != "blob0" {
+			t.Fatalf("replace returned %+v %v", old, err)
+		}
+		gone, err := tx.DeleteObject(ctx, "alpha", "b")
+		if err != nil || gone.Blobs[0].Key != "blob4" {
+			t.Fatalf("delete returned %+v %v", gone, err)
+		}
+		if _, err := tx.DeleteObject(ctx, "alpha", "b"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("second delete: %v", err)
+		}
+		return nil
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		for blob, want := range map[string]bool{"blob0": false, "new": true, "blob4": false} {
+			if ok, _ := tx.BlobReferenced(ctx, blob); ok != want {
+				t.Fatalf("BlobReferenced(%s) = %v", blob, ok)
+			}
+		}
+		return nil
+	})
+	// Multipart uploads.
+	update(t, s, func(tx store.Tx) error {
+		for _, id := range []string{"u2", "u1"} {
+			if err := tx.CreateUpload(ctx, &store.Upload{ID: id, Bucket: "beta", Key: "big", CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		for n := 3; n >= 1; n-- {
+			if _, err := tx.PutPart(ctx, &store.Part{UploadID: "u1", Number: n, Blob: store.BlobRef{Key: fmt.Sprintf("p%d", n)}, ETag: `"x"`}); err != nil {
+				return err
+			}
+		}
+		old, err := tx.PutPart(ctx, &store.Part{UploadID: "u1", Number: 2, Blob: store.BlobRef{Key: "p2b"}})
+		if err != nil || old == nil || old.Blob.Key != "p2" {
+			t.Fatalf("part replace: %+v %v", old, err)
+		}
+		return nil
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		ups, _ := tx.ListUploads(ctx, "beta", "", "", "", 0)
+		if len(ups) != 2 || ups[0].ID != "u1" {
+			t.Fatalf("uploads: %+v", ups)
+		}
+		after, _ := tx.ListUploads(ctx, "beta", "", "big", "u1", 0)
+		if len(after) != 1 || after[0].ID != "u2" {
+			t.Fatalf("uploads after marker: %+v", after)
+		}
+		parts, _ := tx.ListParts(ctx, "u1", 1, 0)
+		if len(parts) != 2 || parts[0].Number != 2 || parts[0].Blob.Key != "p2b" {
+			t.Fatalf("parts: %+v", parts)
+		}
+		if _, err := tx.GetUpload(ctx, "beta", "other-key", "u1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("upload under another key: %v", err)
+		}
+		if ok, _ := tx.BucketHasObjects(ctx, "beta"); !ok {
+			t.Fatal("a bucket with uploads is not empty")
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		parts, err := tx.DeleteUpload(ctx, "u1")
+		if err != nil || len(parts) != 3 {
+			t.Fatalf("DeleteUpload: %d %v", len(parts), err)
+		}
+		if ok, _ := tx.BlobReferenced(ctx, "p1"); ok {
+			t.Fatal("aborted part still referenced")
+		}
+		return tx.DeleteBucket(ctx, "other")
 	})
 }

@@ -1,0 +1,253 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// S3 metadata writes do not bump the IAM generation (only bucket policy
+// changes matter to caches, and those are read per request).
+
+func (t *txn) execS3(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, q, args...)
+	return mapErr(err)
+}
+
+func (t *txn) CreateBucket(ctx context.Context, b *store.Bucket) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?)`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+}
+
+func (t *txn) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM buckets WHERE name = ?`, name).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.Bucket](data)
+}
+
+func (t *txn) ListBuckets(ctx context.Context, account string) ([]*store.Bucket, error) {
+	return queryList[store.Bucket](ctx, t, `SELECT data FROM buckets WHERE account = ? ORDER BY name`, account)
+}
+
+func (t *txn) UpdateBucket(ctx context.Context, b *store.Bucket) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) DeleteBucket(ctx context.Context, name string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM buckets WHERE name = ?`, name)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) PutObject(ctx context.Context, o *store.Object) (*store.Object, error) {
+	old, err := t.GetObject(ctx, o.Bucket, o.Key)
+	if err != nil && err != store.ErrNotFound {
+		return nil, err
+	}
+	data, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data`,
+		o.Bucket, o.Key, string(data)); err != nil {
+		return nil, err
+	}
+	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, o.Bucket, o.Key); err != nil {
+		return nil, err
+	}
+	for _, b := range o.Blobs {
+		if err := t.execS3(ctx, `INSERT OR IGNORE INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, ?, ?, '', 0)`, b.Key, o.Bucket, o.Key); err != nil {
+			return nil, err
+		}
+	}
+	return old, nil
+}
+
+func (t *txn) GetObject(ctx context.Context, bucket, key string) (*store.Object, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM objects WHERE bucket = ? AND key = ?`, bucket, key).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.Object](data)
+}
+
+func (t *txn) DeleteObject(ctx context.Context, bucket, key string) (*store.Object, error) {
+	old, err := t.GetObject(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.execS3(ctx, `DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, key); err != nil {
+		return nil, err
+	}
+	return old, t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, bucket, key)
+}
+
+// ListObjects pages through keys in binary order: a range scan on the
+// primary key, so a page costs the same whatever the bucket's size.
+func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]*store.Object, error) {
+	query := `SELECT data FROM objects WHERE bucket = ? AND key > ?`
+	args := []any{bucket, q.After}
+	if q.Prefix != "" {
+		if q.Prefix > q.After {
+			args[1] = q.Prefix
+			query = `SELECT data FROM objects WHERE bucket = ? AND key >= ?`
+		}
+		if end, ok := prefixEnd(q.Prefix); ok {
+			query += ` AND key < ?`
+			args = append(args, end)
+		}
+	}
+	query += ` ORDER BY key`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	out, err := queryList[store.Object](ctx, t, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Keys equal to the prefix itself but not after After were included by >=.
+	if q.After != "" {
+		filtered := out[:0]
+		for _, o := range out {
+			if o.Key > q.After {
+				filtered = append(filtered, o)
+			}
+		}
+		out = filtered
+	}
+	return out, nil
+}
+
+// prefixEnd is the smallest string greater than every string with the prefix.
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+func (t *txn) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1))`,
+		bucket, bucket).Scan(&n)
+	return n > 0, err
+}
+
+func (t *txn) BlobReferenced(ctx context.Context, blobKey string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_refs WHERE blob_key = ? LIMIT 1)`, blobKey).Scan(&n)
+	return n > 0, err
+}
+
+func (t *txn) CreateUpload(ctx context.Context, u *store.Upload) error {
+	data, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return t.execS3(ctx, `INSERT INTO uploads (id, bucket, key, created_at, data) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Bucket, u.Key, nanos(u.CreatedAt), string(data))
+}
+
+func (t *txn) GetUpload(ctx context.Context, bucket, key, id string) (*store.Upload, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM uploads WHERE id = ? AND bucket = ? AND key = ?`, id, bucket, key).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.Upload](data)
+}
+
+func (t *txn) ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*store.Upload, error) {
+	query := `SELECT data FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND id > ?))`
+	args := []any{bucket, keyMarker, keyMarker, idMarker}
+	if prefix != "" {
+		query += ` AND substr(key, 1, ?) = ?`
+		args = append(args, len(prefix), prefix)
+	}
+	query += ` ORDER BY key, created_at, id`
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return queryList[store.Upload](ctx, t, query, args...)
+}
+
+func (t *txn) DeleteUpload(ctx context.Context, id string) ([]*store.Part, error) {
+	parts, err := t.ListParts(ctx, id, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, store.ErrNotFound
+	}
+	if err := t.execS3(ctx, `DELETE FROM parts WHERE upload_id = ?`, id); err != nil {
+		return nil, err
+	}
+	return parts, t.execS3(ctx, `DELETE FROM blob_refs WHERE upload = ?`, id)
+}
+
+func (t *txn) PutPart(ctx context.Context, p *store.Part) (*store.Part, error) {
+	var old *store.Part
+	var data string
+	err := t.tx.QueryRowContext(ctx, `SELECT data FROM parts WHERE upload_id = ? AND number = ?`, p.UploadID, p.Number).Scan(&data)
+	switch mapErr(err) {
+	case nil:
+		if old, err = decode[store.Part](data); err != nil {
+			return nil, err
+		}
+	case store.ErrNotFound:
+	default:
+		return nil, err
+	}
+	enc, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.execS3(ctx, `INSERT INTO parts (upload_id, number, data) VALUES (?, ?, ?) ON CONFLICT (upload_id, number) DO UPDATE SET data = excluded.data`,
+		p.UploadID, p.Number, string(enc)); err != nil {
+		return nil, err
+	}
+	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE upload = ? AND part = ?`, p.UploadID, p.Number); err != nil {
+		return nil, err
+	}
+	return old, t.execS3(ctx, `INSERT OR IGNORE INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, '', '', ?, ?)`, p.Blob.Key, p.UploadID, p.Number)
+}
+
+func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) ([]*store.Part, error) {
+	query := `SELECT data FROM parts WHERE upload_id = ? AND number > ? ORDER BY number`
+	args := []any{uploadID, after}
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return queryList[store.Part](ctx, t, query, args...)
+}
