@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -249,6 +250,29 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, c *authz.P
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	// One page over the four lists taken in order; the marker is the
+	// position reached.
+	after, limit, err := page(p)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if after != "" {
+		if offset, err = strconv.Atoi(after); err != nil || offset < 0 {
+			return nil, awsapi.NewError("InvalidInput", "Invalid Marker.")
+		}
+	}
+	taken, pos := 0, 0
+	out.UserDetailList = takeRange(out.UserDetailList, offset, limit, &pos, &taken)
+	out.GroupDetailList = takeRange(out.GroupDetailList, offset, limit, &pos, &taken)
+	out.RoleDetailList = takeRange(out.RoleDetailList, offset, limit, &pos, &taken)
+	out.Policies = takeRange(out.Policies, offset, limit, &pos, &taken)
+	if pos > offset+taken {
+		out.IsTruncated, out.Marker = true, marker(strconv.Itoa(offset+taken))
+	}
 	return out, err
 }
 
@@ -287,3 +311,19 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// takeRange keeps the items of list whose overall position (counted across
+// several lists by pos) is in [offset, offset+limit); taken counts the kept
+// items. pos ends past every item seen, so pos > offset+taken means more
+// items follow the page.
+func takeRange[T any](list []T, offset, limit int, pos, taken *int) []T {
+	var out []T
+	for _, it := range list {
+		if *pos >= offset && *taken < limit {
+			out = append(out, it)
+			*taken++
+		}
+		*pos++
+	}
+	return out
+}

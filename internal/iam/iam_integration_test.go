@@ -112,7 +112,7 @@ func TestUsers(t *testing.T) {
 	// Tags.
 	must(c.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("Alice"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("red")}, {Key: aws.String("env"), Value: aws.String("")}}}))
 	tags := must(c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("Alice")}))
-	if len(tags.Tags) != 2 || *tags.Tags[0].Value != "red" {
+	if len(tags.Tags) != 2 || *tags.Tags[0].Key != "env" || *tags.Tags[1].Value != "red" {
 		t.Fatalf("tags: %+v", tags.Tags)
 	}
 	must(c.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("Alice"), TagKeys: []string{"team"}}))
@@ -481,5 +481,89 @@ func TestBoundaryUsage(t *testing.T) {
 	a2 := must(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})).Policy
 	if *a1.PolicyId != *a2.PolicyId || len(*a1.PolicyId) != 21 || !strings.HasPrefix(*a1.PolicyId, "ANPA") {
 		t.Fatalf("AWS policy id %q", *a1.PolicyId)
+	}
+}
+
+func TestSmallListsPaginate(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustFor(acct))}))
+	for _, a := range []string{"ReadOnlyAccess", "IAMReadOnlyAccess", "AmazonS3ReadOnlyAccess"} {
+		must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String("arn:aws:iam::aws:policy/" + a)}))
+	}
+	must(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String("arn:aws:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs")}))
+	var names []string
+	var marker *string
+	for pages := 0; ; pages++ {
+		out := must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("r"), MaxItems: aws.Int32(1), Marker: marker}))
+		for _, a := range out.AttachedPolicies {
+			names = append(names, *a.PolicyName)
+		}
+		if !out.IsTruncated {
+			break
+		}
+		marker = out.Marker
+		if pages > 10 {
+			t.Fatal("no end")
+		}
+	}
+	if strings.Join(names, ",") != "AmazonS3ReadOnlyAccess,AWSAppSyncPushToCloudWatchLogs,IAMReadOnlyAccess,ReadOnlyAccess" {
+		t.Fatalf("paged attached policies: %v", names)
+	}
+	sr := must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("r"), PathPrefix: aws.String("/service-role/")}))
+	if len(sr.AttachedPolicies) != 1 || *sr.AttachedPolicies[0].PolicyName != "AWSAppSyncPushToCloudWatchLogs" {
+		t.Fatalf("PathPrefix: %+v", sr.AttachedPolicies)
+	}
+	arn := *must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(allowS3)})).Policy.Arn
+	for i := 0; i < 3; i++ {
+		must(c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(allowS3)}))
+	}
+	p1 := must(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn), MaxItems: aws.Int32(3)}))
+	p2 := must(c.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn), MaxItems: aws.Int32(3), Marker: p1.Marker}))
+	if !p1.IsTruncated || len(p1.Versions) != 3 || *p1.Versions[0].VersionId != "v4" || len(p2.Versions) != 1 || *p2.Versions[0].VersionId != "v1" || p2.IsTruncated {
+		t.Fatalf("version pages: %+v / %+v", p1.Versions, p2.Versions)
+	}
+	must(c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("r"), Tags: []types.Tag{{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("a"), Value: aws.String("1")}}}))
+	t1 := must(c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("r"), MaxItems: aws.Int32(1)}))
+	t2 := must(c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("r"), MaxItems: aws.Int32(1), Marker: t1.Marker}))
+	if len(t1.Tags) != 1 || *t1.Tags[0].Key != "a" || len(t2.Tags) != 1 || *t2.Tags[0].Key != "b" || t2.IsTruncated {
+		t.Fatalf("tag pages: %+v / %+v", t1.Tags, t2.Tags)
+	}
+	for _, n := range []string{"b", "a", "c"} {
+		must(c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String(n), PolicyDocument: aws.String(allowS3)}))
+	}
+	i1 := must(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("r"), MaxItems: aws.Int32(2)}))
+	i2 := must(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("r"), MaxItems: aws.Int32(2), Marker: i1.Marker}))
+	if strings.Join(i1.PolicyNames, ",") != "a,b" || strings.Join(i2.PolicyNames, ",") != "c" {
+		t.Fatalf("inline pages: %v / %v", i1.PolicyNames, i2.PolicyNames)
+	}
+}
+
+func TestAccountAuthorizationDetailsPages(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM
+	for _, n := range []string{"u1", "u2", "u3"} {
+		must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(n)}))
+	}
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustFor(acct))}))
+	count := 0
+	var marker *string
+	for pages := 0; ; pages++ {
+		out := must(c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(2), Marker: marker}))
+		n := len(out.UserDetailList) + len(out.RoleDetailList) + len(out.GroupDetailList) + len(out.Policies)
+		if n > 2 {
+			t.Fatalf("page of %d", n)
+		}
+		count += n
+		if !out.IsTruncated {
+			break
+		}
+		marker = out.Marker
+		if pages > 5 {
+			t.Fatal("no end")
+		}
+	}
+	if count != 4 {
+		t.Fatalf("saw %d entities over all pages", count)
 	}
 }

@@ -218,3 +218,26 @@ func groupName(g *store.Group) string { return g.Name }
 func roleName(r *store.Role) string   { return r.Name }
 func listUser(u *store.User) xUser    { return toXUser(u, false) }
 func listRole(r *store.Role) xRole    { return toXRole(r, false) }
+
+// pageSlice pages an in-memory list whose items are ordered by key: the
+// items after the marker's key, at most limit, and the page state.
+func pageSlice[T any](items []T, p url.Values, key func(T) string) ([]T, xPage, error) {
+	after, limit, err := page(p)
+	if err != nil {
+		return nil, xPage{}, err
+	}
+	var out []T
+	var pg xPage
+	for _, it := range items {
+		k := strings.ToLower(key(it))
+		if after != "" && k <= after {
+			continue
+		}
+		if len(out) == limit {
+			pg.IsTruncated, pg.Marker = true, marker(key(out[limit-1]))
+			break
+		}
+		out = append(out, it)
+	}
+	return out, pg, nil
+}

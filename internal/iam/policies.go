@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -357,13 +358,33 @@ func (s *Service) listAttached(k entityKind) handler {
 				return err
 			}
 			arns, err := tx.ListAttachedPolicies(ctx, ref)
-			for _, a := range arns {
-				out.AttachedPolicies = append(out.AttachedPolicies, xAttached{PolicyName: a[strings.LastIndex(a, "/")+1:], PolicyArn: a})
+			if err != nil {
+				return err
 			}
+			prefix := p.Get("PathPrefix")
+			var all []xAttached
+			for _, a := range arns {
+				if prefix != "" && !strings.HasPrefix(policyPath(a), prefix) {
+					continue
+				}
+				all = append(all, xAttached{PolicyName: a[strings.LastIndex(a, "/")+1:], PolicyArn: a})
+			}
+			sort.Slice(all, func(i, j int) bool { return strings.ToLower(all[i].PolicyName) < strings.ToLower(all[j].PolicyName) })
+			out.AttachedPolicies, out.xPage, err = pageSlice(all, p, func(x xAttached) string { return x.PolicyName })
 			return err
 		})
 		return out, err
 	}
+}
+
+// policyPath is the path of a managed policy ARN (arn:aws:iam::A:policy/PATH/NAME → /PATH/).
+func policyPath(arn string) string {
+	i := strings.Index(arn, ":policy/")
+	if i < 0 {
+		return "/"
+	}
+	rest := arn[i+len(":policy"):]
+	return rest[:strings.LastIndex(rest, "/")+1]
 }
 
 func (s *Service) putInline(k entityKind) handler {
@@ -456,9 +477,15 @@ func (s *Service) listInline(k entityKind) handler {
 				return err
 			}
 			list, err := tx.ListInlinePolicies(ctx, ref)
-			for _, ip := range list {
-				out.PolicyNames = append(out.PolicyNames, ip.Name)
+			if err != nil {
+				return err
 			}
+			var names []string
+			for _, ip := range list {
+				names = append(names, ip.Name)
+			}
+			sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+			out.PolicyNames, out.xPage, err = pageSlice(names, p, func(n string) string { return n })
 			return err
 		})
 		return out, err

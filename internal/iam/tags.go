@@ -104,8 +104,10 @@ func (s *Service) listEntityTags(t tagTarget) handler {
 			if err != nil {
 				return err
 			}
-			out.Tags = toXTags(get())
-			return nil
+			tags := toXTags(get())
+			sort.SliceStable(tags, func(i, j int) bool { return strings.ToLower(tags[i].Key) < strings.ToLower(tags[j].Key) })
+			out.Tags, out.xPage, err = pageSlice(tags, p, func(x xTag) string { return x.Key })
+			return err
 		})
 		return out, err
 	}

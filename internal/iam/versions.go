@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -103,9 +104,15 @@ func (s *Service) listPolicyVersions(ctx context.Context, c *authz.Principal, p 
 			return nil
 		}
 		versions, err := tx.ListPolicyVersions(ctx, arn)
-		for _, v := range versions {
-			out.Versions = append(out.Versions, xPolicyVersion{VersionId: v.VersionID, IsDefaultVersion: v.VersionID == rp.local.DefaultVersionID, CreateDate: isoTime(v.CreatedAt)})
+		if err != nil {
+			return err
 		}
+		// Newest first; the marker is the position reached.
+		var all []xPolicyVersion
+		for _, v := range versions {
+			all = append(all, xPolicyVersion{VersionId: v.VersionID, IsDefaultVersion: v.VersionID == rp.local.DefaultVersionID, CreateDate: isoTime(v.CreatedAt)})
+		}
+		out.Versions, out.xPage, err = pageSlice(all, p, func(x xPolicyVersion) string { return versionKey(x.VersionId) })
 		return err
 	})
 	return out, err
@@ -238,4 +245,10 @@ func (s *Service) listPolicies(ctx context.Context, c *authz.Principal, p url.Va
 		return nil
 	})
 	return out, err
+}
+
+// versionKey orders versions newest first as strings: v5 before v4 before … v1.
+func versionKey(id string) string {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	return fmt.Sprintf("%010d", 1<<31-n)
 }
