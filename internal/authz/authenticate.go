@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -59,6 +60,25 @@ type AuthRequest struct {
 // ErrNoCredentials, ErrUnknownAccessKey, ErrInvalidToken, ErrExpiredToken or
 // a sigv4 sentinel.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, req AuthRequest) (*Principal, error) {
+	v, err := a.Verify(ctx, r, req)
+	if err != nil {
+		return nil, err
+	}
+	return v.Principal, nil
+}
+
+// Verified is an authenticated request: its principal, what it claimed about
+// its signature, and the derived signing key (for aws-chunked payloads whose
+// chunk signatures chain from the request's). The key never leaves the
+// process and is never logged.
+type Verified struct {
+	Principal *Principal
+	Auth      *sigv4.Auth
+	Key       [32]byte
+}
+
+// Verify is Authenticate that also returns the signature details.
+func (a *Authenticator) Verify(ctx context.Context, r *http.Request, req AuthRequest) (*Verified, error) {
 	auth, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrNotSigned) {
 		return nil, ErrNoCredentials
@@ -67,25 +87,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, req A
 		return nil, err
 	}
 	now := a.now()
-	var secret string
-	var principal *Principal
-	if isTemporary(auth.AccessKeyID) {
-		sess, err := a.openSession(ctx, auth, now)
-		if err != nil {
-			return nil, err
-		}
-		secret, principal = sess.SecretAccessKey, sessionPrincipal(sess)
-	} else {
-		if auth.SessionToken != "" {
-			// Long-term keys never carry a session token.
-			return nil, ErrInvalidToken
-		}
-		key, err := a.resolveLongTerm(ctx, auth.AccessKeyID)
-		if err != nil {
-			return nil, err
-		}
-		p := key.principal
-		secret, principal = key.secret, &p
+	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
+	if err != nil {
+		return nil, err
 	}
 	check := sigv4.Check{
 		Secret:      secret,
@@ -101,25 +105,66 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, req A
 	if principal.Session == nil {
 		a.touch(ctx, auth.AccessKeyID, req.Service)
 	}
-	return principal, nil
+	v := &Verified{Principal: principal, Auth: auth}
+	if strings.HasPrefix(auth.PayloadHash, "STREAMING-AWS4-HMAC-SHA256-") {
+		v.Key = a.verifier.SigningKey(auth.AccessKeyID, secret, auth.Date, auth.Region, auth.Service)
+	}
+	return v, nil
+}
+
+// credentials finds the secret and principal behind an access key id: AKIA
+// keys from the store (cached), ASIA keys from their session token.
+func (a *Authenticator) credentials(ctx context.Context, akid, sessionToken string, now time.Time) (string, *Principal, error) {
+	if isTemporary(akid) {
+		sess, err := a.openSession(ctx, akid, sessionToken, now)
+		if err != nil {
+			return "", nil, err
+		}
+		return sess.SecretAccessKey, sessionPrincipal(sess), nil
+	}
+	if sessionToken != "" {
+		// Long-term keys never carry a session token.
+		return "", nil, ErrInvalidToken
+	}
+	key, err := a.resolveLongTerm(ctx, akid)
+	if err != nil {
+		return "", nil, err
+	}
+	p := key.principal
+	return key.secret, &p, nil
+}
+
+// PostKey authenticates the credential of a browser form upload (S3 POST
+// object): it returns the principal and the signing key for (date, region,
+// service), with which the caller checks the policy's signature. The
+// region and service must be ones this server accepts.
+func (a *Authenticator) PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*Principal, [32]byte, error) {
+	secret, principal, err := a.credentials(ctx, akid, sessionToken, a.now())
+	if err != nil {
+		return nil, [32]byte{}, err
+	}
+	if !a.acceptRegion(service)(region) {
+		return nil, [32]byte{}, &sigv4.Error{Err: sigv4.ErrScope, Detail: "Credential should be scoped to a valid region: '" + region + "'"}
+	}
+	return principal, a.verifier.SigningKey(akid, secret, date, region, service), nil
 }
 
 // openSession opens the session token of an ASIA key.
-func (a *Authenticator) openSession(ctx context.Context, auth *sigv4.Auth, now time.Time) (*token.Session, error) {
-	if auth.SessionToken == "" || a.tokens == nil {
+func (a *Authenticator) openSession(ctx context.Context, akid, sessionToken string, now time.Time) (*token.Session, error) {
+	if sessionToken == "" || a.tokens == nil {
 		return nil, ErrInvalidToken
 	}
 	keys, err := a.tokens.KeySet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sess, err := token.Open(keys, auth.SessionToken, now)
+	sess, err := token.Open(keys, sessionToken, now)
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		return nil, ErrExpiredToken
 	case err != nil:
 		return nil, ErrInvalidToken
-	case sess.AccessKeyID != auth.AccessKeyID:
+	case sess.AccessKeyID != akid:
 		return nil, ErrInvalidToken
 	}
 	return sess, nil

@@ -108,6 +108,10 @@ type Check struct {
 	Trust bool
 	// Keys are request-specific condition keys (names any case).
 	Keys map[string][]string
+	// MoreKeys, when set, adds request-specific keys; it is called only
+	// when some policy of the request reads condition keys, so hot paths
+	// whose policies have no conditions never build them.
+	MoreKeys func(set func(key string, values ...string))
 	// Bare: deny without AWS's explanation suffix.
 	Bare bool
 }
@@ -153,10 +157,12 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	}
 	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
-	set("aws:principalarn", principalARN(p))
-	set("aws:principalaccount", p.Account)
+	if p.Type != TypeAnonymous {
+		set("aws:principalarn", principalARN(p))
+		set("aws:principalaccount", p.Account)
+		set("aws:userid", p.UserID)
+	}
 	set("aws:principaltype", string(p.Type))
-	set("aws:userid", p.UserID)
 	if p.UserName != "" && p.Type == TypeUser {
 		set("aws:username", p.UserName)
 	}
@@ -191,6 +197,9 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	}
 	for k, v := range c.Keys {
 		req.Keys[strings.ToLower(k)] = v
+	}
+	if c.MoreKeys != nil {
+		c.MoreKeys(func(k string, v ...string) { req.Keys[strings.ToLower(k)] = v })
 	}
 	return in, req, nil
 }

@@ -44,6 +44,10 @@ type Principal struct {
 	Session *token.Session
 }
 
+// Anonymous is the caller of an unsigned request (S3 only): it has no
+// identity policies, so only a resource policy naming "*" can allow it.
+func Anonymous() *Principal { return &Principal{Type: TypeAnonymous, ARN: "anonymous"} }
+
 // IsRoot reports whether the caller is an account's root identity.
 func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
 

@@ -27,6 +27,11 @@ type Config struct {
 	TLSKey          string        // PEM private key file
 	ShutdownTimeout time.Duration // how long in-flight requests may take to finish on SIGINT/SIGTERM
 	LogLevel        string        // debug, info, warn or error
+	// S3Domain enables virtual-host-style S3 addressing: BUCKET.S3Domain.
+	S3Domain string
+	// SweepInterval is how often orphaned object bytes are collected
+	// (0 disables the sweeper).
+	SweepInterval time.Duration
 
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
@@ -79,6 +84,20 @@ func Settings() []Setting {
 				return nil
 			},
 			get: func(c *Config) string { return c.ShutdownTimeout.String() },
+		},
+		mk("s3-domain", "GATEHOUSE_S3_DOMAIN", "s3.localhost", "base domain for virtual-host-style S3 requests (BUCKET.DOMAIN); empty: path style only", false, func(c *Config) *string { return &c.S3Domain }),
+		{
+			Key: "sweep-interval", Env: "GATEHOUSE_SWEEP_INTERVAL", Default: "10m",
+			Usage: "how often unreferenced object bytes (from crashes or aborted uploads) are deleted; 0 disables",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 {
+					return fmt.Errorf("not a non-negative duration (e.g. 10m): %q", v)
+				}
+				c.SweepInterval = d
+				return nil
+			},
+			get: func(c *Config) string { return c.SweepInterval.String() },
 		},
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),

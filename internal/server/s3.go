@@ -2,12 +2,11 @@ package server
 
 import (
 	"net/http"
-
-	"github.com/gatehouse/gatehouse/internal/awsapi"
 )
 
-// serveS3 answers S3 requests. Object storage arrives with the S3 service;
-// until then every S3 request gets S3's NotImplemented error.
+// serveS3 hands S3 requests to the S3 service, which runs its own pipeline
+// (S3 payload modes, bucket policies, CORS) through the same authenticator
+// and authorizer as IAM and STS.
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, requestID string) {
-	awsapi.WriteS3Error(w, r, awsapi.NewError("NotImplemented", "S3 is not available in this Gatehouse build yet."), requestID)
+	s.s3.ServeHTTP(w, r, requestID)
 }

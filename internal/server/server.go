@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/iam"
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -45,6 +47,8 @@ type Server struct {
 	authn   *authz.Authenticator
 	authz   *authz.Authorizer
 	tokens  *keyring.TokenKeys
+	s3      *s3.Service
+	blobs   *blobfs.FS
 	handler http.Handler
 
 	// Bootstrap holds the default account's root credentials when this start
@@ -62,6 +66,14 @@ type Credentials struct {
 
 // StoreFile is the name of the embedded SQLite database in the data dir.
 const StoreFile = "gatehouse.db"
+
+// BlobDir is the directory of object bytes in the data dir.
+const BlobDir = "blobs"
+
+// blobGrace is how old an unreferenced blob must be before the sweeper
+// deletes it: longer than any upload takes between writing its bytes and
+// committing its record.
+const blobGrace = time.Hour
 
 // RootCredentialsFile is the 0600 file in the data dir holding the default
 // account's root key written at first start.
@@ -137,8 +149,21 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		Region:   cfg.Region,
 		Now:      now,
 	})
+	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
+	if err != nil {
+		c.store.Close()
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	s.blobs = blobs
+	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Authz: s.authz, Region: cfg.Region,
+		Domain: cfg.S3Domain, Now: now, Log: log})
 	s.handler = s.routes()
 	return s, nil
+}
+
+// Sweeper returns the orphaned-blob sweeper of this server's data.
+func (s *Server) Sweeper() *s3.Sweeper {
+	return &s3.Sweeper{Store: s.store, Blobs: s.blobs, Grace: blobGrace, Now: s.now}
 }
 
 func parseLevel(s string) slog.Level {
@@ -230,6 +255,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	if s.cfg.SweepInterval > 0 {
+		go s.Sweeper().Run(sweepCtx, s.cfg.SweepInterval, func(err error) { s.log.Warn("blob sweep failed", "err", err) })
+	}
 	select {
 	case err := <-errc:
 		return err

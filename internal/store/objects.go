@@ -63,6 +63,7 @@ type Upload struct {
 	Metadata          map[string]string
 	Tags              []Tag
 	ChecksumAlgorithm string
+	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
 }
 
 // Part is one uploaded part of a multipart upload.

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -41,6 +42,7 @@ type Env struct {
 	// Clients signed with the default account's root key.
 	IAM *iam.Client
 	STS *sts.Client
+	S3  *s3.Client
 
 	cancel context.CancelFunc
 	done   chan error
@@ -98,6 +100,7 @@ func (e *Env) start() {
 	root := e.Credentials(RootAccessKey, RootSecretKey, "")
 	e.IAM = e.IAMClient(root)
 	e.STS = e.STSClient(root)
+	e.S3 = e.S3Client(root)
 }
 
 func (e *Env) now() time.Time {
@@ -194,6 +197,12 @@ func (e *Env) IAMClient(creds aws.CredentialsProvider) *iam.Client {
 // STSClient returns an STS client signed with creds.
 func (e *Env) STSClient(creds aws.CredentialsProvider) *sts.Client {
 	return sts.NewFromConfig(e.AWSConfig(creds))
+}
+
+// S3Client returns a path-style S3 client signed with creds, with the SDK's
+// default checksum and payload-signing behaviour.
+func (e *Env) S3Client(creds aws.CredentialsProvider, opts ...func(*s3.Options)) *s3.Client {
+	return s3.NewFromConfig(e.AWSConfig(creds), append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = true }}, opts...)...)
 }
 
 type testWriter struct{ t testing.TB }

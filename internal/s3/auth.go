@@ -1,0 +1,260 @@
+package s3
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// authenticate verifies the request's signature (or makes it anonymous) and
+// checks the x-amz-content-sha256 value S3 requires of header-signed requests.
+func (c *call) authenticate() error {
+	r := c.r
+	payload := r.Header.Get("x-amz-content-sha256")
+	if r.Header.Get("Authorization") == "" {
+		c.authType = "REST-QUERY-STRING"
+		if v := c.q.Get("X-Amz-Content-Sha256"); v != "" {
+			payload = v
+		} else {
+			payload = sigv4.UnsignedPayload
+		}
+	} else {
+		c.authType = "REST-HEADER"
+		if payload == "" && strings.HasPrefix(r.Header.Get("Authorization"), sigv4.Algorithm) {
+			return awsapi.NewError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+		}
+	}
+	if !validPayloadHash(payload) {
+		return awsapi.NewError("InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+	}
+	v, err := c.s.authn.Verify(c.ctx, r, authz.AuthRequest{Service: "s3", PayloadHash: payload, S3: true})
+	if errors.Is(err, authz.ErrNoCredentials) {
+		c.p, c.authType = authz.Anonymous(), ""
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.p, c.v = v.Principal, v
+	return nil
+}
+
+func validPayloadHash(v string) bool {
+	switch v {
+	case sigv4.UnsignedPayload, "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER":
+		return true
+	}
+	if len(v) != 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !(v[i] >= '0' && v[i] <= '9' || v[i] >= 'a' && v[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// loadBucket reads the addressed bucket.
+func (c *call) loadBucket() error {
+	var b *store.Bucket
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		b, err = tx.GetBucket(c.ctx, c.bucket)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuchBucket(c.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	c.b = b
+	return nil
+}
+
+func noSuchBucket(name string) error {
+	return awsapi.NewError("NoSuchBucket", "The specified bucket does not exist").With("BucketName", name)
+}
+
+// authorize asks for one action on one resource, with the bucket's policy
+// as the resource policy and the bucket owner as the resource account.
+func (c *call) authorize(action, resource string, keys func(*call, func(string, ...string))) error {
+	return c.authorizeIn(c.b, action, resource, keys)
+}
+
+// authorizeIn is authorize for a resource in bucket b (nil: no bucket yet).
+func (c *call) authorizeIn(b *store.Bucket, action, resource string, keys func(*call, func(string, ...string))) error {
+	chk := authz.Check{Action: action, Resource: resource}
+	if b != nil {
+		chk.ResourceAccount = b.Account
+		chk.ResourcePolicy = c.s.policies.get(b.Name, b.Policy)
+	}
+	chk.MoreKeys = func(set func(string, ...string)) {
+		if b != nil {
+			set("s3:ResourceAccount", b.Account)
+		}
+		c.commonKeys(set)
+		if keys != nil {
+			keys(c, set)
+		}
+	}
+	return c.s.authz.Authorize(c.ctx, c.p, c.info, chk)
+}
+
+// commonKeys are the S3 condition keys of every request.
+func (c *call) commonKeys(set func(string, ...string)) {
+	if c.v != nil || c.authType == "POST" {
+		set("s3:signatureversion", sigv4.Algorithm)
+		set("s3:authType", c.authType)
+	}
+	if c.v != nil {
+		set("s3:x-amz-content-sha256", c.v.Auth.PayloadHash)
+		if c.v.Auth.Mode == sigv4.ModePresigned {
+			set("s3:x-amz-content-sha256", sigv4.UnsignedPayload)
+		}
+		age := c.info.Now.Sub(c.v.Auth.Time) / time.Millisecond
+		set("s3:signatureAge", strconv.FormatInt(int64(max(age, 0)), 10))
+	}
+	if c.r.TLS != nil {
+		set("s3:TlsVersion", tlsVersion(c.r.TLS.Version))
+	}
+}
+
+func tlsVersion(v uint16) string {
+	switch v {
+	case 0x0304:
+		return "1.3"
+	case 0x0303:
+		return "1.2"
+	case 0x0302:
+		return "1.1"
+	}
+	return "1.0"
+}
+
+// docCache keeps what was compiled from a bucket's stored document (its
+// policy, its CORS rules) by bucket and document text, so a changed
+// document is compiled once and an unchanged one never again.
+type docCache[T any] struct {
+	mu      sync.Mutex
+	entries map[string]docEntry[T]
+	max     int
+	compile func(bucket, doc string) T
+}
+
+type docEntry[T any] struct {
+	doc string
+	v   T
+}
+
+func newDocCache[T any](max int, compile func(bucket, doc string) T) *docCache[T] {
+	return &docCache[T]{entries: map[string]docEntry[T]{}, max: max, compile: compile}
+}
+
+func (dc *docCache[T]) get(bucket, doc string) T {
+	dc.mu.Lock()
+	e, ok := dc.entries[bucket]
+	dc.mu.Unlock()
+	if ok && e.doc == doc {
+		return e.v
+	}
+	v := dc.compile(bucket, doc)
+	dc.mu.Lock()
+	if len(dc.entries) >= dc.max {
+		clear(dc.entries)
+	}
+	dc.entries[bucket] = docEntry[T]{doc: doc, v: v}
+	dc.mu.Unlock()
+	return v
+}
+
+// compileBucketPolicy compiles a stored bucket policy ("" = none).
+func compileBucketPolicy(bucket, doc string) *policy.Policy {
+	if doc == "" {
+		return nil
+	}
+	p, err := policy.ParseAndCompile("bucket/"+bucket, doc)
+	if err != nil {
+		// Validated on write; an unreadable stored policy grants nothing.
+		p = policy.MustCompile("bucket/"+bucket, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)
+	}
+	return p
+}
+
+// toS3Error maps any error to S3's code and message, in AWS's words.
+func toS3Error(err error, c *call) *awsapi.Error {
+	var ae *awsapi.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var d *authz.DeniedError
+	if errors.As(err, &d) {
+		return accessDeniedError(d, c)
+	}
+	var se *sigv4.Error
+	detail := ""
+	if errors.As(err, &se) {
+		detail = se.Detail
+	}
+	akid := ""
+	if a, perr := sigv4.Parse(c.r); perr == nil {
+		akid = a.AccessKeyID
+	}
+	presigned := c.r.Header.Get("Authorization") == ""
+	switch {
+	case errors.Is(err, authz.ErrUnknownAccessKey):
+		return awsapi.NewError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", akid)
+	case errors.Is(err, authz.ErrInvalidToken):
+		return awsapi.NewError("InvalidToken", "The provided token is malformed or otherwise invalid.")
+	case errors.Is(err, authz.ErrExpiredToken):
+		return awsapi.NewError("ExpiredToken", "The provided token has expired.")
+	case errors.Is(err, sigv4.ErrMismatch):
+		e := awsapi.NewError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").With("AWSAccessKeyId", akid)
+		if se != nil && se.StringToSign != "" {
+			e = e.With("StringToSign", se.StringToSign).With("CanonicalRequest", se.CanonicalRequest)
+		}
+		return e
+	case errors.Is(err, sigv4.ErrSkew):
+		e := &awsapi.Error{Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large.", Status: http.StatusForbidden}
+		if se != nil {
+			e = e.With("RequestTime", se.RequestTime.UTC().Format(sigv4AmzDate)).With("ServerTime", se.ServerTime.UTC().Format(time.RFC3339)).With("MaxAllowedSkewMilliseconds", "900000")
+		}
+		return e
+	case errors.Is(err, sigv4.ErrExpired):
+		return awsapi.NewError("AccessDenied", detail)
+	case errors.Is(err, sigv4.ErrChunkFormat), errors.Is(err, sigv4.ErrDecodedLength):
+		return awsapi.NewError("IncompleteBody", "The request body terminated unexpectedly")
+	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrScope), errors.Is(err, sigv4.ErrPresign):
+		if presigned {
+			return awsapi.NewError("AuthorizationQueryParametersError", detail)
+		}
+		e := awsapi.NewError("AuthorizationHeaderMalformed", "The authorization header is malformed; "+detail)
+		if errors.Is(err, sigv4.ErrScope) {
+			e = e.With("Region", c.s.region)
+		}
+		return e
+	}
+	return awsapi.AsError(err, "InternalError")
+}
+
+const sigv4AmzDate = "20060102T150405Z"
+
+// accessDeniedError is S3's AccessDenied. Like AWS, the message explains
+// the denial to a caller of the bucket owner's own account and says only
+// "Access Denied" to anyone else.
+func accessDeniedError(d *authz.DeniedError, c *call) *awsapi.Error {
+	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) {
+		return awsapi.NewError("AccessDenied", "Access Denied")
+	}
+	return awsapi.NewError("AccessDenied", d.Error())
+}

@@ -1,0 +1,219 @@
+package s3
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// copyBufSize is the size of the buffers object bytes are copied through.
+const copyBufSize = 256 << 10
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// objectReader reads a byte range of an object across its blobs, opening
+// each blob only when the range reaches it.
+type objectReader struct {
+	ctx  context.Context
+	s    *Service
+	o    *store.Object
+	off  int64 // next offset in the object
+	left int64 // bytes still to read
+	idx  int   // current blob index
+	base int64 // object offset of blob idx
+	cur  blob.Object
+}
+
+func (s *Service) newObjectReader(ctx context.Context, o *store.Object, off, n int64) *objectReader {
+	return &objectReader{ctx: ctx, s: s, o: o, off: off, left: n}
+}
+
+// open positions the reader and opens the blob holding the first byte.
+func (r *objectReader) open() error {
+	for r.idx < len(r.o.Blobs) && r.base+r.o.Blobs[r.idx].Size <= r.off {
+		r.base += r.o.Blobs[r.idx].Size
+		r.idx++
+	}
+	if r.left == 0 || r.idx >= len(r.o.Blobs) {
+		return nil
+	}
+	b, err := r.s.blobs.Open(r.ctx, r.o.Blobs[r.idx].Key)
+	if err != nil {
+		return blobErr(err)
+	}
+	r.cur = b
+	return nil
+}
+
+func (r *objectReader) Read(p []byte) (int, error) {
+	for {
+		if r.left == 0 {
+			return 0, io.EOF
+		}
+		if r.cur == nil {
+			if err := r.open(); err != nil {
+				return 0, err
+			}
+			if r.cur == nil {
+				return 0, io.ErrUnexpectedEOF
+			}
+		}
+		ref := r.o.Blobs[r.idx]
+		inBlob := r.off - r.base
+		avail := min(ref.Size-inBlob, r.left)
+		if avail <= 0 {
+			r.cur.Close()
+			r.cur = nil
+			r.base += ref.Size
+			r.idx++
+			continue
+		}
+		if int64(len(p)) > avail {
+			p = p[:avail]
+		}
+		n, err := r.cur.ReadAt(p, inBlob)
+		r.off += int64(n)
+		r.left -= int64(n)
+		if err == io.EOF && n > 0 {
+			err = nil
+		}
+		if err == io.EOF {
+			return n, io.ErrUnexpectedEOF
+		}
+		return n, err
+	}
+}
+
+// WriteTo copies the range to w through a pooled buffer.
+func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// Close releases the open blob.
+func (r *objectReader) Close() error {
+	if r.cur != nil {
+		err := r.cur.Close()
+		r.cur = nil
+		return err
+	}
+	return nil
+}
+
+// deleteBlobs deletes blobs that no record refers to (never committed).
+func (s *Service) deleteBlobs(ctx context.Context, refs []store.BlobRef) {
+	for _, b := range refs {
+		if err := s.blobs.Delete(ctx, b.Key); err != nil {
+			s.log.Warn("delete blob failed; the sweeper will retry", "blob", b.Key, "err", err)
+		}
+	}
+}
+
+// freeBlobs deletes the blobs of a record that was just replaced or
+// removed, unless another record (a copy) still refers to them. Blobs left
+// behind by a crash here are the sweeper's.
+func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
+	for _, b := range refs {
+		var used bool
+		err := s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			used, err = tx.BlobReferenced(ctx, b.Key)
+			return err
+		})
+		if err != nil || used {
+			continue
+		}
+		if err := s.blobs.Delete(ctx, b.Key); err != nil {
+			s.log.Warn("delete blob failed; the sweeper will retry", "blob", b.Key, "err", err)
+		}
+	}
+}
+
+// Sweeper deletes orphaned blobs: blobs no object or part refers to, left by
+// crashes between writing bytes and committing a record, or between
+// committing a delete and freeing the bytes. A blob younger than Grace is
+// never touched, since its upload may still be about to commit.
+type Sweeper struct {
+	Store store.Store
+	Blobs blob.Store
+	Grace time.Duration
+	Now   func() time.Time
+}
+
+// TempCleaner is the optional capability of blob stores that keep temp
+// files of interrupted writes (blob/fs).
+type TempCleaner interface {
+	CleanTemp(before time.Time) (int, error)
+}
+
+// Sweep runs one pass and returns how many blobs it deleted.
+func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
+	now := w.Now()
+	cutoff := now.Add(-w.Grace)
+	if tc, ok := w.Blobs.(TempCleaner); ok {
+		if _, err := tc.CleanTemp(cutoff); err != nil {
+			return 0, err
+		}
+	}
+	deleted := 0
+	err := w.Blobs.Walk(ctx, func(key string, mod time.Time) error {
+		if !mod.Before(cutoff) {
+			return nil
+		}
+		var used bool
+		if err := w.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			used, err = tx.BlobReferenced(ctx, key)
+			return err
+		}); err != nil {
+			return err
+		}
+		if used {
+			return nil
+		}
+		if err := w.Blobs.Delete(ctx, key); err != nil {
+			return err
+		}
+		deleted++
+		return nil
+	})
+	return deleted, err
+}
+
+// Run sweeps every interval until ctx ends.
+func (w *Sweeper) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := w.Sweep(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,365 @@
+package s3
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/s3/cors"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// validBucketName applies S3's general-purpose bucket naming rules.
+func validBucketName(n string) bool {
+	if len(n) < 3 || len(n) > 63 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		ch := n[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-') {
+			return false
+		}
+	}
+	first, last := n[0], n[len(n)-1]
+	if first == '.' || first == '-' || last == '.' || last == '-' {
+		return false
+	}
+	if strings.Contains(n, "..") || strings.Contains(n, ".-") || strings.Contains(n, "-.") {
+		return false
+	}
+	if net.ParseIP(n) != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(n, p) {
+			return false
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(n, s) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *call) listBuckets() error {
+	var list []*store.Bucket
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		list, err = tx.ListBuckets(c.ctx, c.p.Account)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	res := &listAllMyBucketsResult{Xmlns: xmlns, Owner: owner(c.p.Account), Buckets: []bucketXML{}}
+	prefix := c.q.Get("prefix")
+	for _, b := range list {
+		if !strings.HasPrefix(b.Name, prefix) {
+			continue
+		}
+		res.Buckets = append(res.Buckets, bucketXML{Name: b.Name, CreationDate: isoTime(b.CreatedAt), BucketRegion: c.s.regionOf(b)})
+	}
+	return c.writeXML(res)
+}
+
+func (s *Service) regionOf(b *store.Bucket) string {
+	if b.Region == "" {
+		return "us-east-1"
+	}
+	return b.Region
+}
+
+func (c *call) createBucket() error {
+	if !validBucketName(c.bucket) {
+		return awsapi.NewError("InvalidBucketName", "The specified bucket is not valid.").With("BucketName", c.bucket)
+	}
+	var conf createBucketConfiguration
+	data, err := c.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(data))) > 0 {
+		if err := xmlUnmarshal(data, &conf); err != nil {
+			return err
+		}
+	}
+	region, err := c.s.locationConstraint(conf.LocationConstraint)
+	if err != nil {
+		return err
+	}
+	acl := c.r.Header.Get("x-amz-acl")
+	keys := func(_ *call, set func(string, ...string)) {
+		set("s3:LocationConstraint", c.s.regionOrDefault(region))
+		if acl != "" {
+			set("s3:x-amz-acl", acl)
+		}
+	}
+	if err := c.authorize("s3:CreateBucket", bucketARN(c.bucket), keys); err != nil {
+		return err
+	}
+	if acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+		if err := c.authorize("s3:PutBucketAcl", bucketARN(c.bucket), keys); err != nil {
+			return err
+		}
+	}
+	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
+	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
+			if old.Account == c.p.Account {
+				return awsapi.NewError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
+			}
+			return awsapi.NewError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+		}
+		return tx.CreateBucket(c.ctx, b)
+	})
+	if errors.Is(err, store.ErrExists) {
+		return awsapi.NewError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	c.w.Header().Set("Location", "/"+c.bucket)
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// locationConstraint checks a CreateBucket location against the region
+// this endpoint serves, as a regional S3 endpoint does; it returns the
+// region to record ("" for us-east-1).
+func (s *Service) locationConstraint(lc string) (string, error) {
+	if lc == "" {
+		if s.region != "us-east-1" {
+			return "", awsapi.NewError("IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+		}
+		return "", nil
+	}
+	if lc == "us-east-1" || lc == "EU" && s.region != "eu-west-1" {
+		return "", awsapi.NewError("InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", lc)
+	}
+	if lc == "EU" {
+		lc = "eu-west-1"
+	}
+	if lc != s.region {
+		return "", awsapi.Errorf("IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
+	}
+	return lc, nil
+}
+
+func (s *Service) regionOrDefault(r string) string {
+	if r == "" {
+		return "us-east-1"
+	}
+	return r
+}
+
+func (c *call) headBucket() error {
+	h := c.w.Header()
+	h.Set("x-amz-bucket-region", c.s.regionOf(c.b))
+	h.Set("Content-Type", "application/xml")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (c *call) deleteBucket() error {
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		busy, err := tx.BucketHasObjects(c.ctx, c.bucket)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return awsapi.NewError("BucketNotEmpty", "The bucket you tried to delete is not empty").With("BucketName", c.bucket)
+		}
+		return tx.DeleteBucket(c.ctx, c.bucket)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuchBucket(c.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
+
+func (c *call) getBucketLocation() error {
+	return c.writeXML(&locationConstraint{Xmlns: xmlns, Value: c.b.Region})
+}
+
+// updateBucket applies fn to the current bucket record in one transaction.
+func (c *call) updateBucket(fn func(b *store.Bucket) error) error {
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		b, err := tx.GetBucket(c.ctx, c.bucket)
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+		return tx.UpdateBucket(c.ctx, b)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuchBucket(c.bucket)
+	}
+	return err
+}
+
+// maxBucketPolicy is S3's bucket policy size limit.
+const maxBucketPolicy = 20 * 1024
+
+func (c *call) getBucketPolicy() error {
+	if c.b.Policy == "" {
+		return awsapi.NewError("NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", c.bucket)
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "application/json")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write([]byte(c.b.Policy))
+	return nil
+}
+
+func (c *call) putBucketPolicy() error {
+	data, err := c.readBody(maxBucketPolicy + 1)
+	if err != nil {
+		return err
+	}
+	if len(data) > maxBucketPolicy {
+		return awsapi.NewError("MalformedPolicy", "Policies must be less than 20KB")
+	}
+	doc := string(data)
+	if err := validateBucketPolicy(doc, c.bucket); err != nil {
+		return err
+	}
+	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = doc; return nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+// validateBucketPolicy checks a bucket policy as S3 does: the policy
+// grammar for resource policies, and every Resource inside this bucket.
+func validateBucketPolicy(doc, bucket string) error {
+	d, err := policy.Validate(doc, policy.Resource)
+	if err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			return awsapi.NewError("MalformedPolicy", pe.Message)
+		}
+		return awsapi.NewError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+	}
+	for _, st := range d.Statements {
+		if len(st.Principal) == 0 && len(st.NotPrincipal) == 0 {
+			return awsapi.NewError("MalformedPolicy", "Missing required field Principal")
+		}
+		for _, r := range append(append([]string{}, st.Resource...), st.NotResource...) {
+			if r == "*" || r == "arn:aws:s3:::*" {
+				continue
+			}
+			rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
+			name, _, _ := strings.Cut(rest, "/")
+			if !ok || !policy.Glob(name, bucket) {
+				return awsapi.NewError("MalformedPolicy", "Policy has invalid resource")
+			}
+		}
+		for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
+			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
+				return awsapi.NewError("MalformedPolicy", "Policy has invalid action")
+			}
+		}
+	}
+	return nil
+}
+
+func (c *call) deleteBucketPolicy() error {
+	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = ""; return nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) getBucketCors() error {
+	if c.b.CORS == "" {
+		return awsapi.NewError("NoSuchCORSConfiguration", "The CORS configuration does not exist").With("BucketName", c.bucket)
+	}
+	cfg, err := cors.Parse([]byte(c.b.CORS))
+	if err != nil {
+		return err
+	}
+	data := cfg.XML()
+	h := c.w.Header()
+	h.Set("Content-Type", "application/xml")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(data)
+	return nil
+}
+
+func (c *call) putBucketCors() error {
+	data, err := c.readBody(64 * 1024)
+	if err != nil {
+		return err
+	}
+	cfg, err := cors.Parse(data)
+	if err != nil {
+		var ce *cors.Error
+		if errors.As(err, &ce) {
+			return awsapi.NewError(ce.Code, ce.Message)
+		}
+		return errMalformedXML
+	}
+	doc := string(cfg.XML())
+	if err := c.updateBucket(func(b *store.Bucket) error { b.CORS = doc; return nil }); err != nil {
+		return err
+	}
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (c *call) deleteBucketCors() error {
+	if err := c.updateBucket(func(b *store.Bucket) error { b.CORS = ""; return nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) getBucketTagging() error {
+	if len(c.b.Tags) == 0 {
+		return awsapi.NewError("NoSuchTagSet", "The TagSet does not exist").With("BucketName", c.bucket)
+	}
+	return c.writeXML(tagsXML(c.b.Tags))
+}
+
+func (c *call) putBucketTagging() error {
+	tags, err := c.readTagging(50)
+	if err != nil {
+		return err
+	}
+	if err := c.updateBucket(func(b *store.Bucket) error { b.Tags = tags; return nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) deleteBucketTagging() error {
+	if err := c.updateBucket(func(b *store.Bucket) error { b.Tags = nil; return nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) getBucketVersioning() error {
+	return c.writeXML(&versioningConfiguration{Xmlns: xmlns})
+}
+
+func (c *call) getACL() error { return c.writeXML(ownerACL(c.b.Account)) }

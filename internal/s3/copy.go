@@ -1,0 +1,246 @@
+package s3
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/checksum"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// copyKeys are CopyObject's and UploadPartCopy's condition keys.
+func (c *call) copyKeys(set func(string, ...string)) {
+	c.putKeys(set)
+	set("s3:x-amz-copy-source", strings.TrimPrefix(c.r.Header.Get("x-amz-copy-source"), "/"))
+	if v := c.r.Header.Get("x-amz-metadata-directive"); v != "" {
+		set("s3:x-amz-metadata-directive", v)
+	}
+}
+
+// source is the object named by x-amz-copy-source, read and authorized
+// (s3:GetObject under the source bucket's policy).
+func (c *call) source() (*store.Object, error) {
+	raw := c.r.Header.Get("x-amz-copy-source")
+	path, query, _ := strings.Cut(raw, "?")
+	dec, err := url.PathUnescape(path)
+	if err != nil {
+		return nil, awsapi.NewError("InvalidArgument", "Invalid copy source encoding").With("ArgumentName", "x-amz-copy-source")
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if !ok || bucket == "" || key == "" {
+		return nil, awsapi.NewError("InvalidArgument", "Invalid copy source object key").With("ArgumentName", "x-amz-copy-source")
+	}
+	if v, err := url.ParseQuery(query); err == nil && v.Has("versionId") && v.Get("versionId") != "null" {
+		return nil, awsapi.NewError("InvalidArgument", "Invalid version id specified").With("ArgumentName", "x-amz-copy-source")
+	}
+	var b *store.Bucket
+	var o *store.Object
+	err = c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		if b, err = tx.GetBucket(c.ctx, bucket); err != nil {
+			return err
+		}
+		o, err = tx.GetObject(c.ctx, bucket, key)
+		return err
+	})
+	switch {
+	case b == nil && errors.Is(err, store.ErrNotFound):
+		return nil, noSuchBucket(bucket)
+	case errors.Is(err, store.ErrNotFound):
+		o = nil
+	case err != nil:
+		return nil, err
+	}
+	if err := c.authorizeIn(b, "s3:GetObject", objectARN(bucket, key), existingTagKeys(o)); err != nil {
+		return nil, err
+	}
+	if o == nil {
+		if err := c.authorizeIn(b, "s3:ListBucket", bucketARN(bucket), nil); err != nil {
+			return nil, err
+		}
+		return nil, noSuchKey(key)
+	}
+	return o, copyConditions(c.r.Header, o)
+}
+
+// copyConditions applies the x-amz-copy-source-if-* headers; any failure
+// is 412 PreconditionFailed.
+func copyConditions(h http.Header, o *store.Object) error {
+	if v := h.Get("x-amz-copy-source-if-match"); v != "" && !etagMatches(v, o.ETag) {
+		return preconditionFailed("x-amz-copy-source-If-Match")
+	}
+	if v := h.Get("x-amz-copy-source-if-none-match"); v != "" && etagMatches(v, o.ETag) {
+		return preconditionFailed("x-amz-copy-source-If-None-Match")
+	}
+	if v := h.Get("x-amz-copy-source-if-unmodified-since"); v != "" && h.Get("x-amz-copy-source-if-match") == "" {
+		if t, ok := httpDate(v); ok && o.LastModified.Truncate(1e9).After(t) {
+			return preconditionFailed("x-amz-copy-source-If-Unmodified-Since")
+		}
+	}
+	if v := h.Get("x-amz-copy-source-if-modified-since"); v != "" && h.Get("x-amz-copy-source-if-none-match") == "" {
+		if t, ok := httpDate(v); ok && !o.LastModified.Truncate(1e9).After(t) {
+			return preconditionFailed("x-amz-copy-source-If-Modified-Since")
+		}
+	}
+	return nil
+}
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+	checksumsXML
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+	checksumsXML
+}
+
+// copyObject makes a new record over the source's blobs: blobs are
+// immutable and freed only when no record refers to them, so a copy costs
+// no bytes.
+func (c *call) copyObject() error {
+	if err := checkKey(c.key); err != nil {
+		return err
+	}
+	src, err := c.source()
+	if err != nil {
+		return err
+	}
+	h := c.r.Header
+	directive := h.Get("x-amz-metadata-directive")
+	if directive != "" && directive != "COPY" && directive != "REPLACE" {
+		return awsapi.NewError("InvalidArgument", "Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive")
+	}
+	tagDirective := h.Get("x-amz-tagging-directive")
+	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
+		return awsapi.NewError("InvalidArgument", "Unknown tagging directive.").With("ArgumentName", "x-amz-tagging-directive")
+	}
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" {
+		return awsapi.NewError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	o := *src
+	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
+	if directive == "REPLACE" {
+		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {
+			return err
+		}
+	}
+	if tagDirective == "REPLACE" {
+		if o.Tags, err = parseTaggingHeader(h.Get("x-amz-tagging")); err != nil {
+			return err
+		}
+		if o.Tags != nil {
+			tags := o.Tags
+			if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
+				return err
+			}
+		}
+	}
+	var replaced *store.Object
+	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		// The source must still be the one read: its blobs are shared.
+		cur, err := tx.GetObject(c.ctx, src.Bucket, src.Key)
+		if errors.Is(err, store.ErrNotFound) {
+			return noSuchKey(src.Key)
+		}
+		if err != nil {
+			return err
+		}
+		if cur.ETag != src.ETag || !cur.LastModified.Equal(src.LastModified) {
+			return awsapi.NewError("OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again.")
+		}
+		if _, err := tx.GetBucket(c.ctx, c.bucket); err != nil {
+			return err
+		}
+		replaced, err = tx.PutObject(c.ctx, &o)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if replaced != nil {
+		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)
+	}
+	res := &copyObjectResult{Xmlns: xmlns, LastModified: isoTime(o.LastModified), ETag: o.ETag}
+	res.set(o.Checksum)
+	return c.writeXML(res)
+}
+
+// uploadPartCopy copies a byte range of the source into a new part.
+func (c *call) uploadPartCopy() error {
+	n, err := c.partNumber()
+	if err != nil {
+		return err
+	}
+	u, err := c.upload()
+	if err != nil {
+		return err
+	}
+	src, err := c.source()
+	if err != nil {
+		return err
+	}
+	off, size := int64(0), src.Size
+	if v := c.r.Header.Get("x-amz-copy-source-range"); v != "" {
+		var ok bool
+		if off, size, ok = copyRange(v, src.Size); !ok {
+			return awsapi.NewError("InvalidArgument", "Range specified is not valid for source object of size: "+strconv.FormatInt(src.Size, 10)).
+				With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", v)
+		}
+	}
+	if size > maxPutSize {
+		return awsapi.NewError("InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+	}
+	rd := c.s.newObjectReader(c.ctx, src, off, size)
+	defer rd.Close()
+	var sum checksumHash
+	if u.ChecksumAlgorithm != "" {
+		sum = checksumHash{alg: checksum.Algorithm(u.ChecksumAlgorithm)}
+		sum.h = sum.alg.New()
+	}
+	info, err := c.s.blobs.Put(c.ctx, rd, sum.extra()...)
+	if err != nil {
+		return err
+	}
+	if info.Size != size {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{{Key: info.Key}})
+		return errBlobMissing
+	}
+	p := &store.Part{UploadID: u.ID, Number: n, Blob: store.BlobRef{Key: info.Key, Size: info.Size},
+		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), Checksum: sum.checksum()}
+	if err := c.commitPart(p); err != nil {
+		return err
+	}
+	res := &copyPartResult{Xmlns: xmlns, LastModified: isoTime(p.LastModified), ETag: p.ETag}
+	res.set(p.Checksum)
+	return c.writeXML(res)
+}
+
+// copyRange parses x-amz-copy-source-range (bytes=first-last, both
+// required and inside the source).
+func copyRange(v string, size int64) (off, n int64, ok bool) {
+	spec, found := strings.CutPrefix(v, "bytes=")
+	if !found {
+		return 0, 0, false
+	}
+	a, b, found := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if !found || err1 != nil || err2 != nil || first < 0 || last < first || last >= size {
+		return 0, 0, false
+	}
+	return first, last - first + 1, true
+}

@@ -1,0 +1,86 @@
+package s3
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/s3/cors"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// compileCORS parses a stored CORS configuration ("" = none).
+func compileCORS(_ string, doc string) *cors.Config {
+	if doc == "" {
+		return nil
+	}
+	cfg, err := cors.Parse([]byte(doc))
+	if err != nil {
+		return nil // validated on write
+	}
+	return cfg
+}
+
+// preflight answers a browser's OPTIONS request from the bucket's CORS
+// rules. Preflights are not signed and need no permission.
+func (c *call) preflight() error {
+	origin := c.r.Header.Get("Origin")
+	method := c.r.Header.Get("Access-Control-Request-Method")
+	if origin == "" {
+		return awsapi.NewError("BadRequest", "Insufficient information. Origin request header needed.")
+	}
+	if method == "" {
+		return awsapi.NewError("BadRequest", "Invalid Access-Control-Request-Method: null")
+	}
+	if c.bucket == "" {
+		return forbiddenCORS("CORSResponse: Bucket not found")
+	}
+	var b *store.Bucket
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		b, err = tx.GetBucket(c.ctx, c.bucket)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return forbiddenCORS("CORSResponse: Bucket not found")
+	}
+	if err != nil {
+		return err
+	}
+	cfg := c.s.cors.get(b.Name, b.CORS)
+	if cfg == nil {
+		return forbiddenCORS("CORSResponse: CORS is not enabled for this bucket.")
+	}
+	h, ok := cfg.Preflight(origin, method, cors.ParseRequestHeaders(c.r.Header.Get("Access-Control-Request-Headers")))
+	if !ok {
+		return forbiddenCORS("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
+	}
+	for k, v := range h {
+		c.w.Header()[k] = v
+	}
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func forbiddenCORS(msg string) error {
+	return &awsapi.Error{Code: "AccessForbidden", Message: msg, Status: http.StatusForbidden}
+}
+
+// corsHeaders adds the bucket's CORS response headers to a request that
+// carries an Origin, whatever its outcome (errors included), as S3 does.
+func (c *call) corsHeaders() {
+	origin := c.r.Header.Get("Origin")
+	if origin == "" || c.b == nil || c.b.CORS == "" {
+		return
+	}
+	cfg := c.s.cors.get(c.b.Name, c.b.CORS)
+	if cfg == nil {
+		return
+	}
+	if h, ok := cfg.Actual(origin, c.r.Method); ok {
+		for k, v := range h {
+			c.w.Header()[k] = v
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package s3
+
+import (
+	"encoding/xml"
+	"errors"
+	"hash"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/checksum"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// maxDeleteKeys is the most keys one DeleteObjects request may name.
+const maxDeleteKeys = 1000
+
+type deleteRequest struct {
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool     `xml:"Quiet"`
+	Objects []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"`
+	} `xml:"Object"`
+}
+
+type deletedXML struct {
+	Key string `xml:"Key"`
+}
+
+type deleteErrorXML struct {
+	Key     string `xml:"Key"`
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name         `xml:"DeleteResult"`
+	Xmlns   string           `xml:"xmlns,attr"`
+	Deleted []deletedXML     `xml:"Deleted"`
+	Errors  []deleteErrorXML `xml:"Error"`
+}
+
+// deleteObjects deletes up to 1,000 keys, each authorized on its own
+// (s3:DeleteObject); per-key failures are listed, the call itself succeeds.
+func (c *call) deleteObjects() error {
+	var req deleteRequest
+	if err := c.readXML(&req); err != nil {
+		return err
+	}
+	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
+		return errMalformedXML
+	}
+	res := &deleteResult{Xmlns: xmlns}
+	for _, obj := range req.Objects {
+		if err := c.deleteOne(obj.Key, obj.VersionID); err != nil {
+			e := toS3Error(err, c)
+			if e.HTTPStatus() >= 500 {
+				c.s.log.Error("s3 delete failed", "request_id", c.id, "bucket", c.bucket, "err", err)
+			}
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: e.Code, Message: e.Message})
+			continue
+		}
+		if !req.Quiet {
+			res.Deleted = append(res.Deleted, deletedXML{Key: obj.Key})
+		}
+	}
+	return c.writeXML(res)
+}
+
+func (c *call) deleteOne(key, version string) error {
+	if key == "" {
+		return awsapi.NewError("InvalidArgument", "Object key must not be empty")
+	}
+	if version != "" && version != "null" {
+		return awsapi.NewError("NoSuchVersion", "The specified version does not exist.")
+	}
+	var o *store.Object
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		o, err = tx.GetObject(c.ctx, c.bucket, key)
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := c.authorize("s3:DeleteObject", objectARN(c.bucket, key), existingTagKeys(o)); err != nil {
+		var d *authz.DeniedError
+		if errors.As(err, &d) {
+			return awsapi.NewError("AccessDenied", "Access Denied")
+		}
+		return err
+	}
+	return c.removeObject(key)
+}
+
+// checksumHash is an optional flexible checksum computed while bytes are
+// copied.
+type checksumHash struct {
+	alg checksum.Algorithm
+	h   hash.Hash
+}
+
+func (s checksumHash) extra() []hash.Hash {
+	if s.h == nil {
+		return nil
+	}
+	return []hash.Hash{s.h}
+}
+
+func (s checksumHash) checksum() *store.Checksum {
+	if s.h == nil {
+		return nil
+	}
+	return &store.Checksum{Algorithm: string(s.alg), Value: checksum.Encode(s.h.Sum(nil)), Type: "FULL_OBJECT"}
+}

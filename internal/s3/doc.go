@@ -1,0 +1,24 @@
+// Package s3 is Gatehouse's S3 service: the REST front end (path-style and
+// virtual-host-style addressing), the request pipeline for S3 (route →
+// SigV4 with S3's payload modes → principal → IAM and bucket policies →
+// handler), and the semantics of buckets, objects, listings, multipart
+// uploads, tagging, bucket policies, CORS and browser form uploads.
+//
+// Contract:
+//   - Every request is authenticated (or is anonymous) and authorized before
+//     its handler runs: each operation names its IAM action(s), resource
+//     ARN(s) and condition keys; identity policies and the bucket policy are
+//     evaluated together by AWS's same-account / cross-account rules.
+//   - Object bytes are streamed: a PUT is hashed and verified (payload
+//     SHA-256, aws-chunked chunk signatures, Content-MD5, flexible checksums)
+//     while it is written to a fresh blob, and the object record is committed
+//     in a store transaction only after every check passed. A failed or
+//     interrupted write leaves at most an unreferenced blob, which the
+//     Sweeper deletes; readers never see partial bytes.
+//   - Errors reach the client as S3's XML error shape with AWS's codes, and
+//     carry x-amz-request-id and x-amz-id-2.
+//
+// The package reads object metadata through internal/store and bytes through
+// internal/blob, and asks internal/authz for authentication and decisions;
+// it never checks a signature or a policy itself.
+package s3

@@ -1,0 +1,467 @@
+package s3
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// putKeys are PutObject's (and CreateMultipartUpload's) condition keys.
+func (c *call) putKeys(set func(string, ...string)) {
+	h := c.r.Header
+	for _, k := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
+		"x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
+		if v := h.Get(k); v != "" {
+			set("s3:"+k, v)
+		}
+	}
+	if tags, err := parseTaggingHeader(h.Get("x-amz-tagging")); err == nil && tags != nil {
+		requestTagKeys(tags, set)
+	}
+}
+
+// storedBlob is a blob written for a request that is not committed yet.
+type storedBlob struct {
+	ref store.BlobRef
+	md5 [16]byte
+}
+
+// receive streams the request body into a new blob and verifies it. On any
+// failure the blob is deleted and nothing refers to it.
+func (c *call) receive() (*storedBlob, *body, error) {
+	b, err := c.payload()
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.length < 0 {
+		return nil, nil, &awsapi.Error{Code: "MissingContentLength", Message: "You must provide the Content-Length HTTP header.", Status: http.StatusLengthRequired}
+	}
+	info, err := c.s.blobs.Put(c.ctx, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := b.verify(info.MD5); err != nil {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{{Key: info.Key}})
+		return nil, nil, err
+	}
+	return &storedBlob{ref: store.BlobRef{Key: info.Key, Size: info.Size}, md5: info.MD5}, b, nil
+}
+
+func (c *call) putObject() error {
+	if err := checkKey(c.key); err != nil {
+		return err
+	}
+	ct, std, meta, err := objectHeaders(c.r.Header)
+	if err != nil {
+		return err
+	}
+	tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging"))
+	if err != nil {
+		return err
+	}
+	if tags != nil {
+		if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
+			return err
+		}
+	}
+	sb, body, err := c.receive()
+	if err != nil {
+		return err
+	}
+	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
+		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
+		Headers: std, Metadata: meta, Checksum: body.checksum(), Tags: tags, Owner: c.p.Account}
+	if err := c.commitObject(o, c.r.Header.Get("If-None-Match"), c.r.Header.Get("If-Match")); err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("ETag", o.ETag)
+	setChecksumHeader(h, o.Checksum)
+	h.Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// commitObject writes the object record (honouring conditional-write
+// headers), then frees the blobs of the object it replaced. If the commit
+// fails, the new blobs are freed instead.
+func (c *call) commitObject(o *store.Object, ifNoneMatch, ifMatch string) error {
+	var replaced *store.Object
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		if ifNoneMatch != "" || ifMatch != "" {
+			cur, err := tx.GetObject(c.ctx, o.Bucket, o.Key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if ifNoneMatch == "*" && cur != nil {
+				return preconditionFailed("If-None-Match")
+			}
+			if ifMatch != "" {
+				if cur == nil {
+					return awsapi.NewError("NoSuchKey", "The specified key does not exist.").With("Key", o.Key)
+				}
+				if !etagMatches(ifMatch, cur.ETag) {
+					return preconditionFailed("If-Match")
+				}
+			}
+		}
+		if _, err := tx.GetBucket(c.ctx, o.Bucket); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return noSuchBucket(o.Bucket)
+			}
+			return err
+		}
+		var err error
+		replaced, err = tx.PutObject(c.ctx, o)
+		return err
+	})
+	if err != nil {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), o.Blobs)
+		return err
+	}
+	if replaced != nil {
+		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)
+	}
+	return nil
+}
+
+func preconditionFailed(cond string) error {
+	return awsapi.NewError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold").With("Condition", cond)
+}
+
+func setChecksumHeader(h http.Header, ck *store.Checksum) {
+	if ck == nil {
+		return
+	}
+	h.Set("x-amz-checksum-"+strings.ToLower(ck.Algorithm), ck.Value)
+	if ck.Type != "" {
+		h.Set("x-amz-checksum-type", ck.Type)
+	}
+}
+
+// lookup reads the addressed object (nil, nil when missing).
+func (c *call) lookup() (*store.Object, error) {
+	var o *store.Object
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		o, err = tx.GetObject(c.ctx, c.bucket, c.key)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return o, err
+}
+
+// authorizeExisting decides an object action; a missing object is a 404
+// only for callers who may list the bucket (S3 hides existence otherwise).
+func (c *call) authorizeExisting(action string, o *store.Object) error {
+	if err := c.authorize(action, c.resource(), existingTagKeys(o)); err != nil {
+		return err
+	}
+	if o != nil {
+		return nil
+	}
+	if err := c.authorize("s3:ListBucket", bucketARN(c.bucket), nil); err != nil {
+		return err
+	}
+	return noSuchKey(c.key)
+}
+
+func noSuchKey(key string) error {
+	return awsapi.NewError("NoSuchKey", "The specified key does not exist.").With("Key", key)
+}
+
+// getObject serves GetObject and HeadObject.
+func (c *call) getObject() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeExisting("s3:GetObject", o); err != nil {
+		return err
+	}
+	if status, err := checkConditions(c.r.Header, o); err != nil || status != 0 {
+		if status == http.StatusNotModified {
+			h := c.w.Header()
+			h.Set("ETag", o.ETag)
+			h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+			c.w.WriteHeader(status)
+			return nil
+		}
+		return err
+	}
+	h := c.w.Header()
+	writeObjectHeaders(h, o)
+	if err := c.responseOverrides(h); err != nil {
+		return err
+	}
+	off, n, partial, err := parseRange(c.r.Header.Get("Range"), o.Size)
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(c.r.Header.Get("x-amz-checksum-mode"), "ENABLED") && !partial {
+		setChecksumHeader(h, o.Checksum)
+	}
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	status := http.StatusOK
+	if partial {
+		h.Set("Content-Range", "bytes "+strconv.FormatInt(off, 10)+"-"+strconv.FormatInt(off+n-1, 10)+"/"+strconv.FormatInt(o.Size, 10))
+		status = http.StatusPartialContent
+	}
+	if c.r.Method == http.MethodHead {
+		c.w.WriteHeader(status)
+		return nil
+	}
+	// Open the first blob before sending the status, so that a missing blob
+	// is still an error response.
+	rd := c.s.newObjectReader(c.ctx, o, off, n)
+	defer rd.Close()
+	if err := rd.open(); err != nil {
+		return err
+	}
+	c.w.WriteHeader(status)
+	if _, err := rd.WriteTo(c.w); err != nil && c.ctx.Err() == nil {
+		c.s.log.Warn("s3 GET interrupted", "request_id", c.id, "bucket", c.bucket, "err", err)
+	}
+	return nil
+}
+
+// responseOverrides applies the response-* query parameters of a signed GET.
+func (c *call) responseOverrides(h http.Header) error {
+	overrides := [][2]string{{"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},
+		{"response-expires", "Expires"}, {"response-cache-control", "Cache-Control"},
+		{"response-content-disposition", "Content-Disposition"}, {"response-content-encoding", "Content-Encoding"}}
+	for _, o := range overrides {
+		v, ok := c.q[o[0]]
+		if !ok {
+			continue
+		}
+		if c.v == nil {
+			return awsapi.NewError("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+		}
+		h.Set(o[1], v[0])
+	}
+	return nil
+}
+
+// checkConditions applies If-Match, If-Unmodified-Since, If-None-Match and
+// If-Modified-Since in RFC 7232's order; it returns 304 for a GET or HEAD
+// that need not be answered, or a PreconditionFailed error.
+func checkConditions(h http.Header, o *store.Object) (int, error) {
+	if v := h.Get("If-Match"); v != "" {
+		if !etagMatches(v, o.ETag) {
+			return 0, preconditionFailed("If-Match")
+		}
+	} else if v := h.Get("If-Unmodified-Since"); v != "" {
+		if t, ok := httpDate(v); ok && o.LastModified.Truncate(1e9).After(t) {
+			return 0, preconditionFailed("If-Unmodified-Since")
+		}
+	}
+	if v := h.Get("If-None-Match"); v != "" {
+		if etagMatches(v, o.ETag) {
+			return http.StatusNotModified, nil
+		}
+	} else if v := h.Get("If-Modified-Since"); v != "" {
+		if t, ok := httpDate(v); ok && !o.LastModified.Truncate(1e9).After(t) {
+			return http.StatusNotModified, nil
+		}
+	}
+	return 0, nil
+}
+
+// etagMatches compares a list of entity tags (or "*") with an ETag.
+func etagMatches(list, etag string) bool {
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		t = strings.TrimPrefix(t, "W/")
+		if t == "*" || strings.Trim(t, `"`) == strings.Trim(etag, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRange reads a single byte range; a header S3 would ignore (absent,
+// malformed, several ranges) selects the whole object.
+func parseRange(v string, size int64) (off, n int64, partial bool, err error) {
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, size, false, nil
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return 0, size, false, nil
+	}
+	invalid := func() (int64, int64, bool, error) {
+		return 0, 0, false, awsapi.NewError("InvalidRange", "The requested range is not satisfiable").
+			With("RangeRequested", v).With("ActualObjectSize", strconv.FormatInt(size, 10))
+	}
+	if first == "" { // suffix: the last N bytes
+		k, perr := strconv.ParseInt(last, 10, 64)
+		if perr != nil || k < 0 {
+			return 0, size, false, nil
+		}
+		if k == 0 {
+			return invalid()
+		}
+		k = min(k, size)
+		if size == 0 {
+			return invalid()
+		}
+		return size - k, k, true, nil
+	}
+	start, perr := strconv.ParseInt(first, 10, 64)
+	if perr != nil || start < 0 {
+		return 0, size, false, nil
+	}
+	end := size - 1
+	if last != "" {
+		e, perr := strconv.ParseInt(last, 10, 64)
+		if perr != nil || e < start {
+			return 0, size, false, nil
+		}
+		end = min(e, size-1)
+	}
+	if start >= size {
+		return invalid()
+	}
+	return start, end - start + 1, true, nil
+}
+
+func (c *call) deleteObject() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("s3:DeleteObject", c.resource(), existingTagKeys(o)); err != nil {
+		return err
+	}
+	if o != nil {
+		if err := c.removeObject(c.key); err != nil {
+			return err
+		}
+	}
+	c.noContent()
+	return nil
+}
+
+// removeObject deletes a record and frees its blobs; a missing key is not
+// an error (S3's DeleteObject is idempotent).
+func (c *call) removeObject(key string) error {
+	var gone *store.Object
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		var err error
+		gone, err = tx.DeleteObject(c.ctx, c.bucket, key)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.s.freeBlobs(context.WithoutCancel(c.ctx), gone.Blobs)
+	return nil
+}
+
+func (c *call) getObjectTagging() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeExisting("s3:GetObjectTagging", o); err != nil {
+		return err
+	}
+	return c.writeXML(tagsXML(o.Tags))
+}
+
+func (c *call) putObjectTagging() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	tags, err := c.readTagging(maxObjectTags)
+	if err != nil {
+		return err
+	}
+	keys := func(c *call, set func(string, ...string)) {
+		existingTagKeys(o)(c, set)
+		requestTagKeys(tags, set)
+	}
+	if err := c.authorize("s3:PutObjectTagging", c.resource(), keys); err != nil {
+		return err
+	}
+	if o == nil {
+		return c.authorizeExisting("s3:PutObjectTagging", nil)
+	}
+	if err := c.updateObject(func(o *store.Object) { o.Tags = tags }); err != nil {
+		return err
+	}
+	c.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (c *call) deleteObjectTagging() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeExisting("s3:DeleteObjectTagging", o); err != nil {
+		return err
+	}
+	if err := c.updateObject(func(o *store.Object) { o.Tags = nil }); err != nil {
+		return err
+	}
+	c.noContent()
+	return nil
+}
+
+func (c *call) getObjectACL() error {
+	o, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeExisting("s3:GetObjectAcl", o); err != nil {
+		return err
+	}
+	return c.writeXML(ownerACL(c.b.Account))
+}
+
+// updateObject changes an object's record in place (its bytes stay).
+func (c *call) updateObject(fn func(*store.Object)) error {
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		o, err := tx.GetObject(c.ctx, c.bucket, c.key)
+		if err != nil {
+			return err
+		}
+		fn(o)
+		_, err = tx.PutObject(c.ctx, o)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuchKey(c.key)
+	}
+	return err
+}
+
+// errBlobMissing: an object record names a blob that is gone (data loss
+// outside Gatehouse's control).
+var errBlobMissing = errors.New("s3: object bytes missing")
+
+func blobErr(err error) error {
+	if errors.Is(err, blob.ErrNotFound) {
+		return errBlobMissing
+	}
+	return err
+}
+
+var _ io.WriterTo = (*objectReader)(nil)

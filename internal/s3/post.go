@@ -1,0 +1,230 @@
+package s3
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Bounds on the form fields of a browser upload (the file excluded).
+const (
+	maxPostField  = 64 << 10
+	maxPostFields = 1 << 20
+)
+
+type postResponse struct {
+	XMLName  xml.Name `xml:"PostResponse"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+// postForm reads the form fields up to the file part, which it returns
+// unread (fields after the file are ignored, as S3 does).
+func (c *call) postForm() (map[string]string, *multipart.Part, error) {
+	_, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err != nil || params["boundary"] == "" {
+		return nil, nil, awsapi.NewError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+	}
+	mr := multipart.NewReader(c.r.Body, params["boundary"])
+	fields := map[string]string{}
+	total := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, nil, awsapi.NewError("InvalidArgument", "POST requires exactly one file upload per request.").With("ArgumentName", "file")
+		}
+		if err != nil {
+			return nil, nil, awsapi.NewError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+		}
+		name := strings.ToLower(part.FormName())
+		if name == "file" {
+			return fields, part, nil
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxPostField+1))
+		total += len(v)
+		if err != nil || len(v) > maxPostField || total > maxPostFields {
+			return nil, nil, awsapi.NewError("MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large.")
+		}
+		fields[name] = string(v)
+	}
+}
+
+// postObject serves a browser form upload: the credential, signature and
+// policy come from the form; the principal then needs s3:PutObject as for
+// any PUT (s3:authType is POST).
+func (c *call) postObject() error {
+	c.authType = "POST"
+	if err := c.loadBucket(); err != nil {
+		return err
+	}
+	c.corsHeaders()
+	fields, file, err := c.postForm()
+	if err != nil {
+		return err
+	}
+	fields["bucket"] = c.bucket
+	key := fields["key"]
+	if key == "" {
+		return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.").With("ArgumentName", "key")
+	}
+	key = strings.ReplaceAll(key, "${filename}", file.FileName())
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	minSize, maxSize := int64(0), int64(maxPutSize)
+	if err := c.postAuthenticate(fields); err != nil {
+		return err
+	}
+	if c.postPolicy != nil {
+		if lo, hi, ok := c.postPolicy.LengthRange(); ok {
+			minSize, maxSize = lo, min(hi, maxPutSize)
+		}
+	}
+	c.key = key
+	if err := c.authorize("s3:PutObject", objectARN(c.bucket, key), nil); err != nil {
+		return err
+	}
+	h := http.Header{}
+	for k, v := range fields {
+		h.Set(k, v)
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", file.Header.Get("Content-Type"))
+	}
+	ct, std, meta, err := objectHeaders(h)
+	if err != nil {
+		return err
+	}
+	var tags []store.Tag
+	if v := fields["tagging"]; v != "" {
+		var doc tagging
+		if xml.Unmarshal([]byte(v), &doc) != nil {
+			return errMalformedXML
+		}
+		for _, t := range doc.TagSet {
+			tags = append(tags, store.Tag{Key: t.Key, Value: t.Value})
+		}
+		if err := checkTags(tags, maxObjectTags); err != nil {
+			return err
+		}
+	}
+	// One byte past the limit tells "too large" from "exactly the limit".
+	info, err := c.s.blobs.Put(c.ctx, io.LimitReader(file, maxSize+1))
+	if err != nil {
+		return err
+	}
+	ref := store.BlobRef{Key: info.Key, Size: info.Size}
+	if info.Size > maxSize || info.Size < minSize {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
+		if info.Size > maxSize {
+			return awsapi.NewError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
+		}
+		return awsapi.NewError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size").With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
+	}
+	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
+		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account}
+	if err := c.commitObject(o, "", ""); err != nil {
+		return err
+	}
+	return c.postSuccess(fields, o)
+}
+
+// postAuthenticate checks the form's credential, signature and policy; a
+// form without a policy is anonymous.
+func (c *call) postAuthenticate(fields map[string]string) error {
+	if fields["policy"] == "" {
+		if fields["x-amz-signature"] != "" || fields["x-amz-credential"] != "" {
+			return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.").With("ArgumentName", "policy")
+		}
+		c.p = authz.Anonymous()
+		return nil
+	}
+	for _, f := range []string{"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} {
+		if fields[f] == "" {
+			return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named '"+f+"'.  If it is specified, please check the order of the fields.").With("ArgumentName", f)
+		}
+	}
+	if fields["x-amz-algorithm"] != sigv4.Algorithm {
+		return awsapi.NewError("InvalidArgument", "Only AWS4-HMAC-SHA256 is supported for POST signatures.").With("ArgumentName", "x-amz-algorithm")
+	}
+	akid, date, region, service, err := sigv4.PostCredential(fields["x-amz-credential"])
+	if err != nil {
+		return awsapi.NewError("InvalidArgument", "Invalid credential in the form.").With("ArgumentName", "x-amz-credential")
+	}
+	if service != "s3" {
+		return awsapi.NewError("InvalidArgument", "Credential should be scoped to correct service: 's3'.").With("ArgumentName", "x-amz-credential")
+	}
+	p, key, err := c.s.authn.PostKey(c.ctx, akid, fields["x-amz-security-token"], date, region, service)
+	if err != nil {
+		return err
+	}
+	if err := sigv4.VerifyPostSignature(key, fields["policy"], fields["x-amz-signature"]); err != nil {
+		return err
+	}
+	pol, err := sigv4.ParsePostPolicy(fields["policy"])
+	if err != nil {
+		return postPolicyError(err)
+	}
+	if err := pol.Check(fields, c.info.Now); err != nil {
+		return postPolicyError(err)
+	}
+	c.p, c.postPolicy = p, pol
+	return nil
+}
+
+func postPolicyError(err error) error {
+	var se *sigv4.Error
+	detail := err.Error()
+	if errors.As(err, &se) {
+		detail = se.Detail
+	}
+	if errors.Is(err, sigv4.ErrPostPolicy) {
+		return awsapi.NewError("InvalidPolicyDocument", detail)
+	}
+	return awsapi.NewError("AccessDenied", detail)
+}
+
+// postSuccess answers as the form asked: a redirect, or 200/201/204.
+func (c *call) postSuccess(fields map[string]string, o *store.Object) error {
+	h := c.w.Header()
+	h.Set("ETag", o.ETag)
+	location := "/" + c.bucket + "/" + url.PathEscape(o.Key)
+	h.Set("Location", location)
+	if redirect := fields["success_action_redirect"]; redirect != "" {
+		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			q := u.Query()
+			q.Set("bucket", c.bucket)
+			q.Set("key", o.Key)
+			q.Set("etag", o.ETag)
+			u.RawQuery = q.Encode()
+			h.Set("Location", u.String())
+			c.w.WriteHeader(http.StatusSeeOther)
+			return nil
+		}
+	}
+	switch fields["success_action_status"] {
+	case "200":
+		c.w.WriteHeader(http.StatusOK)
+	case "201":
+		return c.writeXMLStatus(http.StatusCreated, &postResponse{Location: location, Bucket: c.bucket, Key: o.Key, ETag: o.ETag})
+	default:
+		c.w.WriteHeader(http.StatusNoContent)
+	}
+	return nil
+}

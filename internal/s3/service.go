@@ -1,0 +1,191 @@
+package s3
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/s3/cors"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Authenticator verifies signed requests (internal/authz.Authenticator).
+type Authenticator interface {
+	Verify(ctx context.Context, r *http.Request, req authz.AuthRequest) (*authz.Verified, error)
+	PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*authz.Principal, [32]byte, error)
+}
+
+// Authorizer decides whether a principal may act (internal/authz.Authorizer).
+type Authorizer interface {
+	Authorize(ctx context.Context, p *authz.Principal, info authz.RequestInfo, c authz.Check) error
+}
+
+// Config are a Service's dependencies.
+type Config struct {
+	Store  store.Store
+	Blobs  blob.Store
+	Authn  Authenticator
+	Authz  Authorizer
+	Region string
+	// Domain enables virtual-host-style addressing: a request for host
+	// BUCKET.Domain (any port) addresses BUCKET. Empty: path style only.
+	Domain string
+	Now    func() time.Time
+	Log    *slog.Logger
+}
+
+// Service is the S3 front end and domain.
+type Service struct {
+	store    store.Store
+	blobs    blob.Store
+	authn    Authenticator
+	authz    Authorizer
+	region   string
+	domain   string
+	now      func() time.Time
+	log      *slog.Logger
+	policies *docCache[*policy.Policy]
+	cors     *docCache[*cors.Config]
+}
+
+// New builds a Service.
+func New(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, authz: c.Authz, region: c.Region,
+		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
+		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS)}
+}
+
+// call is one S3 request on its way through the pipeline.
+type call struct {
+	s      *Service
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context
+	id     string // request id
+	q      url.Values
+	op     *operation
+	p      *authz.Principal
+	v      *authz.Verified // nil for anonymous and form uploads
+	info   authz.RequestInfo
+	bucket string
+	key    string
+	b      *store.Bucket // loaded for bucket and object operations
+	// authType is s3:authType: REST-HEADER, REST-QUERY-STRING or POST.
+	authType string
+	// postPolicy is a browser upload's verified policy.
+	postPolicy *sigv4.PostPolicy
+}
+
+// ServeHTTP answers one S3 request: route, authenticate, load the bucket,
+// authorize, handle. requestID is echoed in x-amz-request-id.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request, requestID string) {
+	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query()}
+	w.Header().Set("x-amz-request-id", requestID)
+	w.Header().Set("x-amz-id-2", requestID)
+	var err error
+	c.bucket, c.key, err = s.target(r)
+	if err == nil {
+		err = c.serve()
+	}
+	if err != nil {
+		c.fail(err)
+	}
+}
+
+func (c *call) serve() error {
+	r := c.r
+	if r.Method == http.MethodOptions {
+		return c.preflight()
+	}
+	op, err := c.operation()
+	if err != nil {
+		return err
+	}
+	c.op = op
+	c.info = c.requestInfo()
+	if op.name == "PostObject" {
+		// Browser form uploads carry their credential in the form.
+		return c.postObject()
+	}
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	if op.level >= levelBucket {
+		if err := c.loadBucket(); err != nil {
+			return err
+		}
+		c.corsHeaders()
+	}
+	if op.action != "" {
+		if err := c.authorize(op.action, c.resource(), op.keys); err != nil {
+			return err
+		}
+	}
+	return op.handle(c)
+}
+
+// requestInfo is what the HTTP request contributes to policy evaluation.
+func (c *call) requestInfo() authz.RequestInfo {
+	ip := c.r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return authz.RequestInfo{Now: c.s.now(), SourceIP: ip, SecureTransport: c.r.TLS != nil, Region: c.s.region, UserAgent: c.r.UserAgent()}
+}
+
+// target extracts the bucket and key from a virtual-host or path-style
+// request.
+func (s *Service) target(r *http.Request) (bucket, key string, err error) {
+	path := r.URL.Path
+	if s.domain != "" {
+		host := strings.ToLower(r.Host)
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if b, ok := strings.CutSuffix(host, "."+s.domain); ok && b != "" {
+			return b, strings.TrimPrefix(path, "/"), nil
+		}
+	}
+	path = strings.TrimPrefix(path, "/")
+	bucket, key, _ = strings.Cut(path, "/")
+	return bucket, key, nil
+}
+
+// resource is the ARN the operation acts on.
+func (c *call) resource() string {
+	switch c.op.level {
+	case levelObject:
+		return objectARN(c.bucket, c.key)
+	case levelBucket:
+		return bucketARN(c.bucket)
+	}
+	return "*"
+}
+
+func bucketARN(b string) string      { return "arn:aws:s3:::" + b }
+func objectARN(b, k string) string   { return "arn:aws:s3:::" + b + "/" + k }
+func quoteETag(md5hex string) string { return `"` + md5hex + `"` }
+
+// fail writes err as S3's XML error.
+func (c *call) fail(err error) {
+	e := toS3Error(err, c)
+	if e.HTTPStatus() >= 500 {
+		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
+	}
+	awsapi.WriteS3Error(c.w, c.r, e, c.id)
+}

@@ -1,0 +1,164 @@
+package s3
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+)
+
+const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// maxXMLBody bounds request documents (DeleteObjects with 1,000 keys of
+// 1,024 bytes is the largest S3 accepts).
+const maxXMLBody = 2 << 20
+
+// writeXML writes v as an S3 XML response document.
+func (c *call) writeXML(v any) error { return c.writeXMLStatus(http.StatusOK, v) }
+
+// writeXMLStatus writes v with the given status.
+func (c *call) writeXMLStatus(status int, v any) error {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	c.w.WriteHeader(status)
+	// Once the status is sent a failed write (client gone) cannot become
+	// an error response.
+	_, _ = c.w.Write(buf.Bytes())
+	return nil
+}
+
+var errMalformedXML = awsapi.NewError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+
+// readBody reads a bounded request document, verifying the payload hash
+// and checksums the request declared.
+func (c *call) readBody(limit int64) ([]byte, error) {
+	body, err := c.payload()
+	if err != nil {
+		return nil, err
+	}
+	if body.wantMD5 != nil {
+		body.md5 = md5.New()
+	}
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, awsapi.NewError("MaxMessageLengthExceeded", "Your request was too big.")
+	}
+	if err := body.verify(); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// readXML reads and decodes a request document.
+func (c *call) readXML(v any) error {
+	data, err := c.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errMalformedXML
+	}
+	return xmlUnmarshal(data, v)
+}
+
+// xmlUnmarshal decodes a request document; any decoding problem is S3's
+// MalformedXML.
+func xmlUnmarshal(data []byte, v any) error {
+	if err := xml.Unmarshal(data, v); err != nil {
+		return errMalformedXML
+	}
+	return nil
+}
+
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// Owner is S3's owner element; Gatehouse uses the account id as the
+// canonical id.
+type Owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName,omitempty"`
+}
+
+func owner(account string) *Owner { return &Owner{ID: account, DisplayName: account} }
+
+type bucketXML struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion,omitempty"`
+}
+
+type listAllMyBucketsResult struct {
+	XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
+	Xmlns   string      `xml:"xmlns,attr"`
+	Owner   *Owner      `xml:"Owner"`
+	Buckets []bucketXML `xml:"Buckets>Bucket"`
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Value   string   `xml:",chardata"`
+}
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+type tagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	TagSet  []tagXML `xml:"TagSet>Tag"`
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+type grantee struct {
+	XMLNSXSI    string `xml:"xmlns:xsi,attr"`
+	Type        string `xml:"xsi:type,attr"`
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+type grant struct {
+	Grantee    grantee `xml:"Grantee"`
+	Permission string  `xml:"Permission"`
+}
+
+type accessControlPolicy struct {
+	XMLName xml.Name `xml:"AccessControlPolicy"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Owner   *Owner   `xml:"Owner"`
+	Grants  []grant  `xml:"AccessControlList>Grant"`
+}
+
+// ownerACL is the ACL every bucket and object has in Gatehouse: the owner
+// has FULL_CONTROL (S3's default with ACLs disabled).
+func ownerACL(account string) *accessControlPolicy {
+	return &accessControlPolicy{Xmlns: xmlns, Owner: owner(account), Grants: []grant{{
+		Grantee:    grantee{XMLNSXSI: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", ID: account, DisplayName: account},
+		Permission: "FULL_CONTROL",
+	}}}
+}
