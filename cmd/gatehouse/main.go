@@ -4,6 +4,7 @@
 //	gatehouse account create --name NAME    add an account to the data dir and print its root keys
 //	gatehouse account list                  list the accounts in the data dir
 //	gatehouse keys rotate                   start a new session-token key
+//	gatehouse blobs sweep                   delete object bytes no object refers to
 //	gatehouse version                       print the version
 //
 // main only parses the command line; internal/server builds everything.
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -40,6 +42,7 @@ Usage:
   gatehouse account create --name NAME    add an account and print its root access key
   gatehouse account list                  list accounts
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
+  gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
   gatehouse version                       print the version
 
 The account and keys commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
@@ -73,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return account(ctx, args[1:], stdout, stderr, env)
 	case "keys":
 		return keys(ctx, args[1:], stdout, stderr, env)
+	case "blobs":
+		return blobs(ctx, args[1:], stdout, stderr, env)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "gatehouse %s\n", version)
 		return 0
@@ -158,6 +163,28 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func
 		return 1
 	}
 	fmt.Fprintf(stdout, "New session-token key %d is active; tokens sealed under earlier keys stay valid until they expire.\n", id)
+	return 0
+}
+
+func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	if len(args) == 0 || args[0] != "sweep" {
+		fmt.Fprint(stderr, "Usage: gatehouse blobs sweep [--grace 1h] [--data-dir DIR]\n")
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse blobs sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	grace := fs.Duration("grace", time.Hour, "leave unreferenced blobs younger than this (uploads in flight)")
+	admin, code := openAdmin(ctx, fs, args[1:], stderr, env)
+	if admin == nil {
+		return code
+	}
+	defer admin.Close()
+	res, err := admin.SweepBlobs(ctx, *grace)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Deleted %d unreferenced blobs and %d temp files of interrupted uploads.\n", res.Blobs, res.Temp)
 	return 0
 }
 

@@ -168,16 +168,23 @@ type TempCleaner interface {
 	CleanTemp(before time.Time) (int, error)
 }
 
-// Sweep runs one pass and returns how many blobs it deleted.
-func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
-	now := w.Now()
-	cutoff := now.Add(-w.Grace)
+// SweepResult counts what one pass removed.
+type SweepResult struct {
+	Blobs int // unreferenced blobs deleted
+	Temp  int // temp files of interrupted writes deleted
+}
+
+// Sweep runs one pass.
+func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	cutoff := w.Now().Add(-w.Grace)
 	if tc, ok := w.Blobs.(TempCleaner); ok {
-		if _, err := tc.CleanTemp(cutoff); err != nil {
-			return 0, err
+		n, err := tc.CleanTemp(cutoff)
+		res.Temp = n
+		if err != nil {
+			return res, err
 		}
 	}
-	deleted := 0
 	err := w.Blobs.Walk(ctx, func(key string, mod time.Time) error {
 		if !mod.Before(cutoff) {
 			return nil
@@ -196,10 +203,10 @@ func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
 		if err := w.Blobs.Delete(ctx, key); err != nil {
 			return err
 		}
-		deleted++
+		res.Blobs++
 		return nil
 	})
-	return deleted, err
+	return res, err
 }
 
 // Run sweeps every interval until ctx ends.

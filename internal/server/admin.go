@@ -5,8 +5,12 @@ import (
 	"errors"
 	"time"
 
+	"path/filepath"
+
+	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -51,6 +55,18 @@ func (a *Admin) RotateTokenKeys(ctx context.Context) (uint32, error) {
 		return 0, err
 	}
 	return keyring.RotateTokenKeys(ctx, a.c.store, a.c.master, time.Now())
+}
+
+// SweepBlobs deletes object bytes that no object or upload refers to and
+// that are older than grace (safe while a server runs: a blob being
+// uploaded is younger than any sensible grace).
+func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepResult, error) {
+	blobs, err := blobfs.Open(filepath.Join(a.c.dataDir, BlobDir))
+	if err != nil {
+		return s3.SweepResult{}, err
+	}
+	w := &s3.Sweeper{Store: a.c.store, Blobs: blobs, Grace: grace, Now: time.Now}
+	return w.Sweep(ctx)
 }
 
 // Close releases the store.

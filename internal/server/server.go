@@ -81,6 +81,7 @@ const RootCredentialsFile = "root-credentials"
 
 // core is what both the server and the admin commands need.
 type core struct {
+	dataDir string
 	store   store.Store
 	master  *keyring.Master
 	iam     *iam.Service
@@ -105,7 +106,7 @@ func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
 		return nil, fmt.Errorf("load AWS managed policies: %w", err)
 	}
 	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
-	return &core{store: st, master: master, iam: svc, managed: managed}, nil
+	return &core{dataDir: cfg.DataDir, store: st, master: master, iam: svc, managed: managed}, nil
 }
 
 // New builds a server from cfg: opens the data dir, bootstraps the default
