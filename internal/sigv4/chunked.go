@@ -49,6 +49,9 @@
 // cancelled context or a connection error is not mistaken for a bad body.
 // Checking the trailer's checksum against the decoded bytes is the caller's
 // business (see Trailers).
+//
+// (This is a file comment; the package documentation is in doc.go.)
+
 package sigv4
 
 import (
@@ -135,7 +138,14 @@ const (
 	stateDone           // io.EOF
 )
 
-// StreamReader decodes an aws-chunked body. It is not safe for concurrent use.
+// StreamReader decodes an aws-chunked body (Content-Encoding: aws-chunked;
+// the wire format is described at the top of chunked.go). It streams: chunk
+// data is hashed as it is copied to the caller, and each chunk's signature is
+// verified as soon as its last byte has been read, before any byte of the
+// next chunk or io.EOF is returned. Errors wrap ErrChunkFormat,
+// ErrDecodedLength or ErrMismatch; errors of the body other than io.EOF and
+// io.ErrUnexpectedEOF (a truncated body: ErrChunkFormat) are returned as they
+// are. It is not safe for concurrent use.
 type StreamReader struct {
 	br       *bufio.Reader
 	o        StreamOptions
@@ -196,12 +206,14 @@ func (s *StreamReader) Trailers() map[string]string {
 	return s.trailers
 }
 
-// Read reads decoded payload bytes. It fills p as far as the body allows,
+// Read reads decoded payload bytes. It returns when p is full, at the end
+// of the payload or on error (so it may block on the body to fill p),
 // verifying each chunk's signature as soon as the chunk's last byte has been
-// read. On error it returns only bytes of chunks that were completely read
-// (and, when signed, verified). io.EOF comes only after the final chunk,
-// every signature and the trailer were verified and the decoded length
-// matched.
+// read. A Read that fails returns, of the bytes it read, only those of chunks
+// that were completely read (and, when signed, verified): with a p larger
+// than a chunk, no byte of a chunk whose signature fails is returned. io.EOF
+// comes only after the final chunk, every signature and the trailer were
+// verified and the decoded length matched.
 func (s *StreamReader) Read(p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err

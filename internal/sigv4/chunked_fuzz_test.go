@@ -17,16 +17,16 @@ func FuzzStreamReader(f *testing.F) {
 	data := []byte("the quick brown fox jumps over the lazy dog")
 	for i, m := range chunkModes {
 		for _, chunk := range []int{1, 7, 64} {
-			f.Add(newEnc(m.signed, m.trailer, chunk, data).encode(data).body, uint8(i), uint16(len(data)), uint8(chunk))
+			f.Add(newChunkEnc(m.signed, m.trailer, chunk, data).encode(data).body, uint8(i), uint16(len(data)), uint8(chunk))
 		}
-		f.Add(newEnc(m.signed, m.trailer, 8, nil).encode(nil).body, uint8(i), uint16(0), uint8(1))
+		f.Add(newChunkEnc(m.signed, m.trailer, 8, nil).encode(nil).body, uint8(i), uint16(0), uint8(1))
 	}
 	f.Add([]byte("5;x=y\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n"), uint8(2), uint16(0xffff), uint8(5))
 	f.Add([]byte("ffffffffffffffffff\r\n"), uint8(2), uint16(0xffff), uint8(0))
 	f.Add([]byte("\r\n\r\n\n\n;;;;"), uint8(0), uint16(0), uint8(0))
 	f.Fuzz(func(t *testing.T, body []byte, mode uint8, decoded uint16, bufSize uint8) {
 		m := chunkModes[int(mode)%len(chunkModes)]
-		e := newEnc(m.signed, m.trailer, 8, nil)
+		e := newChunkEnc(m.signed, m.trailer, 8, nil)
 		o := e.opts(int64(decoded))
 		if decoded == 0xffff {
 			o.DecodedLength = -1
@@ -37,7 +37,7 @@ func FuzzStreamReader(f *testing.F) {
 		o.MaxChunkSize = 1 << 10
 		bs := int(bufSize)%64 + 1
 
-		got, err := fuzzDecode(t, bytes.NewReader(body), o, bs)
+		got, err := fuzzDecodeStream(t, bytes.NewReader(body), o, bs)
 		if len(got) > len(body) {
 			t.Fatalf("decoded %d bytes from a %d-byte body", len(got), len(body))
 		}
@@ -56,7 +56,7 @@ func FuzzStreamReader(f *testing.F) {
 			t.Fatalf("decoded %d bytes, want %d", len(got), o.DecodedLength)
 		}
 		// The outcome does not depend on read sizes.
-		got1, err1 := fuzzDecode(t, iotest.OneByteReader(bytes.NewReader(body)), o, 4096)
+		got1, err1 := fuzzDecodeStream(t, iotest.OneByteReader(bytes.NewReader(body)), o, 4096)
 		if (err == nil) != (err1 == nil) || err != nil && err.Error() != err1.Error() {
 			t.Fatalf("outcome depends on read sizes: %v vs %v", err, err1)
 		}
@@ -66,7 +66,7 @@ func FuzzStreamReader(f *testing.F) {
 	})
 }
 
-func fuzzDecode(t *testing.T, r io.Reader, o StreamOptions, bs int) ([]byte, error) {
+func fuzzDecodeStream(t *testing.T, r io.Reader, o StreamOptions, bs int) ([]byte, error) {
 	sr := NewStreamReader(r, o)
 	buf := make([]byte, bs)
 	var out []byte

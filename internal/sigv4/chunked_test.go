@@ -47,16 +47,16 @@ type chunkEnc struct {
 	trailers             [][2]string // name, value as sent
 }
 
-// region is a span of an encoded body: "data", "sig" (a chunk signature),
+// chunkRegion is a span of an encoded body: "data", "sig" (a chunk signature),
 // "tval" (a trailer value) or "tsig" (the trailer signature).
-type region struct {
+type chunkRegion struct {
 	kind       string
 	start, end int
 }
 
-type encoded struct {
+type chunkEncoded struct {
 	body    []byte
-	regions []region
+	regions []chunkRegion
 	frames  [][2]int // [start, end) of each chunk frame, the final one last
 }
 
@@ -66,12 +66,12 @@ func testHMACHex(key [32]byte, msg string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (e chunkEnc) encode(data []byte) encoded {
-	var out encoded
+func (e chunkEnc) encode(data []byte) chunkEncoded {
+	var out chunkEncoded
 	b := []byte{}
 	prev := e.seed
 	mark := func(kind string, s string) {
-		out.regions = append(out.regions, region{kind, len(b), len(b) + len(s)})
+		out.regions = append(out.regions, chunkRegion{kind, len(b), len(b) + len(s)})
 		b = append(b, s...)
 	}
 	frame := func(d []byte) {
@@ -130,7 +130,7 @@ func (e chunkEnc) opts(decodedLength int64) StreamOptions {
 	return o
 }
 
-func crc32B64(data []byte) string {
+func chunkCRC32(data []byte) string {
 	var b [4]byte
 	binary.BigEndian.PutUint32(b[:], crc32.ChecksumIEEE(data))
 	return base64.StdEncoding.EncodeToString(b[:])
@@ -148,16 +148,16 @@ var chunkModes = []struct {
 
 // newEnc returns an encoder for a mode with vector D's key, seed, date and
 // scope, and a CRC32 trailer in the trailer modes.
-func newEnc(signed, trailer bool, chunk int, data []byte) chunkEnc {
+func newChunkEnc(signed, trailer bool, chunk int, data []byte) chunkEnc {
 	e := chunkEnc{signed: signed, trailer: trailer, key: vecDKey(), seed: vecDSeed, amzDate: vecDDate, scope: vecDScope, chunk: chunk}
 	if trailer {
-		e.trailers = [][2]string{{"x-amz-checksum-crc32", crc32B64(data)}}
+		e.trailers = [][2]string{{"x-amz-checksum-crc32", chunkCRC32(data)}}
 	}
 	return e
 }
 
 // decodeAll reads r through a StreamReader with a buffer of bufSize.
-func decodeAll(t testing.TB, body io.Reader, o StreamOptions, bufSize int) ([]byte, map[string]string, error) {
+func decodeStream(t testing.TB, body io.Reader, o StreamOptions, bufSize int) ([]byte, map[string]string, error) {
 	t.Helper()
 	sr := NewStreamReader(body, o)
 	var out []byte
@@ -210,7 +210,7 @@ func TestVectorD_ChunkedTrailer(t *testing.T) {
 		t.Fatalf("kSigning = %s", got)
 	}
 	data := bytes.Repeat([]byte("a"), 20)
-	if got := crc32B64(data); got != "Jm+Lzg==" {
+	if got := chunkCRC32(data); got != "Jm+Lzg==" {
 		t.Fatalf("crc32 = %s", got)
 	}
 	if got := sha256Hex([]byte("x-amz-checksum-crc32:Jm+Lzg==\n")); got != "01c29f4a769b86ebeb81c900c4b877610aaae580b54460c8eddd73e08563c73d" {
@@ -220,7 +220,7 @@ func TestVectorD_ChunkedTrailer(t *testing.T) {
 		t.Fatalf("vector body is %d bytes", len(vecDBody))
 	}
 	// The test encoder reproduces the vector byte for byte.
-	e := newEnc(true, true, 20, data)
+	e := newChunkEnc(true, true, 20, data)
 	if got := e.encode(data).body; string(got) != vecDBody {
 		t.Fatalf("encoder:\n%q\nwant\n%q", got, vecDBody)
 	}
@@ -247,7 +247,7 @@ func TestVectorD_ChunkedTrailer(t *testing.T) {
 	o := StreamOptions{Signed: signed, Trailer: trailer, Key: key, SeedSignature: a.Signature, AmzDate: a.AmzDate, Scope: a.Scope(),
 		Trailers: []string{r.Header.Get("X-Amz-Trailer")}, DecodedLength: dl}
 	for _, bs := range []int{1, 3, 20, 21, 4096} {
-		got, tr, err := decodeAll(t, r.Body, o, bs)
+		got, tr, err := decodeStream(t, r.Body, o, bs)
 		r.Body = io.NopCloser(strings.NewReader(vecDBody))
 		if err != nil {
 			t.Fatalf("buffer %d: %v", bs, err)
@@ -261,20 +261,20 @@ func TestVectorD_ChunkedTrailer(t *testing.T) {
 	}
 	// Each signature of the vector matters.
 	for _, sig := range []string{vecDChunkSig, vecDFinalSig, vecDTrailSig} {
-		bad := strings.Replace(vecDBody, sig, sig[:63]+string(flipHex(sig[63])), 1)
-		if _, _, err := decodeAll(t, strings.NewReader(bad), o, 64); !errors.Is(err, ErrMismatch) {
+		bad := strings.Replace(vecDBody, sig, sig[:63]+string(flipHexDigit(sig[63])), 1)
+		if _, _, err := decodeStream(t, strings.NewReader(bad), o, 64); !errors.Is(err, ErrMismatch) {
 			t.Fatalf("bad signature %s…: %v", sig[:8], err)
 		}
 	}
 	// Also with the seed or scope wrong.
 	o2 := o
 	o2.SeedSignature = strings.Repeat("0", 64)
-	if _, _, err := decodeAll(t, strings.NewReader(vecDBody), o2, 64); !errors.Is(err, ErrMismatch) {
+	if _, _, err := decodeStream(t, strings.NewReader(vecDBody), o2, 64); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("wrong seed: %v", err)
 	}
 	o2 = o
 	o2.Scope = "20250102/us-west-2/s3/aws4_request"
-	if _, _, err := decodeAll(t, strings.NewReader(vecDBody), o2, 64); !errors.Is(err, ErrMismatch) {
+	if _, _, err := decodeStream(t, strings.NewReader(vecDBody), o2, 64); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("wrong scope: %v", err)
 	}
 }
@@ -301,7 +301,7 @@ func TestStreamReaderRoundTrip(t *testing.T) {
 			for i := range data {
 				data[i] = byte(i*7 + i>>8)
 			}
-			e := newEnc(m.signed, m.trailer, sc.chunk, data)
+			e := newChunkEnc(m.signed, m.trailer, sc.chunk, data)
 			body := e.encode(data).body
 			for _, rd := range readers {
 				for _, bs := range []int{1, 7, 4096, 1 << 20} {
@@ -310,14 +310,14 @@ func TestStreamReaderRoundTrip(t *testing.T) {
 					}
 					name := fmt.Sprintf("%s/%d-by-%d/%s/buf%d", m.name, sc.size, sc.chunk, rd.name, bs)
 					for _, dl := range []int64{int64(sc.size), -1} {
-						got, tr, err := decodeAll(t, rd.wrap(bytes.NewReader(body)), e.opts(dl), bs)
+						got, tr, err := decodeStream(t, rd.wrap(bytes.NewReader(body)), e.opts(dl), bs)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}
 						if !bytes.Equal(got, data) {
 							t.Fatalf("%s: decoded %d bytes, differ", name, len(got))
 						}
-						if m.trailer && (len(tr) != 1 || tr["x-amz-checksum-crc32"] != crc32B64(data)) {
+						if m.trailer && (len(tr) != 1 || tr["x-amz-checksum-crc32"] != chunkCRC32(data)) {
 							t.Fatalf("%s: trailers %v", name, tr)
 						}
 						if !m.trailer && len(tr) != 0 {
@@ -339,58 +339,58 @@ func TestStreamReaderTrailerForms(t *testing.T) {
 	sum := sha256.Sum256(data)
 	two := [][2]string{
 		{"X-Amz-Checksum-SHA256", "  " + base64.StdEncoding.EncodeToString(sum[:]) + " "},
-		{"x-amz-checksum-crc32", crc32B64(data)},
+		{"x-amz-checksum-crc32", chunkCRC32(data)},
 	}
 	for _, m := range chunkModes[1:] {
-		e := newEnc(m.signed, m.trailer, 4, data)
+		e := newChunkEnc(m.signed, m.trailer, 4, data)
 		e.trailers = two
 		enc := e.encode(data)
 		o := e.opts(int64(len(data)))
 		o.Trailers = []string{" X-Amz-Checksum-Crc32", "x-amz-checksum-sha256"} // normalized by the reader
-		got, tr, err := decodeAll(t, bytes.NewReader(enc.body), o, 5)
+		got, tr, err := decodeStream(t, bytes.NewReader(enc.body), o, 5)
 		if err != nil || string(got) != string(data) {
 			t.Fatalf("%s: %q, %v", m.name, got, err)
 		}
-		if len(tr) != 2 || tr["x-amz-checksum-crc32"] != crc32B64(data) || tr["x-amz-checksum-sha256"] != base64.StdEncoding.EncodeToString(sum[:]) {
+		if len(tr) != 2 || tr["x-amz-checksum-crc32"] != chunkCRC32(data) || tr["x-amz-checksum-sha256"] != base64.StdEncoding.EncodeToString(sum[:]) {
 			t.Fatalf("%s: trailers %v", m.name, tr)
 		}
 	}
 	// Unsigned trailer: the final CRLF may be missing.
-	e := newEnc(false, true, 4, data)
+	e := newChunkEnc(false, true, 4, data)
 	body := e.encode(data).body
-	got, tr, err := decodeAll(t, bytes.NewReader(body[:len(body)-2]), e.opts(int64(len(data))), 64)
-	if err != nil || string(got) != string(data) || tr["x-amz-checksum-crc32"] != crc32B64(data) {
+	got, tr, err := decodeStream(t, bytes.NewReader(body[:len(body)-2]), e.opts(int64(len(data))), 64)
+	if err != nil || string(got) != string(data) || tr["x-amz-checksum-crc32"] != chunkCRC32(data) {
 		t.Fatalf("unsigned trailer without final CRLF: %q %v %v", got, tr, err)
 	}
 	// …but not in the signed modes.
 	for _, m := range chunkModes[:2] {
-		e := newEnc(m.signed, m.trailer, 4, data)
+		e := newChunkEnc(m.signed, m.trailer, 4, data)
 		body := e.encode(data).body
-		if _, _, err := decodeAll(t, bytes.NewReader(body[:len(body)-2]), e.opts(-1), 64); !errors.Is(err, ErrChunkFormat) {
+		if _, _, err := decodeStream(t, bytes.NewReader(body[:len(body)-2]), e.opts(-1), 64); !errors.Is(err, ErrChunkFormat) {
 			t.Fatalf("%s without final CRLF: %v", m.name, err)
 		}
 	}
 	// Unknown chunk extensions are ignored.
 	unsigned := "5;foo=bar\r\nhello\r\n3 ; x ;chunk-signature=zz\r\n, w\r\n0;ext\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
-	got, _, err = decodeAll(t, strings.NewReader(unsigned), StreamOptions{Trailer: true, Trailers: []string{"x-amz-checksum-crc32"}, DecodedLength: 8}, 64)
+	got, _, err = decodeStream(t, strings.NewReader(unsigned), StreamOptions{Trailer: true, Trailers: []string{"x-amz-checksum-crc32"}, DecodedLength: 8}, 64)
 	if err != nil || string(got) != "hello, w" {
 		t.Fatalf("unsigned with extensions: %q %v", got, err)
 	}
-	e = newEnc(true, false, 8, data)
+	e = newChunkEnc(true, false, 8, data)
 	body = bytes.ReplaceAll(e.encode(data).body, []byte(";chunk-signature="), []byte(";x-amz-foo=1;chunk-signature="))
-	if got, _, err := decodeAll(t, bytes.NewReader(body), e.opts(-1), 64); err != nil || string(got) != string(data) {
+	if got, _, err := decodeStream(t, bytes.NewReader(body), e.opts(-1), 64); err != nil || string(got) != string(data) {
 		t.Fatalf("signed with extensions: %q %v", got, err)
 	}
 }
 
-func flipHex(c byte) byte {
+func flipHexDigit(c byte) byte {
 	if c == '0' {
 		return '1'
 	}
 	return '0'
 }
 
-func mutate(body []byte, f func([]byte)) []byte {
+func mutateBody(body []byte, f func([]byte)) []byte {
 	b := bytes.Clone(body)
 	f(b)
 	return b
@@ -402,10 +402,10 @@ func TestStreamReaderMutations(t *testing.T) {
 		data[i] = 'A' + byte(i%26)
 	}
 	for _, m := range chunkModes {
-		e := newEnc(m.signed, m.trailer, 16, data)
+		e := newChunkEnc(m.signed, m.trailer, 16, data)
 		enc := e.encode(data)
 		o := e.opts(int64(len(data)))
-		if got, _, err := decodeAll(t, bytes.NewReader(enc.body), o, 64); err != nil || !bytes.Equal(got, data) {
+		if got, _, err := decodeStream(t, bytes.NewReader(enc.body), o, 64); err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("%s: base body: %v", m.name, err)
 		}
 		type mcase struct {
@@ -430,17 +430,17 @@ func TestStreamReaderMutations(t *testing.T) {
 					if m.signed {
 						payload := bytes.Clone(data)
 						payload[off+i-r.start] ^= 1
-						cases = append(cases, mcase{name: fmt.Sprintf("flip data byte %d", i), body: mutate(enc.body, func(b []byte) { b[i] ^= 1 }),
+						cases = append(cases, mcase{name: fmt.Sprintf("flip data byte %d", i), body: mutateBody(enc.body, func(b []byte) { b[i] ^= 1 }),
 							o: o, want: ErrMismatch, payload: payload, limit: off + r.end - r.start})
 					}
 				case "sig":
-					add(fmt.Sprintf("flip chunk signature byte %d", i), mutate(enc.body, func(b []byte) { b[i] = flipHex(b[i]) }), o, ErrMismatch)
+					add(fmt.Sprintf("flip chunk signature byte %d", i), mutateBody(enc.body, func(b []byte) { b[i] = flipHexDigit(b[i]) }), o, ErrMismatch)
 				case "tval":
 					if m.signed {
-						add(fmt.Sprintf("flip trailer value byte %d", i), mutate(enc.body, func(b []byte) { b[i] ^= 1 }), o, ErrMismatch)
+						add(fmt.Sprintf("flip trailer value byte %d", i), mutateBody(enc.body, func(b []byte) { b[i] ^= 1 }), o, ErrMismatch)
 					}
 				case "tsig":
-					add(fmt.Sprintf("flip trailer signature byte %d", i), mutate(enc.body, func(b []byte) { b[i] = flipHex(b[i]) }), o, ErrMismatch)
+					add(fmt.Sprintf("flip trailer signature byte %d", i), mutateBody(enc.body, func(b []byte) { b[i] = flipHexDigit(b[i]) }), o, ErrMismatch)
 				}
 			}
 			if r.kind == "data" {
@@ -528,7 +528,7 @@ func TestStreamReaderMutations(t *testing.T) {
 		for _, c := range cases {
 			for _, bs := range []int{1, 64} {
 				o := c.o
-				got, _, err := decodeAll(t, bytes.NewReader(c.body), o, bs)
+				got, _, err := decodeStream(t, bytes.NewReader(c.body), o, bs)
 				if c.want == nil {
 					if err != nil {
 						t.Fatalf("%s/%s/buf%d: %v", m.name, c.name, bs, err)
@@ -612,7 +612,7 @@ func TestStreamReaderFraming(t *testing.T) {
 			o.MaxChunkSize = c.max
 		}
 		for _, bs := range []int{1, 100} {
-			_, _, err := decodeAll(t, strings.NewReader(c.body), o, bs)
+			_, _, err := decodeStream(t, strings.NewReader(c.body), o, bs)
 			if c.want == nil {
 				if err != nil {
 					t.Errorf("%s: %v", c.name, err)
@@ -632,10 +632,10 @@ func TestStreamReaderFraming(t *testing.T) {
 // follow it but the empty line.
 func TestStreamReaderTrailerSignatureFraming(t *testing.T) {
 	data := []byte("abc")
-	e := newEnc(true, true, 16, data)
+	e := newChunkEnc(true, true, 16, data)
 	enc := e.encode(data)
 	o := e.opts(3)
-	var tsig region
+	var tsig chunkRegion
 	for _, r := range enc.regions {
 		if r.kind == "tsig" {
 			tsig = r
@@ -643,16 +643,16 @@ func TestStreamReaderTrailerSignatureFraming(t *testing.T) {
 	}
 	sigLine := "x-amz-trailer-signature:" + string(enc.body[tsig.start:tsig.end]) + "\r\n"
 	noSig := strings.Replace(string(enc.body), sigLine, "", 1)
-	if _, _, err := decodeAll(t, strings.NewReader(noSig), o, 64); !errors.Is(err, ErrChunkFormat) || !strings.Contains(err.Error(), "x-amz-trailer-signature is missing") {
+	if _, _, err := decodeStream(t, strings.NewReader(noSig), o, 64); !errors.Is(err, ErrChunkFormat) || !strings.Contains(err.Error(), "x-amz-trailer-signature is missing") {
 		t.Fatalf("missing trailer signature: %v", err)
 	}
-	after := strings.Replace(string(enc.body), sigLine, sigLine+"x-amz-checksum-crc32:"+crc32B64(data)+"\r\n", 1)
-	if _, _, err := decodeAll(t, strings.NewReader(after), o, 64); !errors.Is(err, ErrChunkFormat) {
+	after := strings.Replace(string(enc.body), sigLine, sigLine+"x-amz-checksum-crc32:"+chunkCRC32(data)+"\r\n", 1)
+	if _, _, err := decodeStream(t, strings.NewReader(after), o, 64); !errors.Is(err, ErrChunkFormat) {
 		t.Fatalf("trailer after the signature: %v", err)
 	}
 	// The signature line may come in any case of name.
 	upper := strings.Replace(string(enc.body), "x-amz-trailer-signature:", "X-Amz-Trailer-Signature: ", 1)
-	if _, _, err := decodeAll(t, strings.NewReader(upper), o, 64); err != nil {
+	if _, _, err := decodeStream(t, strings.NewReader(upper), o, 64); err != nil {
 		t.Fatalf("X-Amz-Trailer-Signature: %v", err)
 	}
 }
@@ -666,19 +666,19 @@ func TestStreamReaderVerifiesBeforeNextChunk(t *testing.T) {
 		data[i] = byte(i)
 	}
 	for _, m := range chunkModes[:2] {
-		e := newEnc(m.signed, m.trailer, chunk, data)
+		e := newChunkEnc(m.signed, m.trailer, chunk, data)
 		enc := e.encode(data)
-		var sigs []region
+		var sigs []chunkRegion
 		for _, r := range enc.regions {
 			if r.kind == "sig" {
 				sigs = append(sigs, r)
 			}
 		}
 		for k := range nchunks {
-			bad := mutate(enc.body, func(b []byte) { b[sigs[k].start] = flipHex(b[sigs[k].start]) })
+			bad := mutateBody(enc.body, func(b []byte) { b[sigs[k].start] = flipHexDigit(b[sigs[k].start]) })
 			for _, wrap := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.OneByteReader} {
 				for _, bs := range []int{1, 7, 99, 100, 101, 250, len(data), 1 << 16} {
-					got, _, err := decodeAll(t, wrap(bytes.NewReader(bad)), e.opts(int64(len(data))), bs)
+					got, _, err := decodeStream(t, wrap(bytes.NewReader(bad)), e.opts(int64(len(data))), bs)
 					if !errors.Is(err, ErrMismatch) {
 						t.Fatalf("%s chunk %d buf %d: %v", m.name, k, bs, err)
 					}
@@ -705,23 +705,23 @@ func TestStreamReaderVerifiesBeforeNextChunk(t *testing.T) {
 func TestStreamReaderBodyErrors(t *testing.T) {
 	data := bytes.Repeat([]byte("xyz"), 100)
 	for _, m := range chunkModes {
-		e := newEnc(m.signed, m.trailer, 64, data)
+		e := newChunkEnc(m.signed, m.trailer, 64, data)
 		body := e.encode(data).body
 		for _, cut := range []int{0, 1, 10, 100, len(body) / 2, len(body) - 3} {
 			r := io.MultiReader(bytes.NewReader(body[:cut]), iotest.ErrReader(context.Canceled))
-			_, _, err := decodeAll(t, r, e.opts(int64(len(data))), 32)
+			_, _, err := decodeStream(t, r, e.opts(int64(len(data))), 32)
 			if !errors.Is(err, context.Canceled) || errors.Is(err, ErrChunkFormat) {
 				t.Fatalf("%s cut %d: context error: %v", m.name, cut, err)
 			}
 			r = io.MultiReader(bytes.NewReader(body[:cut]), iotest.ErrReader(io.ErrUnexpectedEOF))
-			_, _, err = decodeAll(t, r, e.opts(int64(len(data))), 32)
+			_, _, err = decodeStream(t, r, e.opts(int64(len(data))), 32)
 			if !errors.Is(err, ErrChunkFormat) {
 				t.Fatalf("%s cut %d: unexpected EOF: %v", m.name, cut, err)
 			}
 		}
 		// An error after the whole body has been read, before EOF.
 		r := io.MultiReader(bytes.NewReader(body), iotest.ErrReader(context.DeadlineExceeded))
-		if _, _, err := decodeAll(t, r, e.opts(int64(len(data))), 32); !errors.Is(err, context.DeadlineExceeded) {
+		if _, _, err := decodeStream(t, r, e.opts(int64(len(data))), 32); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("%s: error after the body: %v", m.name, err)
 		}
 	}
@@ -729,7 +729,7 @@ func TestStreamReaderBodyErrors(t *testing.T) {
 
 func TestStreamReaderTrailersBeforeEOF(t *testing.T) {
 	data := []byte("abc")
-	e := newEnc(true, true, 16, data)
+	e := newChunkEnc(true, true, 16, data)
 	sr := NewStreamReader(bytes.NewReader(e.encode(data).body), e.opts(3))
 	buf := make([]byte, 3)
 	if n, err := sr.Read(buf); n != 3 || err != nil {
@@ -741,7 +741,7 @@ func TestStreamReaderTrailersBeforeEOF(t *testing.T) {
 	if n, err := sr.Read(buf); n != 0 || err != io.EOF {
 		t.Fatal(n, err)
 	}
-	if sr.Trailers()["x-amz-checksum-crc32"] != crc32B64(data) {
+	if sr.Trailers()["x-amz-checksum-crc32"] != chunkCRC32(data) {
 		t.Fatal(sr.Trailers())
 	}
 	if n, err := sr.Read(buf); n != 0 || err != io.EOF {
@@ -752,8 +752,8 @@ func TestStreamReaderTrailersBeforeEOF(t *testing.T) {
 // Exactly the default maximum chunk size is accepted.
 func TestStreamReaderDefaultMaxChunk(t *testing.T) {
 	data := make([]byte, defaultMaxChunkSize)
-	e := newEnc(false, true, defaultMaxChunkSize, data)
-	got, _, err := decodeAll(t, bytes.NewReader(e.encode(data).body), e.opts(int64(len(data))), 1<<20)
+	e := newChunkEnc(false, true, defaultMaxChunkSize, data)
+	got, _, err := decodeStream(t, bytes.NewReader(e.encode(data).body), e.opts(int64(len(data))), 1<<20)
 	if err != nil || len(got) != len(data) {
 		t.Fatalf("%d bytes, %v", len(got), err)
 	}
@@ -764,7 +764,7 @@ func BenchmarkStreamReaderSigned(b *testing.B) {
 	for i := range data {
 		data[i] = byte(i)
 	}
-	e := newEnc(true, false, 64<<10, data)
+	e := newChunkEnc(true, false, 64<<10, data)
 	body := e.encode(data).body
 	o := e.opts(int64(len(data)))
 	buf := make([]byte, 256<<10)
