@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -132,6 +133,31 @@ func (a *Authenticator) credentials(ctx context.Context, akid, sessionToken stri
 	}
 	p := key.principal
 	return key.secret, &p, nil
+}
+
+// VerifyQueryV2 authenticates a Signature Version 2 presigned URL, which
+// S3 still accepts and the aws CLI v1 creates by default (`aws s3 presign`).
+// resource is the URL's canonicalized resource (sigv2.Resource).
+func (a *Authenticator) VerifyQueryV2(ctx context.Context, r *http.Request, resource string) (*Principal, error) {
+	auth, err := sigv2.Parse(r)
+	if errors.Is(err, sigv2.ErrNotSigned) {
+		return nil, ErrNoCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := sigv2.Verify(r, auth, secret, resource, now); err != nil {
+		return nil, err
+	}
+	if principal.Session == nil {
+		a.touch(ctx, auth.AccessKeyID, "s3")
+	}
+	return principal, nil
 }
 
 // PostKey authenticates the credential of a browser form upload (S3 POST

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -38,7 +39,15 @@ func (c *call) authenticate() error {
 	}
 	v, err := c.s.authn.Verify(c.ctx, r, authz.AuthRequest{Service: "s3", PayloadHash: payload, S3: true})
 	if errors.Is(err, authz.ErrNoCredentials) {
-		c.p, c.authType = authz.Anonymous(), ""
+		p, err := c.s.authn.VerifyQueryV2(c.ctx, r, c.v2Resource())
+		if errors.Is(err, authz.ErrNoCredentials) {
+			c.p, c.authType = authz.Anonymous(), ""
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c.p, c.sigV2 = p, true
 		return nil
 	}
 	if err != nil {
@@ -62,6 +71,19 @@ func validPayloadHash(v string) bool {
 		}
 	}
 	return true
+}
+
+// v2Resource is the canonicalized resource a Signature Version 2 URL
+// signs: /bucket/key with the key as encoded on the wire.
+func (c *call) v2Resource() string {
+	path, _, _ := strings.Cut(c.r.RequestURI, "?")
+	if c.bucket == "" {
+		return sigv2.Resource("", "")
+	}
+	if rest, ok := strings.CutPrefix(path, "/"+c.bucket); ok && (rest == "" || rest[0] == '/') && !c.vhost {
+		path = rest
+	}
+	return sigv2.Resource(c.bucket, strings.TrimPrefix(path, "/"))
 }
 
 // loadBucket reads the addressed bucket.
@@ -113,7 +135,11 @@ func (c *call) authorizeIn(b *store.Bucket, action, resource string, keys func(*
 
 // commonKeys are the S3 condition keys of every request.
 func (c *call) commonKeys(set func(string, ...string)) {
-	if c.v != nil || c.authType == "POST" {
+	switch {
+	case c.sigV2:
+		set("s3:signatureversion", "AWS")
+		set("s3:authType", c.authType)
+	case c.v != nil || c.authType == "POST":
 		set("s3:signatureversion", sigv4.Algorithm)
 		set("s3:authType", c.authType)
 	}
@@ -218,6 +244,18 @@ func toS3Error(err error, c *call) *awsapi.Error {
 		return awsapi.NewError("InvalidToken", "The provided token is malformed or otherwise invalid.")
 	case errors.Is(err, authz.ErrExpiredToken):
 		return awsapi.NewError("ExpiredToken", "The provided token has expired.")
+	case errors.Is(err, sigv2.ErrMismatch):
+		e := awsapi.NewError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").
+			With("AWSAccessKeyId", c.q.Get("AWSAccessKeyId"))
+		var v2 *sigv2.Error
+		if errors.As(err, &v2) && v2.StringToSign != "" {
+			e = e.With("StringToSign", v2.StringToSign)
+		}
+		return e
+	case errors.Is(err, sigv2.ErrExpired):
+		return awsapi.NewError("AccessDenied", "Request has expired")
+	case errors.Is(err, sigv2.ErrIncomplete):
+		return awsapi.NewError("AccessDenied", "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
 	case errors.Is(err, sigv4.ErrMismatch):
 		e := awsapi.NewError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").With("AWSAccessKeyId", akid)
 		if se != nil && se.StringToSign != "" {

@@ -102,7 +102,7 @@ func (c *call) createBucket() error {
 	if err := c.authorize("s3:CreateBucket", bucketARN(c.bucket), keys); err != nil {
 		return err
 	}
-	if acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+	if grantsACL(c.r.Header) {
 		if err := c.authorize("s3:PutBucketAcl", bucketARN(c.bucket), keys); err != nil {
 			return err
 		}
@@ -156,6 +156,20 @@ func (s *Service) regionOrDefault(r string) string {
 		return "us-east-1"
 	}
 	return r
+}
+
+// grantsACL reports whether a request sets an ACL beyond the owner's
+// default (which needs s3:PutBucketAcl or s3:PutObjectAcl as well).
+func grantsACL(h http.Header) bool {
+	if acl := h.Get("x-amz-acl"); acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+		return true
+	}
+	for _, g := range []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
+		if h.Get(g) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *call) headBucket() error {
@@ -214,7 +228,27 @@ func (c *call) updateBucket(fn func(b *store.Bucket) error) error {
 // maxBucketPolicy is S3's bucket policy size limit.
 const maxBucketPolicy = 20 * 1024
 
+// authorizePolicyAPI applies S3's special rules for the bucket policy
+// APIs: the bucket owner's root may always use them (a policy cannot lock
+// its owner out), and identities of other accounts never may (403 without
+// the permission, 405 with it).
+func (c *call) authorizePolicyAPI(action string) error {
+	if c.p.Account == c.b.Account && c.p.IsRoot() {
+		return nil
+	}
+	if err := c.authorize(action, bucketARN(c.bucket), nil); err != nil {
+		return err
+	}
+	if c.p.Account != c.b.Account {
+		return methodNotAllowed(c.r.Method, "BUCKET")
+	}
+	return nil
+}
+
 func (c *call) getBucketPolicy() error {
+	if err := c.authorizePolicyAPI("s3:GetBucketPolicy"); err != nil {
+		return err
+	}
 	if c.b.Policy == "" {
 		return awsapi.NewError("NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", c.bucket)
 	}
@@ -226,6 +260,9 @@ func (c *call) getBucketPolicy() error {
 }
 
 func (c *call) putBucketPolicy() error {
+	if err := c.authorizePolicyAPI("s3:PutBucketPolicy"); err != nil {
+		return err
+	}
 	data, err := c.readBody(maxBucketPolicy + 1)
 	if err != nil {
 		return err
@@ -279,6 +316,9 @@ func validateBucketPolicy(doc, bucket string) error {
 }
 
 func (c *call) deleteBucketPolicy() error {
+	if err := c.authorizePolicyAPI("s3:DeleteBucketPolicy"); err != nil {
+		return err
+	}
 	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = ""; return nil }); err != nil {
 		return err
 	}

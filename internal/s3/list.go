@@ -27,43 +27,9 @@ func (c *call) listKeys(set func(string, ...string)) {
 	set("s3:max-keys", mk)
 }
 
-type objectXML struct {
-	Key               string `xml:"Key"`
-	LastModified      string `xml:"LastModified"`
-	ETag              string `xml:"ETag"`
-	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
-	Size              int64  `xml:"Size"`
-	Owner             *Owner `xml:"Owner,omitempty"`
-	StorageClass      string `xml:"StorageClass"`
-}
-
-type prefixXML struct {
-	Prefix string `xml:"Prefix"`
-}
-
-type listBucketResult struct {
-	XMLName        xml.Name    `xml:"ListBucketResult"`
-	Xmlns          string      `xml:"xmlns,attr"`
-	Name           string      `xml:"Name"`
-	Prefix         string      `xml:"Prefix"`
-	Marker         *string     `xml:"Marker"`
-	NextMarker     string      `xml:"NextMarker,omitempty"`
-	ContToken      string      `xml:"ContinuationToken,omitempty"`
-	NextContToken  string      `xml:"NextContinuationToken,omitempty"`
-	StartAfter     string      `xml:"StartAfter,omitempty"`
-	KeyCount       *int        `xml:"KeyCount"`
-	MaxKeys        int         `xml:"MaxKeys"`
-	Delimiter      string      `xml:"Delimiter,omitempty"`
-	EncodingType   string      `xml:"EncodingType,omitempty"`
-	IsTruncated    bool        `xml:"IsTruncated"`
-	Contents       []objectXML `xml:"Contents"`
-	CommonPrefixes []prefixXML `xml:"CommonPrefixes"`
-}
-
 // listing is one page of keys and common prefixes.
 type listing struct {
-	objects   []*store.Object
+	objects   []store.ObjectEntry
 	prefixes  []string
 	truncated bool
 	last      string // last key or common prefix returned
@@ -144,21 +110,79 @@ func (c *call) encoder() (func(string) string, string, error) {
 	}
 }
 
-func (c *call) fillPage(res *listBucketResult, l *listing, enc func(string) string, withOwner bool) {
-	res.Contents = make([]objectXML, 0, len(l.objects))
-	for _, o := range l.objects {
-		ox := objectXML{Key: enc(o.Key), LastModified: isoTime(o.LastModified), ETag: o.ETag, Size: o.Size, StorageClass: "STANDARD"}
-		if o.Checksum != nil {
-			ox.ChecksumAlgorithm, ox.ChecksumType = o.Checksum.Algorithm, o.Checksum.Type
+// page is what a listing response says besides its entries.
+type page struct {
+	v2                           bool
+	prefix, delimiter, encoding  string
+	marker, nextMarker           string // v1
+	token, nextToken, startAfter string // v2
+	maxKeys                      int
+	truncated, withOwner         bool
+}
+
+// writeListing renders ListBucketResult by hand (a 1,000-key page is the
+// largest response S3 sends; reflection-based encoding dominated its cost).
+func (c *call) writeListing(p *page, l *listing, enc func(string) string) error {
+	x := &xmlBuf{b: make([]byte, 0, 512+len(l.objects)*320+len(l.prefixes)*80)}
+	x.raw(xml.Header)
+	x.raw(`<ListBucketResult xmlns="` + xmlns + `">`)
+	x.elem("Name", c.bucket)
+	x.elem("Prefix", enc(p.prefix))
+	if p.v2 {
+		if p.token != "" {
+			x.elem("ContinuationToken", p.token)
 		}
-		if withOwner {
-			ox.Owner = owner(o.Owner)
+		if p.nextToken != "" {
+			x.elem("NextContinuationToken", p.nextToken)
 		}
-		res.Contents = append(res.Contents, ox)
+		if p.startAfter != "" {
+			x.elem("StartAfter", enc(p.startAfter))
+		}
+		x.elem("KeyCount", strconv.Itoa(len(l.objects)+len(l.prefixes)))
+	} else {
+		x.elem("Marker", enc(p.marker))
+		if p.nextMarker != "" {
+			x.elem("NextMarker", enc(p.nextMarker))
+		}
 	}
-	for _, p := range l.prefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, prefixXML{Prefix: enc(p)})
+	x.elem("MaxKeys", strconv.Itoa(p.maxKeys))
+	if p.delimiter != "" {
+		x.elem("Delimiter", enc(p.delimiter))
 	}
+	if p.encoding != "" {
+		x.elem("EncodingType", p.encoding)
+	}
+	x.elem("IsTruncated", strconv.FormatBool(p.truncated))
+	for i := range l.objects {
+		o := &l.objects[i]
+		x.raw("<Contents>")
+		x.elem("Key", enc(o.Key))
+		x.raw("<LastModified>")
+		x.b = appendISOTime(x.b, o.LastModified)
+		x.raw("</LastModified>")
+		x.etag(o.ETag)
+		if o.ChecksumAlgorithm != "" {
+			x.elem("ChecksumAlgorithm", o.ChecksumAlgorithm)
+			x.elem("ChecksumType", o.ChecksumType)
+		}
+		x.raw("<Size>")
+		x.b = strconv.AppendInt(x.b, o.Size, 10)
+		x.raw("</Size>")
+		if p.withOwner {
+			x.raw("<Owner>")
+			x.elem("ID", o.Owner)
+			x.elem("DisplayName", o.Owner)
+			x.raw("</Owner>")
+		}
+		x.raw("<StorageClass>STANDARD</StorageClass></Contents>")
+	}
+	for _, cp := range l.prefixes {
+		x.raw("<CommonPrefixes>")
+		x.elem("Prefix", enc(cp))
+		x.raw("</CommonPrefixes>")
+	}
+	x.raw("</ListBucketResult>")
+	return x.write(c)
 }
 
 func (c *call) listObjectsV2() error {
@@ -185,17 +209,15 @@ func (c *call) listObjectsV2() error {
 	if err != nil {
 		return err
 	}
-	n := len(l.objects) + len(l.prefixes)
-	res := &listBucketResult{Xmlns: xmlns, Name: c.bucket, Prefix: enc(prefix), MaxKeys: maxKeys, Delimiter: enc(delimiter),
-		EncodingType: et, IsTruncated: l.truncated, KeyCount: &n, StartAfter: enc(startAfter)}
+	p := &page{v2: true, prefix: prefix, delimiter: delimiter, encoding: et, startAfter: startAfter, maxKeys: maxKeys,
+		truncated: l.truncated, withOwner: c.q.Get("fetch-owner") == "true"}
 	if hasToken {
-		res.ContToken = token[0]
+		p.token = token[0]
 	}
 	if l.truncated {
-		res.NextContToken = base64.RawURLEncoding.EncodeToString([]byte(l.cursor))
+		p.nextToken = base64.RawURLEncoding.EncodeToString([]byte(l.cursor))
 	}
-	c.fillPage(res, l, enc, c.q.Get("fetch-owner") == "true")
-	return c.writeXML(res)
+	return c.writeListing(p, l, enc)
 }
 
 func (c *call) listObjects() error {
@@ -217,12 +239,10 @@ func (c *call) listObjects() error {
 	if err != nil {
 		return err
 	}
-	m := enc(marker)
-	res := &listBucketResult{Xmlns: xmlns, Name: c.bucket, Prefix: enc(prefix), Marker: &m, MaxKeys: maxKeys,
-		Delimiter: enc(delimiter), EncodingType: et, IsTruncated: l.truncated}
+	p := &page{prefix: prefix, delimiter: delimiter, encoding: et, marker: marker, maxKeys: maxKeys,
+		truncated: l.truncated, withOwner: true}
 	if l.truncated && delimiter != "" {
-		res.NextMarker = enc(l.last)
+		p.nextMarker = l.last
 	}
-	c.fillPage(res, l, enc, true)
-	return c.writeXML(res)
+	return c.writeListing(p, l, enc)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -69,6 +70,11 @@ func (c *call) putObject() error {
 	}
 	if tags != nil {
 		if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
+			return err
+		}
+	}
+	if grantsACL(c.r.Header) {
+		if err := c.authorize("s3:PutObjectAcl", c.resource(), (*call).putKeys); err != nil {
 			return err
 		}
 	}
@@ -245,7 +251,7 @@ func (c *call) responseOverrides(h http.Header) error {
 		if !ok {
 			continue
 		}
-		if c.v == nil {
+		if c.p.Type == authz.TypeAnonymous {
 			return awsapi.NewError("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
 		}
 		h.Set(o[1], v[0])

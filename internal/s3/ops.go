@@ -37,9 +37,9 @@ var (
 	opListObjects       = &operation{"ListObjects", "s3:ListBucket", levelBucket, (*call).listKeys, (*call).listObjects}
 	opListObjectsV2     = &operation{"ListObjectsV2", "s3:ListBucket", levelBucket, (*call).listKeys, (*call).listObjectsV2}
 	opListUploads       = &operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", levelBucket, (*call).listKeys, (*call).listUploads}
-	opGetBucketPolicy   = &operation{"GetBucketPolicy", "s3:GetBucketPolicy", levelBucket, nil, (*call).getBucketPolicy}
-	opPutBucketPolicy   = &operation{"PutBucketPolicy", "s3:PutBucketPolicy", levelBucket, nil, (*call).putBucketPolicy}
-	opDelBucketPolicy   = &operation{"DeleteBucketPolicy", "s3:DeleteBucketPolicy", levelBucket, nil, (*call).deleteBucketPolicy}
+	opGetBucketPolicy   = &operation{"GetBucketPolicy", "", levelBucket, nil, (*call).getBucketPolicy}
+	opPutBucketPolicy   = &operation{"PutBucketPolicy", "", levelBucket, nil, (*call).putBucketPolicy}
+	opDelBucketPolicy   = &operation{"DeleteBucketPolicy", "", levelBucket, nil, (*call).deleteBucketPolicy}
 	opGetBucketCors     = &operation{"GetBucketCors", "s3:GetBucketCORS", levelBucket, nil, (*call).getBucketCors}
 	opPutBucketCors     = &operation{"PutBucketCors", "s3:PutBucketCORS", levelBucket, nil, (*call).putBucketCors}
 	opDelBucketCors     = &operation{"DeleteBucketCors", "s3:PutBucketCORS", levelBucket, nil, (*call).deleteBucketCors}

@@ -21,6 +21,7 @@ import (
 // Authenticator verifies signed requests (internal/authz.Authenticator).
 type Authenticator interface {
 	Verify(ctx context.Context, r *http.Request, req authz.AuthRequest) (*authz.Verified, error)
+	VerifyQueryV2(ctx context.Context, r *http.Request, resource string) (*authz.Principal, error)
 	PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*authz.Principal, [32]byte, error)
 }
 
@@ -84,9 +85,12 @@ type call struct {
 	info   authz.RequestInfo
 	bucket string
 	key    string
+	vhost  bool // the bucket came from the Host header
 	b      *store.Bucket // loaded for bucket and object operations
 	// authType is s3:authType: REST-HEADER, REST-QUERY-STRING or POST.
 	authType string
+	// sigV2 marks a Signature Version 2 presigned URL.
+	sigV2 bool
 	// postPolicy is a browser upload's verified policy.
 	postPolicy *sigv4.PostPolicy
 }
@@ -97,12 +101,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request, requestID st
 	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query()}
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
-	var err error
-	c.bucket, c.key, err = s.target(r)
-	if err == nil {
-		err = c.serve()
-	}
-	if err != nil {
+	c.bucket, c.key, c.vhost = s.target(r)
+	if err := c.serve(); err != nil {
 		c.fail(err)
 	}
 }
@@ -150,7 +150,7 @@ func (c *call) requestInfo() authz.RequestInfo {
 
 // target extracts the bucket and key from a virtual-host or path-style
 // request.
-func (s *Service) target(r *http.Request) (bucket, key string, err error) {
+func (s *Service) target(r *http.Request) (bucket, key string, vhost bool) {
 	path := r.URL.Path
 	if s.domain != "" {
 		host := strings.ToLower(r.Host)
@@ -158,12 +158,12 @@ func (s *Service) target(r *http.Request) (bucket, key string, err error) {
 			host = h
 		}
 		if b, ok := strings.CutSuffix(host, "."+s.domain); ok && b != "" {
-			return b, strings.TrimPrefix(path, "/"), nil
+			return b, strings.TrimPrefix(path, "/"), true
 		}
 	}
 	path = strings.TrimPrefix(path, "/")
 	bucket, key, _ = strings.Cut(path, "/")
-	return bucket, key, nil
+	return bucket, key, false
 }
 
 // resource is the ARN the operation acts on.

@@ -76,6 +76,17 @@ type Part struct {
 	LastModified time.Time
 }
 
+// ObjectEntry is an object as a listing shows it.
+type ObjectEntry struct {
+	Key               string
+	Size              int64
+	ETag              string
+	LastModified      time.Time
+	Owner             string
+	ChecksumAlgorithm string
+	ChecksumType      string
+}
+
 // ObjectQuery selects one page of objects in binary key order.
 type ObjectQuery struct {
 	Prefix string // only keys with this prefix
@@ -100,7 +111,9 @@ type Objects interface {
 	GetObject(ctx context.Context, bucket, key string) (*Object, error)
 	// DeleteObject removes the object and returns the removed record.
 	DeleteObject(ctx context.Context, bucket, key string) (*Object, error)
-	ListObjects(ctx context.Context, bucket string, q ObjectQuery) ([]*Object, error)
+	// ListObjects returns one page of listing entries in binary key order;
+	// its cost does not depend on the bucket's size.
+	ListObjects(ctx context.Context, bucket string, q ObjectQuery) ([]ObjectEntry, error)
 	// BucketHasObjects reports whether any object or upload is in the bucket.
 	BucketHasObjects(ctx context.Context, bucket string) (bool, error)
 	// BlobReferenced reports whether any object or part references the blob

@@ -70,8 +70,15 @@ func (t *txn) PutObject(ctx context.Context, o *store.Object) (*store.Object, er
 	if err != nil {
 		return nil, err
 	}
-	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data) VALUES (?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data`,
-		o.Bucket, o.Key, string(data)); err != nil {
+	var ckAlg, ckType string
+	if o.Checksum != nil {
+		ckAlg, ckType = o.Checksum.Algorithm, o.Checksum.Type
+	}
+	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
+		etag = excluded.etag, modified = excluded.modified, owner = excluded.owner, checksum_algorithm = excluded.checksum_algorithm,
+		checksum_type = excluded.checksum_type`,
+		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType); err != nil {
 		return nil, err
 	}
 	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, o.Bucket, o.Key); err != nil {
@@ -106,13 +113,14 @@ func (t *txn) DeleteObject(ctx context.Context, bucket, key string) (*store.Obje
 
 // ListObjects pages through keys in binary order: a range scan on the
 // primary key, so a page costs the same whatever the bucket's size.
-func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]*store.Object, error) {
-	query := `SELECT data FROM objects WHERE bucket = ? AND key > ?`
+func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
+	const cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type FROM objects`
+	query := cols + ` WHERE bucket = ? AND key > ?`
 	args := []any{bucket, q.After}
 	if q.Prefix != "" {
 		if q.Prefix > q.After {
 			args[1] = q.Prefix
-			query = `SELECT data FROM objects WHERE bucket = ? AND key >= ?`
+			query = cols + ` WHERE bucket = ? AND key >= ?`
 		}
 		if end, ok := prefixEnd(q.Prefix); ok {
 			query += ` AND key < ?`
@@ -124,21 +132,26 @@ func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuer
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
-	out, err := queryList[store.Object](ctx, t, query, args...)
+	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, mapErr(err)
 	}
-	// Keys equal to the prefix itself but not after After were included by >=.
-	if q.After != "" {
-		filtered := out[:0]
-		for _, o := range out {
-			if o.Key > q.After {
-				filtered = append(filtered, o)
-			}
+	defer rows.Close()
+	out := make([]store.ObjectEntry, 0, min(max(q.Limit, 0), 1000))
+	for rows.Next() {
+		var e store.ObjectEntry
+		var modified int64
+		if err := rows.Scan(&e.Key, &e.Size, &e.ETag, &modified, &e.Owner, &e.ChecksumAlgorithm, &e.ChecksumType); err != nil {
+			return nil, err
 		}
-		out = filtered
+		// A key equal to the prefix but not after After is included by >=.
+		if e.Key <= q.After {
+			continue
+		}
+		e.LastModified = fromNanos(modified)
+		out = append(out, e)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // prefixEnd is the smallest string greater than every string with the prefix.

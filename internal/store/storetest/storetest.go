@@ -437,7 +437,8 @@ func testS3(t *testing.T, open Opener) {
 	keys := []string{"a", "a/b", "a/c/d", "a0", "b", "\u00e9t\u00e9", "~"}
 	update(t, s, func(tx store.Tx) error {
 		for i, k := range keys {
-			if _, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0,
+			if _, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1",
+				Checksum: &store.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 				Blobs: []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}}); err != nil {
 				return err
 			}
@@ -458,6 +459,9 @@ func testS3(t *testing.T, open Opener) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint([]string{"a", "a/b", "a/c/d", "a0", "b", "~", "\u00e9t\u00e9"}) {
 			t.Fatalf("binary order: %q", got)
+		}
+		if e := all[2]; e.Size != 2 || e.ETag != `"e"` || !e.LastModified.Equal(t0) || e.Owner != "1" || e.ChecksumAlgorithm != "CRC32" || e.ChecksumType != "FULL_OBJECT" {
+			t.Fatalf("listing entry: %+v", e)
 		}
 		pre, _ := tx.ListObjects(ctx, "alpha", store.ObjectQuery{Prefix: "a/", Limit: 10})
 		if len(pre) != 2 || pre[0].Key != "a/b" {
