@@ -85,7 +85,7 @@ type call struct {
 	info   authz.RequestInfo
 	bucket string
 	key    string
-	vhost  bool // the bucket came from the Host header
+	vhost  bool          // the bucket came from the Host header
 	b      *store.Bucket // loaded for bucket and object operations
 	// authType is s3:authType: REST-HEADER, REST-QUERY-STRING or POST.
 	authType string

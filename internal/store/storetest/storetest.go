@@ -439,7 +439,7 @@ func testS3(t *testing.T, open Opener) {
 		for i, k := range keys {
 			if _, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1",
 				Checksum: &store.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
-				Blobs: []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}}); err != nil {
+				Blobs:    []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}}); err != nil {
 				return err
 			}
 		}
