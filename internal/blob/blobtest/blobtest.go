@@ -20,7 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) blob.Store) {
 	ctx := context.Background()
 	t.Run("RoundTripSizesAndHashes", func(t *testing.T) {
 		s := open(t)
-		for _, size := range []int{0, 1, 4096, 3<<20 + 17} {
+		for _, size := range []int{0, 1, 4096, 256 << 10, 256<<10 + 1, 1 << 20, 3<<20 + 17} {
 			data := pattern(size)
 			sh := sha256.New()
 			info, err := s.Put(ctx, bytes.NewReader(data), sh)

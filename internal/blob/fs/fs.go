@@ -33,7 +33,7 @@ var _ blob.Store = (*FS)(nil)
 
 const (
 	tmpDir  = "tmp"
-	bufSize = 1 << 20
+	bufSize = pipeChunk
 )
 
 // Open prepares root (created with mode 0700 when missing).
@@ -99,13 +99,7 @@ func (f *FS) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (info blo
 		}
 	}()
 	sum := md5.New()
-	writers := []io.Writer{tmp, sum}
-	for _, h := range extra {
-		writers = append(writers, h)
-	}
-	bp := f.bufs.Get().(*[]byte)
-	n, err := io.CopyBuffer(io.MultiWriter(writers...), ctxReader{ctx, r}, *bp)
-	f.bufs.Put(bp)
+	n, err := f.copyHashed(ctx, tmp, r, append([]hash.Hash{sum}, extra...))
 	if err != nil {
 		return info, err
 	}
