@@ -294,5 +294,8 @@ func accessDeniedError(d *authz.DeniedError, c *call) *awsapi.Error {
 	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) {
 		return awsapi.NewError("AccessDenied", "Access Denied")
 	}
-	return awsapi.NewError("AccessDenied", d.Error())
+	// S3 quotes the resource ARN in its messages, unlike IAM and STS.
+	q := *d
+	q.Resource = `"` + d.Resource + `"`
+	return awsapi.NewError("AccessDenied", q.Error())
 }

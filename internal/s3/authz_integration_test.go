@@ -233,7 +233,7 @@ func TestAuthzAssumedRoleReadOnly(t *testing.T) {
 	}
 	err = azPut(c, "seed", "docs/new.txt", "x")
 	azDenied(t, err, "arn:aws:sts::"+azAcct+":assumed-role/s3-read-only/alice-session is not authorized to perform: s3:PutObject",
-		"on resource: arn:aws:s3:::seed/docs/new.txt")
+		`on resource: "arn:aws:s3:::seed/docs/new.txt"`)
 	if azExists(t, env, "seed", "docs/new.txt") {
 		t.Fatal("denied PutObject stored the object")
 	}
@@ -364,9 +364,9 @@ func TestAuthzCopyObject(t *testing.T) {
 		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst-bkt"), Key: aws.String("out/obj"), CopySource: aws.String("src-bkt/in/obj")})
 		return err
 	}
-	azDenied(t, copyObj(), "s3:PutObject on resource: arn:aws:s3:::dst-bkt/out/obj")
+	azDenied(t, copyObj(), `s3:PutObject on resource: "arn:aws:s3:::dst-bkt/out/obj"`)
 	azUserPolicy(t, env.IAM, "hank", azPolicy(putDst))
-	azDenied(t, copyObj(), "s3:GetObject on resource: arn:aws:s3:::src-bkt/in/obj")
+	azDenied(t, copyObj(), `s3:GetObject on resource: "arn:aws:s3:::src-bkt/in/obj"`)
 	if azExists(t, env, "dst-bkt", "out/obj") {
 		t.Fatal("denied copy created the target")
 	}
