@@ -150,6 +150,7 @@ var statusByCode = map[string]int{
 	"InvalidRequest":                     http.StatusBadRequest,
 	"InvalidRange":                       http.StatusRequestedRangeNotSatisfiable,
 	"InvalidPart":                        http.StatusBadRequest,
+	"InvalidPartNumber":                  http.StatusRequestedRangeNotSatisfiable,
 	"InvalidPartOrder":                   http.StatusBadRequest,
 	"EntityTooSmall":                     http.StatusBadRequest,
 	"EntityTooLarge":                     http.StatusBadRequest,

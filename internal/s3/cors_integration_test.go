@@ -125,7 +125,9 @@ func TestVirtualHostAddressing(t *testing.T) {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		// *.s3.localhost resolves to this machine; dial the test server.
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) },
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		},
 	}}
 	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
 	cfg.BaseEndpoint = aws.String("http://s3.localhost:" + port)

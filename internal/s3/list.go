@@ -61,10 +61,15 @@ func (c *call) list(prefix, delimiter, after string, maxKeys int) (*listing, err
 				if delimiter != "" {
 					if i := strings.Index(o.Key[len(prefix):], delimiter); i >= 0 {
 						cp := o.Key[:len(prefix)+i+len(delimiter)]
-						l.prefixes = append(l.prefixes, cp)
-						l.last, l.cursor = cp, afterPrefix(cp)
-						count++
-						jumped = true
+						l.cursor, jumped = afterPrefix(cp), true
+						// A common prefix at or before the marker was on an
+						// earlier page (it is its NextMarker, or the marker
+						// lies inside it): skip it.
+						if cp > after {
+							l.prefixes = append(l.prefixes, cp)
+							l.last = cp
+							count++
+						}
 						break
 					}
 				}
@@ -103,7 +108,8 @@ func (c *call) encoder() (func(string) string, string, error) {
 	case "":
 		return func(s string) string { return s }, "", nil
 	case "url":
-		return url.QueryEscape, "url", nil
+		// S3 encodes like a form value but leaves '/' as it is.
+		return func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/") }, "url", nil
 	default:
 		return nil, "", awsapi.NewError("InvalidArgument", "Invalid Encoding Method specified in Request").
 			With("ArgumentName", "encoding-type").With("ArgumentValue", et)
@@ -230,12 +236,7 @@ func (c *call) listObjects() error {
 		return err
 	}
 	prefix, delimiter, marker := c.q.Get("prefix"), c.q.Get("delimiter"), c.q.Get("marker")
-	after := marker
-	if delimiter != "" && strings.HasSuffix(marker, delimiter) && strings.HasPrefix(marker, prefix) {
-		// A NextMarker that is a common prefix continues after all of it.
-		after = afterPrefix(marker)
-	}
-	l, err := c.list(prefix, delimiter, after, maxKeys)
+	l, err := c.list(prefix, delimiter, marker, maxKeys)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -524,9 +523,6 @@ func (c *call) listUploads() error {
 		return err
 	}
 	prefix, keyMarker, idMarker := c.q.Get("prefix"), c.q.Get("key-marker"), c.q.Get("upload-id-marker")
-	if idMarker == "" && keyMarker != "" {
-		idMarker = "\xff" // after every upload of keyMarker
-	}
 	var ups []*store.Upload
 	err = c.s.store.View(c.ctx, func(tx store.Tx) error {
 		var err error
@@ -541,7 +537,6 @@ func (c *call) listUploads() error {
 	if len(ups) > maxUploads {
 		ups, res.IsTruncated = ups[:maxUploads], true
 	}
-	sort.SliceStable(ups, func(i, j int) bool { return ups[i].Key < ups[j].Key })
 	for _, u := range ups {
 		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator},
 			Owner: owner(u.Owner), StorageClass: "STANDARD", Initiated: isoTime(u.CreatedAt)})

@@ -210,7 +210,7 @@ func (c *call) getObject() error {
 	if err := c.responseOverrides(h); err != nil {
 		return err
 	}
-	off, n, partial, err := parseRange(c.r.Header.Get("Range"), o.Size)
+	off, n, partial, err := c.readRange(o)
 	if err != nil {
 		return err
 	}
@@ -239,6 +239,38 @@ func (c *call) getObject() error {
 		c.s.log.Warn("s3 GET interrupted", "request_id", c.id, "bucket", c.bucket, "err", err)
 	}
 	return nil
+}
+
+// readRange picks the bytes a GET or HEAD returns: the Range header, or
+// one part of a multipart object with ?partNumber=N.
+func (c *call) readRange(o *store.Object) (off, n int64, partial bool, err error) {
+	pn, ok := c.q["partNumber"]
+	if !ok {
+		return parseRange(c.r.Header.Get("Range"), o.Size)
+	}
+	if c.r.Header.Get("Range") != "" {
+		return 0, 0, false, awsapi.NewError("InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
+	}
+	part, perr := strconv.Atoi(pn[0])
+	if perr != nil || part < 1 || part > maxParts {
+		return 0, 0, false, awsapi.NewError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive").
+			With("ArgumentName", "partNumber").With("ArgumentValue", pn[0])
+	}
+	if o.Parts == 0 { // a simple object is one part
+		if part != 1 {
+			return 0, 0, false, awsapi.NewError("InvalidPartNumber", "The requested partnumber is not satisfiable").With("PartNumberRequested", pn[0])
+		}
+		return 0, o.Size, false, nil
+	}
+	if part > len(o.Blobs) {
+		return 0, 0, false, awsapi.NewError("InvalidPartNumber", "The requested partnumber is not satisfiable").
+			With("PartNumberRequested", pn[0]).With("ActualPartCount", strconv.Itoa(o.Parts))
+	}
+	for _, b := range o.Blobs[:part-1] {
+		off += b.Size
+	}
+	c.w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(o.Parts))
+	return off, o.Blobs[part-1].Size, true, nil
 }
 
 // responseOverrides applies the response-* query parameters of a signed GET.

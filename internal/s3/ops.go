@@ -162,7 +162,7 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
-		case !hasSubresource(q):
+		case !hasSubresource(q) || onlyPartNumber(q):
 			return opGetObject, nil
 		}
 	case http.MethodHead:
@@ -204,6 +204,13 @@ func hasSubresource(q map[string][]string) bool {
 		}
 	}
 	return false
+}
+
+// onlyPartNumber: GetObject ?partNumber=N reads one part of an object.
+func onlyPartNumber(q map[string][]string) bool {
+	_, pn := q["partNumber"]
+	_, id := q["uploadId"]
+	return pn && !id
 }
 
 func methodNotAllowed(method, kind string) error {

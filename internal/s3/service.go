@@ -102,8 +102,20 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request, requestID st
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
 	c.bucket, c.key, c.vhost = s.target(r)
-	if err := c.serve(); err != nil {
+	err := c.serve()
+	if err != nil {
 		c.fail(err)
+	}
+	if s.log.Enabled(c.ctx, slog.LevelDebug) {
+		op, who := "", ""
+		if c.op != nil {
+			op = c.op.name
+		}
+		if c.p != nil {
+			who = c.p.ARN
+		}
+		s.log.Debug("s3 request", "request_id", requestID, "method", r.Method, "operation", op, "bucket", c.bucket,
+			"principal", who, "payload", r.Header.Get("x-amz-content-sha256"), "failed", err != nil)
 	}
 }
 

@@ -126,7 +126,8 @@ type Uploads interface {
 	CreateUpload(ctx context.Context, u *Upload) error
 	GetUpload(ctx context.Context, bucket, key, id string) (*Upload, error)
 	// ListUploads lists uploads ordered by (key, created, id), starting after
-	// (keyMarker, idMarker).
+	// the upload idMarker of keyMarker (after every upload of keyMarker when
+	// idMarker names none).
 	ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*Upload, error)
 	// DeleteUpload removes the upload and returns its parts.
 	DeleteUpload(ctx context.Context, id string) ([]*Part, error)

@@ -61,6 +61,7 @@ type server struct {
 	cmd     *exec.Cmd
 	URL     string
 	stdout  *lockedBuffer
+	stderr  *lockedBuffer // the server's log
 	waitErr chan error
 }
 
@@ -83,13 +84,15 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-var listenLine = regexp.MustCompile(`msg="gatehouse listening" url=(http://[0-9.:]+)`)
+var listenLine = regexp.MustCompile(`msg="gatehouse listening" url=(https?://[0-9.:]+)`)
 
-// startServer runs `gatehouse serve` on a random loopback port with dataDir.
-func startServer(t *testing.T, dataDir string) *server {
+// startServer runs `gatehouse serve` on a random loopback port with dataDir;
+// extra flags are appended.
+func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	t.Helper()
 	bin := gatehouseBinary(t)
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--account-id", accountID, "--shutdown-timeout", "5s")
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--account-id", accountID, "--shutdown-timeout", "5s"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(),
 		"GATEHOUSE_ROOT_ACCESS_KEY_ID="+rootKeyID,
 		"GATEHOUSE_ROOT_SECRET_ACCESS_KEY="+rootSecret,
@@ -103,13 +106,14 @@ func startServer(t *testing.T, dataDir string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, dataDir: dataDir, cmd: cmd, stdout: stdout, waitErr: make(chan error, 1)}
+	s := &server{t: t, dataDir: dataDir, cmd: cmd, stdout: stdout, stderr: &lockedBuffer{}, waitErr: make(chan error, 1)}
 	urlc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
+			s.stderr.Write([]byte(line + "\n"))
 			t.Logf("gatehouse: %s", line)
 			if m := listenLine.FindStringSubmatch(line); m != nil && !sent {
 				urlc <- m[1]

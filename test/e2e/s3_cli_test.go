@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -168,4 +169,58 @@ func fileHash(t *testing.T, path string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
+}
+
+// selfSignedCert makes a certificate for 127.0.0.1 with openssl and returns
+// the certificate and key files.
+func selfSignedCert(t *testing.T) (cert, key string) {
+	t.Helper()
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	out, err := exec.Command("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+		"-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	return cert, key
+}
+
+// TestCLIS3OverTLS is the CLI's upload path as it runs against AWS: over
+// HTTPS the CLI sends aws-chunked bodies with a trailing CRC32
+// (STREAMING-UNSIGNED-PAYLOAD-TRAILER) instead of signing the payload.
+func TestCLIS3OverTLS(t *testing.T) {
+	cert, key := selfSignedCert(t)
+	srv := startServer(t, t.TempDir(), "--tls-cert", cert, "--tls-key", key, "--log-level", "debug")
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("server URL %s", srv.URL)
+	}
+	aws := newAWSCLI(t, srv.URL)
+	aws.env = append(aws.env, "AWS_CA_BUNDLE="+cert)
+	dir := t.TempDir()
+	aws.must(nil, "s3", "mb", "s3://secure")
+	big := filepath.Join(dir, "big.bin")
+	writeRandom(t, big, 100<<20)
+	aws.must(nil, "s3", "cp", big, "s3://secure/big.bin", "--no-progress")
+	small := filepath.Join(dir, "small.txt")
+	os.WriteFile(small, []byte("small over tls"), 0o600)
+	aws.must(nil, "s3", "cp", small, "s3://secure/small.txt", "--no-progress")
+	back := filepath.Join(dir, "back.bin")
+	aws.must(nil, "s3", "cp", "s3://secure/big.bin", back, "--no-progress")
+	if fileHash(t, big) != fileHash(t, back) {
+		t.Fatal("downloaded bytes differ from uploaded bytes")
+	}
+	if o := aws.must(nil, "s3", "cp", "s3://secure/small.txt", "-"); o != "small over tls" {
+		t.Fatalf("small object: %q", o)
+	}
+	log := srv.stderr.String()
+	if !strings.Contains(log, `operation=UploadPart`) || !strings.Contains(log, "payload=STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
+		t.Fatalf("the CLI did not send aws-chunked uploads over TLS; server log:\n%s", tail(log, 3000))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

@@ -196,7 +196,9 @@ func (t *txn) GetUpload(ctx context.Context, bucket, key, id string) (*store.Upl
 }
 
 func (t *txn) ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*store.Upload, error) {
-	query := `SELECT data FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND id > ?))`
+	// Continue after the marker upload in (key, created_at, id) order; an
+	// upload id that does not exist continues after every upload of keyMarker.
+	query := `SELECT data FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND (created_at, id) > (SELECT created_at, id FROM uploads WHERE id = ?)))`
 	args := []any{bucket, keyMarker, keyMarker, idMarker}
 	if prefix != "" {
 		query += ` AND substr(key, 1, ?) = ?`
