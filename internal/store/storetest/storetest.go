@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -508,6 +509,13 @@ func testS3(t *testing.T, open Opener) {
 				return err
 			}
 		}
+		// Started earlier, with a larger id: listed first for its key.
+		if err := tx.CreateUpload(ctx, &store.Upload{ID: "u9", Bucket: "beta", Key: "big", CreatedAt: t0.Add(-time.Hour)}); err != nil {
+			return err
+		}
+		if err := tx.CreateUpload(ctx, &store.Upload{ID: "u0", Bucket: "beta", Key: "cat", CreatedAt: t0}); err != nil {
+			return err
+		}
 		for n := 3; n >= 1; n-- {
 			if _, err := tx.PutPart(ctx, &store.Part{UploadID: "u1", Number: n, Blob: store.BlobRef{Key: fmt.Sprintf("p%d", n)}, ETag: `"x"`}); err != nil {
 				return err
@@ -520,13 +528,27 @@ func testS3(t *testing.T, open Opener) {
 		return nil
 	})
 	_ = s.View(ctx, func(tx store.Tx) error {
-		ups, _ := tx.ListUploads(ctx, "beta", "", "", "", 0)
-		if len(ups) != 2 || ups[0].ID != "u1" {
-			t.Fatalf("uploads: %+v", ups)
+		ids := func(ups []*store.Upload) string {
+			var out []string
+			for _, u := range ups {
+				out = append(out, u.ID)
+			}
+			return strings.Join(out, ",")
 		}
-		after, _ := tx.ListUploads(ctx, "beta", "", "big", "u1", 0)
-		if len(after) != 1 || after[0].ID != "u2" {
-			t.Fatalf("uploads after marker: %+v", after)
+		// Ordered by key, then start time, then id; paging continues after
+		// the marker upload in that order.
+		ups, _ := tx.ListUploads(ctx, "beta", "", "", "", 0)
+		if got := ids(ups); got != "u9,u1,u2,u0" {
+			t.Fatalf("uploads: %s", got)
+		}
+		for marker, want := range map[string]string{"u9": "u1,u2,u0", "u1": "u2,u0", "u2": "u0", "none": "u0"} {
+			after, _ := tx.ListUploads(ctx, "beta", "", "big", marker, 0)
+			if got := ids(after); got != want {
+				t.Fatalf("uploads after big/%s: %s, want %s", marker, got, want)
+			}
+		}
+		if got, _ := tx.ListUploads(ctx, "beta", "ca", "", "", 0); ids(got) != "u0" {
+			t.Fatalf("uploads with prefix: %s", ids(got))
 		}
 		parts, _ := tx.ListParts(ctx, "u1", 1, 0)
 		if len(parts) != 2 || parts[0].Number != 2 || parts[0].Blob.Key != "p2b" {
