@@ -188,6 +188,18 @@ func noSuchKey(key string) error {
 
 // getObject serves GetObject and HeadObject.
 func (c *call) getObject() error {
+	for attempt := 1; ; attempt++ {
+		err := c.serveObject()
+		// The record was replaced (and its bytes freed) between reading it
+		// and opening its first blob: read the new record.
+		if errors.Is(err, errBlobMissing) && attempt < 3 {
+			continue
+		}
+		return err
+	}
+}
+
+func (c *call) serveObject() error {
 	o, err := c.lookup()
 	if err != nil {
 		return err
@@ -205,13 +217,23 @@ func (c *call) getObject() error {
 		}
 		return err
 	}
+	off, n, partial, err := c.readRange(o)
+	if err != nil {
+		return err
+	}
+	// Open the first blob before any header is set, so that a missing blob
+	// is still an error response (or a retry).
+	var rd *objectReader
+	if c.r.Method != http.MethodHead {
+		rd = c.s.newObjectReader(c.ctx, o, off, n)
+		defer rd.Close()
+		if err := rd.open(); err != nil {
+			return err
+		}
+	}
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
 	if err := c.responseOverrides(h); err != nil {
-		return err
-	}
-	off, n, partial, err := c.readRange(o)
-	if err != nil {
 		return err
 	}
 	if strings.EqualFold(c.r.Header.Get("x-amz-checksum-mode"), "ENABLED") && !partial {
@@ -223,18 +245,10 @@ func (c *call) getObject() error {
 		h.Set("Content-Range", "bytes "+strconv.FormatInt(off, 10)+"-"+strconv.FormatInt(off+n-1, 10)+"/"+strconv.FormatInt(o.Size, 10))
 		status = http.StatusPartialContent
 	}
-	if c.r.Method == http.MethodHead {
-		c.w.WriteHeader(status)
+	c.w.WriteHeader(status)
+	if rd == nil {
 		return nil
 	}
-	// Open the first blob before sending the status, so that a missing blob
-	// is still an error response.
-	rd := c.s.newObjectReader(c.ctx, o, off, n)
-	defer rd.Close()
-	if err := rd.open(); err != nil {
-		return err
-	}
-	c.w.WriteHeader(status)
 	if _, err := rd.WriteTo(c.w); err != nil && c.ctx.Err() == nil {
 		c.s.log.Warn("s3 GET interrupted", "request_id", c.id, "bucket", c.bucket, "err", err)
 	}

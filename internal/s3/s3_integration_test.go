@@ -176,3 +176,35 @@ func TestObjectRoundTrip(t *testing.T) {
 		t.Fatal("object with a bad digest was stored")
 	}
 }
+
+// TestOverwriteWhileReading overwrites an object while others read it:
+// every read returns one whole version, never an error or a mix.
+func TestOverwriteWhileReading(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	mkBucket(t, c, "race")
+	versions := []string{strings.Repeat("A", 64<<10), strings.Repeat("B", 64<<10)}
+	put(t, c, "race", "k", versions[0])
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 150; i++ {
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("race"), Key: aws.String("k"), Body: strings.NewReader(versions[i%2])}); err != nil {
+				t.Errorf("put: %v", err)
+				return
+			}
+		}
+	}()
+	reads := 0
+	for reading := true; reading; reads++ {
+		select {
+		case <-done:
+			reading = false
+		default:
+		}
+		if got := get(t, c, "race", "k"); got != versions[0] && got != versions[1] {
+			t.Fatalf("read %d returned %d bytes of neither version", reads, len(got))
+		}
+	}
+	t.Logf("%d reads during 150 overwrites", reads)
+}
