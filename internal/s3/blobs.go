@@ -15,8 +15,61 @@ const copyBufSize = 256 << 10
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
+// leases keeps blobs that a read is using from being deleted when their
+// object is overwritten or removed mid-read: freeBlobs defers the deletion
+// of a leased blob until its last reader lets go. (Within one process; the
+// freeing is in-process too.)
+type leases struct {
+	mu      sync.Mutex
+	readers map[string]int
+	pending map[string]bool
+}
+
+func newLeases() *leases {
+	return &leases{readers: map[string]int{}, pending: map[string]bool{}}
+}
+
+func (l *leases) take(refs []store.BlobRef) {
+	l.mu.Lock()
+	for _, b := range refs {
+		l.readers[b.Key]++
+	}
+	l.mu.Unlock()
+}
+
+// release returns the blobs whose deletion waited for this reader.
+func (l *leases) release(refs []store.BlobRef) []store.BlobRef {
+	var due []store.BlobRef
+	l.mu.Lock()
+	for _, b := range refs {
+		if l.readers[b.Key]--; l.readers[b.Key] > 0 {
+			continue
+		}
+		delete(l.readers, b.Key)
+		if l.pending[b.Key] {
+			delete(l.pending, b.Key)
+			due = append(due, b)
+		}
+	}
+	l.mu.Unlock()
+	return due
+}
+
+// deferIfLeased marks a leased blob for deletion at release and reports
+// whether it did.
+func (l *leases) deferIfLeased(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.readers[key] > 0 {
+		l.pending[key] = true
+		return true
+	}
+	return false
+}
+
 // objectReader reads a byte range of an object across its blobs, opening
-// each blob only when the range reaches it.
+// each blob only when the range reaches it. It leases the object's blobs
+// for its lifetime.
 type objectReader struct {
 	ctx  context.Context
 	s    *Service
@@ -26,9 +79,12 @@ type objectReader struct {
 	idx  int   // current blob index
 	base int64 // object offset of blob idx
 	cur  blob.Object
+	// released: the lease on o's blobs was given back (Close).
+	released bool
 }
 
 func (s *Service) newObjectReader(ctx context.Context, o *store.Object, off, n int64) *objectReader {
+	s.leases.take(o.Blobs)
 	return &objectReader{ctx: ctx, s: s, o: o, off: off, left: n}
 }
 
@@ -112,14 +168,19 @@ func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
 	}
 }
 
-// Close releases the open blob.
+// Close releases the open blob and the lease, deleting blobs whose
+// freeing waited for this read.
 func (r *objectReader) Close() error {
+	var err error
 	if r.cur != nil {
-		err := r.cur.Close()
+		err = r.cur.Close()
 		r.cur = nil
-		return err
 	}
-	return nil
+	if !r.released {
+		r.released = true
+		r.s.deleteBlobs(context.WithoutCancel(r.ctx), r.s.leases.release(r.o.Blobs))
+	}
+	return err
 }
 
 // deleteBlobs deletes blobs that no record refers to (never committed).
@@ -142,7 +203,7 @@ func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
 			used, err = tx.BlobReferenced(ctx, b.Key)
 			return err
 		})
-		if err != nil || used {
+		if err != nil || used || s.leases.deferIfLeased(b.Key) {
 			continue
 		}
 		if err := s.blobs.Delete(ctx, b.Key); err != nil {

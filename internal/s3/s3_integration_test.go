@@ -208,3 +208,37 @@ func TestOverwriteWhileReading(t *testing.T) {
 	}
 	t.Logf("%d reads during 150 overwrites", reads)
 }
+
+// TestOverwriteDuringMultipartRead replaces a multipart object while a GET
+// of it is half-way through: the read still returns the old bytes whole
+// (their deletion waits for the reader), and the new version is served next.
+func TestOverwriteDuringMultipartRead(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	mkBucket(t, c, "mpread")
+	up := must[*s3.CreateMultipartUploadOutput](t)(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpread"), Key: aws.String("k")}))
+	var parts []types.CompletedPart
+	var old []byte
+	for i := int32(1); i <= 3; i++ {
+		p := bytes.Repeat([]byte{byte('0' + i)}, 5<<20)
+		old = append(old, p...)
+		out := must[*s3.UploadPartOutput](t)(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpread"), Key: aws.String("k"), UploadId: up.UploadId, PartNumber: aws.Int32(i), Body: bytes.NewReader(p)}))
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(i), ETag: out.ETag})
+	}
+	must[*s3.CompleteMultipartUploadOutput](t)(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpread"), Key: aws.String("k"),
+		UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}))
+	out := must[*s3.GetObjectOutput](t)(c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("mpread"), Key: aws.String("k")}))
+	first := make([]byte, 1<<20)
+	if _, err := io.ReadFull(out.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "mpread", "k", "new version")
+	rest, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil || !bytes.Equal(append(first, rest...), old) {
+		t.Fatalf("read across the overwrite: %d+%d bytes, error %v", len(first), len(rest), err)
+	}
+	if got := get(t, c, "mpread", "k"); got != "new version" {
+		t.Fatalf("after the overwrite: %q", got)
+	}
+}

@@ -56,6 +56,7 @@ type Service struct {
 	log      *slog.Logger
 	policies *docCache[*policy.Policy]
 	cors     *docCache[*cors.Config]
+	leases   *leases
 }
 
 // New builds a Service.
@@ -68,7 +69,7 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, authz: c.Authz, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
-		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS)}
+		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases()}
 }
 
 // call is one S3 request on its way through the pipeline.
