@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -86,14 +87,20 @@ func (c *call) v2Resource() string {
 	return sigv2.Resource(c.bucket, strings.TrimPrefix(path, "/"))
 }
 
-// loadBucket reads the addressed bucket.
-func (c *call) loadBucket() error {
+// bucket reads a bucket record (store.ErrNotFound when there is none).
+func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
 	var b *store.Bucket
-	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		b, err = tx.GetBucket(c.ctx, c.bucket)
+		b, err = tx.GetBucket(ctx, name)
 		return err
 	})
+	return b, err
+}
+
+// loadBucket reads the addressed bucket.
+func (c *call) loadBucket() error {
+	b, err := c.s.bucket(c.ctx, c.bucket)
 	if errors.Is(err, store.ErrNotFound) {
 		return noSuchBucket(c.bucket)
 	}

@@ -181,11 +181,7 @@ func (c *call) copyObject() error {
 
 // uploadPartCopy copies a byte range of the source into a new part.
 func (c *call) uploadPartCopy() error {
-	n, err := c.partNumber()
-	if err != nil {
-		return err
-	}
-	u, err := c.upload()
+	n, u, err := c.partTarget()
 	if err != nil {
 		return err
 	}

@@ -35,12 +35,7 @@ func (c *call) preflight() error {
 	if c.bucket == "" {
 		return forbiddenCORS("CORSResponse: Bucket not found")
 	}
-	var b *store.Bucket
-	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
-		var err error
-		b, err = tx.GetBucket(c.ctx, c.bucket)
-		return err
-	})
+	b, err := c.s.bucket(c.ctx, c.bucket)
 	if errors.Is(err, store.ErrNotFound) {
 		return forbiddenCORS("CORSResponse: Bucket not found")
 	}

@@ -191,12 +191,18 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 	return x.write(c)
 }
 
-func (c *call) listObjectsV2() error {
+// listParams reads max-keys and encoding-type, common to both listings.
+func (c *call) listParams() (int, func(string) string, string, error) {
 	maxKeys, err := c.maxKeysParam("max-keys")
 	if err != nil {
-		return err
+		return 0, nil, "", err
 	}
 	enc, et, err := c.encoder()
+	return maxKeys, enc, et, err
+}
+
+func (c *call) listObjectsV2() error {
+	maxKeys, enc, et, err := c.listParams()
 	if err != nil {
 		return err
 	}
@@ -227,11 +233,7 @@ func (c *call) listObjectsV2() error {
 }
 
 func (c *call) listObjects() error {
-	maxKeys, err := c.maxKeysParam("max-keys")
-	if err != nil {
-		return err
-	}
-	enc, et, err := c.encoder()
+	maxKeys, enc, et, err := c.listParams()
 	if err != nil {
 		return err
 	}

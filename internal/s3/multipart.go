@@ -82,24 +82,12 @@ func newUploadID() (string, error) {
 }
 
 func (c *call) createUpload() error {
-	if err := checkKey(c.key); err != nil {
-		return err
-	}
-	ct, std, meta, err := objectHeaders(c.r.Header)
+	no, err := c.objectRequest()
 	if err != nil {
 		return err
-	}
-	tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging"))
-	if err != nil {
-		return err
-	}
-	if tags != nil {
-		if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
-			return err
-		}
 	}
 	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
-		ContentType: ct, Headers: std, Metadata: meta, Tags: tags}
+		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
@@ -137,6 +125,17 @@ func noSuchUpload(id string) error {
 	return awsapi.NewError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").With("UploadId", id)
 }
 
+// partTarget reads the part number and the upload of UploadPart and
+// UploadPartCopy.
+func (c *call) partTarget() (int, *store.Upload, error) {
+	n, err := c.partNumber()
+	if err != nil {
+		return 0, nil, err
+	}
+	u, err := c.upload()
+	return n, u, err
+}
+
 // upload reads the addressed multipart upload.
 func (c *call) upload() (*store.Upload, error) {
 	id := c.q.Get("uploadId")
@@ -162,11 +161,7 @@ func (c *call) partNumber() (int, error) {
 }
 
 func (c *call) uploadPart() error {
-	n, err := c.partNumber()
-	if err != nil {
-		return err
-	}
-	u, err := c.upload()
+	n, u, err := c.partTarget()
 	if err != nil {
 		return err
 	}

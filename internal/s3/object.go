@@ -56,35 +56,55 @@ func (c *call) receive() (*storedBlob, *body, error) {
 	return &storedBlob{ref: store.BlobRef{Key: info.Key, Size: info.Size}, md5: info.MD5}, b, nil
 }
 
-func (c *call) putObject() error {
+// newObject holds what a PUT or CreateMultipartUpload request says about
+// the object it creates.
+type newObject struct {
+	contentType string
+	headers     map[string]string
+	meta        map[string]string
+	tags        []store.Tag
+}
+
+// objectRequest checks the key and reads the new object's headers, tags
+// and ACL, authorizing s3:PutObjectTagging and s3:PutObjectAcl when the
+// request sets tags or grants.
+func (c *call) objectRequest() (*newObject, error) {
 	if err := checkKey(c.key); err != nil {
-		return err
+		return nil, err
 	}
 	ct, std, meta, err := objectHeaders(c.r.Header)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tags != nil {
 		if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if grantsACL(c.r.Header) {
 		if err := c.authorize("s3:PutObjectAcl", c.resource(), (*call).putKeys); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags}, nil
+}
+
+func (c *call) putObject() error {
+	no, err := c.objectRequest()
+	if err != nil {
+		return err
 	}
 	sb, body, err := c.receive()
 	if err != nil {
 		return err
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
-		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Checksum: body.checksum(), Tags: tags, Owner: c.p.Account}
+		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account}
 	if err := c.commitObject(o, c.r.Header.Get("If-None-Match"), c.r.Header.Get("If-Match")); err != nil {
 		return err
 	}
