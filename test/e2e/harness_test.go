@@ -221,6 +221,33 @@ func (c *awsCLI) run(args ...string) (stdout, stderr string, ok bool) {
 	return o.String(), e.String(), err == nil
 }
 
+// runBare executes `aws args…` without --endpoint-url, with extra
+// environment (name=value) replacing the CLI's defaults of the same name.
+func (c *awsCLI) runBare(extraEnv []string, args ...string) (stdout, stderr string, ok bool) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "aws", args...)
+	env := map[string]string{}
+	var order []string
+	for _, kv := range append(append([]string{}, c.env...), extraEnv...) {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, seen := env[k]; !seen {
+			order = append(order, k)
+		}
+		env[k] = v
+	}
+	for _, k := range order {
+		if env[k] != "" {
+			cmd.Env = append(cmd.Env, k+"="+env[k])
+		}
+	}
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	return o.String(), e.String(), err == nil
+}
+
 // must runs the CLI, fails the test on error, and decodes JSON output into out (if non-nil).
 func (c *awsCLI) must(out any, args ...string) string {
 	c.t.Helper()
