@@ -72,3 +72,34 @@ func TestSecretsAreNotFlagsAndNeverEchoed(t *testing.T) {
 		t.Fatalf("bad secret must be reported without its value: %v", err)
 	}
 }
+
+// TestConfigurationDoc keeps docs/configuration.md true: every setting's
+// flag, environment variable and default is in its table.
+func TestConfigurationDoc(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, s := range Settings() {
+		row := ""
+		for _, line := range strings.Split(doc, "\n") {
+			if strings.HasPrefix(line, "|") && strings.Contains(line, "`"+s.Env+"`") {
+				row = line
+			}
+		}
+		if row == "" {
+			t.Errorf("docs/configuration.md has no row for %s", s.Env)
+			continue
+		}
+		if !s.Secret && !strings.Contains(row, "`--"+s.Key+"`") {
+			t.Errorf("row of %s does not name --%s", s.Env, s.Key)
+		}
+		if !strings.Contains(row, "`"+s.Key+"`") {
+			t.Errorf("row of %s does not name the TOML key %s", s.Env, s.Key)
+		}
+		if s.Default != "" && !strings.Contains(row, "`"+s.Default+"`") {
+			t.Errorf("row of %s does not give the default %q", s.Env, s.Default)
+		}
+	}
+}
