@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,10 @@ var migrationFiles embed.FS
 type Store struct {
 	write *sql.DB // one connection: writers queue here
 	read  *sql.DB // reader pool
+	// Group commit (see Update).
+	commitMu sync.Mutex
+	pending  []*update
+	leading  bool
 	gen   atomic.Int64
 	// genRead is when the generation was last read from the database
 	// (Unix nanoseconds).
@@ -186,30 +191,116 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Update runs fn in a write transaction, committing if it returns nil.
+//
+// Updates are group-committed: writers that arrive while a commit is in
+// progress are queued, and the next of them to lead runs the whole queue in
+// one transaction, each fn inside its own savepoint (so one fn's error
+// undoes only its own writes), then commits once. Every fn is atomic, runs
+// as if alone in serial order, and is durable when Update returns nil; the
+// batch shares one fsync instead of paying one each.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	req := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.commitMu.Lock()
+	s.pending = append(s.pending, req)
+	if s.leading {
+		s.commitMu.Unlock()
+		return <-req.done
+	}
+	s.leading = true
+	for len(s.pending) > 0 {
+		batch := s.pending
+		if len(batch) > maxBatch {
+			batch = batch[:maxBatch]
+		}
+		s.pending = s.pending[len(batch):]
+		s.commitMu.Unlock()
+		s.commit(batch)
+		s.commitMu.Lock()
+	}
+	s.leading = false
+	s.commitMu.Unlock()
+	return <-req.done
+}
+
+// maxBatch bounds how many updates share one commit.
+const maxBatch = 128
+
+// update is one queued Update call.
+type update struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+// commit runs a batch in one transaction and reports each update's result.
+func (s *Store) commit(batch []*update) {
+	results := make([]error, len(batch))
+	finish := func(err error) {
+		for i, u := range batch {
+			if results[i] == nil {
+				results[i] = err
+			}
+			u.done <- results[i]
+		}
+	}
+	// The transaction outlives any one caller's context.
+	ctx := context.WithoutCancel(batch[0].ctx)
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return mapErr(err)
+		finish(mapErr(err))
+		return
 	}
-	t := &txn{tx: tx, writable: true}
-	if err := fn(t); err != nil {
+	bumped, ok := false, 0
+	for i, u := range batch {
+		if err := u.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT u`); err != nil {
+			tx.Rollback()
+			finish(mapErr(err))
+			return
+		}
+		t := &txn{tx: tx, writable: true}
+		if err := u.fn(t); err != nil {
+			results[i] = err
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {
+				tx.Rollback()
+				finish(mapErr(rerr))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE u`); err != nil {
+			tx.Rollback()
+			finish(mapErr(err))
+			return
+		}
+		if results[i] == nil {
+			ok++
+			bumped = bumped || t.bumped
+		}
+	}
+	if ok == 0 {
 		tx.Rollback()
-		return err
+		finish(nil)
+		return
 	}
 	var gen int64
-	if t.bumped {
+	if bumped {
 		if err := tx.QueryRowContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'iam_generation' RETURNING value`).Scan(&gen); err != nil {
 			tx.Rollback()
-			return err
+			finish(err)
+			return
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return mapErr(err)
+		finish(mapErr(err))
+		return
 	}
-	if t.bumped {
+	if bumped {
 		s.raiseGeneration(gen) // visible to this process at once
 	}
-	return nil
+	finish(nil)
 }
 
 // mapErr turns SQLite constraint violations into store sentinels.

@@ -360,6 +360,48 @@ func testConcurrent(t *testing.T, open Opener) {
 		}
 		return nil
 	})
+
+	// Concurrent updates that fail after writing, or that conflict, leave
+	// nothing behind and do not disturb the others (stores may commit
+	// concurrent updates together).
+	fail := errors.New("fn failed")
+	errs = make(chan error, 60)
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			err := s.Update(ctx, func(tx store.Tx) error {
+				if err := tx.CreateUser(ctx, &store.User{Account: "111111111111", ID: fmt.Sprintf("AIDB%d", i), Name: fmt.Sprintf("v%02d", i), Path: "/"}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return fail // its user must not persist
+				}
+				if i%3 == 1 { // a second write that collides with an existing name
+					return tx.CreateUser(ctx, &store.User{Account: "111111111111", ID: fmt.Sprintf("AIDC%d", i), Name: "u00", Path: "/"})
+				}
+				return nil
+			})
+			switch {
+			case i%3 == 0 && !errors.Is(err, fail), i%3 == 1 && !errors.Is(err, store.ErrExists), i%3 == 2 && err != nil:
+				errs <- fmt.Errorf("update %d: %v", i, err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		for i := 0; i < 60; i++ {
+			_, err := tx.GetUserByID(ctx, "111111111111", fmt.Sprintf("AIDB%d", i))
+			if (i%3 == 2) != (err == nil) {
+				t.Errorf("user AIDB%d after a %s update: %v", i, map[bool]string{true: "successful", false: "failed"}[i%3 == 2], err)
+			}
+		}
+		return nil
+	})
 }
 
 func testReopen(t *testing.T, open Opener) {
