@@ -31,7 +31,7 @@ type Store struct {
 	commitMu sync.Mutex
 	pending  []*update
 	leading  bool
-	gen   atomic.Int64
+	gen      atomic.Int64
 	// genRead is when the generation was last read from the database
 	// (Unix nanoseconds).
 	genRead atomic.Int64
