@@ -356,10 +356,14 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 		if alg == "" {
 			continue
 		}
-		if p.Checksum == nil {
+		given := cp.get(alg)
+		// Composite checksums are built from the parts' checksums, so the
+		// request must list them (as S3 requires); a full-object checksum
+		// is combined from the stored parts either way.
+		if p.Checksum == nil || (given == "" && u.ChecksumType != "FULL_OBJECT") {
 			return nil, awsapi.Errorf("InvalidRequest", "The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(string(alg)), p.Number)
 		}
-		if given := cp.get(alg); given != "" && given != p.Checksum.Value {
+		if given != "" && given != p.Checksum.Value {
 			return nil, invalidPart()
 		}
 		d, err := checksum.Decode(alg, p.Checksum.Value)

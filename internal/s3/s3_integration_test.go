@@ -242,3 +242,26 @@ func TestOverwriteDuringMultipartRead(t *testing.T) {
 		t.Fatalf("after the overwrite: %q", got)
 	}
 }
+
+// TestCompositeChecksumNeedsPartChecksums: an upload created with a
+// checksum algorithm (composite) completes only when the request lists each
+// part's checksum, as S3 requires.
+func TestCompositeChecksumNeedsPartChecksums(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	mkBucket(t, c, "checksums")
+	up := must[*s3.CreateMultipartUploadOutput](t)(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("checksums"), Key: aws.String("k"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}))
+	part := must[*s3.UploadPartOutput](t)(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("checksums"), Key: aws.String("k"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("only part"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}))
+	complete := func(p types.CompletedPart) error {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("checksums"), Key: aws.String("k"), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{p}}})
+		return err
+	}
+	err := complete(types.CompletedPart{PartNumber: aws.Int32(1), ETag: part.ETag})
+	wantCode(t, err, "InvalidRequest")
+	if err := complete(types.CompletedPart{PartNumber: aws.Int32(1), ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32}); err != nil {
+		t.Fatal(err)
+	}
+}
