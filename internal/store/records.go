@@ -121,6 +121,22 @@ type AccessKey struct {
 	LastRegion   string
 }
 
+// MFADevice is a virtual MFA device (a TOTP authenticator).
+type MFADevice struct {
+	Account      string
+	SerialNumber string // arn:aws:iam::ACCOUNT:mfa/PATH/NAME (path without the leading "/")
+	Name         string
+	Path         string
+	SeedSealed   []byte // the TOTP secret, sealed under the master key with SerialNumber as additional data
+	UserID       string // the user it is enabled for; "" while unassigned
+	EnabledAt    time.Time
+	CreatedAt    time.Time
+	// LastStep is the last TOTP time step whose code was accepted; a code
+	// is accepted once, so only later steps may be used.
+	LastStep int64
+	Tags     []Tag
+}
+
 // ListQuery selects one page of a list ordered by lower-cased name.
 type ListQuery struct {
 	PathPrefix string // only records whose path starts with this ("" = all)

@@ -27,10 +27,21 @@ type Tx interface {
 	InlinePolicies
 	Attachments
 	AccessKeys
+	MFADevices
 	TokenKeys
 	Buckets
 	Objects
 	Uploads
+}
+
+// MFADevices stores virtual MFA devices.
+type MFADevices interface {
+	CreateMFADevice(ctx context.Context, d *MFADevice) error // ErrExists when the serial number is taken
+	GetMFADevice(ctx context.Context, serial string) (*MFADevice, error)
+	// ListMFADevices returns an account's devices ordered by serial number.
+	ListMFADevices(ctx context.Context, account string) ([]*MFADevice, error)
+	UpdateMFADevice(ctx context.Context, d *MFADevice) error // by serial number: user, enable time, last step, tags
+	DeleteMFADevice(ctx context.Context, serial string) error
 }
 
 // Accounts stores tenants.

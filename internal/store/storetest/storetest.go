@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentUpdates", testConcurrent},
 		{"Reopen", testReopen},
 		{"TokenKeys", testTokenKeys},
+		{"MFADevices", testMFADevices},
 		{"BucketsObjectsUploads", testS3},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -614,4 +615,49 @@ func testS3(t *testing.T, open Opener) {
 		}
 		return tx.DeleteBucket(ctx, "other")
 	})
+}
+
+func testMFADevices(t *testing.T, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	const acct = "111111111111"
+	serial := func(n string) string { return "arn:aws:iam::" + acct + ":mfa/" + n }
+	update(t, s, func(tx store.Tx) error {
+		for _, n := range []string{"bob", "alice"} {
+			if err := tx.CreateMFADevice(ctx, &store.MFADevice{Account: acct, SerialNumber: serial(n), Name: n, Path: "/", SeedSealed: []byte("sealed-" + n), CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		return tx.CreateMFADevice(ctx, &store.MFADevice{Account: "222222222222", SerialNumber: "arn:aws:iam::222222222222:mfa/x", Name: "x", Path: "/"})
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateMFADevice(ctx, &store.MFADevice{Account: acct, SerialNumber: serial("bob"), Name: "bob", Path: "/"})
+	}); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("duplicate serial: %v", err)
+	}
+	update(t, s, func(tx store.Tx) error {
+		d, err := tx.GetMFADevice(ctx, serial("alice"))
+		if err != nil || string(d.SeedSealed) != "sealed-alice" || !d.CreatedAt.Equal(t0) {
+			t.Fatalf("get: %+v %v", d, err)
+		}
+		d.UserID, d.EnabledAt, d.LastStep = "AIDA1", t0.Add(time.Minute), 42
+		return tx.UpdateMFADevice(ctx, d)
+	})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		list, err := tx.ListMFADevices(ctx, acct)
+		if err != nil || len(list) != 2 || list[0].Name != "alice" || list[0].UserID != "AIDA1" || list[0].LastStep != 42 || list[1].UserID != "" {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteMFADevice(ctx, serial("bob")) })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetMFADevice(ctx, serial("bob")); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deleted device: %v", err)
+		}
+		return nil
+	})
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.UpdateMFADevice(ctx, &store.MFADevice{SerialNumber: serial("bob")}) }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("update of a missing device: %v", err)
+	}
 }
