@@ -141,7 +141,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
-	s.sts = sts.New(sts.Config{Store: c.store, Authorizer: s.authz, Tokens: tokens, Managed: c.managed})
+	s.sts = sts.New(sts.Config{Store: c.store, Authorizer: s.authz, Tokens: tokens, Managed: c.managed, Opener: c.master})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
 		Opener:   c.master,

@@ -341,15 +341,19 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if size := a.packedSize(); size > 100 {
 		return nil, awsapi.Errorf("PackedPolicyTooLarge", "Packed size of consumed session policies and tags exceeds the limit (%d%%).", size)
 	}
-	// MFA: a session inherits its caller's MFA; codes presented here need
-	// an MFA device, which this server does not have yet.
+	// MFA: a session inherits its caller's MFA; a caller presenting a code
+	// of its own device signs in with MFA now.
 	var parent *token.Session = caller.Session
-	mfa := parent != nil && parent.MFA
+	mfaPresent := parent != nil && parent.MFA
+	var mfaTime time.Time
+	if parent != nil {
+		mfaTime = parent.MFAAuthTime
+	}
 	if a.serial != "" || a.tokenCode != "" {
-		if a.serial == "" || a.tokenCode == "" {
-			return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed, SerialNumber and TokenCode must be given together.")
+		if err := s.checkMFA(ctx, caller, a.serial, a.tokenCode, info.Now); err != nil {
+			return nil, err
 		}
-		return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		mfaPresent, mfaTime = true, info.Now.UTC().Truncate(time.Second)
 	}
 	// Source identity is immutable along a chain.
 	sourceIdentity := a.sourceIdentity
@@ -384,6 +388,10 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	transitive = append(transitive, a.transitive...)
 
 	keys := map[string][]string{"sts:rolesessionname": {a.sessionName}}
+	if mfaPresent {
+		keys["aws:multifactorauthpresent"] = []string{"true"}
+		keys["aws:multifactorauthage"] = []string{strconv.FormatInt(int64(info.Now.Sub(mfaTime)/time.Second), 10)}
+	}
 	if a.externalID != "" {
 		keys["sts:externalid"] = []string{a.externalID}
 	}
@@ -422,10 +430,12 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	sess := &token.Session{
 		Kind: token.KindRole, Account: role.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
 		RoleARN: arn, RoleID: role.ID, SessionName: a.sessionName, SessionPolicy: a.policyDoc, PolicyARNs: a.policyARNs,
-		Tags: tags, TransitiveTagKeys: transitive, SourceIdentity: sourceIdentity, MFA: mfa, CallerARN: caller.ARN,
+		Tags: tags, TransitiveTagKeys: transitive, SourceIdentity: sourceIdentity, MFA: mfaPresent, CallerARN: caller.ARN,
+	}
+	if mfaPresent {
+		sess.MFAAuthTime = mfaTime
 	}
 	if parent != nil {
-		sess.MFAAuthTime = parent.MFAAuthTime
 		if parent.Kind == token.KindRole {
 			sess.ChainDepth = parent.ChainDepth + 1
 		}
@@ -527,12 +537,15 @@ func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, 
 	if p.Has("TokenCode") && !tokenCodeRe.MatchString(code) {
 		return nil, awsapi.ValidationError(code, "tokenCode", `Member must satisfy regular expression pattern: [\d]*`)
 	}
-	if serial != "" || code != "" {
-		return nil, awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
-	}
 	now := info.Now.UTC().Truncate(time.Second)
 	sess := &token.Session{Kind: token.KindSession, Account: caller.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
 		SourceARN: caller.ARN, SourceUserID: caller.UserID, SourceName: caller.UserName, CallerARN: caller.ARN}
+	if serial != "" || code != "" {
+		if err := s.checkMFA(ctx, caller, serial, code, info.Now); err != nil {
+			return nil, err
+		}
+		sess.MFA, sess.MFAAuthTime = true, now
+	}
 	creds, err := s.mint(ctx, sess)
 	if err != nil {
 		return nil, err

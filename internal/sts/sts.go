@@ -35,6 +35,8 @@ type Config struct {
 	Authorizer Authorizer
 	Tokens     KeySets
 	Managed    ManagedPolicies
+	// Opener unseals MFA device secrets (nil: MFA codes are refused).
+	Opener Opener
 }
 
 // Service answers STS actions.

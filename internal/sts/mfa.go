@@ -1,0 +1,59 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/mfa"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Opener opens secrets sealed at rest (the keyring's master key).
+type Opener interface {
+	Open(sealed, additionalData []byte) ([]byte, error)
+}
+
+func mfaFailed() error {
+	return awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+}
+
+// checkMFA validates a SerialNumber and TokenCode pair presented by the
+// caller: the device must be the caller's own enabled virtual MFA device and
+// the code valid now and not used before. The accepted step is recorded in
+// the same transaction that checks it, so a code works once even when two
+// requests race.
+func (s *Service) checkMFA(ctx context.Context, caller *authz.Principal, serial, code string, now time.Time) error {
+	if serial == "" || code == "" {
+		return awsapi.NewError("AccessDenied", "MultiFactorAuthentication failed, SerialNumber and TokenCode must be given together.")
+	}
+	// Devices belong to IAM users; role sessions have none.
+	if caller.Type != authz.TypeUser || caller.EntityID == "" || s.cfg.Opener == nil {
+		return mfaFailed()
+	}
+	err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		d, err := tx.GetMFADevice(ctx, serial)
+		if err != nil {
+			return err
+		}
+		if d.Account != caller.Account || d.UserID != caller.EntityID {
+			return store.ErrNotFound
+		}
+		seed, err := s.cfg.Opener.Open(d.SeedSealed, []byte(d.SerialNumber))
+		if err != nil {
+			return err
+		}
+		step, err := mfa.Verify(seed, code, now, d.LastStep)
+		if err != nil {
+			return err
+		}
+		d.LastStep = step
+		return tx.UpdateMFADevice(ctx, d)
+	})
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, mfa.ErrInvalidCode) {
+		return mfaFailed()
+	}
+	return err
+}
