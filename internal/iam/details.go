@@ -281,7 +281,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 		Key   string `xml:"key"`
 		Value int    `xml:"value"`
 	}
-	var users, groups, roles, policies int
+	var users, groups, roles, policies, mfaDevices, mfaInUse int
 	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		if users, err = tx.CountUsers(ctx, c.Account); err != nil {
@@ -293,7 +293,16 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 		if roles, err = tx.CountRoles(ctx, c.Account); err != nil {
 			return err
 		}
-		policies, err = tx.CountPolicies(ctx, c.Account)
+		if policies, err = tx.CountPolicies(ctx, c.Account); err != nil {
+			return err
+		}
+		devices, err := tx.ListMFADevices(ctx, c.Account)
+		for _, d := range devices {
+			mfaDevices++
+			if d.UserID != "" {
+				mfaInUse++
+			}
+		}
 		return err
 	})
 	if err != nil {
@@ -307,6 +316,8 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 		{"UserPolicySizeQuota", 2048}, {"GroupPolicySizeQuota", 5120}, {"RolePolicySizeQuota", 10240}, {"AssumeRolePolicySizeQuota", 2048},
 		{"GroupsPerUserQuota", 10}, {"AttachedPoliciesPerUserQuota", 10}, {"AttachedPoliciesPerRoleQuota", 10},
 		{"AttachedPoliciesPerGroupQuota", 10}, {"AccessKeysPerUserQuota", 2},
+		// The root has no MFA device here: AccountMFAEnabled is 0.
+		{"MFADevices", mfaDevices}, {"MFADevicesInUse", mfaInUse}, {"AccountMFAEnabled", 0},
 	}}, nil
 }
 

@@ -25,6 +25,8 @@ func (s *Service) operations() map[string]op {
 	policyARN := func(c *authz.Principal, p url.Values) string { return p.Get("PolicyArn") }
 	newPolicy := named("policy", "PolicyName")
 	star := func(*authz.Principal, url.Values) string { return "*" }
+	// A virtual MFA device's serial number is its ARN.
+	serial := func(c *authz.Principal, p url.Values) string { return p.Get("SerialNumber") }
 	self := func(c *authz.Principal, p url.Values) string {
 		if p.Get("UserName") == "" {
 			return c.ARN
@@ -108,6 +110,18 @@ func (s *Service) operations() map[string]op {
 		"PutRolePermissionsBoundary":    {role, s.putBoundary(roleKind)},
 		"DeleteRolePermissionsBoundary": {role, s.deleteBoundary(roleKind)},
 		"UpdateRoleDescription":         {role, s.updateRoleDescription},
+
+		"CreateVirtualMFADevice": {named("mfa", "VirtualMFADeviceName"), s.createVirtualMFADevice},
+		"DeleteVirtualMFADevice": {serial, s.deleteVirtualMFADevice},
+		"ListVirtualMFADevices":  {star, s.listVirtualMFADevices},
+		"EnableMFADevice":        {user, s.enableMFADevice},
+		"ResyncMFADevice":        {user, s.resyncMFADevice},
+		"DeactivateMFADevice":    {self, s.deactivateMFADevice},
+		"ListMFADevices":         {self, s.listMFADevices},
+		"GetMFADevice":           {self, s.getMFADevice},
+		"TagMFADevice":           {serial, s.tagEntity(s.mfaDeviceTags())},
+		"UntagMFADevice":         {serial, s.untagEntity(s.mfaDeviceTags())},
+		"ListMFADeviceTags":      {serial, s.listEntityTags(s.mfaDeviceTags())},
 
 		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
 		"GetAccountSummary":              {star, s.getAccountSummary},

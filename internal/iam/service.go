@@ -15,9 +15,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// SecretSealer seals secrets before they are stored.
+// SecretSealer seals secrets before they are stored, and opens the ones
+// the service must read back (virtual MFA seeds, to check codes). The
+// additional data binds a sealed secret to its record's id.
 type SecretSealer interface {
 	Seal(plaintext, additionalData []byte) ([]byte, error)
+	Open(sealed, additionalData []byte) ([]byte, error)
 }
 
 // Config are the service's dependencies.

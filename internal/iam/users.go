@@ -206,6 +206,11 @@ func (s *Service) deleteUser(ctx context.Context, c *authz.Principal, p url.Valu
 		if len(keys)+len(inline)+len(attached)+len(groups) > 0 {
 			return awsapi.NewError("DeleteConflict", "Cannot delete entity, must delete access keys, policies and group memberships first.")
 		}
+		if devices, err := userDevices(ctx, tx, c.Account, u.ID); err != nil {
+			return err
+		} else if len(devices) > 0 {
+			return awsapi.NewError("DeleteConflict", "Cannot delete entity, must delete MFA device first.")
+		}
 		return tx.DeleteUser(ctx, c.Account, u.ID)
 	})
 }
