@@ -253,17 +253,23 @@ func mfaCodesRequest(p url.Values) (user, serial, code1, code2 string, err error
 	return
 }
 
+// userAndDevice reads the user and the device an Enable or Resync names.
+func userAndDevice(ctx context.Context, tx store.Tx, account, user, serial string) (*store.User, *store.MFADevice, error) {
+	u, err := getUser(ctx, tx, account, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := getDevice(ctx, tx, account, serial)
+	return u, d, err
+}
+
 func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
 	n, serial, code1, code2, err := mfaCodesRequest(p)
 	if err != nil {
 		return nil, err
 	}
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, c.Account, n)
-		if err != nil {
-			return err
-		}
-		d, err := getDevice(ctx, tx, c.Account, serial)
+		u, d, err := userAndDevice(ctx, tx, c.Account, n, serial)
 		if err != nil {
 			return err
 		}
@@ -293,11 +299,7 @@ func (s *Service) resyncMFADevice(ctx context.Context, c *authz.Principal, p url
 		return nil, err
 	}
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, c.Account, n)
-		if err != nil {
-			return err
-		}
-		d, err := getDevice(ctx, tx, c.Account, serial)
+		u, d, err := userAndDevice(ctx, tx, c.Account, n, serial)
 		if err != nil {
 			return err
 		}
