@@ -1,23 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,123 +18,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// The Gatehouse account and its root key, fixed for the test.
+// The Gatehouse account and its root key: those of internal/testenv, which
+// runs a complete Gatehouse in-process for the test.
 const (
-	accountID  = "123456789012"
-	rootKeyID  = "AKIABROWSERUPLOAD001"
-	rootSecret = "browserUploadRootSecret0123456789abcdefg"
-	region     = "us-east-1"
+	accountID  = testenv.AccountID
+	rootKeyID  = testenv.RootAccessKey
+	rootSecret = testenv.RootSecretKey
+	region     = testenv.Region
 	bucket     = "browser-uploads"
 	roleName   = "browser-upload"
 	appUser    = "browser-upload-app"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// gatehouseBinary builds cmd/gatehouse once per test process.
-func gatehouseBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "browser-upload-gatehouse")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "gatehouse")
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", binPath, "../../cmd/gatehouse").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build ../../cmd/gatehouse: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// TestMain removes the gatehouse binary built for the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
-
-var listenLine = regexp.MustCompile(`msg="gatehouse listening" url=(https?://[0-9.:]+)`)
-
-// startGatehouse runs `gatehouse serve` on a random loopback port with a
-// fresh data directory and returns its URL. It stops with the test.
+// startGatehouse starts a Gatehouse server with a fresh data directory and
+// returns its URL. It stops with the test.
 func startGatehouse(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command(gatehouseBinary(t), "serve",
-		"--listen", "127.0.0.1:0",
-		"--data-dir", t.TempDir(),
-		"--account-id", accountID,
-		"--shutdown-timeout", "5s")
-	cmd.Env = append(os.Environ(),
-		"GATEHOUSE_ROOT_ACCESS_KEY_ID="+rootKeyID,
-		"GATEHOUSE_ROOT_SECRET_ACCESS_KEY="+rootSecret,
-	)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	logDone := make(chan struct{})
-	go func() {
-		defer close(logDone)
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			line := sc.Text()
-			t.Logf("gatehouse: %s", line)
-			if m := listenLine.FindStringSubmatch(line); m != nil && !sent {
-				urlc <- m[1]
-				sent = true
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	exited := make(chan error, 1)
-	go func() {
-		<-logDone // Wait closes the pipe: read it to the end first
-		exited <- cmd.Wait()
-	}()
-	var u string
-	select {
-	case u = <-urlc:
-	case err := <-exited:
-		t.Fatalf("gatehouse exited before listening: %v", err)
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
-		t.Fatal("gatehouse did not start listening within 30s")
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("gatehouse exited with %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("gatehouse did not stop within 15s of SIGINT")
-		}
-	})
-	return u
+	return testenv.New(t).URL
 }
 
 // awsConfig is an SDK configuration for Gatehouse at endpoint with static
