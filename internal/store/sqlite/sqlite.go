@@ -232,6 +232,17 @@ type update struct {
 	done chan error
 }
 
+// runUpdate runs one update's fn; a panic becomes that update's error, so
+// one caller's bug cannot stall the writers queued behind it.
+func runUpdate(fn func(store.Tx) error, t *txn) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sqlite: update panicked: %v", r)
+		}
+	}()
+	return fn(t)
+}
+
 // commit runs a batch in one transaction and reports each update's result.
 func (s *Store) commit(batch []*update) {
 	results := make([]error, len(batch))
@@ -262,7 +273,7 @@ func (s *Store) commit(batch []*update) {
 			return
 		}
 		t := &txn{tx: tx, writable: true}
-		if err := u.fn(t); err != nil {
+		if err := runUpdate(u.fn, t); err != nil {
 			results[i] = err
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {
 				tx.Rollback()

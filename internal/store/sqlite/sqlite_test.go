@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"os"
 	"path/filepath"
@@ -54,5 +55,29 @@ func BenchmarkGetRole(b *testing.B) {
 		if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.GetRole(ctx, "111111111111", "demo"); return err }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A panicking update fails alone; the writers after it go on.
+func TestUpdatePanicDoesNotStallWriters(t *testing.T) {
+	s, err := Open(t.TempDir() + "/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a"}); err != nil {
+			return err
+		}
+		panic("bug")
+	})
+	if err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("panicking update: %v", err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a"})
+	}); err != nil {
+		t.Fatalf("the next update: %v (the panicking one must have left nothing)", err)
 	}
 }
