@@ -2,10 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/store"
