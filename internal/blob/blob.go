@@ -43,6 +43,14 @@ type Object interface {
 	Size() int64
 }
 
+// RangeWriter is an optional capability of an Object: WriteRange copies the
+// n bytes at off to w as fast as the backend streams them (read-ahead,
+// direct I/O), stopping at the first error. It returns the bytes written; a
+// blob shorter than off+n is an error. Readers without it use ReadAt.
+type RangeWriter interface {
+	WriteRange(ctx context.Context, w io.Writer, off, n int64) (int64, error)
+}
+
 // Store is a blob backend.
 type Store interface {
 	// Put stores r under a new key. Extra hashes are fed the same bytes.

@@ -144,16 +144,54 @@ func (r *objectReader) Read(p []byte) (int, error) {
 	}
 }
 
-// WriteTo copies the range to w through a pooled buffer.
+// WriteTo copies the range to w: blob by blob through the backend's
+// RangeWriter where it has one, otherwise through a pooled buffer.
 func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
 	var total int64
-	for {
-		n, err := r.Read(buf)
+	var bp *[]byte
+	defer func() {
+		if bp != nil {
+			copyBufs.Put(bp)
+		}
+	}()
+	for r.left > 0 {
+		if r.cur == nil {
+			if err := r.open(); err != nil {
+				return total, err
+			}
+			if r.cur == nil {
+				return total, io.ErrUnexpectedEOF
+			}
+		}
+		if rw, ok := r.cur.(blob.RangeWriter); ok {
+			ref := r.o.Blobs[r.idx]
+			inBlob := r.off - r.base
+			if avail := min(ref.Size-inBlob, r.left); avail > 0 {
+				n, err := rw.WriteRange(r.ctx, w, inBlob, avail)
+				r.off += n
+				r.left -= n
+				total += n
+				if err != nil {
+					return total, err
+				}
+				if n == 0 {
+					return total, io.ErrUnexpectedEOF
+				}
+			}
+			if r.off-r.base >= ref.Size {
+				r.cur.Close()
+				r.cur = nil
+				r.base += ref.Size
+				r.idx++
+			}
+			continue
+		}
+		if bp == nil {
+			bp = copyBufs.Get().(*[]byte)
+		}
+		n, err := r.Read(*bp)
 		if n > 0 {
-			m, werr := w.Write(buf[:n])
+			m, werr := w.Write((*bp)[:n])
 			total += int64(m)
 			if werr != nil {
 				return total, werr
@@ -166,6 +204,7 @@ func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
 			return total, err
 		}
 	}
+	return total, nil
 }
 
 // Close releases the open blob and the lease, deleting blobs whose

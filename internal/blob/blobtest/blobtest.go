@@ -20,7 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) blob.Store) {
 	ctx := context.Background()
 	t.Run("RoundTripSizesAndHashes", func(t *testing.T) {
 		s := open(t)
-		for _, size := range []int{0, 1, 4096, 256 << 10, 256<<10 + 1, 1 << 20, 3<<20 + 17} {
+		for _, size := range []int{0, 1, 4096, 256 << 10, 256<<10 + 1, 256<<10 + 8192, 512<<10 + 4095, 1 << 20, 3<<20 + 17, 9<<20 + 4097, 12 << 20} {
 			data := pattern(size)
 			sh := sha256.New()
 			info, err := s.Put(ctx, bytes.NewReader(data), sh)
@@ -56,6 +56,48 @@ func Run(t *testing.T, open func(t *testing.T) blob.Store) {
 		}
 		if n, err := obj.ReadAt(buf, 99500); n != 500 || err != io.EOF {
 			t.Fatalf("ReadAt at the end: %d %v", n, err)
+		}
+	})
+	t.Run("RangeWriter", func(t *testing.T) {
+		s := open(t)
+		size := 9<<20 + 12345
+		data := pattern(size)
+		info, err := s.Put(ctx, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := s.Open(ctx, info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		rw, ok := obj.(blob.RangeWriter)
+		if !ok {
+			t.Skip("the store's objects have no RangeWriter")
+		}
+		for _, r := range [][2]int{{0, size}, {1, size - 1}, {4095, 300000}, {8<<20 - 7, 100},
+			{size - 5000, 5000}, {size - 1, 1}, {123, 0}, {1 << 20, 4 << 20}} {
+			var out bytes.Buffer
+			n, err := rw.WriteRange(ctx, &out, int64(r[0]), int64(r[1]))
+			if err != nil || n != int64(r[1]) || !bytes.Equal(out.Bytes(), data[r[0]:r[0]+r[1]]) {
+				t.Fatalf("WriteRange(%d, %d): %d bytes, %v", r[0], r[1], n, err)
+			}
+		}
+		// The object still reads with ReadAt afterwards.
+		buf := make([]byte, 10)
+		if _, err := obj.ReadAt(buf, 3); err != nil || !bytes.Equal(buf, data[3:13]) {
+			t.Fatalf("ReadAt after WriteRange: %v", err)
+		}
+		if _, err := rw.WriteRange(ctx, io.Discard, int64(size-10), 11); err == nil {
+			t.Fatal("a range past the end was written without an error")
+		}
+		if n, err := rw.WriteRange(ctx, &failingWriter{after: 1 << 20}, 0, int64(size)); err == nil || n > 1<<20 {
+			t.Fatalf("a failing writer: %d bytes, %v", n, err)
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := rw.WriteRange(cctx, io.Discard, 0, int64(size)); err == nil {
+			t.Fatal("a cancelled context did not stop WriteRange")
 		}
 	})
 	t.Run("UnknownSizeStream", func(t *testing.T) {
@@ -172,5 +214,16 @@ func (f *failingReader) Read(p []byte) (int, error) {
 		return 0, errors.New("client went away")
 	}
 	f.n += len(p)
+	return len(p), nil
+}
+
+// failingWriter accepts after bytes, then fails.
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.after {
+		return 0, errors.New("writer failed")
+	}
+	w.after -= len(p)
 	return len(p), nil
 }

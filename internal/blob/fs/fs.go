@@ -25,16 +25,14 @@ import (
 
 // FS stores blobs under a root directory.
 type FS struct {
-	root string
-	bufs sync.Pool // *[]byte copy buffers
+	root     string
+	bufs     sync.Pool // *[]byte, pipeChunk long, aligned for direct I/O
+	readBufs sync.Pool // *[]byte, readChunk long, aligned for direct I/O
 }
 
 var _ blob.Store = (*FS)(nil)
 
-const (
-	tmpDir  = "tmp"
-	bufSize = pipeChunk
-)
+const tmpDir = "tmp"
 
 // Open prepares root (created with mode 0700 when missing).
 func Open(root string) (*FS, error) {
@@ -42,7 +40,8 @@ func Open(root string) (*FS, error) {
 		return nil, err
 	}
 	f := &FS{root: root}
-	f.bufs.New = func() any { b := make([]byte, bufSize); return &b }
+	f.bufs.New = func() any { return alignedBuffer(pipeChunk) }
+	f.readBufs.New = func() any { return alignedBuffer(readChunk) }
 	return f, nil
 }
 
@@ -133,13 +132,6 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-type object struct {
-	*os.File
-	size int64
-}
-
-func (o object) Size() int64 { return o.size }
-
 // Open opens a stored blob.
 func (f *FS) Open(ctx context.Context, key string) (blob.Object, error) {
 	p, err := f.path(key)
@@ -158,7 +150,7 @@ func (f *FS) Open(ctx context.Context, key string) (blob.Object, error) {
 		file.Close()
 		return nil, err
 	}
-	return object{file, st.Size()}, nil
+	return object{File: file, size: st.Size(), fs: f}, nil
 }
 
 // Delete removes a blob; a missing one is not an error.
