@@ -3,6 +3,7 @@ package fs
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,5 +80,26 @@ func BenchmarkPut64MiB(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.Delete(context.Background(), info.Key)
+	}
+}
+
+func BenchmarkWriteRange64MiB(b *testing.B) {
+	f, _ := Open(b.TempDir())
+	data := bytes.Repeat([]byte("x"), 64<<20)
+	info, err := f.Put(context.Background(), bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		obj, err := f.Open(context.Background(), info.Key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := obj.(blob.RangeWriter).WriteRange(context.Background(), io.Discard, 0, obj.Size()); err != nil {
+			b.Fatal(err)
+		}
+		obj.Close()
 	}
 }
