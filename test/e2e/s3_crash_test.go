@@ -84,7 +84,12 @@ func TestS3CrashSafety(t *testing.T) {
 					return
 				default:
 				}
-				body := randomBytes(t, int(1024+randInt(3<<20)))
+				size := 1024 + randInt(3<<20)
+				if w == 0 {
+					// Past 8 MiB the blob store writes with direct I/O.
+					size = 8<<20 + randInt(4<<20)
+				}
+				body := randomBytes(t, int(size))
 				key := fmt.Sprintf("put/%d-%d", w, i)
 				mu.Lock()
 				attempted[key] = sha256.Sum256(body)
