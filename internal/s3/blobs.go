@@ -13,7 +13,9 @@ import (
 // copyBufSize is the size of the buffers object bytes are copied through.
 const copyBufSize = 256 << 10
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+func newCopyBufs() *sync.Pool {
+	return &sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+}
 
 // leases keeps blobs that a read is using from being deleted when their
 // object is overwritten or removed mid-read: freeBlobs defers the deletion
@@ -151,7 +153,7 @@ func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
 	var bp *[]byte
 	defer func() {
 		if bp != nil {
-			copyBufs.Put(bp)
+			r.s.copyBufs.Put(bp)
 		}
 	}()
 	for r.left > 0 {
@@ -187,7 +189,7 @@ func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
 			continue
 		}
 		if bp == nil {
-			bp = copyBufs.Get().(*[]byte)
+			bp = r.s.copyBufs.Get().(*[]byte)
 		}
 		n, err := r.Read(*bp)
 		if n > 0 {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -57,6 +58,8 @@ type Service struct {
 	policies *docCache[*policy.Policy]
 	cors     *docCache[*cors.Config]
 	leases   *leases
+	// copyBufs holds copyBufSize buffers for streaming object bytes.
+	copyBufs *sync.Pool
 }
 
 // New builds a Service.
@@ -69,7 +72,8 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, authz: c.Authz, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
-		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases()}
+		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases(),
+		copyBufs: newCopyBufs()}
 }
 
 // call is one S3 request on its way through the pipeline.
