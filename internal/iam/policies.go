@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -21,27 +22,32 @@ type resolvedPolicy struct {
 	arn   string
 }
 
-func (s *Service) findPolicy(ctx context.Context, tx store.Tx, account, arn string) (*resolvedPolicy, error) {
-	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
-		if m, ok := s.cfg.Managed.Get(arn); ok {
-			return &resolvedPolicy{aws: true, name: m.Name, arn: arn}, nil
-		}
-		return nil, awsapi.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", arn)
+func (s *Service) findPolicy(ctx context.Context, tx store.Tx, account, policyArn string) (*resolvedPolicy, error) {
+	a, err := arn.Parse(policyArn)
+	if err != nil || a.Partition != "aws" || a.Service != "iam" {
+		return nil, awsapi.Errorf("InvalidInput", "ARN %s is not valid.", policyArn)
 	}
-	if !strings.HasPrefix(arn, "arn:aws:iam::"+account+":policy/") {
-		if !strings.HasPrefix(arn, "arn:aws:iam::") {
-			return nil, awsapi.Errorf("InvalidInput", "ARN %s is not valid.", arn)
-		}
-		return nil, awsapi.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", arn)
+	noSuch := awsapi.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", policyArn)
+	if typ, _, _ := a.IAMResource(); typ != "policy" || a.Region != "" {
+		return nil, noSuch
 	}
-	p, err := tx.GetPolicy(ctx, arn)
+	if a.Account == "aws" {
+		if m, ok := s.cfg.Managed.Get(policyArn); ok {
+			return &resolvedPolicy{aws: true, name: m.Name, arn: policyArn}, nil
+		}
+		return nil, noSuch
+	}
+	if a.Account != account {
+		return nil, noSuch
+	}
+	p, err := tx.GetPolicy(ctx, policyArn)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, awsapi.Errorf("NoSuchEntity", "Policy %s does not exist or is not attachable.", arn)
+		return nil, noSuch
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &resolvedPolicy{local: p, name: p.Name, arn: arn}, nil
+	return &resolvedPolicy{local: p, name: p.Name, arn: policyArn}, nil
 }
 
 func (s *Service) checkBoundary(ctx context.Context, tx store.Tx, account, arn string) error {
@@ -378,13 +384,15 @@ func (s *Service) listAttached(k entityKind) handler {
 }
 
 // policyPath is the path of a managed policy ARN (arn:aws:iam::A:policy/PATH/NAME → /PATH/).
-func policyPath(arn string) string {
-	i := strings.Index(arn, ":policy/")
-	if i < 0 {
+func policyPath(policyArn string) string {
+	a, err := arn.Parse(policyArn)
+	if err != nil {
 		return "/"
 	}
-	rest := arn[i+len(":policy"):]
-	return rest[:strings.LastIndex(rest, "/")+1]
+	if typ, path, _ := a.IAMResource(); typ == "policy" {
+		return path
+	}
+	return "/"
 }
 
 func (s *Service) putInline(k entityKind) handler {

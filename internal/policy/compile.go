@@ -2,6 +2,8 @@ package policy
 
 import (
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/arn"
 )
 
 // Policy is a compiled, immutable policy ready for evaluation. Compile once
@@ -183,22 +185,22 @@ func principalOf(typ, v string) principalPattern {
 	if v == "*" {
 		return principalPattern{kind: "*"}
 	}
-	if isAccountID(v) {
+	if arn.IsAccountID(v) {
 		return principalPattern{kind: "account", value: v}
 	}
-	if rest, ok := strings.CutPrefix(v, "arn:aws:iam::"); ok && len(rest) > 13 {
-		acct, res := rest[:12], rest[13:]
+	a, err := arn.Parse(v)
+	if err == nil && a.Partition == "aws" && a.Region == "" && arn.IsAccountID(a.Account) {
+		typ, _, _ := a.IAMResource()
 		switch {
-		case res == "root":
-			return principalPattern{kind: "account", value: acct}
-		case strings.HasPrefix(res, "user/"):
+		case a.Service == "iam" && a.Resource == "root":
+			return principalPattern{kind: "account", value: a.Account}
+		case a.Service == "iam" && typ == "user":
 			return principalPattern{kind: "user", value: v}
-		case strings.HasPrefix(res, "role/"):
+		case a.Service == "iam" && typ == "role":
 			return principalPattern{kind: "role", value: v}
+		case a.Service == "sts":
+			return principalPattern{kind: "session", value: v}
 		}
-	}
-	if strings.HasPrefix(v, "arn:aws:sts::") {
-		return principalPattern{kind: "session", value: v}
 	}
 	return principalPattern{kind: "arn", value: v}
 }

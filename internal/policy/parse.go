@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/arn"
 )
 
 // ErrMalformed is wrapped by every validation error.
@@ -332,7 +334,7 @@ func Validate(doc string, kind Kind) (*Document, error) {
 		}
 		for _, vals := range s.Principal {
 			for _, p := range vals {
-				if p == "*" || isAccountID(p) || strings.HasPrefix(p, "arn:") || !strings.Contains(p, ":") {
+				if p == "*" || arn.IsAccountID(p) || strings.HasPrefix(p, "arn:") || !strings.Contains(p, ":") {
 					continue
 				}
 				return nil, malformed("Invalid principal in policy: \"AWS\":\"%s\"", p)
@@ -340,18 +342,6 @@ func Validate(doc string, kind Kind) (*Document, error) {
 		}
 	}
 	return d, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // AWSPrincipals returns every value of "AWS" in Principal and NotPrincipal.

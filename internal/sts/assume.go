@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -39,21 +40,21 @@ func roleARN(r *store.Role) string { return "arn:aws:iam::" + r.Account + ":role
 
 // findRole resolves a RoleArn (with or without an account id) to a role,
 // from the cache while IAM data is unchanged.
-func (s *Service) findRole(ctx context.Context, callerAccount, arn string) (*cachedRole, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
+func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (*cachedRole, error) {
+	a, err := arn.Parse(roleArn)
+	if err != nil || a.Partition != "aws" || a.Service != "iam" || a.Region != "" {
 		return nil, nil
 	}
-	account, res, ok := strings.Cut(rest, ":")
-	if !ok || !strings.HasPrefix(res, "role/") {
+	typ, _, name := a.IAMResource()
+	if typ != "role" || name == "" {
 		return nil, nil
 	}
+	account := a.Account
 	if account == "" {
 		// S3-compatible vendors document arn:aws:iam:::role/NAME: this role
 		// in the caller's account.
 		account = callerAccount
 	}
-	name := res[strings.LastIndexByte(res, '/')+1:]
 	gen, err := s.cfg.Store.IAMGeneration(ctx)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func (s *Service) findRole(ctx context.Context, callerAccount, arn string) (*cac
 	}
 	// The ARN given must name the role's path exactly.
 	want := roleARN(cr.role)
-	if arn != want && arn != "arn:aws:iam:::"+want[len("arn:aws:iam::"+cr.role.Account+":"):] {
+	if roleArn != want && roleArn != "arn:aws:iam:::"+want[len("arn:aws:iam::"+cr.role.Account+":"):] {
 		return nil, nil
 	}
 	return cr, nil

@@ -457,6 +457,8 @@ case(G, "trust names the account root: identity allows", "id_roles_create_for-us
      resourcePolicy=trust({"AWS": f"arn:aws:iam::{A}:root"}), **T)
 case(G, "trust names the account: identity allows another role only", "id_roles_create_for-user", IMPLICIT,
      [doc(allow(ASSUME, f"arn:aws:iam::{A}:role/other"))], resourcePolicy=trust({"AWS": A}), **T)
+case(G, "a malformed root ARN names no one, not the account its first digits spell", PRINC, IMPLICIT, [doc(allow(ASSUME, ROLE_ARN))],
+     resourcePolicy=trust({"AWS": f"arn:aws:iam::{A}0root"}), **T)
 case(G, "trust names someone else: identity allow is not enough", TRUST, IMPLICIT, [doc(allow(ASSUME, "*"))],
      resourcePolicy=trust({"AWS": f"arn:aws:iam::{A}:user/bob"}), **T)
 case(G, "no trust statement for the action", TRUST, IMPLICIT, [doc(allow("*"))],
