@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/policy"
@@ -56,36 +58,24 @@ func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, pa
 // checkPrincipal verifies that an IAM user or role named in a policy exists.
 func (s *Service) checkPrincipal(ctx context.Context, tx store.Tx, pr string) error {
 	invalid := awsapi.Errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", pr)
-	const iamPrefix = "arn:aws:iam::"
-	if len(pr) < len(iamPrefix) || pr[:len(iamPrefix)] != iamPrefix {
+	if !strings.HasPrefix(pr, "arn:aws:iam::") {
 		return nil // "*", account ids, sts session ARNs
 	}
-	rest := pr[len(iamPrefix):]
-	if len(rest) < 13 || rest[12] != ':' {
+	a, err := arn.Parse(pr)
+	if err != nil || !arn.IsAccountID(a.Account) {
 		return invalid
 	}
-	account, res := rest[:12], rest[13:]
-	var kind, pathName string
-	for _, k := range []string{"user/", "role/"} {
-		if len(res) > len(k) && res[:len(k)] == k {
-			kind, pathName = k[:4], res[len(k)-1:]
-		}
+	if a.Resource == "root" {
+		return nil
 	}
-	if kind == "" {
-		if res == "root" {
-			return nil
-		}
+	kind, _, n := a.IAMResource()
+	if kind != "user" && kind != "role" || n == "" {
 		return invalid
 	}
-	i := len(pathName) - 1
-	for i >= 0 && pathName[i] != '/' {
-		i--
-	}
-	n := pathName[i+1:]
+	account := a.Account
 	if _, err := tx.GetAccount(ctx, account); err != nil {
 		return invalid
 	}
-	var err error
 	if kind == "user" {
 		var u *store.User
 		if u, err = tx.GetUser(ctx, account, n); err == nil && userARN(u) != pr {
