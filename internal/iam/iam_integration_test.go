@@ -232,6 +232,8 @@ func TestRolesAndTrustPolicies(t *testing.T) {
 		doc, code, msg string
 	}{
 		{trustFor("arn:aws:iam::" + acct + ":user/nobody"), "MalformedPolicyDocument", `Invalid principal in policy: "AWS":"arn:aws:iam::` + acct + `:user/nobody"`},
+		{trustFor("arn:aws:iam::" + acct + "0root"), "MalformedPolicyDocument", `Invalid principal in policy: "AWS":"arn:aws:iam::` + acct + `0root"`},
+		{trustFor("arn:aws:iam::" + acct + ":group/admins"), "MalformedPolicyDocument", `Invalid principal in policy: "AWS":"arn:aws:iam::` + acct + `:group/admins"`},
 		{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"` + acct + `"},"Action":"s3:GetObject"}]}`, "MalformedPolicyDocument", "AssumeRole policy may only specify STS AssumeRole actions."},
 		{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"` + acct + `"},"Action":"sts:AssumeRole","Resource":"*"}]}`, "MalformedPolicyDocument", "Has prohibited field Resource"},
 		{`not json`, "MalformedPolicyDocument", "Syntax errors in policy."},
