@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -39,7 +40,8 @@ type Authenticator struct {
 	tokens   KeySets
 	region   string
 	now      func() time.Time
-	keys     *keyCache
+	keys     *gencache.Cache[string, *resolvedKey]
+	touches  *touches
 }
 
 // NewAuthenticator builds an Authenticator.
@@ -47,7 +49,8 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Authenticator{store: c.Store, opener: c.Opener, verifier: c.Verifier, tokens: c.Tokens, region: c.Region, now: c.Now, keys: newKeyCache(10000)}
+	return &Authenticator{store: c.Store, opener: c.Opener, verifier: c.Verifier, tokens: c.Tokens, region: c.Region, now: c.Now,
+		keys: gencache.New[string, *resolvedKey](c.Store, 10000), touches: &touches{last: map[string]time.Time{}, max: 10000}}
 }
 
 // AuthRequest says how to verify one request.

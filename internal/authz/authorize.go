@@ -3,11 +3,13 @@ package authz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -55,18 +57,23 @@ type ManagedPolicies interface {
 	Document(arn string) (string, bool)
 }
 
+// ErrPolicyLoad is wrapped by every failure to load, decode or compile a
+// policy that applies to a request. The request fails (InternalFailure):
+// a policy is never skipped, and nothing partial is cached.
+var ErrPolicyLoad = errors.New("authz: a policy that applies to the request could not be loaded")
+
 // Authorizer gathers the policies that apply to a principal and asks the
-// policy engine. Compiled policies are cached per entity and reloaded when
-// the store's IAM generation changes; evaluation never reads the store.
+// policy engine. Compiled policies come from generation-stamped caches
+// (internal/gencache); evaluation never reads the store.
 type Authorizer struct {
 	store   store.Store
 	managed ManagedPolicies
 
-	mu       sync.Mutex
-	gen      int64
-	entities map[string]*entityPolicies
-	sessions map[string]*sessionPolicies // by ASIA access key id
-	aws      map[string]*policy.Policy   // AWS managed policies, immutable
+	entities *gencache.Cache[string, *entityPolicies]  // by account/entity id
+	sessions *gencache.Cache[string, []*policy.Policy] // by ASIA access key id
+
+	mu  sync.Mutex
+	aws map[string]*policy.Policy // AWS managed policies: embedded, immutable
 }
 
 // entityPolicies are the compiled policies of one user or role.
@@ -74,17 +81,17 @@ type entityPolicies struct {
 	identity []*policy.Policy
 	boundary *policy.Policy
 	tags     map[string]string
-}
-
-type sessionPolicies struct {
-	policies []*policy.Policy
-	err      error
+	// gone: the user or role no longer exists (deleted, perhaps re-created
+	// under a new id): its sessions and keys are denied everything.
+	gone bool
 }
 
 // NewAuthorizer builds an Authorizer.
 func NewAuthorizer(st store.Store, managed ManagedPolicies) *Authorizer {
-	return &Authorizer{store: st, managed: managed, entities: map[string]*entityPolicies{},
-		sessions: map[string]*sessionPolicies{}, aws: map[string]*policy.Policy{}}
+	return &Authorizer{store: st, managed: managed,
+		entities: gencache.New[string, *entityPolicies](st, 100000),
+		sessions: gencache.New[string, []*policy.Policy](st, 100000),
+		aws:      map[string]*policy.Policy{}}
 }
 
 // RequestInfo is what the request itself contributes to the context.
@@ -114,38 +121,77 @@ type Check struct {
 	MoreKeys func(set func(key string, values ...string))
 	// Bare: deny without AWS's explanation suffix.
 	Bare bool
+	// DisplayResource, when set, names the resource in the denial message
+	// as the request named it (AssumeRole of arn:aws:iam:::role/NAME).
+	DisplayResource string
+	// ResourcePolicyErr is set when the resource policy could not be
+	// loaded or compiled: the check fails instead of being decided
+	// without it.
+	ResourcePolicyErr error
 }
 
 // Authorize returns nil when the principal may perform the check, or a
-// *DeniedError.
+// *DeniedError; any other error means the decision could not be made.
 func (a *Authorizer) Authorize(ctx context.Context, p *Principal, info RequestInfo, c Check) error {
-	in, req, err := a.prepare(ctx, p, info, c)
+	d, err := a.Decide(ctx, p, info, c)
 	if err != nil {
 		return err
 	}
-	d := policy.Evaluate(in, req)
+	return Denial(p, c, d)
+}
+
+// Denial is nil for an Allow and the *DeniedError of any other decision.
+func Denial(p *Principal, c Check, d policy.Decision) error {
 	if d.Effect == policy.Allow {
 		return nil
 	}
-	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: c.Resource, Decision: d, Bare: c.Bare}
+	res := c.Resource
+	if c.DisplayResource != "" {
+		res = c.DisplayResource
+	}
+	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: res, Decision: d, Bare: c.Bare}
+}
+
+// Decide evaluates one check and says which policy and statement decided.
+// An error (wrapping ErrPolicyLoad or a store error) means no decision: the
+// request must fail.
+func (a *Authorizer) Decide(ctx context.Context, p *Principal, info RequestInfo, c Check) (policy.Decision, error) {
+	if c.Action == "" {
+		return policy.Decision{}, fmt.Errorf("%w: a check without an action", ErrPolicyLoad)
+	}
+	if c.ResourcePolicyErr != nil {
+		return policy.Decision{}, fmt.Errorf("%w: resource policy of %s: %w", ErrPolicyLoad, c.Resource, c.ResourcePolicyErr)
+	}
+	in, req, gone, err := a.prepare(ctx, p, info, c)
+	if err != nil {
+		return policy.Decision{}, err
+	}
+	if gone {
+		// The principal's user or role was deleted: nothing allows it.
+		return policy.Decision{Effect: policy.ImplicitDeny, Source: policy.SourceIdentity}, nil
+	}
+	return policy.Evaluate(in, req), nil
 }
 
 // prepare builds the policy input and request context.
-func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo, c Check) (*policy.Input, *policy.Request, error) {
+func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo, c Check) (*policy.Input, *policy.Request, bool, error) {
 	in := &policy.Input{}
 	in.Resource, in.ResourceAccount, in.Trust = c.ResourcePolicy, c.ResourceAccount, c.Trust
 	var tags map[string]string
 	if p.EntityID != "" {
 		ep, err := a.entityPolicies(ctx, p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
+		}
+		if ep.gone {
+			return nil, nil, true, nil
 		}
 		in.Identity, in.Boundary, tags = ep.identity, ep.boundary, ep.tags
 	}
 	if s := p.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
 		sp, err := a.sessionPolicies(ctx, p)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		in.Session, in.HasSession = sp, true
 	}
@@ -153,7 +199,7 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	if !in.UsesKeys() {
 		// No condition and no policy variable anywhere: the context keys
 		// would never be read (the common case on hot paths).
-		return in, req, nil
+		return in, req, false, nil
 	}
 	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
@@ -201,7 +247,7 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	if c.MoreKeys != nil {
 		c.MoreKeys(func(k string, v ...string) { req.Keys[strings.ToLower(k)] = v })
 	}
-	return in, req, nil
+	return in, req, false, nil
 }
 
 // principalARN is aws:PrincipalArn: the role ARN for role sessions.
@@ -212,39 +258,25 @@ func principalARN(p *Principal) string {
 	return p.ARN
 }
 
-// generation resets the caches when IAM data changed.
-func (a *Authorizer) generation(ctx context.Context) error {
-	gen, err := a.store.IAMGeneration(ctx)
-	if err != nil {
-		return err
-	}
-	a.mu.Lock()
-	if gen != a.gen {
-		a.gen = gen
-		clear(a.entities)
-		clear(a.sessions) // PolicyArns may name changed customer policies
-	}
-	a.mu.Unlock()
-	return nil
+func (a *Authorizer) entityPolicies(ctx context.Context, p *Principal) (*entityPolicies, error) {
+	return a.entities.Get(ctx, p.Account+"/"+p.EntityID, func(ctx context.Context) (*entityPolicies, error) {
+		return a.loadEntityPolicies(ctx, p)
+	})
 }
 
-func (a *Authorizer) entityPolicies(ctx context.Context, p *Principal) (*entityPolicies, error) {
-	if err := a.generation(ctx); err != nil {
-		return nil, err
-	}
-	key := p.Account + "/" + p.EntityID
-	a.mu.Lock()
-	ep := a.entities[key]
-	a.mu.Unlock()
-	if ep != nil {
-		return ep, nil
-	}
-	ep = &entityPolicies{tags: map[string]string{}}
+// loadEntityPolicies reads and compiles every policy of a user (with its
+// groups) or role. Any failure fails the load: a policy is never skipped.
+func (a *Authorizer) loadEntityPolicies(ctx context.Context, p *Principal) (*entityPolicies, error) {
+	ep := &entityPolicies{tags: map[string]string{}}
 	err := a.store.View(ctx, func(tx store.Tx) error {
 		var refs []store.EntityRef
 		var boundary string
 		if strings.HasPrefix(p.EntityID, "AROA") {
 			r, err := tx.GetRoleByID(ctx, p.Account, p.EntityID)
+			if errors.Is(err, store.ErrNotFound) {
+				ep.gone = true
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -255,6 +287,10 @@ func (a *Authorizer) entityPolicies(ctx context.Context, p *Principal) (*entityP
 			refs = append(refs, store.EntityRef{Account: p.Account, Kind: store.KindRole, ID: r.ID})
 		} else {
 			u, err := tx.GetUserByID(ctx, p.Account, p.EntityID)
+			if errors.Is(err, store.ErrNotFound) {
+				ep.gone = true
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -277,9 +313,10 @@ func (a *Authorizer) entityPolicies(ctx context.Context, p *Principal) (*entityP
 				return err
 			}
 			for _, ip := range inline {
-				cp, err := policy.ParseAndCompile(string(ref.Kind)+"/"+ref.ID+"/"+ip.Name, ip.Document)
+				id := string(ref.Kind) + "/" + ref.ID + "/" + ip.Name
+				cp, err := policy.ParseAndCompile(id, ip.Document)
 				if err != nil {
-					continue // validated on write; skip anything unreadable
+					return fmt.Errorf("%w: inline policy %s: %w", ErrPolicyLoad, id, err)
 				}
 				ep.identity = append(ep.identity, cp)
 			}
@@ -288,100 +325,96 @@ func (a *Authorizer) entityPolicies(ctx context.Context, p *Principal) (*entityP
 				return err
 			}
 			for _, arn := range arns {
-				if cp := a.managedPolicy(ctx, tx, arn); cp != nil {
-					ep.identity = append(ep.identity, cp)
+				cp, err := a.managedPolicy(ctx, tx, arn)
+				if err != nil {
+					return err
 				}
+				ep.identity = append(ep.identity, cp)
 			}
 		}
 		if boundary != "" {
-			ep.boundary = a.managedPolicy(ctx, tx, boundary)
-			if ep.boundary == nil {
-				// A boundary that no longer resolves allows nothing.
-				ep.boundary = policy.MustCompile(boundary, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)
+			cp, err := a.managedPolicy(ctx, tx, boundary)
+			if err != nil {
+				return err
 			}
+			ep.boundary = cp
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.mu.Lock()
-	a.entities[key] = ep
-	a.mu.Unlock()
 	return ep, nil
 }
 
-// managedPolicy compiles a customer (default version) or AWS managed policy.
-func (a *Authorizer) managedPolicy(ctx context.Context, tx store.Tx, arn string) *policy.Policy {
+// managedPolicy compiles a customer (default version) or AWS managed
+// policy. A policy that cannot be found or compiled is an error wrapping
+// ErrPolicyLoad (or the store's error).
+func (a *Authorizer) managedPolicy(ctx context.Context, tx store.Tx, arn string) (*policy.Policy, error) {
 	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 		a.mu.Lock()
 		cp := a.aws[arn]
 		a.mu.Unlock()
 		if cp != nil {
-			return cp
+			return cp, nil
 		}
 		doc, ok := a.managed.Document(arn)
 		if !ok {
-			return nil
+			return nil, fmt.Errorf("%w: no AWS managed policy %s", ErrPolicyLoad, arn)
 		}
 		cp, err := policy.ParseAndCompile(arn, doc)
 		if err != nil {
-			return nil
+			return nil, fmt.Errorf("%w: %s: %w", ErrPolicyLoad, arn, err)
 		}
 		a.mu.Lock()
 		a.aws[arn] = cp
 		a.mu.Unlock()
-		return cp
+		return cp, nil
 	}
 	mp, err := tx.GetPolicy(ctx, arn)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("%w: %s: %w", ErrPolicyLoad, arn, err)
 	}
 	v, err := tx.GetPolicyVersion(ctx, arn, mp.DefaultVersionID)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("%w: %s %s: %w", ErrPolicyLoad, arn, mp.DefaultVersionID, err)
 	}
 	cp, err := policy.ParseAndCompile(arn, v.Document)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("%w: %s: %w", ErrPolicyLoad, arn, err)
 	}
-	return cp
+	return cp, nil
 }
 
 // sessionPolicies compiles a session's inline policy and policy ARNs once
-// per session (cached by its access key id).
+// per session and IAM generation (cached by its access key id).
 func (a *Authorizer) sessionPolicies(ctx context.Context, p *Principal) ([]*policy.Policy, error) {
-	if err := a.generation(ctx); err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	sp := a.sessions[p.AccessKeyID]
-	a.mu.Unlock()
-	if sp != nil {
-		return sp.policies, sp.err
-	}
-	sp = &sessionPolicies{}
-	s := p.Session
-	if s.SessionPolicy != "" {
-		if cp, err := policy.ParseAndCompile("session", s.SessionPolicy); err == nil {
-			sp.policies = append(sp.policies, cp)
+	return a.sessions.Get(ctx, p.AccessKeyID, func(ctx context.Context) ([]*policy.Policy, error) {
+		s := p.Session
+		out := []*policy.Policy{}
+		if s.SessionPolicy != "" {
+			cp, err := policy.ParseAndCompile("session", s.SessionPolicy)
+			if err != nil {
+				return nil, fmt.Errorf("%w: session policy: %w", ErrPolicyLoad, err)
+			}
+			out = append(out, cp)
 		}
-	}
-	if len(s.PolicyARNs) > 0 {
-		sp.err = a.store.View(ctx, func(tx store.Tx) error {
+		if len(s.PolicyARNs) == 0 {
+			return out, nil
+		}
+		err := a.store.View(ctx, func(tx store.Tx) error {
 			for _, arn := range s.PolicyARNs {
-				if cp := a.managedPolicy(ctx, tx, arn); cp != nil {
-					sp.policies = append(sp.policies, cp)
+				cp, err := a.managedPolicy(ctx, tx, arn)
+				if err != nil {
+					return err
 				}
+				out = append(out, cp)
 			}
 			return nil
 		})
-	}
-	a.mu.Lock()
-	if len(a.sessions) > 100000 {
-		clear(a.sessions)
-	}
-	a.sessions[p.AccessKeyID] = sp
-	a.mu.Unlock()
-	return sp.policies, sp.err
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	})
 }

@@ -31,116 +31,82 @@ type Opener interface {
 
 // resolvedKey is a long-term access key with its secret and principal.
 type resolvedKey struct {
-	secret     string
-	principal  Principal
-	generation int64
+	secret    string
+	principal Principal
 }
 
-// keyCache caches resolved long-term keys, validated against the store's
-// IAM generation so that a deactivated or deleted key stops working on the
-// next request.
-type keyCache struct {
-	mu      sync.RWMutex
-	entries map[string]*resolvedKey
-	max     int
-	// lastTouch throttles last-used bookkeeping to one store write per key
-	// per touchEvery.
-	lastTouch map[string]time.Time
+// touches throttles last-used bookkeeping to one store write per key per
+// touchEvery.
+type touches struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+	max  int
 }
 
 const touchEvery = time.Minute
 
-func newKeyCache(max int) *keyCache {
-	return &keyCache{entries: make(map[string]*resolvedKey), max: max, lastTouch: make(map[string]time.Time)}
-}
-
-func (c *keyCache) get(akid string, gen int64) *resolvedKey {
-	c.mu.RLock()
-	e := c.entries[akid]
-	c.mu.RUnlock()
-	if e != nil && e.generation == gen {
-		return e
-	}
-	return nil
-}
-
-func (c *keyCache) put(akid string, e *resolvedKey) {
-	c.mu.Lock()
-	if len(c.entries) >= c.max {
-		clear(c.entries)
-	}
-	c.entries[akid] = e
-	c.mu.Unlock()
-}
-
 // shouldTouch reports whether the key's last use should be written now.
-func (c *keyCache) shouldTouch(akid string, now time.Time) bool {
+func (c *touches) shouldTouch(akid string, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t, ok := c.lastTouch[akid]; ok && now.Sub(t) < touchEvery {
+	if t, ok := c.last[akid]; ok && now.Sub(t) < touchEvery {
 		return false
 	}
-	if len(c.lastTouch) >= c.max {
-		clear(c.lastTouch)
+	if len(c.last) >= c.max {
+		clear(c.last)
 	}
-	c.lastTouch[akid] = now
+	c.last[akid] = now
 	return true
 }
 
 // resolveLongTerm finds an AKIA key, its owner and its secret.
 func (a *Authenticator) resolveLongTerm(ctx context.Context, akid string) (*resolvedKey, error) {
-	gen, err := a.store.IAMGeneration(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if e := a.keys.get(akid, gen); e != nil {
-		return e, nil
-	}
-	var key *store.AccessKey
-	var user *store.User
-	err = a.store.View(ctx, func(tx store.Tx) error {
-		k, err := tx.GetAccessKey(ctx, akid)
-		if err != nil {
-			return err
-		}
-		key = k
-		if k.UserID != "" {
-			u, err := tx.GetUserByID(ctx, k.Account, k.UserID)
+	return a.keys.Get(ctx, akid, func(ctx context.Context) (*resolvedKey, error) {
+		var key *store.AccessKey
+		var user *store.User
+		err := a.store.View(ctx, func(tx store.Tx) error {
+			k, err := tx.GetAccessKey(ctx, akid)
 			if err != nil {
 				return err
 			}
-			user = u
+			key = k
+			if k.UserID != "" {
+				u, err := tx.GetUserByID(ctx, k.Account, k.UserID)
+				if err != nil {
+					return err
+				}
+				user = u
+			}
+			return nil
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnknownAccessKey
 		}
-		return nil
+		if err != nil {
+			return nil, err
+		}
+		if key.Status != store.KeyActive {
+			return nil, ErrUnknownAccessKey
+		}
+		secret, err := a.opener.Open(key.SecretSealed, []byte(key.ID))
+		if err != nil {
+			return nil, err
+		}
+		e := &resolvedKey{secret: string(secret)}
+		if user == nil {
+			e.principal = Principal{Type: TypeRoot, Account: key.Account, ARN: "arn:aws:iam::" + key.Account + ":root", UserID: key.Account, AccessKeyID: akid}
+		} else {
+			e.principal = Principal{Type: TypeUser, Account: key.Account, ARN: UserARN(key.Account, user.Path, user.Name),
+				UserID: user.ID, UserName: user.Name, AccessKeyID: akid, EntityID: user.ID}
+		}
+		return e, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnknownAccessKey
-	}
-	if err != nil {
-		return nil, err
-	}
-	if key.Status != store.KeyActive {
-		return nil, ErrUnknownAccessKey
-	}
-	secret, err := a.opener.Open(key.SecretSealed, []byte(key.ID))
-	if err != nil {
-		return nil, err
-	}
-	e := &resolvedKey{secret: string(secret), generation: gen}
-	if user == nil {
-		e.principal = Principal{Type: TypeRoot, Account: key.Account, ARN: "arn:aws:iam::" + key.Account + ":root", UserID: key.Account, AccessKeyID: akid}
-	} else {
-		e.principal = Principal{Type: TypeUser, Account: key.Account, ARN: UserARN(key.Account, user.Path, user.Name),
-			UserID: user.ID, UserName: user.Name, AccessKeyID: akid, EntityID: user.ID}
-	}
-	a.keys.put(akid, e)
-	return e, nil
 }
 
 // touch records the key's last use, at most once a minute per key.
 func (a *Authenticator) touch(ctx context.Context, akid, service string) {
 	now := a.now()
-	if !a.keys.shouldTouch(akid, now) {
+	if !a.touches.shouldTouch(akid, now) {
 		return
 	}
 	_ = a.store.Update(ctx, func(tx store.Tx) error {

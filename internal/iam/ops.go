@@ -1,38 +1,30 @@
 package iam
 
 import (
+	"context"
+	"errors"
 	"net/url"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// operations is the action table: for each IAM action, the resource it is
-// authorized on and its handler.
+// operations is the action table: for each IAM action, how to find the
+// resource it is authorized on and its handler. Resources are resolved
+// against the store, so an ARN carries the entity's real path (a Deny on
+// arn:aws:iam::A:user/admins/* covers user boss at /admins/ whatever path
+// the request names).
 func (s *Service) operations() map[string]op {
-	acct := func(c *authz.Principal) string { return "arn:aws:iam::" + c.Account + ":" }
-	named := func(kind, param string) func(*authz.Principal, url.Values) string {
-		return func(c *authz.Principal, p url.Values) string {
-			pth := p.Get("Path")
-			if pth == "" {
-				pth = "/"
-			}
-			return acct(c) + kind + pth + p.Get(param)
-		}
-	}
-	user := named("user", "UserName")
-	role := named("role", "RoleName")
-	group := named("group", "GroupName")
-	policyARN := func(c *authz.Principal, p url.Values) string { return p.Get("PolicyArn") }
-	newPolicy := named("policy", "PolicyName")
-	star := func(*authz.Principal, url.Values) string { return "*" }
+	user := entity{kind: "user", param: "UserName"}
+	role := entity{kind: "role", param: "RoleName"}
+	group := entity{kind: "group", param: "GroupName"}
+	policyARN := param("PolicyArn")
+	newPolicy := entity{kind: "policy", param: "PolicyName"}
+	star := param("")
 	// A virtual MFA device's serial number is its ARN.
-	serial := func(c *authz.Principal, p url.Values) string { return p.Get("SerialNumber") }
-	self := func(c *authz.Principal, p url.Values) string {
-		if p.Get("UserName") == "" {
-			return c.ARN
-		}
-		return user(c, p)
-	}
+	serial := param("SerialNumber")
+	self := entity{kind: "user", param: "UserName", self: true}
+	newMFA := entity{kind: "mfa", param: "VirtualMFADeviceName"}
 	return map[string]op{
 		"CreateUser":           {user, s.createUser},
 		"GetUser":              {self, s.getUserOp},
@@ -111,7 +103,7 @@ func (s *Service) operations() map[string]op {
 		"DeleteRolePermissionsBoundary": {role, s.deleteBoundary(roleKind)},
 		"UpdateRoleDescription":         {role, s.updateRoleDescription},
 
-		"CreateVirtualMFADevice": {named("mfa", "VirtualMFADeviceName"), s.createVirtualMFADevice},
+		"CreateVirtualMFADevice": {newMFA, s.createVirtualMFADevice},
 		"DeleteVirtualMFADevice": {serial, s.deleteVirtualMFADevice},
 		"ListVirtualMFADevices":  {star, s.listVirtualMFADevices},
 		"EnableMFADevice":        {user, s.enableMFADevice},
@@ -126,4 +118,63 @@ func (s *Service) operations() map[string]op {
 		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
 		"GetAccountSummary":              {star, s.getAccountSummary},
 	}
+}
+
+// target finds the ARN an action is authorized on.
+type target interface {
+	arn(ctx context.Context, tx store.Tx, c *authz.Principal, p url.Values) (string, error)
+}
+
+// param: the ARN is a request parameter ("" = the action's resource is "*").
+type param string
+
+func (n param) arn(_ context.Context, _ store.Tx, _ *authz.Principal, p url.Values) (string, error) {
+	if n == "" {
+		return "*", nil
+	}
+	return p.Get(string(n)), nil
+}
+
+// entity: a user, role, group, policy or MFA device of the caller's account
+// named by a parameter. An existing user, role or group is read for its
+// real path and name; a new or missing one is named with the Path
+// parameter (default "/"). self: without the parameter, the caller itself.
+type entity struct {
+	kind, param string
+	self        bool
+}
+
+func (e entity) arn(ctx context.Context, tx store.Tx, c *authz.Principal, p url.Values) (string, error) {
+	name := p.Get(e.param)
+	if name == "" && e.self {
+		return c.ARN, nil
+	}
+	path := p.Get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if name != "" {
+		var err error
+		switch e.kind {
+		case "user":
+			var u *store.User
+			if u, err = tx.GetUser(ctx, c.Account, name); err == nil {
+				path, name = u.Path, u.Name
+			}
+		case "role":
+			var r *store.Role
+			if r, err = tx.GetRole(ctx, c.Account, name); err == nil {
+				path, name = r.Path, r.Name
+			}
+		case "group":
+			var g *store.Group
+			if g, err = tx.GetGroup(ctx, c.Account, name); err == nil {
+				path, name = g.Path, g.Name
+			}
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+	}
+	return "arn:aws:iam::" + c.Account + ":" + e.kind + path + name, nil
 }

@@ -241,3 +241,37 @@ func pageSlice[T any](items []T, p url.Values, key func(T) string) ([]T, xPage, 
 	}
 	return out, pg, nil
 }
+
+// conditionKeys are the request's IAM condition keys: aws:RequestTag/* and
+// aws:TagKeys for tagging, iam:PolicyARN for attachments,
+// iam:PermissionsBoundary when a boundary is set.
+func conditionKeys(p url.Values) map[string][]string {
+	keys := map[string][]string{}
+	var tagKeys []string
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i)
+		if !p.Has(prefix + ".Key") {
+			break
+		}
+		k := p.Get(prefix + ".Key")
+		keys["aws:requesttag/"+strings.ToLower(k)] = []string{p.Get(prefix + ".Value")}
+		tagKeys = append(tagKeys, k)
+	}
+	for i := 1; ; i++ {
+		k := "TagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		tagKeys = append(tagKeys, p.Get(k))
+	}
+	if tagKeys != nil {
+		keys["aws:tagkeys"] = tagKeys
+	}
+	if v := p.Get("PolicyArn"); v != "" {
+		keys["iam:policyarn"] = []string{v}
+	}
+	if v := p.Get("PermissionsBoundary"); v != "" {
+		keys["iam:permissionsboundary"] = []string{v}
+	}
+	return keys
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -40,15 +41,8 @@ type Service struct {
 type handler func(ctx context.Context, c *authz.Principal, p url.Values) (any, error)
 
 type op struct {
-	resource func(c *authz.Principal, p url.Values) string
-	handle   handler
-}
-
-// Operation describes one action for the request pipeline.
-type Operation struct {
-	Name string
-	// Resource returns the ARN the action is authorized on.
-	Resource func(caller *authz.Principal, p url.Values) string
+	target target
+	handle handler
 }
 
 // New builds the service.
@@ -61,22 +55,38 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// Operation looks an action up.
-func (s *Service) Operation(action string) (Operation, bool) {
-	o, ok := s.ops[action]
-	if !ok {
-		return Operation{}, false
+// Actions lists every action the service serves.
+func (s *Service) Actions() []string {
+	out := make([]string, 0, len(s.ops))
+	for name := range s.ops {
+		out = append(out, name)
 	}
-	return Operation{Name: action, Resource: o.resource}, true
+	return out
 }
 
-// Handle runs one action for an authenticated caller.
-func (s *Service) Handle(ctx context.Context, caller *authz.Principal, action string, p url.Values) (any, error) {
+// Resolve prepares one action for an authenticated caller: it finds the
+// resource the action is authorized on (reading the entity for its real
+// path) and returns the check with the request's IAM condition keys, and
+// the handler the pipeline runs once the check allows.
+func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, action string, p url.Values) (*pipeline.Call, error) {
 	o, ok := s.ops[action]
 	if !ok {
 		return nil, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2010-05-08", action)
 	}
-	return o.handle(ctx, caller, p)
+	var resource string
+	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		resource, err = o.target.arn(ctx, tx, caller, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	check := pipeline.Check{Check: authz.Check{Action: "iam:" + action, Resource: resource, Keys: conditionKeys(p)}}
+	return &pipeline.Call{
+		Plan: pipeline.Plan{Checks: []pipeline.Check{check}},
+		Run:  func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return o.handle(ctx, caller, p) },
+	}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }

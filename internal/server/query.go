@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,11 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -52,69 +52,128 @@ var queryServices = map[string]queryService{
 	serviceSTS: {namespace: awsapi.STSNamespace, internalCode: "InternalFailure", version: "2011-06-15"},
 }
 
-// serveQuery is the AWS Query protocol front end shared by IAM and STS:
-// bounded body, signature, principal, action lookup, authorization, handler,
-// XML response.
+// serveQuery is the AWS Query protocol adapter shared by IAM and STS: it
+// turns the request into a queryExchange for the pipeline driver.
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc, requestID string) {
-	qs := queryServices[svc]
-	fail := func(err error) {
-		e := awsapi.AsError(err, qs.internalCode)
-		if e.HTTPStatus() >= 500 {
-			s.log.Error("request failed", "service", svc, "request_id", requestID, "err", err)
-		}
-		awsapi.WriteQueryError(w, qs.namespace, e, requestID)
-	}
+	x := &queryExchange{s: s, w: w, r: r, svc: svc, qs: queryServices[svc], requestID: requestID}
+	rec := &pipeline.Record{RequestID: requestID, Service: svc}
+	s.pipeline.Serve(r.Context(), x, rec)
+}
+
+// queryExchange is one IAM or STS request in the pipeline.
+type queryExchange struct {
+	s         *Server
+	w         http.ResponseWriter
+	r         *http.Request
+	svc       string
+	qs        queryService
+	requestID string
+
+	params url.Values
+	action string
+	caller *authz.Principal
+	info   authz.RequestInfo
+	call   *pipeline.Call
+}
+
+var _ pipeline.Exchange = (*queryExchange)(nil)
+
+// Authenticate reads the bounded form body, verifies the signature and
+// applies the credential rules of GetSessionToken sessions.
+func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error) {
+	r := x.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		fail(&awsapi.Error{Code: "InvalidAction", Message: "Only GET and POST are supported.", Status: http.StatusMethodNotAllowed})
-		return
+		return nil, authz.RequestInfo{}, &awsapi.Error{Code: "InvalidAction", Message: "Only GET and POST are supported.", Status: http.StatusMethodNotAllowed}
 	}
 	body, err := readBody(r)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			fail(&awsapi.Error{Code: "RequestEntityTooLarge", Message: "Request body is larger than 1 MiB.", Status: http.StatusRequestEntityTooLarge})
-			return
+			return nil, authz.RequestInfo{}, &awsapi.Error{Code: "RequestEntityTooLarge", Message: "Request body is larger than 1 MiB.", Status: http.StatusRequestEntityTooLarge}
 		}
-		fail(awsapi.NewError("IncompleteSignature", "The request body could not be read."))
-		return
+		var ae *awsapi.Error
+		if errors.As(err, &ae) {
+			return nil, authz.RequestInfo{}, ae
+		}
+		return nil, authz.RequestInfo{}, awsapi.NewError("IncompleteSignature", "The request body could not be read.")
 	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost && isForm(r) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			fail(awsapi.NewError("MalformedQueryString", "The request body is not a valid form encoding."))
-			return
+			return nil, authz.RequestInfo{}, awsapi.NewError("MalformedQueryString", "The request body is not a valid form encoding.")
 		}
 		for k, v := range form {
 			params[k] = append(params[k], v...)
 		}
 	}
-	action := params.Get("Action")
+	x.params, x.action = params, params.Get("Action")
 
 	sum := sha256.Sum256(body)
-	caller, err := s.authn.Authenticate(r.Context(), r, authz.AuthRequest{Service: svc, PayloadHash: hex.EncodeToString(sum[:])})
+	caller, err := x.s.authn.Authenticate(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
 	switch {
-	case errors.Is(err, authz.ErrNoCredentials) && svc == serviceSTS && unsignedSTSActions[action]:
-		caller = nil // unsigned web-identity / SAML federation
+	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
+		// Unsigned web-identity / SAML federation: not served yet.
+		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", x.action)
 	case err != nil:
-		fail(queryAuthError(err))
-		return
+		return nil, authz.RequestInfo{}, queryAuthError(err)
 	}
-	if action == "" {
-		fail(awsapi.NewError("MissingAction", "Missing Action"))
-		return
+	if x.action == "" {
+		return nil, authz.RequestInfo{}, awsapi.NewError("MissingAction", "Missing Action")
 	}
-	if v := params.Get("Version"); v != "" && v != qs.version {
-		fail(awsapi.Errorf("InvalidAction", "Could not find operation %s for version %s", action, v))
-		return
+	if v := params.Get("Version"); v != "" && v != x.qs.version {
+		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidAction", "Could not find operation %s for version %s", x.action, v)
 	}
+	// Sessions from GetSessionToken without MFA may not call IAM at all,
+	// as in AWS.
+	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindSession && !sess.MFA {
+		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidClientTokenId", "The security token included in the request is invalid")
+	}
+	x.caller, x.info = caller, x.s.requestInfo(r)
+	return caller, x.info, nil
+}
 
-	info := s.requestInfo(r)
-	switch svc {
+// Resolve hands the action to its service, which loads what it acts on
+// and declares its checks.
+func (x *queryExchange) Resolve(ctx context.Context) (pipeline.Plan, error) {
+	var err error
+	switch x.svc {
 	case serviceIAM:
-		s.serveIAM(w, r, caller, info, action, params, requestID, fail)
+		x.call, err = x.s.iam.Resolve(ctx, x.caller, x.action, x.params)
 	case serviceSTS:
-		s.serveSTS(w, r, caller, info, action, params, requestID, fail)
+		x.call, err = x.s.sts.Resolve(ctx, x.caller, x.info, x.action, x.params)
 	}
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	return x.call.Plan, nil
+}
+
+// Handle runs the action and writes its result.
+func (x *queryExchange) Handle(ctx context.Context, o pipeline.Outcomes) error {
+	result, err := x.call.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	awsapi.WriteQueryResponse(x.w, x.qs.namespace, x.action, result, x.requestID)
+	return nil
+}
+
+// Fail writes err in the Query protocol's shape: a policy denial as
+// AccessDenied in AWS's words, a failure to decide as the service's
+// internal error.
+func (x *queryExchange) Fail(err error) string {
+	var d *authz.DeniedError
+	var e *awsapi.Error
+	if errors.As(err, &d) {
+		e = awsapi.NewError("AccessDenied", d.Error())
+	} else {
+		e = awsapi.AsError(err, x.qs.internalCode)
+	}
+	if e.HTTPStatus() >= 500 {
+		x.s.log.Error("request failed", "service", x.svc, "action", x.action, "request_id", x.requestID, "err", err)
+	}
+	awsapi.WriteQueryError(x.w, x.qs.namespace, e, x.requestID)
+	return e.Code
 }
 
 // requestInfo is what the HTTP request contributes to policy evaluation.
@@ -124,81 +183,4 @@ func (s *Server) requestInfo(r *http.Request) authz.RequestInfo {
 		ip = host
 	}
 	return authz.RequestInfo{Now: s.now(), SourceIP: ip, SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
-}
-
-// serveIAM authorizes and runs one IAM action.
-func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller *authz.Principal, info authz.RequestInfo, action string, params url.Values, requestID string, fail func(error)) {
-	if caller == nil {
-		fail(awsapi.NewError("MissingAuthenticationToken", "Request is missing Authentication Token"))
-		return
-	}
-	op, ok := s.iam.Operation(action)
-	if !ok {
-		fail(awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2010-05-08", action))
-		return
-	}
-	resource := op.Resource(caller, params)
-	if err := s.authorizeIAM(r, caller, info, "iam:"+action, resource, params); err != nil {
-		fail(err)
-		return
-	}
-	result, err := s.iam.Handle(r.Context(), caller, action, params)
-	if err != nil {
-		fail(err)
-		return
-	}
-	awsapi.WriteQueryResponse(w, awsapi.IAMNamespace, action, result, requestID)
-}
-
-// authorizeIAM evaluates the caller's policies for an IAM action. Sessions
-// from GetSessionToken without MFA may not call IAM at all, as in AWS.
-func (s *Server) authorizeIAM(r *http.Request, caller *authz.Principal, info authz.RequestInfo, action, resource string, params url.Values) error {
-	if sess := caller.Session; sess != nil && sess.Kind == token.KindSession && !sess.MFA {
-		return awsapi.Errorf("InvalidClientTokenId", "The security token included in the request is invalid")
-	}
-	err := s.authz.Authorize(r.Context(), caller, info, authz.Check{Action: action, Resource: resource, Keys: iamConditionKeys(params)})
-	return accessDenied(err)
-}
-
-// accessDenied maps a policy denial to the Query protocol's AccessDenied.
-func accessDenied(err error) error {
-	var d *authz.DeniedError
-	if errors.As(err, &d) {
-		return awsapi.NewError("AccessDenied", d.Error())
-	}
-	return err
-}
-
-// iamConditionKeys are the request's IAM condition keys: aws:RequestTag/*
-// and aws:TagKeys for tagging, iam:PolicyARN for attachments,
-// iam:PermissionsBoundary when a boundary is set.
-func iamConditionKeys(p url.Values) map[string][]string {
-	keys := map[string][]string{}
-	var tagKeys []string
-	for i := 1; ; i++ {
-		prefix := "Tags.member." + strconv.Itoa(i)
-		if !p.Has(prefix + ".Key") {
-			break
-		}
-		k := p.Get(prefix + ".Key")
-		keys["aws:requesttag/"+strings.ToLower(k)] = []string{p.Get(prefix + ".Value")}
-		tagKeys = append(tagKeys, k)
-	}
-	for i := 1; ; i++ {
-		k := "TagKeys.member." + strconv.Itoa(i)
-		if !p.Has(k) {
-			break
-		}
-		tagKeys = append(tagKeys, p.Get(k))
-	}
-	if tagKeys != nil {
-		keys["aws:tagkeys"] = tagKeys
-	}
-	if v := p.Get("PolicyArn"); v != "" {
-		keys["iam:policyarn"] = []string{v}
-	}
-	if v := p.Get("PermissionsBoundary"); v != "" {
-		keys["iam:permissionsboundary"] = []string{v}
-	}
-	return keys
 }

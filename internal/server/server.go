@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/iam"
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -37,19 +38,22 @@ type Options struct {
 
 // Server is one Gatehouse node.
 type Server struct {
-	cfg     *config.Config
-	log     *slog.Logger
-	now     func() time.Time
-	store   store.Store
-	master  *keyring.Master
-	iam     *iam.Service
-	sts     *sts.Service
-	authn   *authz.Authenticator
-	authz   *authz.Authorizer
-	tokens  *keyring.TokenKeys
-	s3      *s3.Service
-	blobs   *blobfs.FS
-	handler http.Handler
+	cfg    *config.Config
+	log    *slog.Logger
+	now    func() time.Time
+	store  store.Store
+	master *keyring.Master
+	iam    *iam.Service
+	sts    *sts.Service
+	authn  *authz.Authenticator
+	authz  *authz.Authorizer
+	// pipeline drives every request: authenticate, resolve, authorize,
+	// handle, record.
+	pipeline *pipeline.Driver
+	tokens   *keyring.TokenKeys
+	s3       *s3.Service
+	blobs    *blobfs.FS
+	handler  http.Handler
 
 	// Bootstrap holds the default account's root credentials when this start
 	// created them (nil otherwise).
@@ -141,7 +145,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
-	s.sts = sts.New(sts.Config{Store: c.store, Authorizer: s.authz, Tokens: tokens, Managed: c.managed, Opener: c.master})
+	s.pipeline = pipeline.New(s.authz, pipeline.Discard{})
+	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
 		Opener:   c.master,

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
@@ -28,10 +29,9 @@ var (
 	tagValueRe    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
-// cachedRole is a role with its compiled trust policy, valid for one IAM
-// generation.
+// cachedRole is a role with its compiled trust policy (role nil: no role
+// of that name), held in a generation-stamped cache.
 type cachedRole struct {
-	gen   int64
 	role  *store.Role
 	trust *policy.Policy
 }
@@ -39,7 +39,7 @@ type cachedRole struct {
 func roleARN(r *store.Role) string { return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name }
 
 // findRole resolves a RoleArn (with or without an account id) to a role,
-// from the cache while IAM data is unchanged.
+// from the cache while IAM data is unchanged. nil: no such role.
 func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (*cachedRole, error) {
 	a, err := arn.Parse(roleArn)
 	if err != nil || a.Partition != "aws" || a.Service != "iam" || a.Region != "" {
@@ -55,19 +55,7 @@ func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (
 		// in the caller's account.
 		account = callerAccount
 	}
-	gen, err := s.cfg.Store.IAMGeneration(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key := account + "/" + strings.ToLower(name)
-	s.mu.Lock()
-	if gen != s.gen {
-		s.gen = gen
-		clear(s.roles)
-	}
-	cr := s.roles[key]
-	s.mu.Unlock()
-	if cr == nil {
+	cr, err := s.roles.Get(ctx, account+"/"+strings.ToLower(name), func(ctx context.Context) (*cachedRole, error) {
 		var r *store.Role
 		err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
 			var err error
@@ -75,22 +63,19 @@ func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (
 			return err
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil
+			return &cachedRole{}, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 		trust, err := policy.ParseAndCompile(roleARN(r)+"#trust", r.AssumeRolePolicy)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: trust policy of %s: %w", authz.ErrPolicyLoad, roleARN(r), err)
 		}
-		cr = &cachedRole{gen: gen, role: r, trust: trust}
-		s.mu.Lock()
-		if len(s.roles) > 100000 {
-			clear(s.roles)
-		}
-		s.roles[key] = cr
-		s.mu.Unlock()
+		return &cachedRole{role: r, trust: trust}, nil
+	})
+	if err != nil || cr.role == nil {
+		return nil, err
 	}
 	// The ARN given must name the role's path exactly.
 	want := roleARN(cr.role)
@@ -301,8 +286,11 @@ func (r *assumeRoleResult) AppendXML(dst []byte) []byte {
 	return dst
 }
 
-// assumeRole implements AssumeRole.
-func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
+// assumeRole resolves AssumeRole: it validates the request, finds the role
+// and checks an MFA code, and declares the checks — sts:AssumeRole with the
+// trust policy as the resource policy, and sts:TagSession and
+// sts:SetSourceIdentity when the request sets tags or a source identity.
+func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (*pipeline.Call, error) {
 	a, err := parseAssume(p)
 	if err != nil {
 		return nil, err
@@ -310,15 +298,14 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if caller.Type == authz.TypeRoot && caller.Session == nil {
 		return nil, awsapi.NewError("AccessDenied", "Roles may not be assumed by root accounts.")
 	}
-	denied := func() error {
-		return awsapi.Errorf("AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", caller.ARN, a.roleArn)
-	}
 	cr, err := s.findRole(ctx, caller.Account, a.roleArn)
 	if err != nil {
 		return nil, err
 	}
 	if cr == nil {
-		return nil, denied()
+		// No such role: the trust check has no trust policy to allow it,
+		// so it is denied (AWS says AccessDenied, not NoSuchEntity).
+		return denyAll(a.roleArn), nil
 	}
 	role := cr.role
 	arn := roleARN(role)
@@ -335,7 +322,11 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		return nil, awsapi.NewError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	for _, parn := range a.policyARNs {
-		if !s.policyExists(ctx, role.Account, parn) {
+		ok, err := s.policyExists(ctx, role.Account, parn)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			return nil, awsapi.Errorf("InvalidParameterValue", "Policy %s does not exist or is not attachable.", parn)
 		}
 	}
@@ -410,23 +401,29 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if len(a.transitive) > 0 {
 		keys["sts:transitivetagkeys"] = a.transitive
 	}
-	check := authz.Check{Action: "sts:AssumeRole", Resource: arn, ResourceAccount: role.Account, ResourcePolicy: cr.trust, Trust: true, Keys: keys, Bare: true}
-	if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
-		return nil, denialFor(err, caller, "sts:AssumeRole", a.roleArn)
-	}
+	trust := authz.Check{Action: "sts:AssumeRole", Resource: arn, DisplayResource: a.roleArn, ResourceAccount: role.Account,
+		ResourcePolicy: cr.trust, Trust: true, Keys: keys, Bare: true}
+	checks := []pipeline.Check{{Check: trust}}
 	if len(a.tags) > 0 || len(a.transitive) > 0 {
-		check.Action = "sts:TagSession"
-		if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
-			return nil, denialFor(err, caller, "sts:TagSession", a.roleArn)
-		}
+		c := trust
+		c.Action = "sts:TagSession"
+		checks = append(checks, pipeline.Check{Check: c})
 	}
 	if a.sourceIdentity != "" && (parent == nil || parent.SourceIdentity == "") {
-		check.Action = "sts:SetSourceIdentity"
-		if err := s.cfg.Authorizer.Authorize(ctx, caller, info, check); err != nil {
-			return nil, denialFor(err, caller, "sts:SetSourceIdentity", a.roleArn)
-		}
+		c := trust
+		c.Action = "sts:SetSourceIdentity"
+		checks = append(checks, pipeline.Check{Check: c})
 	}
+	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) {
+		return s.issueRoleSession(ctx, caller, info, a, role, arn, duration, tags, transitive, sourceIdentity, mfaPresent, mfaTime)
+	}
+	return &pipeline.Call{Plan: pipeline.Plan{Checks: checks}, Run: run}, nil
+}
 
+// issueRoleSession mints the credentials of an allowed AssumeRole.
+func (s *Service) issueRoleSession(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, a *assumeParams, role *store.Role, arn string,
+	duration int, tags []token.Tag, transitive []string, sourceIdentity string, mfaPresent bool, mfaTime time.Time) (any, error) {
+	parent := caller.Session
 	now := info.Now.UTC().Truncate(time.Second)
 	sess := &token.Session{
 		Kind: token.KindRole, Account: role.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),
@@ -458,31 +455,36 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	return out, nil
 }
 
-// denialFor turns an authz denial into STS's AccessDenied.
-func denialFor(err error, caller *authz.Principal, action, resource string) error {
-	if errors.Is(err, authz.ErrAccessDenied) {
-		return awsapi.Errorf("AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", caller.ARN, action, resource)
+// denyAll is the plan of an AssumeRole whose role does not exist: its one
+// check has no trust policy, so nothing allows it.
+func denyAll(roleArn string) *pipeline.Call {
+	c := authz.Check{Action: "sts:AssumeRole", Resource: roleArn, Trust: true, Bare: true}
+	return &pipeline.Call{
+		Plan: pipeline.Plan{Checks: []pipeline.Check{{Check: c}}},
+		Run: func(context.Context, pipeline.Outcomes) (any, error) {
+			return nil, errors.New("sts: AssumeRole of a missing role was allowed")
+		},
 	}
-	return err
 }
 
 // policyExists checks a session policy ARN: an AWS managed policy, or a
 // customer managed policy of the role's account.
-func (s *Service) policyExists(ctx context.Context, account, arn string) bool {
+func (s *Service) policyExists(ctx context.Context, account, arn string) (bool, error) {
 	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 		_, ok := s.cfg.Managed.Document(arn)
-		return ok
+		return ok, nil
 	}
 	if !strings.HasPrefix(arn, "arn:aws:iam::"+account+":policy/") {
-		return false
+		return false, nil
 	}
-	found := false
-	_ = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
 		_, err := tx.GetPolicy(ctx, arn)
-		found = err == nil
-		return nil
+		return err
 	})
-	return found
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // touchRole records a role's last use at most once a minute, so that
@@ -503,7 +505,8 @@ func (s *Service) touchRole(ctx context.Context, r *store.Role, now time.Time, r
 }
 
 // getSessionToken implements GetSessionToken for users and roots with
-// long-term keys.
+// long-term keys. AWS requires no permission for it (it authenticates; its
+// sessions are limited instead).
 func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
 	if caller.Session != nil {
 		return nil, awsapi.NewError("AccessDenied", "Cannot call GetSessionToken with session credentials")

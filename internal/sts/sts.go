@@ -3,21 +3,23 @@ package sts
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/gencache"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
-
-// Authorizer decides policy questions (authz.Authorizer).
-type Authorizer interface {
-	Authorize(ctx context.Context, p *authz.Principal, info authz.RequestInfo, c authz.Check) error
-}
 
 // KeySets gives the current session-token key set.
 type KeySets interface {
@@ -31,27 +33,25 @@ type ManagedPolicies interface {
 
 // Config are the service's dependencies.
 type Config struct {
-	Store      store.Store
-	Authorizer Authorizer
-	Tokens     KeySets
-	Managed    ManagedPolicies
+	Store   store.Store
+	Tokens  KeySets
+	Managed ManagedPolicies
 	// Opener unseals MFA device secrets (nil: MFA codes are refused).
 	Opener Opener
 }
 
 // Service answers STS actions.
 type Service struct {
-	cfg Config
+	cfg   Config
+	roles *gencache.Cache[string, *cachedRole] // by account + "/" + lower-cased name
 
 	mu    sync.Mutex
-	gen   int64
-	roles map[string]*cachedRole // by account + "/" + lower-cased name
-	touch map[string]time.Time   // last-used bookkeeping per role id
+	touch map[string]time.Time // last-used bookkeeping per role id
 }
 
 // New returns the STS service.
 func New(cfg Config) *Service {
-	return &Service{cfg: cfg, roles: map[string]*cachedRole{}, touch: map[string]time.Time{}}
+	return &Service{cfg: cfg, roles: gencache.New[string, *cachedRole](cfg.Store, 100000), touch: map[string]time.Time{}}
 }
 
 // GetCallerIdentityResult is the content of GetCallerIdentityResult.
@@ -61,27 +61,46 @@ type GetCallerIdentityResult struct {
 	Account string `xml:"Account"`
 }
 
-// Handle runs one STS action for an authenticated caller (nil for the
-// unsigned federation actions).
-func (s *Service) Handle(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (any, error) {
-	if caller == nil && action != "AssumeRoleWithWebIdentity" && action != "AssumeRoleWithSAML" {
+// Resolve prepares one STS action for an authenticated caller: it
+// validates the request, loads what the action needs and declares the
+// checks the pipeline decides before the action runs.
+func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (*pipeline.Call, error) {
+	if caller == nil {
 		return nil, awsapi.NewError("MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
 	// GetSessionToken sessions may call only AssumeRole and GetCallerIdentity.
-	if caller != nil && caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
+	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
 		return nil, awsapi.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+	}
+	noCheck := func(reason string, run func(ctx context.Context) (any, error)) *pipeline.Call {
+		return &pipeline.Call{Plan: pipeline.Plan{NoCheck: reason}, Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return run(ctx) }}
 	}
 	switch action {
 	case "GetCallerIdentity":
-		return &GetCallerIdentityResult{Arn: caller.ARN, UserId: caller.UserID, Account: caller.Account}, nil
+		return noCheck("AWS requires no permission for GetCallerIdentity", func(context.Context) (any, error) {
+			return &GetCallerIdentityResult{Arn: caller.ARN, UserId: caller.UserID, Account: caller.Account}, nil
+		}), nil
 	case "AssumeRole":
 		return s.assumeRole(ctx, caller, info, p)
 	case "GetSessionToken":
-		return s.getSessionToken(ctx, caller, info, p)
+		return noCheck("AWS requires no permission for GetSessionToken (it authenticates; its sessions are limited instead)", func(ctx context.Context) (any, error) {
+			return s.getSessionToken(ctx, caller, info, p)
+		}), nil
 	case "GetAccessKeyInfo":
-		return s.getAccessKeyInfo(ctx, caller, info, p)
+		id := p.Get("AccessKeyId")
+		if len(id) < 16 || len(id) > 128 {
+			return nil, awsapi.ValidationError(id, "accessKeyId", "Member must have length greater than or equal to 16")
+		}
+		check := pipeline.Check{Check: authz.Check{Action: "sts:GetAccessKeyInfo", Resource: "*"}}
+		return &pipeline.Call{Plan: pipeline.Plan{Checks: []pipeline.Check{check}},
+			Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return s.getAccessKeyInfo(ctx, id) }}, nil
 	}
 	return nil, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", action)
+}
+
+// Actions lists the actions Resolve serves.
+func (s *Service) Actions() []string {
+	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo"}
 }
 
 // AppendXML writes the result without reflection (a hot path).
@@ -110,7 +129,7 @@ type xCredentials struct {
 
 // mint seals a session and returns its credentials.
 func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, error) {
-	sess.AccessKeyID, sess.SecretAccessKey = newAccessKeyID(), newSecret()
+	sess.AccessKeyID, sess.SecretAccessKey = newAccessKeyID(sess.Account), newSecret()
 	keys, err := s.cfg.Tokens.KeySet(ctx)
 	if err != nil {
 		return xCredentials{}, err
@@ -123,17 +142,40 @@ func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, 
 		Expiration: sess.Expires.UTC().Format("2006-01-02T15:04:05Z")}, nil
 }
 
-const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-func newAccessKeyID() string {
-	var b [16]byte
+// newAccessKeyID returns a temporary access key id that encodes its
+// account as AWS's ids do: "ASIA", then 10 bytes in base32 whose first 48
+// bits hold 0, the 40-bit account number and 7 random bits; the rest is
+// random (71 random bits in all).
+func newAccessKeyID(account string) string {
+	var b [10]byte
 	_, _ = rand.Read(b[:])
-	out := make([]byte, 20)
-	copy(out, "ASIA")
-	for i := range b {
-		out[4+i] = base32Upper[b[i]&31]
+	n, _ := strconv.ParseUint(account, 10, 64)
+	head := n<<7 | uint64(b[5]&0x7f)
+	for i := 0; i < 6; i++ {
+		b[i] = byte(head >> (8 * (5 - i)))
 	}
-	return string(out)
+	return "ASIA" + base32.StdEncoding.EncodeToString(b[:])
+}
+
+// AccountOfKeyID decodes the account of a temporary access key id (false
+// for ids that are not ASIA ids of that form).
+func AccountOfKeyID(id string) (string, bool) {
+	if len(id) != 20 || !strings.HasPrefix(id, "ASIA") {
+		return "", false
+	}
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil || len(b) != 10 {
+		return "", false
+	}
+	var head uint64
+	for i := 0; i < 6; i++ {
+		head = head<<8 | uint64(b[i])
+	}
+	n := (head & 0x7fffffffff80) >> 7
+	if n > 999999999999 {
+		return "", false
+	}
+	return fmt.Sprintf("%012d", n), true
 }
 
 func newSecret() string {
@@ -142,22 +184,23 @@ func newSecret() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// getAccessKeyInfo returns the account of any access key id.
-func (s *Service) getAccessKeyInfo(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
-	id := p.Get("AccessKeyId")
-	if len(id) < 16 || len(id) > 128 {
-		return nil, awsapi.ValidationError(id, "accessKeyId", "Member must have length greater than or equal to 16")
-	}
-	if err := s.cfg.Authorizer.Authorize(ctx, caller, info, authz.Check{Action: "sts:GetAccessKeyInfo", Resource: "*"}); err != nil {
-		return nil, err
-	}
-	account := ""
-	_ = s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		if k, err := tx.GetAccessKey(ctx, id); err == nil {
-			account = k.Account
+// getAccessKeyInfo returns the account of an access key id: for temporary
+// (ASIA) keys the account encoded in the id, as AWS encodes it; for
+// long-term keys the account of the stored key.
+func (s *Service) getAccessKeyInfo(ctx context.Context, id string) (any, error) {
+	account, ok := AccountOfKeyID(id)
+	if !ok {
+		err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
+			k, err := tx.GetAccessKey(ctx, id)
+			if err == nil {
+				account = k.Account
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
 		}
-		return nil
-	})
+	}
 	if account == "" {
 		// AWS derives the account from the key id itself; an unknown key
 		// here belongs to no local account.

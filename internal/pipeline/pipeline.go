@@ -1,0 +1,202 @@
+// Package pipeline is the one driver every request of every service goes
+// through: authenticate → resolve → authorize → handle → record.
+//
+// A protocol adapter (the Query front end of IAM and STS, the REST front end
+// of S3) turns one HTTP request into an Exchange; Serve drives it. Resolve
+// loads what the operation acts on and returns every authorization check it
+// needs (Plan); the driver decides each check with the authorizer, records
+// every decision, and only then lets the operation's handler run. Handlers
+// never call the authorizer: a check a handler needs to branch on (a
+// DeleteObjects key, the ListBucket probe behind a missing key's 404) is
+// declared Soft and its outcome is handed to the handler.
+//
+// The driver fails closed: a plan with no checks (and no documented reason
+// to need none), a check with no action, or any error while deciding fails
+// the request.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/policy"
+)
+
+// ErrNoChecks fails a request whose operation declared nothing to check.
+var ErrNoChecks = errors.New("pipeline: the operation declared no authorization check")
+
+// Check is one authorization question of a request.
+type Check struct {
+	authz.Check
+	// Soft: a denial does not fail the request; the handler reads the
+	// outcome (Outcomes.Allowed) and answers as AWS does.
+	Soft bool
+}
+
+// Plan is what an operation's resolve step returns.
+type Plan struct {
+	Checks []Check
+	// NoCheck, when not empty, is the documented reason an operation needs
+	// no policy (GetCallerIdentity; a CORS preflight, which grants
+	// nothing). A plan with neither checks nor a reason fails the request.
+	NoCheck string
+}
+
+// Outcomes are the decisions of a plan's checks, in order.
+type Outcomes struct {
+	errs []error // nil = allowed; a *authz.DeniedError otherwise
+}
+
+// Allowed reports whether check i of the plan was allowed.
+func (o Outcomes) Allowed(i int) bool { return i < len(o.errs) && o.errs[i] == nil }
+
+// Denial is check i's *authz.DeniedError (nil when allowed).
+func (o Outcomes) Denial(i int) error {
+	if i < len(o.errs) {
+		return o.errs[i]
+	}
+	return nil
+}
+
+// Exchange is one request of one protocol, as its adapter sees it.
+type Exchange interface {
+	// Authenticate verifies the request and names its caller.
+	Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error)
+	// Resolve validates the request, loads what it acts on and returns
+	// the checks to decide.
+	Resolve(ctx context.Context) (Plan, error)
+	// Handle performs the operation; every required check was allowed.
+	Handle(ctx context.Context, o Outcomes) error
+	// Fail answers the request with err in the protocol's shape and
+	// returns the AWS error code it used.
+	Fail(err error) string
+}
+
+// Decider decides one check (authz.Authorizer).
+type Decider interface {
+	Decide(ctx context.Context, p *authz.Principal, info authz.RequestInfo, c authz.Check) (policy.Decision, error)
+}
+
+var _ Decider = (*authz.Authorizer)(nil)
+
+// Record is the decision record of one request: who asked for what, how
+// each check was decided and by which policy statement, and how the
+// request ended. The audit trail and denial explanations are built on it.
+type Record struct {
+	RequestID string
+	Service   string // iam, sts, s3
+	Operation string
+	Time      time.Time
+	Principal *authz.Principal // nil when authentication failed
+	Checks    []CheckRecord
+	NoCheck   string // the reason, when the operation needed no policy
+	ErrorCode string // "" on success
+	Err       error  // the cause, for logs (never sent to clients)
+}
+
+// CheckRecord is one decided check.
+type CheckRecord struct {
+	Action   string
+	Resource string
+	Soft     bool
+	Decision policy.Decision
+}
+
+// Sink receives decision records.
+type Sink interface {
+	Record(ctx context.Context, r *Record)
+}
+
+// Discard is the no-op Sink.
+type Discard struct{}
+
+// Record drops r.
+func (Discard) Record(context.Context, *Record) {}
+
+var _ Sink = Discard{}
+
+// Driver runs exchanges.
+type Driver struct {
+	decider Decider
+	sink    Sink
+}
+
+// New returns a driver deciding with d and recording to sink (nil: Discard).
+func New(d Decider, sink Sink) *Driver {
+	if sink == nil {
+		sink = Discard{}
+	}
+	return &Driver{decider: d, sink: sink}
+}
+
+// Serve drives one exchange to its end and records it. rec carries what
+// the adapter already knows (request id, service, operation); Serve fills
+// in the rest.
+func (d *Driver) Serve(ctx context.Context, x Exchange, rec *Record) {
+	if err := d.run(ctx, x, rec); err != nil {
+		rec.Err = err
+		rec.ErrorCode = x.Fail(err)
+	}
+	d.sink.Record(ctx, rec)
+}
+
+func (d *Driver) run(ctx context.Context, x Exchange, rec *Record) error {
+	p, info, err := x.Authenticate(ctx)
+	if err != nil {
+		return err
+	}
+	rec.Principal, rec.Time = p, info.Now
+	plan, err := x.Resolve(ctx)
+	if err != nil {
+		return err
+	}
+	o, err := d.Authorize(ctx, p, info, plan, rec)
+	if err != nil {
+		return err
+	}
+	return x.Handle(ctx, o)
+}
+
+// Authorize decides every check of plan for p, records each decision in
+// rec, and returns the first required denial. Every check is decided (and
+// recorded) even after a denial, so the record is complete.
+func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.RequestInfo, plan Plan, rec *Record) (Outcomes, error) {
+	if len(plan.Checks) == 0 {
+		if plan.NoCheck == "" {
+			return Outcomes{}, ErrNoChecks
+		}
+		rec.NoCheck = plan.NoCheck
+		return Outcomes{}, nil
+	}
+	o := Outcomes{errs: make([]error, len(plan.Checks))}
+	var denied error
+	for i, c := range plan.Checks {
+		if c.Action == "" {
+			return Outcomes{}, fmt.Errorf("%w: check %d has no action", ErrNoChecks, i)
+		}
+		dec, err := d.decider.Decide(ctx, p, info, c.Check)
+		if err != nil {
+			return Outcomes{}, err
+		}
+		rec.Checks = append(rec.Checks, CheckRecord{Action: c.Action, Resource: c.Resource, Soft: c.Soft, Decision: dec})
+		o.errs[i] = authz.Denial(p, c.Check, dec)
+		if o.errs[i] != nil && !c.Soft && denied == nil {
+			denied = o.errs[i]
+		}
+	}
+	if denied != nil {
+		return o, denied
+	}
+	return o, nil
+}
+
+// Call is an operation of a Query-protocol service (IAM, STS) resolved for
+// one request: its plan, and the handler the driver runs once the plan's
+// required checks allow, returning the result to encode.
+type Call struct {
+	Plan Plan
+	Run  func(ctx context.Context, o Outcomes) (any, error)
+}
