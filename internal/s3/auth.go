@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -115,18 +116,16 @@ func noSuchBucket(name string) error {
 	return awsapi.NewError("NoSuchBucket", "The specified bucket does not exist").With("BucketName", name)
 }
 
-// authorize asks for one action on one resource, with the bucket's policy
-// as the resource policy and the bucket owner as the resource account.
-func (c *call) authorize(action, resource string, keys func(*call, func(string, ...string))) error {
-	return c.authorizeIn(c.b, action, resource, keys)
-}
-
-// authorizeIn is authorize for a resource in bucket b (nil: no bucket yet).
-func (c *call) authorizeIn(b *store.Bucket, action, resource string, keys func(*call, func(string, ...string))) error {
+// check declares one authorization check on a resource in bucket b (nil:
+// no bucket yet), with the bucket's policy as the resource policy and its
+// owner as the resource account. A stored policy that does not compile
+// fails the check (and the request) rather than being ignored.
+func (c *call) check(b *store.Bucket, action, resource string, keys func(*call, func(string, ...string))) pipeline.Check {
 	chk := authz.Check{Action: action, Resource: resource}
 	if b != nil {
 		chk.ResourceAccount = b.Account
-		chk.ResourcePolicy = c.s.policies.get(b.Name, b.Policy)
+		cp := c.s.policies.get(b.Name, b.Policy)
+		chk.ResourcePolicy, chk.ResourcePolicyErr = cp.policy, cp.err
 	}
 	chk.MoreKeys = func(set func(string, ...string)) {
 		if b != nil {
@@ -137,8 +136,17 @@ func (c *call) authorizeIn(b *store.Bucket, action, resource string, keys func(*
 			keys(c, set)
 		}
 	}
-	return c.s.authz.Authorize(c.ctx, c.p, c.info, chk)
+	return pipeline.Check{Check: chk}
 }
+
+// soft marks a check whose denial the handler answers itself.
+func soft(ch pipeline.Check) pipeline.Check {
+	ch.Soft = true
+	return ch
+}
+
+// plan is the plan of the given checks.
+func plan(checks ...pipeline.Check) pipeline.Plan { return pipeline.Plan{Checks: checks} }
 
 // commonKeys are the S3 condition keys of every request.
 func (c *call) commonKeys(set func(string, ...string)) {
@@ -211,17 +219,22 @@ func (dc *docCache[T]) get(bucket, doc string) T {
 	return v
 }
 
-// compileBucketPolicy compiles a stored bucket policy ("" = none).
-func compileBucketPolicy(bucket, doc string) *policy.Policy {
+// compiledPolicy is a bucket policy compiled from its stored text, or why
+// it could not be.
+type compiledPolicy struct {
+	policy *policy.Policy
+	err    error
+}
+
+// compileBucketPolicy compiles a stored bucket policy ("" = none). A
+// policy that no longer compiles is an error for every request it would
+// decide (fail closed), never ignored.
+func compileBucketPolicy(bucket, doc string) compiledPolicy {
 	if doc == "" {
-		return nil
+		return compiledPolicy{}
 	}
 	p, err := policy.ParseAndCompile("bucket/"+bucket, doc)
-	if err != nil {
-		// Validated on write; an unreadable stored policy grants nothing.
-		p = policy.MustCompile("bucket/"+bucket, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)
-	}
-	return p
+	return compiledPolicy{policy: p, err: err}
 }
 
 // toS3Error maps any error to S3's code and message, in AWS's words.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -74,24 +75,27 @@ func (s *Service) regionOf(b *store.Bucket) string {
 	return b.Region
 }
 
-func (c *call) createBucket() error {
+// resolveCreateBucket validates the name and reads the configuration, then
+// declares s3:CreateBucket (and s3:PutBucketAcl when the request grants).
+func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 	if !validBucketName(c.bucket) {
-		return awsapi.NewError("InvalidBucketName", "The specified bucket is not valid.").With("BucketName", c.bucket)
+		return pipeline.Plan{}, awsapi.NewError("InvalidBucketName", "The specified bucket is not valid.").With("BucketName", c.bucket)
 	}
 	var conf createBucketConfiguration
 	data, err := c.readBody(maxXMLBody)
 	if err != nil {
-		return err
+		return pipeline.Plan{}, err
 	}
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := xmlUnmarshal(data, &conf); err != nil {
-			return err
+			return pipeline.Plan{}, err
 		}
 	}
 	region, err := c.s.locationConstraint(conf.LocationConstraint)
 	if err != nil {
-		return err
+		return pipeline.Plan{}, err
 	}
+	c.stash = region
 	acl := c.r.Header.Get("x-amz-acl")
 	keys := func(_ *call, set func(string, ...string)) {
 		set("s3:LocationConstraint", c.s.regionOrDefault(region))
@@ -99,16 +103,17 @@ func (c *call) createBucket() error {
 			set("s3:x-amz-acl", acl)
 		}
 	}
-	if err := c.authorize("s3:CreateBucket", bucketARN(c.bucket), keys); err != nil {
-		return err
-	}
+	checks := []pipeline.Check{c.check(nil, "s3:CreateBucket", bucketARN(c.bucket), keys)}
 	if grantsACL(c.r.Header) {
-		if err := c.authorize("s3:PutBucketAcl", bucketARN(c.bucket), keys); err != nil {
-			return err
-		}
+		checks = append(checks, c.check(nil, "s3:PutBucketAcl", bucketARN(c.bucket), keys))
 	}
+	return plan(checks...), nil
+}
+
+func (c *call) createBucket() error {
+	region := c.stash.(string)
 	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
-	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {
 				return awsapi.NewError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
@@ -228,17 +233,20 @@ func (c *call) updateBucket(fn func(b *store.Bucket) error) error {
 // maxBucketPolicy is S3's bucket policy size limit.
 const maxBucketPolicy = 20 * 1024
 
-// authorizePolicyAPI applies S3's special rules for the bucket policy
-// APIs: the bucket owner's root may always use them (a policy cannot lock
-// its owner out), and identities of other accounts never may (403 without
-// the permission, 405 with it).
-func (c *call) authorizePolicyAPI(action string) error {
+// resolvePolicyAPI applies S3's special rules for the bucket policy APIs:
+// the bucket owner's root may always use them (a policy cannot lock its
+// owner out), and identities of other accounts never may (403 without the
+// permission, 405 with it: see policyAPIAccount).
+func (c *call) resolvePolicyAPI() (pipeline.Plan, error) {
 	if c.p.Account == c.b.Account && c.p.IsRoot() {
-		return nil
+		return pipeline.Plan{NoCheck: "the bucket owner's root may always manage the bucket policy, as in S3"}, nil
 	}
-	if err := c.authorize(action, bucketARN(c.bucket), nil); err != nil {
-		return err
-	}
+	return plan(c.check(c.b, c.op.action, bucketARN(c.bucket), nil)), nil
+}
+
+// policyAPIAccount refuses, after authorization, a caller of another
+// account (S3 answers 405 once the permission is there).
+func (c *call) policyAPIAccount() error {
 	if c.p.Account != c.b.Account {
 		return methodNotAllowed(c.r.Method, "BUCKET")
 	}
@@ -246,7 +254,7 @@ func (c *call) authorizePolicyAPI(action string) error {
 }
 
 func (c *call) getBucketPolicy() error {
-	if err := c.authorizePolicyAPI("s3:GetBucketPolicy"); err != nil {
+	if err := c.policyAPIAccount(); err != nil {
 		return err
 	}
 	if c.b.Policy == "" {
@@ -260,7 +268,7 @@ func (c *call) getBucketPolicy() error {
 }
 
 func (c *call) putBucketPolicy() error {
-	if err := c.authorizePolicyAPI("s3:PutBucketPolicy"); err != nil {
+	if err := c.policyAPIAccount(); err != nil {
 		return err
 	}
 	data, err := c.readBody(maxBucketPolicy + 1)
@@ -316,7 +324,7 @@ func validateBucketPolicy(doc, bucket string) error {
 }
 
 func (c *call) deleteBucketPolicy() error {
-	if err := c.authorizePolicyAPI("s3:DeleteBucketPolicy"); err != nil {
+	if err := c.policyAPIAccount(); err != nil {
 		return err
 	}
 	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = ""; return nil }); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -24,50 +23,18 @@ func (c *call) copyKeys(set func(string, ...string)) {
 	}
 }
 
-// source is the object named by x-amz-copy-source, read and authorized
-// (s3:GetObject under the source bucket's policy).
+// source is the object named by x-amz-copy-source, as resolveCopy read
+// it: a missing one is NoSuchKey to a caller who may list the source
+// bucket, the ListBucket denial otherwise.
 func (c *call) source() (*store.Object, error) {
-	raw := c.r.Header.Get("x-amz-copy-source")
-	path, query, _ := strings.Cut(raw, "?")
-	dec, err := url.PathUnescape(path)
-	if err != nil {
-		return nil, awsapi.NewError("InvalidArgument", "Invalid copy source encoding").With("ArgumentName", "x-amz-copy-source")
-	}
-	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	if !ok || bucket == "" || key == "" {
-		return nil, awsapi.NewError("InvalidArgument", "Invalid copy source object key").With("ArgumentName", "x-amz-copy-source")
-	}
-	if v, err := url.ParseQuery(query); err == nil && v.Has("versionId") && v.Get("versionId") != "null" {
-		return nil, awsapi.NewError("InvalidArgument", "Invalid version id specified").With("ArgumentName", "x-amz-copy-source")
-	}
-	var b *store.Bucket
-	var o *store.Object
-	err = c.s.store.View(c.ctx, func(tx store.Tx) error {
-		var err error
-		if b, err = tx.GetBucket(c.ctx, bucket); err != nil {
-			return err
+	src := c.stash.(*copySource)
+	if src.obj == nil {
+		if src.listCheck >= 0 && !c.outcomes.Allowed(src.listCheck) {
+			return nil, c.outcomes.Denial(src.listCheck)
 		}
-		o, err = tx.GetObject(c.ctx, bucket, key)
-		return err
-	})
-	switch {
-	case b == nil && errors.Is(err, store.ErrNotFound):
-		return nil, noSuchBucket(bucket)
-	case errors.Is(err, store.ErrNotFound):
-		o = nil
-	case err != nil:
-		return nil, err
+		return nil, noSuchKey(src.key)
 	}
-	if err := c.authorizeIn(b, "s3:GetObject", objectARN(bucket, key), existingTagKeys(o)); err != nil {
-		return nil, err
-	}
-	if o == nil {
-		if err := c.authorizeIn(b, "s3:ListBucket", bucketARN(bucket), nil); err != nil {
-			return nil, err
-		}
-		return nil, noSuchKey(key)
-	}
-	return o, copyConditions(c.r.Header, o)
+	return src.obj, copyConditions(c.r.Header, src.obj)
 }
 
 // copyConditions applies the x-amz-copy-source-if-* headers; any failure
@@ -112,9 +79,6 @@ type copyPartResult struct {
 // immutable and freed only when no record refers to them, so a copy costs
 // no bytes.
 func (c *call) copyObject() error {
-	if err := checkKey(c.key); err != nil {
-		return err
-	}
 	src, err := c.source()
 	if err != nil {
 		return err
@@ -141,12 +105,6 @@ func (c *call) copyObject() error {
 	if tagDirective == "REPLACE" {
 		if o.Tags, err = parseTaggingHeader(h.Get("x-amz-tagging")); err != nil {
 			return err
-		}
-		if o.Tags != nil {
-			tags := o.Tags
-			if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
-				return err
-			}
 		}
 	}
 	var replaced *store.Object

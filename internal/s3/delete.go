@@ -2,10 +2,8 @@ package s3
 
 import (
 	"encoding/xml"
-	"errors"
 	"hash"
 
-	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/checksum"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -41,18 +39,13 @@ type deleteResult struct {
 }
 
 // deleteObjects deletes up to 1,000 keys, each authorized on its own
-// (s3:DeleteObject); per-key failures are listed, the call itself succeeds.
+// (s3:DeleteObject, declared per key in resolve); per-key failures are
+// listed, the call itself succeeds.
 func (c *call) deleteObjects() error {
-	var req deleteRequest
-	if err := c.readXML(&req); err != nil {
-		return err
-	}
-	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
-		return errMalformedXML
-	}
+	req := &c.stash.(*deletePlan).req
 	res := &deleteResult{Xmlns: xmlns}
-	for _, obj := range req.Objects {
-		if err := c.deleteOne(obj.Key, obj.VersionID); err != nil {
+	for i, obj := range req.Objects {
+		if err := c.deleteOne(obj.Key, obj.VersionID, c.outcomes.Allowed(i)); err != nil {
 			e := toS3Error(err, c)
 			if e.HTTPStatus() >= 500 {
 				c.s.log.Error("s3 delete failed", "request_id", c.id, "bucket", c.bucket, "err", err)
@@ -67,28 +60,15 @@ func (c *call) deleteObjects() error {
 	return c.writeXML(res)
 }
 
-func (c *call) deleteOne(key, version string) error {
+func (c *call) deleteOne(key, version string, allowed bool) error {
 	if key == "" {
 		return awsapi.NewError("InvalidArgument", "Object key must not be empty")
 	}
 	if version != "" && version != "null" {
 		return awsapi.NewError("NoSuchVersion", "The specified version does not exist.")
 	}
-	var o *store.Object
-	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
-		var err error
-		o, err = tx.GetObject(c.ctx, c.bucket, key)
-		return err
-	})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if err := c.authorize("s3:DeleteObject", objectARN(c.bucket, key), existingTagKeys(o)); err != nil {
-		var d *authz.DeniedError
-		if errors.As(err, &d) {
-			return awsapi.NewError("AccessDenied", "Access Denied")
-		}
-		return err
+	if !allowed {
+		return awsapi.NewError("AccessDenied", "Access Denied")
 	}
 	return c.removeObject(key)
 }

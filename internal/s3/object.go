@@ -65,9 +65,8 @@ type newObject struct {
 	tags        []store.Tag
 }
 
-// objectRequest checks the key and reads the new object's headers, tags
-// and ACL, authorizing s3:PutObjectTagging and s3:PutObjectAcl when the
-// request sets tags or grants.
+// objectRequest checks the key and reads the new object's headers and tags
+// (s3:PutObjectTagging and s3:PutObjectAcl were declared by resolvePut).
 func (c *call) objectRequest() (*newObject, error) {
 	if err := checkKey(c.key); err != nil {
 		return nil, err
@@ -79,16 +78,6 @@ func (c *call) objectRequest() (*newObject, error) {
 	tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging"))
 	if err != nil {
 		return nil, err
-	}
-	if tags != nil {
-		if err := c.authorize("s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) { requestTagKeys(tags, set) }); err != nil {
-			return nil, err
-		}
-	}
-	if grantsACL(c.r.Header) {
-		if err := c.authorize("s3:PutObjectAcl", c.resource(), (*call).putKeys); err != nil {
-			return nil, err
-		}
 	}
 	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags}, nil
 }
@@ -187,21 +176,6 @@ func (c *call) lookup() (*store.Object, error) {
 	return o, err
 }
 
-// authorizeExisting decides an object action; a missing object is a 404
-// only for callers who may list the bucket (S3 hides existence otherwise).
-func (c *call) authorizeExisting(action string, o *store.Object) error {
-	if err := c.authorize(action, c.resource(), existingTagKeys(o)); err != nil {
-		return err
-	}
-	if o != nil {
-		return nil
-	}
-	if err := c.authorize("s3:ListBucket", bucketARN(c.bucket), nil); err != nil {
-		return err
-	}
-	return noSuchKey(c.key)
-}
-
 func noSuchKey(key string) error {
 	return awsapi.NewError("NoSuchKey", "The specified key does not exist.").With("Key", key)
 }
@@ -224,8 +198,8 @@ func (c *call) serveObject() error {
 	if err != nil {
 		return err
 	}
-	if err := c.authorizeExisting("s3:GetObject", o); err != nil {
-		return err
+	if o == nil {
+		return c.missing()
 	}
 	if status, err := checkConditions(c.r.Header, o); err != nil || status != 0 {
 		if status == http.StatusNotModified {
@@ -410,14 +384,7 @@ func parseRange(v string, size int64) (off, n int64, partial bool, err error) {
 }
 
 func (c *call) deleteObject() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("s3:DeleteObject", c.resource(), existingTagKeys(o)); err != nil {
-		return err
-	}
-	if o != nil {
+	if c.obj != nil {
 		if err := c.removeObject(c.key); err != nil {
 			return err
 		}
@@ -446,35 +413,18 @@ func (c *call) removeObject(key string) error {
 }
 
 func (c *call) getObjectTagging() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
-	}
-	if err := c.authorizeExisting("s3:GetObjectTagging", o); err != nil {
-		return err
+	o := c.obj
+	if o == nil {
+		return c.missing()
 	}
 	return c.writeXML(tagsXML(o.Tags))
 }
 
 func (c *call) putObjectTagging() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
+	if c.obj == nil {
+		return c.missing()
 	}
-	tags, err := c.readTagging(maxObjectTags)
-	if err != nil {
-		return err
-	}
-	keys := func(c *call, set func(string, ...string)) {
-		existingTagKeys(o)(c, set)
-		requestTagKeys(tags, set)
-	}
-	if err := c.authorize("s3:PutObjectTagging", c.resource(), keys); err != nil {
-		return err
-	}
-	if o == nil {
-		return c.authorizeExisting("s3:PutObjectTagging", nil)
-	}
+	tags := c.stash.([]store.Tag)
 	if err := c.updateObject(func(o *store.Object) { o.Tags = tags }); err != nil {
 		return err
 	}
@@ -483,12 +433,9 @@ func (c *call) putObjectTagging() error {
 }
 
 func (c *call) deleteObjectTagging() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
-	}
-	if err := c.authorizeExisting("s3:DeleteObjectTagging", o); err != nil {
-		return err
+	o := c.obj
+	if o == nil {
+		return c.missing()
 	}
 	if err := c.updateObject(func(o *store.Object) { o.Tags = nil }); err != nil {
 		return err
@@ -498,12 +445,9 @@ func (c *call) deleteObjectTagging() error {
 }
 
 func (c *call) getObjectACL() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
-	}
-	if err := c.authorizeExisting("s3:GetObjectAcl", o); err != nil {
-		return err
+	o := c.obj
+	if o == nil {
+		return c.missing()
 	}
 	return c.writeXML(ownerACL(c.b.Account))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 )
 
 type level int
@@ -16,62 +17,81 @@ const (
 )
 
 // operation is one S3 API: its IAM action on the request's resource, the
-// condition keys it adds, and its handler. Operations that need more than
-// one decision (CopyObject, DeleteObjects, a missing key's 404) make the
-// others in their handler through call.authorize.
+// condition keys it adds, how it resolves its checks, and its handler.
+// Every operation names an action; one with no resolve step declares the
+// single check of that action on the request's resource. Operations that
+// need more than one decision (CopyObject's source, DeleteObjects per key,
+// a missing key's 404, tag and ACL headers) declare them all in resolve;
+// handlers never authorize.
 type operation struct {
-	name   string
-	action string // "" when the handler authorizes by itself
-	level  level
-	keys   func(c *call, set func(string, ...string))
-	handle func(c *call) error
+	name    string
+	action  string
+	level   level
+	keys    func(c *call, set func(string, ...string))
+	resolve func(c *call) (pipeline.Plan, error)
+	handle  func(c *call) error
+	// noCheck, for the CORS preflight only, is why no policy applies.
+	noCheck string
 }
 
 // The operation table. Entries are immutable.
 var (
-	opListBuckets       = &operation{"ListBuckets", "s3:ListAllMyBuckets", levelService, nil, (*call).listBuckets}
-	opCreateBucket      = &operation{"CreateBucket", "", levelService, nil, (*call).createBucket}
-	opHeadBucket        = &operation{"HeadBucket", "s3:ListBucket", levelBucket, nil, (*call).headBucket}
-	opDeleteBucket      = &operation{"DeleteBucket", "s3:DeleteBucket", levelBucket, nil, (*call).deleteBucket}
-	opGetBucketLocation = &operation{"GetBucketLocation", "s3:GetBucketLocation", levelBucket, nil, (*call).getBucketLocation}
-	opListObjects       = &operation{"ListObjects", "s3:ListBucket", levelBucket, (*call).listKeys, (*call).listObjects}
-	opListObjectsV2     = &operation{"ListObjectsV2", "s3:ListBucket", levelBucket, (*call).listKeys, (*call).listObjectsV2}
-	opListUploads       = &operation{"ListMultipartUploads", "s3:ListBucketMultipartUploads", levelBucket, (*call).listKeys, (*call).listUploads}
-	opGetBucketPolicy   = &operation{"GetBucketPolicy", "", levelBucket, nil, (*call).getBucketPolicy}
-	opPutBucketPolicy   = &operation{"PutBucketPolicy", "", levelBucket, nil, (*call).putBucketPolicy}
-	opDelBucketPolicy   = &operation{"DeleteBucketPolicy", "", levelBucket, nil, (*call).deleteBucketPolicy}
-	opGetBucketCors     = &operation{"GetBucketCors", "s3:GetBucketCORS", levelBucket, nil, (*call).getBucketCors}
-	opPutBucketCors     = &operation{"PutBucketCors", "s3:PutBucketCORS", levelBucket, nil, (*call).putBucketCors}
-	opDelBucketCors     = &operation{"DeleteBucketCors", "s3:PutBucketCORS", levelBucket, nil, (*call).deleteBucketCors}
-	opGetBucketTagging  = &operation{"GetBucketTagging", "s3:GetBucketTagging", levelBucket, nil, (*call).getBucketTagging}
-	opPutBucketTagging  = &operation{"PutBucketTagging", "s3:PutBucketTagging", levelBucket, nil, (*call).putBucketTagging}
-	opDelBucketTagging  = &operation{"DeleteBucketTagging", "s3:PutBucketTagging", levelBucket, nil, (*call).deleteBucketTagging}
-	opGetVersioning     = &operation{"GetBucketVersioning", "s3:GetBucketVersioning", levelBucket, nil, (*call).getBucketVersioning}
-	opGetBucketACL      = &operation{"GetBucketAcl", "s3:GetBucketAcl", levelBucket, nil, (*call).getACL}
-	opDeleteObjects     = &operation{"DeleteObjects", "", levelBucket, nil, (*call).deleteObjects}
-	opPostObject        = &operation{"PostObject", "", levelBucket, nil, nil}
+	opListBuckets       = &operation{name: "ListBuckets", action: "s3:ListAllMyBuckets", level: levelService, handle: (*call).listBuckets}
+	opCreateBucket      = &operation{name: "CreateBucket", action: "s3:CreateBucket", level: levelService, resolve: (*call).resolveCreateBucket, handle: (*call).createBucket}
+	opHeadBucket        = &operation{name: "HeadBucket", action: "s3:ListBucket", level: levelBucket, handle: (*call).headBucket}
+	opDeleteBucket      = &operation{name: "DeleteBucket", action: "s3:DeleteBucket", level: levelBucket, handle: (*call).deleteBucket}
+	opGetBucketLocation = &operation{name: "GetBucketLocation", action: "s3:GetBucketLocation", level: levelBucket, handle: (*call).getBucketLocation}
+	opListObjects       = &operation{name: "ListObjects", action: "s3:ListBucket", level: levelBucket, keys: (*call).listKeys, handle: (*call).listObjects}
+	opListObjectsV2     = &operation{name: "ListObjectsV2", action: "s3:ListBucket", level: levelBucket, keys: (*call).listKeys, handle: (*call).listObjectsV2}
+	opListUploads       = &operation{name: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads", level: levelBucket, keys: (*call).listKeys, handle: (*call).listUploads}
+	opGetBucketPolicy   = &operation{name: "GetBucketPolicy", action: "s3:GetBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).getBucketPolicy}
+	opPutBucketPolicy   = &operation{name: "PutBucketPolicy", action: "s3:PutBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).putBucketPolicy}
+	opDelBucketPolicy   = &operation{name: "DeleteBucketPolicy", action: "s3:DeleteBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).deleteBucketPolicy}
+	opGetBucketCors     = &operation{name: "GetBucketCors", action: "s3:GetBucketCORS", level: levelBucket, handle: (*call).getBucketCors}
+	opPutBucketCors     = &operation{name: "PutBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).putBucketCors}
+	opDelBucketCors     = &operation{name: "DeleteBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).deleteBucketCors}
+	opGetBucketTagging  = &operation{name: "GetBucketTagging", action: "s3:GetBucketTagging", level: levelBucket, handle: (*call).getBucketTagging}
+	opPutBucketTagging  = &operation{name: "PutBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).putBucketTagging}
+	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
+	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
+	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
+	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
+	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
+		noCheck: "a CORS preflight carries no credentials and grants nothing: it is answered from the bucket's CORS rules"}
 
-	opPutObject        = &operation{"PutObject", "s3:PutObject", levelObject, (*call).putKeys, (*call).putObject}
-	opCopyObject       = &operation{"CopyObject", "s3:PutObject", levelObject, (*call).copyKeys, (*call).copyObject}
-	opGetObject        = &operation{"GetObject", "", levelObject, nil, (*call).getObject}
-	opHeadObject       = &operation{"HeadObject", "", levelObject, nil, (*call).getObject}
-	opDeleteObject     = &operation{"DeleteObject", "", levelObject, nil, (*call).deleteObject}
-	opGetObjectTagging = &operation{"GetObjectTagging", "", levelObject, nil, (*call).getObjectTagging}
-	opPutObjectTagging = &operation{"PutObjectTagging", "", levelObject, nil, (*call).putObjectTagging}
-	opDelObjectTagging = &operation{"DeleteObjectTagging", "", levelObject, nil, (*call).deleteObjectTagging}
-	opGetObjectACL     = &operation{"GetObjectAcl", "", levelObject, nil, (*call).getObjectACL}
-	opCreateUpload     = &operation{"CreateMultipartUpload", "s3:PutObject", levelObject, (*call).putKeys, (*call).createUpload}
-	opUploadPart       = &operation{"UploadPart", "s3:PutObject", levelObject, nil, (*call).uploadPart}
-	opUploadPartCopy   = &operation{"UploadPartCopy", "s3:PutObject", levelObject, (*call).copyKeys, (*call).uploadPartCopy}
-	opCompleteUpload   = &operation{"CompleteMultipartUpload", "s3:PutObject", levelObject, nil, (*call).completeUpload}
-	opAbortUpload      = &operation{"AbortMultipartUpload", "s3:AbortMultipartUpload", levelObject, nil, (*call).abortUpload}
-	opListParts        = &operation{"ListParts", "s3:ListMultipartUploadParts", levelObject, nil, (*call).listParts}
+	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}
+	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
+	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, resolve: (*call).resolveObject, handle: (*call).deleteObject}
+	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
+	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
+	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
+	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
+	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
+	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
+	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, handle: (*call).completeUpload}
+	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
+	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
+
+// operations is every entry of the table (for table tests).
+var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
+	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
+	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
+	opAbortUpload, opListParts}
 
 // operation picks the S3 API from the method, the addressing and the
 // query's subresources.
 func (c *call) operation() (*operation, error) {
 	q, m := c.q, c.r.Method
+	if m == http.MethodOptions {
+		return opPreflight, nil
+	}
 	has := func(k string) bool { _, ok := q[k]; return ok }
 	if c.bucket == "" {
 		if m == http.MethodGet {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -64,10 +65,17 @@ func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	}
 }
 
-// postObject serves a browser form upload: the credential, signature and
-// policy come from the form; the principal then needs s3:PutObject as for
-// any PUT (s3:authType is POST).
-func (c *call) postObject() error {
+// postUpload is a browser form upload read up to its file part.
+type postUpload struct {
+	fields           map[string]string
+	file             *multipart.Part
+	minSize, maxSize int64
+}
+
+// postAuthenticateForm is the authenticate step of a browser form upload:
+// the credential, signature and policy come from the form fields, read up
+// to the file part (which stays unread until the handler streams it).
+func (c *call) postAuthenticateForm() error {
 	c.authType = "POST"
 	if err := c.loadBucket(); err != nil {
 		return err
@@ -86,19 +94,29 @@ func (c *call) postObject() error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	minSize, maxSize := int64(0), int64(maxPutSize)
+	up := &postUpload{fields: fields, file: file, minSize: 0, maxSize: maxPutSize}
 	if err := c.postAuthenticate(fields); err != nil {
 		return err
 	}
 	if c.postPolicy != nil {
 		if lo, hi, ok := c.postPolicy.LengthRange(); ok {
-			minSize, maxSize = lo, min(hi, maxPutSize)
+			up.minSize, up.maxSize = lo, min(hi, maxPutSize)
 		}
 	}
-	c.key = key
-	if err := c.authorize("s3:PutObject", objectARN(c.bucket, key), nil); err != nil {
-		return err
-	}
+	c.key, c.post = key, up
+	return nil
+}
+
+// resolvePostObject declares s3:PutObject on the form's key, as for any
+// PUT (s3:authType is POST).
+func (c *call) resolvePostObject() (pipeline.Plan, error) {
+	return plan(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil)), nil
+}
+
+// postObject stores a browser form upload's file.
+func (c *call) postObject() error {
+	fields, file, key := c.post.fields, c.post.file, c.key
+	minSize, maxSize := c.post.minSize, c.post.maxSize
 	h := http.Header{}
 	for k, v := range fields {
 		h.Set(k, v)

@@ -13,7 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
-	"github.com/gatehouse/gatehouse/internal/policy"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -26,18 +26,18 @@ type Authenticator interface {
 	PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*authz.Principal, [32]byte, error)
 }
 
-// Authorizer decides whether a principal may act (internal/authz.Authorizer).
-type Authorizer interface {
-	Authorize(ctx context.Context, p *authz.Principal, info authz.RequestInfo, c authz.Check) error
+// Driver runs a request through the pipeline (internal/pipeline.Driver).
+type Driver interface {
+	Serve(ctx context.Context, x pipeline.Exchange, rec *pipeline.Record)
 }
 
 // Config are a Service's dependencies.
 type Config struct {
 	Store  store.Store
 	Blobs  blob.Store
-	Authn  Authenticator
-	Authz  Authorizer
-	Region string
+	Authn    Authenticator
+	Pipeline Driver
+	Region   string
 	// Domain enables virtual-host-style addressing: a request for host
 	// BUCKET.Domain (any port) addresses BUCKET. Empty: path style only.
 	Domain string
@@ -50,12 +50,12 @@ type Service struct {
 	store    store.Store
 	blobs    blob.Store
 	authn    Authenticator
-	authz    Authorizer
+	pipeline Driver
 	region   string
 	domain   string
 	now      func() time.Time
 	log      *slog.Logger
-	policies *docCache[*policy.Policy]
+	policies *docCache[compiledPolicy]
 	cors     *docCache[*cors.Config]
 	leases   *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
@@ -70,7 +70,7 @@ func New(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, authz: c.Authz, region: c.Region,
+	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
 		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
@@ -98,62 +98,102 @@ type call struct {
 	sigV2 bool
 	// postPolicy is a browser upload's verified policy.
 	postPolicy *sigv4.PostPolicy
+	// post is a browser upload's form, read up to its file.
+	post *postUpload
+
+	// rec is the request's decision record.
+	rec *pipeline.Record
+	// outcomes are the decisions of the plan's checks.
+	outcomes pipeline.Outcomes
+	// obj is the addressed object as resolve read it (nil: missing), and
+	// listCheck the index of the soft s3:ListBucket check that decides
+	// between 404 and 403 for a missing key (-1: none declared).
+	obj       *store.Object
+	listCheck int
+	// stash carries what an operation's resolve step prepared for its
+	// handler (parsed request bodies, copy sources).
+	stash any
 }
 
-// ServeHTTP answers one S3 request: route, authenticate, load the bucket,
-// authorize, handle. requestID is echoed in x-amz-request-id.
+var _ pipeline.Exchange = (*call)(nil)
+
+// ServeHTTP answers one S3 request through the pipeline: route,
+// authenticate, resolve (the bucket, the object, the checks), authorize,
+// handle. requestID is echoed in x-amz-request-id.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request, requestID string) {
-	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query()}
+	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query(), listCheck: -1}
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
 	c.bucket, c.key, c.vhost = s.target(r)
-	err := c.serve()
-	if err != nil {
-		c.fail(err)
-	}
+	c.rec = &pipeline.Record{RequestID: requestID, Service: "s3"}
+	s.pipeline.Serve(c.ctx, c, c.rec)
 	if s.log.Enabled(c.ctx, slog.LevelDebug) {
-		op, who := "", ""
-		if c.op != nil {
-			op = c.op.name
-		}
+		who := ""
 		if c.p != nil {
 			who = c.p.ARN
 		}
-		s.log.Debug("s3 request", "request_id", requestID, "method", r.Method, "operation", op, "bucket", c.bucket,
-			"principal", who, "payload", r.Header.Get("x-amz-content-sha256"), "failed", err != nil)
+		s.log.Debug("s3 request", "request_id", requestID, "method", r.Method, "operation", c.rec.Operation, "bucket", c.bucket,
+			"principal", who, "payload", r.Header.Get("x-amz-content-sha256"), "error", c.rec.ErrorCode)
 	}
 }
 
-func (c *call) serve() error {
-	r := c.r
-	if r.Method == http.MethodOptions {
-		return c.preflight()
-	}
+// Authenticate routes the request to its operation and names the caller:
+// SigV4 (header or presigned), SigV2 presigned, a browser form's signed
+// policy, or anonymous. A CORS preflight carries no credentials.
+func (c *call) Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error) {
 	op, err := c.operation()
 	if err != nil {
-		return err
+		return nil, authz.RequestInfo{}, err
 	}
-	c.op = op
+	c.op, c.rec.Operation = op, op.name
 	c.info = c.requestInfo()
-	if op.name == "PostObject" {
+	switch op {
+	case opPreflight:
+		c.p = authz.Anonymous()
+	case opPostObject:
 		// Browser form uploads carry their credential in the form.
-		return c.postObject()
+		if err := c.postAuthenticateForm(); err != nil {
+			return nil, authz.RequestInfo{}, err
+		}
+	default:
+		if err := c.authenticate(); err != nil {
+			return nil, authz.RequestInfo{}, err
+		}
 	}
-	if err := c.authenticate(); err != nil {
-		return err
-	}
-	if op.level >= levelBucket {
+	return c.p, c.info, nil
+}
+
+// Resolve loads the bucket the operation addresses and returns its checks.
+func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
+	if c.op.level >= levelBucket && c.b == nil {
 		if err := c.loadBucket(); err != nil {
-			return err
+			return pipeline.Plan{}, err
 		}
 		c.corsHeaders()
 	}
-	if op.action != "" {
-		if err := c.authorize(op.action, c.resource(), op.keys); err != nil {
-			return err
-		}
+	if c.op.noCheck != "" {
+		return pipeline.Plan{NoCheck: c.op.noCheck}, nil
 	}
-	return op.handle(c)
+	if c.op.resolve != nil {
+		return c.op.resolve(c)
+	}
+	return plan(c.check(c.b, c.op.action, c.resource(), c.op.keys)), nil
+}
+
+// Handle runs the operation's handler with the decisions of its checks.
+func (c *call) Handle(ctx context.Context, o pipeline.Outcomes) error {
+	c.outcomes = o
+	return c.op.handle(c)
+}
+
+// Fail writes err as S3's XML error and returns its code.
+func (c *call) Fail(err error) string {
+	e := toS3Error(err, c)
+	if e.HTTPStatus() >= 500 {
+		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
+	}
+	awsapi.WriteS3Error(c.w, c.r, e, c.id)
+	return e.Code
 }
 
 // requestInfo is what the HTTP request contributes to policy evaluation.
@@ -198,11 +238,3 @@ func bucketARN(b string) string      { return "arn:aws:s3:::" + b }
 func objectARN(b, k string) string   { return "arn:aws:s3:::" + b + "/" + k }
 func quoteETag(md5hex string) string { return `"` + md5hex + `"` }
 
-// fail writes err as S3's XML error.
-func (c *call) fail(err error) {
-	e := toS3Error(err, c)
-	if e.HTTPStatus() >= 500 {
-		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
-	}
-	awsapi.WriteS3Error(c.w, c.r, e, c.id)
-}

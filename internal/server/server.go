@@ -161,7 +161,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	s.blobs = blobs
-	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Authz: s.authz, Region: cfg.Region,
+	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, Now: now, Log: log})
 	s.handler = s.routes()
 	return s, nil

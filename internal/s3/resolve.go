@@ -1,0 +1,213 @@
+package s3
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// The resolve steps of object operations: each reads what the operation
+// acts on and declares every check it needs.
+
+// resolveObject reads the addressed object (nil when missing) and declares
+// the operation's action with the object's tag keys (s3:ExistingObjectTag).
+func (c *call) resolveObject() (pipeline.Plan, error) {
+	o, err := c.lookup()
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	c.obj = o
+	return plan(c.check(c.b, c.op.action, c.resource(), existingTagKeys(o))), nil
+}
+
+// resolveExisting is resolveObject for actions on an object that must
+// exist: for a missing key it also declares a soft s3:ListBucket, whose
+// outcome decides between 404 NoSuchKey and 403 (S3 hides existence from
+// callers who may not list the bucket).
+func (c *call) resolveExisting() (pipeline.Plan, error) {
+	p, err := c.resolveObject()
+	if err != nil || c.obj != nil {
+		return p, err
+	}
+	c.listCheck = len(p.Checks)
+	p.Checks = append(p.Checks, soft(c.check(c.b, "s3:ListBucket", bucketARN(c.bucket), nil)))
+	return p, nil
+}
+
+// missing is the answer for an addressed object that does not exist:
+// NoSuchKey to a caller allowed s3:ListBucket, the ListBucket denial to
+// anyone else.
+func (c *call) missing() error {
+	if c.listCheck >= 0 && !c.outcomes.Allowed(c.listCheck) {
+		return c.outcomes.Denial(c.listCheck)
+	}
+	return noSuchKey(c.key)
+}
+
+// resolvePut declares s3:PutObject, and s3:PutObjectTagging and
+// s3:PutObjectAcl when the request sets tags or grants (PutObject,
+// CreateMultipartUpload).
+func (c *call) resolvePut() (pipeline.Plan, error) {
+	checks := []pipeline.Check{c.check(c.b, c.op.action, c.resource(), c.op.keys)}
+	if c.r.Header.Get("x-amz-tagging") != "" {
+		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) {
+			if tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging")); err == nil {
+				requestTagKeys(tags, set)
+			}
+		}))
+	}
+	if grantsACL(c.r.Header) {
+		checks = append(checks, c.check(c.b, "s3:PutObjectAcl", c.resource(), (*call).putKeys))
+	}
+	return plan(checks...), nil
+}
+
+// resolvePutObjectTagging reads the new tag set and the object, and
+// declares s3:PutObjectTagging with both the existing and the requested
+// tag keys.
+func (c *call) resolvePutObjectTagging() (pipeline.Plan, error) {
+	o, err := c.lookup()
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	tags, err := c.readTagging(maxObjectTags)
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	c.obj, c.stash = o, tags
+	keys := func(c *call, set func(string, ...string)) {
+		existingTagKeys(o)(c, set)
+		requestTagKeys(tags, set)
+	}
+	checks := []pipeline.Check{c.check(c.b, c.op.action, c.resource(), keys)}
+	if o == nil {
+		c.listCheck = len(checks)
+		checks = append(checks, soft(c.check(c.b, "s3:ListBucket", bucketARN(c.bucket), nil)))
+	}
+	return plan(checks...), nil
+}
+
+// copySource is the object x-amz-copy-source names, as resolve read it.
+type copySource struct {
+	bucket    *store.Bucket
+	key       string
+	obj       *store.Object // nil: missing
+	listCheck int           // the soft s3:ListBucket on the source bucket (-1: none)
+}
+
+// resolveCopy declares CopyObject's and UploadPartCopy's checks:
+// s3:PutObject on the destination, s3:GetObject on the source under the
+// source bucket's policy (and a soft s3:ListBucket there when the source
+// is missing), and s3:PutObjectTagging when a copy replaces the tags.
+func (c *call) resolveCopy() (pipeline.Plan, error) {
+	if c.op.name == "CopyObject" {
+		if err := checkKey(c.key); err != nil {
+			return pipeline.Plan{}, err
+		}
+	}
+	bucket, key, err := parseCopySource(c.r.Header.Get("x-amz-copy-source"))
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	src := &copySource{key: key, listCheck: -1}
+	err = c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		if src.bucket, err = tx.GetBucket(c.ctx, bucket); err != nil {
+			return err
+		}
+		src.obj, err = tx.GetObject(c.ctx, bucket, key)
+		return err
+	})
+	switch {
+	case src.bucket == nil && errors.Is(err, store.ErrNotFound):
+		return pipeline.Plan{}, noSuchBucket(bucket)
+	case errors.Is(err, store.ErrNotFound):
+		src.obj = nil
+	case err != nil:
+		return pipeline.Plan{}, err
+	}
+	c.stash = src
+	checks := []pipeline.Check{
+		c.check(c.b, c.op.action, c.resource(), c.op.keys),
+		c.check(src.bucket, "s3:GetObject", objectARN(bucket, key), existingTagKeys(src.obj)),
+	}
+	if src.obj == nil {
+		src.listCheck = len(checks)
+		checks = append(checks, soft(c.check(src.bucket, "s3:ListBucket", bucketARN(bucket), nil)))
+	}
+	if c.op.name == "CopyObject" && c.r.Header.Get("x-amz-tagging-directive") == "REPLACE" && c.r.Header.Get("x-amz-tagging") != "" {
+		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) {
+			if tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging")); err == nil {
+				requestTagKeys(tags, set)
+			}
+		}))
+	}
+	return plan(checks...), nil
+}
+
+// deletePlan is a DeleteObjects request as resolve read it: check i
+// decides object i.
+type deletePlan struct {
+	req deleteRequest
+}
+
+// resolveDeleteObjects reads the key list and declares a soft
+// s3:DeleteObject per key (with the object's tag keys): a denied key is
+// reported in the result, the others are deleted.
+func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
+	dp := &deletePlan{}
+	if err := c.readXML(&dp.req); err != nil {
+		return pipeline.Plan{}, err
+	}
+	if len(dp.req.Objects) == 0 || len(dp.req.Objects) > maxDeleteKeys {
+		return pipeline.Plan{}, errMalformedXML
+	}
+	objs := make([]*store.Object, len(dp.req.Objects))
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		for i, obj := range dp.req.Objects {
+			if obj.Key == "" {
+				continue
+			}
+			o, err := tx.GetObject(c.ctx, c.bucket, obj.Key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			objs[i] = o
+		}
+		return nil
+	})
+	if err != nil {
+		return pipeline.Plan{}, err
+	}
+	c.stash = dp
+	checks := make([]pipeline.Check, len(dp.req.Objects))
+	for i, obj := range dp.req.Objects {
+		checks[i] = soft(c.check(c.b, "s3:DeleteObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i])))
+	}
+	return plan(checks...), nil
+}
+
+// parseCopySource splits x-amz-copy-source into bucket and key.
+func parseCopySource(raw string) (bucket, key string, err error) {
+	path, query, _ := strings.Cut(raw, "?")
+	dec, uerr := url.PathUnescape(path)
+	if uerr != nil {
+		return "", "", invalidCopySource("Invalid copy source encoding")
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", invalidCopySource("Invalid copy source object key")
+	}
+	if v, perr := url.ParseQuery(query); perr == nil && v.Has("versionId") && v.Get("versionId") != "null" {
+		return "", "", invalidCopySource("Invalid version id specified")
+	}
+	return bucket, key, nil
+}
+
+func invalidCopySource(msg string) error {
+	return awsapi.NewError("InvalidArgument", msg).With("ArgumentName", "x-amz-copy-source")
+}
