@@ -241,3 +241,13 @@ func methodNotAllowed(method, kind string) error {
 func notImplemented() error {
 	return awsapi.NewError("NotImplemented", "A header you provided implies functionality that is not implemented")
 }
+
+// OperationNames lists every S3 operation the service routes (for the
+// deny-by-default matrix and documentation).
+func OperationNames() []string {
+	out := make([]string, len(operations))
+	for i, op := range operations {
+		out[i] = op.name
+	}
+	return out
+}

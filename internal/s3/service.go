@@ -33,8 +33,8 @@ type Driver interface {
 
 // Config are a Service's dependencies.
 type Config struct {
-	Store  store.Store
-	Blobs  blob.Store
+	Store    store.Store
+	Blobs    blob.Store
 	Authn    Authenticator
 	Pipeline Driver
 	Region   string
@@ -237,4 +237,3 @@ func (c *call) resource() string {
 func bucketARN(b string) string      { return "arn:aws:s3:::" + b }
 func objectARN(b, k string) string   { return "arn:aws:s3:::" + b + "/" + k }
 func quoteETag(md5hex string) string { return `"` + md5hex + `"` }
-
