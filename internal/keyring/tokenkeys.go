@@ -6,9 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -20,15 +20,13 @@ const MaxTokenLifetime = 36 * time.Hour
 
 // TokenKeys is the session-token keyring: key material stored in the
 // metadata store, sealed under the master key, so every node of a cluster
-// shares it. It reloads when the store's IAM generation changes (a rotation
-// bumps it).
+// shares it. The key set lives in a generation-stamped cache
+// (internal/gencache): a rotation bumps the IAM generation, and the next
+// request reloads it.
 type TokenKeys struct {
 	store  store.Store
 	master *Master
-
-	mu  sync.RWMutex
-	gen int64
-	set *keySet
+	sets   *gencache.Cache[struct{}, *keySet]
 }
 
 // keySet is an immutable token.KeySet.
@@ -47,7 +45,7 @@ func (k *keySet) Lookup(id uint32) (token.Key, bool) {
 
 // OpenTokenKeys loads the keyring, creating the first key when there is none.
 func OpenTokenKeys(ctx context.Context, st store.Store, master *Master, now time.Time) (*TokenKeys, error) {
-	t := &TokenKeys{store: st, master: master}
+	t := &TokenKeys{store: st, master: master, sets: gencache.New[struct{}, *keySet](st, 1)}
 	if err := st.Update(ctx, func(tx store.Tx) error {
 		keys, err := tx.ListTokenKeys(ctx)
 		if err != nil {
@@ -89,18 +87,14 @@ func keyAD(id uint32) []byte { return []byte(fmt.Sprintf("token-key/%d", id)) }
 
 // KeySet returns the current key set, reloading it after a rotation.
 func (t *TokenKeys) KeySet(ctx context.Context) (token.KeySet, error) {
-	gen, err := t.store.IAMGeneration(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t.mu.RLock()
-	set, cur := t.set, t.gen
-	t.mu.RUnlock()
-	if set != nil && cur == gen {
-		return set, nil
-	}
+	return t.sets.Get(ctx, struct{}{}, t.load)
+}
+
+// load reads and opens every token key.
+func (t *TokenKeys) load(ctx context.Context) (*keySet, error) {
 	var keys []*store.TokenKey
 	if err := t.store.View(ctx, func(tx store.Tx) error {
+		var err error
 		keys, err = tx.ListTokenKeys(ctx)
 		return err
 	}); err != nil {
@@ -125,9 +119,6 @@ func (t *TokenKeys) KeySet(ctx context.Context) (token.KeySet, error) {
 	if !haveActive {
 		return nil, errors.New("keyring: no active token key")
 	}
-	t.mu.Lock()
-	t.set, t.gen = ns, gen
-	t.mu.Unlock()
 	return ns, nil
 }
 
@@ -135,7 +126,7 @@ func (t *TokenKeys) KeySet(ctx context.Context) (token.KeySet, error) {
 // drops keys retired longer than MaxTokenLifetime ago. It returns the new
 // key's id.
 func RotateTokenKeys(ctx context.Context, st store.Store, master *Master, now time.Time) (uint32, error) {
-	t := &TokenKeys{store: st, master: master}
+	t := &TokenKeys{store: st, master: master, sets: gencache.New[struct{}, *keySet](st, 1)}
 	var newID uint32
 	err := st.Update(ctx, func(tx store.Tx) error {
 		keys, err := tx.ListTokenKeys(ctx)
