@@ -15,7 +15,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, dir string) store.Store {
+	storetest.Run(t, func(t testing.TB, dir string) store.Store {
 		s, err := Open(filepath.Join(dir, "test.db"))
 		if err != nil {
 			t.Fatal(err)
