@@ -146,10 +146,25 @@ func TestFailedWriteRollsBack(t *testing.T) {
 	}
 }
 
+// errReached is what a sink Tx returns from every method.
+var errReached = errors.New("reached the wrapped Tx")
+
+// sink is a storefault Store whose Tx methods all fail with errReached, so
+// a Tx over it (with a nil wrapped Tx) records each call and reaches
+// nothing.
+func sink() *Store {
+	s := New(nil)
+	txType := reflect.TypeFor[store.Tx]()
+	for i := range txType.NumMethod() {
+		s.FailEvery(txType.Method(i).Name, errReached)
+	}
+	return s
+}
+
 // Every Tx method can be failed by its name, and then reaches nothing.
 func TestEveryTxMethodIsInjectable(t *testing.T) {
-	s := New(nil)
-	var ft store.Tx = &tx{inner: nil, s: s}
+	s, rec := New(nil), sink()
+	ft := &tx{inner: &tx{inner: nil, s: rec}, s: s}
 	txType := reflect.TypeFor[store.Tx]()
 	for i := range txType.NumMethod() {
 		m := txType.Method(i)
@@ -166,18 +181,19 @@ func TestEveryTxMethodIsInjectable(t *testing.T) {
 		if n := s.Calls(m.Name); n != 1 {
 			t.Errorf("Calls(%s) = %d", m.Name, n)
 		}
+		if n := rec.Calls(m.Name); n != 0 {
+			t.Errorf("a failed %s reached the wrapped Tx", m.Name)
+		}
 	}
 }
 
 // Every Tx method delegates to the same method of the wrapped Tx: here the
-// wrapped Tx is another storefault tx that records the call.
+// wrapped Tx is a sink that records the call.
 func TestEveryTxMethodDelegatesToItself(t *testing.T) {
 	txType := reflect.TypeFor[store.Tx]()
-	errReached := errors.New("reached the wrapped Tx")
 	for i := range txType.NumMethod() {
 		name := txType.Method(i).Name
-		rec := New(nil)
-		rec.FailEvery(name, errReached)
+		rec := sink()
 		outer := &tx{inner: &tx{inner: nil, s: rec}, s: New(nil)}
 		out := call(outer, name)
 		if err, _ := out[len(out)-1].Interface().(error); !errors.Is(err, errReached) {
