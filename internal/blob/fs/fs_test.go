@@ -14,7 +14,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	blobtest.Run(t, func(t *testing.T) blob.Store {
+	blobtest.Run(t, func(t testing.TB) blob.Store {
 		f, err := Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)

@@ -33,14 +33,31 @@ type Store struct {
 	leading  bool
 	gen      atomic.Int64
 	// genRead is when the generation was last read from the database
-	// (Unix nanoseconds).
+	// (Unix nanoseconds of now).
 	genRead atomic.Int64
+	now     func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating and migrating as needed) the database at path.
+// Config holds Open's optional settings; the zero value is the default.
+type Config struct {
+	// Now is the clock that paces IAMGeneration's re-reads of the counter
+	// (at most once per second of it); nil means time.Now.
+	Now func() time.Time
+}
+
+// Open opens (creating and migrating as needed) the database at path with
+// the default Config.
 func Open(path string) (*Store, error) {
+	return OpenConfig(path, Config{})
+}
+
+// OpenConfig opens (creating and migrating as needed) the database at path.
+func OpenConfig(path string, cfg Config) (*Store, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -53,7 +70,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{write: w, read: r}
+	s := &Store{write: w, read: r, now: cfg.Now}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
@@ -145,6 +162,7 @@ func (s *Store) loadGeneration(ctx context.Context) error {
 		return err
 	}
 	s.gen.Store(g)
+	s.genRead.Store(s.now().UnixNano())
 	return nil
 }
 
@@ -156,9 +174,9 @@ const genRefresh = time.Second
 // IAMGeneration returns the IAM generation, almost always without touching
 // the database: the counter is loaded at open and advanced in memory by
 // every commit of this process that changed IAM data, and re-read at most
-// once per genRefresh to see other processes' writes.
+// once per genRefresh of the Config's clock to see other processes' writes.
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	if last := s.genRead.Load(); now-last > int64(genRefresh) && s.genRead.CompareAndSwap(last, now) {
 		var g int64
 		if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {

@@ -6,14 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, dir string) store.Store {
+	storetest.Run(t, func(t testing.TB, dir string) store.Store {
 		s, err := Open(filepath.Join(dir, "test.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -79,5 +81,88 @@ func TestUpdatePanicDoesNotStallWriters(t *testing.T) {
 		return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a"})
 	}); err != nil {
 		t.Fatalf("the next update: %v (the panicking one must have left nothing)", err)
+	}
+}
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Another process's IAM write (here a second Store on the same file) is
+// seen once genRefresh of the store's clock has passed, not before; this
+// process's own writes are seen at once.
+func TestIAMGenerationRefreshFollowsTheClock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	clock := &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s, err := OpenConfig(path, Config{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	gen := func() int64 {
+		t.Helper()
+		g, err := s.IAMGeneration(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	g0 := gen()
+	if err := other.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateAccount(ctx, &store.Account{ID: "111111111111", Name: "a"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if g := gen(); g != g0 {
+		t.Fatalf("generation re-read before any time passed: %d, want %d", g, g0)
+	}
+	clock.Advance(genRefresh)
+	if g := gen(); g != g0 {
+		t.Fatalf("generation re-read after exactly genRefresh: %d, want %d", g, g0)
+	}
+	clock.Advance(time.Nanosecond)
+	g1 := gen()
+	if g1 <= g0 {
+		t.Fatalf("another process's write not seen after genRefresh: %d, was %d", g1, g0)
+	}
+	// The re-read restarted the interval.
+	if err := other.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateAccount(ctx, &store.Account{ID: "222222222222", Name: "b"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(genRefresh / 2)
+	if g := gen(); g != g1 {
+		t.Fatalf("generation re-read within genRefresh of the last read: %d, want %d", g, g1)
+	}
+	// This process's own write is seen without the clock moving (and, the
+	// counter being shared, carries the other write's bump with it).
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateAccount(ctx, &store.Account{ID: "333333333333", Name: "c"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if g, want := gen(), g1+2; g != want {
+		t.Fatalf("after its own write: generation %d, want %d", g, want)
 	}
 }
