@@ -100,7 +100,7 @@ func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(filepath.Join(cfg.DataDir, StoreFile))
+	st, err := sqlite.OpenConfig(filepath.Join(cfg.DataDir, StoreFile), sqlite.Config{Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

@@ -249,7 +249,7 @@ func TestRevokeOlderSessions(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + cutoff + `"}}}]}`)}))
 	_, err := w.env.IAMClient(old).ListUsers(ctx, &iam.ListUsersInput{})
 	apiErr(t, err, "AccessDenied", "with an explicit deny in an identity-based policy")
-	time.Sleep(1100 * time.Millisecond)
+	w.env.Advance(1100 * time.Millisecond) // the fresh session is issued after the cutoff
 	fresh := w.session(must(w.assume(&sts.AssumeRoleInput{})))
 	must(w.env.IAMClient(fresh).ListUsers(ctx, &iam.ListUsersInput{}))
 }
@@ -274,7 +274,7 @@ func TestTokenFailures(t *testing.T) {
 	apiErr(t, err, "SignatureDoesNotMatch", "")
 	// Key rotation keeps existing sessions valid.
 	w.env.RotateTokenKeys()
-	time.Sleep(1100 * time.Millisecond) // the server notices another process's rotation within a second
+	w.env.Advance(1100 * time.Millisecond) // the server notices another process's rotation within a second of its clock
 	sess := w.env.STSClient(w.session(out))
 	must(sess.GetCallerIdentity(ctx, nil))
 	must(w.env.STSClient(w.session(must(w.assume(&sts.AssumeRoleInput{})))).GetCallerIdentity(ctx, nil))
