@@ -11,7 +11,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
-	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -126,7 +125,7 @@ func (c *call) authorizeIn(b *store.Bucket, action, resource string, keys func(*
 	chk := authz.Check{Action: action, Resource: resource}
 	if b != nil {
 		chk.ResourceAccount = b.Account
-		chk.ResourcePolicy = c.s.policies.get(b.Name, b.Policy)
+		chk.ResourcePolicy = c.s.policies.get(b)
 	}
 	chk.MoreKeys = func(set func(string, ...string)) {
 		if b != nil {
@@ -176,8 +175,9 @@ func tlsVersion(v uint16) string {
 }
 
 // docCache keeps what was compiled from a bucket's stored document (its
-// policy, its CORS rules) by bucket and document text, so a changed
-// document is compiled once and an unchanged one never again.
+// CORS rules; policies, which also carry bindings, use policyCache) by
+// bucket and document text, so a changed document is compiled once and an
+// unchanged one never again.
 type docCache[T any] struct {
 	mu      sync.Mutex
 	entries map[string]docEntry[T]
@@ -209,19 +209,6 @@ func (dc *docCache[T]) get(bucket, doc string) T {
 	dc.entries[bucket] = docEntry[T]{doc: doc, v: v}
 	dc.mu.Unlock()
 	return v
-}
-
-// compileBucketPolicy compiles a stored bucket policy ("" = none).
-func compileBucketPolicy(bucket, doc string) *policy.Policy {
-	if doc == "" {
-		return nil
-	}
-	p, err := policy.ParseAndCompile("bucket/"+bucket, doc)
-	if err != nil {
-		// Validated on write; an unreadable stored policy grants nothing.
-		p = policy.MustCompile("bucket/"+bucket, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)
-	}
-	return p
 }
 
 // toS3Error maps any error to S3's code and message, in AWS's words.

@@ -13,7 +13,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
-	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -55,7 +54,7 @@ type Service struct {
 	domain   string
 	now      func() time.Time
 	log      *slog.Logger
-	policies *docCache[*policy.Policy]
+	policies *policyCache
 	cors     *docCache[*cors.Config]
 	leases   *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
@@ -72,7 +71,7 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, authz: c.Authz, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
-		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases(),
+		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
 }
 
