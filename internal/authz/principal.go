@@ -53,5 +53,5 @@ func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
 
 // policyPrincipal is the caller as the policy engine sees it.
 func (p *Principal) policyPrincipal() policy.Principal {
-	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN}
+	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID}
 }

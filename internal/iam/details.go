@@ -217,6 +217,9 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, c *authz.P
 				if err != nil {
 					return err
 				}
+				if r, err = shownRole(ctx, tx, r); err != nil {
+					return err
+				}
 				d := xRoleDetail{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleARN(r), CreateDate: isoTime(r.CreatedAt),
 					AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicy), RolePolicyList: in, AttachedManagedPolicies: att, Tags: toXTags(r.Tags)}
 				if r.PermissionsBoundary != "" {

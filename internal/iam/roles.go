@@ -5,11 +5,10 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/binding"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -37,60 +36,39 @@ func getRole(ctx context.Context, tx store.Tx, account, n string) (*store.Role, 
 	return r, err
 }
 
-// trustPolicy validates a trust policy: grammar, size, and that the users
-// and roles it names exist.
-func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, param string) (string, error) {
+// trustPolicy validates a trust policy — grammar, size, and that the users
+// and roles it names exist — and binds those users and roles to their
+// unique ids (saved as Role.TrustPrincipals).
+func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, param string) (string, policy.Bindings, error) {
 	doc, d, err := document(p, param, policy.Trust)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if policy.NonWhitespaceLen(doc) > 2048 {
-		return "", awsapi.NewError("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048")
+		return "", nil, awsapi.NewError("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048")
 	}
-	for _, pr := range d.AWSPrincipals() {
-		if err := s.checkPrincipal(ctx, tx, pr); err != nil {
-			return "", err
-		}
-	}
-	return doc, nil
-}
-
-// checkPrincipal verifies that an IAM user or role named in a policy exists.
-func (s *Service) checkPrincipal(ctx context.Context, tx store.Tx, pr string) error {
-	invalid := awsapi.Errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", pr)
-	if !strings.HasPrefix(pr, "arn:aws:iam::") {
-		return nil // "*", account ids, sts session ARNs
-	}
-	a, err := arn.Parse(pr)
-	if err != nil || !arn.IsAccountID(a.Account) {
-		return invalid
-	}
-	if a.Resource == "root" {
-		return nil
-	}
-	kind, _, n := a.IAMResource()
-	if kind != "user" && kind != "role" || n == "" {
-		return invalid
-	}
-	account := a.Account
-	if _, err := tx.GetAccount(ctx, account); err != nil {
-		return invalid
-	}
-	if kind == "user" {
-		var u *store.User
-		if u, err = tx.GetUser(ctx, account, n); err == nil && userARN(u) != pr {
-			err = store.ErrNotFound
-		}
-	} else {
-		var r *store.Role
-		if r, err = tx.GetRole(ctx, account, n); err == nil && roleARN(r) != pr {
-			err = store.ErrNotFound
-		}
+	b, err := binding.Bind(ctx, tx, d)
+	var ip *binding.InvalidPrincipalError
+	if errors.As(err, &ip) {
+		return "", nil, awsapi.Errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", ip.Principal)
 	}
 	if err != nil {
-		return invalid
+		return "", nil, err
 	}
-	return nil
+	return doc, b, nil
+}
+
+// shownRole is r as readers see it: its trust policy shows each bound
+// principal by its entity's current ARN, or by unique id once the entity
+// is gone (binding.Show). r itself is not changed.
+func shownRole(ctx context.Context, tx store.Tx, r *store.Role) (*store.Role, error) {
+	doc, err := binding.Show(ctx, tx, r.AssumeRolePolicy, r.TrustPrincipals)
+	if err != nil || doc == r.AssumeRolePolicy {
+		return r, err
+	}
+	c := *r
+	c.AssumeRolePolicy = doc
+	return &c, nil
 }
 
 func maxSession(p url.Values, def int) (int, error) {
@@ -128,11 +106,11 @@ func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Valu
 	}
 	r := &store.Role{Account: c.Account, ID: newID("AROA"), Name: n, Path: pth, CreatedAt: s.now(), Description: desc, MaxSessionDuration: msd, Tags: tg}
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		doc, err := s.trustPolicy(ctx, tx, p, "AssumeRolePolicyDocument")
+		doc, b, err := s.trustPolicy(ctx, tx, p, "AssumeRolePolicyDocument")
 		if err != nil {
 			return err
 		}
-		r.AssumeRolePolicy = doc
+		r.AssumeRolePolicy, r.TrustPrincipals = doc, b
 		if b := p.Get("PermissionsBoundary"); b != "" {
 			if err := s.checkBoundary(ctx, tx, c.Account, b); err != nil {
 				return err
@@ -165,7 +143,10 @@ func (s *Service) getRoleOp(ctx context.Context, c *authz.Principal, p url.Value
 	}
 	var r *store.Role
 	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		r, err = getRole(ctx, tx, c.Account, n)
+		if r, err = getRole(ctx, tx, c.Account, n); err != nil {
+			return err
+		}
+		r, err = shownRole(ctx, tx, r)
 		return err
 	})
 	if err != nil {
@@ -183,8 +164,15 @@ func (s *Service) listRoles(ctx context.Context, c *authz.Principal, p url.Value
 	}
 	var roles []*store.Role
 	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		roles, err = tx.ListRoles(ctx, c.Account, store.ListQuery{PathPrefix: p.Get("PathPrefix"), After: after, Limit: limit + 1})
-		return err
+		if roles, err = tx.ListRoles(ctx, c.Account, store.ListQuery{PathPrefix: p.Get("PathPrefix"), After: after, Limit: limit + 1}); err != nil {
+			return err
+		}
+		for i, r := range roles {
+			if roles[i], err = shownRole(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -228,7 +216,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *authz.Principal
 		if err != nil {
 			return err
 		}
-		if r.AssumeRolePolicy, err = s.trustPolicy(ctx, tx, p, "PolicyDocument"); err != nil {
+		if r.AssumeRolePolicy, r.TrustPrincipals, err = s.trustPolicy(ctx, tx, p, "PolicyDocument"); err != nil {
 			return err
 		}
 		return tx.UpdateRole(ctx, r)

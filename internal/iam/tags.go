@@ -172,7 +172,11 @@ func (s *Service) updateRoleDescription(ctx context.Context, c *authz.Principal,
 			return err
 		}
 		r.Description = desc
-		return tx.UpdateRole(ctx, r)
+		if err := tx.UpdateRole(ctx, r); err != nil {
+			return err
+		}
+		r, err = shownRole(ctx, tx, r)
+		return err
 	})
 	if err != nil {
 		return nil, err

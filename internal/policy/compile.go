@@ -78,11 +78,31 @@ type resourcePattern struct {
 type principalPattern struct {
 	kind  string // "*", "account", "user", "role", "session", "service", "federated", "canonical", "arn"
 	value string // account id, ARN, service name
+	// bound: a user or role entry of a policy compiled with Bindings. It
+	// names the entity whose unique id is id, whatever its ARN is now; an
+	// empty id names no one.
+	bound bool
+	id    string
 }
 
+// Bindings ties the IAM user and role ARNs that a saved resource policy
+// (trust policy, bucket policy) names as principals to the unique ids
+// (AIDA…, AROA…) of the entities they named when the policy was written,
+// as AWS does: a principal names that entity, not whoever holds the name
+// later. A nil Bindings is a policy written before principals were bound:
+// its users and roles match by ARN.
+type Bindings map[string]string
+
 // Compile validates nothing (documents are validated on write) and builds
-// the evaluator from a parsed document.
-func Compile(id string, d *Document) *Policy {
+// the evaluator from a parsed document. User and role principals match by
+// ARN; resource policies saved with bindings use CompileBound.
+func Compile(id string, d *Document) *Policy { return CompileBound(id, d, nil) }
+
+// CompileBound is Compile for a resource policy whose user and role
+// principals were bound to unique ids when it was written: each such
+// principal matches only the caller whose entity id is the bound one, and
+// one missing from b matches no one. A nil b compiles as Compile does.
+func CompileBound(id string, d *Document, b Bindings) *Policy {
 	p := &Policy{ID: id, statements: make([]statement, 0, len(d.Statements))}
 	vars := d.Version == "2012-10-17"
 	for i, s := range d.Statements {
@@ -113,7 +133,11 @@ func Compile(id string, d *Document) *Policy {
 		st.hasPrincipal = pr != nil
 		for typ, vals := range pr {
 			for _, v := range vals {
-				st.principals = append(st.principals, principalOf(typ, v))
+				pp := principalOf(typ, v)
+				if b != nil && (pp.kind == "user" || pp.kind == "role") {
+					pp.bound, pp.id = true, b[v]
+				}
+				st.principals = append(st.principals, pp)
 			}
 		}
 		for opName, keys := range s.Condition {
@@ -153,12 +177,16 @@ func MustCompile(id, doc string) *Policy {
 }
 
 // ParseAndCompile parses and compiles a stored document.
-func ParseAndCompile(id, doc string) (*Policy, error) {
+func ParseAndCompile(id, doc string) (*Policy, error) { return ParseAndCompileBound(id, doc, nil) }
+
+// ParseAndCompileBound parses and compiles a stored resource policy with
+// the principal bindings saved beside it (see CompileBound).
+func ParseAndCompileBound(id, doc string, b Bindings) (*Policy, error) {
 	d, err := Parse(doc)
 	if err != nil {
 		return nil, err
 	}
-	return Compile(id, d), nil
+	return CompileBound(id, d, b), nil
 }
 
 func splitOperator(name string) (base string, q qualifier, ifExists bool) {

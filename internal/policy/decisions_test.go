@@ -14,31 +14,39 @@ type decisionCase struct {
 	Name      string `json:"name"`
 	Doc       string `json:"doc"`
 	Principal struct {
-		Type    string `json:"type"`
-		Account string `json:"account"`
-		ARN     string `json:"arn"`
-		RoleARN string `json:"roleArn"`
-		Service string `json:"service"`
+		Type     string `json:"type"`
+		Account  string `json:"account"`
+		ARN      string `json:"arn"`
+		RoleARN  string `json:"roleArn"`
+		Service  string `json:"service"`
+		EntityID string `json:"entityId"`
 	} `json:"principal"`
-	Action          string              `json:"action"`
-	Resource        string              `json:"resource"`
-	Keys            map[string][]string `json:"keys"`
-	Identity        []json.RawMessage   `json:"identity"`
-	Boundary        json.RawMessage     `json:"boundary"`
-	Session         *[]json.RawMessage  `json:"session"`
-	ResourcePolicy  json.RawMessage     `json:"resourcePolicy"`
-	ResourceAccount string              `json:"resourceAccount"`
-	Trust           bool                `json:"trust"`
-	Want            string              `json:"want"`
+	Action         string              `json:"action"`
+	Resource       string              `json:"resource"`
+	Keys           map[string][]string `json:"keys"`
+	Identity       []json.RawMessage   `json:"identity"`
+	Boundary       json.RawMessage     `json:"boundary"`
+	Session        *[]json.RawMessage  `json:"session"`
+	ResourcePolicy json.RawMessage     `json:"resourcePolicy"`
+	// Bindings, when present, are the principal bindings saved with the
+	// resource policy (absent: a policy written before bindings).
+	Bindings        Bindings `json:"bindings"`
+	ResourceAccount string   `json:"resourceAccount"`
+	Trust           bool     `json:"trust"`
+	Want            string   `json:"want"`
 }
 
 func compileRaw(t *testing.T, id string, raw json.RawMessage, kind Kind) *Policy {
+	return compileRawBound(t, id, raw, kind, nil)
+}
+
+func compileRawBound(t *testing.T, id string, raw json.RawMessage, kind Kind, b Bindings) *Policy {
 	t.Helper()
 	d, err := Validate(string(raw), kind)
 	if err != nil {
 		t.Fatalf("%s: invalid test policy %s: %v", id, raw, err)
 	}
-	return Compile(id, d)
+	return CompileBound(id, d, b)
 }
 
 func TestDecisionCases(t *testing.T) {
@@ -80,11 +88,12 @@ func TestDecisionCases(t *testing.T) {
 					if c.Trust {
 						kind = Trust
 					}
-					in.Resource = compileRaw(t, "resource", c.ResourcePolicy, kind)
+					in.Resource = compileRawBound(t, "resource", c.ResourcePolicy, kind, c.Bindings)
 				}
 				req := &Request{
-					Principal: Principal{Type: c.Principal.Type, Account: c.Principal.Account, ARN: c.Principal.ARN, RoleARN: c.Principal.RoleARN, Service: c.Principal.Service},
-					Action:    c.Action, Resource: c.Resource, Keys: c.Keys,
+					Principal: Principal{Type: c.Principal.Type, Account: c.Principal.Account, ARN: c.Principal.ARN, RoleARN: c.Principal.RoleARN, Service: c.Principal.Service,
+						EntityID: c.Principal.EntityID},
+					Action: c.Action, Resource: c.Resource, Keys: c.Keys,
 				}
 				got := Evaluate(in, req)
 				if got.Effect.String() != c.Want {

@@ -122,24 +122,24 @@ func Evaluate(in *Input, req *Request) Decision {
 	action := strings.ToLower(req.Action)
 	// 1. Explicit deny anywhere wins.
 	for _, p := range in.Identity {
-		if ref, ok := p.firstMatch(true, action, req, false); ok {
+		if ref, ok := p.firstMatch(true, action, req); ok {
 			return decided(ExplicitDeny, SourceIdentity, ref)
 		}
 	}
 	if in.Boundary != nil {
-		if ref, ok := in.Boundary.firstMatch(true, action, req, false); ok {
+		if ref, ok := in.Boundary.firstMatch(true, action, req); ok {
 			return decided(ExplicitDeny, SourceBoundary, ref)
 		}
 	}
 	for _, p := range in.Session {
-		if ref, ok := p.firstMatch(true, action, req, false); ok {
+		if ref, ok := p.firstMatch(true, action, req); ok {
 			return decided(ExplicitDeny, SourceSession, ref)
 		}
 	}
 	var rGrant grant
 	var rRef StatementRef
 	if in.Resource != nil {
-		if ref, ok := in.Resource.firstMatch(true, action, req, true); ok {
+		if ref, ok := in.Resource.resourceDeny(action, req, in.Boundary != nil); ok {
 			return decided(ExplicitDeny, SourceResource, ref)
 		}
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
@@ -163,17 +163,17 @@ func Evaluate(in *Input, req *Request) Decision {
 	var iRef StatementRef
 	i := false
 	for _, p := range in.Identity {
-		if iRef, i = p.firstMatch(false, action, req, false); i {
+		if iRef, i = p.firstMatch(false, action, req); i {
 			break
 		}
 	}
 	b := in.Boundary == nil
 	if !b {
-		_, b = in.Boundary.firstMatch(false, action, req, false)
+		_, b = in.Boundary.firstMatch(false, action, req)
 	}
 	s := !in.HasSession
 	for _, p := range in.Session {
-		if _, ok := p.firstMatch(false, action, req, false); ok {
+		if _, ok := p.firstMatch(false, action, req); ok {
 			s = true
 			break
 		}
@@ -234,14 +234,30 @@ func Evaluate(in *Input, req *Request) Decision {
 }
 
 // firstMatch returns the first statement with the given effect matching
-// the request. Principal elements are checked only when resourcePolicy.
-func (p *Policy) firstMatch(wantDeny bool, action string, req *Request, resourcePolicy bool) (StatementRef, bool) {
+// the request (identity, boundary and session policies: no Principal).
+func (p *Policy) firstMatch(wantDeny bool, action string, req *Request) (StatementRef, bool) {
 	for i := range p.statements {
 		st := &p.statements[i]
-		if st.deny != wantDeny {
+		if st.deny == wantDeny && st.matches(action, req) {
+			return StatementRef{PolicyID: p.ID, Index: st.index, Sid: st.sid}, true
+		}
+	}
+	return StatementRef{}, false
+}
+
+// resourceDeny returns the first Deny of a resource policy that names the
+// caller and matches the request. bounded says the caller has a
+// permissions boundary: AWS documents that a Deny with NotPrincipal "will
+// always deny any IAM principal that has a permissions boundary policy
+// attached, regardless of the values specified in the NotPrincipal
+// element".
+func (p *Policy) resourceDeny(action string, req *Request, bounded bool) (StatementRef, bool) {
+	for i := range p.statements {
+		st := &p.statements[i]
+		if !st.deny {
 			continue
 		}
-		if resourcePolicy && st.hasPrincipal && st.principalGrant(req) == grantNone {
+		if st.hasPrincipal && !(bounded && st.notPrincipal) && st.principalGrant(req) == grantNone {
 			continue
 		}
 		if st.matches(action, req) {
@@ -268,48 +284,116 @@ func (p *Policy) resourceGrant(action string, req *Request) (grant, StatementRef
 	return best, ref
 }
 
-// principalGrant says how the statement's Principal/NotPrincipal names the caller.
+// principalGrant says how the statement's Principal/NotPrincipal names the
+// caller. A NotPrincipal statement applies to every caller it does not
+// spare.
 func (st *statement) principalGrant(req *Request) grant {
-	g := grantNone
-	for _, pp := range st.principals {
-		if m := pp.match(&req.Principal); m > g {
-			g = m
-		}
-	}
+	pr := &req.Principal
 	if st.notPrincipal {
-		if g != grantNone {
+		if st.spares(pr) {
 			return grantNone
 		}
 		return grantOther
 	}
+	g := grantNone
+	for i := range st.principals {
+		if m := st.principals[i].match(pr); m > g {
+			g = m
+		}
+	}
 	return g
 }
 
-func (pp principalPattern) match(pr *Principal) grant {
-	switch pp.kind {
-	case "*":
-		return grantOther
-	case "account":
-		if pr.Account == pp.value && pr.Type != PrincipalAnonymous {
-			if pr.Type == PrincipalRoot {
-				return grantDirect
-			}
-			return grantAccount
-		}
-	case "user", "session":
-		if pr.ARN == pp.value {
-			return grantDirect
-		}
-	case "role":
-		if pr.RoleARN == pp.value {
-			return grantOther
-		}
-	case "service":
-		if pr.Service != "" && pr.Service == pp.value {
-			return grantDirect
+// spares reports whether a NotPrincipal list names every link of the
+// caller's identity: its account (ACCOUNT or arn:aws:iam::ACCOUNT:root)
+// and, for an IAM user, the user; for a role session, the role and the
+// session's own ARN; for a federated user, its ARN. AWS "might validate
+// the account first, then the role, and then the assumed-role user", so a
+// link left out leaves the caller denied (an account entry spares only the
+// account's root, a role entry none of its sessions by itself). Anonymous
+// callers are spared only by "*".
+func (st *statement) spares(pr *Principal) bool {
+	switch pr.Type {
+	case PrincipalAnonymous:
+		return st.lists("*", pr)
+	case PrincipalService:
+		return st.lists("service", pr)
+	}
+	if pr.Account == "" || !st.lists("account", pr) {
+		return false
+	}
+	switch pr.Type {
+	case PrincipalRoot:
+		return true
+	case PrincipalUser:
+		return st.lists("user", pr)
+	case PrincipalAssumedRole:
+		return st.lists("role", pr) && st.lists("session", pr)
+	case PrincipalFederated:
+		return st.lists("session", pr)
+	}
+	return false
+}
+
+// lists reports whether an entry of the statement's principals of the
+// given kind (or "*") names the caller's link of that kind.
+func (st *statement) lists(kind string, pr *Principal) bool {
+	for i := range st.principals {
+		pp := &st.principals[i]
+		if pp.kind == "*" || pp.kind == kind && pp.names(pr) {
+			return true
 		}
 	}
-	return grantNone
+	return false
+}
+
+// names checks one entry against the caller's link of the entry's kind:
+// the account, the IAM user, the role (of a role session), the session or
+// federated-user ARN, the service.
+func (pp *principalPattern) names(pr *Principal) bool {
+	switch pp.kind {
+	case "*":
+		return true
+	case "account":
+		return pr.Account != "" && pr.Account == pp.value
+	case "user":
+		if pp.bound {
+			return pp.id != "" && pr.EntityID == pp.id && pr.Type == PrincipalUser
+		}
+		return pr.Type == PrincipalUser && pr.ARN == pp.value
+	case "role":
+		if pp.bound {
+			return pp.id != "" && pr.EntityID == pp.id && pr.Type == PrincipalAssumedRole
+		}
+		return pr.Type == PrincipalAssumedRole && pr.RoleARN == pp.value
+	case "session":
+		return pr.ARN == pp.value
+	case "service":
+		return pr.Service != "" && pr.Service == pp.value
+	}
+	return false
+}
+
+// match says how one Principal entry names the caller: an account entry
+// names every principal of the account but grants through delegation
+// (identity policies must allow too), except for the account's root.
+func (pp *principalPattern) match(pr *Principal) grant {
+	if pr.Type == PrincipalAnonymous && pp.kind != "*" {
+		return grantNone
+	}
+	if !pp.names(pr) {
+		return grantNone
+	}
+	switch pp.kind {
+	case "*", "role":
+		return grantOther
+	case "account":
+		if pr.Type == PrincipalRoot {
+			return grantDirect
+		}
+		return grantAccount
+	}
+	return grantDirect // user, session, service
 }
 
 // matches checks Action, Resource and Condition (not Principal).

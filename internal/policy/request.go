@@ -22,6 +22,11 @@ type Principal struct {
 	ARN string
 	// RoleARN is the role (with path) of a role session.
 	RoleARN string
+	// EntityID is the unique id of the caller's IAM entity: the user's
+	// AIDA… id (also for its GetSessionToken sessions), the role's AROA… id
+	// for a role session, "" otherwise. Bound user and role principals
+	// (Bindings) match on it.
+	EntityID string
 	// Service is set when an AWS service principal calls (trust policies).
 	Service string
 }

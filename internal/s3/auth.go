@@ -12,7 +12,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
-	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -124,7 +123,7 @@ func (c *call) check(b *store.Bucket, action, resource string, keys func(*call, 
 	chk := authz.Check{Action: action, Resource: resource}
 	if b != nil {
 		chk.ResourceAccount = b.Account
-		cp := c.s.policies.get(b.Name, b.Policy)
+		cp := c.s.policies.get(b)
 		chk.ResourcePolicy, chk.ResourcePolicyErr = cp.policy, cp.err
 	}
 	chk.MoreKeys = func(set func(string, ...string)) {
@@ -184,8 +183,9 @@ func tlsVersion(v uint16) string {
 }
 
 // docCache keeps what was compiled from a bucket's stored document (its
-// policy, its CORS rules) by bucket and document text, so a changed
-// document is compiled once and an unchanged one never again.
+// CORS rules; policies, which also carry bindings, use policyCache) by
+// bucket and document text, so a changed document is compiled once and an
+// unchanged one never again.
 type docCache[T any] struct {
 	mu      sync.Mutex
 	entries map[string]docEntry[T]
@@ -217,24 +217,6 @@ func (dc *docCache[T]) get(bucket, doc string) T {
 	dc.entries[bucket] = docEntry[T]{doc: doc, v: v}
 	dc.mu.Unlock()
 	return v
-}
-
-// compiledPolicy is a bucket policy compiled from its stored text, or why
-// it could not be.
-type compiledPolicy struct {
-	policy *policy.Policy
-	err    error
-}
-
-// compileBucketPolicy compiles a stored bucket policy ("" = none). A
-// policy that no longer compiles is an error for every request it would
-// decide (fail closed), never ignored.
-func compileBucketPolicy(bucket, doc string) compiledPolicy {
-	if doc == "" {
-		return compiledPolicy{}
-	}
-	p, err := policy.ParseAndCompile("bucket/"+bucket, doc)
-	return compiledPolicy{policy: p, err: err}
 }
 
 // toS3Error maps any error to S3's code and message, in AWS's words.

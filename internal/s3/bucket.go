@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/binding"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
@@ -260,10 +261,19 @@ func (c *call) getBucketPolicy() error {
 	if c.b.Policy == "" {
 		return awsapi.NewError("NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", c.bucket)
 	}
+	// Bound principals whose entity is gone show as its unique id.
+	doc := c.b.Policy
+	if err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		doc, err = binding.Show(c.ctx, tx, c.b.Policy, c.b.PolicyPrincipals)
+		return err
+	}); err != nil {
+		return err
+	}
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json")
 	c.w.WriteHeader(http.StatusOK)
-	_, _ = c.w.Write([]byte(c.b.Policy))
+	_, _ = c.w.Write([]byte(doc))
 	return nil
 }
 
@@ -279,10 +289,32 @@ func (c *call) putBucketPolicy() error {
 		return awsapi.NewError("MalformedPolicy", "Policies must be less than 20KB")
 	}
 	doc := string(data)
-	if err := validateBucketPolicy(doc, c.bucket); err != nil {
+	d, err := validateBucketPolicy(doc, c.bucket)
+	if err != nil {
 		return err
 	}
-	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = doc; return nil }); err != nil {
+	// The users and roles the policy names must exist; the policy names
+	// those entities (their unique ids), not whoever holds the names later.
+	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		bound, err := binding.Bind(c.ctx, tx, d)
+		var ip *binding.InvalidPrincipalError
+		if errors.As(err, &ip) {
+			return awsapi.NewError("MalformedPolicy", "Invalid principal in policy")
+		}
+		if err != nil {
+			return err
+		}
+		b, err := tx.GetBucket(c.ctx, c.bucket)
+		if err != nil {
+			return err
+		}
+		b.Policy, b.PolicyPrincipals = doc, bound
+		return tx.UpdateBucket(c.ctx, b)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuchBucket(c.bucket)
+	}
+	if err != nil {
 		return err
 	}
 	c.noContent()
@@ -291,18 +323,18 @@ func (c *call) putBucketPolicy() error {
 
 // validateBucketPolicy checks a bucket policy as S3 does: the policy
 // grammar for resource policies, and every Resource inside this bucket.
-func validateBucketPolicy(doc, bucket string) error {
+func validateBucketPolicy(doc, bucket string) (*policy.Document, error) {
 	d, err := policy.Validate(doc, policy.Resource)
 	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
-			return awsapi.NewError("MalformedPolicy", pe.Message)
+			return nil, awsapi.NewError("MalformedPolicy", pe.Message)
 		}
-		return awsapi.NewError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+		return nil, awsapi.NewError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
 	}
 	for _, st := range d.Statements {
 		if len(st.Principal) == 0 && len(st.NotPrincipal) == 0 {
-			return awsapi.NewError("MalformedPolicy", "Missing required field Principal")
+			return nil, awsapi.NewError("MalformedPolicy", "Missing required field Principal")
 		}
 		for _, r := range append(append([]string{}, st.Resource...), st.NotResource...) {
 			if r == "*" || r == "arn:aws:s3:::*" {
@@ -311,23 +343,23 @@ func validateBucketPolicy(doc, bucket string) error {
 			rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
 			name, _, _ := strings.Cut(rest, "/")
 			if !ok || !policy.Glob(name, bucket) {
-				return awsapi.NewError("MalformedPolicy", "Policy has invalid resource")
+				return nil, awsapi.NewError("MalformedPolicy", "Policy has invalid resource")
 			}
 		}
 		for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
-				return awsapi.NewError("MalformedPolicy", "Policy has invalid action")
+				return nil, awsapi.NewError("MalformedPolicy", "Policy has invalid action")
 			}
 		}
 	}
-	return nil
+	return d, nil
 }
 
 func (c *call) deleteBucketPolicy() error {
 	if err := c.policyAPIAccount(); err != nil {
 		return err
 	}
-	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy = ""; return nil }); err != nil {
+	if err := c.updateBucket(func(b *store.Bucket) error { b.Policy, b.PolicyPrincipals = "", nil; return nil }); err != nil {
 		return err
 	}
 	c.noContent()

@@ -35,6 +35,6 @@ func FuzzRequestParsers(f *testing.F) {
 		_ = xmlUnmarshal([]byte(s), &tg)
 		var cfg createBucketConfiguration
 		_ = xmlUnmarshal([]byte(s), &cfg)
-		_ = validateBucketPolicy(s, "b")
+		_, _ = validateBucketPolicy(s, "b")
 	})
 }

@@ -55,7 +55,7 @@ type Service struct {
 	domain   string
 	now      func() time.Time
 	log      *slog.Logger
-	policies *docCache[compiledPolicy]
+	policies *policyCache
 	cors     *docCache[*cors.Config]
 	leases   *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
@@ -72,7 +72,7 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
-		policies: newDocCache(1024, compileBucketPolicy), cors: newDocCache(1024, compileCORS), leases: newLeases(),
+		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
 }
 

@@ -14,6 +14,10 @@ type Bucket struct {
 	Policy    string // bucket policy document, "" when none
 	CORS      string // CORS configuration as XML, "" when none
 	Tags      []Tag
+	// PolicyPrincipals binds the IAM user and role principals of Policy to
+	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
+	// no policy, or one written before principals were bound).
+	PolicyPrincipals map[string]string
 }
 
 // Checksum is a flexible checksum of an object or part.

@@ -68,6 +68,13 @@ type Role struct {
 	Tags                []Tag
 	LastUsedAt          time.Time // zero when never used
 	LastUsedRegion      string
+	// TrustPrincipals binds each IAM user and role ARN that
+	// AssumeRolePolicy names as a principal to the unique id (AIDA…,
+	// AROA…) of the entity it named when the policy was written
+	// (policy.Bindings). nil for a trust policy written before principals
+	// were bound (matched by ARN); non-nil, possibly empty, otherwise — a
+	// store must keep the two apart.
+	TrustPrincipals map[string]string
 }
 
 // ManagedPolicy is a customer managed policy. AWS managed policies are not

@@ -68,7 +68,7 @@ func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (
 		if err != nil {
 			return nil, err
 		}
-		trust, err := policy.ParseAndCompile(roleARN(r)+"#trust", r.AssumeRolePolicy)
+		trust, err := policy.ParseAndCompileBound(roleARN(r)+"#trust", r.AssumeRolePolicy, r.TrustPrincipals)
 		if err != nil {
 			return nil, fmt.Errorf("%w: trust policy of %s: %w", authz.ErrPolicyLoad, roleARN(r), err)
 		}

@@ -50,7 +50,7 @@ def deny(action="s3:GetObject", resource="*", **kw):
 files = {}
 
 def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObject", resource="arn:aws:s3:::bucket/key",
-         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False):
+         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False, bindings=None):
     c = {"name": name, "doc": ref, "principal": principal, "action": action, "resource": resource,
          "identity": list(identity), "want": want}
     if keys: c["keys"] = keys
@@ -59,6 +59,7 @@ def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObje
     if resourcePolicy is not None: c["resourcePolicy"] = resourcePolicy
     if resourceAccount: c["resourceAccount"] = resourceAccount
     if trust: c["trust"] = True
+    if bindings is not None: c["bindings"] = bindings
     files.setdefault(group, []).append(c)
 
 ALLOWED, IMPLICIT, EXPLICIT = "allowed", "implicitDeny", "explicitDeny"
@@ -428,12 +429,15 @@ case(G, "cross account: deny in the resource policy", XACCT, EXPLICIT, [doc(allo
 # NotPrincipal
 case(G, "Deny with NotPrincipal denies others", NOTP, EXPLICIT, [doc(allow())],
      resourcePolicy=doc(deny(NotPrincipal={"AWS": f"arn:aws:iam::{A}:user/admin"})), resourceAccount=A)
-case(G, "Deny with NotPrincipal spares the listed user", NOTP, ALLOWED, [doc(allow())],
+case(G, "Deny with NotPrincipal spares the listed user and account", NOTP, ALLOWED, [doc(allow())],
+     principal={"type": "User", "account": A, "arn": f"arn:aws:iam::{A}:user/admin"},
+     resourcePolicy=doc(deny(NotPrincipal={"AWS": [f"arn:aws:iam::{A}:user/admin", f"arn:aws:iam::{A}:root"]})), resourceAccount=A)
+case(G, "Deny with NotPrincipal listing the user but not its account denies it", NOTP, EXPLICIT, [doc(allow())],
      principal={"type": "User", "account": A, "arn": f"arn:aws:iam::{A}:user/admin"},
      resourcePolicy=doc(deny(NotPrincipal={"AWS": f"arn:aws:iam::{A}:user/admin"})), resourceAccount=A)
 case(G, "Deny NotPrincipal listing the session spares it", NOTP, ALLOWED, [RPOL], principal=SESSION,
      resourcePolicy=doc(deny(NotPrincipal={"AWS": [SESSION["arn"], ROLE_ARN, f"arn:aws:iam::{A}:root"]})), resourceAccount=A)
-case(G, "Deny NotPrincipal listing only the role spares its sessions", NOTP, ALLOWED, [RPOL], principal=SESSION,
+case(G, "Deny NotPrincipal listing only the role denies its sessions", NOTP, EXPLICIT, [RPOL], principal=SESSION,
      resourcePolicy=doc(deny(NotPrincipal={"AWS": ROLE_ARN})), resourceAccount=A)
 # revocation
 REVOKE = doc(deny("*", Condition={"DateLessThan": {"aws:TokenIssueTime": "2025-01-02T00:00:00Z"}}))
@@ -507,6 +511,125 @@ case(G, "TagSession needs its own trust statement", "id_session-tags#id_session-
      resourcePolicy=trust({"AWS": USER["arn"]}), **dict(T, action="sts:TagSession"))
 case(G, "TagSession allowed by the trust policy", "id_session-tags#id_session-tags_permissions-required", ALLOWED, [],
      resourcePolicy=doc({"Effect": "Allow", "Principal": {"AWS": USER["arn"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]}), **dict(T, action="sts:TagSession"))
+
+# --- principals: NotPrincipal, account principals, bound principals ----------
+G = "principals"
+NOTPD = NOTP + "#specifying-notprincipal"
+ROOT_A = f"arn:aws:iam::{A}:root"
+BOB = {"type": "User", "account": A, "arn": f"arn:aws:iam::{A}:user/bob", "entityId": "AIDABOB0000000000001"}
+NEWBOB = dict(BOB, entityId="AIDABOB0000000000002")     # bob deleted and created again
+CAROL = {"type": "User", "account": A, "arn": f"arn:aws:iam::{A}:user/carol", "entityId": "AIDACAROL00000000001"}
+AUDIT_ROLE = f"arn:aws:iam::{A}:role/cross-account-read-only-role"
+AUDIT = {"type": "AssumedRole", "account": A, "arn": f"arn:aws:sts::{A}:assumed-role/cross-account-read-only-role/cross-account-audit-app",
+         "roleArn": AUDIT_ROLE, "entityId": "AROAAUDIT00000000001"}
+AUDIT2 = dict(AUDIT, arn=f"arn:aws:sts::{A}:assumed-role/cross-account-read-only-role/other-session")
+NEWAUDIT = dict(AUDIT, entityId="AROAAUDIT00000000002")  # the role deleted and created again
+ROOTA = dict(ROOT, arn=ROOT_A)
+BSESSION = {"type": "AssumedRole", "account": B, "arn": f"arn:aws:sts::{B}:assumed-role/cross-account-read-only-role/cross-account-audit-app",
+            "roleArn": f"arn:aws:iam::{B}:role/cross-account-read-only-role", "entityId": "AROAXAUDIT0000000001"}
+BOTHER = {"type": "User", "account": B, "arn": f"arn:aws:iam::{B}:user/eve", "entityId": "AIDAEVE0000000000001"}
+BUCKET = ["arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"]
+ALL = [doc(allow("s3:*"))]
+def npdeny(*arns):
+    return doc(deny("s3:*", BUCKET, NotPrincipal={"AWS": list(arns)}))
+EX1 = npdeny(BOB["arn"], ROOT_A)                              # AWS's example: user Bob
+EX2 = npdeny(AUDIT["arn"], AUDIT_ROLE, ROOT_A)                # AWS's example: an assumed-role session
+R = dict(resourceAccount=A)
+# AWS's first example: everyone but Bob (and the account's root) is denied.
+case(G, "NotPrincipal example 1: the listed user is spared", NOTPD, ALLOWED, ALL, principal=BOB, resourcePolicy=EX1, **R)
+case(G, "NotPrincipal example 1: another user of the account is denied", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=EX1, **R)
+case(G, "NotPrincipal example 1: a session of the account is denied", NOTPD, EXPLICIT, ALL, principal=AUDIT, resourcePolicy=EX1, **R)
+case(G, "NotPrincipal example 1: the account root is spared", NOTPD, ALLOWED, [], principal=ROOTA, resourcePolicy=EX1, **R)
+case(G, "NotPrincipal example 1: anonymous is denied", NOTPD, EXPLICIT, [], principal=ANON,
+     resourcePolicy=doc(allow("s3:GetObject", Principal="*"), *npdeny(BOB["arn"], ROOT_A)["Statement"]), **R)
+case(G, "NotPrincipal example 1: a user of another account is denied", NOTPD, EXPLICIT, ALL, principal=BOTHER,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": B}), *EX1["Statement"]), **R)
+# The account entry names the root only: listing the account alone spares no user.
+case(G, "NotPrincipal listing only the account denies its users", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=npdeny(A), **R)
+case(G, "NotPrincipal listing only the account (root ARN) denies its users", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=npdeny(ROOT_A), **R)
+case(G, "NotPrincipal listing only the account spares its root", NOTPD, ALLOWED, [], principal=ROOTA, resourcePolicy=npdeny(A), **R)
+case(G, "NotPrincipal without the account denies the listed user", NOTPD, EXPLICIT, ALL, principal=BOB, resourcePolicy=npdeny(BOB["arn"]), **R)
+case(G, "NotPrincipal without the account denies the root", NOTPD, EXPLICIT, [], principal=ROOTA, resourcePolicy=npdeny(BOB["arn"]), **R)
+# AWS's second example: the session, its role and the account must all be listed.
+case(G, "NotPrincipal example 2: the listed session is spared", NOTPD, ALLOWED, ALL, principal=AUDIT, resourcePolicy=EX2, **R)
+case(G, "NotPrincipal example 2: another session of the listed role is denied", NOTPD, EXPLICIT, ALL, principal=AUDIT2, resourcePolicy=EX2, **R)
+case(G, "NotPrincipal example 2: a user of the account is denied", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=EX2, **R)
+case(G, "NotPrincipal example 2: the account root is spared", NOTPD, ALLOWED, [], principal=ROOTA, resourcePolicy=EX2, **R)
+case(G, "NotPrincipal example 2: anonymous is denied", NOTPD, EXPLICIT, [], principal=ANON,
+     resourcePolicy=doc(allow("s3:GetObject", Principal="*"), *EX2["Statement"]), **R)
+case(G, "NotPrincipal without the role denies the listed session", NOTPD, EXPLICIT, ALL, principal=AUDIT,
+     resourcePolicy=npdeny(AUDIT["arn"], ROOT_A), **R)
+case(G, "NotPrincipal without the account denies the listed session", NOTPD, EXPLICIT, ALL, principal=AUDIT,
+     resourcePolicy=npdeny(AUDIT["arn"], AUDIT_ROLE), **R)
+case(G, "NotPrincipal with the role and account but not the session denies it", NOTPD, EXPLICIT, ALL, principal=AUDIT,
+     resourcePolicy=npdeny(AUDIT_ROLE, ROOT_A), **R)
+XEX2 = npdeny(BSESSION["arn"], BSESSION["roleArn"], f"arn:aws:iam::{B}:root")
+XALLOW = doc(allow("s3:*", BUCKET, Principal={"AWS": B}))
+case(G, "NotPrincipal example 2 across accounts: the listed session is spared", NOTPD, ALLOWED, ALL, principal=BSESSION,
+     resourcePolicy=doc(*XALLOW["Statement"], *XEX2["Statement"]), **R)
+case(G, "NotPrincipal example 2 across accounts: another user of that account is denied", NOTPD, EXPLICIT, ALL, principal=BOTHER,
+     resourcePolicy=doc(*XALLOW["Statement"], *XEX2["Statement"]), **R)
+case(G, "NotPrincipal example 2 across accounts: a user of the resource account is denied", NOTPD, EXPLICIT, ALL, principal=CAROL,
+     resourcePolicy=XEX2, **R)
+case(G, "NotPrincipal Deny always denies a principal with a permissions boundary", NOTP + "#notprincipal-key-points", EXPLICIT, ALL,
+     principal=BOB, boundary=doc(allow("s3:*")), resourcePolicy=EX1, **R)
+case(G, "NotPrincipal Allow still grants to an unlisted user (not recommended)", NOTP, ALLOWED, [], principal=CAROL,
+     resourcePolicy=doc({"Effect": "Allow", "NotPrincipal": {"AWS": [BOB["arn"], ROOT_A]}, "Action": "s3:*", "Resource": BUCKET}), **R)
+# An account in Principal: Deny covers every principal of the account; Allow delegates to it.
+case(G, "Deny naming the account denies its users", "reference_policies_elements_notprincipal", EXPLICIT, ALL, principal=CAROL,
+     resourcePolicy=doc(deny("s3:*", BUCKET, Principal={"AWS": A})), **R)
+case(G, "Deny naming the account root ARN denies its sessions", "reference_policies_elements_notprincipal", EXPLICIT, ALL, principal=AUDIT,
+     resourcePolicy=doc(deny("s3:*", BUCKET, Principal={"AWS": ROOT_A})), **R)
+case(G, "Allow naming the account delegates: a session without identity allow is denied", PRINC + "#principal-accounts", IMPLICIT, [],
+     principal=AUDIT, resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": A})), **R)
+case(G, "Allow naming the account delegates: a session with identity allow is allowed", PRINC + "#principal-accounts", ALLOWED, ALL,
+     principal=AUDIT, resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": ROOT_A})), **R)
+case(G, "cross account: Allow naming the other account, identity silent", XACCT, IMPLICIT, [], principal=BOTHER,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": f"arn:aws:iam::{B}:root"})), **R)
+case(G, "cross account: Allow naming the other account, identity allows", XACCT, ALLOWED, ALL, principal=BOTHER,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": f"arn:aws:iam::{B}:root"})), **R)
+case(G, "cross account: Allow naming the resource account does not name the other", XACCT, IMPLICIT, ALL, principal=BOTHER,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": A})), **R)
+TA = dict(action=ASSUME, resource=ROLE_ARN, trust=True, resourceAccount=A)
+case(G, "trust naming the account: a session with identity allow may chain", "id_roles_create_for-user", ALLOWED,
+     [doc(allow(ASSUME, ROLE_ARN))], principal=AUDIT, resourcePolicy=trust({"AWS": A}), **TA)
+case(G, "trust naming the account: a user without identity allow may not", "id_roles_create_for-user", IMPLICIT,
+     [], principal=CAROL, resourcePolicy=trust({"AWS": ROOT_A}), **TA)
+case(G, "cross account trust naming the account: identity allow needed", "id_roles_common-scenarios_aws-accounts", IMPLICIT,
+     [], principal=BOTHER, resourcePolicy=trust({"AWS": B}), **TA)
+# Bound principals: a saved policy names the entity (its unique id), not the name.
+BIND = "id_roles_create_policy-examples#example-delegate-xaccount-rolesapi"
+BOB_BOUND = {BOB["arn"]: BOB["entityId"]}
+case(G, "bound trust: the user it was saved for may assume", BIND, ALLOWED, [], principal=BOB,
+     resourcePolicy=trust({"AWS": BOB["arn"]}), bindings=BOB_BOUND, **TA)
+case(G, "bound trust: a re-created user of the same name may not", BIND, IMPLICIT, [doc(allow(ASSUME, "*"))], principal=NEWBOB,
+     resourcePolicy=trust({"AWS": BOB["arn"]}), bindings=BOB_BOUND, **TA)
+case(G, "bound trust: a renamed user still may", "id_users_rename", ALLOWED, [],
+     principal=dict(BOB, arn=f"arn:aws:iam::{A}:user/robert"), resourcePolicy=trust({"AWS": BOB["arn"]}), bindings=BOB_BOUND, **TA)
+case(G, "bound trust: a principal without a binding names no one", BIND, IMPLICIT, [], principal=BOB,
+     resourcePolicy=trust({"AWS": BOB["arn"]}), bindings={}, **TA)
+case(G, "unbound trust (saved before bindings) matches by ARN", BIND, ALLOWED, [], principal=NEWBOB,
+     resourcePolicy=trust({"AWS": BOB["arn"]}), **TA)
+AUDIT_BOUND = {AUDIT_ROLE: AUDIT["entityId"]}
+RALLOW = doc(allow("s3:*", BUCKET, Principal={"AWS": AUDIT_ROLE}))
+case(G, "bound bucket policy: sessions of the role it was saved for", BIND, ALLOWED, [], principal=AUDIT, resourcePolicy=RALLOW,
+     bindings=AUDIT_BOUND, **R)
+case(G, "bound bucket policy: sessions of a re-created role of the same name", BIND, IMPLICIT, [], principal=NEWAUDIT, resourcePolicy=RALLOW,
+     bindings=AUDIT_BOUND, **R)
+case(G, "bound bucket policy: the user it was saved for", BIND, ALLOWED, [], principal=BOB,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": BOB["arn"]})), bindings=BOB_BOUND, **R)
+case(G, "bound bucket policy: a re-created user of the same name", BIND, IMPLICIT, [], principal=NEWBOB,
+     resourcePolicy=doc(allow("s3:*", BUCKET, Principal={"AWS": BOB["arn"]})), bindings=BOB_BOUND, **R)
+case(G, "bound Deny still denies the user it was saved for", BIND, EXPLICIT, ALL, principal=BOB,
+     resourcePolicy=doc(deny("s3:*", BUCKET, Principal={"AWS": BOB["arn"]})), bindings=BOB_BOUND, **R)
+case(G, "bound NotPrincipal spares the user it was saved for", BIND, ALLOWED, ALL, principal=BOB, resourcePolicy=EX1,
+     bindings=BOB_BOUND, **R)
+case(G, "bound NotPrincipal does not spare a re-created user", BIND, EXPLICIT, ALL, principal=NEWBOB, resourcePolicy=EX1,
+     bindings=BOB_BOUND, **R)
+case(G, "bound NotPrincipal does not spare sessions of a re-created role", BIND, EXPLICIT, ALL, principal=NEWAUDIT, resourcePolicy=EX2,
+     bindings=AUDIT_BOUND, **R)
+case(G, "bound NotPrincipal spares the listed session of the bound role", BIND, ALLOWED, ALL, principal=AUDIT, resourcePolicy=EX2,
+     bindings=AUDIT_BOUND, **R)
 
 os.makedirs("decisions", exist_ok=True)
 total = 0

@@ -51,6 +51,7 @@ func cases() []testCase {
 		{"TokenKeys", testTokenKeys},
 		{"MFADevices", testMFADevices},
 		{"BucketsObjectsUploads", testS3},
+		{"PrincipalBindings", testPrincipalBindings},
 	}
 }
 
