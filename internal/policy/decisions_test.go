@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +36,11 @@ type decisionCase struct {
 	ResourceAccount string   `json:"resourceAccount"`
 	Trust           bool     `json:"trust"`
 	Want            string   `json:"want"`
+	// By, when present, is what decided: "identity0#1" (statement 1 of
+	// the first identity policy), "resource#0", "boundary#2", "session#0";
+	// or, for an implicit deny, the kind of policy that failed to allow
+	// ("identity", "boundary", "session", "resource").
+	By string `json:"by"`
 }
 
 func compileRaw(t *testing.T, id string, raw json.RawMessage, kind Kind) *Policy {
@@ -99,10 +106,68 @@ func TestDecisionCases(t *testing.T) {
 				if got.Effect.String() != c.Want {
 					t.Fatalf("got %s (source %s, statement %+v %v), want %s — see %s", got.Effect, got.Source.Phrase(), got.Statement, got.HasStatement, c.Want, c.Doc)
 				}
+				checkDecider(t, c, got)
 			})
 		}
 	}
 	if total < 300 {
 		t.Fatalf("only %d decision cases", total)
+	}
+}
+
+// sourceNames are the policy kinds as the "by" field names them.
+var sourceNames = map[Source]string{SourceIdentity: "identity", SourceResource: "resource", SourceBoundary: "boundary", SourceSession: "session"}
+
+// checkDecider holds every decision to what it claims: an Allow or an
+// explicit Deny names a statement of the policy kind that decided, and that
+// statement exists in the case with the matching Effect; an implicit deny
+// names the kind that failed to allow. A case's "by" pins it exactly.
+func checkDecider(t *testing.T, c decisionCase, d Decision) {
+	t.Helper()
+	by := sourceNames[d.Source]
+	if d.HasStatement {
+		by = d.Statement.PolicyID + "#" + strconv.Itoa(d.Statement.Index)
+		raw := c.ResourcePolicy
+		switch {
+		case strings.HasPrefix(d.Statement.PolicyID, "identity"):
+			i, _ := strconv.Atoi(strings.TrimPrefix(d.Statement.PolicyID, "identity"))
+			if i >= len(c.Identity) || d.Source != SourceIdentity {
+				t.Fatalf("decided by %s (%s): no such identity policy", by, d.Source.Phrase())
+			}
+			raw = c.Identity[i]
+		case d.Statement.PolicyID == "boundary" && d.Source == SourceBoundary:
+			raw = c.Boundary
+		case d.Statement.PolicyID == "session" && d.Source == SourceSession:
+			raw = (*c.Session)[0]
+		case d.Statement.PolicyID == "resource" && d.Source == SourceResource:
+		default:
+			t.Fatalf("decided by %s with source %q: inconsistent", by, d.Source.Phrase())
+		}
+		var doc struct {
+			Statement json.RawMessage
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var stmts []struct{ Effect string }
+		if err := json.Unmarshal(doc.Statement, &stmts); err != nil {
+			var one struct{ Effect string }
+			if json.Unmarshal(doc.Statement, &one) != nil {
+				t.Fatalf("statement list of %s: %v", by, err)
+			}
+			stmts = append(stmts, one)
+		}
+		if d.Statement.Index >= len(stmts) {
+			t.Fatalf("decided by %s: the policy has %d statements", by, len(stmts))
+		}
+		want := map[Effect]string{Allow: "Allow", ExplicitDeny: "Deny"}[d.Effect]
+		if stmts[d.Statement.Index].Effect != want {
+			t.Fatalf("%s decided by %s, whose Effect is %s", d.Effect, by, stmts[d.Statement.Index].Effect)
+		}
+	} else if d.Effect == ExplicitDeny {
+		t.Fatalf("an explicit deny without its statement")
+	}
+	if c.By != "" && c.By != by {
+		t.Fatalf("decided by %q, want %q", by, c.By)
 	}
 }

@@ -50,7 +50,7 @@ def deny(action="s3:GetObject", resource="*", **kw):
 files = {}
 
 def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObject", resource="arn:aws:s3:::bucket/key",
-         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False, bindings=None):
+         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False, bindings=None, by=None):
     c = {"name": name, "doc": ref, "principal": principal, "action": action, "resource": resource,
          "identity": list(identity), "want": want}
     if keys: c["keys"] = keys
@@ -60,6 +60,7 @@ def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObje
     if resourceAccount: c["resourceAccount"] = resourceAccount
     if trust: c["trust"] = True
     if bindings is not None: c["bindings"] = bindings
+    if by: c["by"] = by  # what decided: "identity0#1", "resource#0", … or the kind that failed to allow
     files.setdefault(group, []).append(c)
 
 ALLOWED, IMPLICIT, EXPLICIT = "allowed", "implicitDeny", "explicitDeny"
@@ -338,27 +339,27 @@ case(G, "ArnLike substitutes variables", VARS, ALLOWED,
 
 # --- evaluation logic -------------------------------------------------------------------
 G = "evaluation"
-case(G, "no policy: implicit deny", EVAL + "#policy-eval-denyallow", IMPLICIT)
-case(G, "explicit allow", EVAL + "#policy-eval-denyallow", ALLOWED, [doc(allow())])
-case(G, "explicit deny beats allow in the same policy", EVAL + "#policy-eval-denyallow", EXPLICIT, [doc(allow(), deny())])
-case(G, "explicit deny beats allow in another policy", EVAL + "#policy-eval-denyallow", EXPLICIT, [doc(allow()), doc(deny())])
+case(G, "no policy: implicit deny", EVAL + "#policy-eval-denyallow", IMPLICIT, by="identity")
+case(G, "explicit allow", EVAL + "#policy-eval-denyallow", ALLOWED, [doc(allow())], by="identity0#0")
+case(G, "explicit deny beats allow in the same policy", EVAL + "#policy-eval-denyallow", EXPLICIT, [doc(allow(), deny())], by="identity0#1")
+case(G, "explicit deny beats allow in another policy", EVAL + "#policy-eval-denyallow", EXPLICIT, [doc(allow()), doc(deny())], by="identity1#0")
 case(G, "deny for another action does not matter", EVAL + "#policy-eval-denyallow", ALLOWED, [doc(allow(), deny("s3:PutObject"))])
 case(G, "deny whose condition fails does not apply", EVAL + "#policy-eval-denyallow", ALLOWED,
      [doc(allow(), deny(Condition={"Bool": {"aws:SecureTransport": "false"}}))], keys={"aws:securetransport": ["true"]})
-case(G, "group policy allows (identity policies are a union)", EVAL + "#policy-eval-basics", ALLOWED, [doc(allow("s3:PutObject")), doc(allow())])
+case(G, "group policy allows (identity policies are a union)", EVAL + "#policy-eval-basics", ALLOWED, [doc(allow("s3:PutObject")), doc(allow())], by="identity1#0")
 case(G, "root is allowed without policies", EVAL + "#policy-eval-basics", ALLOWED, principal=ROOT)
 case(G, "root is still denied by a resource policy Deny", EVAL + "#policy-eval-denyallow", EXPLICIT, principal=ROOT,
-     resourcePolicy=doc(deny(Principal="*")))
+     resourcePolicy=doc(deny(Principal="*")), by="resource#0")
 case(G, "root of another account needs the resource policy", XACCT, IMPLICIT, principal={"type": "Account", "account": B, "arn": f"arn:aws:iam::{B}:root"},
-     resourceAccount=A)
+     resourceAccount=A, by="resource")
 case(G, "root of another account with a resource policy naming it", XACCT, ALLOWED, principal={"type": "Account", "account": B, "arn": f"arn:aws:iam::{B}:root"},
      resourceAccount=A, resourcePolicy=doc(allow(Principal={"AWS": B})))
 # boundaries
 BND = doc(allow("s3:*"))
 case(G, "boundary allows and identity allows", BOUND, ALLOWED, [doc(allow())], boundary=BND)
-case(G, "boundary does not allow the action", BOUND, IMPLICIT, [doc(allow("iam:CreateUser"))], action="iam:CreateUser", boundary=BND)
+case(G, "boundary does not allow the action", BOUND, IMPLICIT, [doc(allow("iam:CreateUser"))], action="iam:CreateUser", boundary=BND, by="boundary")
 case(G, "boundary allows but identity does not", BOUND, IMPLICIT, [], boundary=BND)
-case(G, "boundary deny wins", BOUND, EXPLICIT, [doc(allow("*"))], boundary=doc(allow("*"), deny()))
+case(G, "boundary deny wins", BOUND, EXPLICIT, [doc(allow("*"))], boundary=doc(allow("*"), deny()), by="boundary#1")
 case(G, "boundary caps an administrator", BOUND, IMPLICIT, [doc(allow("*"))], action="iam:DeleteUser", boundary=BND)
 case(G, "resource policy naming the user directly ignores the boundary (same account)", BOUND + "#access_policies_boundaries-eval-logic", ALLOWED,
      [], boundary=doc(allow("ec2:*")), resourcePolicy=doc(allow(Principal={"AWS": USER["arn"]})), resourceAccount=A)
@@ -369,12 +370,12 @@ case(G, "resource policy naming the role, boundary allows", BOUND + "#access_pol
 # session policies
 RPOL = doc(allow("s3:*"))
 case(G, "session policy narrows: allowed by both", SESS, ALLOWED, [RPOL], principal=SESSION, session=[doc(allow())])
-case(G, "session policy narrows: not in the session policy", SESS, IMPLICIT, [RPOL], principal=SESSION, action="s3:PutObject", session=[doc(allow())])
+case(G, "session policy narrows: not in the session policy", SESS, IMPLICIT, [RPOL], principal=SESSION, action="s3:PutObject", session=[doc(allow())], by="session")
 case(G, "session policy cannot widen", SESS, IMPLICIT, [doc(allow("s3:GetObject"))], principal=SESSION, action="iam:CreateUser",
      session=[doc(allow("*"))])
-case(G, "session policy deny wins", SESS, EXPLICIT, [RPOL], principal=SESSION, session=[doc(allow("*"), deny())])
+case(G, "session policy deny wins", SESS, EXPLICIT, [RPOL], principal=SESSION, session=[doc(allow("*"), deny())], by="session#1")
 case(G, "several session policies are a union", SESS, ALLOWED, [RPOL], principal=SESSION, session=[doc(allow("s3:PutObject")), doc(allow())])
-case(G, "empty session policy list denies", SESS, IMPLICIT, [RPOL], principal=SESSION, session=[])
+case(G, "empty session policy list denies", SESS, IMPLICIT, [RPOL], principal=SESSION, session=[], by="session")
 case(G, "role session without session policies has the role's permissions", SESS, ALLOWED, [RPOL], principal=SESSION)
 case(G, "resource policy naming the session ARN bypasses the session policy", SESS + "#policies_session", ALLOWED,
      [RPOL], principal=SESSION, session=[doc(allow("ec2:*"))], resourcePolicy=doc(allow(Principal={"AWS": SESSION["arn"]})), resourceAccount=A)
@@ -384,15 +385,15 @@ case(G, "boundary and session policy intersect", SESS, IMPLICIT, [doc(allow("s3:
      session=[doc(allow("s3:*"))], boundary=doc(allow("s3:Get*")))
 # resource policies, same account
 case(G, "same account: bucket policy alone allows a user it names", EVAL + "#policy-eval-basics", ALLOWED,
-     [], resourcePolicy=doc(allow(Principal={"AWS": USER["arn"]})), resourceAccount=A)
+     [], resourcePolicy=doc(allow(Principal={"AWS": USER["arn"]})), resourceAccount=A, by="resource#0")
 case(G, "same account: bucket policy naming the account delegates to identity (none)", PRINC + "#principal-accounts", IMPLICIT,
-     [], resourcePolicy=doc(allow(Principal={"AWS": A})), resourceAccount=A)
+     [], resourcePolicy=doc(allow(Principal={"AWS": A})), resourceAccount=A, by="identity")
 case(G, "same account: bucket policy naming the account plus identity allow", PRINC + "#principal-accounts", ALLOWED,
      [doc(allow())], resourcePolicy=doc(allow(Principal={"AWS": f"arn:aws:iam::{A}:root"})), resourceAccount=A)
 case(G, "same account: identity alone allows without a resource policy statement", EVAL, ALLOWED,
-     [doc(allow())], resourcePolicy=doc(allow("s3:PutObject", Principal="*")), resourceAccount=A)
+     [doc(allow())], resourcePolicy=doc(allow("s3:PutObject", Principal="*")), resourceAccount=A, by="identity0#0")
 case(G, "same account: resource policy deny beats identity allow", EVAL + "#policy-eval-denyallow", EXPLICIT,
-     [doc(allow())], resourcePolicy=doc(deny(Principal={"AWS": USER["arn"]})), resourceAccount=A)
+     [doc(allow())], resourcePolicy=doc(deny(Principal={"AWS": USER["arn"]})), resourceAccount=A, by="resource#0")
 case(G, "resource deny for another principal does not apply", EVAL, ALLOWED,
      [doc(allow())], resourcePolicy=doc(deny(Principal={"AWS": f"arn:aws:iam::{A}:user/mallory"})), resourceAccount=A)
 case(G, "public-read bucket policy allows anonymous", PRINC + "#principal-anonymous", ALLOWED,
@@ -455,8 +456,8 @@ def trust(principal, **kw):
     s.update(kw)
     return doc(s)
 T = dict(action=ASSUME, resource=ROLE_ARN, trust=True, resourceAccount=A)
-case(G, "trust names the user: allowed without identity policy", "id_roles_create_for-user", ALLOWED, [], resourcePolicy=trust({"AWS": USER["arn"]}), **T)
-case(G, "trust names the account: identity policy needed (absent)", "id_roles_create_for-user", IMPLICIT, [], resourcePolicy=trust({"AWS": A}), **T)
+case(G, "trust names the user: allowed without identity policy", "id_roles_create_for-user", ALLOWED, [], resourcePolicy=trust({"AWS": USER["arn"]}), by="resource#0", **T)
+case(G, "trust names the account: identity policy needed (absent)", "id_roles_create_for-user", IMPLICIT, [], resourcePolicy=trust({"AWS": A}), by="identity", **T)
 case(G, "trust names the account root: identity allows", "id_roles_create_for-user", ALLOWED, [doc(allow(ASSUME, ROLE_ARN))],
      resourcePolicy=trust({"AWS": f"arn:aws:iam::{A}:root"}), **T)
 case(G, "trust names the account: identity allows another role only", "id_roles_create_for-user", IMPLICIT,
@@ -468,8 +469,8 @@ case(G, "trust names someone else: identity allow is not enough", TRUST, IMPLICI
 case(G, "no trust statement for the action", TRUST, IMPLICIT, [doc(allow("*"))],
      resourcePolicy=doc({"Effect": "Allow", "Principal": {"AWS": USER["arn"]}, "Action": "sts:TagSession"}), **T)
 case(G, "trust deny wins", TRUST, EXPLICIT, [doc(allow("*"))],
-     resourcePolicy=doc({"Effect": "Allow", "Principal": {"AWS": A}, "Action": ASSUME}, {"Effect": "Deny", "Principal": {"AWS": USER["arn"]}, "Action": ASSUME}), **T)
-case(G, "identity deny of AssumeRole wins over trust", TRUST, EXPLICIT, [doc(deny(ASSUME, "*"))], resourcePolicy=trust({"AWS": USER["arn"]}), **T)
+     resourcePolicy=doc({"Effect": "Allow", "Principal": {"AWS": A}, "Action": ASSUME}, {"Effect": "Deny", "Principal": {"AWS": USER["arn"]}, "Action": ASSUME}), by="resource#1", **T)
+case(G, "identity deny of AssumeRole wins over trust", TRUST, EXPLICIT, [doc(deny(ASSUME, "*"))], resourcePolicy=trust({"AWS": USER["arn"]}), by="identity0#0", **T)
 case(G, "cross account: trust names the account and identity allows", "id_roles_common-scenarios_aws-accounts", ALLOWED,
      [doc(allow(ASSUME, ROLE_ARN))], principal=BUSER, resourcePolicy=trust({"AWS": B}), **T)
 case(G, "cross account: trust names the user but identity does not allow", "id_roles_common-scenarios_aws-accounts", IMPLICIT,
@@ -537,7 +538,7 @@ EX2 = npdeny(AUDIT["arn"], AUDIT_ROLE, ROOT_A)                # AWS's example: a
 R = dict(resourceAccount=A)
 # AWS's first example: everyone but Bob (and the account's root) is denied.
 case(G, "NotPrincipal example 1: the listed user is spared", NOTPD, ALLOWED, ALL, principal=BOB, resourcePolicy=EX1, **R)
-case(G, "NotPrincipal example 1: another user of the account is denied", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=EX1, **R)
+case(G, "NotPrincipal example 1: another user of the account is denied", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=EX1, by="resource#0", **R)
 case(G, "NotPrincipal example 1: a session of the account is denied", NOTPD, EXPLICIT, ALL, principal=AUDIT, resourcePolicy=EX1, **R)
 case(G, "NotPrincipal example 1: the account root is spared", NOTPD, ALLOWED, [], principal=ROOTA, resourcePolicy=EX1, **R)
 case(G, "NotPrincipal example 1: anonymous is denied", NOTPD, EXPLICIT, [], principal=ANON,
@@ -548,7 +549,7 @@ case(G, "NotPrincipal example 1: a user of another account is denied", NOTPD, EX
 case(G, "NotPrincipal listing only the account denies its users", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=npdeny(A), **R)
 case(G, "NotPrincipal listing only the account (root ARN) denies its users", NOTPD, EXPLICIT, ALL, principal=CAROL, resourcePolicy=npdeny(ROOT_A), **R)
 case(G, "NotPrincipal listing only the account spares its root", NOTPD, ALLOWED, [], principal=ROOTA, resourcePolicy=npdeny(A), **R)
-case(G, "NotPrincipal without the account denies the listed user", NOTPD, EXPLICIT, ALL, principal=BOB, resourcePolicy=npdeny(BOB["arn"]), **R)
+case(G, "NotPrincipal without the account denies the listed user", NOTPD, EXPLICIT, ALL, principal=BOB, resourcePolicy=npdeny(BOB["arn"]), by="resource#0", **R)
 case(G, "NotPrincipal without the account denies the root", NOTPD, EXPLICIT, [], principal=ROOTA, resourcePolicy=npdeny(BOB["arn"]), **R)
 # AWS's second example: the session, its role and the account must all be listed.
 case(G, "NotPrincipal example 2: the listed session is spared", NOTPD, ALLOWED, ALL, principal=AUDIT, resourcePolicy=EX2, **R)
