@@ -6,9 +6,45 @@ import (
 	"net/http"
 )
 
+// Code is one entry of the error table (codes.go): an AWS error code, the
+// HTTP status it is sent with and, where AWS always says the same, its
+// message. A *Code is also a sentinel: errors.Is(err, ErrNoSuchKey) holds
+// for every *Error built from it.
+type Code struct {
+	name    string
+	status  int
+	message string
+}
+
+// Error makes a Code usable as a sentinel error.
+func (c *Code) Error() string { return c.name }
+
+// Name is the AWS error code.
+func (c *Code) Name() string { return c.name }
+
+// New builds an error of this code with a message.
+func (c *Code) New(message string) *Error { return &Error{Code: c.name, Message: message, kind: c} }
+
+// Errorf builds an error of this code with a formatted message.
+func (c *Code) Errorf(format string, args ...any) *Error {
+	return c.New(fmt.Sprintf(format, args...))
+}
+
+// Default builds an error of this code with AWS's fixed message.
+func (c *Code) Default() *Error { return c.New(c.message) }
+
+// WithStatus builds an error of this code sent with another status, for
+// the codes AWS answers differently per protocol (ExpiredToken is 403 in
+// the Query protocol and 400 in S3's).
+func (c *Code) WithStatus(status int, message string) *Error {
+	e := c.New(message)
+	e.Status = status
+	return e
+}
+
 // Error is the one typed AWS error. Code is AWS's error code (for example
-// "NoSuchEntity"); the HTTP status comes from the code table unless Status is
-// set explicitly.
+// "NoSuchEntity"), taken from the table; the HTTP status comes from the
+// table unless Status is set.
 type Error struct {
 	Code    string
 	Message string
@@ -17,6 +53,7 @@ type Error struct {
 	// Fields are extra elements written into S3 error bodies
 	// (for example Resource, RequestTime, ServerTime). Query errors ignore them.
 	Fields []Field
+	kind   *Code
 }
 
 // Field is one extra element of an S3 error body.
@@ -24,15 +61,18 @@ type Field struct{ Name, Value string }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Is reports whether target is the table entry e was built from.
+func (e *Error) Is(target error) bool { return e.kind != nil && target == error(e.kind) }
+
 // HTTPStatus returns the status the error is sent with.
 func (e *Error) HTTPStatus() int {
 	if e.Status != 0 {
 		return e.Status
 	}
-	if s, ok := statusByCode[e.Code]; ok {
-		return s
+	if e.kind != nil {
+		return e.kind.status
 	}
-	return http.StatusBadRequest
+	return http.StatusInternalServerError
 }
 
 // Sender reports whether the error is the caller's fault (Query protocol
@@ -46,136 +86,25 @@ func (e *Error) With(name, value string) *Error {
 	return &c
 }
 
-// Errorf builds an *Error with a formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// NewError builds an *Error with a fixed message.
-func NewError(code, message string) *Error { return &Error{Code: code, Message: message} }
-
-// InternalError is what any error that is not an *Error becomes on the wire.
-// Its message never carries the underlying error's text.
-var internalMessage = "We encountered an internal error. Please try again."
+// internalMessage is what any error that is not an *Error says on the wire:
+// never the underlying error's text.
+const internalMessage = "We encountered an internal error. Please try again."
 
 // AsError converts any error to an *Error: an *Error (possibly wrapped) is
-// returned as is; anything else becomes a generic internal error of the given
-// service flavour (ServiceFailure for IAM, InternalFailure for STS,
-// InternalError for S3) so that no internal detail reaches the client.
-func AsError(err error, internalCode string) *Error {
+// returned as is; anything else becomes the service's internal error
+// (ErrServiceFailure for IAM, ErrInternalFailure for STS, ErrInternalError
+// for S3) so that no internal detail reaches the client.
+func AsError(err error, internal *Code) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return &Error{Code: internalCode, Message: internalMessage, Status: http.StatusInternalServerError}
+	return internal.WithStatus(http.StatusInternalServerError, internalMessage)
 }
 
 // ValidationError builds the generic Query-protocol constraint error in
 // AWS's words: "1 validation error detected: Value 'x' at 'roleSessionName'
 // failed to satisfy constraint: ...".
 func ValidationError(value, member, constraint string) *Error {
-	return Errorf("ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
-}
-
-// statusByCode is the one table from AWS error code to HTTP status, for all
-// three services.
-var statusByCode = map[string]int{
-	// Authentication (all services).
-	"AccessDenied":                      http.StatusForbidden,
-	"AccessDeniedException":             http.StatusForbidden,
-	"SignatureDoesNotMatch":             http.StatusForbidden,
-	"InvalidClientTokenId":              http.StatusForbidden,
-	"IncompleteSignature":               http.StatusBadRequest,
-	"MissingAuthenticationToken":        http.StatusForbidden,
-	"MissingAction":                     http.StatusBadRequest,
-	"InvalidAction":                     http.StatusBadRequest,
-	"InvalidParameterValue":             http.StatusBadRequest,
-	"InvalidParameterCombination":       http.StatusBadRequest,
-	"MissingParameter":                  http.StatusBadRequest,
-	"RequestExpired":                    http.StatusBadRequest,
-	"RequestTimeTooSkewed":              http.StatusForbidden,
-	"ExpiredToken":                      http.StatusBadRequest,
-	"InvalidToken":                      http.StatusBadRequest,
-	"InvalidAccessKeyId":                http.StatusForbidden,
-	"AuthorizationHeaderMalformed":      http.StatusBadRequest,
-	"AuthorizationQueryParametersError": http.StatusBadRequest,
-	"XAmzContentSHA256Mismatch":         http.StatusBadRequest,
-	"OptInRequired":                     http.StatusForbidden,
-	"Throttling":                        http.StatusBadRequest,
-	"NotImplemented":                    http.StatusNotImplemented,
-	"InternalFailure":                   http.StatusInternalServerError,
-	"ServiceUnavailable":                http.StatusServiceUnavailable,
-
-	// IAM.
-	"NoSuchEntity":                  http.StatusNotFound,
-	"EntityAlreadyExists":           http.StatusConflict,
-	"DeleteConflict":                http.StatusConflict,
-	"LimitExceeded":                 http.StatusConflict,
-	"MalformedPolicyDocument":       http.StatusBadRequest,
-	"InvalidInput":                  http.StatusBadRequest,
-	"ValidationError":               http.StatusBadRequest,
-	"PolicyNotAttachable":           http.StatusBadRequest,
-	"UnmodifiableEntity":            http.StatusBadRequest,
-	"EntityTemporarilyUnmodifiable": http.StatusConflict,
-	"ConcurrentModification":        http.StatusConflict,
-	"InvalidAuthenticationCode":     http.StatusForbidden,
-	"PasswordPolicyViolation":       http.StatusBadRequest,
-	"PolicyEvaluation":              http.StatusInternalServerError,
-	"ServiceFailure":                http.StatusInternalServerError,
-
-	// STS.
-	"PackedPolicyTooLarge":           http.StatusBadRequest,
-	"RegionDisabledException":        http.StatusForbidden,
-	"MalformedPolicyDocumentSTS":     http.StatusBadRequest,
-	"IDPRejectedClaim":               http.StatusForbidden,
-	"InvalidIdentityToken":           http.StatusBadRequest,
-	"IDPCommunicationError":          http.StatusBadRequest,
-	"InvalidAuthorizationMessage":    http.StatusBadRequest,
-	"ExpiredTokenException":          http.StatusBadRequest,
-	"InvalidParameterValueException": http.StatusBadRequest,
-
-	// S3.
-	"NoSuchBucket":                       http.StatusNotFound,
-	"NoSuchKey":                          http.StatusNotFound,
-	"NoSuchUpload":                       http.StatusNotFound,
-	"NoSuchBucketPolicy":                 http.StatusNotFound,
-	"NoSuchCORSConfiguration":            http.StatusNotFound,
-	"NoSuchTagSet":                       http.StatusNotFound,
-	"NoSuchLifecycleConfiguration":       http.StatusNotFound,
-	"BucketAlreadyExists":                http.StatusConflict,
-	"BucketAlreadyOwnedByYou":            http.StatusConflict,
-	"BucketNotEmpty":                     http.StatusConflict,
-	"InvalidBucketName":                  http.StatusBadRequest,
-	"InvalidArgument":                    http.StatusBadRequest,
-	"InvalidRequest":                     http.StatusBadRequest,
-	"InvalidRange":                       http.StatusRequestedRangeNotSatisfiable,
-	"InvalidPart":                        http.StatusBadRequest,
-	"InvalidPartNumber":                  http.StatusRequestedRangeNotSatisfiable,
-	"InvalidPartOrder":                   http.StatusBadRequest,
-	"EntityTooSmall":                     http.StatusBadRequest,
-	"EntityTooLarge":                     http.StatusBadRequest,
-	"InvalidDigest":                      http.StatusBadRequest,
-	"BadDigest":                          http.StatusBadRequest,
-	"MalformedXML":                       http.StatusBadRequest,
-	"MalformedPolicy":                    http.StatusBadRequest,
-	"MalformedPOSTRequest":               http.StatusBadRequest,
-	"MethodNotAllowed":                   http.StatusMethodNotAllowed,
-	"PreconditionFailed":                 http.StatusPreconditionFailed,
-	"NotModified":                        http.StatusNotModified,
-	"MissingContentLength":               http.StatusLengthRequired,
-	"MissingSecurityHeader":              http.StatusBadRequest,
-	"IncompleteBody":                     http.StatusBadRequest,
-	"KeyTooLongError":                    http.StatusBadRequest,
-	"MetadataTooLarge":                   http.StatusBadRequest,
-	"AccessForbidden":                    http.StatusForbidden,
-	"InvalidLocationConstraint":          http.StatusBadRequest,
-	"IllegalLocationConstraintException": http.StatusBadRequest,
-	"InvalidStorageClass":                http.StatusBadRequest,
-	"TooManyBuckets":                     http.StatusBadRequest,
-	"InternalError":                      http.StatusInternalServerError,
-	"SlowDown":                           http.StatusServiceUnavailable,
-	"XAmzContentChecksumMismatch":        http.StatusBadRequest,
-	"InvalidTag":                         http.StatusBadRequest,
-	"InvalidEncryptionAlgorithmError":    http.StatusBadRequest,
-	"UnexpectedContent":                  http.StatusBadRequest,
+	return ErrValidationError.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }

@@ -38,12 +38,12 @@ func TestWriteQueryResponseShapes(t *testing.T) {
 		t.Fatalf("no-result shape: %s", w.Body.String())
 	}
 	w = httptest.NewRecorder()
-	WriteQueryError(w, IAMNamespace, NewError("NoSuchEntity", "The user with name x cannot be found."), "req-3")
+	WriteQueryError(w, IAMNamespace, ErrNoSuchEntity.New("The user with name x cannot be found."), "req-3")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "<Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name x cannot be found.</Message></Error><RequestId>req-3</RequestId>") {
 		t.Fatalf("error shape: %d %s", w.Code, w.Body.String())
 	}
 	w = httptest.NewRecorder()
-	WriteQueryError(w, STSNamespace, AsError(errString("disk on fire: secret=xyz"), "InternalFailure"), "req-4")
+	WriteQueryError(w, STSNamespace, AsError(errString("disk on fire: secret=xyz"), ErrInternalFailure), "req-4")
 	if w.Code != 500 || strings.Contains(w.Body.String(), "secret") || !strings.Contains(w.Body.String(), "<Type>Receiver</Type>") {
 		t.Fatalf("internal errors must not leak: %s", w.Body.String())
 	}

@@ -33,7 +33,7 @@ func member(param string) string {
 func name(p url.Values, param string, max int) (string, error) {
 	v := p.Get(param)
 	if v == "" {
-		return "", awsapi.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+		return "", awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
 	}
 	if utf8.RuneCountInString(v) > max {
 		return "", awsapi.ValidationError(v, member(param), fmt.Sprintf("Member must have length less than or equal to %d", max))
@@ -70,7 +70,7 @@ func path(p url.Values, param string) (string, error) {
 func required(p url.Values, param string) (string, error) {
 	v := p.Get(param)
 	if v == "" {
-		return "", awsapi.Errorf("ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+		return "", awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
 	}
 	return v, nil
 }
@@ -88,7 +88,7 @@ func page(p url.Values) (after string, limit int, err error) {
 	if m := p.Get("Marker"); m != "" {
 		b, err := base64.RawURLEncoding.DecodeString(m)
 		if err != nil {
-			return "", 0, awsapi.NewError("InvalidInput", "Invalid Marker.")
+			return "", 0, awsapi.ErrInvalidInput.New("Invalid Marker.")
 		}
 		after = string(b)
 	}
@@ -113,7 +113,7 @@ func document(p url.Values, param string, kind policy.Kind) (string, *policy.Doc
 	}
 	d, err := policy.Validate(v, kind)
 	if err != nil {
-		return "", nil, awsapi.NewError("MalformedPolicyDocument", err.Error())
+		return "", nil, awsapi.ErrMalformedPolicyDocument.New(err.Error())
 	}
 	return v, d, nil
 }
@@ -134,12 +134,12 @@ func tags(p url.Values) ([]store.Tag, error) {
 			return nil, awsapi.ValidationError(v, "tags."+strconv.Itoa(i)+".member.value", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, awsapi.NewError("InvalidInput", "User-defined tag keys can't start with 'aws:'.")
+			return nil, awsapi.ErrInvalidInput.New("User-defined tag keys can't start with 'aws:'.")
 		}
 		out = append(out, store.Tag{Key: k, Value: v})
 	}
 	if len(out) > 50 {
-		return nil, awsapi.NewError("LimitExceeded", "Cannot exceed quota for TagsPerEntity: 50")
+		return nil, awsapi.ErrLimitExceeded.New("Cannot exceed quota for TagsPerEntity: 50")
 	}
 	return out, nil
 }
@@ -159,7 +159,7 @@ func mergeTags(existing, add []store.Tag) ([]store.Tag, error) {
 		}
 	}
 	if len(out) > 50 {
-		return nil, awsapi.NewError("LimitExceeded", "Cannot exceed quota for TagsPerEntity: 50")
+		return nil, awsapi.ErrLimitExceeded.New("Cannot exceed quota for TagsPerEntity: 50")
 	}
 	return out, nil
 }
@@ -195,7 +195,7 @@ func isoTime(t time.Time) string {
 }
 
 func noSuch(kind, n string) error {
-	return awsapi.Errorf("NoSuchEntity", "The %s with name %s cannot be found.", kind, n)
+	return awsapi.ErrNoSuchEntity.Errorf("The %s with name %s cannot be found.", kind, n)
 }
 
 // pageOf converts up to limit items (the store was asked for limit+1) and

@@ -71,7 +71,7 @@ func (s *Service) Actions() []string {
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, action string, p url.Values) (*pipeline.Call, error) {
 	o, ok := s.ops[action]
 	if !ok {
-		return nil, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2010-05-08", action)
+		return nil, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2010-05-08", action)
 	}
 	var resource string
 	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
@@ -173,7 +173,7 @@ func storeErr(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, store.ErrConflict):
-		return awsapi.NewError("ConcurrentModification", "The request was rejected because it conflicted with a concurrent change. Please try again.")
+		return awsapi.ErrConcurrentModification.New("The request was rejected because it conflicted with a concurrent change. Please try again.")
 	}
 	return err
 }

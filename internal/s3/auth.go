@@ -3,7 +3,6 @@ package s3
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,11 +31,11 @@ func (c *call) authenticate() error {
 	} else {
 		c.authType = "REST-HEADER"
 		if payload == "" && strings.HasPrefix(r.Header.Get("Authorization"), sigv4.Algorithm) {
-			return awsapi.NewError("InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+			return awsapi.ErrInvalidRequest.New("Missing required header for this request: x-amz-content-sha256")
 		}
 	}
 	if !validPayloadHash(payload) {
-		return awsapi.NewError("InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+		return awsapi.ErrInvalidArgument.New("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 	}
 	v, err := c.s.authn.Verify(c.ctx, r, authz.AuthRequest{Service: "s3", PayloadHash: payload, S3: true})
 	if errors.Is(err, authz.ErrNoCredentials) {
@@ -112,7 +111,7 @@ func (c *call) loadBucket() error {
 }
 
 func noSuchBucket(name string) error {
-	return awsapi.NewError("NoSuchBucket", "The specified bucket does not exist").With("BucketName", name)
+	return awsapi.ErrNoSuchBucket.New("The specified bucket does not exist").With("BucketName", name)
 }
 
 // check declares one authorization check on a resource in bucket b (nil:
@@ -219,7 +218,9 @@ func (dc *docCache[T]) get(bucket, doc string) T {
 	return v
 }
 
-// toS3Error maps any error to S3's code and message, in AWS's words.
+// toS3Error maps any error to S3's code and message, in AWS's words: a
+// denial as accessDeniedError words it, everything else through the one
+// table in awsapi.
 func toS3Error(err error, c *call) *awsapi.Error {
 	var ae *awsapi.Error
 	if errors.As(err, &ae) {
@@ -229,75 +230,22 @@ func toS3Error(err error, c *call) *awsapi.Error {
 	if errors.As(err, &d) {
 		return accessDeniedError(d, c)
 	}
-	var se *sigv4.Error
-	detail := ""
-	if errors.As(err, &se) {
-		detail = se.Detail
-	}
-	akid := ""
+	req := awsapi.S3Request{Presigned: c.r.Header.Get("Authorization") == "", V2AccessKeyID: c.q.Get("AWSAccessKeyId"), Region: c.s.region}
 	if a, perr := sigv4.Parse(c.r); perr == nil {
-		akid = a.AccessKeyID
+		req.AccessKeyID = a.AccessKeyID
 	}
-	presigned := c.r.Header.Get("Authorization") == ""
-	switch {
-	case errors.Is(err, authz.ErrUnknownAccessKey):
-		return awsapi.NewError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", akid)
-	case errors.Is(err, authz.ErrInvalidToken):
-		return awsapi.NewError("InvalidToken", "The provided token is malformed or otherwise invalid.")
-	case errors.Is(err, authz.ErrExpiredToken):
-		return awsapi.NewError("ExpiredToken", "The provided token has expired.")
-	case errors.Is(err, sigv2.ErrMismatch):
-		e := awsapi.NewError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").
-			With("AWSAccessKeyId", c.q.Get("AWSAccessKeyId"))
-		var v2 *sigv2.Error
-		if errors.As(err, &v2) && v2.StringToSign != "" {
-			e = e.With("StringToSign", v2.StringToSign)
-		}
-		return e
-	case errors.Is(err, sigv2.ErrExpired):
-		return awsapi.NewError("AccessDenied", "Request has expired")
-	case errors.Is(err, sigv2.ErrIncomplete):
-		return awsapi.NewError("AccessDenied", "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
-	case errors.Is(err, sigv4.ErrMismatch):
-		e := awsapi.NewError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").With("AWSAccessKeyId", akid)
-		if se != nil && se.StringToSign != "" {
-			e = e.With("StringToSign", se.StringToSign).With("CanonicalRequest", se.CanonicalRequest)
-		}
-		return e
-	case errors.Is(err, sigv4.ErrSkew):
-		e := &awsapi.Error{Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large.", Status: http.StatusForbidden}
-		if se != nil {
-			e = e.With("RequestTime", se.RequestTime.UTC().Format(sigv4AmzDate)).With("ServerTime", se.ServerTime.UTC().Format(time.RFC3339)).With("MaxAllowedSkewMilliseconds", "900000")
-		}
-		return e
-	case errors.Is(err, sigv4.ErrExpired):
-		return awsapi.NewError("AccessDenied", detail)
-	case errors.Is(err, sigv4.ErrChunkFormat), errors.Is(err, sigv4.ErrDecodedLength):
-		return awsapi.NewError("IncompleteBody", "The request body terminated unexpectedly")
-	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrScope), errors.Is(err, sigv4.ErrPresign):
-		if presigned {
-			return awsapi.NewError("AuthorizationQueryParametersError", detail)
-		}
-		e := awsapi.NewError("AuthorizationHeaderMalformed", "The authorization header is malformed; "+detail)
-		if errors.Is(err, sigv4.ErrScope) {
-			e = e.With("Region", c.s.region)
-		}
-		return e
-	}
-	return awsapi.AsError(err, "InternalError")
+	return awsapi.S3Error(err, req)
 }
-
-const sigv4AmzDate = "20060102T150405Z"
 
 // accessDeniedError is S3's AccessDenied. Like AWS, the message explains
 // the denial to a caller of the bucket owner's own account and says only
 // "Access Denied" to anyone else.
 func accessDeniedError(d *authz.DeniedError, c *call) *awsapi.Error {
 	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) {
-		return awsapi.NewError("AccessDenied", "Access Denied")
+		return awsapi.ErrAccessDenied.New("Access Denied")
 	}
 	// S3 quotes the resource ARN in its messages, unlike IAM and STS.
 	q := *d
 	q.Resource = `"` + d.Resource + `"`
-	return awsapi.NewError("AccessDenied", q.Error())
+	return awsapi.ErrAccessDenied.New(q.Error())
 }

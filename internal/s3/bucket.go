@@ -80,7 +80,7 @@ func (s *Service) regionOf(b *store.Bucket) string {
 // declares s3:CreateBucket (and s3:PutBucketAcl when the request grants).
 func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 	if !validBucketName(c.bucket) {
-		return pipeline.Plan{}, awsapi.NewError("InvalidBucketName", "The specified bucket is not valid.").With("BucketName", c.bucket)
+		return pipeline.Plan{}, awsapi.ErrInvalidBucketName.New("The specified bucket is not valid.").With("BucketName", c.bucket)
 	}
 	var conf createBucketConfiguration
 	data, err := c.readBody(maxXMLBody)
@@ -117,14 +117,14 @@ func (c *call) createBucket() error {
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {
-				return awsapi.NewError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
+				return awsapi.ErrBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
 			}
-			return awsapi.NewError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+			return awsapi.ErrBucketAlreadyExists.New("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
 		}
 		return tx.CreateBucket(c.ctx, b)
 	})
 	if errors.Is(err, store.ErrExists) {
-		return awsapi.NewError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+		return awsapi.ErrBucketAlreadyExists.New("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
 	}
 	if err != nil {
 		return err
@@ -141,18 +141,18 @@ func (c *call) createBucket() error {
 func (s *Service) locationConstraint(lc string) (string, error) {
 	if lc == "" {
 		if s.region != "us-east-1" {
-			return "", awsapi.NewError("IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+			return "", awsapi.ErrIllegalLocationConstraintException.New("The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
 		return "", nil
 	}
 	if lc == "us-east-1" || lc == "EU" && s.region != "eu-west-1" {
-		return "", awsapi.NewError("InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", lc)
+		return "", awsapi.ErrInvalidLocationConstraint.New("The specified location-constraint is not valid").With("LocationConstraint", lc)
 	}
 	if lc == "EU" {
 		lc = "eu-west-1"
 	}
 	if lc != s.region {
-		return "", awsapi.Errorf("IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
+		return "", awsapi.ErrIllegalLocationConstraintException.Errorf("The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
 	}
 	return lc, nil
 }
@@ -193,7 +193,7 @@ func (c *call) deleteBucket() error {
 			return err
 		}
 		if busy {
-			return awsapi.NewError("BucketNotEmpty", "The bucket you tried to delete is not empty").With("BucketName", c.bucket)
+			return awsapi.ErrBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", c.bucket)
 		}
 		return tx.DeleteBucket(c.ctx, c.bucket)
 	})
@@ -259,7 +259,7 @@ func (c *call) getBucketPolicy() error {
 		return err
 	}
 	if c.b.Policy == "" {
-		return awsapi.NewError("NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", c.bucket)
+		return awsapi.ErrNoSuchBucketPolicy.New("The bucket policy does not exist").With("BucketName", c.bucket)
 	}
 	// Bound principals whose entity is gone show as its unique id.
 	doc := c.b.Policy
@@ -286,7 +286,7 @@ func (c *call) putBucketPolicy() error {
 		return err
 	}
 	if len(data) > maxBucketPolicy {
-		return awsapi.NewError("MalformedPolicy", "Policies must be less than 20KB")
+		return awsapi.ErrMalformedPolicy.New("Policies must be less than 20KB")
 	}
 	doc := string(data)
 	d, err := validateBucketPolicy(doc, c.bucket)
@@ -299,7 +299,7 @@ func (c *call) putBucketPolicy() error {
 		bound, err := binding.Bind(c.ctx, tx, d)
 		var ip *binding.InvalidPrincipalError
 		if errors.As(err, &ip) {
-			return awsapi.NewError("MalformedPolicy", "Invalid principal in policy")
+			return awsapi.ErrMalformedPolicy.New("Invalid principal in policy")
 		}
 		if err != nil {
 			return err
@@ -328,13 +328,13 @@ func validateBucketPolicy(doc, bucket string) (*policy.Document, error) {
 	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
-			return nil, awsapi.NewError("MalformedPolicy", pe.Message)
+			return nil, awsapi.ErrMalformedPolicy.New(pe.Message)
 		}
-		return nil, awsapi.NewError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
+		return nil, awsapi.ErrMalformedPolicy.New("Policies must be valid JSON and the first byte must be '{'")
 	}
 	for _, st := range d.Statements {
 		if len(st.Principal) == 0 && len(st.NotPrincipal) == 0 {
-			return nil, awsapi.NewError("MalformedPolicy", "Missing required field Principal")
+			return nil, awsapi.ErrMalformedPolicy.New("Missing required field Principal")
 		}
 		for _, r := range append(append([]string{}, st.Resource...), st.NotResource...) {
 			if r == "*" || r == "arn:aws:s3:::*" {
@@ -343,12 +343,12 @@ func validateBucketPolicy(doc, bucket string) (*policy.Document, error) {
 			rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
 			name, _, _ := strings.Cut(rest, "/")
 			if !ok || !policy.Glob(name, bucket) {
-				return nil, awsapi.NewError("MalformedPolicy", "Policy has invalid resource")
+				return nil, awsapi.ErrMalformedPolicy.New("Policy has invalid resource")
 			}
 		}
 		for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
-				return nil, awsapi.NewError("MalformedPolicy", "Policy has invalid action")
+				return nil, awsapi.ErrMalformedPolicy.New("Policy has invalid action")
 			}
 		}
 	}
@@ -368,7 +368,7 @@ func (c *call) deleteBucketPolicy() error {
 
 func (c *call) getBucketCors() error {
 	if c.b.CORS == "" {
-		return awsapi.NewError("NoSuchCORSConfiguration", "The CORS configuration does not exist").With("BucketName", c.bucket)
+		return awsapi.ErrNoSuchCORSConfiguration.New("The CORS configuration does not exist").With("BucketName", c.bucket)
 	}
 	cfg, err := cors.Parse([]byte(c.b.CORS))
 	if err != nil {
@@ -391,7 +391,10 @@ func (c *call) putBucketCors() error {
 	if err != nil {
 		var ce *cors.Error
 		if errors.As(err, &ce) {
-			return awsapi.NewError(ce.Code, ce.Message)
+			if ce.Code == cors.CodeMalformedXML {
+				return awsapi.ErrMalformedXML.New(ce.Message)
+			}
+			return awsapi.ErrInvalidRequest.New(ce.Message)
 		}
 		return errMalformedXML
 	}
@@ -413,7 +416,7 @@ func (c *call) deleteBucketCors() error {
 
 func (c *call) getBucketTagging() error {
 	if len(c.b.Tags) == 0 {
-		return awsapi.NewError("NoSuchTagSet", "The TagSet does not exist").With("BucketName", c.bucket)
+		return awsapi.ErrNoSuchTagSet.New("The TagSet does not exist").With("BucketName", c.bucket)
 	}
 	return c.writeXML(tagsXML(c.b.Tags))
 }

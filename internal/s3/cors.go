@@ -27,10 +27,10 @@ func (c *call) preflight() error {
 	origin := c.r.Header.Get("Origin")
 	method := c.r.Header.Get("Access-Control-Request-Method")
 	if origin == "" {
-		return awsapi.NewError("BadRequest", "Insufficient information. Origin request header needed.")
+		return awsapi.ErrBadRequest.New("Insufficient information. Origin request header needed.")
 	}
 	if method == "" {
-		return awsapi.NewError("BadRequest", "Invalid Access-Control-Request-Method: null")
+		return awsapi.ErrBadRequest.New("Invalid Access-Control-Request-Method: null")
 	}
 	if c.bucket == "" {
 		return forbiddenCORS("CORSResponse: Bucket not found")
@@ -59,7 +59,7 @@ func (c *call) preflight() error {
 }
 
 func forbiddenCORS(msg string) error {
-	return &awsapi.Error{Code: "AccessForbidden", Message: msg, Status: http.StatusForbidden}
+	return awsapi.ErrAccessForbidden.WithStatus(http.StatusForbidden, msg)
 }
 
 // corsHeaders adds the bucket's CORS response headers to a request that

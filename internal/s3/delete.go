@@ -62,13 +62,13 @@ func (c *call) deleteObjects() error {
 
 func (c *call) deleteOne(key, version string, allowed bool) error {
 	if key == "" {
-		return awsapi.NewError("InvalidArgument", "Object key must not be empty")
+		return awsapi.ErrInvalidArgument.New("Object key must not be empty")
 	}
 	if version != "" && version != "null" {
-		return awsapi.NewError("NoSuchVersion", "The specified version does not exist.")
+		return awsapi.ErrNoSuchVersion.New("The specified version does not exist.")
 	}
 	if !allowed {
-		return awsapi.NewError("AccessDenied", "Access Denied")
+		return awsapi.ErrAccessDenied.New("Access Denied")
 	}
 	return c.removeObject(key)
 }

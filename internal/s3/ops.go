@@ -234,12 +234,11 @@ func onlyPartNumber(q map[string][]string) bool {
 }
 
 func methodNotAllowed(method, kind string) error {
-	return &awsapi.Error{Code: "MethodNotAllowed", Message: "The specified method is not allowed against this resource.",
-		Fields: []awsapi.Field{{Name: "Method", Value: method}, {Name: "ResourceType", Value: kind}}}
+	return awsapi.ErrMethodNotAllowed.Default().With("Method", method).With("ResourceType", kind)
 }
 
 func notImplemented() error {
-	return awsapi.NewError("NotImplemented", "A header you provided implies functionality that is not implemented")
+	return awsapi.ErrNotImplemented.New("A header you provided implies functionality that is not implemented")
 }
 
 // OperationNames lists every S3 operation the service routes (for the

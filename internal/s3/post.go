@@ -39,7 +39,7 @@ type postResponse struct {
 func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	_, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
-		return nil, nil, awsapi.NewError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+		return nil, nil, awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
 	}
 	mr := multipart.NewReader(c.r.Body, params["boundary"])
 	fields := map[string]string{}
@@ -47,10 +47,10 @@ func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, nil, awsapi.NewError("InvalidArgument", "POST requires exactly one file upload per request.").With("ArgumentName", "file")
+			return nil, nil, awsapi.ErrInvalidArgument.New("POST requires exactly one file upload per request.").With("ArgumentName", "file")
 		}
 		if err != nil {
-			return nil, nil, awsapi.NewError("MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data.")
+			return nil, nil, awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
 		}
 		name := strings.ToLower(part.FormName())
 		if name == "file" {
@@ -59,7 +59,7 @@ func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 		v, err := io.ReadAll(io.LimitReader(part, maxPostField+1))
 		total += len(v)
 		if err != nil || len(v) > maxPostField || total > maxPostFields {
-			return nil, nil, awsapi.NewError("MaxPostPreDataLengthExceeded", "Your POST request fields preceding the upload file were too large.")
+			return nil, nil, awsapi.ErrMaxPostPreDataLengthExceeded.New("Your POST request fields preceding the upload file were too large.")
 		}
 		fields[name] = string(v)
 	}
@@ -88,7 +88,7 @@ func (c *call) postAuthenticateForm() error {
 	fields["bucket"] = c.bucket
 	key := fields["key"]
 	if key == "" {
-		return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.").With("ArgumentName", "key")
+		return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.").With("ArgumentName", "key")
 	}
 	key = strings.ReplaceAll(key, "${filename}", file.FileName())
 	if err := checkKey(key); err != nil {
@@ -150,9 +150,9 @@ func (c *call) postObject() error {
 	if info.Size > maxSize || info.Size < minSize {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		if info.Size > maxSize {
-			return awsapi.NewError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
+			return awsapi.ErrEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
 		}
-		return awsapi.NewError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size").With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
+		return awsapi.ErrEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed size").With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
 		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
@@ -168,25 +168,25 @@ func (c *call) postObject() error {
 func (c *call) postAuthenticate(fields map[string]string) error {
 	if fields["policy"] == "" {
 		if fields["x-amz-signature"] != "" || fields["x-amz-credential"] != "" {
-			return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.").With("ArgumentName", "policy")
+			return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.").With("ArgumentName", "policy")
 		}
 		c.p = authz.Anonymous()
 		return nil
 	}
 	for _, f := range []string{"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} {
 		if fields[f] == "" {
-			return awsapi.NewError("InvalidArgument", "Bucket POST must contain a field named '"+f+"'.  If it is specified, please check the order of the fields.").With("ArgumentName", f)
+			return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named '"+f+"'.  If it is specified, please check the order of the fields.").With("ArgumentName", f)
 		}
 	}
 	if fields["x-amz-algorithm"] != sigv4.Algorithm {
-		return awsapi.NewError("InvalidArgument", "Only AWS4-HMAC-SHA256 is supported for POST signatures.").With("ArgumentName", "x-amz-algorithm")
+		return awsapi.ErrInvalidArgument.New("Only AWS4-HMAC-SHA256 is supported for POST signatures.").With("ArgumentName", "x-amz-algorithm")
 	}
 	akid, date, region, service, err := sigv4.PostCredential(fields["x-amz-credential"])
 	if err != nil {
-		return awsapi.NewError("InvalidArgument", "Invalid credential in the form.").With("ArgumentName", "x-amz-credential")
+		return awsapi.ErrInvalidArgument.New("Invalid credential in the form.").With("ArgumentName", "x-amz-credential")
 	}
 	if service != "s3" {
-		return awsapi.NewError("InvalidArgument", "Credential should be scoped to correct service: 's3'.").With("ArgumentName", "x-amz-credential")
+		return awsapi.ErrInvalidArgument.New("Credential should be scoped to correct service: 's3'.").With("ArgumentName", "x-amz-credential")
 	}
 	p, key, err := c.s.authn.PostKey(c.ctx, akid, fields["x-amz-security-token"], date, region, service)
 	if err != nil {
@@ -213,9 +213,9 @@ func postPolicyError(err error) error {
 		detail = se.Detail
 	}
 	if errors.Is(err, sigv4.ErrPostPolicy) {
-		return awsapi.NewError("InvalidPolicyDocument", detail)
+		return awsapi.ErrInvalidPolicyDocument.New(detail)
 	}
-	return awsapi.NewError("AccessDenied", detail)
+	return awsapi.ErrAccessDenied.New(detail)
 }
 
 // postSuccess answers as the form asked: a redirect, or 200/201/204.

@@ -209,5 +209,5 @@ func parseCopySource(raw string) (bucket, key string, err error) {
 }
 
 func invalidCopySource(msg string) error {
-	return awsapi.NewError("InvalidArgument", msg).With("ArgumentName", "x-amz-copy-source")
+	return awsapi.ErrInvalidArgument.New(msg).With("ArgumentName", "x-amz-copy-source")
 }

@@ -39,7 +39,7 @@ func (c *call) writeXMLStatus(status int, v any) error {
 	return nil
 }
 
-var errMalformedXML = awsapi.NewError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+var errMalformedXML = awsapi.ErrMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
 
 // readBody reads a bounded request document, verifying the payload hash
 // and checksums the request declared.
@@ -56,7 +56,7 @@ func (c *call) readBody(limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, awsapi.NewError("MaxMessageLengthExceeded", "Your request was too big.")
+		return nil, awsapi.ErrMaxMessageLengthExceeded.New("Your request was too big.")
 	}
 	if err := body.verify(); err != nil {
 		return nil, err

@@ -43,13 +43,13 @@ func readBody(r *http.Request) ([]byte, error) {
 
 type queryService struct {
 	namespace    string
-	internalCode string
+	internalCode *awsapi.Code
 	version      string
 }
 
 var queryServices = map[string]queryService{
-	serviceIAM: {namespace: awsapi.IAMNamespace, internalCode: "ServiceFailure", version: "2010-05-08"},
-	serviceSTS: {namespace: awsapi.STSNamespace, internalCode: "InternalFailure", version: "2011-06-15"},
+	serviceIAM: {namespace: awsapi.IAMNamespace, internalCode: awsapi.ErrServiceFailure, version: "2010-05-08"},
+	serviceSTS: {namespace: awsapi.STSNamespace, internalCode: awsapi.ErrInternalFailure, version: "2011-06-15"},
 }
 
 // serveQuery is the AWS Query protocol adapter shared by IAM and STS: it
@@ -83,24 +83,24 @@ var _ pipeline.Exchange = (*queryExchange)(nil)
 func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error) {
 	r := x.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return nil, authz.RequestInfo{}, &awsapi.Error{Code: "InvalidAction", Message: "Only GET and POST are supported.", Status: http.StatusMethodNotAllowed}
+		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.WithStatus(http.StatusMethodNotAllowed, "Only GET and POST are supported.")
 	}
 	body, err := readBody(r)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return nil, authz.RequestInfo{}, &awsapi.Error{Code: "RequestEntityTooLarge", Message: "Request body is larger than 1 MiB.", Status: http.StatusRequestEntityTooLarge}
+			return nil, authz.RequestInfo{}, awsapi.ErrRequestEntityTooLarge.WithStatus(http.StatusRequestEntityTooLarge, "Request body is larger than 1 MiB.")
 		}
 		var ae *awsapi.Error
 		if errors.As(err, &ae) {
 			return nil, authz.RequestInfo{}, ae
 		}
-		return nil, authz.RequestInfo{}, awsapi.NewError("IncompleteSignature", "The request body could not be read.")
+		return nil, authz.RequestInfo{}, awsapi.ErrIncompleteSignature.New("The request body could not be read.")
 	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost && isForm(r) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, authz.RequestInfo{}, awsapi.NewError("MalformedQueryString", "The request body is not a valid form encoding.")
+			return nil, authz.RequestInfo{}, awsapi.ErrMalformedQueryString.New("The request body is not a valid form encoding.")
 		}
 		for k, v := range form {
 			params[k] = append(params[k], v...)
@@ -113,20 +113,20 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	switch {
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
 		// Unsigned web-identity / SAML federation: not served yet.
-		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", x.action)
+		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2011-06-15", x.action)
 	case err != nil:
-		return nil, authz.RequestInfo{}, queryAuthError(err)
+		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
 	}
 	if x.action == "" {
-		return nil, authz.RequestInfo{}, awsapi.NewError("MissingAction", "Missing Action")
+		return nil, authz.RequestInfo{}, awsapi.ErrMissingAction.New("Missing Action")
 	}
 	if v := params.Get("Version"); v != "" && v != x.qs.version {
-		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidAction", "Could not find operation %s for version %s", x.action, v)
+		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version %s", x.action, v)
 	}
 	// Sessions from GetSessionToken without MFA may not call IAM at all,
 	// as in AWS.
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindSession && !sess.MFA {
-		return nil, authz.RequestInfo{}, awsapi.Errorf("InvalidClientTokenId", "The security token included in the request is invalid")
+		return nil, authz.RequestInfo{}, awsapi.ErrInvalidClientTokenId.Errorf("The security token included in the request is invalid")
 	}
 	x.caller, x.info = caller, x.s.requestInfo(r)
 	return caller, x.info, nil
@@ -162,13 +162,7 @@ func (x *queryExchange) Handle(ctx context.Context, o pipeline.Outcomes) error {
 // AccessDenied in AWS's words, a failure to decide as the service's
 // internal error.
 func (x *queryExchange) Fail(err error) string {
-	var d *authz.DeniedError
-	var e *awsapi.Error
-	if errors.As(err, &d) {
-		e = awsapi.NewError("AccessDenied", d.Error())
-	} else {
-		e = awsapi.AsError(err, x.qs.internalCode)
-	}
+	e := awsapi.QueryError(err, x.qs.internalCode)
 	if e.HTTPStatus() >= 500 {
 		x.s.log.Error("request failed", "service", x.svc, "action", x.action, "request_id", x.requestID, "err", err)
 	}

@@ -66,11 +66,11 @@ type GetCallerIdentityResult struct {
 // checks the pipeline decides before the action runs.
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (*pipeline.Call, error) {
 	if caller == nil {
-		return nil, awsapi.NewError("MissingAuthenticationToken", "Request is missing Authentication Token")
+		return nil, awsapi.ErrMissingAuthenticationToken.New("Request is missing Authentication Token")
 	}
 	// GetSessionToken sessions may call only AssumeRole and GetCallerIdentity.
 	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
-		return nil, awsapi.Errorf("AccessDenied", "Cannot call %s with session credentials", action)
+		return nil, awsapi.ErrAccessDenied.Errorf("Cannot call %s with session credentials", action)
 	}
 	noCheck := func(reason string, run func(ctx context.Context) (any, error)) *pipeline.Call {
 		return &pipeline.Call{Plan: pipeline.Plan{NoCheck: reason}, Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return run(ctx) }}
@@ -95,7 +95,7 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 		return &pipeline.Call{Plan: pipeline.Plan{Checks: []pipeline.Check{check}},
 			Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return s.getAccessKeyInfo(ctx, id) }}, nil
 	}
-	return nil, awsapi.Errorf("InvalidAction", "Could not find operation %s for version 2011-06-15", action)
+	return nil, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2011-06-15", action)
 }
 
 // Actions lists the actions Resolve serves.
@@ -204,7 +204,7 @@ func (s *Service) getAccessKeyInfo(ctx context.Context, id string) (any, error) 
 	if account == "" {
 		// AWS derives the account from the key id itself; an unknown key
 		// here belongs to no local account.
-		return nil, awsapi.Errorf("InvalidParameterValue", "The access key %s does not belong to any account.", id)
+		return nil, awsapi.ErrInvalidParameterValue.Errorf("The access key %s does not belong to any account.", id)
 	}
 	return struct {
 		Account string `xml:"Account"`

@@ -55,7 +55,8 @@ const (
 	// namespace is S3's XML namespace.
 	namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-	codeMalformedXML    = "MalformedXML"
+	// CodeMalformedXML is the code of a malformed configuration (the other is InvalidRequest).
+	CodeMalformedXML    = "MalformedXML"
 	codeInvalidRequest  = "InvalidRequest"
 	messageMalformedXML = "The XML you provided was not well-formed or did not validate against our published schema"
 
@@ -88,7 +89,7 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-func malformed() *Error { return &Error{Code: codeMalformedXML, Message: messageMalformedXML} }
+func malformed() *Error { return &Error{Code: CodeMalformedXML, Message: messageMalformedXML} }
 
 func invalid(message string) *Error { return &Error{Code: codeInvalidRequest, Message: message} }
 

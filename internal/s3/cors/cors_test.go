@@ -557,7 +557,7 @@ func FuzzParse(f *testing.F) {
 		c, err := Parse(body)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) || (e.Code != codeMalformedXML && e.Code != codeInvalidRequest) || e.Message == "" {
+			if !errors.As(err, &e) || (e.Code != CodeMalformedXML && e.Code != codeInvalidRequest) || e.Message == "" {
 				t.Fatalf("unexpected error %T %v", err, err)
 			}
 			if c != nil {
