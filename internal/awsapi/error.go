@@ -178,4 +178,6 @@ var statusByCode = map[string]int{
 	"InvalidTag":                         http.StatusBadRequest,
 	"InvalidEncryptionAlgorithmError":    http.StatusBadRequest,
 	"UnexpectedContent":                  http.StatusBadRequest,
+	"RequestTimeout":                     http.StatusBadRequest,
+	"MaxPostPreDataLengthExceeded":       http.StatusBadRequest,
 }
