@@ -33,6 +33,27 @@ type Config struct {
 	// (0 disables the sweeper).
 	SweepInterval time.Duration
 
+	// Connection limits and timeouts.
+	ReadHeaderTimeout time.Duration // to receive a request's headers (and the TLS handshake)
+	IdleTimeout       time.Duration // a keep-alive connection waiting for its next request
+	// BodyTimeout fails a request body read that makes no progress for
+	// this long (400 RequestTimeout, as S3 answers after about 20 s).
+	BodyTimeout time.Duration
+	// WriteTimeout fails a response write that makes no progress for this
+	// long (a client that stopped reading).
+	WriteTimeout time.Duration
+	// MaxConnections caps open client connections; more wait in the
+	// listen backlog.
+	MaxConnections int
+	// MaxUnsignedRequests caps requests in progress that carry no
+	// signature in their headers or query (anonymous, browser form
+	// uploads, unsigned STS); more are answered 503 at once.
+	MaxUnsignedRequests int
+	// QueryBodyMemory caps the bytes of IAM and STS request bodies held
+	// in memory beyond the first 16 KiB of each; a body that needs more
+	// while the budget is spent is answered 503.
+	QueryBodyMemory int64
+
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
 	RootAccessKeyID     string // root access key of the default account at bootstrap ("" = generated)
@@ -56,6 +77,68 @@ var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 func str(p func(*Config) *string) (func(*Config, string) error, func(*Config) string) {
 	return func(c *Config, v string) error { *p(c) = v; return nil }, func(c *Config) string { return *p(c) }
+}
+
+// duration is a setting holding a positive duration.
+func duration(key, env, def, usage string, p func(*Config) *time.Duration) Setting {
+	return Setting{Key: key, Env: env, Default: def, Usage: usage,
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("not a positive duration (e.g. %s): %q", def, v)
+			}
+			*p(c) = d
+			return nil
+		},
+		get: func(c *Config) string { return p(c).String() },
+	}
+}
+
+// count is a setting holding a positive integer.
+func count(key, env, def, usage string, p func(*Config) *int) Setting {
+	return Setting{Key: key, Env: env, Default: def, Usage: usage,
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("not a positive integer (e.g. %s): %q", def, v)
+			}
+			*p(c) = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.Itoa(*p(c)) },
+	}
+}
+
+// sizeUnits are the suffixes parseSize accepts, largest first.
+var sizeUnits = []struct {
+	suffix string
+	n      int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+
+// parseSize reads a byte count: an integer with an optional KiB, MiB or
+// GiB suffix.
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if num, ok := strings.CutSuffix(v, u.suffix); ok {
+			v, mult = num, u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("not a size: %q", v)
+	}
+	return n * mult, nil
+}
+
+func formatSize(n int64) string {
+	for _, u := range sizeUnits {
+		if n%u.n == 0 && n >= u.n {
+			return strconv.FormatInt(n/u.n, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // Settings returns the table of every setting, in documentation order.
@@ -98,6 +181,25 @@ func Settings() []Setting {
 				return nil
 			},
 			get: func(c *Config) string { return c.SweepInterval.String() },
+		},
+		duration("read-header-timeout", "GATEHOUSE_READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers (and finish the TLS handshake)", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
+		duration("idle-timeout", "GATEHOUSE_IDLE_TIMEOUT", "60s", "how long an idle keep-alive connection stays open", func(c *Config) *time.Duration { return &c.IdleTimeout }),
+		duration("body-timeout", "GATEHOUSE_BODY_TIMEOUT", "20s", "a request body read that receives nothing for this long fails with 400 RequestTimeout and the connection is closed", func(c *Config) *time.Duration { return &c.BodyTimeout }),
+		duration("write-timeout", "GATEHOUSE_WRITE_TIMEOUT", "60s", "a response write that makes no progress for this long (the client stopped reading) closes the connection", func(c *Config) *time.Duration { return &c.WriteTimeout }),
+		count("max-connections", "GATEHOUSE_MAX_CONNECTIONS", "4096", "open client connections at most; more wait in the listen backlog", func(c *Config) *int { return &c.MaxConnections }),
+		count("max-unsigned-requests", "GATEHOUSE_MAX_UNSIGNED_REQUESTS", "256", "requests without a signature (anonymous, browser form uploads) in progress at most; more are answered 503 at once", func(c *Config) *int { return &c.MaxUnsignedRequests }),
+		{
+			Key: "query-body-memory", Env: "GATEHOUSE_QUERY_BODY_MEMORY", Default: "64MiB",
+			Usage: "memory for IAM and STS request bodies beyond the first 16 KiB of each; past it such requests are answered 503",
+			set: func(c *Config, v string) error {
+				n, err := parseSize(v)
+				if err != nil || n < 1<<20 {
+					return fmt.Errorf("not a size of at least 1MiB (e.g. 64MiB): %q", v)
+				}
+				c.QueryBodyMemory = n
+				return nil
+			},
+			get: func(c *Config) string { return formatSize(c.QueryBodyMemory) },
 		},
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),

@@ -21,6 +21,34 @@ func TestDefaults(t *testing.T) {
 		c.ShutdownTimeout != 30*time.Second || c.AccountName != "default" {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if c.ReadHeaderTimeout != 10*time.Second || c.IdleTimeout != 60*time.Second || c.BodyTimeout != 20*time.Second ||
+		c.WriteTimeout != 60*time.Second || c.MaxConnections != 4096 || c.MaxUnsignedRequests != 256 || c.QueryBodyMemory != 64<<20 {
+		t.Fatalf("limit defaults: %+v", c)
+	}
+}
+
+func TestLimitSettings(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.toml")
+	os.WriteFile(file, []byte("max-connections = 100\nbody-timeout = \"2s\"\nquery-body-memory = \"8MiB\"\n"), 0o600)
+	c, err := Load([]string{"--config", file, "--max-unsigned-requests", "7"}, env(map[string]string{"GATEHOUSE_WRITE_TIMEOUT": "90s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxConnections != 100 || c.BodyTimeout != 2*time.Second || c.QueryBodyMemory != 8<<20 || c.MaxUnsignedRequests != 7 || c.WriteTimeout != 90*time.Second {
+		t.Fatalf("limits: %+v", c)
+	}
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"1048576", 1 << 20}, {"1024KiB", 1 << 20}, {"2GiB", 2 << 30}, {"3B", 3}} {
+		if n, err := parseSize(tc.in); err != nil || n != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v", tc.in, n, err)
+		}
+	}
+	if formatSize(64<<20) != "64MiB" || formatSize(1536) != "1536B" {
+		t.Errorf("formatSize: %s %s", formatSize(64<<20), formatSize(1536))
+	}
 }
 
 func TestPrecedenceFileEnvFlags(t *testing.T) {
@@ -48,14 +76,16 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 	file := filepath.Join(dir, "g.toml")
 	os.WriteFile(file, []byte("bogus = \"x\"\n"), 0o600)
 	_, err := Load([]string{"--config", file, "--listen", "nonsense", "--account-id", "12", "--tls-cert", "/no/such/file",
-		"--log-level", "loud", "--shutdown-timeout", "soon"},
+		"--log-level", "loud", "--shutdown-timeout", "soon",
+		"--body-timeout", "0s", "--max-connections", "-1", "--max-unsigned-requests", "many", "--query-body-memory", "1KiB"},
 		env(map[string]string{"GATEHOUSE_REGION": "Not A Region", "GATEHOUSE_ROOT_ACCESS_KEY_ID": "AKIAONLYHALF0000000"}))
 	if err == nil {
 		t.Fatal("expected errors")
 	}
 	msg := err.Error()
 	for _, want := range []string{`unknown key "bogus"`, "listen:", "account-id:", "tls-cert and tls-key", "tls-cert:",
-		"log-level:", "--shutdown-timeout", "region:", "must be set together"} {
+		"log-level:", "--shutdown-timeout", "region:", "must be set together",
+		"--body-timeout", "--max-connections", "--max-unsigned-requests", "--query-body-memory"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}

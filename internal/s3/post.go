@@ -20,11 +20,59 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Bounds on the form fields of a browser upload (the file excluded).
-const (
-	maxPostField  = 64 << 10
-	maxPostFields = 1 << 20
-)
+// maxPostPreData is S3's limit on the form fields before the file
+// (MaxPostPreDataLengthBytes in its MaxPostPreDataLengthExceeded error).
+const maxPostPreData = 20 << 10
+
+// maxPostPreDataRaw bounds the raw bytes read before the file part: the
+// fields, their part headers and boundaries, and the multipart parser's
+// read-ahead (4 KiB). Part headers are not field values, so S3's limit
+// does not count them, but they must not be unbounded either.
+const maxPostPreDataRaw = maxPostPreData + 16<<10
+
+var errPostPreData = errors.New("form fields before the file too large")
+
+func maxPostPreDataExceeded() error {
+	return awsapi.ErrMaxPostPreDataLengthExceeded.New("Your POST request fields preceding the upload file were too large.").
+		With("MaxPostPreDataLengthBytes", strconv.Itoa(maxPostPreData))
+}
+
+// preDataReader limits the bytes read from a form upload's body until the
+// file part starts; then it lets the file stream through.
+type preDataReader struct {
+	r     io.Reader
+	left  int64
+	limit bool
+}
+
+func (p *preDataReader) Read(b []byte) (int, error) {
+	if !p.limit {
+		return p.r.Read(b)
+	}
+	if p.left <= 0 {
+		return 0, errPostPreData
+	}
+	if int64(len(b)) > p.left {
+		b = b[:p.left]
+	}
+	n, err := p.r.Read(b)
+	p.left -= int64(n)
+	return n, err
+}
+
+// postBodyError maps an error reading the form: the pre-data limit, an
+// *awsapi.Error from the body (RequestTimeout) as it is, anything else as
+// a malformed form.
+func postBodyError(err error) error {
+	var ae *awsapi.Error
+	switch {
+	case errors.Is(err, errPostPreData):
+		return maxPostPreDataExceeded()
+	case errors.As(err, &ae):
+		return ae
+	}
+	return awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
+}
 
 type postResponse struct {
 	XMLName  xml.Name `xml:"PostResponse"`
@@ -35,13 +83,17 @@ type postResponse struct {
 }
 
 // postForm reads the form fields up to the file part, which it returns
-// unread (fields after the file are ignored, as S3 does).
+// unread (fields after the file are ignored, as S3 does). It holds at most
+// maxPostPreDataRaw bytes of the body, whatever the client sends, and
+// nothing of the file: the caller checks the policy and signature before a
+// file byte is read.
 func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	_, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
 		return nil, nil, awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
 	}
-	mr := multipart.NewReader(c.r.Body, params["boundary"])
+	pre := &preDataReader{r: c.r.Body, left: maxPostPreDataRaw, limit: true}
+	mr := multipart.NewReader(pre, params["boundary"])
 	fields := map[string]string{}
 	total := 0
 	for {
@@ -50,16 +102,20 @@ func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 			return nil, nil, awsapi.ErrInvalidArgument.New("POST requires exactly one file upload per request.").With("ArgumentName", "file")
 		}
 		if err != nil {
-			return nil, nil, awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
+			return nil, nil, postBodyError(err)
 		}
 		name := strings.ToLower(part.FormName())
 		if name == "file" {
+			pre.limit = false
 			return fields, part, nil
 		}
-		v, err := io.ReadAll(io.LimitReader(part, maxPostField+1))
+		v, err := io.ReadAll(io.LimitReader(part, int64(maxPostPreData-total+1)))
+		if err != nil {
+			return nil, nil, postBodyError(err)
+		}
 		total += len(v)
-		if err != nil || len(v) > maxPostField || total > maxPostFields {
-			return nil, nil, awsapi.ErrMaxPostPreDataLengthExceeded.New("Your POST request fields preceding the upload file were too large.")
+		if total > maxPostPreData {
+			return nil, nil, maxPostPreDataExceeded()
 		}
 		fields[name] = string(v)
 	}
@@ -143,6 +199,9 @@ func (c *call) postObject() error {
 	}
 	// One byte past the limit tells "too large" from "exactly the limit".
 	info, err := c.s.blobs.Put(c.ctx, io.LimitReader(file, maxSize+1))
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return awsapi.ErrIncompleteBody.New("The request body terminated unexpectedly")
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,6 +37,15 @@ func (s *Server) routes() http.Handler {
 // request to that service's front end.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := awsapi.NewRequestID()
+	g, w, r := s.guardRequest(w, r)
+	defer g.done()
+	if unsigned(r) {
+		if !s.unsignedSlots.tryAcquire() {
+			s.rejectBusy(w, r, requestID)
+			return
+		}
+		defer s.unsignedSlots.release()
+	}
 	switch route(r) {
 	case serviceIAM:
 		s.serveQuery(w, r, serviceIAM, requestID)
@@ -60,9 +70,14 @@ func route(r *http.Request) string {
 	if r.URL.Path == "/" || r.URL.Path == "" {
 		action := r.URL.Query().Get("Action")
 		if action == "" && r.Method == http.MethodPost && isForm(r) {
-			// Reading the form here is safe: Query bodies are small and
-			// serveQuery re-reads from the cached bytes.
-			action = peekFormAction(r)
+			// Reading the form here is safe: the read is bounded (size,
+			// memory budget, body timeout) and serveQuery gets the kept
+			// bytes, or the same error, which it answers in Query shape
+			// (STS's, the service that takes unsigned calls).
+			var err error
+			if action, err = peekFormAction(r); err != nil {
+				return serviceSTS
+			}
 		}
 		if action != "" {
 			if stsActions[action] {
@@ -112,14 +127,38 @@ func isForm(r *http.Request) bool {
 
 // peekFormAction reads the (bounded) body of an unsigned form POST, keeps it
 // for the handler, and returns its Action.
-func peekFormAction(r *http.Request) string {
+func peekFormAction(r *http.Request) (string, error) {
 	body, err := readBody(r)
 	if err != nil {
-		return ""
+		return "", err
 	}
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
-		return ""
+	return formValue(body, "Action"), nil
+}
+
+// formValue is the first value of name in a URL-encoded form, found
+// without parsing (or copying) the rest of the form.
+func formValue(form []byte, name string) string {
+	for len(form) > 0 {
+		var pair []byte
+		if i := bytes.IndexByte(form, '&'); i >= 0 {
+			pair, form = form[:i], form[i+1:]
+		} else {
+			pair, form = form, nil
+		}
+		k, v, _ := bytes.Cut(pair, []byte("="))
+		if string(k) != name {
+			if !bytes.ContainsAny(k, "%+") {
+				continue
+			}
+			if key, err := url.QueryUnescape(string(k)); err != nil || key != name {
+				continue
+			}
+		}
+		value, err := url.QueryUnescape(string(v))
+		if err != nil {
+			return ""
+		}
+		return value
 	}
-	return v.Get("Action")
+	return ""
 }

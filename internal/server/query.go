@@ -22,24 +22,96 @@ import (
 // room for its URL encoding.
 const maxQueryBody = 1 << 20
 
+// queryBodyAllowance is what every Query body may hold without drawing on
+// the server's shared budget (query-body-memory): more than almost any IAM
+// or STS request needs.
+const queryBodyAllowance = 16 << 10
+
 var errBodyTooLarge = errors.New("request body too large")
 
-// readBody reads a bounded request body and puts it back, so later readers
-// see it again.
+// readBody reads a bounded request body once and keeps it, so later
+// readers see it again and later calls return the same bytes (or the same
+// error) without reading or copying. Reads go through the request's timed
+// body (guard.go): a client that stops sending gets RequestTimeout; memory
+// past queryBodyAllowance is reserved from the server's budget as the body
+// arrives, so a body that claims a large length but is not sent costs
+// nothing.
 func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
-	if err != nil {
-		return nil, err
+	if kept, ok := r.Body.(*keptBody); ok {
+		return kept.b, kept.err
 	}
-	if len(b) > maxQueryBody {
+	reserve := func(int64) error { return nil }
+	if tb, ok := r.Body.(*timedBody); ok {
+		reserve = tb.reserve
+	}
+	b, err := readBounded(r.Body, r.ContentLength, reserve)
+	r.Body = &keptBody{Reader: bytes.NewReader(b), b: b, err: err}
+	return b, err
+}
+
+// readBounded reads at most maxQueryBody bytes, growing its buffer as bytes
+// arrive and reserving capacity beyond queryBodyAllowance before it is
+// allocated.
+func readBounded(r io.Reader, length int64, reserve func(int64) error) ([]byte, error) {
+	if length > maxQueryBody {
 		return nil, errBodyTooLarge
 	}
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b, nil
+	size := 4 << 10
+	if length > 0 && length <= queryBodyAllowance {
+		size = int(length)
+	}
+	buf := make([]byte, 0, size)
+	charged := 0
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) >= maxQueryBody {
+				var probe [1]byte
+				if n, err := io.ReadFull(r, probe[:]); n > 0 {
+					return nil, errBodyTooLarge
+				} else if err != io.EOF {
+					return nil, err
+				}
+				return buf, nil
+			}
+			grown := min(2*cap(buf), maxQueryBody)
+			if need := max(grown-queryBodyAllowance, 0) - charged; need > 0 {
+				if err := reserve(int64(need)); err != nil {
+					return nil, err
+				}
+				charged += need
+			}
+			buf = append(make([]byte, 0, grown), buf...)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
+
+// keptBody is a body readBody has read: the bytes again for any reader,
+// and readBody's result for readBody.
+type keptBody struct {
+	*bytes.Reader
+	b   []byte
+	err error
+}
+
+func (k *keptBody) Read(p []byte) (int, error) {
+	if k.err != nil {
+		return 0, k.err
+	}
+	return k.Reader.Read(p)
+}
+
+func (*keptBody) Close() error { return nil }
 
 type queryService struct {
 	namespace    string

@@ -55,6 +55,16 @@ type Server struct {
 	blobs    *blobfs.FS
 	handler  http.Handler
 
+	// netNow is the wall clock of socket deadlines, which the runtime
+	// compares with real time: never the injected clock (now), which tests
+	// move.
+	netNow func() time.Time
+	// unsignedSlots caps requests in progress that carry no signature.
+	unsignedSlots slots
+	// queryBodies is the memory IAM and STS bodies may hold beyond
+	// queryBodyAllowance each, before their signature is checked.
+	queryBodies *budget
+
 	// Bootstrap holds the default account's root credentials when this start
 	// created them (nil otherwise).
 	Bootstrap *Credentials
@@ -133,7 +143,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam}
+	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
+		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
 		c.store.Close()
 		return nil, err
@@ -240,13 +251,18 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 
 // Serve serves on l until ctx is cancelled, then shuts down gracefully.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	// ReadHeaderTimeout also bounds the TLS handshake. There is no
+	// ReadTimeout or WriteTimeout: they bound a whole request or response,
+	// which would cut off long transfers; the body and response writes are
+	// timed by progress instead (guard.go).
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	l = s.limitListener(l)
 	scheme := "http"
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)

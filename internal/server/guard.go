@@ -1,0 +1,285 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+)
+
+// This file keeps one client from holding the server's descriptors and
+// memory: request bodies and response writes must make progress within a
+// timeout, requests that nobody signed are capped, and the memory IAM and STS
+// bodies take before their signature can be checked comes from one budget.
+// (Connections are capped at the listener, listener.go.)
+
+// requestTimeout is S3's answer to a request body that stopped arriving.
+// Both front ends pass *awsapi.Error through, so it reaches the client in
+// the protocol's shape.
+func requestTimeout() *awsapi.Error {
+	return awsapi.ErrRequestTimeout.Default()
+}
+
+// errQueryBusy is the Query protocol's answer when the body budget is spent.
+func errQueryBusy() *awsapi.Error {
+	return awsapi.ErrServiceUnavailable.New("The request has failed due to a temporary failure of the server.")
+}
+
+// writeSlice is the most a response Write hands to the connection under
+// one deadline, so that a large write by a handler is judged by progress
+// (write-timeout per slice), not by its total size.
+const writeSlice = 128 << 10
+
+// guard is one request's protections: its timed body (nil when it has
+// none), its timed response writer and the budget it draws on.
+type guard struct {
+	w    *timedWriter
+	body *timedBody
+}
+
+// guardRequest wraps r's body and w for timeouts; the handler gets a copy
+// of r with the timed body, while net/http keeps seeing its own body in r
+// (it decides from its type how to finish an unread body). done must run
+// when the handler has returned.
+func (s *Server) guardRequest(w http.ResponseWriter, r *http.Request) (*guard, http.ResponseWriter, *http.Request) {
+	ctl := http.NewResponseController(w)
+	g := &guard{}
+	if r.Body != nil && r.Body != http.NoBody {
+		g.body = &timedBody{body: r.Body, ctl: ctl, header: w.Header(), timeout: s.cfg.BodyTimeout, now: s.netNow,
+			length: r.ContentLength, budget: s.queryBodies}
+		r2 := *r
+		r2.Body = g.body
+		r = &r2
+	}
+	g.w = &timedWriter{ResponseWriter: w, ctl: ctl, body: g.body, timeout: s.cfg.WriteTimeout, now: s.netNow}
+	return g, g.w, r
+}
+
+// done runs after the handler: the final flush of the buffered response
+// gets a full write window; a body the handler left unread gets a read
+// deadline, which bounds net/http's reading of the rest (up to 256 KiB,
+// after the response, which timedWriter sent with Connection: close) that
+// lets a client still sending read the answer; the request's budget is
+// returned.
+func (g *guard) done() {
+	now := g.w.now()
+	_ = g.w.ctl.SetWriteDeadline(now.Add(g.w.timeout))
+	if b := g.body; b != nil {
+		if !b.ended.Load() {
+			_ = b.ctl.SetReadDeadline(now.Add(b.timeout))
+		}
+		b.release()
+	}
+}
+
+// timedBody is a request body whose every Read must make progress within
+// timeout: before each Read the connection's read deadline moves to
+// now+timeout, so an upload of any length goes through while bytes keep
+// arriving and a silent client fails with RequestTimeout. Once the body has
+// ended the deadline is left alone: net/http then reads the connection in
+// the background (to notice a client going away) and must not see a stale
+// deadline.
+type timedBody struct {
+	body    io.ReadCloser
+	ctl     *http.ResponseController
+	header  http.Header // the response's
+	timeout time.Duration
+	now     func() time.Time
+	length  int64 // Content-Length, -1 when unknown
+
+	n     atomic.Int64 // bytes read
+	ended atomic.Bool  // EOF or an error: the read deadline is no longer ours
+	err   error        // sticky RequestTimeout
+
+	budget   *budget
+	reserved int64 // taken from budget by this request
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if !b.ended.Load() {
+		_ = b.ctl.SetReadDeadline(b.now().Add(b.timeout))
+	}
+	n, err := b.body.Read(p)
+	b.n.Add(int64(n))
+	if err != nil {
+		b.ended.Store(true)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// What is left of the body cannot be told from the next
+			// request: the connection closes after the answer.
+			b.header.Set("Connection", "close")
+			b.err = requestTimeout()
+			return n, b.err
+		}
+	}
+	return n, err
+}
+
+func (b *timedBody) Close() error { return b.body.Close() }
+
+// complete reports whether the whole body has been read.
+func (b *timedBody) complete() bool {
+	return b.ended.Load() || (b.length >= 0 && b.n.Load() >= b.length)
+}
+
+// reserve takes n bytes of the server's Query body budget for this
+// request, or fails with 503 ServiceUnavailable.
+func (b *timedBody) reserve(n int64) error {
+	if b.budget == nil {
+		return nil
+	}
+	if !b.budget.take(n) {
+		return errQueryBusy()
+	}
+	b.reserved += n
+	return nil
+}
+
+func (b *timedBody) release() {
+	if b.budget != nil && b.reserved > 0 {
+		b.budget.give(b.reserved)
+		b.reserved = 0
+	}
+}
+
+// timedWriter extends the connection's write deadline before every slice
+// of a Write, so a download of any length goes through while the client
+// keeps reading and a client that stopped reading is dropped after
+// timeout. A response sent before the request body was read asks for the
+// connection to close, rather than let net/http wait for the rest of a
+// body that may never come.
+type timedWriter struct {
+	http.ResponseWriter
+	ctl         *http.ResponseController
+	body        *timedBody // nil when the request has none
+	timeout     time.Duration
+	now         func() time.Time
+	wroteHeader bool
+}
+
+func (w *timedWriter) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 {
+		w.wroteHeader = true
+		if w.body != nil && !w.body.complete() {
+			w.Header().Set("Connection", "close")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *timedWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	written := 0
+	for len(p) > 0 {
+		k := min(len(p), writeSlice)
+		_ = w.ctl.SetWriteDeadline(w.now().Add(w.timeout))
+		m, err := w.ResponseWriter.Write(p[:k])
+		written += m
+		if err != nil {
+			return written, err
+		}
+		p = p[k:]
+	}
+	return written, nil
+}
+
+// Flush sends what is buffered, under a fresh write deadline.
+func (w *timedWriter) Flush() {
+	_ = w.ctl.SetWriteDeadline(w.now().Add(w.timeout))
+	_ = w.ctl.Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *timedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// budget is a count of bytes shared by concurrent requests.
+type budget struct {
+	mu   sync.Mutex
+	used int64
+	max  int64
+}
+
+func (b *budget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.max {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *budget) give(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+}
+
+// unsigned reports whether a request carries no signature in its headers
+// or query string: anonymous requests, unsigned STS calls, and browser
+// form uploads (POST multipart/form-data), whose signature is inside the
+// body whatever headers they send.
+func unsigned(r *http.Request) bool {
+	if r.Method == http.MethodPost && strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Type"))), "multipart/form-data") {
+		return true
+	}
+	if r.Header.Get("Authorization") != "" {
+		return false
+	}
+	q := r.URL.RawQuery
+	return !strings.Contains(q, "X-Amz-Credential=") && !strings.Contains(q, "AWSAccessKeyId=")
+}
+
+// slots is a counting semaphore that never waits.
+type slots chan struct{}
+
+func (s slots) tryAcquire() bool {
+	select {
+	case s <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s slots) release() { <-s }
+
+// rejectBusy answers a request over the unsigned cap at once, in its
+// protocol's shape, without reading its body.
+func (s *Server) rejectBusy(w http.ResponseWriter, r *http.Request, requestID string) {
+	if svc, ok := queryShape(r); ok {
+		awsapi.WriteQueryError(w, queryServices[svc].namespace, errQueryBusy(), requestID)
+		return
+	}
+	awsapi.WriteS3Error(w, r, awsapi.ErrSlowDown.New("Please reduce your request rate."), requestID)
+}
+
+// queryShape decides from the request line and headers alone (the body is
+// not read) whether an unsigned request is a Query call, and for which
+// service: an Action in the query string names it; a form POST to / is an
+// STS call, the only service that takes unsigned calls.
+func queryShape(r *http.Request) (string, bool) {
+	if r.URL.Path != "/" && r.URL.Path != "" {
+		return "", false
+	}
+	if action := r.URL.Query().Get("Action"); action != "" {
+		if stsActions[action] {
+			return serviceSTS, true
+		}
+		return serviceIAM, true
+	}
+	if r.Method == http.MethodPost && isForm(r) {
+		return serviceSTS, true
+	}
+	return "", false
+}
