@@ -213,7 +213,3 @@ func (b *body) checksum() *store.Checksum {
 	}
 	return &store.Checksum{Algorithm: string(b.alg), Value: b.computed, Type: "FULL_OBJECT"}
 }
-
-// drain reads the rest of a body the handler did not need, so that the
-// connection can be reused; bounded so a huge unread upload is not consumed.
-func drain(r io.Reader) { _, _ = io.CopyN(io.Discard, r, 1<<20) }
