@@ -20,6 +20,10 @@ import (
 // maxPutSize is S3's limit for a single PUT (and for one part).
 const maxPutSize = 5 << 30
 
+// msgMultipleChecksums is S3's InvalidRequest message for a request that
+// declares the checksums of more than one algorithm (headers or trailer).
+const msgMultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+
 // body is a request payload as a handler reads it: decoded from aws-chunked
 // framing when streamed (chunk signatures checked as the bytes pass), and
 // hashed on the way (payload SHA-256, Content-MD5, the flexible checksum).
@@ -126,8 +130,8 @@ func (c *call) payload() (*body, error) {
 // stored.
 func (b *body) setChecksum(h http.Header) error {
 	alg, value, ok, err := checksum.FromHeader(h)
-	if err != nil {
-		return awsapi.NewError("InvalidRequest", err.Error())
+	if err != nil { // checksum.ErrMultipleChecksums, its only error
+		return awsapi.NewError("InvalidRequest", msgMultipleChecksums)
 	}
 	if ok {
 		if _, err := checksum.Decode(alg, value); err != nil {
@@ -144,7 +148,7 @@ func (b *body) setChecksum(h http.Header) error {
 					return awsapi.NewError("InvalidRequest", "The value specified in the x-amz-trailer header is not supported")
 				}
 				if b.alg != "" && b.alg != a {
-					return awsapi.NewError("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+					return awsapi.NewError("InvalidRequest", msgMultipleChecksums)
 				}
 				b.alg, b.trailer = a, t
 			}
