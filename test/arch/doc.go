@@ -1,0 +1,5 @@
+// Package arch holds tests of the code's shape rather than its behaviour:
+// import directions between the module's packages follow the layering in
+// docs/architecture.md. It has no code of its own; the tests load the
+// packages with `go list`.
+package arch
