@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io"
@@ -294,4 +295,54 @@ func importSite(p *pkg, path string) string {
 		}
 	}
 	return p.rel
+}
+
+// TestPackageDocs checks that every package under internal/ and cmd/ has a
+// doc comment in one of its non-test files, starting as `go doc` expects:
+// "Package NAME ..." (or "Command NAME ..." for a main package).
+func TestPackageDocs(t *testing.T) {
+	var missing []string
+	for _, p := range loadPackages(t) {
+		if !match("internal/...", p.rel) && !match("cmd/...", p.rel) {
+			continue
+		}
+		if !hasDoc(t, p) {
+			missing = append(missing, p.rel)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("packages without a doc comment (// Package NAME ..., in a non-test file, directly above the package clause, stating the package's contract):\n\t%s", strings.Join(missing, "\n\t"))
+	}
+}
+
+func hasDoc(t *testing.T, p *pkg) bool {
+	want := "Package " + p.Name
+	if p.Name == "main" {
+		want = "Command " + filepath.Base(p.Dir)
+	}
+	fset := token.NewFileSet()
+	for _, name := range slices.Concat(p.GoFiles, p.IgnoredGoFiles) {
+		if strings.HasSuffix(name, "_test.go") || !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, parser.PackageClauseOnly|parser.ParseComments)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Join(p.rel, name), err)
+			continue
+		}
+		if startsWith(f.Doc, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsWith reports whether the comment's text begins with the words of
+// prefix followed by more words.
+func startsWith(doc *ast.CommentGroup, prefix string) bool {
+	if doc == nil {
+		return false
+	}
+	rest, ok := strings.CutPrefix(doc.Text(), prefix)
+	return ok && len(rest) > 1 && (rest[0] == ' ' || rest[0] == '\n') && strings.TrimSpace(rest) != ""
 }
