@@ -24,9 +24,10 @@
 //     the whole object, which Combine derives from the parts' CRCs and
 //     lengths without reading the bytes again.
 //
-// The errors FromHeader and Decode return carry S3's message text, which a
-// handler sends as an InvalidRequest error; errors.Is(err,
-// ErrMultipleChecksums) and errors.As(err, new(*ValueError)) tell them apart.
+// FromHeader's error is the sentinel ErrMultipleChecksums, which the S3 edge
+// maps to S3's InvalidRequest message; Decode's *ValueError carries S3's
+// message text itself. errors.Is(err, ErrMultipleChecksums) and
+// errors.As(err, new(*ValueError)) tell them apart.
 //
 // The package holds no mutable state; everything in it is safe for
 // concurrent use.
@@ -81,9 +82,10 @@ var algorithms = [...]struct {
 }
 
 // ErrMultipleChecksums is FromHeader's error when a request carries the
-// checksum headers of more than one algorithm. Its text is S3's
-// InvalidRequest message.
-var ErrMultipleChecksums = errors.New("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+// checksum headers of more than one algorithm. S3 answers it with
+// InvalidRequest "Expecting a single x-amz-checksum- header. Multiple
+// checksum Types are not allowed."; mapping it to that is the caller's job.
+var ErrMultipleChecksums = errors.New("checksum: headers of more than one checksum algorithm")
 
 // ErrUnknownAlgorithm is returned for an Algorithm that is none of the
 // constants.

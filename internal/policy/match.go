@@ -58,23 +58,6 @@ func lit(c byte) byte {
 	return c
 }
 
-// globFold is Glob without regard to ASCII case.
-func globFold(p, s string) bool {
-	if isASCIILower(p) && isASCIILower(s) {
-		return Glob(p, s)
-	}
-	return Glob(strings.ToLower(p), strings.ToLower(s))
-}
-
-func isASCIILower(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
 // MatchARN matches an ARN against an ARN pattern as AWS does for Resource
 // and the Arn* operators: "*" matches everything; otherwise both split into
 // six parts on ':', the first five compared one by one and the sixth (which

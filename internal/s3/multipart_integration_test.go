@@ -499,7 +499,11 @@ func TestMultipartManager(t *testing.T) {
 	c := env.S3
 	mkBucket(t, c, "mgr")
 	data := randBytes(11, 20*mib)
+	// feature/s3/manager is deprecated for transfermanager, but it is what
+	// deployed aws-sdk-go-v2 programs upload and download with.
+	//lint:ignore SA1019 the upload manager real clients use
 	up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 * mib })
+	//lint:ignore SA1019 the upload manager real clients use
 	out, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("mgr"), Key: aws.String("twenty.bin"), Body: bytes.NewReader(data)})
 	if err != nil {
 		t.Fatal(err)
@@ -511,8 +515,10 @@ func TestMultipartManager(t *testing.T) {
 	if aws.ToString(out.ETag) != multipartETag(parts...) {
 		t.Fatalf("ETag %s, want %s", aws.ToString(out.ETag), multipartETag(parts...))
 	}
+	//lint:ignore SA1019 the download manager real clients use
 	down := manager.NewDownloader(c, func(d *manager.Downloader) { d.PartSize = 5 * mib })
 	buf := manager.NewWriteAtBuffer(make([]byte, 0, len(data)))
+	//lint:ignore SA1019 the download manager real clients use
 	n, err := down.Download(ctx, buf, &s3.GetObjectInput{Bucket: aws.String("mgr"), Key: aws.String("twenty.bin")})
 	if err != nil {
 		t.Fatal(err)

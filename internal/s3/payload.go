@@ -20,6 +20,10 @@ import (
 // maxPutSize is S3's limit for a single PUT (and for one part).
 const maxPutSize = 5 << 30
 
+// msgMultipleChecksums is S3's InvalidRequest message for a request that
+// declares the checksums of more than one algorithm (headers or trailer).
+const msgMultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+
 // body is a request payload as a handler reads it: decoded from aws-chunked
 // framing when streamed (chunk signatures checked as the bytes pass), and
 // hashed on the way (payload SHA-256, Content-MD5, the flexible checksum).
@@ -126,8 +130,8 @@ func (c *call) payload() (*body, error) {
 // stored.
 func (b *body) setChecksum(h http.Header) error {
 	alg, value, ok, err := checksum.FromHeader(h)
-	if err != nil {
-		return awsapi.ErrInvalidRequest.New(err.Error())
+	if err != nil { // checksum.ErrMultipleChecksums, its only error
+		return awsapi.ErrInvalidRequest.New(msgMultipleChecksums)
 	}
 	if ok {
 		if _, err := checksum.Decode(alg, value); err != nil {
@@ -144,7 +148,7 @@ func (b *body) setChecksum(h http.Header) error {
 					return awsapi.ErrInvalidRequest.New("The value specified in the x-amz-trailer header is not supported")
 				}
 				if b.alg != "" && b.alg != a {
-					return awsapi.ErrInvalidRequest.New("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+					return awsapi.ErrInvalidRequest.New(msgMultipleChecksums)
 				}
 				b.alg, b.trailer = a, t
 			}
@@ -213,7 +217,3 @@ func (b *body) checksum() *store.Checksum {
 	}
 	return &store.Checksum{Algorithm: string(b.alg), Value: b.computed, Type: "FULL_OBJECT"}
 }
-
-// drain reads the rest of a body the handler did not need, so that the
-// connection can be reused; bounded so a huge unread upload is not consumed.
-func drain(r io.Reader) { _, _ = io.CopyN(io.Discard, r, 1<<20) }

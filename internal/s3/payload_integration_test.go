@@ -591,6 +591,14 @@ func TestPayloadChecksumHeader(t *testing.T) {
 	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ckhdr"), Key: aws.String("sdk-bad"), Body: bytes.NewReader(body), ChecksumSHA256: aws.String(bad)})
 	wantCode(t, err, "BadDigest")
 	wantNoObject(t, c, "ckhdr", "sdk-bad")
+	// Two algorithms' headers: S3's InvalidRequest and its message.
+	crc := checksumFor(t, types.ChecksumAlgorithmCrc32, body)
+	res = rawPut(t, env, "ckhdr", "two", body, sha256Hex(body), map[string]string{"x-amz-checksum-sha256": good, "x-amz-checksum-crc32": crc})
+	res.want(t, http.StatusBadRequest, "InvalidRequest")
+	if msg := "<Message>Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.</Message>"; !bytes.Contains(res.body, []byte(msg)) {
+		t.Fatalf("two checksum headers: body %s, want %s", res.body, msg)
+	}
+	wantNoObject(t, c, "ckhdr", "two")
 }
 
 func TestPayloadSDKChecksums(t *testing.T) {

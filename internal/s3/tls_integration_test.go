@@ -58,7 +58,9 @@ func TestSDKDefaultsOverTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := randBytes(7, 13<<20)
+	//lint:ignore SA1019 feature/s3/manager is deprecated, but it is the upload path deployed clients use
 	up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
+	//lint:ignore SA1019 as above
 	if _, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("tls"), Key: aws.String("big"), Body: bytes.NewReader(big)}); err != nil {
 		t.Fatal(err)
 	}

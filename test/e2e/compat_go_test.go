@@ -108,11 +108,13 @@ func TestGoSDK(t *testing.T) {
 	for i := range big {
 		big[i] = byte(i*7 + i>>13)
 	}
+	//lint:ignore SA1019 feature/s3/manager is deprecated, but it is the default path deployed clients use
 	_, err = manager.NewUploader(tc).Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("go-compat"), Key: aws.String("big.bin"), Body: bytes.NewReader(big)})
 	ok := err == nil
 	if ok {
 		h := sha256.New()
 		w := manager.NewWriteAtBuffer(nil)
+		//lint:ignore SA1019 as above
 		_, err = manager.NewDownloader(tc).Download(ctx, w, &s3.GetObjectInput{Bucket: aws.String("go-compat"), Key: aws.String("big.bin")})
 		h.Write(w.Bytes())
 		ok = err == nil && bytes.Equal(h.Sum(nil), sha256Of(big))

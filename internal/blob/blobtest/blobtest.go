@@ -89,7 +89,7 @@ func readAll(t testing.TB, s blob.Store, key string) []byte {
 	}
 	got, err := io.ReadAll(io.NewSectionReader(obj, 0, obj.Size()))
 	if cerr := obj.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("Close: %w", cerr)
+		err = fmt.Errorf("close: %w", cerr)
 	}
 	if err != nil {
 		t.Fatalf("read %s: %v", key, err)
