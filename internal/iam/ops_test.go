@@ -34,6 +34,12 @@ func TestEveryActionDeclaresItsCheck(t *testing.T) {
 // emptyTx holds no entities.
 type emptyTx struct{ store.Tx }
 
-func (emptyTx) GetUser(context.Context, string, string) (*store.User, error)   { return nil, store.ErrNotFound }
-func (emptyTx) GetRole(context.Context, string, string) (*store.Role, error)   { return nil, store.ErrNotFound }
-func (emptyTx) GetGroup(context.Context, string, string) (*store.Group, error) { return nil, store.ErrNotFound }
+func (emptyTx) GetUser(context.Context, string, string) (*store.User, error) {
+	return nil, store.ErrNotFound
+}
+func (emptyTx) GetRole(context.Context, string, string) (*store.Role, error) {
+	return nil, store.ErrNotFound
+}
+func (emptyTx) GetGroup(context.Context, string, string) (*store.Group, error) {
+	return nil, store.ErrNotFound
+}
