@@ -129,6 +129,7 @@ func TestVirtualHostAddressing(t *testing.T) {
 			return dialer.DialContext(ctx, network, addr)
 		},
 	}}
+	t.Cleanup(hc.CloseIdleConnections) // before the server's graceful shutdown (see testenv.Close)
 	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
 	cfg.BaseEndpoint = aws.String("http://s3.localhost:" + port)
 	cfg.HTTPClient = hc

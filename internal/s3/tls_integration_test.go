@@ -46,6 +46,9 @@ func TestSDKDefaultsOverTLS(t *testing.T) {
 	certFile, keyFile, pool := testenv.SelfSignedCert(t)
 	env := testenv.New(t, func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
 	rec := &payloadModes{hc: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, modes: map[string]int{}}
+	// Unused dialed connections would hold the server's graceful shutdown
+	// (see testenv.Close); cleanups run last-registered first.
+	t.Cleanup(rec.hc.CloseIdleConnections)
 	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
 	cfg.BaseEndpoint = aws.String(strings.Replace(env.URL, "http://", "https://", 1))
 	cfg.HTTPClient = rec

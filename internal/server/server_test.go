@@ -20,7 +20,9 @@ func TestTLS(t *testing.T) {
 	env := testenv.New(t, func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
 	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
 	cfg.BaseEndpoint = aws.String(strings.Replace(env.URL, "http://", "https://", 1))
-	cfg.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	t.Cleanup(hc.CloseIdleConnections) // before the server's graceful shutdown (see testenv.Close)
+	cfg.HTTPClient = hc
 	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
