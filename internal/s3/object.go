@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -182,8 +183,11 @@ func noSuchKey(key string) error {
 
 // getObject serves GetObject and HeadObject.
 func (c *call) getObject() error {
+	// The first attempt serves the record resolve read (and authorized);
+	// a retry reads the record again.
+	o := c.obj
 	for attempt := 1; ; attempt++ {
-		err := c.serveObject()
+		err := c.serveObject(o, attempt > 1)
 		// The record was replaced (and its bytes freed) between reading it
 		// and opening its first blob: read the new record.
 		if errors.Is(err, errBlobMissing) && attempt < 3 {
@@ -193,10 +197,19 @@ func (c *call) getObject() error {
 	}
 }
 
-func (c *call) serveObject() error {
-	o, err := c.lookup()
-	if err != nil {
-		return err
+func (c *call) serveObject(o *store.Object, reread bool) error {
+	if reread {
+		authorized := o
+		var err error
+		if o, err = c.lookup(); err != nil {
+			return err
+		}
+		if o != nil && authorized != nil && !slices.Equal(o.Tags, authorized.Tags) {
+			// The new record's tags were not what the request was
+			// authorized against (s3:ExistingObjectTag): fail (clients
+			// retry, and the retry is authorized on the new record).
+			return errBlobMissing
+		}
 	}
 	if o == nil {
 		return c.missing()
