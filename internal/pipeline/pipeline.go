@@ -47,15 +47,18 @@ type Plan struct {
 
 // Outcomes are the decisions of a plan's checks, in order.
 type Outcomes struct {
-	errs []error // nil = allowed; a *authz.DeniedError otherwise
+	n    int     // checks decided
+	errs []error // nil when every check was allowed; else per check nil or a *authz.DeniedError
 }
 
 // Allowed reports whether check i of the plan was allowed.
-func (o Outcomes) Allowed(i int) bool { return i < len(o.errs) && o.errs[i] == nil }
+func (o Outcomes) Allowed(i int) bool {
+	return i >= 0 && i < o.n && (o.errs == nil || o.errs[i] == nil)
+}
 
 // Denial is check i's *authz.DeniedError (nil when allowed).
 func (o Outcomes) Denial(i int) error {
-	if i < len(o.errs) {
+	if o.errs != nil && i >= 0 && i < o.n {
 		return o.errs[i]
 	}
 	return nil
@@ -95,6 +98,8 @@ type Record struct {
 	NoCheck   string // the reason, when the operation needed no policy
 	ErrorCode string // "" on success
 	Err       error  // the cause, for logs (never sent to clients)
+
+	checks [2]CheckRecord // Checks' storage for the common short plan
 }
 
 // CheckRecord is one decided check.
@@ -171,7 +176,10 @@ func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.R
 		rec.NoCheck = plan.NoCheck
 		return Outcomes{}, nil
 	}
-	o := Outcomes{errs: make([]error, len(plan.Checks))}
+	o := Outcomes{n: len(plan.Checks)}
+	if rec.Checks == nil && len(plan.Checks) <= len(rec.checks) {
+		rec.Checks = rec.checks[:0] // the common one- or two-check request allocates nothing here
+	}
 	var denied error
 	for i, c := range plan.Checks {
 		if c.Action == "" {
@@ -182,9 +190,14 @@ func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.R
 			return Outcomes{}, err
 		}
 		rec.Checks = append(rec.Checks, CheckRecord{Action: c.Action, Resource: c.Resource, Soft: c.Soft, Decision: dec})
-		o.errs[i] = authz.Denial(p, c.Check, dec)
-		if o.errs[i] != nil && !c.Soft && denied == nil {
-			denied = o.errs[i]
+		if e := authz.Denial(p, c.Check, dec); e != nil {
+			if o.errs == nil {
+				o.errs = make([]error, len(plan.Checks))
+			}
+			o.errs[i] = e
+			if !c.Soft && denied == nil {
+				denied = e
+			}
 		}
 	}
 	if denied != nil {

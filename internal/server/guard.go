@@ -41,6 +41,11 @@ const writeSlice = 128 << 10
 type guard struct {
 	w    *timedWriter
 	body *timedBody
+	// One allocation for all of a request's protections: w and body point
+	// into these.
+	writer  timedWriter
+	timed   timedBody
+	request http.Request
 }
 
 // guardRequest wraps r's body and w for timeouts; the handler gets a copy
@@ -51,13 +56,15 @@ func (s *Server) guardRequest(w http.ResponseWriter, r *http.Request) (*guard, h
 	ctl := http.NewResponseController(w)
 	g := &guard{}
 	if r.Body != nil && r.Body != http.NoBody {
-		g.body = &timedBody{body: r.Body, ctl: ctl, header: w.Header(), timeout: s.cfg.BodyTimeout, now: s.netNow,
+		g.timed = timedBody{body: r.Body, ctl: ctl, header: w.Header(), timeout: s.cfg.BodyTimeout, now: s.netNow,
 			length: r.ContentLength, budget: s.queryBodies}
-		r2 := *r
-		r2.Body = g.body
-		r = &r2
+		g.body = &g.timed
+		g.request = *r
+		g.request.Body = g.body
+		r = &g.request
 	}
-	g.w = &timedWriter{ResponseWriter: w, ctl: ctl, body: g.body, timeout: s.cfg.WriteTimeout, now: s.netNow}
+	g.writer = timedWriter{ResponseWriter: w, ctl: ctl, body: g.body, timeout: s.cfg.WriteTimeout, now: s.netNow}
+	g.w = &g.writer
 	return g, g.w, r
 }
 
