@@ -167,3 +167,20 @@ func (t *T) Skipped() bool {
 	defer t.mu.Unlock()
 	return t.skipped
 }
+
+// RunAll runs n functions under recorders, at most parallel at a time, and
+// returns the recorders in order: fn(i, tb) is the i-th run, named name(i).
+func RunAll(parent testing.TB, n, parallel int, name func(i int) string, fn func(i int, tb testing.TB)) []*T {
+	recs := make([]*T, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(parallel, 1))
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			recs[i] = Run(parent, name(i), func(tb testing.TB) { fn(i, tb) })
+		})
+	}
+	wg.Wait()
+	return recs
+}

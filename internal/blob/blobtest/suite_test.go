@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -103,17 +102,11 @@ type run struct {
 
 // runAll runs the cases, a few at a time.
 func runAll(t *testing.T, runs []run) []run {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	recs := faketb.RunAll(t, len(runs), 4, func(i int) string { return runs[i].c.name },
+		func(i int, tb testing.TB) { runs[i].c.fn(tb, runs[i].open) })
 	for i := range runs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r := &runs[i]
-			r.rec = faketb.Run(t, r.c.name, func(tb testing.TB) { r.c.fn(tb, r.open) })
-		})
+		runs[i].rec = recs[i]
 	}
-	wg.Wait()
 	return runs
 }
 

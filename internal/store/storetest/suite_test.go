@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/faketb"
@@ -51,17 +50,11 @@ type run struct {
 
 // runAll runs the cases concurrently (they spend their time in fsync).
 func runAll(t *testing.T, runs []run) []run {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 16)
+	recs := faketb.RunAll(t, len(runs), 16, func(i int) string { return runs[i].c.name },
+		func(i int, tb testing.TB) { runs[i].c.fn(tb, runs[i].open) })
 	for i := range runs {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r := &runs[i]
-			r.rec = faketb.Run(t, r.c.name, func(tb testing.TB) { r.c.fn(tb, r.open) })
-		})
+		runs[i].rec = recs[i]
 	}
-	wg.Wait()
 	return runs
 }
 
