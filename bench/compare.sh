@@ -12,7 +12,7 @@ BASE=${BASE:-165b093}
 DUR=${DUR:-10s}
 ROUNDS=${ROUNDS:-2}
 tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; git worktree remove --force "$tmp/base-src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; git worktree remove --force "$tmp/base-src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add -q --detach "$tmp/base-src" "$BASE"
 (cd "$tmp/base-src" && go build -o "$tmp/before" ./cmd/gatehouse)
 go build -o "$tmp/after" ./cmd/gatehouse
