@@ -130,16 +130,6 @@ type Check struct {
 	ResourcePolicyErr error
 }
 
-// Authorize returns nil when the principal may perform the check, or a
-// *DeniedError; any other error means the decision could not be made.
-func (a *Authorizer) Authorize(ctx context.Context, p *Principal, info RequestInfo, c Check) error {
-	d, err := a.Decide(ctx, p, info, c)
-	if err != nil {
-		return err
-	}
-	return Denial(p, c, d)
-}
-
 // Denial is nil for an Allow and the *DeniedError of any other decision.
 func Denial(p *Principal, c Check, d policy.Decision) error {
 	if d.Effect == policy.Allow {

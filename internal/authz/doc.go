@@ -4,6 +4,6 @@
 // engine for a decision and explains denials in AWS's words.
 //
 // Handlers never check signatures or policies themselves; they declare the
-// action, resources and extra condition keys a request needs, and authz
-// decides.
+// action, resources and extra condition keys a request needs, and the
+// driver in internal/pipeline asks Authorizer.Decide about each.
 package authz

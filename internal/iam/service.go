@@ -74,11 +74,17 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, action s
 		return nil, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2010-05-08", action)
 	}
 	var resource string
-	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		resource, err = o.target.arn(ctx, tx, caller, p)
-		return err
-	})
+	var err error
+	if _, ok := o.target.(param); ok {
+		// The ARN is a parameter (or "*"): nothing to read.
+		resource, err = o.target.arn(ctx, nil, caller, p)
+	} else {
+		err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			resource, err = o.target.arn(ctx, tx, caller, p)
+			return err
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

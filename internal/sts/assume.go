@@ -414,15 +414,31 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		c.Action = "sts:SetSourceIdentity"
 		checks = append(checks, pipeline.Check{Check: c})
 	}
-	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) {
-		return s.issueRoleSession(ctx, caller, info, a, role, arn, duration, tags, transitive, sourceIdentity, mfaPresent, mfaTime)
-	}
+	g := &roleGrant{caller: caller, params: a, role: role, arn: arn, duration: duration, tags: tags, transitive: transitive,
+		sourceIdentity: sourceIdentity, mfa: mfaPresent, mfaTime: mfaTime}
+	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return s.issueRoleSession(ctx, info, g) }
 	return &pipeline.Call{Plan: pipeline.Plan{Checks: checks}, Run: run}, nil
 }
 
+// roleGrant is what AssumeRole's resolve step settled: the session the
+// pipeline issues once its checks allow.
+type roleGrant struct {
+	caller         *authz.Principal
+	params         *assumeParams
+	role           *store.Role
+	arn            string
+	duration       int
+	tags           []token.Tag
+	transitive     []string
+	sourceIdentity string
+	mfa            bool
+	mfaTime        time.Time
+}
+
 // issueRoleSession mints the credentials of an allowed AssumeRole.
-func (s *Service) issueRoleSession(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, a *assumeParams, role *store.Role, arn string,
-	duration int, tags []token.Tag, transitive []string, sourceIdentity string, mfaPresent bool, mfaTime time.Time) (any, error) {
+func (s *Service) issueRoleSession(ctx context.Context, info authz.RequestInfo, g *roleGrant) (any, error) {
+	caller, a, role, arn, duration := g.caller, g.params, g.role, g.arn, g.duration
+	tags, transitive, sourceIdentity, mfaPresent, mfaTime := g.tags, g.transitive, g.sourceIdentity, g.mfa, g.mfaTime
 	parent := caller.Session
 	now := info.Now.UTC().Truncate(time.Second)
 	sess := &token.Session{
