@@ -23,7 +23,9 @@ func (c *Code) Error() string { return c.name }
 func (c *Code) Name() string { return c.name }
 
 // New builds an error of this code with a message.
-func (c *Code) New(message string) *Error { return &Error{Code: c.name, Message: message, kind: c} }
+func (c *Code) New(message string) *Error { return c.new(message) }
+
+func (c *Code) new(message string) *Error { return &Error{Code: c.name, Message: message, kind: c} }
 
 // Errorf builds an error of this code with a formatted message.
 func (c *Code) Errorf(format string, args ...any) *Error {
@@ -54,6 +56,7 @@ type Error struct {
 	// (for example Resource, RequestTime, ServerTime). Query errors ignore them.
 	Fields []Field
 	kind   *Code
+	msg    *Message
 }
 
 // Field is one extra element of an S3 error body.
@@ -61,8 +64,10 @@ type Field struct{ Name, Value string }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// Is reports whether target is the table entry e was built from.
-func (e *Error) Is(target error) bool { return e.kind != nil && target == error(e.kind) }
+// Is reports whether target is the code or the message e was built from.
+func (e *Error) Is(target error) bool {
+	return (e.kind != nil && target == error(e.kind)) || (e.msg != nil && target == error(e.msg))
+}
 
 // HTTPStatus returns the status the error is sent with.
 func (e *Error) HTTPStatus() int {
@@ -100,11 +105,4 @@ func AsError(err error, internal *Code) *Error {
 		return e
 	}
 	return internal.WithStatus(http.StatusInternalServerError, internalMessage)
-}
-
-// ValidationError builds the generic Query-protocol constraint error in
-// AWS's words: "1 validation error detected: Value 'x' at 'roleSessionName'
-// failed to satisfy constraint: ...".
-func ValidationError(value, member, constraint string) *Error {
-	return ErrValidationError.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
 }

@@ -68,11 +68,11 @@ func serialNumber(p url.Values) (string, error) {
 	}
 	switch {
 	case len(v) < 9:
-		return "", awsapi.ValidationError(v, "serialNumber", "Member must have length greater than or equal to 9")
+		return "", awsapi.ValueTooShort.Of(v, "serialNumber", 9)
 	case len(v) > 256:
-		return "", awsapi.ValidationError(v, "serialNumber", "Member must have length less than or equal to 256")
+		return "", awsapi.ValueTooLong.Of(v, "serialNumber", 256)
 	case !serialPattern.MatchString(v):
-		return "", awsapi.ValidationError(v, "serialNumber", `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`)
+		return "", awsapi.ValueNotMatching.Of(v, "serialNumber", `[\w+=/:,.@-]+`)
 	}
 	return v, nil
 }
@@ -85,11 +85,11 @@ func authCode(p url.Values, param string) (string, error) {
 	}
 	switch {
 	case len(v) < 6:
-		return "", awsapi.ValidationError(v, member(param), "Member must have length greater than or equal to 6")
+		return "", awsapi.ValueTooShort.Of(v, member(param), 6)
 	case len(v) > 6:
-		return "", awsapi.ValidationError(v, member(param), "Member must have length less than or equal to 6")
+		return "", awsapi.ValueTooLong.Of(v, member(param), 6)
 	case !authCodePattern.MatchString(v):
-		return "", awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: [\d]+`)
+		return "", awsapi.ValueNotMatching.Of(v, member(param), `[\d]+`)
 	}
 	return v, nil
 }
@@ -419,7 +419,7 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, c *authz.Principal,
 	switch status {
 	case "", "Any", "Assigned", "Unassigned":
 	default:
-		return nil, awsapi.ValidationError(status, "assignmentStatus", "Member must satisfy enum value set: [Assigned, Unassigned, Any]")
+		return nil, awsapi.ValueNotInSet.Of(status, "assignmentStatus", "Assigned, Unassigned, Any")
 	}
 	out := struct {
 		VirtualMFADevices []xVirtualMFADevice `xml:"VirtualMFADevices>member"`

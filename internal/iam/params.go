@@ -2,7 +2,6 @@ package iam
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -33,13 +32,13 @@ func member(param string) string {
 func name(p url.Values, param string, max int) (string, error) {
 	v := p.Get(param)
 	if v == "" {
-		return "", awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+		return "", awsapi.ValueNull.Of(member(param))
 	}
 	if utf8.RuneCountInString(v) > max {
-		return "", awsapi.ValidationError(v, member(param), fmt.Sprintf("Member must have length less than or equal to %d", max))
+		return "", awsapi.ValueTooLong.Of(v, member(param), max)
 	}
 	if !namePattern.MatchString(v) {
-		return "", awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+		return "", awsapi.ValueNotMatching.Of(v, member(param), `[\w+=,.@-]+`)
 	}
 	return v, nil
 }
@@ -59,10 +58,10 @@ func path(p url.Values, param string) (string, error) {
 		return "/", nil
 	}
 	if len(v) > 512 {
-		return "", awsapi.ValidationError(v, member(param), "Member must have length less than or equal to 512")
+		return "", awsapi.ValueTooLong.Of(v, member(param), 512)
 	}
 	if !pathPattern.MatchString(v) {
-		return "", awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+		return "", awsapi.ValueNotMatching.Of(v, member(param), `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 	return v, nil
 }
@@ -70,7 +69,7 @@ func path(p url.Values, param string) (string, error) {
 func required(p url.Values, param string) (string, error) {
 	v := p.Get(param)
 	if v == "" {
-		return "", awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member(param))
+		return "", awsapi.ValueNull.Of(member(param))
 	}
 	return v, nil
 }
@@ -81,7 +80,7 @@ func page(p url.Values) (after string, limit int, err error) {
 	if v := p.Get("MaxItems"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return "", 0, awsapi.ValidationError(v, "maxItems", "Member must have value less than or equal to 1000")
+			return "", 0, awsapi.ValueTooLarge.Of(v, "maxItems", 1000)
 		}
 		limit = n
 	}
@@ -106,10 +105,10 @@ func document(p url.Values, param string, kind policy.Kind) (string, *policy.Doc
 		return "", nil, err
 	}
 	if len(v) > 131072 {
-		return "", nil, awsapi.ValidationError("…", member(param), "Member must have length less than or equal to 131072")
+		return "", nil, awsapi.ValueTooLong.Of("…", member(param), 131072)
 	}
 	if !policy.CheckCharset(v) {
-		return "", nil, awsapi.ValidationError(v, member(param), `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+		return "", nil, awsapi.ValueNotMatching.Of(v, member(param), `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	}
 	d, err := policy.Validate(v, kind)
 	if err != nil {
@@ -128,10 +127,10 @@ func tags(p url.Values) ([]store.Tag, error) {
 		}
 		k, v := p.Get(prefix+".Key"), p.Get(prefix+".Value")
 		if k == "" || utf8.RuneCountInString(k) > 128 || !tagKeyPattern.MatchString(k) {
-			return nil, awsapi.ValidationError(k, "tags."+strconv.Itoa(i)+".member.key", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+			return nil, awsapi.ValueNotMatching.Of(k, "tags."+strconv.Itoa(i)+".member.key", `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 		}
 		if utf8.RuneCountInString(v) > 256 || !tagValuePattern.MatchString(v) {
-			return nil, awsapi.ValidationError(v, "tags."+strconv.Itoa(i)+".member.value", `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+			return nil, awsapi.ValueNotMatching.Of(v, "tags."+strconv.Itoa(i)+".member.value", `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, awsapi.ErrInvalidInput.New("User-defined tag keys can't start with 'aws:'.")

@@ -112,7 +112,7 @@ func (s *Service) createPolicy(ctx context.Context, c *authz.Principal, p url.Va
 		pth = "/"
 	}
 	if !policyPathRe.MatchString(pth) {
-		return nil, awsapi.ValidationError(pth, "path", `Member must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+		return nil, awsapi.ValueNotMatching.Of(pth, "path", `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
 	}
 	doc, err := managedDoc(p)
 	if err != nil {

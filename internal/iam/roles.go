@@ -78,7 +78,7 @@ func maxSession(p url.Values, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 3600 || n > 43200 {
-		return 0, awsapi.ValidationError(v, "maxSessionDuration", "Member must have value greater than or equal to 3600 and less than or equal to 43200")
+		return 0, awsapi.ValueOutOfRange.Of(v, "maxSessionDuration", 3600, 43200)
 	}
 	return n, nil
 }
@@ -98,7 +98,7 @@ func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Valu
 	}
 	desc := p.Get("Description")
 	if len([]rune(desc)) > 1000 {
-		return nil, awsapi.ValidationError(desc, "description", "Member must have length less than or equal to 1000")
+		return nil, awsapi.ValueTooLong.Of(desc, "description", 1000)
 	}
 	tg, err := tags(p)
 	if err != nil {

@@ -71,7 +71,7 @@ func (s *Service) Actions() []string {
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, action string, p url.Values) (*pipeline.Call, error) {
 	o, ok := s.ops[action]
 	if !ok {
-		return nil, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2010-05-08", action)
+		return nil, awsapi.UnknownOperation.Of(action, "2010-05-08")
 	}
 	var resource string
 	var err error

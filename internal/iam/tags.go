@@ -65,7 +65,7 @@ func (s *Service) tagEntity(t tagTarget) handler {
 			return nil, err
 		}
 		if len(add) == 0 {
-			return nil, awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+			return nil, awsapi.ValueNull.Of("tags")
 		}
 		return nil, s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 			get, set, err := t.load(ctx, tx, c, p)

@@ -308,7 +308,7 @@ func (s *Service) ownedKey(ctx context.Context, tx store.Tx, c *authz.Principal,
 func (s *Service) updateAccessKey(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
 	status := p.Get("Status")
 	if status != store.KeyActive && status != store.KeyInactive {
-		return nil, awsapi.ValidationError(status, "status", "Member must satisfy enum value set: [Active, Inactive, Expired]")
+		return nil, awsapi.ValueNotInSet.Of(status, "status", "Active, Inactive, Expired")
 	}
 	return nil, s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		k, err := s.ownedKey(ctx, tx, c, p)

@@ -39,7 +39,7 @@ func versionParam(p url.Values) (string, error) {
 		return "", err
 	}
 	if !versionPattern.MatchString(v) {
-		return "", awsapi.ValidationError(v, "versionId", `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+		return "", awsapi.ValueNotMatching.Of(v, "versionId", `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
 	}
 	return v, nil
 }
@@ -172,12 +172,12 @@ func (s *Service) listPolicies(ctx context.Context, c *authz.Principal, p url.Va
 		scope = "All"
 	}
 	if scope != "All" && scope != "AWS" && scope != "Local" {
-		return nil, awsapi.ValidationError(scope, "scope", "Member must satisfy enum value set: [All, AWS, Local]")
+		return nil, awsapi.ValueNotInSet.Of(scope, "scope", "All, AWS, Local")
 	}
 	onlyAttached := strings.EqualFold(p.Get("OnlyAttached"), "true")
 	usageFilter := p.Get("PolicyUsageFilter")
 	if usageFilter != "" && usageFilter != "PermissionsPolicy" && usageFilter != "PermissionsBoundary" {
-		return nil, awsapi.ValidationError(usageFilter, "policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+		return nil, awsapi.ValueNotInSet.Of(usageFilter, "policyUsageFilter", "PermissionsPolicy, PermissionsBoundary")
 	}
 	prefix := p.Get("PathPrefix")
 	out := struct {

@@ -23,12 +23,12 @@ import (
 // Both front ends pass *awsapi.Error through, so it reaches the client in
 // the protocol's shape.
 func requestTimeout() *awsapi.Error {
-	return awsapi.ErrRequestTimeout.Default()
+	return awsapi.RequestTimedOut.Of()
 }
 
 // errQueryBusy is the Query protocol's answer when the body budget is spent.
 func errQueryBusy() *awsapi.Error {
-	return awsapi.ErrServiceUnavailable.New("The request has failed due to a temporary failure of the server.")
+	return awsapi.QueryBusy.Of()
 }
 
 // writeSlice is the most a response Write hands to the connection under
@@ -268,7 +268,7 @@ func (s *Server) rejectBusy(w http.ResponseWriter, r *http.Request, requestID st
 		awsapi.WriteQueryError(w, queryServices[svc].namespace, errQueryBusy(), requestID)
 		return
 	}
-	awsapi.WriteS3Error(w, r, awsapi.ErrSlowDown.New("Please reduce your request rate."), requestID)
+	awsapi.WriteS3Error(w, r, awsapi.S3Busy.Of(), requestID)
 }
 
 // queryShape decides from the request line and headers alone (the body is

@@ -155,24 +155,24 @@ var _ pipeline.Exchange = (*queryExchange)(nil)
 func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error) {
 	r := x.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.WithStatus(http.StatusMethodNotAllowed, "Only GET and POST are supported.")
+		return nil, authz.RequestInfo{}, awsapi.QueryMethodNotAllowed.Of()
 	}
 	body, err := readBody(r)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return nil, authz.RequestInfo{}, awsapi.ErrRequestEntityTooLarge.WithStatus(http.StatusRequestEntityTooLarge, "Request body is larger than 1 MiB.")
+			return nil, authz.RequestInfo{}, awsapi.QueryBodyTooLarge.Of()
 		}
 		var ae *awsapi.Error
 		if errors.As(err, &ae) {
 			return nil, authz.RequestInfo{}, ae
 		}
-		return nil, authz.RequestInfo{}, awsapi.ErrIncompleteSignature.New("The request body could not be read.")
+		return nil, authz.RequestInfo{}, awsapi.QueryBodyUnreadable.Of()
 	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost && isForm(r) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, authz.RequestInfo{}, awsapi.ErrMalformedQueryString.New("The request body is not a valid form encoding.")
+			return nil, authz.RequestInfo{}, awsapi.QueryBodyMalformed.Of()
 		}
 		for k, v := range form {
 			params[k] = append(params[k], v...)
@@ -185,20 +185,20 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	switch {
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
 		// Unsigned web-identity / SAML federation: not served yet.
-		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2011-06-15", x.action)
+		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, x.qs.version)
 	case err != nil:
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
 	}
 	if x.action == "" {
-		return nil, authz.RequestInfo{}, awsapi.ErrMissingAction.New("Missing Action")
+		return nil, authz.RequestInfo{}, awsapi.QueryMissingAction.Of()
 	}
 	if v := params.Get("Version"); v != "" && v != x.qs.version {
-		return nil, authz.RequestInfo{}, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version %s", x.action, v)
+		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
 	}
 	// Sessions from GetSessionToken without MFA may not call IAM at all,
 	// as in AWS.
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindSession && !sess.MFA {
-		return nil, authz.RequestInfo{}, awsapi.ErrInvalidClientTokenId.Errorf("The security token included in the request is invalid")
+		return nil, authz.RequestInfo{}, awsapi.SessionWithoutMFAForIAM.Of()
 	}
 	x.caller, x.info = caller, x.s.requestInfo(r)
 	return caller, x.info, nil

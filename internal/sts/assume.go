@@ -89,17 +89,17 @@ func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (
 func lengthErr(v, member string, min, max int) error {
 	n := utf8.RuneCountInString(v)
 	if n < min {
-		return awsapi.ValidationError(v, member, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+		return awsapi.ValueTooShort.Of(v, member, min)
 	}
 	if n > max {
-		return awsapi.ValidationError(v, member, fmt.Sprintf("Member must have length less than or equal to %d", max))
+		return awsapi.ValueTooLong.Of(v, member, max)
 	}
 	return nil
 }
 
 func patternErr(v, member string, re *regexp.Regexp, pattern string) error {
 	if !re.MatchString(v) {
-		return awsapi.ValidationError(v, member, "Member must satisfy regular expression pattern: "+pattern)
+		return awsapi.ValueNotMatching.Of(v, member, pattern)
 	}
 	return nil
 }
@@ -117,10 +117,10 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 	a := &assumeParams{roleArn: p.Get("RoleArn"), sessionName: p.Get("RoleSessionName"), externalID: p.Get("ExternalId"),
 		serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"), sourceIdentity: p.Get("SourceIdentity"), policyDoc: p.Get("Policy")}
 	if !p.Has("RoleArn") {
-		return nil, awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
+		return nil, awsapi.ValueNull.Of("roleArn")
 	}
 	if !p.Has("RoleSessionName") {
-		return nil, awsapi.ErrValidationError.Errorf("1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+		return nil, awsapi.ValueNull.Of("roleSessionName")
 	}
 	if err := lengthErr(a.roleArn, "roleArn", 20, 2048); err != nil {
 		return nil, err
@@ -134,10 +134,10 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 	if v := p.Get("DurationSeconds"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 900 {
-			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value greater than or equal to 900")
+			return nil, awsapi.ValueTooSmall.Of(v, "durationSeconds", 900)
 		}
 		if n > 43200 {
-			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value less than or equal to 43200")
+			return nil, awsapi.ValueTooLarge.Of(v, "durationSeconds", 43200)
 		}
 		a.duration, a.hasDuration = n, true
 	}
@@ -161,7 +161,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		if err := lengthErr(a.tokenCode, "tokenCode", 6, 6); err != nil {
 			return nil, err
 		}
-		return nil, awsapi.ValidationError(a.tokenCode, "tokenCode", `Member must satisfy regular expression pattern: [\d]*`)
+		return nil, awsapi.ValueNotMatching.Of(a.tokenCode, "tokenCode", `[\d]*`)
 	}
 	if p.Has("SourceIdentity") {
 		if err := lengthErr(a.sourceIdentity, "sourceIdentity", 2, 64); err != nil {
@@ -179,7 +179,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, err
 		}
 		if !policy.CheckCharset(a.policyDoc) {
-			return nil, awsapi.ValidationError(a.policyDoc, "policy", `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+			return nil, awsapi.ValueNotMatching.Of(a.policyDoc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 		}
 		if _, err := policy.Validate(a.policyDoc, policy.Session); err != nil {
 			return nil, awsapi.ErrMalformedPolicyDocument.New(err.Error())
@@ -197,7 +197,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		a.policyARNs = append(a.policyARNs, arn)
 	}
 	if len(a.policyARNs) > 10 {
-		return nil, awsapi.ValidationError(strconv.Itoa(len(a.policyARNs)), "policyArns", "Member must have length less than or equal to 10")
+		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.policyARNs)), "policyArns", 10)
 	}
 	seen := map[string]bool{}
 	for i := 1; ; i++ {
@@ -228,7 +228,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		a.tags = append(a.tags, token.Tag{Key: k, Value: v})
 	}
 	if len(a.tags) > 50 {
-		return nil, awsapi.ValidationError(strconv.Itoa(len(a.tags)), "tags", "Member must have length less than or equal to 50")
+		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.tags)), "tags", 50)
 	}
 	for i := 1; ; i++ {
 		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
@@ -535,10 +535,10 @@ func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, 
 	if v := p.Get("DurationSeconds"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 900 {
-			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value greater than or equal to 900")
+			return nil, awsapi.ValueTooSmall.Of(v, "durationSeconds", 900)
 		}
 		if n > 129600 {
-			return nil, awsapi.ValidationError(v, "durationSeconds", "Member must have value less than or equal to 129600")
+			return nil, awsapi.ValueTooLarge.Of(v, "durationSeconds", 129600)
 		}
 		duration = n
 		if root && duration > 3600 {
@@ -555,7 +555,7 @@ func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, 
 		}
 	}
 	if p.Has("TokenCode") && !tokenCodeRe.MatchString(code) {
-		return nil, awsapi.ValidationError(code, "tokenCode", `Member must satisfy regular expression pattern: [\d]*`)
+		return nil, awsapi.ValueNotMatching.Of(code, "tokenCode", `[\d]*`)
 	}
 	now := info.Now.UTC().Truncate(time.Second)
 	sess := &token.Session{Kind: token.KindSession, Account: caller.Account, IssuedAt: now, Expires: now.Add(time.Duration(duration) * time.Second),

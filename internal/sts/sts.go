@@ -89,13 +89,13 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 	case "GetAccessKeyInfo":
 		id := p.Get("AccessKeyId")
 		if len(id) < 16 || len(id) > 128 {
-			return nil, awsapi.ValidationError(id, "accessKeyId", "Member must have length greater than or equal to 16")
+			return nil, awsapi.ValueTooShort.Of(id, "accessKeyId", 16)
 		}
 		check := pipeline.Check{Check: authz.Check{Action: "sts:GetAccessKeyInfo", Resource: "*"}}
 		return &pipeline.Call{Plan: pipeline.Plan{Checks: []pipeline.Check{check}},
 			Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return s.getAccessKeyInfo(ctx, id) }}, nil
 	}
-	return nil, awsapi.ErrInvalidAction.Errorf("Could not find operation %s for version 2011-06-15", action)
+	return nil, awsapi.UnknownOperation.Of(action, "2011-06-15")
 }
 
 // Actions lists the actions Resolve serves.

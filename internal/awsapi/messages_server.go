@@ -1,0 +1,12 @@
+package awsapi
+
+// The server's own limits, the same for every protocol.
+var (
+	// RequestTimedOut: the client stopped sending or reading within the
+	// server's timeouts.
+	RequestTimedOut = ErrRequestTimeout.say("Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+	// QueryBusy: the Query front end is at its concurrent-request limit.
+	QueryBusy = ErrServiceUnavailable.say("The request has failed due to a temporary failure of the server.")
+	// S3Busy: the S3 front end is at its concurrent-request limit.
+	S3Busy = ErrSlowDown.say("Please reduce your request rate.")
+)
