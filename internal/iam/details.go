@@ -265,7 +265,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, c *authz.P
 	offset := 0
 	if after != "" {
 		if offset, err = strconv.Atoi(after); err != nil || offset < 0 {
-			return nil, awsapi.ErrInvalidInput.New("Invalid Marker.")
+			return nil, awsapi.InvalidMarker.Of()
 		}
 	}
 	taken, pos := 0, 0

@@ -38,11 +38,11 @@ func (s *Service) createGroup(ctx context.Context, c *authz.Principal, p url.Val
 		if cnt, err := tx.CountGroups(ctx, c.Account); err != nil {
 			return err
 		} else if cnt >= 300 {
-			return awsapi.ErrLimitExceeded.New("Cannot exceed quota for GroupsPerAccount: 300")
+			return awsapi.QuotaExceeded.Of("GroupsPerAccount", 300)
 		}
 		err := tx.CreateGroup(ctx, g)
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("Group with name %s already exists.", n)
+			return awsapi.EntityExists.Of("Group", n)
 		}
 		return err
 	})
@@ -139,7 +139,7 @@ func (s *Service) updateGroup(ctx context.Context, c *authz.Principal, p url.Val
 		}
 		err = tx.UpdateGroup(ctx, g)
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("Group with name %s already exists.", newName)
+			return awsapi.EntityExists.Of("Group", newName)
 		}
 		return err
 	})
@@ -169,7 +169,7 @@ func (s *Service) deleteGroup(ctx context.Context, c *authz.Principal, p url.Val
 			return err
 		}
 		if len(members)+len(inline)+len(attached) > 0 {
-			return awsapi.ErrDeleteConflict.New("Cannot delete entity, must remove users from group first.")
+			return awsapi.GroupDeleteConflict.Of()
 		}
 		return tx.DeleteGroup(ctx, c.Account, g.ID)
 	})
@@ -196,7 +196,7 @@ func (s *Service) membership(add bool) handler {
 			}
 			if !add {
 				if err := tx.RemoveUserFromGroup(ctx, c.Account, g.ID, u.ID); errors.Is(err, store.ErrNotFound) {
-					return awsapi.ErrNoSuchEntity.Errorf("User %s is not in group %s.", un, gn)
+					return awsapi.UserNotInGroup.Of(un, gn)
 				} else {
 					return err
 				}
@@ -211,7 +211,7 @@ func (s *Service) membership(add bool) handler {
 				}
 			}
 			if len(groups) >= 10 {
-				return awsapi.ErrLimitExceeded.New("Cannot exceed quota for GroupsPerUser: 10")
+				return awsapi.QuotaExceeded.Of("GroupsPerUser", 10)
 			}
 			return tx.AddUserToGroup(ctx, c.Account, g.ID, u.ID)
 		})

@@ -95,15 +95,15 @@ func authCode(p url.Values, param string) (string, error) {
 }
 
 func noSuchDevice(serial string) error {
-	return awsapi.ErrNoSuchEntity.Errorf("VirtualMFADevice with serial number %s doesn't exist.", serial)
+	return awsapi.MFADeviceNotFound.Of(serial)
 }
 
 func deviceNotForUser() error {
-	return awsapi.ErrNoSuchEntity.New("MFA Device invalid for user.")
+	return awsapi.MFADeviceNotUsers.Of()
 }
 
 func invalidCode() error {
-	return awsapi.ErrInvalidAuthenticationCode.New("Authentication code for device is not valid.")
+	return awsapi.MFACodeInvalid.Of()
 }
 
 // getDevice loads a device of the account by serial number.
@@ -153,7 +153,7 @@ func (s *Service) mfaUser(ctx context.Context, tx store.Tx, c *authz.Principal, 
 			return nil, nil
 		}
 		if c.UserName == "" {
-			return nil, awsapi.ErrValidationError.New("Must specify userName when calling with non-User credentials")
+			return nil, awsapi.UserNameRequired.Of()
 		}
 		n = c.UserName
 	}
@@ -189,7 +189,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *authz.Principal
 	}
 	serial := mfaSerial(c.Account, pth, n)
 	if len(serial) > 256 {
-		return nil, awsapi.ErrInvalidInput.Errorf("The serial number %s of the virtual MFA device would exceed 256 characters.", serial)
+		return nil, awsapi.MFASerialTooLong.Of(serial)
 	}
 	secret, err := mfa.NewSecret()
 	if err != nil {
@@ -204,7 +204,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *authz.Principal
 		return nil, err
 	}
 	d := &store.MFADevice{Account: c.Account, SerialNumber: serial, Name: n, Path: pth, SeedSealed: sealed, CreatedAt: s.now(), Tags: tg}
-	exists := awsapi.ErrEntityAlreadyExists.New("MFADevice entity at the same path and name already exists.")
+	exists := awsapi.MFADeviceExists.Of()
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		all, err := tx.ListMFADevices(ctx, c.Account)
 		if err != nil {
@@ -216,7 +216,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *authz.Principal
 			}
 		}
 		if len(all) >= mfaDevicesPerAccount {
-			return awsapi.ErrLimitExceeded.Errorf("Cannot exceed quota for MFADevices: %d", mfaDevicesPerAccount)
+			return awsapi.QuotaExceeded.Of("MFADevices", mfaDevicesPerAccount)
 		}
 		err = tx.CreateMFADevice(ctx, d)
 		if errors.Is(err, store.ErrExists) {
@@ -274,14 +274,14 @@ func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url
 			return err
 		}
 		if d.UserID != "" {
-			return awsapi.ErrEntityAlreadyExists.New("MFA Device is already in use.")
+			return awsapi.MFADeviceAssigned.Of()
 		}
 		inUse, err := userDevices(ctx, tx, c.Account, u.ID)
 		if err != nil {
 			return err
 		}
 		if len(inUse) >= mfaDevicesPerUser {
-			return awsapi.ErrLimitExceeded.Errorf("Cannot exceed quota for MFADevicesPerUser: %d", mfaDevicesPerUser)
+			return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
 		}
 		step, err := s.checkCodes(d, code1, code2)
 		if err != nil {
@@ -350,7 +350,7 @@ func (s *Service) deleteVirtualMFADevice(ctx context.Context, c *authz.Principal
 			return err
 		}
 		if d.UserID != "" {
-			return awsapi.ErrDeleteConflict.New("MFA VirtualDevice in use. Must deactivate first.")
+			return awsapi.MFADeviceInUse.Of()
 		}
 		return tx.DeleteMFADevice(ctx, d.SerialNumber)
 	})

@@ -87,7 +87,7 @@ func page(p url.Values) (after string, limit int, err error) {
 	if m := p.Get("Marker"); m != "" {
 		b, err := base64.RawURLEncoding.DecodeString(m)
 		if err != nil {
-			return "", 0, awsapi.ErrInvalidInput.New("Invalid Marker.")
+			return "", 0, awsapi.InvalidMarker.Of()
 		}
 		after = string(b)
 	}
@@ -112,7 +112,7 @@ func document(p url.Values, param string, kind policy.Kind) (string, *policy.Doc
 	}
 	d, err := policy.Validate(v, kind)
 	if err != nil {
-		return "", nil, awsapi.ErrMalformedPolicyDocument.New(err.Error())
+		return "", nil, awsapi.PolicyDocumentMalformed.Of(err.Error())
 	}
 	return v, d, nil
 }
@@ -133,12 +133,12 @@ func tags(p url.Values) ([]store.Tag, error) {
 			return nil, awsapi.ValueNotMatching.Of(v, "tags."+strconv.Itoa(i)+".member.value", `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, awsapi.ErrInvalidInput.New("User-defined tag keys can't start with 'aws:'.")
+			return nil, awsapi.TagKeyReserved.Of()
 		}
 		out = append(out, store.Tag{Key: k, Value: v})
 	}
 	if len(out) > 50 {
-		return nil, awsapi.ErrLimitExceeded.New("Cannot exceed quota for TagsPerEntity: 50")
+		return nil, awsapi.QuotaExceeded.Of("TagsPerEntity", 50)
 	}
 	return out, nil
 }
@@ -158,7 +158,7 @@ func mergeTags(existing, add []store.Tag) ([]store.Tag, error) {
 		}
 	}
 	if len(out) > 50 {
-		return nil, awsapi.ErrLimitExceeded.New("Cannot exceed quota for TagsPerEntity: 50")
+		return nil, awsapi.QuotaExceeded.Of("TagsPerEntity", 50)
 	}
 	return out, nil
 }
@@ -194,7 +194,7 @@ func isoTime(t time.Time) string {
 }
 
 func noSuch(kind, n string) error {
-	return awsapi.ErrNoSuchEntity.Errorf("The %s with name %s cannot be found.", kind, n)
+	return awsapi.EntityNotFound.Of(kind, n)
 }
 
 // pageOf converts up to limit items (the store was asked for limit+1) and

@@ -25,9 +25,9 @@ type resolvedPolicy struct {
 func (s *Service) findPolicy(ctx context.Context, tx store.Tx, account, policyArn string) (*resolvedPolicy, error) {
 	a, err := arn.Parse(policyArn)
 	if err != nil || a.Partition != "aws" || a.Service != "iam" {
-		return nil, awsapi.ErrInvalidInput.Errorf("ARN %s is not valid.", policyArn)
+		return nil, awsapi.PolicyARNInvalid.Of(policyArn)
 	}
-	noSuch := awsapi.ErrNoSuchEntity.Errorf("Policy %s does not exist or is not attachable.", policyArn)
+	noSuch := awsapi.PolicyNotFound.Of(policyArn)
 	if typ, _, _ := a.IAMResource(); typ != "policy" || a.Region != "" {
 		return nil, noSuch
 	}
@@ -97,7 +97,7 @@ func managedDoc(p url.Values) (string, error) {
 		return "", err
 	}
 	if policy.NonWhitespaceLen(doc) > 6144 {
-		return "", awsapi.ErrLimitExceeded.New("Cannot exceed quota for PolicySize: 6144")
+		return "", awsapi.QuotaExceeded.Of("PolicySize", 6144)
 	}
 	return doc, nil
 }
@@ -130,11 +130,11 @@ func (s *Service) createPolicy(ctx context.Context, c *authz.Principal, p url.Va
 		if cnt, err := tx.CountPolicies(ctx, c.Account); err != nil {
 			return err
 		} else if cnt >= 1500 {
-			return awsapi.ErrLimitExceeded.New("Cannot exceed quota for PoliciesPerAccount: 1500")
+			return awsapi.QuotaExceeded.Of("PoliciesPerAccount", 1500)
 		}
 		err := tx.CreatePolicy(ctx, mp, &store.PolicyVersion{PolicyARN: mp.ARN, VersionID: "v1", Document: doc, CreatedAt: now})
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("A policy called %s already exists. Duplicate names are not allowed.", n)
+			return awsapi.PolicyExists.Of(n)
 		}
 		if err != nil {
 			return err
@@ -202,14 +202,14 @@ func (s *Service) getPolicyVersion(ctx context.Context, c *authz.Principal, p ur
 		if rp.aws {
 			m, _ := s.cfg.Managed.Get(arn)
 			if vid != m.DefaultVersionID {
-				return awsapi.ErrNoSuchEntity.Errorf("Policy %s version %s does not exist or is not attachable.", arn, vid)
+				return awsapi.PolicyVersionNotFound.Of(arn, vid)
 			}
 			out = xPolicyVersion{Document: encodeDoc(m.Document), VersionId: vid, IsDefaultVersion: true, CreateDate: isoTime(m.UpdatedAt)}
 			return nil
 		}
 		v, err := tx.GetPolicyVersion(ctx, arn, vid)
 		if errors.Is(err, store.ErrNotFound) {
-			return awsapi.ErrNoSuchEntity.Errorf("Policy %s version %s does not exist or is not attachable.", arn, vid)
+			return awsapi.PolicyVersionNotFound.Of(arn, vid)
 		}
 		if err != nil {
 			return err
@@ -236,7 +236,7 @@ func (s *Service) deletePolicy(ctx context.Context, c *authz.Principal, p url.Va
 			return err
 		}
 		if rp.aws {
-			return awsapi.ErrInvalidInput.Errorf("ARN %s is an AWS managed policy and cannot be deleted.", arn)
+			return awsapi.AWSManagedPolicyUndeletable.Of(arn)
 		}
 		ents, err := tx.ListPolicyAttachments(ctx, c.Account, arn)
 		if err != nil {
@@ -247,7 +247,7 @@ func (s *Service) deletePolicy(ctx context.Context, c *authz.Principal, p url.Va
 			return err
 		}
 		if len(ents) > 0 || len(versions) > 1 {
-			return awsapi.ErrDeleteConflict.New("Cannot delete a policy attached to entities or with non-default versions.")
+			return awsapi.PolicyDeleteConflict.Of()
 		}
 		return tx.DeletePolicy(ctx, arn)
 	})
@@ -325,7 +325,7 @@ func (s *Service) attach(k entityKind) handler {
 				}
 			}
 			if len(att) >= 10 {
-				return awsapi.ErrLimitExceeded.Errorf("Cannot exceed quota for PoliciesPer%s: 10", strings.ToUpper(k.label[:1])+k.label[1:])
+				return awsapi.QuotaExceeded.Of("PoliciesPer"+strings.ToUpper(k.label[:1])+k.label[1:], 10)
 			}
 			return tx.AttachPolicy(ctx, ref, arn)
 		})
@@ -344,7 +344,7 @@ func (s *Service) detach(k entityKind) handler {
 				return err
 			}
 			if err := tx.DetachPolicy(ctx, ref, arn); errors.Is(err, store.ErrNotFound) {
-				return awsapi.ErrNoSuchEntity.Errorf("Policy %s was not found.", arn)
+				return awsapi.PolicyNotAttached.Of(arn)
 			} else {
 				return err
 			}
@@ -421,7 +421,7 @@ func (s *Service) putInline(k entityKind) handler {
 				}
 			}
 			if total > k.inlineMB {
-				return awsapi.ErrLimitExceeded.Errorf("Maximum policy size of %d bytes exceeded for %s %s", k.inlineMB, k.label, en)
+				return awsapi.InlinePoliciesTooLarge.Of(k.inlineMB, k.label, en)
 			}
 			return tx.PutInlinePolicy(ctx, &store.InlinePolicy{Owner: ref, Name: pn, Document: doc})
 		})
@@ -443,7 +443,7 @@ func (s *Service) getInline(k entityKind) handler {
 			}
 			ip, err := tx.GetInlinePolicy(ctx, ref, pn)
 			if errors.Is(err, store.ErrNotFound) {
-				return awsapi.ErrNoSuchEntity.Errorf("The %s policy with name %s cannot be found.", k.label, pn)
+				return awsapi.InlinePolicyNotFound.Of(k.label, pn)
 			}
 			if err == nil {
 				doc = ip.Document
@@ -512,7 +512,7 @@ func (s *Service) deleteInline(k entityKind) handler {
 				return err
 			}
 			if err := tx.DeleteInlinePolicy(ctx, ref, pn); errors.Is(err, store.ErrNotFound) {
-				return awsapi.ErrNoSuchEntity.Errorf("The %s policy with name %s cannot be found.", k.label, pn)
+				return awsapi.InlinePolicyNotFound.Of(k.label, pn)
 			} else {
 				return err
 			}

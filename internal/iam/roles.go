@@ -45,12 +45,12 @@ func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, pa
 		return "", nil, err
 	}
 	if policy.NonWhitespaceLen(doc) > 2048 {
-		return "", nil, awsapi.ErrLimitExceeded.New("Cannot exceed quota for ACLSizePerRole: 2048")
+		return "", nil, awsapi.QuotaExceeded.Of("ACLSizePerRole", 2048)
 	}
 	b, err := binding.Bind(ctx, tx, d)
 	var ip *binding.InvalidPrincipalError
 	if errors.As(err, &ip) {
-		return "", nil, awsapi.ErrMalformedPolicyDocument.Errorf("Invalid principal in policy: \"AWS\":\"%s\"", ip.Principal)
+		return "", nil, awsapi.TrustPrincipalInvalid.Of(ip.Principal)
 	}
 	if err != nil {
 		return "", nil, err
@@ -120,11 +120,11 @@ func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Valu
 		if cnt, err := tx.CountRoles(ctx, c.Account); err != nil {
 			return err
 		} else if cnt >= 1000 {
-			return awsapi.ErrLimitExceeded.New("Cannot exceed quota for RolesPerAccount: 1000")
+			return awsapi.QuotaExceeded.Of("RolesPerAccount", 1000)
 		}
 		err = tx.CreateRole(ctx, r)
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("Role with name %s already exists.", n)
+			return awsapi.EntityExists.Of("Role", n)
 		}
 		return err
 	})
@@ -243,7 +243,7 @@ func (s *Service) deleteRole(ctx context.Context, c *authz.Principal, p url.Valu
 			return err
 		}
 		if len(inline)+len(attached) > 0 {
-			return awsapi.ErrDeleteConflict.New("Cannot delete entity, must delete policies first.")
+			return awsapi.RoleDeleteConflict.Of()
 		}
 		return tx.DeleteRole(ctx, c.Account, r.ID)
 	})

@@ -179,7 +179,7 @@ func storeErr(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, store.ErrConflict):
-		return awsapi.ErrConcurrentModification.New("The request was rejected because it conflicted with a concurrent change. Please try again.")
+		return awsapi.ConcurrentChange.Of()
 	}
 	return err
 }

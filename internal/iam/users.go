@@ -64,11 +64,11 @@ func (s *Service) createUser(ctx context.Context, c *authz.Principal, p url.Valu
 		if cnt, err := tx.CountUsers(ctx, c.Account); err != nil {
 			return err
 		} else if cnt >= 5000 {
-			return awsapi.ErrLimitExceeded.New("Cannot exceed quota for UsersPerAccount: 5000")
+			return awsapi.QuotaExceeded.Of("UsersPerAccount", 5000)
 		}
 		err := tx.CreateUser(ctx, u)
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("User with name %s already exists.", n)
+			return awsapi.EntityExists.Of("User", n)
 		}
 		return err
 	})
@@ -102,7 +102,7 @@ func (s *Service) getUserOp(ctx context.Context, c *authz.Principal, p url.Value
 			}{xUser{UserId: c.Account, Arn: c.ARN, CreateDate: isoTime(a.CreatedAt)}}, nil
 		}
 		if c.UserName == "" {
-			return nil, awsapi.ErrValidationError.New("Must specify userName when calling with non-User credentials")
+			return nil, awsapi.UserNameRequired.Of()
 		}
 		n = c.UserName
 	}
@@ -170,7 +170,7 @@ func (s *Service) updateUser(ctx context.Context, c *authz.Principal, p url.Valu
 		}
 		err = tx.UpdateUser(ctx, u)
 		if errors.Is(err, store.ErrExists) {
-			return awsapi.ErrEntityAlreadyExists.Errorf("User with name %s already exists.", newName)
+			return awsapi.EntityExists.Of("User", newName)
 		}
 		return err
 	})
@@ -204,12 +204,12 @@ func (s *Service) deleteUser(ctx context.Context, c *authz.Principal, p url.Valu
 			return err
 		}
 		if len(keys)+len(inline)+len(attached)+len(groups) > 0 {
-			return awsapi.ErrDeleteConflict.New("Cannot delete entity, must delete access keys, policies and group memberships first.")
+			return awsapi.UserDeleteConflict.Of()
 		}
 		if devices, err := userDevices(ctx, tx, c.Account, u.ID); err != nil {
 			return err
 		} else if len(devices) > 0 {
-			return awsapi.ErrDeleteConflict.New("Cannot delete entity, must delete MFA device first.")
+			return awsapi.UserHasMFADevice.Of()
 		}
 		return tx.DeleteUser(ctx, c.Account, u.ID)
 	})
@@ -224,7 +224,7 @@ func (s *Service) keyOwner(ctx context.Context, tx store.Tx, c *authz.Principal,
 			return "", "", nil
 		}
 		if c.UserName == "" {
-			return "", "", awsapi.ErrValidationError.New("Must specify userName when calling with non-User credentials")
+			return "", "", awsapi.UserNameRequired.Of()
 		}
 		n = c.UserName
 	}
@@ -255,7 +255,7 @@ func (s *Service) createAccessKey(ctx context.Context, c *authz.Principal, p url
 			return err
 		}
 		if len(existing) >= 2 {
-			return awsapi.ErrLimitExceeded.New("Cannot exceed quota for AccessKeysPerUser: 2")
+			return awsapi.QuotaExceeded.Of("AccessKeysPerUser", 2)
 		}
 		k := &store.AccessKey{ID: id, Account: c.Account, UserID: uid, SecretSealed: sealed, Status: store.KeyActive, CreatedAt: s.now()}
 		out = xAccessKey{UserName: uname, AccessKeyId: id, Status: store.KeyActive, SecretAccessKey: secret, CreateDate: isoTime(k.CreatedAt)}
@@ -300,7 +300,7 @@ func (s *Service) ownedKey(ctx context.Context, tx store.Tx, c *authz.Principal,
 	}
 	k, err := tx.GetAccessKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (k.Account != c.Account || k.UserID != uid)) {
-		return nil, awsapi.ErrNoSuchEntity.Errorf("The Access Key with id %s cannot be found.", id)
+		return nil, awsapi.AccessKeyNotFound.Of(id)
 	}
 	return k, err
 }
@@ -346,7 +346,7 @@ func (s *Service) getAccessKeyLastUsed(ctx context.Context, c *authz.Principal, 
 	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
 		k, err := tx.GetAccessKey(ctx, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && k.Account != c.Account) {
-			return awsapi.ErrAccessDenied.New("The specified access key does not belong to your account.")
+			return awsapi.AccessKeyOfOtherAccount.Of()
 		}
 		if err != nil {
 			return err

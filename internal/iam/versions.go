@@ -28,7 +28,7 @@ func (s *Service) localPolicy(ctx context.Context, tx store.Tx, c *authz.Princip
 		return nil, err
 	}
 	if rp.aws {
-		return nil, awsapi.ErrInvalidInput.Errorf("ARN %s is an AWS managed policy and cannot be modified.", arn)
+		return nil, awsapi.AWSManagedPolicyReadOnly.Of(arn)
 	}
 	return rp.local, nil
 }
@@ -61,7 +61,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, c *authz.Principal, p
 			return err
 		}
 		if len(versions) >= 5 {
-			return awsapi.ErrLimitExceeded.Errorf("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+			return awsapi.PolicyVersionsExceeded.Of()
 		}
 		now := s.now()
 		v := &store.PolicyVersion{PolicyARN: mp.ARN, VersionID: "v" + strconv.Itoa(mp.NextVersion), Document: doc, CreatedAt: now}
@@ -129,10 +129,10 @@ func (s *Service) deletePolicyVersion(ctx context.Context, c *authz.Principal, p
 			return err
 		}
 		if vid == mp.DefaultVersionID {
-			return awsapi.ErrDeleteConflict.New("Cannot delete the default version of a policy.")
+			return awsapi.DefaultVersionDeleteConflict.Of()
 		}
 		if err := tx.DeletePolicyVersion(ctx, mp.ARN, vid); errors.Is(err, store.ErrNotFound) {
-			return awsapi.ErrNoSuchEntity.Errorf("Policy %s version %s does not exist or is not attachable.", mp.ARN, vid)
+			return awsapi.PolicyVersionNotFound.Of(mp.ARN, vid)
 		} else if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, c *authz.Principa
 			return err
 		}
 		if _, err := tx.GetPolicyVersion(ctx, mp.ARN, vid); errors.Is(err, store.ErrNotFound) {
-			return awsapi.ErrNoSuchEntity.Errorf("Policy %s version %s does not exist or is not attachable.", mp.ARN, vid)
+			return awsapi.PolicyVersionNotFound.Of(mp.ARN, vid)
 		} else if err != nil {
 			return err
 		}

@@ -171,7 +171,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, err
 		}
 		if strings.HasPrefix(strings.ToLower(a.sourceIdentity), "aws:") {
-			return nil, awsapi.ErrValidationError.New("SourceIdentity cannot start with 'aws:'")
+			return nil, awsapi.SourceIdentityReserved.Of()
 		}
 	}
 	if p.Has("Policy") {
@@ -182,7 +182,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, awsapi.ValueNotMatching.Of(a.policyDoc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 		}
 		if _, err := policy.Validate(a.policyDoc, policy.Session); err != nil {
-			return nil, awsapi.ErrMalformedPolicyDocument.New(err.Error())
+			return nil, awsapi.PolicyDocumentMalformed.Of(err.Error())
 		}
 	}
 	for i := 1; ; i++ {
@@ -219,10 +219,10 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, err
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, awsapi.ErrInvalidParameterValue.New("Tag keys cannot start with 'aws:'.")
+			return nil, awsapi.SessionTagKeyReserved.Of()
 		}
 		if seen[strings.ToLower(k)] {
-			return nil, awsapi.ErrInvalidParameterValue.New("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return nil, awsapi.SessionTagDuplicate.Of()
 		}
 		seen[strings.ToLower(k)] = true
 		a.tags = append(a.tags, token.Tag{Key: k, Value: v})
@@ -237,7 +237,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		}
 		tk := p.Get(k)
 		if !seen[strings.ToLower(tk)] {
-			return nil, awsapi.ErrInvalidParameterValue.New("The specified transitive tag key must be included in the requested tags.")
+			return nil, awsapi.TransitiveTagNotRequested.Of()
 		}
 		a.transitive = append(a.transitive, tk)
 	}
@@ -296,7 +296,7 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		return nil, err
 	}
 	if caller.Type == authz.TypeRoot && caller.Session == nil {
-		return nil, awsapi.ErrAccessDenied.New("Roles may not be assumed by root accounts.")
+		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	cr, err := s.findRole(ctx, caller.Account, a.roleArn)
 	if err != nil {
@@ -316,10 +316,10 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		duration = a.duration
 	}
 	if chained && duration > 3600 {
-		return nil, awsapi.ErrValidationError.New("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		return nil, awsapi.ChainedDurationTooLong.Of()
 	}
 	if duration > role.MaxSessionDuration {
-		return nil, awsapi.ErrValidationError.New("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		return nil, awsapi.DurationOverRoleMax.Of()
 	}
 	for _, parn := range a.policyARNs {
 		ok, err := s.policyExists(ctx, role.Account, parn)
@@ -327,11 +327,11 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 			return nil, err
 		}
 		if !ok {
-			return nil, awsapi.ErrInvalidParameterValue.Errorf("Policy %s does not exist or is not attachable.", parn)
+			return nil, awsapi.SessionPolicyNotFound.Of(parn)
 		}
 	}
 	if size := a.packedSize(); size > 100 {
-		return nil, awsapi.ErrPackedPolicyTooLarge.Errorf("Packed size of consumed session policies and tags exceeds the limit (%d%%).", size)
+		return nil, awsapi.PackedSizeExceeded.Of(size)
 	}
 	// MFA: a session inherits its caller's MFA; a caller presenting a code
 	// of its own device signs in with MFA now.
@@ -351,7 +351,7 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	sourceIdentity := a.sourceIdentity
 	if parent != nil && parent.SourceIdentity != "" {
 		if sourceIdentity != "" && sourceIdentity != parent.SourceIdentity {
-			return nil, awsapi.ErrAccessDenied.New("The source identity of a role chain cannot be changed.")
+			return nil, awsapi.SourceIdentityFixed.Of()
 		}
 		sourceIdentity = parent.SourceIdentity
 	}
@@ -372,7 +372,7 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		}
 		for _, t := range a.tags {
 			if inherited[strings.ToLower(t.Key)] {
-				return nil, awsapi.ErrInvalidParameterValue.New("One or more of the specified transitive tag keys can't be set because it conflicts with a transitive tag key in the role chain.")
+				return nil, awsapi.TransitiveTagConflict.Of()
 			}
 		}
 	}
@@ -525,7 +525,7 @@ func (s *Service) touchRole(ctx context.Context, r *store.Role, now time.Time, r
 // sessions are limited instead).
 func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (any, error) {
 	if caller.Session != nil {
-		return nil, awsapi.ErrAccessDenied.New("Cannot call GetSessionToken with session credentials")
+		return nil, awsapi.SessionCredentialsRefused.Of("GetSessionToken")
 	}
 	root := caller.Type == authz.TypeRoot
 	duration := 43200

@@ -17,7 +17,7 @@ type Opener interface {
 }
 
 func mfaFailed() error {
-	return awsapi.ErrAccessDenied.New("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	return awsapi.MFAFailed.Of()
 }
 
 // checkMFA validates a SerialNumber and TokenCode pair presented by the
@@ -27,7 +27,7 @@ func mfaFailed() error {
 // requests race.
 func (s *Service) checkMFA(ctx context.Context, caller *authz.Principal, serial, code string, now time.Time) error {
 	if serial == "" || code == "" {
-		return awsapi.ErrAccessDenied.New("MultiFactorAuthentication failed, SerialNumber and TokenCode must be given together.")
+		return awsapi.MFAIncomplete.Of()
 	}
 	// Devices belong to IAM users; role sessions have none.
 	if caller.Type != authz.TypeUser || caller.EntityID == "" || s.cfg.Opener == nil {

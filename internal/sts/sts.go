@@ -66,11 +66,11 @@ type GetCallerIdentityResult struct {
 // checks the pipeline decides before the action runs.
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (*pipeline.Call, error) {
 	if caller == nil {
-		return nil, awsapi.ErrMissingAuthenticationToken.New("Request is missing Authentication Token")
+		return nil, awsapi.MissingAuthentication.Of()
 	}
 	// GetSessionToken sessions may call only AssumeRole and GetCallerIdentity.
 	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
-		return nil, awsapi.ErrAccessDenied.Errorf("Cannot call %s with session credentials", action)
+		return nil, awsapi.SessionCredentialsRefused.Of(action)
 	}
 	noCheck := func(reason string, run func(ctx context.Context) (any, error)) *pipeline.Call {
 		return &pipeline.Call{Plan: pipeline.Plan{NoCheck: reason}, Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return run(ctx) }}
@@ -204,7 +204,7 @@ func (s *Service) getAccessKeyInfo(ctx context.Context, id string) (any, error) 
 	if account == "" {
 		// AWS derives the account from the key id itself; an unknown key
 		// here belongs to no local account.
-		return nil, awsapi.ErrInvalidParameterValue.Errorf("The access key %s does not belong to any account.", id)
+		return nil, awsapi.AccessKeyOfNoAccount.Of(id)
 	}
 	return struct {
 		Account string `xml:"Account"`
