@@ -246,6 +246,7 @@ func TestMessageTable(t *testing.T) {
 }
 
 var services = []struct{ file, title string }{
+	{"messages_auth.go", "Authentication"},
 	{"message.go", "Every Query service (IAM, STS): validation"},
 	{"messages_query.go", "The Query protocol front end (IAM, STS)"},
 	{"messages_iam.go", "IAM"},

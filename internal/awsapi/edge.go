@@ -2,7 +2,6 @@ package awsapi
 
 import (
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -25,7 +24,7 @@ func QueryError(err error, internal *Code) *Error {
 	}
 	var d *authz.DeniedError
 	if errors.As(err, &d) {
-		return ErrAccessDenied.New(d.Error())
+		return Denied.Of(d.Error())
 	}
 	var se *sigv4.Error
 	detail := ""
@@ -34,28 +33,27 @@ func QueryError(err error, internal *Code) *Error {
 	}
 	switch {
 	case errors.Is(err, authz.ErrNoCredentials):
-		return ErrMissingAuthenticationToken.New("Request is missing Authentication Token")
+		return MissingAuthentication.Of()
 	case errors.Is(err, authz.ErrUnknownAccessKey):
-		return ErrInvalidClientTokenId.New("The security token included in the request is invalid.")
+		return QueryTokenInvalid.Of()
 	case errors.Is(err, authz.ErrInvalidToken):
-		return ErrInvalidClientTokenId.New("The security token included in the request is invalid.")
+		return QueryTokenInvalid.Of()
 	case errors.Is(err, authz.ErrExpiredToken):
-		return ErrExpiredToken.WithStatus(403, "The security token included in the request is expired")
+		return QueryTokenExpired.Of()
 	case errors.Is(err, sigv4.ErrMismatch):
-		return ErrSignatureDoesNotMatch.New("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+		return QuerySignatureMismatch.Of()
 	case errors.Is(err, sigv4.ErrSkew):
-		msg := "Signature expired: the request time is more than 15 minutes from the server's time."
-		if se != nil {
-			msg = "Signature expired: " + se.RequestTime.UTC().Format("20060102T150405Z") + " is now earlier than " +
-				se.ServerTime.UTC().Add(-sigv4.MaxSkew).Format("20060102T150405Z") + " (" + se.ServerTime.UTC().Format("20060102T150405Z") + " - 15 min.)"
+		if se == nil {
+			return QuerySignatureSkewedUnknown.Of()
 		}
-		return ErrSignatureDoesNotMatch.WithStatus(403, msg)
+		const f = "20060102T150405Z"
+		return QuerySignatureSkewed.Of(se.RequestTime.UTC().Format(f), se.ServerTime.UTC().Add(-sigv4.MaxSkew).Format(f), se.ServerTime.UTC().Format(f))
 	case errors.Is(err, sigv4.ErrExpired):
-		return ErrRequestExpired.New("Request has expired.")
+		return QueryRequestExpired.Of()
 	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrPresign):
-		return ErrIncompleteSignature.New(detail)
+		return QuerySignatureIncomplete.Of(detail)
 	case errors.Is(err, sigv4.ErrScope):
-		return ErrSignatureDoesNotMatch.New(detail)
+		return QuerySignatureScope.Of(detail)
 	}
 	return AsError(err, internal)
 }
@@ -84,13 +82,13 @@ func S3Error(err error, req S3Request) *Error {
 	akid, presigned := req.AccessKeyID, req.Presigned
 	switch {
 	case errors.Is(err, authz.ErrUnknownAccessKey):
-		return ErrInvalidAccessKeyId.New("The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", akid)
+		return S3AccessKeyUnknown.Of().With("AWSAccessKeyId", akid)
 	case errors.Is(err, authz.ErrInvalidToken):
-		return ErrInvalidToken.New("The provided token is malformed or otherwise invalid.")
+		return S3TokenInvalid.Of()
 	case errors.Is(err, authz.ErrExpiredToken):
-		return ErrExpiredToken.New("The provided token has expired.")
+		return S3TokenExpired.Of()
 	case errors.Is(err, sigv2.ErrMismatch):
-		e := ErrSignatureDoesNotMatch.New("The request signature we calculated does not match the signature you provided. Check your key and signing method.").
+		e := S3SignatureMismatch.Of().
 			With("AWSAccessKeyId", req.V2AccessKeyID)
 		var v2 *sigv2.Error
 		if errors.As(err, &v2) && v2.StringToSign != "" {
@@ -98,30 +96,30 @@ func S3Error(err error, req S3Request) *Error {
 		}
 		return e
 	case errors.Is(err, sigv2.ErrExpired):
-		return ErrAccessDenied.New("Request has expired")
+		return S3V2RequestExpired.Of()
 	case errors.Is(err, sigv2.ErrIncomplete):
-		return ErrAccessDenied.New("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+		return S3V2Incomplete.Of()
 	case errors.Is(err, sigv4.ErrMismatch):
-		e := ErrSignatureDoesNotMatch.New("The request signature we calculated does not match the signature you provided. Check your key and signing method.").With("AWSAccessKeyId", akid)
+		e := S3SignatureMismatch.Of().With("AWSAccessKeyId", akid)
 		if se != nil && se.StringToSign != "" {
 			e = e.With("StringToSign", se.StringToSign).With("CanonicalRequest", se.CanonicalRequest)
 		}
 		return e
 	case errors.Is(err, sigv4.ErrSkew):
-		e := ErrRequestTimeTooSkewed.WithStatus(http.StatusForbidden, "The difference between the request time and the current time is too large.")
+		e := S3TimeSkewed.Of()
 		if se != nil {
 			e = e.With("RequestTime", se.RequestTime.UTC().Format(sigv4AmzDate)).With("ServerTime", se.ServerTime.UTC().Format(time.RFC3339)).With("MaxAllowedSkewMilliseconds", "900000")
 		}
 		return e
 	case errors.Is(err, sigv4.ErrExpired):
-		return ErrAccessDenied.New(detail)
+		return S3RequestExpired.Of(detail)
 	case errors.Is(err, sigv4.ErrChunkFormat), errors.Is(err, sigv4.ErrDecodedLength):
-		return ErrIncompleteBody.New("The request body terminated unexpectedly")
+		return S3ChunkedBodyMalformed.Of()
 	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrScope), errors.Is(err, sigv4.ErrPresign):
 		if presigned {
-			return ErrAuthorizationQueryParametersError.New(detail)
+			return S3PresignMalformed.Of(detail)
 		}
-		e := ErrAuthorizationHeaderMalformed.New("The authorization header is malformed; " + detail)
+		e := S3AuthorizationMalformed.Of(detail)
 		if errors.Is(err, sigv4.ErrScope) {
 			e = e.With("Region", req.Region)
 		}

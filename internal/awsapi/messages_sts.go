@@ -2,8 +2,6 @@ package awsapi
 
 // STS's messages.
 var (
-	// MissingAuthentication: a request without any credentials.
-	MissingAuthentication = ErrMissingAuthenticationToken.say("Request is missing Authentication Token")
 	// SessionCredentialsRefused: Args: the operation session credentials may
 	// not call.
 	SessionCredentialsRefused = ErrAccessDenied.say("Cannot call %s with session credentials")
