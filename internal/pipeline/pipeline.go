@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -74,8 +75,8 @@ type Exchange interface {
 	// Handle performs the operation; every required check was allowed.
 	Handle(ctx context.Context, o Outcomes) error
 	// Fail answers the request with err in the protocol's shape and
-	// returns the AWS error code it used.
-	Fail(err error) string
+	// returns the AWS error code and message it sent.
+	Fail(err error) (code, message string)
 }
 
 // Decider decides one check (authz.Authorizer).
@@ -85,19 +86,50 @@ type Decider interface {
 
 var _ Decider = (*authz.Authorizer)(nil)
 
-// Record is the decision record of one request: who asked for what, how
-// each check was decided and by which policy statement, and how the
-// request ended. The audit trail and denial explanations are built on it.
+// Record is the record of one request: who asked for what, how each check
+// was decided and by which policy statement, and how the request ended.
+// The protocol adapter fills what it saw (operation, parameters, bucket
+// and key), the driver the principal and the decisions, and the server
+// the HTTP facts once the response is complete; the server then hands it
+// to its Sink (the audit trail, the access log, the metrics). A record
+// carries no secret: Params are what the client sent, which the audit
+// trail filters before writing.
 type Record struct {
 	RequestID string
 	Service   string // iam, sts, s3
-	Operation string
+	Operation string // the API operation ("" when the request never named one)
 	Time      time.Time
 	Principal *authz.Principal // nil when authentication failed
 	Checks    []CheckRecord
 	NoCheck   string // the reason, when the operation needed no policy
 	ErrorCode string // "" on success
-	Err       error  // the cause, for logs (never sent to clients)
+	// ErrorMessage is the message sent with ErrorCode.
+	ErrorMessage string
+	Err          error // the cause, for logs (never sent to clients)
+
+	// Params are the request's parameters: the Query protocol's form and
+	// query parameters (IAM, STS); S3's URL query.
+	Params url.Values
+	// Bucket and Key are the S3 bucket and object addressed ("" for none).
+	Bucket, Key string
+	// Result is the operation's response payload (the Query protocol's
+	// result struct), nil on error or when the operation returns none.
+	Result any
+	// Auth is how the request was authenticated: "header" (SigV4
+	// Authorization header), "query" (a presigned URL), "post" (a browser
+	// form's signed policy), "" when it carried no signature.
+	Auth string
+	// SignatureVersion is "SigV4" or "SigV2" for a signed request.
+	SignatureVersion string
+
+	// The HTTP facts, filled by the server.
+	Method, Host, Path  string
+	SourceIP, UserAgent string
+	TLSVersion          string // "" without TLS
+	TLSCipher           string
+	Status              int
+	BytesIn, BytesOut   int64
+	Duration            time.Duration
 
 	checks [2]CheckRecord // Checks' storage for the common short plan
 }
@@ -110,7 +142,9 @@ type CheckRecord struct {
 	Decision policy.Decision
 }
 
-// Sink receives decision records.
+// Sink receives the record of every request once its response is
+// complete. Record must not block the request for long: a sink that does
+// I/O buffers (see internal/audit).
 type Sink interface {
 	Record(ctx context.Context, r *Record)
 }
@@ -126,26 +160,22 @@ var _ Sink = Discard{}
 // Driver runs exchanges.
 type Driver struct {
 	decider Decider
-	sink    Sink
 }
 
-// New returns a driver deciding with d and recording to sink (nil: Discard).
-func New(d Decider, sink Sink) *Driver {
-	if sink == nil {
-		sink = Discard{}
-	}
-	return &Driver{decider: d, sink: sink}
+// New returns a driver deciding with d.
+func New(d Decider) *Driver {
+	return &Driver{decider: d}
 }
 
-// Serve drives one exchange to its end and records it. rec carries what
-// the adapter already knows (request id, service, operation); Serve fills
-// in the rest.
+// Serve drives one exchange to its end and fills rec with its principal,
+// its decisions and how it ended. rec carries what the caller already
+// knows (request id, service); the caller writes rec to its sinks once the
+// response is complete.
 func (d *Driver) Serve(ctx context.Context, x Exchange, rec *Record) {
 	if err := d.run(ctx, x, rec); err != nil {
 		rec.Err = err
-		rec.ErrorCode = x.Fail(err)
+		rec.ErrorCode, rec.ErrorMessage = x.Fail(err)
 	}
-	d.sink.Record(ctx, rec)
 }
 
 func (d *Driver) run(ctx context.Context, x Exchange, rec *Record) error {
@@ -153,7 +183,10 @@ func (d *Driver) run(ctx context.Context, x Exchange, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	rec.Principal, rec.Time = p, info.Now
+	rec.Principal = p
+	if rec.Time.IsZero() {
+		rec.Time = info.Now
+	}
 	plan, err := x.Resolve(ctx)
 	if err != nil {
 		return err

@@ -44,22 +44,15 @@ func (x *exchange) Handle(_ context.Context, o Outcomes) error {
 	x.handled, x.outcomes = true, o
 	return nil
 }
-func (x *exchange) Fail(err error) string { x.failed = err; return "Code" }
-
-type sink struct{ recs []*Record }
-
-func (s *sink) Record(_ context.Context, r *Record) { s.recs = append(s.recs, r) }
+func (x *exchange) Fail(err error) (string, string) { x.failed = err; return "Code", "message" }
 
 func check(action string) Check { return Check{Check: authz.Check{Action: action, Resource: "*"}} }
 
 func serve(t *testing.T, d *decider, x *exchange) *Record {
 	t.Helper()
-	s := &sink{}
-	New(d, s).Serve(context.Background(), x, &Record{RequestID: "r1"})
-	if len(s.recs) != 1 {
-		t.Fatalf("%d records, want one per request", len(s.recs))
-	}
-	return s.recs[0]
+	rec := &Record{RequestID: "r1"}
+	New(d).Serve(context.Background(), x, rec)
+	return rec
 }
 
 func TestAllowedRuns(t *testing.T) {

@@ -117,25 +117,37 @@ type call struct {
 
 var _ pipeline.Exchange = (*call)(nil)
 
-// ServeHTTP answers one S3 request through the pipeline: route,
-// authenticate, resolve (the bucket, the object, the checks), authorize,
-// handle. requestID is echoed in x-amz-request-id.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request, requestID string) {
+// Serve answers one S3 request through the pipeline: route, authenticate,
+// resolve (the bucket, the object, the checks), authorize, handle. rec is
+// the request's record, started by the server (its RequestID is echoed in
+// x-amz-request-id); Serve fills in what S3 saw.
+func (s *Service) Serve(w http.ResponseWriter, r *http.Request, rec *pipeline.Record) {
+	requestID := rec.RequestID
 	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query(), listCheck: -1}
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
 	c.bucket, c.key, c.vhost = s.target(r)
-	c.rec = &pipeline.Record{RequestID: requestID, Service: "s3"}
-	s.pipeline.Serve(c.ctx, c, c.rec)
+	rec.Service, rec.Bucket, rec.Key, rec.Params = "s3", c.bucket, c.key, c.q
+	c.rec = rec
+	s.pipeline.Serve(c.ctx, c, rec)
+	if c.p != nil && c.p.Type != authz.TypeAnonymous {
+		rec.Auth, rec.SignatureVersion = authMethods[c.authType], "SigV4"
+		if c.sigV2 {
+			rec.SignatureVersion = "SigV2"
+		}
+	}
 	if s.log.Enabled(c.ctx, slog.LevelDebug) {
 		who := ""
 		if c.p != nil {
 			who = c.p.ARN
 		}
-		s.log.Debug("s3 request", "request_id", requestID, "method", r.Method, "operation", c.rec.Operation, "bucket", c.bucket,
-			"principal", who, "payload", r.Header.Get("x-amz-content-sha256"), "error", c.rec.ErrorCode)
+		s.log.Debug("s3 request", "request_id", requestID, "method", r.Method, "operation", rec.Operation, "bucket", c.bucket,
+			"principal", who, "payload", r.Header.Get("x-amz-content-sha256"), "error", rec.ErrorCode)
 	}
 }
+
+// authMethods names s3:authType values as the record does.
+var authMethods = map[string]string{"REST-HEADER": "header", "REST-QUERY-STRING": "query", "POST": "post"}
 
 // Authenticate routes the request to its operation and names the caller:
 // SigV4 (header or presigned), SigV2 presigned, a browser form's signed
@@ -186,14 +198,14 @@ func (c *call) Handle(ctx context.Context, o pipeline.Outcomes) error {
 	return c.op.handle(c)
 }
 
-// Fail writes err as S3's XML error and returns its code.
-func (c *call) Fail(err error) string {
+// Fail writes err as S3's XML error and returns its code and message.
+func (c *call) Fail(err error) (string, string) {
 	e := toS3Error(err, c)
 	if e.HTTPStatus() >= 500 {
 		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
 	}
 	awsapi.WriteS3Error(c.w, c.r, e, c.id)
-	return e.Code
+	return e.Code, e.Message
 }
 
 // requestInfo is what the HTTP request contributes to policy evaluation.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 )
 
 // This file keeps one client from holding the server's descriptors and
@@ -170,11 +171,13 @@ type timedWriter struct {
 	timeout     time.Duration
 	now         func() time.Time
 	wroteHeader bool
+	status      int   // the final status sent (0: none yet)
+	written     int64 // body bytes handed to the connection
 }
 
 func (w *timedWriter) WriteHeader(code int) {
 	if !w.wroteHeader && code >= 200 {
-		w.wroteHeader = true
+		w.wroteHeader, w.status = true, code
 		if w.body != nil && !w.body.complete() {
 			w.Header().Set("Connection", "close")
 		}
@@ -192,6 +195,7 @@ func (w *timedWriter) Write(p []byte) (int, error) {
 		_ = w.ctl.SetWriteDeadline(w.now().Add(w.timeout))
 		m, err := w.ResponseWriter.Write(p[:k])
 		written += m
+		w.written += int64(m)
 		if err != nil {
 			return written, err
 		}
@@ -263,12 +267,16 @@ func (s slots) release() { <-s }
 
 // rejectBusy answers a request over the unsigned cap at once, in its
 // protocol's shape, without reading its body.
-func (s *Server) rejectBusy(w http.ResponseWriter, r *http.Request, requestID string) {
+func (s *Server) rejectBusy(w http.ResponseWriter, r *http.Request, rec *pipeline.Record) {
+	var e *awsapi.Error
 	if svc, ok := queryShape(r); ok {
-		awsapi.WriteQueryError(w, queryServices[svc].namespace, errQueryBusy(), requestID)
-		return
+		e, rec.Service = errQueryBusy(), svc
+		awsapi.WriteQueryError(w, queryServices[svc].namespace, e, rec.RequestID)
+	} else {
+		e, rec.Service = awsapi.S3Busy.Of(), serviceS3
+		awsapi.WriteS3Error(w, r, e, rec.RequestID)
 	}
-	awsapi.WriteS3Error(w, r, awsapi.S3Busy.Of(), requestID)
+	rec.ErrorCode, rec.ErrorMessage = e.Code, e.Message
 }
 
 // queryShape decides from the request line and headers alone (the body is

@@ -2,11 +2,16 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
 )
 
 // Service names, as they appear in a SigV4 credential scope.
@@ -36,24 +41,59 @@ func (s *Server) routes() http.Handler {
 // serveHTTP is the single entry point: pick the service, then hand the
 // request to that service's front end.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := awsapi.NewRequestID()
+	start := s.netNow()
+	rec := s.newRecord(r)
 	g, w, r := s.guardRequest(w, r)
-	defer g.done()
+	defer s.finish(g, rec, start)
 	if unsigned(r) {
 		if !s.unsignedSlots.tryAcquire() {
-			s.rejectBusy(w, r, requestID)
+			s.rejectBusy(w, r, rec)
 			return
 		}
 		defer s.unsignedSlots.release()
 	}
 	switch route(r) {
 	case serviceIAM:
-		s.serveQuery(w, r, serviceIAM, requestID)
+		s.serveQuery(w, r, serviceIAM, rec)
 	case serviceSTS:
-		s.serveQuery(w, r, serviceSTS, requestID)
+		s.serveQuery(w, r, serviceSTS, rec)
 	default:
-		s.serveS3(w, r, requestID)
+		s.serveS3(w, r, rec)
 	}
+}
+
+// newRecord starts the record of a request with what its HTTP request
+// line and connection say.
+func (s *Server) newRecord(r *http.Request) *pipeline.Record {
+	rec := &pipeline.Record{RequestID: awsapi.NewRequestID(), Time: s.now(), Method: r.Method, Host: r.Host, Path: r.URL.Path,
+		SourceIP: clientIP(r), UserAgent: r.UserAgent()}
+	if r.TLS != nil {
+		rec.TLSVersion, rec.TLSCipher = tls.VersionName(r.TLS.Version), tls.CipherSuiteName(r.TLS.CipherSuite)
+	}
+	return rec
+}
+
+// finish ends a request: its protections are released, the record gets
+// the response's status, sizes and duration, and goes to the sink.
+func (s *Server) finish(g *guard, rec *pipeline.Record, start time.Time) {
+	g.done()
+	rec.Status, rec.BytesOut = g.w.status, g.w.written
+	if rec.Status == 0 {
+		rec.Status = http.StatusOK
+	}
+	if g.body != nil {
+		rec.BytesIn = g.body.n.Load()
+	}
+	rec.Duration = s.netNow().Sub(start)
+	s.sink.Record(context.Background(), rec)
+}
+
+// clientIP is the request's peer address without its port.
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // route decides which service a request is for: the credential scope's

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 
@@ -126,9 +125,9 @@ var queryServices = map[string]queryService{
 
 // serveQuery is the AWS Query protocol adapter shared by IAM and STS: it
 // turns the request into a queryExchange for the pipeline driver.
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc, requestID string) {
-	x := &queryExchange{s: s, w: w, r: r, svc: svc, qs: queryServices[svc], requestID: requestID}
-	rec := &pipeline.Record{RequestID: requestID, Service: svc}
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc string, rec *pipeline.Record) {
+	rec.Service = svc
+	x := &queryExchange{s: s, w: w, r: r, svc: svc, qs: queryServices[svc], requestID: rec.RequestID, rec: rec}
 	s.pipeline.Serve(r.Context(), x, rec)
 }
 
@@ -140,6 +139,7 @@ type queryExchange struct {
 	svc       string
 	qs        queryService
 	requestID string
+	rec       *pipeline.Record
 
 	params url.Values
 	action string
@@ -179,6 +179,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		}
 	}
 	x.params, x.action = params, params.Get("Action")
+	x.rec.Params, x.rec.Operation = params, x.action
 
 	sum := sha256.Sum256(body)
 	caller, err := x.s.authn.Authenticate(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
@@ -201,6 +202,12 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		return nil, authz.RequestInfo{}, awsapi.SessionWithoutMFAForIAM.Of()
 	}
 	x.caller, x.info = caller, x.s.requestInfo(r)
+	if caller.Type != authz.TypeAnonymous {
+		x.rec.Auth, x.rec.SignatureVersion = "header", "SigV4"
+		if r.Header.Get("Authorization") == "" {
+			x.rec.Auth = "query"
+		}
+	}
 	return caller, x.info, nil
 }
 
@@ -227,26 +234,23 @@ func (x *queryExchange) Handle(ctx context.Context, o pipeline.Outcomes) error {
 		return err
 	}
 	awsapi.WriteQueryResponse(x.w, x.qs.namespace, x.action, result, x.requestID)
+	x.rec.Result = result
 	return nil
 }
 
 // Fail writes err in the Query protocol's shape: a policy denial as
 // AccessDenied in AWS's words, a failure to decide as the service's
 // internal error.
-func (x *queryExchange) Fail(err error) string {
+func (x *queryExchange) Fail(err error) (string, string) {
 	e := awsapi.QueryError(err, x.qs.internalCode)
 	if e.HTTPStatus() >= 500 {
 		x.s.log.Error("request failed", "service", x.svc, "action", x.action, "request_id", x.requestID, "err", err)
 	}
 	awsapi.WriteQueryError(x.w, x.qs.namespace, e, x.requestID)
-	return e.Code
+	return e.Code, e.Message
 }
 
 // requestInfo is what the HTTP request contributes to policy evaluation.
 func (s *Server) requestInfo(r *http.Request) authz.RequestInfo {
-	ip := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
-	return authz.RequestInfo{Now: s.now(), SourceIP: ip, SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
+	return authz.RequestInfo{Now: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
 }

@@ -29,10 +29,12 @@ import (
 
 // Options are the process-level dependencies of a server.
 type Options struct {
-	Stdout  io.Writer        // where first-start credentials are printed (nil: discarded)
-	Stderr  io.Writer        // log output (nil: discarded)
-	Logger  *slog.Logger     // overrides Stderr logging when set
-	Now     func() time.Time // clock (nil: time.Now)
+	Stdout io.Writer        // where first-start credentials are printed (nil: discarded)
+	Stderr io.Writer        // log output (nil: discarded)
+	Logger *slog.Logger     // overrides Stderr logging when set
+	Now    func() time.Time // clock (nil: time.Now)
+	// Sink receives the record of every request (nil: discarded).
+	Sink    pipeline.Sink
 	Version string
 }
 
@@ -50,10 +52,12 @@ type Server struct {
 	// pipeline drives every request: authenticate, resolve, authorize,
 	// handle, record.
 	pipeline *pipeline.Driver
-	tokens   *keyring.TokenKeys
-	s3       *s3.Service
-	blobs    *blobfs.FS
-	handler  http.Handler
+	// sink receives every request's record once its response is complete.
+	sink    pipeline.Sink
+	tokens  *keyring.TokenKeys
+	s3      *s3.Service
+	blobs   *blobfs.FS
+	handler http.Handler
 
 	// netNow is the wall clock of socket deadlines, which the runtime
 	// compares with real time: never the injected clock (now), which tests
@@ -156,7 +160,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
-	s.pipeline = pipeline.New(s.authz, pipeline.Discard{})
+	s.pipeline = pipeline.New(s.authz)
+	s.sink = opt.Sink
+	if s.sink == nil {
+		s.sink = pipeline.Discard{}
+	}
 	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,

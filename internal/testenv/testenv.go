@@ -62,6 +62,9 @@ type Env struct {
 
 	mu     sync.Mutex
 	offset time.Duration // added to the server's clock (Advance)
+
+	// Records holds the record of every request the server answered.
+	Records *RecordLog
 }
 
 // Option adjusts the server configuration before start.
@@ -83,7 +86,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	e := &Env{t: t, DataDir: cfg.DataDir, Cfg: cfg, transport: newTransport()}
+	e := &Env{t: t, DataDir: cfg.DataDir, Cfg: cfg, transport: newTransport(), Records: &RecordLog{}}
 	e.start()
 	t.Cleanup(e.Close)
 	return e
@@ -92,7 +95,7 @@ func New(t testing.TB, opts ...Option) *Env {
 func (e *Env) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, e.Cfg, server.Options{Stderr: testWriter{e.t}, Now: e.now})
+	srv, err := server.New(ctx, e.Cfg, server.Options{Stderr: testWriter{e.t}, Now: e.now, Sink: e.Records})
 	if err != nil {
 		cancel()
 		e.t.Fatalf("testenv: start server: %v", err)
