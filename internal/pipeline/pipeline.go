@@ -157,6 +157,18 @@ func (Discard) Record(context.Context, *Record) {}
 
 var _ Sink = Discard{}
 
+// Tee is a Sink that hands every record to each of its sinks in order.
+type Tee []Sink
+
+// Record passes r to every sink.
+func (t Tee) Record(ctx context.Context, r *Record) {
+	for _, s := range t {
+		s.Record(ctx, r)
+	}
+}
+
+var _ Sink = Tee(nil)
+
 // Driver runs exchanges.
 type Driver struct {
 	decider Decider

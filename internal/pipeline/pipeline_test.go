@@ -118,3 +118,15 @@ func TestAuthenticationFailureIsRecorded(t *testing.T) {
 		t.Fatalf("handled=%v asked=%v record=%+v", x.handled, d.asked, rec)
 	}
 }
+
+type countSink struct{ n *int }
+
+func (c countSink) Record(context.Context, *Record) { *c.n++ }
+
+func TestTeeReachesEverySink(t *testing.T) {
+	var a, b int
+	Tee{countSink{&a}, Discard{}, countSink{&b}}.Record(context.Background(), &Record{})
+	if a != 1 || b != 1 {
+		t.Fatalf("sinks saw %d and %d records", a, b)
+	}
+}
