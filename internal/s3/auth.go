@@ -31,11 +31,11 @@ func (c *call) authenticate() error {
 	} else {
 		c.authType = "REST-HEADER"
 		if payload == "" && strings.HasPrefix(r.Header.Get("Authorization"), sigv4.Algorithm) {
-			return awsapi.ErrInvalidRequest.New("Missing required header for this request: x-amz-content-sha256")
+			return awsapi.ContentSHA256Missing.Of()
 		}
 	}
 	if !validPayloadHash(payload) {
-		return awsapi.ErrInvalidArgument.New("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+		return awsapi.ContentSHA256Invalid.Of()
 	}
 	v, err := c.s.authn.Verify(c.ctx, r, authz.AuthRequest{Service: "s3", PayloadHash: payload, S3: true})
 	if errors.Is(err, authz.ErrNoCredentials) {
@@ -111,7 +111,7 @@ func (c *call) loadBucket() error {
 }
 
 func noSuchBucket(name string) error {
-	return awsapi.ErrNoSuchBucket.New("The specified bucket does not exist").With("BucketName", name)
+	return awsapi.BucketNotFound.Of().With("BucketName", name)
 }
 
 // check declares one authorization check on a resource in bucket b (nil:
@@ -242,10 +242,10 @@ func toS3Error(err error, c *call) *awsapi.Error {
 // "Access Denied" to anyone else.
 func accessDeniedError(d *authz.DeniedError, c *call) *awsapi.Error {
 	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) {
-		return awsapi.ErrAccessDenied.New("Access Denied")
+		return awsapi.S3AccessDenied.Of()
 	}
 	// S3 quotes the resource ARN in its messages, unlike IAM and STS.
 	q := *d
 	q.Resource = `"` + d.Resource + `"`
-	return awsapi.ErrAccessDenied.New(q.Error())
+	return awsapi.S3AccessDeniedExplained.Of(q.Error())
 }

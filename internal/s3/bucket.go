@@ -80,7 +80,7 @@ func (s *Service) regionOf(b *store.Bucket) string {
 // declares s3:CreateBucket (and s3:PutBucketAcl when the request grants).
 func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 	if !validBucketName(c.bucket) {
-		return pipeline.Plan{}, awsapi.ErrInvalidBucketName.New("The specified bucket is not valid.").With("BucketName", c.bucket)
+		return pipeline.Plan{}, awsapi.BucketNameInvalid.Of().With("BucketName", c.bucket)
 	}
 	var conf createBucketConfiguration
 	data, err := c.readBody(maxXMLBody)
@@ -117,14 +117,14 @@ func (c *call) createBucket() error {
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {
-				return awsapi.ErrBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
+				return awsapi.BucketAlreadyOwned.Of().With("BucketName", c.bucket)
 			}
-			return awsapi.ErrBucketAlreadyExists.New("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+			return awsapi.BucketNameTaken.Of().With("BucketName", c.bucket)
 		}
 		return tx.CreateBucket(c.ctx, b)
 	})
 	if errors.Is(err, store.ErrExists) {
-		return awsapi.ErrBucketAlreadyExists.New("The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", c.bucket)
+		return awsapi.BucketNameTaken.Of().With("BucketName", c.bucket)
 	}
 	if err != nil {
 		return err
@@ -141,18 +141,18 @@ func (c *call) createBucket() error {
 func (s *Service) locationConstraint(lc string) (string, error) {
 	if lc == "" {
 		if s.region != "us-east-1" {
-			return "", awsapi.ErrIllegalLocationConstraintException.New("The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+			return "", awsapi.LocationConstraintMissing.Of()
 		}
 		return "", nil
 	}
 	if lc == "us-east-1" || lc == "EU" && s.region != "eu-west-1" {
-		return "", awsapi.ErrInvalidLocationConstraint.New("The specified location-constraint is not valid").With("LocationConstraint", lc)
+		return "", awsapi.LocationConstraintInvalid.Of().With("LocationConstraint", lc)
 	}
 	if lc == "EU" {
 		lc = "eu-west-1"
 	}
 	if lc != s.region {
-		return "", awsapi.ErrIllegalLocationConstraintException.Errorf("The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
+		return "", awsapi.LocationConstraintElsewhere.Of(lc)
 	}
 	return lc, nil
 }
@@ -193,7 +193,7 @@ func (c *call) deleteBucket() error {
 			return err
 		}
 		if busy {
-			return awsapi.ErrBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", c.bucket)
+			return awsapi.BucketNotEmpty.Of().With("BucketName", c.bucket)
 		}
 		return tx.DeleteBucket(c.ctx, c.bucket)
 	})
@@ -259,7 +259,7 @@ func (c *call) getBucketPolicy() error {
 		return err
 	}
 	if c.b.Policy == "" {
-		return awsapi.ErrNoSuchBucketPolicy.New("The bucket policy does not exist").With("BucketName", c.bucket)
+		return awsapi.BucketPolicyNotFound.Of().With("BucketName", c.bucket)
 	}
 	// Bound principals whose entity is gone show as its unique id.
 	doc := c.b.Policy
@@ -286,7 +286,7 @@ func (c *call) putBucketPolicy() error {
 		return err
 	}
 	if len(data) > maxBucketPolicy {
-		return awsapi.ErrMalformedPolicy.New("Policies must be less than 20KB")
+		return awsapi.BucketPolicyTooLarge.Of()
 	}
 	doc := string(data)
 	d, err := validateBucketPolicy(doc, c.bucket)
@@ -299,7 +299,7 @@ func (c *call) putBucketPolicy() error {
 		bound, err := binding.Bind(c.ctx, tx, d)
 		var ip *binding.InvalidPrincipalError
 		if errors.As(err, &ip) {
-			return awsapi.ErrMalformedPolicy.New("Invalid principal in policy")
+			return awsapi.BucketPolicyInvalidPrincipal.Of()
 		}
 		if err != nil {
 			return err
@@ -328,13 +328,13 @@ func validateBucketPolicy(doc, bucket string) (*policy.Document, error) {
 	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
-			return nil, awsapi.ErrMalformedPolicy.New(pe.Message)
+			return nil, awsapi.BucketPolicyRejected.Of(pe.Message)
 		}
-		return nil, awsapi.ErrMalformedPolicy.New("Policies must be valid JSON and the first byte must be '{'")
+		return nil, awsapi.BucketPolicyNotJSON.Of()
 	}
 	for _, st := range d.Statements {
 		if len(st.Principal) == 0 && len(st.NotPrincipal) == 0 {
-			return nil, awsapi.ErrMalformedPolicy.New("Missing required field Principal")
+			return nil, awsapi.BucketPolicyMissingPrincipal.Of()
 		}
 		for _, r := range append(append([]string{}, st.Resource...), st.NotResource...) {
 			if r == "*" || r == "arn:aws:s3:::*" {
@@ -343,12 +343,12 @@ func validateBucketPolicy(doc, bucket string) (*policy.Document, error) {
 			rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
 			name, _, _ := strings.Cut(rest, "/")
 			if !ok || !policy.Glob(name, bucket) {
-				return nil, awsapi.ErrMalformedPolicy.New("Policy has invalid resource")
+				return nil, awsapi.BucketPolicyInvalidResource.Of()
 			}
 		}
 		for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
-				return nil, awsapi.ErrMalformedPolicy.New("Policy has invalid action")
+				return nil, awsapi.BucketPolicyInvalidAction.Of()
 			}
 		}
 	}
@@ -368,7 +368,7 @@ func (c *call) deleteBucketPolicy() error {
 
 func (c *call) getBucketCors() error {
 	if c.b.CORS == "" {
-		return awsapi.ErrNoSuchCORSConfiguration.New("The CORS configuration does not exist").With("BucketName", c.bucket)
+		return awsapi.CORSConfigurationNotFound.Of().With("BucketName", c.bucket)
 	}
 	cfg, err := cors.Parse([]byte(c.b.CORS))
 	if err != nil {
@@ -392,11 +392,11 @@ func (c *call) putBucketCors() error {
 		var ce *cors.Error
 		if errors.As(err, &ce) {
 			if ce.Code == cors.CodeMalformedXML {
-				return awsapi.ErrMalformedXML.New(ce.Message)
+				return awsapi.CORSConfigurationMalformed.Of(ce.Message)
 			}
-			return awsapi.ErrInvalidRequest.New(ce.Message)
+			return awsapi.CORSConfigurationInvalid.Of(ce.Message)
 		}
-		return errMalformedXML
+		return awsapi.XMLMalformed.Of()
 	}
 	doc := string(cfg.XML())
 	if err := c.updateBucket(func(b *store.Bucket) error { b.CORS = doc; return nil }); err != nil {
@@ -416,7 +416,7 @@ func (c *call) deleteBucketCors() error {
 
 func (c *call) getBucketTagging() error {
 	if len(c.b.Tags) == 0 {
-		return awsapi.ErrNoSuchTagSet.New("The TagSet does not exist").With("BucketName", c.bucket)
+		return awsapi.BucketTagSetNotFound.Of().With("BucketName", c.bucket)
 	}
 	return c.writeXML(tagsXML(c.b.Tags))
 }

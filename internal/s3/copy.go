@@ -86,14 +86,14 @@ func (c *call) copyObject() error {
 	h := c.r.Header
 	directive := h.Get("x-amz-metadata-directive")
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
-		return awsapi.ErrInvalidArgument.New("Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive")
+		return awsapi.MetadataDirectiveUnknown.Of().With("ArgumentName", "x-amz-metadata-directive")
 	}
 	tagDirective := h.Get("x-amz-tagging-directive")
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
-		return awsapi.ErrInvalidArgument.New("Unknown tagging directive.").With("ArgumentName", "x-amz-tagging-directive")
+		return awsapi.TaggingDirectiveUnknown.Of().With("ArgumentName", "x-amz-tagging-directive")
 	}
 	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" {
-		return awsapi.ErrInvalidRequest.New("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		return awsapi.CopyToItself.Of()
 	}
 	o := *src
 	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
@@ -118,7 +118,7 @@ func (c *call) copyObject() error {
 			return err
 		}
 		if cur.ETag != src.ETag || !cur.LastModified.Equal(src.LastModified) {
-			return awsapi.ErrOperationAborted.New("A conflicting conditional operation is currently in progress against this resource. Please try again.")
+			return awsapi.CopySourceChanged.Of()
 		}
 		if _, err := tx.GetBucket(c.ctx, c.bucket); err != nil {
 			return err
@@ -151,12 +151,12 @@ func (c *call) uploadPartCopy() error {
 	if v := c.r.Header.Get("x-amz-copy-source-range"); v != "" {
 		var ok bool
 		if off, size, ok = copyRange(v, src.Size); !ok {
-			return awsapi.ErrInvalidArgument.New("Range specified is not valid for source object of size: "+strconv.FormatInt(src.Size, 10)).
+			return awsapi.CopySourceRangeInvalid.Of(src.Size).
 				With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", v)
 		}
 	}
 	if size > maxPutSize {
-		return awsapi.ErrInvalidRequest.New("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+		return awsapi.CopySourceTooLarge.Of()
 	}
 	rd := c.s.newObjectReader(c.ctx, src, off, size)
 	defer rd.Close()

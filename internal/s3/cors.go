@@ -27,28 +27,28 @@ func (c *call) preflight() error {
 	origin := c.r.Header.Get("Origin")
 	method := c.r.Header.Get("Access-Control-Request-Method")
 	if origin == "" {
-		return awsapi.ErrBadRequest.New("Insufficient information. Origin request header needed.")
+		return awsapi.PreflightOriginMissing.Of()
 	}
 	if method == "" {
-		return awsapi.ErrBadRequest.New("Invalid Access-Control-Request-Method: null")
+		return awsapi.PreflightMethodMissing.Of()
 	}
 	if c.bucket == "" {
-		return forbiddenCORS("CORSResponse: Bucket not found")
+		return awsapi.PreflightBucketNotFound.Of()
 	}
 	b, err := c.s.bucket(c.ctx, c.bucket)
 	if errors.Is(err, store.ErrNotFound) {
-		return forbiddenCORS("CORSResponse: Bucket not found")
+		return awsapi.PreflightBucketNotFound.Of()
 	}
 	if err != nil {
 		return err
 	}
 	cfg := c.s.cors.get(b.Name, b.CORS)
 	if cfg == nil {
-		return forbiddenCORS("CORSResponse: CORS is not enabled for this bucket.")
+		return awsapi.PreflightCORSDisabled.Of()
 	}
 	h, ok := cfg.Preflight(origin, method, cors.ParseRequestHeaders(c.r.Header.Get("Access-Control-Request-Headers")))
 	if !ok {
-		return forbiddenCORS("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
+		return awsapi.PreflightNotAllowed.Of()
 	}
 	for k, v := range h {
 		c.w.Header()[k] = v
@@ -56,10 +56,6 @@ func (c *call) preflight() error {
 	c.w.Header().Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-func forbiddenCORS(msg string) error {
-	return awsapi.ErrAccessForbidden.WithStatus(http.StatusForbidden, msg)
 }
 
 // corsHeaders adds the bucket's CORS response headers to a request that

@@ -62,13 +62,13 @@ func (c *call) deleteObjects() error {
 
 func (c *call) deleteOne(key, version string, allowed bool) error {
 	if key == "" {
-		return awsapi.ErrInvalidArgument.New("Object key must not be empty")
+		return awsapi.KeyEmpty.Of()
 	}
 	if version != "" && version != "null" {
-		return awsapi.ErrNoSuchVersion.New("The specified version does not exist.")
+		return awsapi.VersionNotFound.Of()
 	}
 	if !allowed {
-		return awsapi.ErrAccessDenied.New("Access Denied")
+		return awsapi.S3AccessDenied.Of()
 	}
 	return c.removeObject(key)
 }

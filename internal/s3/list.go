@@ -96,7 +96,7 @@ func (c *call) maxKeysParam(name string) (int, error) {
 	}
 	n, err := strconv.Atoi(v[0])
 	if err != nil || n < 0 {
-		return 0, awsapi.ErrInvalidArgument.New("Provided "+name+" not an integer or within integer range").
+		return 0, awsapi.ArgumentNotAnInteger.Of(name).
 			With("ArgumentName", name).With("ArgumentValue", v[0])
 	}
 	return min(n, maxListKeys), nil
@@ -111,7 +111,7 @@ func (c *call) encoder() (func(string) string, string, error) {
 		// S3 encodes like a form value but leaves '/' as it is.
 		return func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/") }, "url", nil
 	default:
-		return nil, "", awsapi.ErrInvalidArgument.New("Invalid Encoding Method specified in Request").
+		return nil, "", awsapi.EncodingTypeInvalid.Of().
 			With("ArgumentName", "encoding-type").With("ArgumentValue", et)
 	}
 }
@@ -212,7 +212,7 @@ func (c *call) listObjectsV2() error {
 	if hasToken {
 		raw, derr := base64.RawURLEncoding.DecodeString(token[0])
 		if derr != nil || token[0] == "" {
-			return awsapi.ErrInvalidArgument.New("The continuation token provided is incorrect").
+			return awsapi.ContinuationTokenInvalid.Of().
 				With("ArgumentName", "continuation-token")
 		}
 		after = string(raw)

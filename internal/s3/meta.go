@@ -25,10 +25,10 @@ const maxKeyLength = 1024
 
 func checkKey(key string) error {
 	if len(key) > maxKeyLength {
-		return awsapi.ErrKeyTooLongError.New("Your key is too long").With("Size", strconv.Itoa(len(key))).With("MaxSizeAllowed", strconv.Itoa(maxKeyLength))
+		return awsapi.KeyTooLong.Of().With("Size", strconv.Itoa(len(key))).With("MaxSizeAllowed", strconv.Itoa(maxKeyLength))
 	}
 	if !utf8.ValidString(key) {
-		return awsapi.ErrInvalidArgument.New("Object key must be valid UTF-8")
+		return awsapi.KeyNotUTF8.Of()
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func objectHeaders(h http.Header) (contentType string, std map[string]string, me
 		size += len(name) + len(v)
 	}
 	if size > maxMetadata {
-		return "", nil, nil, awsapi.ErrMetadataTooLarge.New("Your metadata headers exceed the maximum allowed metadata size").
+		return "", nil, nil, awsapi.MetadataTooLarge.Of().
 			With("Size", strconv.Itoa(size)).With("MaxSizeAllowed", strconv.Itoa(maxMetadata))
 	}
 	return contentType, std, meta, nil
@@ -119,12 +119,12 @@ func parseTaggingHeader(v string) ([]store.Tag, error) {
 	}
 	q, err := url.ParseQuery(v)
 	if err != nil {
-		return nil, awsapi.ErrInvalidArgument.New("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+		return nil, awsapi.TaggingHeaderMalformed.Of()
 	}
 	tags := make([]store.Tag, 0, len(q))
 	for k, vs := range q {
 		if len(vs) != 1 {
-			return nil, awsapi.ErrInvalidArgument.New("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+			return nil, awsapi.TaggingHeaderMalformed.Of()
 		}
 		tags = append(tags, store.Tag{Key: k, Value: vs[0]})
 	}
@@ -134,21 +134,21 @@ func parseTaggingHeader(v string) ([]store.Tag, error) {
 
 func checkTags(tags []store.Tag, limit int) error {
 	if len(tags) > limit {
-		return awsapi.ErrBadRequest.New("Object tags cannot be greater than " + strconv.Itoa(limit))
+		return awsapi.TooManyTags.Of(limit)
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
 		if t.Key == "" || utf8.RuneCountInString(t.Key) > maxTagKeyLen {
-			return awsapi.ErrInvalidTag.New("The TagKey you have provided is invalid")
+			return awsapi.TagKeyInvalid.Of()
 		}
 		if utf8.RuneCountInString(t.Value) > maxTagValueLen {
-			return awsapi.ErrInvalidTag.New("The TagValue you have provided is invalid")
+			return awsapi.TagValueInvalid.Of()
 		}
 		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return awsapi.ErrInvalidTag.New("Your TagKey cannot be prefixed with aws:")
+			return awsapi.S3TagKeyReserved.Of()
 		}
 		if seen[t.Key] {
-			return awsapi.ErrInvalidTag.New("Cannot provide multiple Tags with the same key")
+			return awsapi.TagKeyDuplicate.Of()
 		}
 		seen[t.Key] = true
 	}

@@ -91,7 +91,7 @@ func (c *call) createUpload() error {
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
-			return awsapi.ErrInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+			return awsapi.ChecksumAlgorithmUnsupported.Of()
 		}
 		u.ChecksumAlgorithm, u.ChecksumType = string(alg), "COMPOSITE"
 		if alg == checksum.CRC64NVME {
@@ -101,10 +101,10 @@ func (c *call) createUpload() error {
 	if v := c.r.Header.Get("x-amz-checksum-type"); v != "" {
 		switch {
 		case u.ChecksumAlgorithm == "":
-			return awsapi.ErrInvalidRequest.New("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+			return awsapi.ChecksumTypeWithoutAlgorithm.Of()
 		case v == "FULL_OBJECT" && !checksum.Algorithm(u.ChecksumAlgorithm).IsCRC(), v != "FULL_OBJECT" && v != "COMPOSITE",
 			v == "COMPOSITE" && u.ChecksumAlgorithm == string(checksum.CRC64NVME):
-			return awsapi.ErrInvalidRequest.Errorf("The %s checksum type cannot be used with the %s checksum algorithm.", strings.ToLower(v), strings.ToLower(u.ChecksumAlgorithm))
+			return awsapi.ChecksumTypeIncompatible.Of(strings.ToLower(v), strings.ToLower(u.ChecksumAlgorithm))
 		}
 		u.ChecksumType = v
 	}
@@ -122,7 +122,7 @@ func (c *call) createUpload() error {
 }
 
 func noSuchUpload(id string) error {
-	return awsapi.ErrNoSuchUpload.New("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").With("UploadId", id)
+	return awsapi.UploadNotFound.Of().With("UploadId", id)
 }
 
 // partTarget reads the part number and the upload of UploadPart and
@@ -154,7 +154,7 @@ func (c *call) upload() (*store.Upload, error) {
 func (c *call) partNumber() (int, error) {
 	n, err := strconv.Atoi(c.q.Get("partNumber"))
 	if err != nil || n < 1 || n > maxParts {
-		return 0, awsapi.ErrInvalidArgument.New("Part number must be an integer between 1 and 10000, inclusive").
+		return 0, awsapi.PartNumberOutOfRange.Of().
 			With("ArgumentName", "partNumber").With("ArgumentValue", c.q.Get("partNumber"))
 	}
 	return n, nil
@@ -174,12 +174,12 @@ func (c *call) uploadPart() error {
 			b.alg = checksum.Algorithm(u.ChecksumAlgorithm)
 			b.sum = b.alg.New()
 		} else if string(b.alg) != u.ChecksumAlgorithm {
-			return awsapi.ErrInvalidRequest.Errorf("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
+			return awsapi.PartChecksumAlgorithmMismatch.Of(
 				strings.ToLower(u.ChecksumAlgorithm), strings.ToLower(string(b.alg)))
 		}
 	}
 	if b.length < 0 {
-		return awsapi.ErrMissingContentLength.WithStatus(http.StatusLengthRequired, "You must provide the Content-Length HTTP header.")
+		return awsapi.ContentLengthMissing.Of()
 	}
 	info, err := c.s.blobs.Put(c.ctx, b)
 	if err != nil {
@@ -253,7 +253,7 @@ type completeResult struct {
 }
 
 func invalidPart() error {
-	return awsapi.ErrInvalidPart.New("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	return awsapi.PartNotFound.Of()
 }
 
 func (c *call) completeUpload() error {
@@ -263,11 +263,11 @@ func (c *call) completeUpload() error {
 		return err
 	}
 	if len(req.Parts) == 0 {
-		return awsapi.ErrMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
+		return awsapi.XMLMalformed.Of()
 	}
 	for i := 1; i < len(req.Parts); i++ {
 		if req.Parts[i].PartNumber <= req.Parts[i-1].PartNumber {
-			return awsapi.ErrInvalidPartOrder.New("The list of parts was not in ascending order. The parts list must be specified in order by part number.")
+			return awsapi.PartsNotInOrder.Of()
 		}
 	}
 	wantFull := c.r.Header.Get("x-amz-checksum-type")
@@ -342,7 +342,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 			return nil, invalidPart()
 		}
 		if i < len(list)-1 && p.Blob.Size < minPartSize {
-			return nil, awsapi.ErrEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed size").
+			return nil, awsapi.UploadTooSmall.Of().
 				With("ProposedSize", strconv.FormatInt(p.Blob.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).
 				With("PartNumber", strconv.Itoa(p.Number)).With("ETag", p.ETag)
 		}
@@ -361,7 +361,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 		// request must list them (as S3 requires); a full-object checksum
 		// is combined from the stored parts either way.
 		if p.Checksum == nil || (given == "" && u.ChecksumType != "FULL_OBJECT") {
-			return nil, awsapi.ErrInvalidRequest.Errorf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(string(alg)), p.Number)
+			return nil, awsapi.PartChecksumMissing.Of(strings.ToLower(string(alg)), p.Number)
 		}
 		if given != "" && given != p.Checksum.Value {
 			return nil, invalidPart()
@@ -388,10 +388,10 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 			o.Checksum = &store.Checksum{Algorithm: string(alg), Value: checksum.Composite(alg, digests), Type: "COMPOSITE"}
 		}
 		if want := c.r.Header.Get(alg.HeaderName()); want != "" && want != o.Checksum.Value {
-			return nil, awsapi.ErrBadDigest.Errorf("The %s you specified did not match the calculated checksum.", alg)
+			return nil, awsapi.ChecksumMismatch.Of(alg)
 		}
 		if wantType != "" && wantType != o.Checksum.Type {
-			return nil, awsapi.ErrInvalidRequest.Errorf("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", strings.ToLower(u.ChecksumType))
+			return nil, awsapi.ChecksumModeMismatch.Of(strings.ToLower(u.ChecksumType))
 		}
 	}
 	return o, nil
@@ -466,7 +466,7 @@ func (c *call) listParts() error {
 	marker := 0
 	if v := c.q.Get("part-number-marker"); v != "" {
 		if marker, err = strconv.Atoi(v); err != nil || marker < 0 {
-			return awsapi.ErrInvalidArgument.New("Provided part-number-marker not an integer or within integer range").With("ArgumentName", "part-number-marker")
+			return awsapi.ArgumentNotAnInteger.Of("part-number-marker").With("ArgumentName", "part-number-marker")
 		}
 	}
 	var parts []*store.Part

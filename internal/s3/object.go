@@ -44,7 +44,7 @@ func (c *call) receive() (*storedBlob, *body, error) {
 		return nil, nil, err
 	}
 	if b.length < 0 {
-		return nil, nil, awsapi.ErrMissingContentLength.WithStatus(http.StatusLengthRequired, "You must provide the Content-Length HTTP header.")
+		return nil, nil, awsapi.ContentLengthMissing.Of()
 	}
 	info, err := c.s.blobs.Put(c.ctx, b)
 	if err != nil {
@@ -122,7 +122,7 @@ func (c *call) commitObject(o *store.Object, ifNoneMatch, ifMatch string) error 
 			}
 			if ifMatch != "" {
 				if cur == nil {
-					return awsapi.ErrNoSuchKey.New("The specified key does not exist.").With("Key", o.Key)
+					return awsapi.KeyNotFound.Of().With("Key", o.Key)
 				}
 				if !etagMatches(ifMatch, cur.ETag) {
 					return preconditionFailed("If-Match")
@@ -150,7 +150,7 @@ func (c *call) commitObject(o *store.Object, ifNoneMatch, ifMatch string) error 
 }
 
 func preconditionFailed(cond string) error {
-	return awsapi.ErrPreconditionFailed.New("At least one of the pre-conditions you specified did not hold").With("Condition", cond)
+	return awsapi.PreconditionNotMet.Of().With("Condition", cond)
 }
 
 func setChecksumHeader(h http.Header, ck *store.Checksum) {
@@ -178,7 +178,7 @@ func (c *call) lookup() (*store.Object, error) {
 }
 
 func noSuchKey(key string) error {
-	return awsapi.ErrNoSuchKey.New("The specified key does not exist.").With("Key", key)
+	return awsapi.KeyNotFound.Of().With("Key", key)
 }
 
 // getObject serves GetObject and HeadObject.
@@ -270,21 +270,21 @@ func (c *call) readRange(o *store.Object) (off, n int64, partial bool, err error
 		return parseRange(c.r.Header.Get("Range"), o.Size)
 	}
 	if c.r.Header.Get("Range") != "" {
-		return 0, 0, false, awsapi.ErrInvalidRequest.New("Cannot specify both Range header and partNumber query parameter")
+		return 0, 0, false, awsapi.RangeWithPartNumber.Of()
 	}
 	part, perr := strconv.Atoi(pn[0])
 	if perr != nil || part < 1 || part > maxParts {
-		return 0, 0, false, awsapi.ErrInvalidArgument.New("Part number must be an integer between 1 and 10000, inclusive").
+		return 0, 0, false, awsapi.PartNumberOutOfRange.Of().
 			With("ArgumentName", "partNumber").With("ArgumentValue", pn[0])
 	}
 	if o.Parts == 0 { // a simple object is one part
 		if part != 1 {
-			return 0, 0, false, awsapi.ErrInvalidPartNumber.New("The requested partnumber is not satisfiable").With("PartNumberRequested", pn[0])
+			return 0, 0, false, awsapi.PartNumberNotSatisfiable.Of().With("PartNumberRequested", pn[0])
 		}
 		return 0, o.Size, false, nil
 	}
 	if part > len(o.Blobs) {
-		return 0, 0, false, awsapi.ErrInvalidPartNumber.New("The requested partnumber is not satisfiable").
+		return 0, 0, false, awsapi.PartNumberNotSatisfiable.Of().
 			With("PartNumberRequested", pn[0]).With("ActualPartCount", strconv.Itoa(o.Parts))
 	}
 	for _, b := range o.Blobs[:part-1] {
@@ -305,7 +305,7 @@ func (c *call) responseOverrides(h http.Header) error {
 			continue
 		}
 		if c.p.Type == authz.TypeAnonymous {
-			return awsapi.ErrInvalidRequest.New("Request specific response headers cannot be used for anonymous GET requests.")
+			return awsapi.ResponseHeadersAnonymous.Of()
 		}
 		h.Set(o[1], v[0])
 	}
@@ -361,7 +361,7 @@ func parseRange(v string, size int64) (off, n int64, partial bool, err error) {
 		return 0, size, false, nil
 	}
 	invalid := func() (int64, int64, bool, error) {
-		return 0, 0, false, awsapi.ErrInvalidRange.New("The requested range is not satisfiable").
+		return 0, 0, false, awsapi.RangeNotSatisfiable.Of().
 			With("RangeRequested", v).With("ActualObjectSize", strconv.FormatInt(size, 10))
 	}
 	if first == "" { // suffix: the last N bytes

@@ -234,11 +234,11 @@ func onlyPartNumber(q map[string][]string) bool {
 }
 
 func methodNotAllowed(method, kind string) error {
-	return awsapi.ErrMethodNotAllowed.Default().With("Method", method).With("ResourceType", kind)
+	return awsapi.S3MethodNotAllowed.Of().With("Method", method).With("ResourceType", kind)
 }
 
 func notImplemented() error {
-	return awsapi.ErrNotImplemented.New("A header you provided implies functionality that is not implemented")
+	return awsapi.HeaderNotImplemented.Of()
 }
 
 // OperationNames lists every S3 operation the service routes (for the

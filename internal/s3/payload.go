@@ -20,10 +20,6 @@ import (
 // maxPutSize is S3's limit for a single PUT (and for one part).
 const maxPutSize = 5 << 30
 
-// msgMultipleChecksums is S3's InvalidRequest message for a request that
-// declares the checksums of more than one algorithm (headers or trailer).
-const msgMultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
-
 // body is a request payload as a handler reads it: decoded from aws-chunked
 // framing when streamed (chunk signatures checked as the bytes pass), and
 // hashed on the way (payload SHA-256, Content-MD5, the flexible checksum).
@@ -82,7 +78,7 @@ func (c *call) payload() (*body, error) {
 		dl := h.Get("x-amz-decoded-content-length")
 		n, err := strconv.ParseInt(dl, 10, 64)
 		if err != nil || n < 0 {
-			return nil, awsapi.ErrMissingContentLength.WithStatus(http.StatusLengthRequired, "You must provide the Content-Length HTTP header.")
+			return nil, awsapi.ContentLengthMissing.Of()
 		}
 		opt := sigv4.StreamOptions{Signed: signed, Trailer: trailer, DecodedLength: n}
 		if trailer {
@@ -94,7 +90,7 @@ func (c *call) payload() (*body, error) {
 		}
 		if signed {
 			if c.v == nil {
-				return nil, awsapi.ErrInvalidRequest.New("Streaming signed payloads require a signed request.")
+				return nil, awsapi.StreamingNeedsSignature.Of()
 			}
 			opt.Key, opt.SeedSignature, opt.AmzDate, opt.Scope = c.v.Key, c.v.Auth.Signature, c.v.Auth.AmzDate, c.v.Auth.Scope()
 		}
@@ -104,13 +100,13 @@ func (c *call) payload() (*body, error) {
 		b.sha, b.wantSHA = sha256.New(), mode
 	}
 	if b.length > maxPutSize {
-		return nil, awsapi.ErrEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").
+		return nil, awsapi.UploadTooLarge.Of().
 			With("ProposedSize", strconv.FormatInt(b.length, 10)).With("MaxSizeAllowed", strconv.Itoa(maxPutSize))
 	}
 	if v := h.Get("Content-MD5"); v != "" {
 		sum, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(sum) != md5.Size {
-			return nil, awsapi.ErrInvalidDigest.New("The Content-MD5 you specified was invalid.")
+			return nil, awsapi.ContentMD5Invalid.Of()
 		}
 		b.wantMD5 = sum
 	}
@@ -131,11 +127,11 @@ func (c *call) payload() (*body, error) {
 func (b *body) setChecksum(h http.Header) error {
 	alg, value, ok, err := checksum.FromHeader(h)
 	if err != nil { // checksum.ErrMultipleChecksums, its only error
-		return awsapi.ErrInvalidRequest.New(msgMultipleChecksums)
+		return awsapi.ChecksumMultiple.Of()
 	}
 	if ok {
 		if _, err := checksum.Decode(alg, value); err != nil {
-			return awsapi.ErrInvalidRequest.Errorf("Value for %s header is invalid.", alg.HeaderName())
+			return awsapi.ChecksumHeaderInvalid.Of(alg.HeaderName())
 		}
 		b.alg, b.wantSum = alg, value
 	}
@@ -145,10 +141,10 @@ func (b *body) setChecksum(h http.Header) error {
 			if name, found := strings.CutPrefix(t, "x-amz-checksum-"); found {
 				a, ok := checksum.Parse(name)
 				if !ok {
-					return awsapi.ErrInvalidRequest.New("The value specified in the x-amz-trailer header is not supported")
+					return awsapi.TrailerUnsupported.Of()
 				}
 				if b.alg != "" && b.alg != a {
-					return awsapi.ErrInvalidRequest.New(msgMultipleChecksums)
+					return awsapi.ChecksumMultiple.Of()
 				}
 				b.alg, b.trailer = a, t
 			}
@@ -158,7 +154,7 @@ func (b *body) setChecksum(h http.Header) error {
 		if v := h.Get("x-amz-sdk-checksum-algorithm"); v != "" {
 			a, ok := checksum.Parse(v)
 			if !ok {
-				return awsapi.ErrInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+				return awsapi.ChecksumAlgorithmUnsupported.Of()
 			}
 			b.alg = a
 		}
@@ -173,12 +169,12 @@ func (b *body) setChecksum(h http.Header) error {
 // blobMD5 is the MD5 the blob store computed (nil: the body hashed it).
 func (b *body) verify(blobMD5 ...[16]byte) error {
 	if b.length >= 0 && b.n != b.length {
-		return awsapi.ErrIncompleteBody.New("You did not provide the number of bytes specified by the Content-Length HTTP header")
+		return awsapi.BodyIncomplete.Of()
 	}
 	if b.sha != nil {
 		got := hex.EncodeToString(b.sha.Sum(nil))
 		if got != b.wantSHA {
-			return awsapi.ErrXAmzContentSHA256Mismatch.New("The provided 'x-amz-content-sha256' header does not match what was computed.").
+			return awsapi.ContentSHA256Mismatch.Of().
 				With("ClientComputedContentSHA256", b.wantSHA).With("S3ComputedContentSHA256", got)
 		}
 	}
@@ -191,7 +187,7 @@ func (b *body) verify(blobMD5 ...[16]byte) error {
 			got = b.md5.Sum(nil)
 		}
 		if got != nil && string(got) != string(b.wantMD5) {
-			return awsapi.ErrBadDigest.New("The Content-MD5 you specified did not match what we received.")
+			return awsapi.ContentMD5Mismatch.Of()
 		}
 	}
 	if b.sum != nil {
@@ -200,11 +196,11 @@ func (b *body) verify(blobMD5 ...[16]byte) error {
 		if b.trailer != "" {
 			want = b.stream.Trailers()[b.trailer]
 			if _, err := checksum.Decode(b.alg, want); err != nil {
-				return awsapi.ErrInvalidRequest.Errorf("Value for %s trailing header is invalid.", b.trailer)
+				return awsapi.ChecksumTrailerInvalid.Of(b.trailer)
 			}
 		}
 		if want != "" && want != b.computed {
-			return awsapi.ErrBadDigest.Errorf("The %s you specified did not match the calculated checksum.", b.alg)
+			return awsapi.ChecksumMismatch.Of(b.alg)
 		}
 	}
 	return nil

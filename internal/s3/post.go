@@ -33,7 +33,7 @@ const maxPostPreDataRaw = maxPostPreData + 16<<10
 var errPostPreData = errors.New("form fields before the file too large")
 
 func maxPostPreDataExceeded() error {
-	return awsapi.ErrMaxPostPreDataLengthExceeded.New("Your POST request fields preceding the upload file were too large.").
+	return awsapi.PostFieldsTooLarge.Of().
 		With("MaxPostPreDataLengthBytes", strconv.Itoa(maxPostPreData))
 }
 
@@ -71,7 +71,7 @@ func postBodyError(err error) error {
 	case errors.As(err, &ae):
 		return ae
 	}
-	return awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
+	return awsapi.PostBodyMalformed.Of()
 }
 
 type postResponse struct {
@@ -90,7 +90,7 @@ type postResponse struct {
 func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	_, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
-		return nil, nil, awsapi.ErrMalformedPOSTRequest.New("The body of your POST request is not well-formed multipart/form-data.")
+		return nil, nil, awsapi.PostBodyMalformed.Of()
 	}
 	pre := &preDataReader{r: c.r.Body, left: maxPostPreDataRaw, limit: true}
 	mr := multipart.NewReader(pre, params["boundary"])
@@ -99,7 +99,7 @@ func (c *call) postForm() (map[string]string, *multipart.Part, error) {
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, nil, awsapi.ErrInvalidArgument.New("POST requires exactly one file upload per request.").With("ArgumentName", "file")
+			return nil, nil, awsapi.PostFileMissing.Of().With("ArgumentName", "file")
 		}
 		if err != nil {
 			return nil, nil, postBodyError(err)
@@ -144,7 +144,7 @@ func (c *call) postAuthenticateForm() error {
 	fields["bucket"] = c.bucket
 	key := fields["key"]
 	if key == "" {
-		return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.").With("ArgumentName", "key")
+		return awsapi.PostFieldMissing.Of("key").With("ArgumentName", "key")
 	}
 	key = strings.ReplaceAll(key, "${filename}", file.FileName())
 	if err := checkKey(key); err != nil {
@@ -188,7 +188,7 @@ func (c *call) postObject() error {
 	if v := fields["tagging"]; v != "" {
 		var doc tagging
 		if xml.Unmarshal([]byte(v), &doc) != nil {
-			return errMalformedXML
+			return awsapi.XMLMalformed.Of()
 		}
 		for _, t := range doc.TagSet {
 			tags = append(tags, store.Tag{Key: t.Key, Value: t.Value})
@@ -200,7 +200,7 @@ func (c *call) postObject() error {
 	// One byte past the limit tells "too large" from "exactly the limit".
 	info, err := c.s.blobs.Put(c.ctx, io.LimitReader(file, maxSize+1))
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return awsapi.ErrIncompleteBody.New("The request body terminated unexpectedly")
+		return awsapi.PostFileIncomplete.Of()
 	}
 	if err != nil {
 		return err
@@ -209,9 +209,9 @@ func (c *call) postObject() error {
 	if info.Size > maxSize || info.Size < minSize {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		if info.Size > maxSize {
-			return awsapi.ErrEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
+			return awsapi.UploadTooLarge.Of().With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
 		}
-		return awsapi.ErrEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed size").With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
+		return awsapi.UploadTooSmall.Of().With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
 		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
@@ -227,25 +227,25 @@ func (c *call) postObject() error {
 func (c *call) postAuthenticate(fields map[string]string) error {
 	if fields["policy"] == "" {
 		if fields["x-amz-signature"] != "" || fields["x-amz-credential"] != "" {
-			return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.").With("ArgumentName", "policy")
+			return awsapi.PostFieldMissing.Of("policy").With("ArgumentName", "policy")
 		}
 		c.p = authz.Anonymous()
 		return nil
 	}
 	for _, f := range []string{"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} {
 		if fields[f] == "" {
-			return awsapi.ErrInvalidArgument.New("Bucket POST must contain a field named '"+f+"'.  If it is specified, please check the order of the fields.").With("ArgumentName", f)
+			return awsapi.PostFieldMissing.Of(f).With("ArgumentName", f)
 		}
 	}
 	if fields["x-amz-algorithm"] != sigv4.Algorithm {
-		return awsapi.ErrInvalidArgument.New("Only AWS4-HMAC-SHA256 is supported for POST signatures.").With("ArgumentName", "x-amz-algorithm")
+		return awsapi.PostAlgorithmUnsupported.Of().With("ArgumentName", "x-amz-algorithm")
 	}
 	akid, date, region, service, err := sigv4.PostCredential(fields["x-amz-credential"])
 	if err != nil {
-		return awsapi.ErrInvalidArgument.New("Invalid credential in the form.").With("ArgumentName", "x-amz-credential")
+		return awsapi.PostCredentialInvalid.Of().With("ArgumentName", "x-amz-credential")
 	}
 	if service != "s3" {
-		return awsapi.ErrInvalidArgument.New("Credential should be scoped to correct service: 's3'.").With("ArgumentName", "x-amz-credential")
+		return awsapi.PostCredentialWrongService.Of().With("ArgumentName", "x-amz-credential")
 	}
 	p, key, err := c.s.authn.PostKey(c.ctx, akid, fields["x-amz-security-token"], date, region, service)
 	if err != nil {
@@ -272,9 +272,9 @@ func postPolicyError(err error) error {
 		detail = se.Detail
 	}
 	if errors.Is(err, sigv4.ErrPostPolicy) {
-		return awsapi.ErrInvalidPolicyDocument.New(detail)
+		return awsapi.PostPolicyInvalid.Of(detail)
 	}
-	return awsapi.ErrAccessDenied.New(detail)
+	return awsapi.PostPolicyDenied.Of(detail)
 }
 
 // postSuccess answers as the form asked: a redirect, or 200/201/204.

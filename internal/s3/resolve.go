@@ -164,7 +164,7 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	if len(dp.req.Objects) == 0 || len(dp.req.Objects) > maxDeleteKeys {
-		return pipeline.Plan{}, errMalformedXML
+		return pipeline.Plan{}, awsapi.XMLMalformed.Of()
 	}
 	objs := make([]*store.Object, len(dp.req.Objects))
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
@@ -196,18 +196,14 @@ func parseCopySource(raw string) (bucket, key string, err error) {
 	path, query, _ := strings.Cut(raw, "?")
 	dec, uerr := url.PathUnescape(path)
 	if uerr != nil {
-		return "", "", invalidCopySource("Invalid copy source encoding")
+		return "", "", awsapi.CopySourceEncodingInvalid.Of().With("ArgumentName", "x-amz-copy-source")
 	}
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
 	if !ok || bucket == "" || key == "" {
-		return "", "", invalidCopySource("Invalid copy source object key")
+		return "", "", awsapi.CopySourceKeyInvalid.Of().With("ArgumentName", "x-amz-copy-source")
 	}
 	if v, perr := url.ParseQuery(query); perr == nil && v.Has("versionId") && v.Get("versionId") != "null" {
-		return "", "", invalidCopySource("Invalid version id specified")
+		return "", "", awsapi.CopySourceVersionInvalid.Of().With("ArgumentName", "x-amz-copy-source")
 	}
 	return bucket, key, nil
-}
-
-func invalidCopySource(msg string) error {
-	return awsapi.ErrInvalidArgument.New(msg).With("ArgumentName", "x-amz-copy-source")
 }

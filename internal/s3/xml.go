@@ -39,8 +39,6 @@ func (c *call) writeXMLStatus(status int, v any) error {
 	return nil
 }
 
-var errMalformedXML = awsapi.ErrMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
-
 // readBody reads a bounded request document, verifying the payload hash
 // and checksums the request declared.
 func (c *call) readBody(limit int64) ([]byte, error) {
@@ -56,7 +54,7 @@ func (c *call) readBody(limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, awsapi.ErrMaxMessageLengthExceeded.New("Your request was too big.")
+		return nil, awsapi.DocumentTooLarge.Of()
 	}
 	if err := body.verify(); err != nil {
 		return nil, err
@@ -71,7 +69,7 @@ func (c *call) readXML(v any) error {
 		return err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return errMalformedXML
+		return awsapi.XMLMalformed.Of()
 	}
 	return xmlUnmarshal(data, v)
 }
@@ -80,7 +78,7 @@ func (c *call) readXML(v any) error {
 // MalformedXML.
 func xmlUnmarshal(data []byte, v any) error {
 	if err := xml.Unmarshal(data, v); err != nil {
-		return errMalformedXML
+		return awsapi.XMLMalformed.Of()
 	}
 	return nil
 }
