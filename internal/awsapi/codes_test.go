@@ -19,12 +19,12 @@ func TestCodeTable(t *testing.T) {
 		if http.StatusText(c.status) == "" || c.status < 300 {
 			t.Errorf("%s has status %d", c.name, c.status)
 		}
-		e := fmt.Errorf("context: %w", c.New("m"))
+		e := fmt.Errorf("context: %w", c.new("m"))
 		if !errors.Is(e, c) || e.(interface{ Unwrap() error }).Unwrap().(*Error).HTTPStatus() != c.status {
 			t.Errorf("%s: errors.Is or the status does not follow the table", c.name)
 		}
 	}
-	if errors.Is(ErrNoSuchKey.New("x"), ErrNoSuchBucket) {
+	if errors.Is(ErrNoSuchKey.new("x"), ErrNoSuchBucket) {
 		t.Fatal("an error matched another code")
 	}
 	for name, want := range map[string]int{"NoSuchVersion": 404, "OperationAborted": 409, "RequestEntityTooLarge": 413,

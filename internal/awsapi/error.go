@@ -2,7 +2,6 @@ package awsapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 )
 
@@ -22,24 +21,13 @@ func (c *Code) Error() string { return c.name }
 // Name is the AWS error code.
 func (c *Code) Name() string { return c.name }
 
-// New builds an error of this code with a message.
-func (c *Code) New(message string) *Error { return c.new(message) }
-
+// new builds an error of this code with a message. It is not exported:
+// outside this package errors are built from the message table.
 func (c *Code) new(message string) *Error { return &Error{Code: c.name, Message: message, kind: c} }
 
-// Errorf builds an error of this code with a formatted message.
-func (c *Code) Errorf(format string, args ...any) *Error {
-	return c.New(fmt.Sprintf(format, args...))
-}
-
-// Default builds an error of this code with AWS's fixed message.
-func (c *Code) Default() *Error { return c.New(c.message) }
-
-// WithStatus builds an error of this code sent with another status, for
-// the codes AWS answers differently per protocol (ExpiredToken is 403 in
-// the Query protocol and 400 in S3's).
-func (c *Code) WithStatus(status int, message string) *Error {
-	e := c.New(message)
+// withStatus builds an error of this code sent with another status.
+func (c *Code) withStatus(status int, message string) *Error {
+	e := c.new(message)
 	e.Status = status
 	return e
 }
@@ -104,5 +92,5 @@ func AsError(err error, internal *Code) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return internal.WithStatus(http.StatusInternalServerError, internalMessage)
+	return internal.withStatus(http.StatusInternalServerError, internalMessage)
 }

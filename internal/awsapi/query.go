@@ -88,7 +88,7 @@ func WriteQueryResponse(w http.ResponseWriter, ns, action string, result any, re
 	} else if result != nil {
 		start := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
 		if err := xml.NewEncoder(&buf).EncodeElement(result, start); err != nil {
-			WriteQueryError(w, ns, ErrInternalFailure.WithStatus(500, internalMessage), requestID)
+			WriteQueryError(w, ns, ErrInternalFailure.withStatus(http.StatusInternalServerError, internalMessage), requestID)
 			return
 		}
 	}

@@ -38,7 +38,7 @@ func TestWriteQueryResponseShapes(t *testing.T) {
 		t.Fatalf("no-result shape: %s", w.Body.String())
 	}
 	w = httptest.NewRecorder()
-	WriteQueryError(w, IAMNamespace, ErrNoSuchEntity.New("The user with name x cannot be found."), "req-3")
+	WriteQueryError(w, IAMNamespace, EntityNotFound.Of("user", "x"), "req-3")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "<Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name x cannot be found.</Message></Error><RequestId>req-3</RequestId>") {
 		t.Fatalf("error shape: %d %s", w.Code, w.Body.String())
 	}

@@ -383,3 +383,31 @@ func TestHandlersNeverAuthorize(t *testing.T) {
 		}
 	}
 }
+
+// Errors are built only from the table in awsapi: the Code constructors
+// are unexported, and outside awsapi no code writes an awsapi.Error
+// literal.
+func TestErrorsComeFromTheTable(t *testing.T) {
+	for _, p := range loadPackages(t) {
+		if p.rel == "internal/awsapi" {
+			continue
+		}
+		for _, f := range p.GoFiles {
+			path := filepath.Join(p.Dir, f)
+			file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(file, func(n ast.Node) bool {
+				if n, ok := n.(*ast.CompositeLit); ok {
+					if sel, ok := n.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Error" {
+						if id, ok := sel.X.(*ast.Ident); ok && id.Name == "awsapi" {
+							t.Errorf("%s/%s builds an awsapi.Error literal: name a message of the table instead", p.rel, f)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+}
