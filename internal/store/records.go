@@ -144,6 +144,21 @@ type MFADevice struct {
 	Tags     []Tag
 }
 
+// OIDCProvider is an IAM OpenID Connect identity provider: an issuer whose
+// tokens AssumeRoleWithWebIdentity accepts for roles of its account.
+type OIDCProvider struct {
+	Account string
+	// ARN is arn:aws:iam::ACCOUNT:oidc-provider/NAME, where NAME is URL
+	// without "https://" (HOST[:PORT][/PATH]). It is the provider's key:
+	// unique, compared exactly.
+	ARN         string
+	URL         string   // https://NAME, as registered (host lower-cased)
+	ClientIDs   []string // audiences, in the order added
+	Thumbprints []string // SHA-1 of the issuer's top TLS certificate, 40 lower-case hex digits each
+	CreatedAt   time.Time
+	Tags        []Tag
+}
+
 // ListQuery selects one page of a list ordered by lower-cased name.
 type ListQuery struct {
 	PathPrefix string // only records whose path starts with this ("" = all)

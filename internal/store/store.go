@@ -28,6 +28,7 @@ type Tx interface {
 	Attachments
 	AccessKeys
 	MFADevices
+	OIDCProviders
 	TokenKeys
 	Buckets
 	Objects
@@ -42,6 +43,16 @@ type MFADevices interface {
 	ListMFADevices(ctx context.Context, account string) ([]*MFADevice, error)
 	UpdateMFADevice(ctx context.Context, d *MFADevice) error // by serial number: user, enable time, last step, tags
 	DeleteMFADevice(ctx context.Context, serial string) error
+}
+
+// OIDCProviders stores IAM OpenID Connect identity providers.
+type OIDCProviders interface {
+	CreateOIDCProvider(ctx context.Context, p *OIDCProvider) error // ErrExists when the ARN is taken
+	GetOIDCProvider(ctx context.Context, arn string) (*OIDCProvider, error)
+	// ListOIDCProviders returns an account's providers ordered by ARN.
+	ListOIDCProviders(ctx context.Context, account string) ([]*OIDCProvider, error)
+	UpdateOIDCProvider(ctx context.Context, p *OIDCProvider) error // by ARN: client ids, thumbprints, tags
+	DeleteOIDCProvider(ctx context.Context, arn string) error
 }
 
 // Accounts stores tenants.

@@ -418,6 +418,38 @@ func (ft *tx) DeleteMFADevice(ctx context.Context, serial string) error {
 	return ft.s.call(ctx, "DeleteMFADevice", func() error { return ft.inner.DeleteMFADevice(ctx, serial) })
 }
 
+// OIDCProviders
+
+func (ft *tx) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+	return ft.s.call(ctx, "CreateOIDCProvider", func() error { return ft.inner.CreateOIDCProvider(ctx, p) })
+}
+
+func (ft *tx) GetOIDCProvider(ctx context.Context, arn string) (r *store.OIDCProvider, err error) {
+	err = ft.s.call(ctx, "GetOIDCProvider", func() error {
+		var e error
+		r, e = ft.inner.GetOIDCProvider(ctx, arn)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) ListOIDCProviders(ctx context.Context, account string) (r []*store.OIDCProvider, err error) {
+	err = ft.s.call(ctx, "ListOIDCProviders", func() error {
+		var e error
+		r, e = ft.inner.ListOIDCProviders(ctx, account)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) UpdateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+	return ft.s.call(ctx, "UpdateOIDCProvider", func() error { return ft.inner.UpdateOIDCProvider(ctx, p) })
+}
+
+func (ft *tx) DeleteOIDCProvider(ctx context.Context, arn string) error {
+	return ft.s.call(ctx, "DeleteOIDCProvider", func() error { return ft.inner.DeleteOIDCProvider(ctx, arn) })
+}
+
 // TokenKeys
 
 func (ft *tx) ListTokenKeys(ctx context.Context) (r []*store.TokenKey, err error) {

@@ -90,20 +90,20 @@ func breakages() []breakage {
 			return failEvery(s, store.ErrNotFound, func(string) bool { return true })
 		}},
 		{name: "IAMGeneration never changes", wrap: func(s store.Store) store.Store { return generationFrozen{s} },
-			fails: []string{"AccessKeys", "RollbackAndGeneration", "TokenKeys"}},
+			fails: []string{"AccessKeys", "RollbackAndGeneration", "TokenKeys", "OIDCProviders"}},
 		{name: "IAMGeneration fails", wrap: func(s store.Store) store.Store {
 			f := storefault.New(s)
 			f.FailEvery("IAMGeneration", errBroken)
 			return f
-		}, fails: []string{"AccessKeys", "RollbackAndGeneration", "Reopen", "TokenKeys"}},
+		}, fails: []string{"AccessKeys", "RollbackAndGeneration", "Reopen", "TokenKeys", "OIDCProviders"}},
 		{name: "a missing record is not ErrNotFound", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyNotFound{tx} }}
 		},
-			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
 		{name: "a duplicate is not ErrExists", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyExists{tx} }}
 		},
-			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
 		{name: "names are looked up case-sensitively", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return caseSensitive{tx} }}
 		},
@@ -111,7 +111,7 @@ func breakages() []breakage {
 		{name: "lists come back reversed", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return reversedLists{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
 		{name: "pagination is ignored", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return noPagination{tx} }}
 		},
@@ -270,6 +270,11 @@ func (t sloppyNotFound) GetMFADevice(ctx context.Context, serial string) (*store
 	return d, plain(err)
 }
 
+func (t sloppyNotFound) GetOIDCProvider(ctx context.Context, arn string) (*store.OIDCProvider, error) {
+	p, err := t.Tx.GetOIDCProvider(ctx, arn)
+	return p, plain(err)
+}
+
 func (t sloppyNotFound) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
 	b, err := t.Tx.GetBucket(ctx, name)
 	return b, plain(err)
@@ -293,6 +298,10 @@ func (t sloppyExists) CreateTokenKey(ctx context.Context, k *store.TokenKey) err
 
 func (t sloppyExists) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	return plain(t.Tx.CreateMFADevice(ctx, d))
+}
+
+func (t sloppyExists) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+	return plain(t.Tx.CreateOIDCProvider(ctx, p))
 }
 
 func (t sloppyExists) CreateBucket(ctx context.Context, b *store.Bucket) error {
@@ -348,6 +357,10 @@ func (t reversedLists) ListPolicyVersions(ctx context.Context, arn string) ([]*s
 
 func (t reversedLists) ListMFADevices(ctx context.Context, account string) ([]*store.MFADevice, error) {
 	return reversed(t.Tx.ListMFADevices(ctx, account))
+}
+
+func (t reversedLists) ListOIDCProviders(ctx context.Context, account string) ([]*store.OIDCProvider, error) {
+	return reversed(t.Tx.ListOIDCProviders(ctx, account))
 }
 
 func (t reversedLists) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {

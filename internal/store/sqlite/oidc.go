@@ -1,0 +1,41 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func (t *txn) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO oidc_providers (arn, account, data) VALUES (?, ?, ?)`, p.ARN, p.Account, string(data))
+	return err
+}
+
+func (t *txn) GetOIDCProvider(ctx context.Context, arn string) (*store.OIDCProvider, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM oidc_providers WHERE arn = ?`, arn).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.OIDCProvider](data)
+}
+
+func (t *txn) ListOIDCProviders(ctx context.Context, account string) ([]*store.OIDCProvider, error) {
+	return queryList[store.OIDCProvider](ctx, t, `SELECT data FROM oidc_providers WHERE account = ? ORDER BY arn`, account)
+}
+
+func (t *txn) UpdateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return t.execOne(ctx, `UPDATE oidc_providers SET data = ? WHERE arn = ?`, string(data), p.ARN)
+}
+
+func (t *txn) DeleteOIDCProvider(ctx context.Context, arn string) error {
+	return t.execOne(ctx, `DELETE FROM oidc_providers WHERE arn = ?`, arn)
+}
