@@ -26,6 +26,9 @@ type DeniedError struct {
 	// Bare omits AWS's "because …" explanation (STS AssumeRole's
 	// message has none).
 	Bare bool
+	// CallerType is the caller's type: a web-identity caller is denied in
+	// other words than an IAM principal.
+	CallerType PrincipalType
 }
 
 func (e *DeniedError) Unwrap() error { return ErrAccessDenied }
@@ -139,7 +142,7 @@ func Denial(p *Principal, c Check, d policy.Decision) error {
 	if c.DisplayResource != "" {
 		res = c.DisplayResource
 	}
-	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: res, Decision: d, Bare: c.Bare}
+	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: res, Decision: d, Bare: c.Bare, CallerType: p.Type}
 }
 
 // Decide evaluates one check and says which policy and statement decided.
@@ -193,7 +196,7 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	}
 	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
-	if p.Type != TypeAnonymous {
+	if p.Type != TypeAnonymous && p.Type != TypeWebIdentity { // unsigned requests have no principal keys
 		set("aws:principalarn", principalARN(p))
 		set("aws:principalaccount", p.Account)
 		set("aws:userid", p.UserID)
@@ -230,6 +233,14 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		for _, t := range s.Tags {
 			set("aws:principaltag/"+strings.ToLower(t.Key), t.Value)
 		}
+		if s.FederatedProvider != "" {
+			set("aws:federatedprovider", s.FederatedProvider)
+			prefix := strings.ToLower(ProviderKeyPrefix(s.FederatedProvider))
+			for _, c := range s.WebIdentity {
+				k := prefix + ":" + strings.ToLower(c.Key)
+				req.Keys[k] = append(req.Keys[k], c.Value)
+			}
+		}
 	}
 	for k, v := range c.Keys {
 		req.Keys[strings.ToLower(k)] = v
@@ -238,6 +249,17 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		c.MoreKeys(func(k string, v ...string) { req.Keys[strings.ToLower(k)] = v })
 	}
 	return in, req, false, nil
+}
+
+// ProviderKeyPrefix is the prefix of an identity provider's condition keys
+// and policy variables: its ARN's name after "oidc-provider/"
+// (HOST[:PORT][/PATH]), the provider URL without https://.
+func ProviderKeyPrefix(providerARN string) string {
+	const marker = ":oidc-provider/"
+	if i := strings.Index(providerARN, marker); i >= 0 {
+		return providerARN[i+len(marker):]
+	}
+	return providerARN
 }
 
 // principalARN is aws:PrincipalArn: the role ARN for role sessions.

@@ -15,6 +15,9 @@ const (
 	TypeAssumedRole PrincipalType = "AssumedRole"
 	TypeFederated   PrincipalType = "FederatedUser"
 	TypeAnonymous   PrincipalType = "Anonymous"
+	// TypeWebIdentity is the caller of AssumeRoleWithWebIdentity: the
+	// identity provider whose verified token the request carries.
+	TypeWebIdentity PrincipalType = "WebIdentityUser"
 )
 
 // Principal is the authenticated caller of one request.
@@ -42,16 +45,27 @@ type Principal struct {
 	// Session is the sealed session behind temporary credentials (nil for
 	// long-term keys).
 	Session *token.Session
+	// Federated is the identity provider ARN a web-identity caller comes
+	// through (what a trust policy's "Federated" principal names).
+	Federated string
 }
 
 // Anonymous is the caller of an unsigned request (S3 only): it has no
 // identity policies, so only a resource policy naming "*" can allow it.
 func Anonymous() *Principal { return &Principal{Type: TypeAnonymous, ARN: "anonymous"} }
 
+// WebIdentity is the caller of AssumeRoleWithWebIdentity once its token
+// has been verified as one of provider (an IAM OIDC provider ARN): it has
+// no identity policies and no account, so only a trust policy naming the
+// provider as "Federated" (or "*") can allow it.
+func WebIdentity(provider string) *Principal {
+	return &Principal{Type: TypeWebIdentity, ARN: provider, Federated: provider}
+}
+
 // IsRoot reports whether the caller is an account's root identity.
 func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
 
 // policyPrincipal is the caller as the policy engine sees it.
 func (p *Principal) policyPrincipal() policy.Principal {
-	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID}
+	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID, Federated: p.Federated}
 }

@@ -24,6 +24,9 @@ func QueryError(err error, internal *Code) *Error {
 	}
 	var d *authz.DeniedError
 	if errors.As(err, &d) {
+		if d.CallerType == authz.TypeWebIdentity {
+			return WebIdentityDenied.Of()
+		}
 		return Denied.Of(d.Error())
 	}
 	var se *sigv4.Error

@@ -78,6 +78,19 @@ var (
 	// InlinePoliciesTooLarge: the entity's inline policies together exceed
 	// its quota. Args: the quota in bytes, the entity kind, its name.
 	InlinePoliciesTooLarge = ErrLimitExceeded.say("Maximum policy size of %d bytes exceeded for %s %s")
+	// OIDCProviderNotFound: Args: the provider ARN.
+	OIDCProviderNotFound = ErrNoSuchEntity.say("OpenIDConnect provider not found for arn %s")
+	// OIDCProviderExists: Args: the provider URL.
+	OIDCProviderExists = ErrEntityAlreadyExists.say("Provider with url %s already exists.")
+	// OIDCProviderURLInvalid: Args: the URL given.
+	OIDCProviderURLInvalid = ErrInvalidInput.say("Invalid URL %s: an OpenID Connect provider URL begins with https:// and names a host, an optional port and an optional path, without user information, query or fragment.")
+	// OIDCProviderARNInvalid: Args: the ARN given.
+	OIDCProviderARNInvalid = ErrInvalidInput.say("ARN %s is not valid.")
+	// ThumbprintInvalid: Args: the thumbprint given.
+	ThumbprintInvalid = ErrInvalidInput.say("Thumbprint %s is not valid: a thumbprint is the hex-encoded SHA-1 hash of a certificate, 40 hexadecimal characters.")
+	// FederatedPrincipalInvalid: a trust policy's Federated principal is
+	// neither a domain name nor the ARN of an existing identity provider.
+	FederatedPrincipalInvalid = ErrMalformedPolicyDocument.say("Federated principals must be valid domain names or SAML metadata ARNs")
 	// ConcurrentChange: the store refused a transaction that raced another.
 	ConcurrentChange = ErrConcurrentModification.say("The request was rejected because it conflicted with a concurrent change. Please try again.")
 )

@@ -35,4 +35,37 @@ var (
 	// PackedSizeExceeded: Args: the packed size as a percentage of the
 	// limit.
 	PackedSizeExceeded = ErrPackedPolicyTooLarge.say("Packed size of consumed session policies and tags exceeds the limit (%d%%).")
+	// WebIdentityNoProvider: the token's issuer is no OIDC provider of the
+	// role's account. Args: the token's iss.
+	WebIdentityNoProvider = ErrInvalidIdentityToken.say("No OpenIDConnect provider found in your account for %s")
+	// WebIdentityMalformed: the token is not a JWT.
+	WebIdentityMalformed = ErrInvalidIdentityToken.say("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
+	// WebIdentityAlgorithm: the token is signed with "none", HMAC or
+	// another algorithm than RSA or ECDSA ones.
+	WebIdentityAlgorithm = ErrInvalidIdentityToken.say("The token's signing algorithm is not supported: tokens must be signed with RSA (RS256, RS384, RS512, PS256, PS384, PS512) or ECDSA (ES256, ES384, ES512) keys.")
+	// WebIdentityUnknownKey: the provider publishes no key with the
+	// token's kid, even after fetching its keys again.
+	WebIdentityUnknownKey = ErrInvalidIdentityToken.say("The identity provider publishes no key with the token's key ID.")
+	// WebIdentitySignature: no key of the provider verifies the token.
+	WebIdentitySignature = ErrInvalidIdentityToken.say("The token's signature could not be verified with the identity provider's keys.")
+	// WebIdentityClaimsMalformed: a claim has the wrong type.
+	WebIdentityClaimsMalformed = ErrInvalidIdentityToken.say("The token's claims are malformed: iss, sub, azp must be strings, aud a string or a list of strings, exp, nbf and iat integers.")
+	// WebIdentityAudience: no audience of the token is a client id of the
+	// provider.
+	WebIdentityAudience = ErrInvalidIdentityToken.say("Incorrect token audience")
+	// WebIdentityThumbprint: the issuer's certificate is trusted neither by
+	// the roots nor by a thumbprint of the provider.
+	WebIdentityThumbprint = ErrInvalidIdentityToken.say("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint")
+	// WebIdentityUnreachable: the discovery document or the JWKS could not
+	// be fetched or read.
+	WebIdentityUnreachable = ErrIDPCommunicationError.say("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
+	// WebIdentityExpired: Args: the current time and the token's exp, as
+	// Unix seconds.
+	WebIdentityExpired = ErrExpiredTokenException.say("Token expired: current date/time %d must be before the expiration date/time %d")
+	// WebIdentityClaimRejected: Args: the claim, what is wrong with it.
+	WebIdentityClaimRejected = ErrIDPRejectedClaim.say("The identity provider's claim %s %s.")
+	// WebIdentityDenied: the trust policy does not allow the provider.
+	WebIdentityDenied = ErrAccessDenied.say("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	// ProviderIDWithOIDC: ProviderId is for OAuth 2.0 access tokens.
+	ProviderIDWithOIDC = ErrInvalidParameterValue.say("ProviderId is only for OAuth 2.0 access tokens of www.amazon.com and graph.facebook.com, which this server does not accept; do not specify it for OpenID Connect ID tokens.")
 )

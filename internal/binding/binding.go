@@ -118,6 +118,67 @@ func isUniqueID(v string) bool {
 	return (strings.HasPrefix(v, "AIDA") || strings.HasPrefix(v, "AROA")) && !strings.ContainsAny(v, ":/")
 }
 
+// InvalidFederatedError is a "Federated" principal that is neither a
+// domain name nor the ARN of an existing identity provider. IAM answers
+// "Federated principals must be valid domain names or SAML metadata ARNs".
+type InvalidFederatedError struct{ Principal string }
+
+func (e *InvalidFederatedError) Error() string {
+	return "binding: invalid federated principal " + e.Principal
+}
+
+// CheckFederated validates the "Federated" principals of a trust policy as
+// IAM does when the policy is saved: an ARN must name an existing OIDC
+// provider (arn:aws:iam::ACCOUNT:oidc-provider/NAME); any other value must
+// be a domain name (AWS's built-in providers, such as accounts.google.com,
+// which this server does not serve: they match no caller). SAML providers
+// do not exist here, so a saml-provider ARN is refused too.
+//
+// Providers are not bound to an id: AWS gives them none. A trust policy
+// names a provider by its ARN, which is its URL; a provider deleted and
+// created again with the same URL has the same ARN, and the policy names
+// it again.
+func CheckFederated(ctx context.Context, tx store.Tx, d *policy.Document) error {
+	for _, pr := range d.FederatedPrincipals() {
+		if !strings.HasPrefix(pr, "arn:") {
+			if !domainName(pr) {
+				return &InvalidFederatedError{pr}
+			}
+			continue
+		}
+		a, err := arn.Parse(pr)
+		if err != nil || a.Partition != "aws" || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) ||
+			!strings.HasPrefix(a.Resource, "oidc-provider/") {
+			return &InvalidFederatedError{pr}
+		}
+		if _, err := tx.GetOIDCProvider(ctx, pr); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return &InvalidFederatedError{pr}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// domainName accepts lower-case DNS names with at least two labels.
+func domainName(v string) bool {
+	if len(v) > 253 || !strings.Contains(v, ".") {
+		return false
+	}
+	for _, label := range strings.Split(v, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Show returns doc as AWS displays a saved policy: each bound principal
 // shows the current ARN of its entity (a renamed user shows its new name)
 // or, when no entity with the bound id exists any more, the unique id. A

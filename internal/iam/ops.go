@@ -25,6 +25,9 @@ func (s *Service) operations() map[string]op {
 	serial := param("SerialNumber")
 	self := entity{kind: "user", param: "UserName", self: true}
 	newMFA := entity{kind: "mfa", param: "VirtualMFADeviceName"}
+	// An OIDC provider's ARN is a parameter; a new one's comes from its Url.
+	provider := param("OpenIDConnectProviderArn")
+	newProvider := providerURL{}
 	return map[string]op{
 		"CreateUser":           {user, s.createUser},
 		"GetUser":              {self, s.getUserOp},
@@ -114,6 +117,17 @@ func (s *Service) operations() map[string]op {
 		"TagMFADevice":           {serial, s.tagEntity(s.mfaDeviceTags())},
 		"UntagMFADevice":         {serial, s.untagEntity(s.mfaDeviceTags())},
 		"ListMFADeviceTags":      {serial, s.listEntityTags(s.mfaDeviceTags())},
+
+		"CreateOpenIDConnectProvider":             {newProvider, s.createOIDCProvider},
+		"GetOpenIDConnectProvider":                {provider, s.getOIDCProviderOp},
+		"ListOpenIDConnectProviders":              {star, s.listOIDCProviders},
+		"DeleteOpenIDConnectProvider":             {provider, s.deleteOIDCProvider},
+		"UpdateOpenIDConnectProviderThumbprint":   {provider, s.updateOIDCThumbprints},
+		"AddClientIDToOpenIDConnectProvider":      {provider, s.addOIDCClientID},
+		"RemoveClientIDFromOpenIDConnectProvider": {provider, s.removeOIDCClientID},
+		"TagOpenIDConnectProvider":                {provider, s.tagEntity(s.oidcProviderTags())},
+		"UntagOpenIDConnectProvider":              {provider, s.untagEntity(s.oidcProviderTags())},
+		"ListOpenIDConnectProviderTags":           {provider, s.listEntityTags(s.oidcProviderTags())},
 
 		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
 		"GetAccountSummary":              {star, s.getAccountSummary},

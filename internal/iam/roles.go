@@ -55,6 +55,14 @@ func (s *Service) trustPolicy(ctx context.Context, tx store.Tx, p url.Values, pa
 	if err != nil {
 		return "", nil, err
 	}
+	err = binding.CheckFederated(ctx, tx, d)
+	var fp *binding.InvalidFederatedError
+	if errors.As(err, &fp) {
+		return "", nil, awsapi.FederatedPrincipalInvalid.Of()
+	}
+	if err != nil {
+		return "", nil, err
+	}
 	return doc, b, nil
 }
 

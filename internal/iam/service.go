@@ -75,10 +75,11 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, action s
 	}
 	var resource string
 	var err error
-	if _, ok := o.target.(param); ok {
-		// The ARN is a parameter (or "*"): nothing to read.
+	switch o.target.(type) {
+	case param, providerURL:
+		// The ARN is a parameter (or "*"), or made of one: nothing to read.
 		resource, err = o.target.arn(ctx, nil, caller, p)
-	} else {
+	default:
 		err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
 			var err error
 			resource, err = o.target.arn(ctx, tx, caller, p)

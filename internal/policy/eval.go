@@ -145,9 +145,10 @@ func Evaluate(in *Input, req *Request) Decision {
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
 	}
 
-	// Anonymous callers and AWS service principals have no identity
-	// policies: only a resource policy that names them can allow.
-	if req.Principal.Type == PrincipalAnonymous || req.Principal.Type == PrincipalService {
+	// Anonymous callers, AWS service principals and web-identity callers
+	// have no identity policies: only a resource policy that names them
+	// can allow.
+	if t := req.Principal.Type; t == PrincipalAnonymous || t == PrincipalService || t == PrincipalWebIdentity {
 		if rGrant >= grantOther {
 			return decided(Allow, SourceResource, rRef)
 		}
@@ -318,6 +319,8 @@ func (st *statement) spares(pr *Principal) bool {
 		return st.lists("*", pr)
 	case PrincipalService:
 		return st.lists("service", pr)
+	case PrincipalWebIdentity:
+		return st.lists("federated", pr)
 	}
 	if pr.Account == "" || !st.lists("account", pr) {
 		return false
@@ -370,6 +373,8 @@ func (pp *principalPattern) names(pr *Principal) bool {
 		return pr.ARN == pp.value
 	case "service":
 		return pr.Service != "" && pr.Service == pp.value
+	case "federated":
+		return pr.Federated != "" && pr.Federated == pp.value
 	}
 	return false
 }
@@ -393,7 +398,7 @@ func (pp *principalPattern) match(pr *Principal) grant {
 		}
 		return grantAccount
 	}
-	return grantDirect // user, session, service
+	return grantDirect // user, session, service, federated
 }
 
 // matches checks Action, Resource and Condition (not Principal).

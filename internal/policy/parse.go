@@ -354,6 +354,17 @@ func (d *Document) AWSPrincipals() []string {
 	return out
 }
 
+// FederatedPrincipals returns every value of "Federated" in Principal and
+// NotPrincipal.
+func (d *Document) FederatedPrincipals() []string {
+	var out []string
+	for _, s := range d.Statements {
+		out = append(out, s.Principal["Federated"]...)
+		out = append(out, s.NotPrincipal["Federated"]...)
+	}
+	return out
+}
+
 // NonWhitespaceLen counts the characters of doc, leaving out whitespace
 // outside JSON strings, as AWS's policy size limits do.
 func NonWhitespaceLen(doc string) int {

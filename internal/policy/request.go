@@ -10,6 +10,10 @@ const (
 	PrincipalFederated   = "FederatedUser"
 	PrincipalAnonymous   = "Anonymous"
 	PrincipalService     = "Service" // an AWS service acting as principal (trust policies)
+	// PrincipalWebIdentity is the caller of AssumeRoleWithWebIdentity: an
+	// identity provider vouching for a token's subject. Only a resource
+	// (trust) policy naming its provider as "Federated" can allow it.
+	PrincipalWebIdentity = "WebIdentityUser"
 )
 
 // Principal describes the caller for principal matching in resource and
@@ -29,6 +33,9 @@ type Principal struct {
 	EntityID string
 	// Service is set when an AWS service principal calls (trust policies).
 	Service string
+	// Federated is the identity provider a web-identity caller federates
+	// through (its IAM provider ARN): what a "Federated" principal names.
+	Federated string
 }
 
 // Request is one authorization question: who, what, on which resource, with

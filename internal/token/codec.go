@@ -9,7 +9,9 @@ import (
 // The session plaintext is a compact binary record: every field in a fixed
 // order, strings and lists length-prefixed with uvarints, times as Unix
 // nanoseconds (zero for the zero time). It is versioned by the token's
-// version byte; decoding rejects trailing or missing bytes.
+// version byte; decoding rejects trailing or missing bytes. The web-identity
+// fields come last and only when set, so tokens sealed before they existed
+// still open.
 
 var errCodec = errors.New("token: bad session encoding")
 
@@ -49,11 +51,7 @@ func encodeSession(b []byte, s *Session) []byte {
 	b = appendString(b, s.SourceName)
 	b = appendString(b, s.SessionPolicy)
 	b = appendStrings(b, s.PolicyARNs)
-	b = binary.AppendUvarint(b, uint64(len(s.Tags)))
-	for _, t := range s.Tags {
-		b = appendString(b, t.Key)
-		b = appendString(b, t.Value)
-	}
+	b = appendTags(b, s.Tags)
 	b = appendStrings(b, s.TransitiveTagKeys)
 	b = appendString(b, s.SourceIdentity)
 	if s.MFA {
@@ -63,7 +61,21 @@ func encodeSession(b []byte, s *Session) []byte {
 	}
 	b = appendTime(b, s.MFAAuthTime)
 	b = binary.AppendUvarint(b, uint64(s.ChainDepth))
-	return appendString(b, s.CallerARN)
+	b = appendString(b, s.CallerARN)
+	if s.FederatedProvider == "" && len(s.WebIdentity) == 0 {
+		return b
+	}
+	b = appendString(b, s.FederatedProvider)
+	return appendTags(b, s.WebIdentity)
+}
+
+func appendTags(b []byte, tags []Tag) []byte {
+	b = binary.AppendUvarint(b, uint64(len(tags)))
+	for _, t := range tags {
+		b = appendString(b, t.Key)
+		b = appendString(b, t.Value)
+	}
+	return b
 }
 
 // decoder reads the binary form, remembering the first error.
@@ -112,6 +124,19 @@ func (d *decoder) strings() []string {
 	return out
 }
 
+func (d *decoder) tags() []Tag {
+	n := d.uvarint()
+	if d.err != nil || n > uint64(len(d.b)) {
+		d.err = errCodec
+		return nil
+	}
+	var out []Tag
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		out = append(out, Tag{Key: d.string(), Value: d.string()})
+	}
+	return out
+}
+
 func (d *decoder) time() time.Time {
 	if d.err != nil {
 		return time.Time{}
@@ -156,13 +181,7 @@ func decodeSession(b []byte) (*Session, error) {
 	s.SourceName = d.string()
 	s.SessionPolicy = d.string()
 	s.PolicyARNs = d.strings()
-	if n := d.uvarint(); d.err == nil && n <= uint64(len(d.b)) {
-		for i := uint64(0); i < n && d.err == nil; i++ {
-			s.Tags = append(s.Tags, Tag{Key: d.string(), Value: d.string()})
-		}
-	} else {
-		d.err = errCodec
-	}
+	s.Tags = d.tags()
 	s.TransitiveTagKeys = d.strings()
 	s.SourceIdentity = d.string()
 	switch d.byte() {
@@ -175,6 +194,10 @@ func decodeSession(b []byte) (*Session, error) {
 	s.MFAAuthTime = d.time()
 	s.ChainDepth = int(d.uvarint())
 	s.CallerARN = d.string()
+	if d.err == nil && len(d.b) > 0 {
+		s.FederatedProvider = d.string()
+		s.WebIdentity = d.tags()
+	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCodec
 	}

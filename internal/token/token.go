@@ -78,6 +78,15 @@ type Session struct {
 	// CallerARN is the identity that called AssumeRole (for audit and the
 	// aws:PrincipalArn of chained sessions).
 	CallerARN string
+
+	// FederatedProvider is the IAM OIDC provider ARN of a session from
+	// AssumeRoleWithWebIdentity (aws:FederatedProvider); "" otherwise.
+	FederatedProvider string
+	// WebIdentity are the token's claims the session keeps as the
+	// provider's condition keys and policy variables (PROVIDER:sub,
+	// PROVIDER:aud, PROVIDER:oaud, PROVIDER:amr): Key is the claim name; a
+	// multi-valued claim repeats its key.
+	WebIdentity []Tag
 }
 
 // Key is one token key, with its cipher built once.

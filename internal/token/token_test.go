@@ -184,3 +184,35 @@ func TestLargeSessionIsCompressedAndRoundTrips(t *testing.T) {
 		t.Fatalf("large round trip: %v", err)
 	}
 }
+
+// A web-identity session carries its provider and claims; a session
+// without them encodes as before, so tokens sealed before the fields
+// existed still open.
+func TestWebIdentitySessionRoundTripsAndOldEncodingOpens(t *testing.T) {
+	ks := newKeySet(t, 1)
+	s := sample()
+	s.FederatedProvider = "arn:aws:iam::111122223333:oidc-provider/idp.example.com:8443"
+	s.WebIdentity = []Tag{{"sub", "system:serviceaccount:ns:app"}, {"aud", "sts.amazonaws.com"}, {"amr", "pwd"}, {"amr", "mfa"}}
+	tok, err := Seal(ks, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(ks, tok, t0)
+	if err != nil || !reflect.DeepEqual(got, s) {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	plain := sample()
+	withWeb := encodeSession(nil, s)
+	without := encodeSession(nil, plain)
+	if !strings.HasPrefix(string(withWeb), string(without)) {
+		t.Fatal("the web-identity fields are not appended after the others")
+	}
+	if d, err := decodeSession(without); err != nil || d.FederatedProvider != "" || d.WebIdentity != nil {
+		t.Fatalf("old encoding: %+v %v", d, err)
+	}
+	for i := len(without) + 1; i < len(withWeb); i++ {
+		if _, err := decodeSession(withWeb[:i]); err == nil {
+			t.Fatalf("a session cut at %d of %d bytes decoded", i, len(withWeb))
+		}
+	}
+}
