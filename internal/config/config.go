@@ -54,6 +54,11 @@ type Config struct {
 	// while the budget is spent is answered 503.
 	QueryBodyMemory int64
 
+	// OIDCCAFiles are PEM files of CAs trusted for OpenID Connect
+	// issuers' certificates (AssumeRoleWithWebIdentity), beyond the system
+	// roots and the providers' thumbprints; comma-separated.
+	OIDCCAFiles string
+
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
 	RootAccessKeyID     string // root access key of the default account at bootstrap ("" = generated)
@@ -201,6 +206,7 @@ func Settings() []Setting {
 			},
 			get: func(c *Config) string { return formatSize(c.QueryBodyMemory) },
 		},
+		mk("oidc-ca-files", "GATEHOUSE_OIDC_CA_FILES", "", "comma-separated PEM files of CAs trusted for OpenID Connect issuers' TLS certificates, beyond the system roots and each provider's thumbprints", false, func(c *Config) *string { return &c.OIDCCAFiles }),
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),
@@ -344,6 +350,11 @@ func (c *Config) validate() []error {
 			}
 		}
 	}
+	for _, f := range c.OIDCCAPaths() {
+		if _, err := os.Stat(f); err != nil {
+			p = append(p, fmt.Errorf("oidc-ca-files: %v", err))
+		}
+	}
 	if c.ShutdownTimeout < 0 {
 		p = append(p, errors.New("shutdown-timeout: must not be negative"))
 	}
@@ -362,6 +373,17 @@ func (c *Config) validate() []error {
 		p = append(p, errors.New("GATEHOUSE_ROOT_SECRET_ACCESS_KEY: must be 40 characters"))
 	}
 	return p
+}
+
+// OIDCCAPaths are the files of OIDCCAFiles.
+func (c *Config) OIDCCAPaths() []string {
+	var out []string
+	for _, f := range strings.Split(c.OIDCCAFiles, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Usage writes the flag documentation of the serve command.

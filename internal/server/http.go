@@ -21,7 +21,8 @@ const (
 	serviceS3  = "s3"
 )
 
-// unsignedSTSActions are the STS actions AWS accepts without a signature.
+// unsignedSTSActions are the STS actions AWS accepts without a signature
+// (AssumeRoleWithWebIdentity is served; AssumeRoleWithSAML is not, yet).
 var unsignedSTSActions = map[string]bool{
 	"AssumeRoleWithWebIdentity": true,
 	"AssumeRoleWithSAML":        true,

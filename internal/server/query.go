@@ -179,13 +179,16 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		}
 	}
 	x.params, x.action = params, params.Get("Action")
-	x.rec.Params, x.rec.Operation = params, x.action
+	x.rec.Params, x.rec.Operation = redacted(params), x.action
+	if x.svc == serviceSTS && x.action == webIdentityAction {
+		return x.webIdentityCaller()
+	}
 
 	sum := sha256.Sum256(body)
 	caller, err := x.s.authn.Authenticate(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
 	switch {
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
-		// Unsigned web-identity / SAML federation: not served yet.
+		// Unsigned SAML federation: not served yet.
 		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, x.qs.version)
 	case err != nil:
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
@@ -209,6 +212,35 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		}
 	}
 	return caller, x.info, nil
+}
+
+// webIdentityAction is the STS action whose caller is the token it
+// carries, not a signature.
+const webIdentityAction = "AssumeRoleWithWebIdentity"
+
+// webIdentityCaller authenticates AssumeRoleWithWebIdentity as AWS does:
+// by nothing but the token, which STS verifies while resolving the call (a
+// signature, if the client sent one, grants nothing and is not checked).
+func (x *queryExchange) webIdentityCaller() (*authz.Principal, authz.RequestInfo, error) {
+	if v := x.params.Get("Version"); v != "" && v != x.qs.version {
+		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
+	}
+	x.caller, x.info = authz.WebIdentity(""), x.s.requestInfo(x.r)
+	return x.caller, x.info, nil
+}
+
+// redacted is params as the request's record keeps them: a web identity
+// token is a bearer credential and is not kept.
+func redacted(params url.Values) url.Values {
+	if !params.Has("WebIdentityToken") {
+		return params
+	}
+	c := make(url.Values, len(params))
+	for k, v := range params {
+		c[k] = v
+	}
+	c["WebIdentityToken"] = []string{"HIDDEN_DUE_TO_SECURITY_REASONS"}
+	return c
 }
 
 // Resolve hands the action to its service, which loads what it acts on

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/iam"
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/oidc/jwks"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -165,7 +167,12 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if s.sink == nil {
 		s.sink = pipeline.Discard{}
 	}
-	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
+	issuers, err := issuerKeys(cfg, now)
+	if err != nil {
+		c.store.Close()
+		return nil, err
+	}
+	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master, IssuerKeys: issuers})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
 		Opener:   c.master,
@@ -184,6 +191,26 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		Domain: cfg.S3Domain, Now: now, Log: log})
 	s.handler = s.routes()
 	return s, nil
+}
+
+// issuerKeys is the cache of OIDC issuers' keys: their certificates are
+// trusted through the system roots, the configured CA files, or a
+// provider's thumbprints.
+func issuerKeys(cfg *config.Config, now func() time.Time) (*jwks.Cache, error) {
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	for _, f := range cfg.OIDCCAPaths() {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("oidc-ca-files: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("oidc-ca-files: %s holds no PEM certificate", f)
+		}
+	}
+	return jwks.New(jwks.Config{Now: now, Roots: roots}), nil
 }
 
 // Sweeper returns the orphaned-blob sweeper of this server's data.

@@ -114,32 +114,14 @@ type assumeParams struct {
 }
 
 func parseAssume(p url.Values) (*assumeParams, error) {
-	a := &assumeParams{roleArn: p.Get("RoleArn"), sessionName: p.Get("RoleSessionName"), externalID: p.Get("ExternalId"),
-		serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"), sourceIdentity: p.Get("SourceIdentity"), policyDoc: p.Get("Policy")}
-	if !p.Has("RoleArn") {
-		return nil, awsapi.ValueNull.Of("roleArn")
-	}
-	if !p.Has("RoleSessionName") {
-		return nil, awsapi.ValueNull.Of("roleSessionName")
-	}
-	if err := lengthErr(a.roleArn, "roleArn", 20, 2048); err != nil {
+	a := &assumeParams{externalID: p.Get("ExternalId"), serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"),
+		sourceIdentity: p.Get("SourceIdentity")}
+	var err error
+	if a.roleArn, a.sessionName, err = parseRoleSession(p); err != nil {
 		return nil, err
 	}
-	if err := lengthErr(a.sessionName, "roleSessionName", 2, 64); err != nil {
+	if a.duration, a.hasDuration, err = parseDuration(p); err != nil {
 		return nil, err
-	}
-	if err := patternErr(a.sessionName, "roleSessionName", sessionNameRe, `[\w+=,.@-]*`); err != nil {
-		return nil, err
-	}
-	if v := p.Get("DurationSeconds"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 900 {
-			return nil, awsapi.ValueTooSmall.Of(v, "durationSeconds", 900)
-		}
-		if n > 43200 {
-			return nil, awsapi.ValueTooLarge.Of(v, "durationSeconds", 43200)
-		}
-		a.duration, a.hasDuration = n, true
 	}
 	if p.Has("ExternalId") {
 		if err := lengthErr(a.externalID, "externalId", 2, 1224); err != nil {
@@ -174,30 +156,8 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, awsapi.SourceIdentityReserved.Of()
 		}
 	}
-	if p.Has("Policy") {
-		if err := lengthErr(a.policyDoc, "policy", 1, 2048); err != nil {
-			return nil, err
-		}
-		if !policy.CheckCharset(a.policyDoc) {
-			return nil, awsapi.ValueNotMatching.Of(a.policyDoc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-		}
-		if _, err := policy.Validate(a.policyDoc, policy.Session); err != nil {
-			return nil, awsapi.PolicyDocumentMalformed.Of(err.Error())
-		}
-	}
-	for i := 1; ; i++ {
-		k := "PolicyArns.member." + strconv.Itoa(i) + ".arn"
-		if !p.Has(k) {
-			break
-		}
-		arn := p.Get(k)
-		if err := lengthErr(arn, "policyArns."+strconv.Itoa(i)+".member.arn", 20, 2048); err != nil {
-			return nil, err
-		}
-		a.policyARNs = append(a.policyARNs, arn)
-	}
-	if len(a.policyARNs) > 10 {
-		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.policyARNs)), "policyArns", 10)
+	if a.policyDoc, a.policyARNs, err = parseSessionPolicies(p); err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for i := 1; ; i++ {
@@ -242,6 +202,75 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		a.transitive = append(a.transitive, tk)
 	}
 	return a, nil
+}
+
+// parseRoleSession reads RoleArn and RoleSessionName, required by every
+// AssumeRole action.
+func parseRoleSession(p url.Values) (roleArn, sessionName string, err error) {
+	roleArn, sessionName = p.Get("RoleArn"), p.Get("RoleSessionName")
+	if !p.Has("RoleArn") {
+		return "", "", awsapi.ValueNull.Of("roleArn")
+	}
+	if !p.Has("RoleSessionName") {
+		return "", "", awsapi.ValueNull.Of("roleSessionName")
+	}
+	if err := lengthErr(roleArn, "roleArn", 20, 2048); err != nil {
+		return "", "", err
+	}
+	if err := lengthErr(sessionName, "roleSessionName", 2, 64); err != nil {
+		return "", "", err
+	}
+	if err := patternErr(sessionName, "roleSessionName", sessionNameRe, `[\w+=,.@-]*`); err != nil {
+		return "", "", err
+	}
+	return roleArn, sessionName, nil
+}
+
+// parseDuration reads DurationSeconds (900..43200; a role may allow less).
+func parseDuration(p url.Values) (int, bool, error) {
+	v := p.Get("DurationSeconds")
+	if v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 900 {
+		return 0, false, awsapi.ValueTooSmall.Of(v, "durationSeconds", 900)
+	}
+	if n > 43200 {
+		return 0, false, awsapi.ValueTooLarge.Of(v, "durationSeconds", 43200)
+	}
+	return n, true, nil
+}
+
+// parseSessionPolicies reads the inline session Policy and the PolicyArns.
+func parseSessionPolicies(p url.Values) (doc string, arns []string, err error) {
+	doc = p.Get("Policy")
+	if p.Has("Policy") {
+		if err := lengthErr(doc, "policy", 1, 2048); err != nil {
+			return "", nil, err
+		}
+		if !policy.CheckCharset(doc) {
+			return "", nil, awsapi.ValueNotMatching.Of(doc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+		}
+		if _, err := policy.Validate(doc, policy.Session); err != nil {
+			return "", nil, awsapi.PolicyDocumentMalformed.Of(err.Error())
+		}
+	}
+	for i := 1; ; i++ {
+		k := "PolicyArns.member." + strconv.Itoa(i) + ".arn"
+		if !p.Has(k) {
+			break
+		}
+		arn := p.Get(k)
+		if err := lengthErr(arn, "policyArns."+strconv.Itoa(i)+".member.arn", 20, 2048); err != nil {
+			return "", nil, err
+		}
+		arns = append(arns, arn)
+	}
+	if len(arns) > 10 {
+		return "", nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(arns)), "policyArns", 10)
+	}
+	return doc, arns, nil
 }
 
 // packedSize is the percentage of the session-policy and tag budget used:
@@ -305,7 +334,7 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if cr == nil {
 		// No such role: the trust check has no trust policy to allow it,
 		// so it is denied (AWS says AccessDenied, not NoSuchEntity).
-		return denyAll(a.roleArn), nil
+		return denyAll("sts:AssumeRole", a.roleArn), nil
 	}
 	role := cr.role
 	arn := roleARN(role)
@@ -471,14 +500,14 @@ func (s *Service) issueRoleSession(ctx context.Context, info authz.RequestInfo, 
 	return out, nil
 }
 
-// denyAll is the plan of an AssumeRole whose role does not exist: its one
-// check has no trust policy, so nothing allows it.
-func denyAll(roleArn string) *pipeline.Call {
-	c := authz.Check{Action: "sts:AssumeRole", Resource: roleArn, Trust: true, Bare: true}
+// denyAll is the plan of an AssumeRole action whose role does not exist:
+// its one check has no trust policy, so nothing allows it.
+func denyAll(action, roleArn string) *pipeline.Call {
+	c := authz.Check{Action: action, Resource: roleArn, Trust: true, Bare: true}
 	return &pipeline.Call{
 		Plan: pipeline.Plan{Checks: []pipeline.Check{{Check: c}}},
 		Run: func(context.Context, pipeline.Outcomes) (any, error) {
-			return nil, errors.New("sts: AssumeRole of a missing role was allowed")
+			return nil, errors.New("sts: " + action + " of a missing role was allowed")
 		},
 	}
 }

@@ -38,12 +38,16 @@ type Config struct {
 	Managed ManagedPolicies
 	// Opener unseals MFA device secrets (nil: MFA codes are refused).
 	Opener Opener
+	// IssuerKeys fetches OIDC issuers' signing keys for
+	// AssumeRoleWithWebIdentity (nil: it answers IDPCommunicationError).
+	IssuerKeys IssuerKeys
 }
 
 // Service answers STS actions.
 type Service struct {
-	cfg   Config
-	roles *gencache.Cache[string, *cachedRole] // by account + "/" + lower-cased name
+	cfg       Config
+	roles     *gencache.Cache[string, *cachedRole]         // by account + "/" + lower-cased name
+	providers *gencache.Cache[string, *store.OIDCProvider] // by ARN; nil: no such provider
 
 	mu    sync.Mutex
 	touch map[string]time.Time // last-used bookkeeping per role id
@@ -51,7 +55,8 @@ type Service struct {
 
 // New returns the STS service.
 func New(cfg Config) *Service {
-	return &Service{cfg: cfg, roles: gencache.New[string, *cachedRole](cfg.Store, 100000), touch: map[string]time.Time{}}
+	return &Service{cfg: cfg, roles: gencache.New[string, *cachedRole](cfg.Store, 100000),
+		providers: gencache.New[string, *store.OIDCProvider](cfg.Store, 10000), touch: map[string]time.Time{}}
 }
 
 // GetCallerIdentityResult is the content of GetCallerIdentityResult.
@@ -68,6 +73,11 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 	if caller == nil {
 		return nil, awsapi.MissingAuthentication.Of()
 	}
+	// AssumeRoleWithWebIdentity is unsigned: its caller is the token, and
+	// it is the only action such a caller may call.
+	if (caller.Type == authz.TypeWebIdentity) != (action == "AssumeRoleWithWebIdentity") {
+		return nil, awsapi.MissingAuthentication.Of()
+	}
 	// GetSessionToken sessions may call only AssumeRole and GetCallerIdentity.
 	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
 		return nil, awsapi.SessionCredentialsRefused.Of(action)
@@ -82,6 +92,8 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 		}), nil
 	case "AssumeRole":
 		return s.assumeRole(ctx, caller, info, p)
+	case "AssumeRoleWithWebIdentity":
+		return s.assumeRoleWithWebIdentity(ctx, caller, info, p)
 	case "GetSessionToken":
 		return noCheck("AWS requires no permission for GetSessionToken (it authenticates; its sessions are limited instead)", func(ctx context.Context) (any, error) {
 			return s.getSessionToken(ctx, caller, info, p)
@@ -100,7 +112,7 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 
 // Actions lists the actions Resolve serves.
 func (s *Service) Actions() []string {
-	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo"}
+	return []string{"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetAccessKeyInfo"}
 }
 
 // AppendXML writes the result without reflection (a hot path).

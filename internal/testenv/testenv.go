@@ -119,6 +119,9 @@ func (e *Env) start() {
 	e.S3 = e.S3Client(root)
 }
 
+// Now is the server's clock (the real time plus what Advance added).
+func (e *Env) Now() time.Time { return e.now() }
+
 func (e *Env) now() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
