@@ -115,7 +115,9 @@ func TestDenyByDefault(t *testing.T) {
 		"AssumeRolePolicyDocument": {`{"Version":"2012-10-17","Statement":[]}`}, "VersionId": {"v1"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"},
 		"Status": {"Inactive"}, "SerialNumber": {"arn:aws:iam::" + acct + ":mfa/d"}, "VirtualMFADeviceName": {"d"},
 		"AuthenticationCode1": {"123456"}, "AuthenticationCode2": {"654321"}, "PermissionsBoundary": {"arn:aws:iam::" + acct + ":policy/p"},
-		"Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}, "TagKeys.member.1": {"k"}, "Description": {"d"}, "NewUserName": {"n"}}
+		"Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}, "TagKeys.member.1": {"k"}, "Description": {"d"}, "NewUserName": {"n"},
+		"Url": {"https://idp.example.com"}, "OpenIDConnectProviderArn": {"arn:aws:iam::" + acct + ":oidc-provider/idp.example.com"},
+		"ClientID": {"c"}, "ThumbprintList.member.1": {strings.Repeat("a", 40)}}
 	iamActions := iamsvc.New(iamsvc.Config{}).Actions()
 	sort.Strings(iamActions)
 	for _, action := range iamActions {
@@ -130,11 +132,22 @@ func TestDenyByDefault(t *testing.T) {
 		t.Fatalf("only %d IAM actions listed", len(iamActions))
 	}
 
-	// STS.
+	// STS. The caller of AssumeRoleWithWebIdentity is its token, not the
+	// signer: a token of no registered provider is refused (and a
+	// provider's token that the trust policy does not name is AccessDenied,
+	// internal/sts TestWebIdentityTrustAndPackedSize).
+	enc := base64.RawURLEncoding.EncodeToString
+	token := enc([]byte(`{"alg":"RS256","kid":"k"}`)) + "." + enc([]byte(`{"iss":"https://unregistered.example.com","sub":"x","aud":"sts.amazonaws.com","exp":4102444800}`)) + ".AAAA"
 	for _, action := range stssvc.New(stssvc.Config{}).Actions() {
 		q := url.Values{"Action": {action}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + acct + ":role/r"},
-			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}}
+			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "WebIdentityToken": {token}}
 		status, body := send(t, &nobody, "sts", http.MethodPost, "/", nil, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, q.Encode())
+		if action == "AssumeRoleWithWebIdentity" {
+			if status != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidIdentityToken</Code>") {
+				t.Errorf("sts:%s: %d %s; want 400 InvalidIdentityToken", action, status, body)
+			}
+			continue
+		}
 		if _, ok := allowedWithoutPolicy["sts:"+action]; ok {
 			if status != http.StatusOK {
 				t.Errorf("sts:%s: %d %s; AWS allows it without policies", action, status, body)

@@ -105,7 +105,9 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 func TestWebIdentityErrors(t *testing.T) {
 	f := newFed(t)
 	role := f.role(t, "r", "", "")
-	claims := func(extra map[string]any) map[string]any { return f.iss.Claims("user-1234", "sts.amazonaws.com", extra) }
+	claims := func(extra map[string]any) map[string]any {
+		return f.iss.Claims("user-1234", "sts.amazonaws.com", extra)
+	}
 	good := f.iss.Token(claims(nil))
 	stranger, _ := rsa.GenerateKey(rand.Reader, 2048)
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -388,4 +390,6 @@ func TestCatalogVending(t *testing.T) {
 	}
 }
 
-func stsPolicyARN(arn string) types.PolicyDescriptorType { return types.PolicyDescriptorType{Arn: aws.String(arn)} }
+func stsPolicyARN(arn string) types.PolicyDescriptorType {
+	return types.PolicyDescriptorType{Arn: aws.String(arn)}
+}
