@@ -90,7 +90,9 @@ type Cache struct {
 
 // entry is one issuer under one set of thumbprints.
 type entry struct {
-	lock    chan struct{} // held while reading or fetching
+	fetching chan struct{} // held by the one caller fetching
+
+	mu      sync.Mutex // guards the fields below
 	keys    *oidc.KeySet
 	expires time.Time
 	fetched time.Time // last fetch attempt
@@ -135,41 +137,59 @@ func New(cfg Config) *Cache {
 func (c *Cache) Keys(ctx context.Context, issuer string, thumbprints []string, kid string) (*oidc.KeySet, error) {
 	prints := normalize(thumbprints)
 	e := c.entry(issuer + "\n" + strings.Join(prints, ","))
+	if keys, done, err := c.cached(e, kid); done {
+		return keys, err
+	}
 	select {
-	case e.lock <- struct{}{}:
+	case e.fetching <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-e.lock }()
-	now := c.cfg.Now()
-	fresh := e.keys != nil && now.Before(e.expires)
-	if fresh && (kid == "" || e.keys.Has(kid)) {
-		return e.keys, nil
-	}
-	if !e.fetched.IsZero() && now.Sub(e.fetched) < c.cfg.RefetchInterval {
-		if fresh {
-			return e.keys, nil
-		}
-		if e.err != nil {
-			return nil, e.err
-		}
+	defer func() { <-e.fetching }()
+	// Another caller may have fetched while this one waited.
+	if keys, done, err := c.cached(e, kid); done {
+		return keys, err
 	}
 	// The fetch outlives a caller that gives up: its result serves the
 	// callers waiting behind it.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
 	defer cancel()
 	keys, ttl, err := c.fetch(fctx, issuer, prints)
-	e.fetched = c.cfg.Now()
-	e.err = err
+	now := c.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.fetched, e.err = now, err
 	if err != nil {
-		if fresh {
-			return e.keys, nil
+		if e.keys != nil && now.Before(e.expires) {
+			return e.keys, nil // still within their TTL
 		}
 		e.keys = nil
 		return nil, err
 	}
-	e.keys, e.expires = keys, e.fetched.Add(ttl)
+	e.keys, e.expires = keys, now.Add(ttl)
 	return keys, nil
+}
+
+// cached answers from the entry when it can: done is false when a fetch is
+// due (no fresh keys, or kid missing from them, and no fetch within
+// RefetchInterval).
+func (c *Cache) cached(e *entry, kid string) (keys *oidc.KeySet, done bool, err error) {
+	now := c.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fresh := e.keys != nil && now.Before(e.expires)
+	if fresh && (kid == "" || e.keys.Has(kid)) {
+		return e.keys, true, nil
+	}
+	if !e.fetched.IsZero() && now.Sub(e.fetched) < c.cfg.RefetchInterval {
+		if fresh {
+			return e.keys, true, nil
+		}
+		if e.err != nil {
+			return nil, true, e.err
+		}
+	}
+	return nil, false, nil
 }
 
 // entry returns the entry of key, making room when the cache is full.
@@ -185,7 +205,7 @@ func (c *Cache) entry(key string) *entry {
 			break
 		}
 	}
-	e := &entry{lock: make(chan struct{}, 1)}
+	e := &entry{fetching: make(chan struct{}, 1)}
 	c.entries[key] = e
 	return e
 }
