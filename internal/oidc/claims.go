@@ -159,16 +159,14 @@ func parseClaims(payload []byte) (*Claims, error) {
 // integer reads a JSON number that is an integer (AWS requires the time
 // claims to be integers).
 func integer(v json.RawMessage) (int64, error) {
-	if t := bytes.TrimSpace(v); len(t) == 0 || t[0] != '-' && (t[0] < '0' || t[0] > '9') {
-		return 0, ErrClaims // json.Number would take a quoted number too
-	}
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if dec.Decode(&n) != nil {
+	// v is one valid JSON value (the claims decoded): an integer is an
+	// optional minus and digits, which ParseInt reads; a fraction, an
+	// exponent, a quoted number or anything else is refused.
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 || t[0] != '-' && (t[0] < '0' || t[0] > '9') {
 		return 0, ErrClaims
 	}
-	i, err := strconv.ParseInt(string(n), 10, 64)
+	i, err := strconv.ParseInt(string(t), 10, 64)
 	if err != nil {
 		return 0, ErrClaims
 	}

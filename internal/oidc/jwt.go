@@ -53,6 +53,7 @@ type Token struct {
 	// signature is checked: only good for finding the issuer whose keys
 	// verify it.
 	Unverified *Claims
+	claims     *Claims // what Verify returns once the signature verifies
 }
 
 // Parse reads a compact-serialized JWS and its claims.
@@ -100,7 +101,8 @@ func Parse(raw string) (*Token, error) {
 	if sig.Algorithm != h.Alg || sig.KeyID != h.Kid {
 		return nil, ErrMalformed
 	}
-	return &Token{jws: jws, Algorithm: h.Alg, KeyID: h.Kid, Unverified: claims}, nil
+	unverified := *claims
+	return &Token{jws: jws, Algorithm: h.Alg, KeyID: h.Kid, Unverified: &unverified, claims: claims}, nil
 }
 
 // Verify checks the signature with the issuer's keys and returns the
@@ -115,11 +117,12 @@ func (t *Token) Verify(keys *KeySet) (*Claims, error) {
 		return nil, ErrSignature
 	}
 	for _, k := range candidates {
-		payload, err := t.jws.Verify(k.pub)
-		if err != nil {
+		if _, err := t.jws.Verify(k.pub); err != nil {
 			continue
 		}
-		return parseClaims(payload)
+		// The signature covers the very payload Parse read the claims
+		// from (a compact JWS has one), so they are now verified.
+		return t.claims, nil
 	}
 	return nil, ErrSignature
 }
