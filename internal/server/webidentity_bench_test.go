@@ -1,3 +1,5 @@
+//go:build unix
+
 package server_test
 
 import (
@@ -7,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -96,6 +100,7 @@ func BenchmarkSTSOverHTTP(b *testing.B) {
 	}{{"AssumeRole", signed, assume}, {"AssumeRoleWithWebIdentity", nil, web}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetParallelism(8) // 16 clients on 2 cores, as bench/sts-load.sh's wrk -c16
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -106,6 +111,18 @@ func BenchmarkSTSOverHTTP(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+			// CPU time of the process (clients and server) per call: less
+			// sensitive than wall time to other load on the machine.
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// cpuTime is the process's user and system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
