@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +311,14 @@ func TestUnsignedCap(t *testing.T) {
 	send(t, c, strings.Replace(formHead("bkt"), "Host: x\r\n", "Host: x\r\nAuthorization: "+fakeSigV4+"\r\n", 1))
 	readResponse(t, c, "POST").want(t, http.StatusServiceUnavailable, "<Code>SlowDown</Code>")
 
+	// So is AssumeRoleWithWebIdentity with a made-up signature (its caller
+	// is its token; a signature counts for nothing).
+	c = dial(t, env)
+	body := "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=ss&WebIdentityToken=a.b.c"
+	send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
+		strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	readResponse(t, c, "POST").want(t, http.StatusServiceUnavailable, "<Code>ServiceUnavailable</Code>", "https://sts.amazonaws.com/doc/2011-06-15/")
+
 	// Signed requests are served meanwhile.
 	if _, err := env.STS.GetCallerIdentity(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -329,6 +338,11 @@ func TestUnsignedCap(t *testing.T) {
 	c = dial(t, env)
 	send(t, c, "GET /bkt/k HTTP/1.1\r\nHost: x\r\n\r\n")
 	readResponse(t, c, "GET").want(t, http.StatusForbidden, "<Code>AccessDenied</Code>")
+	c = dial(t, env)
+	send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
+		strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	readResponse(t, c, "POST").want(t, http.StatusBadRequest, "<Code>InvalidIdentityToken</Code>")
+	waitUnsigned(t, env, 0)
 }
 
 func TestQueryBodyBudget(t *testing.T) {

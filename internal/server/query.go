@@ -129,6 +129,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, svc string, 
 	rec.Service = svc
 	x := &queryExchange{s: s, w: w, r: r, svc: svc, qs: queryServices[svc], requestID: rec.RequestID, rec: rec}
 	s.pipeline.Serve(r.Context(), x, rec)
+	if x.release != nil {
+		x.release()
+	}
 }
 
 // queryExchange is one IAM or STS request in the pipeline.
@@ -146,6 +149,9 @@ type queryExchange struct {
 	caller *authz.Principal
 	info   authz.RequestInfo
 	call   *pipeline.Call
+	// release frees the unsigned slot a signed AssumeRoleWithWebIdentity
+	// took (its signature counts for nothing).
+	release func()
 }
 
 var _ pipeline.Exchange = (*queryExchange)(nil)
@@ -224,6 +230,15 @@ const webIdentityAction = "AssumeRoleWithWebIdentity"
 func (x *queryExchange) webIdentityCaller() (*authz.Principal, authz.RequestInfo, error) {
 	if v := x.params.Get("Version"); v != "" && v != x.qs.version {
 		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
+	}
+	// A signature does not make the call any less unsigned: it takes one
+	// of the unsigned requests' slots like the others, so a made-up
+	// Authorization header cannot get around their cap.
+	if !unsigned(x.r) {
+		if !x.s.unsignedSlots.tryAcquire() {
+			return nil, authz.RequestInfo{}, errQueryBusy()
+		}
+		x.release = x.s.unsignedSlots.release
 	}
 	x.caller, x.info = authz.WebIdentity(""), x.s.requestInfo(x.r)
 	return x.caller, x.info, nil
