@@ -5,7 +5,7 @@
 //	gatehouse account list                  list the accounts in the data dir
 //	gatehouse keys rotate                   start a new session-token key
 //	gatehouse blobs sweep                   delete object bytes no object refers to
-//	gatehouse version                       print the version
+//	gatehouse version                       print the version, VCS revision and build time
 //
 // main only parses the command line; internal/server builds everything.
 package main
@@ -25,9 +25,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/server"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
@@ -43,7 +40,7 @@ Usage:
   gatehouse account list                  list accounts
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
-  gatehouse version                       print the version
+  gatehouse version                       print the version, VCS revision and build time
 
 The account and keys commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
 or the config file), also while a server runs on it.
@@ -67,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 			fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
 			return 2
 		}
-		if err := server.Run(ctx, cfg, server.Options{Stdout: stdout, Stderr: stderr, Version: version}); err != nil {
+		if err := server.Run(ctx, cfg, server.Options{Stdout: stdout, Stderr: stderr, Version: currentVersion().Version}); err != nil {
 			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
 			return 1
 		}
@@ -79,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	case "blobs":
 		return blobs(ctx, args[1:], stdout, stderr, env)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "gatehouse %s\n", version)
+		fmt.Fprint(stdout, currentVersion())
 		return 0
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
