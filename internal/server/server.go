@@ -52,6 +52,7 @@ type Server struct {
 	// pipeline drives every request: authenticate, resolve, authorize,
 	// handle, record.
 	pipeline *pipeline.Driver
+	version string
 	// sink receives every request's record once its response is complete.
 	sink    pipeline.Sink
 	tokens  *keyring.TokenKeys
@@ -161,6 +162,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
 	s.pipeline = pipeline.New(s.authz)
+	s.version = opt.Version
 	s.sink = opt.Sink
 	if s.sink == nil {
 		s.sink = pipeline.Discard{}
@@ -282,7 +284,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		l = tls.NewListener(l, hs.TLSConfig)
 		scheme = "https"
 	}
-	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir)
+	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "version", s.version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
