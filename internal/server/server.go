@@ -52,7 +52,7 @@ type Server struct {
 	// pipeline drives every request: authenticate, resolve, authorize,
 	// handle, record.
 	pipeline *pipeline.Driver
-	version string
+	version  string
 	// sink receives every request's record once its response is complete.
 	sink    pipeline.Sink
 	tokens  *keyring.TokenKeys
