@@ -74,7 +74,16 @@ type Authorizer struct {
 
 	mu  sync.Mutex
 	aws map[string]*policy.Policy // AWS managed policies: embedded, immutable
+
+	// rootIdentity stands for the root's identity side in sessions the
+	// root federated (GetFederationToken): it allows everything, so that
+	// only their session policies limit them. nil if it did not compile
+	// (their requests then fail).
+	rootIdentity *policy.Policy
 }
+
+// allowAll is the identity policy of the account's root.
+const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 // entityPolicies are the compiled policies of one user or role.
 type entityPolicies struct {
@@ -88,10 +97,12 @@ type entityPolicies struct {
 
 // NewAuthorizer builds an Authorizer.
 func NewAuthorizer(st store.Store, managed ManagedPolicies) *Authorizer {
+	root, _ := policy.ParseAndCompile("root", allowAll)
 	return &Authorizer{store: st, managed: managed,
-		entities: gencache.New[string, *entityPolicies](st, 100000),
-		sessions: gencache.New[string, []*policy.Policy](st, 100000),
-		aws:      map[string]*policy.Policy{}}
+		entities:     gencache.New[string, *entityPolicies](st, 100000),
+		sessions:     gencache.New[string, []*policy.Policy](st, 100000),
+		aws:          map[string]*policy.Policy{},
+		rootIdentity: root}
 }
 
 // RequestInfo is what the request itself contributes to the context.
@@ -178,12 +189,23 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		}
 		in.Identity, in.Boundary, tags = ep.identity, ep.boundary, ep.tags
 	}
+	if p.FederatedByRoot() {
+		if a.rootIdentity == nil {
+			return nil, nil, false, fmt.Errorf("%w: the root's identity policy", ErrPolicyLoad)
+		}
+		in.Identity = []*policy.Policy{a.rootIdentity}
+	}
 	if s := p.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
 		sp, err := a.sessionPolicies(ctx, p)
 		if err != nil {
 			return nil, nil, false, err
 		}
 		in.Session, in.HasSession = sp, true
+	}
+	if p.Type == TypeFederated {
+		// A federated user has only what its session policies allow:
+		// none passed, nothing allowed (AWS).
+		in.HasSession = true
 	}
 	req := &policy.Request{Principal: p.policyPrincipal(), Action: c.Action, Resource: c.Resource}
 	if !in.UsesKeys() {

@@ -22,10 +22,11 @@ type Principal struct {
 	Type    PrincipalType
 	Account string // 12-digit account id of the caller
 	// ARN is the caller's identity ARN: arn:aws:iam::A:root,
-	// arn:aws:iam::A:user/path/name or arn:aws:sts::A:assumed-role/ROLE/SESSION.
+	// arn:aws:iam::A:user/path/name, arn:aws:sts::A:assumed-role/ROLE/SESSION
+	// or arn:aws:sts::A:federated-user/NAME.
 	ARN string
 	// UserID is aws:userid: the account id for root, AIDA… for users,
-	// AROA…:session for role sessions.
+	// AROA…:session for role sessions, A:NAME for federated users.
 	UserID string
 	// UserName is set for IAM users only (aws:username).
 	UserName string
@@ -33,8 +34,9 @@ type Principal struct {
 	AccessKeyID string
 
 	// EntityID is the unique id whose policies apply: the user's AIDA… id
-	// for users (and their GetSessionToken sessions), the role's AROA… id
-	// for role sessions, "" for root.
+	// for users (and their GetSessionToken and GetFederationToken
+	// sessions), the role's AROA… id for role sessions, "" for root (and
+	// sessions federated by root).
 	EntityID string
 	// RoleARN (with path) and SessionName are set for role sessions.
 	RoleARN     string
@@ -53,5 +55,15 @@ func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
 
 // policyPrincipal is the caller as the policy engine sees it.
 func (p *Principal) policyPrincipal() policy.Principal {
-	return policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID}
+	pp := policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID}
+	if p.Type == TypeFederated && p.EntityID != "" && p.Session != nil {
+		pp.UserARN = p.Session.SourceARN
+	}
+	return pp
+}
+
+// FederatedByRoot reports whether the caller is a federated user whose
+// session the account's root issued: its identity side is the root's.
+func (p *Principal) FederatedByRoot() bool {
+	return p != nil && p.Type == TypeFederated && p.Session != nil && p.Session.SourceUserID == p.Account
 }

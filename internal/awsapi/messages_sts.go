@@ -32,6 +32,12 @@ var (
 	// SessionPolicyNotFound: Args: the managed policy ARN passed in
 	// PolicyArns.
 	SessionPolicyNotFound = ErrInvalidParameterValue.say("Policy %s does not exist or is not attachable.")
+	// Throttled: a credential-issuing call over its principal's or
+	// account's rate quota (SDKs retry it with backoff).
+	Throttled = ErrThrottling.say("Rate exceeded")
+	// FederatedSessionForIAM: GetFederationToken credentials call IAM,
+	// which never accepts them.
+	FederatedSessionForIAM = ErrInvalidClientTokenId.say("The security token included in the request is invalid")
 	// PackedSizeExceeded: Args: the packed size as a percentage of the
 	// limit.
 	PackedSizeExceeded = ErrPackedPolicyTooLarge.say("Packed size of consumed session policies and tags exceeds the limit (%d%%).")

@@ -357,6 +357,13 @@ func (pp *principalPattern) names(pr *Principal) bool {
 	case "account":
 		return pr.Account != "" && pr.Account == pp.value
 	case "user":
+		if pr.Type == PrincipalFederated {
+			// The IAM user who federated (GetFederationToken).
+			if pp.bound {
+				return pp.id != "" && pr.EntityID == pp.id
+			}
+			return pr.UserARN != "" && pr.UserARN == pp.value
+		}
 		if pp.bound {
 			return pp.id != "" && pr.EntityID == pp.id && pr.Type == PrincipalUser
 		}
@@ -387,6 +394,12 @@ func (pp *principalPattern) match(pr *Principal) grant {
 	switch pp.kind {
 	case "*", "role":
 		return grantOther
+	case "user":
+		if pr.Type == PrincipalFederated {
+			// A policy naming the IAM user reaches its federated-user
+			// sessions only within their session policies.
+			return grantOther
+		}
 	case "account":
 		if pr.Type == PrincipalRoot {
 			return grantDirect

@@ -29,6 +29,11 @@ type Principal struct {
 	EntityID string
 	// Service is set when an AWS service principal calls (trust policies).
 	Service string
+	// UserARN is the IAM user behind a federated-user session (with path;
+	// "" for one federated by the account's root). A resource policy
+	// naming that user grants the session what its session policies also
+	// allow, as AWS evaluates it.
+	UserARN string
 }
 
 // Request is one authorization question: who, what, on which resource, with

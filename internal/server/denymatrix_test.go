@@ -133,7 +133,7 @@ func TestDenyByDefault(t *testing.T) {
 	// STS.
 	for _, action := range stssvc.New(stssvc.Config{}).Actions() {
 		q := url.Values{"Action": {action}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + acct + ":role/r"},
-			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}}
+			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "Name": {"federated"}}
 		status, body := send(t, &nobody, "sts", http.MethodPost, "/", nil, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, q.Encode())
 		if _, ok := allowedWithoutPolicy["sts:"+action]; ok {
 			if status != http.StatusOK {

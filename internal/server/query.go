@@ -182,7 +182,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	x.rec.Params, x.rec.Operation = params, x.action
 
 	sum := sha256.Sum256(body)
-	caller, err := x.s.authn.Authenticate(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
+	v, err := x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
 	switch {
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
 		// Unsigned web-identity / SAML federation: not served yet.
@@ -196,12 +196,19 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	if v := params.Get("Version"); v != "" && v != x.qs.version {
 		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
 	}
+	caller := v.Principal
 	// Sessions from GetSessionToken without MFA may not call IAM at all,
 	// as in AWS.
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindSession && !sess.MFA {
 		return nil, authz.RequestInfo{}, awsapi.SessionWithoutMFAForIAM.Of()
 	}
+	// Nor may federated users (GetFederationToken), ever.
+	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindFederated {
+		return nil, authz.RequestInfo{}, awsapi.FederatedSessionForIAM.Of()
+	}
 	x.caller, x.info = caller, x.s.requestInfo(r)
+	// aws:RequestedRegion is the region the request was signed for.
+	x.info.Region = v.Auth.Region
 	if caller.Type != authz.TypeAnonymous {
 		x.rec.Auth, x.rec.SignatureVersion = "header", "SigV4"
 		if r.Header.Get("Authorization") == "" {

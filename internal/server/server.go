@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -54,8 +55,10 @@ type Server struct {
 	pipeline *pipeline.Driver
 	version  string
 	// sink receives every request's record once its response is complete.
-	sink    pipeline.Sink
-	tokens  *keyring.TokenKeys
+	sink   pipeline.Sink
+	tokens *keyring.TokenKeys
+	// quota throttles STS's credential-issuing calls.
+	quota   *quota.Limiter
 	s3      *s3.Service
 	blobs   *blobfs.FS
 	handler http.Handler
@@ -167,14 +170,17 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if s.sink == nil {
 		s.sink = pipeline.Discard{}
 	}
-	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
+	s.quota = newSTSQuota(cfg, now)
+	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master,
+		Quota: s.quota, Accounts: accountSettings{cfg}})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
-		Store:    c.store,
-		Opener:   c.master,
-		Verifier: sigv4.NewVerifier(sigv4.VerifierOptions{}),
-		Tokens:   tokens,
-		Region:   cfg.Region,
-		Now:      now,
+		Store:          c.store,
+		Opener:         c.master,
+		Verifier:       sigv4.NewVerifier(sigv4.VerifierOptions{}),
+		Tokens:         tokens,
+		Region:         cfg.Region,
+		SigningRegions: cfg.SigningRegions,
+		Now:            now,
 	})
 	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
 	if err != nil {

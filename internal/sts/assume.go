@@ -105,17 +105,25 @@ func patternErr(v, member string, re *regexp.Regexp, pattern string) error {
 }
 
 type assumeParams struct {
-	roleArn, sessionName, externalID, serial, tokenCode, sourceIdentity, policyDoc string
-	duration                                                                       int
-	hasDuration                                                                    bool
-	policyARNs                                                                     []string
-	tags                                                                           []token.Tag
-	transitive                                                                     []string
+	sessionParams
+	roleArn, sessionName, externalID, serial, tokenCode, sourceIdentity string
+	duration                                                            int
+	hasDuration                                                         bool
+	transitive                                                          []string
+}
+
+// sessionParams are the session policies and session tags a request
+// passes (AssumeRole, GetFederationToken), validated as AWS does.
+type sessionParams struct {
+	policyDoc  string
+	policyARNs []string
+	tags       []token.Tag
+	tagKeys    map[string]bool // the tags' keys, lower-cased
 }
 
 func parseAssume(p url.Values) (*assumeParams, error) {
 	a := &assumeParams{roleArn: p.Get("RoleArn"), sessionName: p.Get("RoleSessionName"), externalID: p.Get("ExternalId"),
-		serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"), sourceIdentity: p.Get("SourceIdentity"), policyDoc: p.Get("Policy")}
+		serial: p.Get("SerialNumber"), tokenCode: p.Get("TokenCode"), sourceIdentity: p.Get("SourceIdentity")}
 	if !p.Has("RoleArn") {
 		return nil, awsapi.ValueNull.Of("roleArn")
 	}
@@ -174,15 +182,38 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, awsapi.SourceIdentityReserved.Of()
 		}
 	}
+	sp, err := parseSessionParams(p)
+	if err != nil {
+		return nil, err
+	}
+	a.sessionParams = sp
+	for i := 1; ; i++ {
+		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		tk := p.Get(k)
+		if !a.tagKeys[strings.ToLower(tk)] {
+			return nil, awsapi.TransitiveTagNotRequested.Of()
+		}
+		a.transitive = append(a.transitive, tk)
+	}
+	return a, nil
+}
+
+// parseSessionParams reads Policy, PolicyArns and Tags.
+func parseSessionParams(p url.Values) (sessionParams, error) {
+	a := sessionParams{policyDoc: p.Get("Policy"), tagKeys: map[string]bool{}}
+	fail := func(err error) (sessionParams, error) { return sessionParams{}, err }
 	if p.Has("Policy") {
 		if err := lengthErr(a.policyDoc, "policy", 1, 2048); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if !policy.CheckCharset(a.policyDoc) {
-			return nil, awsapi.ValueNotMatching.Of(a.policyDoc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+			return fail(awsapi.ValueNotMatching.Of(a.policyDoc, "policy", `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 		}
 		if _, err := policy.Validate(a.policyDoc, policy.Session); err != nil {
-			return nil, awsapi.PolicyDocumentMalformed.Of(err.Error())
+			return fail(awsapi.PolicyDocumentMalformed.Of(err.Error()))
 		}
 	}
 	for i := 1; ; i++ {
@@ -192,14 +223,14 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		}
 		arn := p.Get(k)
 		if err := lengthErr(arn, "policyArns."+strconv.Itoa(i)+".member.arn", 20, 2048); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		a.policyARNs = append(a.policyARNs, arn)
 	}
 	if len(a.policyARNs) > 10 {
-		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.policyARNs)), "policyArns", 10)
+		return fail(awsapi.ValueTooLong.Of(strconv.Itoa(len(a.policyARNs)), "policyArns", 10))
 	}
-	seen := map[string]bool{}
+	seen := a.tagKeys
 	for i := 1; ; i++ {
 		prefix := "Tags.member." + strconv.Itoa(i)
 		if !p.Has(prefix + ".Key") {
@@ -207,39 +238,28 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		}
 		k, v := p.Get(prefix+".Key"), p.Get(prefix+".Value")
 		if err := lengthErr(k, "tags."+strconv.Itoa(i)+".member.key", 1, 128); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := patternErr(k, "tags."+strconv.Itoa(i)+".member.key", tagKeyRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := lengthErr(v, "tags."+strconv.Itoa(i)+".member.value", 0, 256); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := patternErr(v, "tags."+strconv.Itoa(i)+".member.value", tagValueRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, awsapi.SessionTagKeyReserved.Of()
+			return fail(awsapi.SessionTagKeyReserved.Of())
 		}
 		if seen[strings.ToLower(k)] {
-			return nil, awsapi.SessionTagDuplicate.Of()
+			return fail(awsapi.SessionTagDuplicate.Of())
 		}
 		seen[strings.ToLower(k)] = true
 		a.tags = append(a.tags, token.Tag{Key: k, Value: v})
 	}
 	if len(a.tags) > 50 {
-		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.tags)), "tags", 50)
-	}
-	for i := 1; ; i++ {
-		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
-		if !p.Has(k) {
-			break
-		}
-		tk := p.Get(k)
-		if !seen[strings.ToLower(tk)] {
-			return nil, awsapi.TransitiveTagNotRequested.Of()
-		}
-		a.transitive = append(a.transitive, tk)
+		return fail(awsapi.ValueTooLong.Of(strconv.Itoa(len(a.tags)), "tags", 50))
 	}
 	return a, nil
 }
@@ -247,7 +267,7 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 // packedSize is the percentage of the session-policy and tag budget used:
 // plaintext characters of the inline policy (whitespace excluded), the
 // policy ARNs and the tags, against 2048.
-func (a *assumeParams) packedSize() int {
+func (a *sessionParams) packedSize() int {
 	n := policy.NonWhitespaceLen(a.policyDoc)
 	for _, arn := range a.policyARNs {
 		n += len(arn)
@@ -295,7 +315,10 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if err != nil {
 		return nil, err
 	}
-	if caller.Type == authz.TypeRoot && caller.Session == nil {
+	// AWS refuses the root's keys; an account setting lets them assume
+	// the account's own roles (the trust policy must still allow).
+	root := caller.Type == authz.TypeRoot && caller.Session == nil
+	if root && !s.rootMayAssumeRole(caller.Account) {
 		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	cr, err := s.findRole(ctx, caller.Account, a.roleArn)
@@ -306,6 +329,9 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		// No such role: the trust check has no trust policy to allow it,
 		// so it is denied (AWS says AccessDenied, not NoSuchEntity).
 		return denyAll(a.roleArn), nil
+	}
+	if root && cr.role.Account != caller.Account {
+		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	role := cr.role
 	arn := roleARN(role)

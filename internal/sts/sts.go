@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -38,6 +39,25 @@ type Config struct {
 	Managed ManagedPolicies
 	// Opener unseals MFA device secrets (nil: MFA codes are refused).
 	Opener Opener
+	// Quota throttles the calls that issue credentials (nil: no limit).
+	Quota Quota
+	// Accounts are per-account settings (nil: AWS's behaviour for all).
+	Accounts AccountSettings
+}
+
+// Quota admits or throttles one credential-issuing call of a principal
+// (quota.Limiter).
+type Quota interface {
+	Allow(account, principal string) quota.Reason
+}
+
+var _ Quota = (*quota.Limiter)(nil)
+
+// AccountSettings are the per-account settings STS reads.
+type AccountSettings interface {
+	// RootMayAssumeRole: the account's root keys may call AssumeRole on
+	// the account's own roles (AWS never allows it).
+	RootMayAssumeRole(account string) bool
 }
 
 // Service answers STS actions.
@@ -72,6 +92,13 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
 		return nil, awsapi.SessionCredentialsRefused.Of(action)
 	}
+	// Federated users (GetFederationToken) may call only GetCallerIdentity.
+	if caller.Session != nil && caller.Session.Kind == token.KindFederated && action != "GetCallerIdentity" {
+		return nil, awsapi.SessionCredentialsRefused.Of(action)
+	}
+	if err := s.admit(caller, action); err != nil {
+		return nil, err
+	}
 	noCheck := func(reason string, run func(ctx context.Context) (any, error)) *pipeline.Call {
 		return &pipeline.Call{Plan: pipeline.Plan{NoCheck: reason}, Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return run(ctx) }}
 	}
@@ -86,6 +113,8 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 		return noCheck("AWS requires no permission for GetSessionToken (it authenticates; its sessions are limited instead)", func(ctx context.Context) (any, error) {
 			return s.getSessionToken(ctx, caller, info, p)
 		}), nil
+	case "GetFederationToken":
+		return s.getFederationToken(ctx, caller, info, p)
 	case "GetAccessKeyInfo":
 		id := p.Get("AccessKeyId")
 		if len(id) < 16 || len(id) > 128 {
@@ -100,7 +129,7 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 
 // Actions lists the actions Resolve serves.
 func (s *Service) Actions() []string {
-	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo"}
+	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo", "GetFederationToken"}
 }
 
 // AppendXML writes the result without reflection (a hot path).

@@ -42,6 +42,9 @@ const (
 const (
 	KindRole    = "role"    // AssumeRole and friends
 	KindSession = "session" // GetSessionToken
+	// KindFederated is a GetFederationToken session: SessionName is the
+	// federated user's name, Source* the IAM user (or root) who federated.
+	KindFederated = "federated"
 )
 
 // Tag is a session tag.
@@ -61,8 +64,9 @@ type Session struct {
 	RoleARN         string    // role sessions: the role (with path)
 	RoleID          string
 	SessionName     string
-	// For GetSessionToken sessions: the identity whose permissions the
-	// session carries (user ARN and id, or the account root).
+	// For GetSessionToken and GetFederationToken sessions: the identity
+	// whose permissions the session carries (user ARN and id, or the
+	// account root).
 	SourceARN    string
 	SourceUserID string
 	SourceName   string

@@ -131,9 +131,9 @@ var rules = []rule{{
 	only: []string{"internal/authz", "internal/policy"},
 	why:  "internal/pipeline drives requests through authz; it knows no service, store or protocol",
 }, {
-	from:   []string{"internal/gencache", "internal/arn"},
+	from:   []string{"internal/gencache", "internal/arn", "internal/quota"},
 	forbid: []string{"..."},
-	why:    "internal/gencache and internal/arn are leaves",
+	why:    "internal/gencache, internal/arn and internal/quota are leaves",
 }, {
 	from:   []string{"internal/authz/..."},
 	forbid: []string{"internal/pipeline", "internal/awsapi"},
