@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -69,6 +70,7 @@ type openMode struct {
 
 // core is what both the server and the admin commands need.
 type core struct {
+	cfg     *config.Config
 	dataDir string
 	store   *sqlite.Store
 	master  *keyring.Master
@@ -122,7 +124,7 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 			return nil, err
 		}
 	}
-	c := &core{dataDir: dir}
+	c := &core{cfg: cfg, dataDir: dir}
 	if mode.serve {
 		if c.lock, err = datadir.Acquire(dir); err != nil {
 			return nil, err
@@ -207,12 +209,18 @@ func checkMaster(ctx context.Context, tx store.Tx, master *keyring.Master, cfg *
 	_, err := keyring.CheckStore(ctx, tx, master)
 	if errors.Is(err, keyring.ErrWrongMasterKey) {
 		return &problem{ErrMasterKeyMismatch, fmt.Sprintf(
-			"the master key from %s does not match the store in %s: %v. %s; they open only with the key they were sealed under. "+
+			"the master key from %s does not match the store in %s%s. %s; they open only with the key they were sealed under. "+
 				"Supply that key: the master.key file of this data directory, or the master-key setting (GATEHOUSE_MASTER_KEY or "+
 				"master-key in the config file). Nothing was written",
-			masterKeySource(cfg), storeDir, err, masterKeyRole)}
+			masterKeySource(cfg), storeDir, mismatchDetail(err), masterKeyRole)}
 	}
 	return err
+}
+
+// mismatchDetail is what keyring.CheckStore said beyond ErrWrongMasterKey
+// (" (it cannot open …)"), or "".
+func mismatchDetail(err error) string {
+	return strings.TrimPrefix(err.Error(), keyring.ErrWrongMasterKey.Error())
 }
 
 // defaultAccount is the account the installation names, else (stores of
