@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// supported tells whether Acquire locks anything on this system.
+const supported = true
+
 // tryLock takes an exclusive flock without waiting; held reports that
 // another open file holds it.
 func tryLock(f *os.File) (held bool, err error) {

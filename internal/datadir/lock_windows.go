@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// supported tells whether Acquire locks anything on this system.
+const supported = true
+
 // tryLock takes an exclusive LockFileEx lock without waiting; held reports
 // that another handle holds it. The locked byte lies far past the recorded
 // pid (Windows locks are mandatory: others could not read a locked pid).
