@@ -108,7 +108,7 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 		return nil, fmt.Errorf("data directory %s is not a directory", dir)
 	}
 	dbPath := filepath.Join(dir, StoreFile)
-	exists, err := fileExists(dbPath)
+	exists, err := storeExists(dbPath)
 	if err != nil {
 		return nil, err
 	}
@@ -156,12 +156,14 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 	return c, nil
 }
 
-func fileExists(path string) (bool, error) {
-	_, err := os.Stat(path)
+// storeExists reports whether path holds a store. An empty file (left by
+// a crash before the first migration committed) holds none.
+func storeExists(path string) (bool, error) {
+	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && fi.Size() > 0, err
 }
 
 // existingMaster reads the master key of an existing store, never making one.

@@ -161,6 +161,13 @@ func TestOperatorCommandsRefuseAMissingDataDir(t *testing.T) {
 	}
 	empty := t.TempDir()
 	refusedBeforeWriting(t, empty, server.ErrNoStore, func() error { return openAdmin(ctx, cfgFor(base, empty)) })
+	// An empty store file (a crash before the first commit) is no store:
+	// refused by the operator commands, created by a server.
+	os.WriteFile(filepath.Join(empty, server.StoreFile), nil, 0o600)
+	refusedBeforeWriting(t, empty, server.ErrNoStore, func() error { return openAdmin(ctx, cfgFor(base, empty)) })
+	if err := startServer(ctx, cfgFor(base, empty)); err != nil {
+		t.Fatalf("a server on a directory with an empty store file: %v", err)
+	}
 
 	// --init creates the directory, with no account yet; the first server
 	// start then creates the default one.

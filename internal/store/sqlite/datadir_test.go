@@ -303,6 +303,11 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	if err := s.SnapshotTo(ctx, snap); err == nil {
 		t.Fatal("SnapshotTo over an existing file succeeded")
 	}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Stat(snap + suffix); err == nil {
+			t.Fatalf("the snapshot is not one self-contained file: %s exists", snap+suffix)
+		}
+	}
 	ro, err := OpenReadOnly(snap, Config{})
 	if err != nil {
 		t.Fatal(err)
