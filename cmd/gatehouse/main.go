@@ -205,12 +205,18 @@ func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 // and --init) and opens the data directory they name.
 func openAdmin(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool)) (*server.Admin, int) {
 	initDir := fs.Bool("init", false, "create the data directory (an empty store and a master key) when it does not exist")
+	return openAdminWith(ctx, fs, args, stderr, env, initDir)
+}
+
+// openAdminWith opens the data directory named by the flags, creating it
+// when initDir is set and true.
+func openAdminWith(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool), initDir *bool) (*server.Admin, int) {
 	cfg, code := loadOperatorConfig(fs, args, stderr, env)
 	if cfg == nil {
 		return nil, code
 	}
 	open := server.OpenAdmin
-	if *initDir {
+	if initDir != nil && *initDir {
 		open = server.InitAdmin
 	}
 	admin, err := open(ctx, cfg)
@@ -284,7 +290,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env
 	fs := flag.NewFlagSet("gatehouse backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	withKey := fs.Bool("include-master-key", false, "also write the master key into the backup (whoever has the backup can then open every secret in it)")
-	admin, code := openAdmin(ctx, fs, rest, stderr, env)
+	admin, code := openAdminWith(ctx, fs, rest, stderr, env, nil)
 	if admin == nil {
 		return code
 	}

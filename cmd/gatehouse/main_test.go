@@ -46,7 +46,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, code, errOut.String())
 		}
 	}
-	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}} {
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut, env); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut.String())

@@ -47,7 +47,7 @@ type problem struct {
 func (p *problem) Error() string { return p.msg }
 func (p *problem) Unwrap() error { return p.kind }
 
-const createHint = "`gatehouse serve` creates a data directory on its first start; the operator commands create one with --init"
+const createHint = "`gatehouse serve` creates a data directory on its first start, and `gatehouse account`, `keys` and `blobs` create one with --init"
 
 // masterKeyRole says what the master key protects.
 const masterKeyRole = "The master key seals the session-token keys and the secrets in the store (secret access keys, MFA seeds)"
