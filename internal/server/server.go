@@ -17,14 +17,12 @@ import (
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/iam"
-	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
 )
 
@@ -41,6 +39,7 @@ type Options struct {
 
 // Server is one Gatehouse node.
 type Server struct {
+	core   *core // the data directory: store, master key, lock
 	cfg    *config.Config
 	log    *slog.Logger
 	now    func() time.Time
@@ -101,36 +100,6 @@ const blobGrace = time.Hour
 // account's root key written at first start.
 const RootCredentialsFile = "root-credentials"
 
-// core is what both the server and the admin commands need.
-type core struct {
-	dataDir string
-	store   store.Store
-	master  *keyring.Master
-	iam     *iam.Service
-	managed *awsmanaged.Catalog
-}
-
-func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	master, _, err := keyring.LoadMaster(cfg.MasterKey, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	st, err := sqlite.OpenConfig(filepath.Join(cfg.DataDir, StoreFile), sqlite.Config{Now: now})
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	managed, err := awsmanaged.Load()
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("load AWS managed policies: %w", err)
-	}
-	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
-	return &core{dataDir: cfg.DataDir, store: st, master: master, iam: svc, managed: managed}, nil
-}
-
 // New builds a server from cfg: opens the data dir, bootstraps the default
 // account when the store has none, and prepares the handler. It does not
 // listen; see Serve and Run.
@@ -147,19 +116,19 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		}
 		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
 	}
-	c, err := openCore(cfg, now)
+	c, err := openCore(ctx, cfg, now, openMode{create: true, serve: true})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
+	s := &Server{cfg: cfg, log: log, now: now, core: c, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
 		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
-		c.store.Close()
+		c.close()
 		return nil, err
 	}
 	tokens, err := keyring.OpenTokenKeys(ctx, c.store, c.master, now())
 	if err != nil {
-		c.store.Close()
+		c.close()
 		return nil, fmt.Errorf("token keyring: %w", err)
 	}
 	s.tokens = tokens
@@ -184,7 +153,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	})
 	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
 	if err != nil {
-		c.store.Close()
+		c.close()
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	s.blobs = blobs
@@ -225,6 +194,9 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("bootstrap default account: %w", err)
 	}
+	if err := setDefaultAccount(ctx, s.store, acct.ID, s.now()); err != nil {
+		return fmt.Errorf("bootstrap default account: %w", err)
+	}
 	creds := &Credentials{AccountID: acct.ID, AccountName: acct.Name, AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
 	s.Bootstrap = creds
 	path := filepath.Join(s.cfg.DataDir, RootCredentialsFile)
@@ -246,8 +218,8 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close releases the store and the data directory's lock.
+func (s *Server) Close() error { return s.core.close() }
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up

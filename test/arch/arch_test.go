@@ -135,6 +135,14 @@ var rules = []rule{{
 	forbid: []string{"..."},
 	why:    "internal/gencache, internal/arn and internal/quota are leaves",
 }, {
+	from:   []string{"internal/datadir"},
+	forbid: []string{"..."},
+	why:    "internal/datadir (the data directory's lock) is a leaf",
+}, {
+	from: []string{"internal/backup"},
+	only: []string{"internal/blob", "internal/keyring"},
+	why:  "internal/backup works through the blob contract and small interfaces of its own; the server hands it the backends",
+}, {
 	from:   []string{"internal/authz/..."},
 	forbid: []string{"internal/pipeline", "internal/awsapi"},
 	why:    "internal/authz decides; the pipeline above it drives, and the edge (awsapi) words its errors",

@@ -418,6 +418,21 @@ func (ft *tx) DeleteMFADevice(ctx context.Context, serial string) error {
 	return ft.s.call(ctx, "DeleteMFADevice", func() error { return ft.inner.DeleteMFADevice(ctx, serial) })
 }
 
+// Installations
+
+func (ft *tx) GetInstallation(ctx context.Context) (r *store.Installation, err error) {
+	err = ft.s.call(ctx, "GetInstallation", func() error {
+		var e error
+		r, e = ft.inner.GetInstallation(ctx)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) PutInstallation(ctx context.Context, in *store.Installation) error {
+	return ft.s.call(ctx, "PutInstallation", func() error { return ft.inner.PutInstallation(ctx, in) })
+}
+
 // TokenKeys
 
 func (ft *tx) ListTokenKeys(ctx context.Context) (r []*store.TokenKey, err error) {

@@ -49,6 +49,7 @@ func cases() []testCase {
 		{"ConcurrentUpdates", testConcurrent},
 		{"Reopen", testReopen},
 		{"TokenKeys", testTokenKeys},
+		{"Installation", testInstallation},
 		{"MFADevices", testMFADevices},
 		{"BucketsObjectsUploads", testS3},
 		{"PrincipalBindings", testPrincipalBindings},

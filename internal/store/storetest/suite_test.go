@@ -117,7 +117,11 @@ func breakages() []breakage {
 		},
 			fails: []string{"Users", "BucketsObjectsUploads"}},
 		{name: "nothing survives a reopen", open: func(t testing.TB, _ string) store.Store { return openSQLite(t, t.TempDir()) },
-			fails: []string{"Reopen", "PrincipalBindings"}},
+			fails: []string{"Reopen", "PrincipalBindings", "Installation"}},
+		{name: "PutInstallation bumps the IAM generation", wrap: func(s store.Store) store.Store {
+			return txStore{s, func(tx store.Tx) store.Tx { return installationBumps{tx} }}
+		},
+			fails: []string{"Installation"}},
 	}
 }
 
@@ -174,6 +178,17 @@ func failEvery(s store.Store, err error, pick func(method string) bool) store.St
 		}
 	}
 	return f
+}
+
+// installationBumps writes an IAM change (an idempotent group membership)
+// along with every PutInstallation.
+type installationBumps struct{ store.Tx }
+
+func (t installationBumps) PutInstallation(ctx context.Context, in *store.Installation) error {
+	if err := t.Tx.AddUserToGroup(ctx, "999999999999", "AGPAbump", "AIDAbump"); err != nil {
+		return err
+	}
+	return t.Tx.PutInstallation(ctx, in)
 }
 
 type viewFails struct{ store.Store }
