@@ -1,6 +1,7 @@
 // Package store defines the metadata store: record types, one interface per
 // aggregate (accounts, users, groups, roles, managed policies, inline
-// policies, attachments, access keys), the transaction runner that groups
+// policies, attachments, access keys, MFA devices, SAML providers), the
+// transaction runner that groups
 // them, and the sentinel errors every implementation returns.
 //
 // Contract for every implementation (checked by storetest):

@@ -50,6 +50,7 @@ func cases() []testCase {
 		{"Reopen", testReopen},
 		{"TokenKeys", testTokenKeys},
 		{"MFADevices", testMFADevices},
+		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
 		{"PrincipalBindings", testPrincipalBindings},
 	}
