@@ -29,6 +29,10 @@ type Principal struct {
 	EntityID string
 	// Service is set when an AWS service principal calls (trust policies).
 	Service string
+	// Federated is the identity provider (a SAML provider's ARN) a
+	// federation caller authenticated with: a trust policy's "Federated"
+	// principal names it.
+	Federated string
 }
 
 // Request is one authorization question: who, what, on which resource, with

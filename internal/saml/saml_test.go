@@ -299,7 +299,10 @@ func TestVerifyConditions(t *testing.T) {
 	}{
 		{"expired", func(c *samltest.Claims) { c.NotOnOrAfter = now.Add(-3 * time.Minute) }, nil, saml.ErrExpired},
 		{"expired within leeway is accepted", func(c *samltest.Claims) { c.NotOnOrAfter = now.Add(-time.Minute) }, nil, nil},
-		{"not yet valid", func(c *samltest.Claims) { c.NotBefore = now.Add(10 * time.Minute); c.NotOnOrAfter = now.Add(20 * time.Minute) }, nil, saml.ErrNotYetValid},
+		{"not yet valid", func(c *samltest.Claims) {
+			c.NotBefore = now.Add(10 * time.Minute)
+			c.NotOnOrAfter = now.Add(20 * time.Minute)
+		}, nil, saml.ErrNotYetValid},
 		{"session ended", func(c *samltest.Claims) { c.SessionNotOnOrAfter = now.Add(-10 * time.Minute) }, nil, saml.ErrExpired},
 		{"wrong audience", func(c *samltest.Claims) { c.Audience = "https://other.example.com" }, nil, saml.ErrAudience},
 		{"wrong recipient", func(c *samltest.Claims) { c.Recipient = "https://other.example.com/acs" }, nil, saml.ErrRecipient},

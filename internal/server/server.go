@@ -165,7 +165,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if s.sink == nil {
 		s.sink = pipeline.Discard{}
 	}
-	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
+	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master, SAMLEndpoints: []string{cfg.SAMLEndpointURL()}})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
 		Opener:   c.master,
