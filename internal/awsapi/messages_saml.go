@@ -59,6 +59,9 @@ var (
 	// SAMLSessionDurationInvalid: a SessionDuration attribute that is not
 	// a whole number of seconds from 900 to 43200.
 	SAMLSessionDurationInvalid = ErrInvalidIdentityToken.say("SessionDuration in AuthnResponse must be an integer from 900 to 43200.")
+	// SAMLKeysTooLarge: the saml: keys a session would carry exceed what
+	// a session token holds. Args: the limit in bytes.
+	SAMLKeysTooLarge = ErrInvalidIdentityToken.say("The SAML attributes a session carries (NameID, issuer, recipient and the attributes of the saml: keys) exceed %d bytes.")
 	// SAMLPrincipalTagInvalid: a PrincipalTag or TransitiveTagKeys
 	// attribute that session tags do not allow. Args: what is wrong.
 	SAMLPrincipalTagInvalid = ErrInvalidIdentityToken.say("Invalid session tags in AuthnResponse: %s")

@@ -39,6 +39,12 @@ const AudienceAWS = "https://signin.aws.amazon.com/saml"
 // samlLeeway is the clock skew allowed on an assertion's time bounds.
 const samlLeeway = 2 * time.Minute
 
+// maxSessionKeyBytes bounds the saml: keys a session carries in its token
+// (tokens hold 16 KiB with the session policy and tags). An assertion
+// with more is refused rather than trimmed: a key left out could turn a
+// policy's Deny into no Deny.
+const maxSessionKeyBytes = 6144
+
 // The attributes AWS reads.
 const (
 	attrPrefix     = "https://aws.amazon.com/SAML/Attributes/"
@@ -294,6 +300,16 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 	}
 	g.nameQualifier = nameQualifier(as.Issuer, sp.Account, sp.Name)
 	g.keys = samlKeys(as, g, sp)
+	size := 0
+	for _, k := range g.keys {
+		size += len(k.Key)
+		for _, v := range k.Values {
+			size += len(v) + 1
+		}
+	}
+	if size > maxSessionKeyBytes {
+		return nil, awsapi.SAMLKeysTooLarge.Of(maxSessionKeyBytes)
+	}
 	keys := map[string][]string{"sts:rolesessionname": {g.sessionName}}
 	for _, k := range g.keys {
 		keys[strings.ToLower(k.Key)] = k.Values

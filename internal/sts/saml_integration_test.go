@@ -232,6 +232,8 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 		}, "InvalidIdentityToken", "Specified provider doesn't exist."},
 		{"not base64", samlClaims(), func(in *sts.AssumeRoleWithSAMLInput) { in.SAMLAssertion = aws.String("%%%%%%") },
 			"InvalidIdentityToken", "could not be parsed"},
+		{"saml: keys too large for a session", samlClaims(samltest.Attr{Name: "urn:oid:2.5.4.3", Values: []string{strings.Repeat("x", 4000), strings.Repeat("y", 4000)}}), nil,
+			"InvalidIdentityToken", "exceed 6144 bytes"},
 		{"bad session policy", samlClaims(), func(in *sts.AssumeRoleWithSAMLInput) { in.Policy = aws.String(`{"Version":"2012-10-17"}`) },
 			"MalformedPolicyDocument", ""},
 	}
