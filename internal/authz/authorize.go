@@ -215,7 +215,7 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	}
 	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
-	if p.Type != TypeAnonymous {
+	if p.Type != TypeAnonymous && p.ARN != "" {
 		set("aws:principalarn", principalARN(p))
 		set("aws:principalaccount", p.Account)
 		set("aws:userid", p.UserID)
@@ -251,6 +251,11 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		}
 		for _, t := range s.Tags {
 			set("aws:principaltag/"+strings.ToLower(t.Key), t.Value)
+		}
+		// A federated session's keys (saml:sub, ...): conditions and
+		// policy variables of its policies.
+		for _, k := range s.ContextKeys {
+			req.Keys[strings.ToLower(k.Key)] = k.Values
 		}
 	}
 	for k, v := range c.Keys {

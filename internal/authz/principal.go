@@ -15,6 +15,9 @@ const (
 	TypeAssumedRole PrincipalType = "AssumedRole"
 	TypeFederated   PrincipalType = "FederatedUser"
 	TypeAnonymous   PrincipalType = "Anonymous"
+	// TypeSAMLUser is the caller of AssumeRoleWithSAML: a subject the
+	// SAML provider vouched for, not an AWS identity (no ARN).
+	TypeSAMLUser PrincipalType = "SAMLUser"
 )
 
 // Principal is the authenticated caller of one request.
@@ -44,6 +47,10 @@ type Principal struct {
 	// Session is the sealed session behind temporary credentials (nil for
 	// long-term keys).
 	Session *token.Session
+	// Federated is the provider a federation caller authenticated with (a
+	// SAML provider's ARN); trust policies name it as a "Federated"
+	// principal.
+	Federated string
 }
 
 // Anonymous is the caller of an unsigned request (S3 only): it has no
@@ -55,7 +62,7 @@ func (p *Principal) IsRoot() bool { return p != nil && p.Type == TypeRoot }
 
 // policyPrincipal is the caller as the policy engine sees it.
 func (p *Principal) policyPrincipal() policy.Principal {
-	pp := policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID}
+	pp := policy.Principal{Type: string(p.Type), Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN, EntityID: p.EntityID, Federated: p.Federated}
 	if p.Type == TypeFederated && p.EntityID != "" && p.Session != nil {
 		pp.UserARN = p.Session.SourceARN
 	}

@@ -24,6 +24,10 @@ func QueryError(err error, internal *Code) *Error {
 	}
 	var d *authz.DeniedError
 	if errors.As(err, &d) {
+		if d.CallerARN == "" {
+			// A federation caller is no AWS identity: AWS names none.
+			return FederationDenied.Of(d.Action)
+		}
 		return Denied.Of(d.Error())
 	}
 	var se *sigv4.Error

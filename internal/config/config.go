@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -29,6 +30,10 @@ type Config struct {
 	LogLevel        string        // debug, info, warn or error
 	// S3Domain enables virtual-host-style S3 addressing: BUCKET.S3Domain.
 	S3Domain string
+	// SAMLEndpoint is the URL SAML assertions may name as audience and
+	// recipient beside https://signin.aws.amazon.com/saml ("": derived
+	// from Listen and TLS, see SAMLEndpointURL).
+	SAMLEndpoint string
 	// SweepInterval is how often orphaned object bytes are collected
 	// (0 disables the sweeper).
 	SweepInterval time.Duration
@@ -184,6 +189,7 @@ func Settings() []Setting {
 			},
 			get: func(c *Config) string { return c.ShutdownTimeout.String() },
 		},
+		mk("saml-endpoint", "GATEHOUSE_SAML_ENDPOINT", "", "URL that SAML assertions may name as audience and recipient beside https://signin.aws.amazon.com/saml (empty: http(s)://LISTEN/saml)", false, func(c *Config) *string { return &c.SAMLEndpoint }),
 		mk("s3-domain", "GATEHOUSE_S3_DOMAIN", "s3.localhost", "base domain for virtual-host-style S3 requests (BUCKET.DOMAIN); empty: path style only", false, func(c *Config) *string { return &c.S3Domain }),
 		{
 			Key: "sweep-interval", Env: "GATEHOUSE_SWEEP_INTERVAL", Default: "10m",
@@ -377,6 +383,11 @@ func (c *Config) validate() []error {
 	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
 		p = append(p, fmt.Errorf("account-id: %q is not 12 digits", c.AccountID))
 	}
+	if c.SAMLEndpoint != "" {
+		if u, err := url.Parse(c.SAMLEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, fmt.Errorf("saml-endpoint: %q is not an http or https URL", c.SAMLEndpoint))
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		p = append(p, errors.New("tls-cert and tls-key must be given together"))
 	}
@@ -421,4 +432,17 @@ func Usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-28s %s\n  %-28s   env %s, default %s\n", name, s.Usage, "", s.Env, def)
 	}
+}
+
+// SAMLEndpointURL is the server's own SAML endpoint: SAMLEndpoint, or
+// http(s)://LISTEN/saml (https when TLS is configured).
+func (c *Config) SAMLEndpointURL() string {
+	if c.SAMLEndpoint != "" {
+		return c.SAMLEndpoint
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Listen + "/saml"
 }

@@ -25,6 +25,8 @@ func (s *Service) operations() map[string]op {
 	serial := param("SerialNumber")
 	self := entity{kind: "user", param: "UserName", self: true}
 	newMFA := entity{kind: "mfa", param: "VirtualMFADeviceName"}
+	newSAML := entity{kind: "saml-provider", param: "Name"}
+	samlARN := param("SAMLProviderArn")
 	return map[string]op{
 		"CreateUser":           {user, s.createUser},
 		"GetUser":              {self, s.getUserOp},
@@ -114,6 +116,15 @@ func (s *Service) operations() map[string]op {
 		"TagMFADevice":           {serial, s.tagEntity(s.mfaDeviceTags())},
 		"UntagMFADevice":         {serial, s.untagEntity(s.mfaDeviceTags())},
 		"ListMFADeviceTags":      {serial, s.listEntityTags(s.mfaDeviceTags())},
+
+		"CreateSAMLProvider":   {newSAML, s.createSAMLProvider},
+		"GetSAMLProvider":      {samlARN, s.getSAMLProviderOp},
+		"ListSAMLProviders":    {star, s.listSAMLProviders},
+		"UpdateSAMLProvider":   {samlARN, s.updateSAMLProvider},
+		"DeleteSAMLProvider":   {samlARN, s.deleteSAMLProvider},
+		"TagSAMLProvider":      {samlARN, s.tagEntity(s.samlProviderTags())},
+		"UntagSAMLProvider":    {samlARN, s.untagEntity(s.samlProviderTags())},
+		"ListSAMLProviderTags": {samlARN, s.listEntityTags(s.samlProviderTags())},
 
 		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
 		"GetAccountSummary":              {star, s.getAccountSummary},

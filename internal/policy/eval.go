@@ -377,6 +377,8 @@ func (pp *principalPattern) names(pr *Principal) bool {
 		return pr.ARN == pp.value
 	case "service":
 		return pr.Service != "" && pr.Service == pp.value
+	case "federated":
+		return pr.Federated != "" && pr.Federated == pp.value
 	}
 	return false
 }
@@ -406,7 +408,7 @@ func (pp *principalPattern) match(pr *Principal) grant {
 		}
 		return grantAccount
 	}
-	return grantDirect // user, session, service
+	return grantDirect // user, session, service, federated
 }
 
 // matches checks Action, Resource and Condition (not Principal).

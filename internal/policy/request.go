@@ -34,6 +34,10 @@ type Principal struct {
 	// naming that user grants the session what its session policies also
 	// allow, as AWS evaluates it.
 	UserARN string
+	// Federated is the identity provider (a SAML provider's ARN) a
+	// federation caller authenticated with: a trust policy's "Federated"
+	// principal names it.
+	Federated string
 }
 
 // Request is one authorization question: who, what, on which resource, with

@@ -34,6 +34,15 @@ var allowedWithoutPolicy = map[string]string{
 	"s3:PreflightRequest":   "a CORS preflight carries no credentials; it is answered from the bucket's CORS rules (403 here: none are set)",
 }
 
+// authorizedByAssertion are the federation actions: their caller is the
+// subject of the assertion they carry, not the request's signer, so the
+// signer's (missing) policies do not decide them. Without a verifiable
+// assertion they must fail all the same (here: the provider does not
+// exist); sts/saml_integration_test.go covers their trust denials.
+var authorizedByAssertion = map[string]string{
+	"sts:AssumeRoleWithSAML": "the SAML assertion authenticates the caller; the role's trust policy decides",
+}
+
 // TestDenyByDefault sends every operation of every service as a user with
 // no policies (and every S3 operation also anonymously and as the root of
 // another account) and expects AccessDenied, except the list above.
@@ -133,8 +142,15 @@ func TestDenyByDefault(t *testing.T) {
 	// STS.
 	for _, action := range stssvc.New(stssvc.Config{}).Actions() {
 		q := url.Values{"Action": {action}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + acct + ":role/r"},
-			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "Name": {"federated"}}
+			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "Name": {"federated"},
+			"PrincipalArn": {"arn:aws:iam::" + acct + ":saml-provider/p"}, "SAMLAssertion": {"PHNhbWxwOlJlc3BvbnNlLz4="}}
 		status, body := send(t, &nobody, "sts", http.MethodPost, "/", nil, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, q.Encode())
+		if _, ok := authorizedByAssertion["sts:"+action]; ok {
+			if status < 400 || status >= 500 {
+				t.Errorf("sts:%s without a verifiable assertion: %d %s; want a refusal", action, status, body)
+			}
+			continue
+		}
 		if _, ok := allowedWithoutPolicy["sts:"+action]; ok {
 			if status != http.StatusOK {
 				t.Errorf("sts:%s: %d %s; AWS allows it without policies", action, status, body)

@@ -184,8 +184,12 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	sum := sha256.Sum256(body)
 	v, err := x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
 	switch {
+	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && x.action == "AssumeRoleWithSAML":
+		// Unsigned SAML federation: the assertion authenticates, and STS
+		// decides its checks for the subject it verifies.
+		v.Principal, v.Auth.Region = authz.Anonymous(), x.s.cfg.Region
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
-		// Unsigned web-identity / SAML federation: not served yet.
+		// Unsigned web-identity federation: not served yet.
 		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, x.qs.version)
 	case err != nil:
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)

@@ -171,4 +171,3 @@ func get(t *testing.T, env *testenv.Env, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
-

@@ -141,7 +141,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.quota = newSTSQuota(cfg, now)
 	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master,
-		Quota: s.quota, Accounts: accountSettings{cfg}})
+		Quota: s.quota, Accounts: accountSettings{cfg}, SAMLEndpoints: []string{cfg.SAMLEndpointURL()}})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:          c.store,
 		Opener:         c.master,

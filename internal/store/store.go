@@ -28,6 +28,7 @@ type Tx interface {
 	Attachments
 	AccessKeys
 	MFADevices
+	SAMLProviders
 	TokenKeys
 	Installations
 	Buckets

@@ -13,4 +13,7 @@
 // GetCallerIdentity and GetSessionToken need no permission, as in AWS.
 // Per-account settings (the root assuming its account's roles) come from an
 // injected AccountSettings; AWS's behaviour is the default.
+// AssumeRoleWithSAML is unsigned: its resolve step verifies the SAML
+// Response (internal/saml) and declares its checks for the subject the
+// assertion names, never for the request's caller.
 package sts

@@ -111,7 +111,9 @@ func (s *Service) getFederationToken(ctx context.Context, caller *authz.Principa
 		c.Action = "sts:TagSession"
 		checks = append(checks, pipeline.Check{Check: c})
 	}
-	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return s.issueFederatedSession(ctx, caller, info, f) }
+	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) {
+		return s.issueFederatedSession(ctx, caller, info, f)
+	}
 	return &pipeline.Call{Plan: pipeline.Plan{Checks: checks}, Run: run}, nil
 }
 

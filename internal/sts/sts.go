@@ -39,6 +39,10 @@ type Config struct {
 	Managed ManagedPolicies
 	// Opener unseals MFA device secrets (nil: MFA codes are refused).
 	Opener Opener
+	// SAMLEndpoints are the audiences and recipients AssumeRoleWithSAML
+	// accepts beside AWS's https://signin.aws.amazon.com/saml (the
+	// server's own endpoint).
+	SAMLEndpoints []string
 	// Quota throttles the calls that issue credentials (nil: no limit).
 	Quota Quota
 	// Accounts are per-account settings (nil: AWS's behaviour for all).
@@ -85,6 +89,11 @@ type GetCallerIdentityResult struct {
 // validates the request, loads what the action needs and declares the
 // checks the pipeline decides before the action runs.
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (*pipeline.Call, error) {
+	if action == "AssumeRoleWithSAML" {
+		// Unsigned (a signature, if any, is not what authenticates it):
+		// the assertion names the caller.
+		return s.assumeRoleWithSAML(ctx, info, p)
+	}
 	if caller == nil {
 		return nil, awsapi.MissingAuthentication.Of()
 	}
@@ -129,7 +138,7 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 
 // Actions lists the actions Resolve serves.
 func (s *Service) Actions() []string {
-	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo", "GetFederationToken"}
+	return []string{"GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetAccessKeyInfo", "GetFederationToken", "AssumeRoleWithSAML"}
 }
 
 // AppendXML writes the result without reflection (a hot path).

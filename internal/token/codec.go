@@ -63,7 +63,17 @@ func encodeSession(b []byte, s *Session) []byte {
 	}
 	b = appendTime(b, s.MFAAuthTime)
 	b = binary.AppendUvarint(b, uint64(s.ChainDepth))
-	return appendString(b, s.CallerARN)
+	b = appendString(b, s.CallerARN)
+	// Context keys come last and only when present, so tokens sealed
+	// before they existed still decode.
+	if len(s.ContextKeys) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(s.ContextKeys)))
+		for _, k := range s.ContextKeys {
+			b = appendString(b, k.Key)
+			b = appendStrings(b, k.Values)
+		}
+	}
+	return b
 }
 
 // decoder reads the binary form, remembering the first error.
@@ -175,6 +185,15 @@ func decodeSession(b []byte) (*Session, error) {
 	s.MFAAuthTime = d.time()
 	s.ChainDepth = int(d.uvarint())
 	s.CallerARN = d.string()
+	if d.err == nil && len(d.b) > 0 {
+		if n := d.uvarint(); d.err == nil && n > 0 && n <= uint64(len(d.b)) {
+			for i := uint64(0); i < n && d.err == nil; i++ {
+				s.ContextKeys = append(s.ContextKeys, ContextKey{Key: d.string(), Values: d.strings()})
+			}
+		} else {
+			d.err = errCodec
+		}
+	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCodec
 	}

@@ -53,6 +53,12 @@ type Tag struct {
 	Value string
 }
 
+// ContextKey is one condition key of a federated session with its values.
+type ContextKey struct {
+	Key    string
+	Values []string
+}
+
 // Session is everything a session token carries.
 type Session struct {
 	Kind            string
@@ -79,6 +85,10 @@ type Session struct {
 	MFA               bool
 	MFAAuthTime       time.Time
 	ChainDepth        int // 0 for a session from long-term keys
+	// ContextKeys are condition keys a federated session carries from the
+	// assertion it was issued for (saml:sub, saml:aud, ...), available to
+	// its policies as keys and policy variables.
+	ContextKeys []ContextKey
 	// CallerARN is the identity that called AssumeRole (for audit and the
 	// aws:PrincipalArn of chained sessions).
 	CallerARN string

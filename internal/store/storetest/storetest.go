@@ -51,6 +51,7 @@ func cases() []testCase {
 		{"TokenKeys", testTokenKeys},
 		{"Installation", testInstallation},
 		{"MFADevices", testMFADevices},
+		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
 		{"PrincipalBindings", testPrincipalBindings},
 	}

@@ -99,19 +99,19 @@ func breakages() []breakage {
 		{name: "a missing record is not ErrNotFound", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyNotFound{tx} }}
 		},
-			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "a duplicate is not ErrExists", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyExists{tx} }}
 		},
-			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "names are looked up case-sensitively", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return caseSensitive{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "Reopen"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "SAMLProviders", "Reopen"}},
 		{name: "lists come back reversed", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return reversedLists{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "pagination is ignored", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return noPagination{tx} }}
 		},
@@ -285,6 +285,11 @@ func (t sloppyNotFound) GetMFADevice(ctx context.Context, serial string) (*store
 	return d, plain(err)
 }
 
+func (t sloppyNotFound) GetSAMLProvider(ctx context.Context, account, name string) (*store.SAMLProvider, error) {
+	p, err := t.Tx.GetSAMLProvider(ctx, account, name)
+	return p, plain(err)
+}
+
 func (t sloppyNotFound) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
 	b, err := t.Tx.GetBucket(ctx, name)
 	return b, plain(err)
@@ -308,6 +313,10 @@ func (t sloppyExists) CreateTokenKey(ctx context.Context, k *store.TokenKey) err
 
 func (t sloppyExists) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	return plain(t.Tx.CreateMFADevice(ctx, d))
+}
+
+func (t sloppyExists) CreateSAMLProvider(ctx context.Context, p *store.SAMLProvider) error {
+	return plain(t.Tx.CreateSAMLProvider(ctx, p))
 }
 
 func (t sloppyExists) CreateBucket(ctx context.Context, b *store.Bucket) error {
@@ -341,6 +350,14 @@ func (t caseSensitive) GetRole(ctx context.Context, account, name string) (*stor
 	return r, err
 }
 
+func (t caseSensitive) GetSAMLProvider(ctx context.Context, account, name string) (*store.SAMLProvider, error) {
+	p, err := t.Tx.GetSAMLProvider(ctx, account, name)
+	if err == nil && p.Name != name {
+		return nil, store.ErrNotFound
+	}
+	return p, err
+}
+
 // reversedLists returns several lists in reverse order.
 type reversedLists struct{ store.Tx }
 
@@ -363,6 +380,10 @@ func (t reversedLists) ListPolicyVersions(ctx context.Context, arn string) ([]*s
 
 func (t reversedLists) ListMFADevices(ctx context.Context, account string) ([]*store.MFADevice, error) {
 	return reversed(t.Tx.ListMFADevices(ctx, account))
+}
+
+func (t reversedLists) ListSAMLProviders(ctx context.Context, account string) ([]*store.SAMLProvider, error) {
+	return reversed(t.Tx.ListSAMLProviders(ctx, account))
 }
 
 func (t reversedLists) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
