@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -187,7 +188,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && x.action == "AssumeRoleWithSAML":
 		// Unsigned SAML federation: the assertion authenticates, and STS
 		// decides its checks for the subject it verifies.
-		v.Principal, v.Auth.Region = authz.Anonymous(), x.s.cfg.Region
+		v, err = &authz.Verified{Principal: authz.Anonymous(), Auth: &sigv4.Auth{Region: x.s.cfg.Region}}, nil
 	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
 		// Unsigned web-identity federation: not served yet.
 		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, x.qs.version)
