@@ -3,6 +3,8 @@
 # over loopback with wrk (16 connections), against a bare token-minting
 # handler as the reference, with 1 role and with 100,000 roles.
 # Needs wrk (apt-get install wrk). Everything listens on 127.0.0.1 only.
+# The STS quotas are off (GATEHOUSE_STS_*_RATE=0): these are the server's
+# own rates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROLES=${ROLES:-100000}
@@ -23,7 +25,7 @@ reference() { # the bare handler, sent the very same signed request bytes
 
 run() { # $1 = label, $2 = extra roles
   local dir="$tmp/data-$2"
-  GATEHOUSE_ROOT_ACCESS_KEY_ID=AKIABENCHROOT0000001 GATEHOUSE_ROOT_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno \
+  GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 GATEHOUSE_ROOT_ACCESS_KEY_ID=AKIABENCHROOT0000001 GATEHOUSE_ROOT_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno \
     "$tmp/gatehouse" serve --listen 127.0.0.1:8798 --data-dir "$dir" --account-id 111122223333 --log-level warn >/dev/null 2>&1 &
   local pid=$!
   for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:8798/ && break; sleep 0.1; done

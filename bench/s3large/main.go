@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"flag"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"io"
 	"log"
 	"net/http"
@@ -150,15 +149,6 @@ func send(hc *http.Client, method, url, path string, off, n int64) string {
 
 func report(what string, n int64, d time.Duration) {
 	fmt.Printf("%-48s %7.0f MiB/s  (%d MiB in %v)\n", what, float64(n)/(1<<20)/d.Seconds(), n>>20, d.Round(time.Millisecond))
-}
-
-func syncFS(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return unix.Syncfs(int(f.Fd()))
 }
 
 func writeRandom(path string, n int64) error {

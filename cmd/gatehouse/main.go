@@ -5,7 +5,9 @@
 //	gatehouse account list                  list the accounts in the data dir
 //	gatehouse keys rotate                   start a new session-token key
 //	gatehouse blobs sweep                   delete object bytes no object refers to
-//	gatehouse version                       print the version
+//	gatehouse backup DEST                   back up the data dir while it serves
+//	gatehouse restore SRC --data-dir DIR    restore a backup into a new data dir
+//	gatehouse version                       print the version, VCS revision and build time
 //
 // main only parses the command line; internal/server builds everything.
 package main
@@ -18,15 +20,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -43,10 +43,16 @@ Usage:
   gatehouse account list                  list accounts
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
-  gatehouse version                       print the version
+  gatehouse backup DEST [--include-master-key]
+                                          back up the store and object bytes (online) into DEST
+  gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE]
+                                          restore a backup into a new or empty data directory
+  gatehouse version                       print the version, VCS revision and build time
 
-The account and keys commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
-or the config file), also while a server runs on it.
+The account, keys, blobs and backup commands work on an existing data directory
+(--data-dir, GATEHOUSE_DATA_DIR or the config file), also while a server runs on it;
+--init lets account, keys and blobs create a missing one. Only one server may run
+on a data directory. See docs/operations.md for backups and the master key.
 Run "gatehouse serve --help" for the server's flags.
 `
 
@@ -67,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 			fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
 			return 2
 		}
-		if err := server.Run(ctx, cfg, server.Options{Stdout: stdout, Stderr: stderr, Version: version}); err != nil {
+		if err := server.Run(ctx, cfg, server.Options{Stdout: stdout, Stderr: stderr, Version: currentVersion().Version}); err != nil {
 			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
 			return 1
 		}
@@ -78,8 +84,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return keys(ctx, args[1:], stdout, stderr, env)
 	case "blobs":
 		return blobs(ctx, args[1:], stdout, stderr, env)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr, env)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr, env)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "gatehouse %s\n", version)
+		fmt.Fprint(stdout, currentVersion())
 		return 0
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
@@ -101,7 +111,7 @@ func wantsHelp(args []string) bool {
 
 func account(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
-		fmt.Fprint(stderr, "Usage: gatehouse account create --name NAME [--id 123456789012] [--data-dir DIR]\n       gatehouse account list [--data-dir DIR]\n")
+		fmt.Fprint(stderr, "Usage: gatehouse account create --name NAME [--id 123456789012] [--data-dir DIR] [--init]\n       gatehouse account list [--data-dir DIR] [--init]\n")
 		return 2
 	}
 	fs := flag.NewFlagSet("gatehouse account "+args[0], flag.ContinueOnError)
@@ -147,7 +157,7 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 
 func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
 	if len(args) == 0 || args[0] != "rotate" {
-		fmt.Fprint(stderr, "Usage: gatehouse keys rotate [--data-dir DIR]\n")
+		fmt.Fprint(stderr, "Usage: gatehouse keys rotate [--data-dir DIR] [--init]\n")
 		return 2
 	}
 	fs := flag.NewFlagSet("gatehouse keys rotate", flag.ContinueOnError)
@@ -168,7 +178,7 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer, env func
 
 func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
 	if len(args) == 0 || args[0] != "sweep" {
-		fmt.Fprint(stderr, "Usage: gatehouse blobs sweep [--grace 1h] [--data-dir DIR]\n")
+		fmt.Fprint(stderr, "Usage: gatehouse blobs sweep [--grace 1h] [--data-dir DIR] [--init]\n")
 		return 2
 	}
 	fs := flag.NewFlagSet("gatehouse blobs sweep", flag.ContinueOnError)
@@ -188,12 +198,42 @@ func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 	return 0
 }
 
-// openAdmin parses an operator command's flags (plus --data-dir and
-// --config) and opens the data directory they name.
+// openAdmin parses an operator command's flags (plus --data-dir, --config
+// and --init) and opens the data directory they name.
 func openAdmin(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool)) (*server.Admin, int) {
+	initDir := fs.Bool("init", false, "create the data directory (an empty store and a master key) when it does not exist")
+	return openAdminWith(ctx, fs, args, stderr, env, initDir)
+}
+
+// openAdminWith opens the data directory named by the flags, creating it
+// when initDir is set and true.
+func openAdminWith(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool), initDir *bool) (*server.Admin, int) {
+	cfg, code := loadOperatorConfig(fs, args, stderr, env)
+	if cfg == nil {
+		return nil, code
+	}
+	open := server.OpenAdmin
+	if initDir != nil && *initDir {
+		open = server.InitAdmin
+	}
+	admin, err := open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return nil, 1
+	}
+	return admin, 0
+}
+
+// loadOperatorConfig adds --data-dir and --config to fs, parses args and
+// loads the configuration they name.
+func loadOperatorConfig(fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool)) (*config.Config, int) {
 	dataDir := fs.String("data-dir", "", "data directory (default: as for serve)")
 	cfgFile := fs.String("config", "", "TOML configuration file")
 	if err := fs.Parse(args); err != nil {
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gatehouse: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return nil, 2
 	}
 	var loadArgs []string
@@ -208,10 +248,86 @@ func openAdmin(ctx context.Context, fs *flag.FlagSet, args []string, stderr io.W
 		fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
 		return nil, 2
 	}
-	admin, err := server.OpenAdmin(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
-		return nil, 1
+	return cfg, 0
+}
+
+// splitPositional takes the one positional argument of a command that may
+// come before or after its flags.
+func splitPositional(args []string) (string, []string, bool) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:], true
 	}
-	return admin, 0
+	if n := len(args); n > 0 && !strings.HasPrefix(args[n-1], "-") && (n < 2 || !needsValue(args[n-2])) {
+		return args[n-1], args[:n-1], true
+	}
+	return "", args, false
+}
+
+// needsValue reports whether a flag given as its own argument takes the
+// next one as its value (the string flags of backup and restore).
+func needsValue(arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	switch name {
+	case "data-dir", "config", "master-key-file":
+		return true
+	}
+	return false
+}
+
+func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	const use = "Usage: gatehouse backup DEST [--include-master-key] [--data-dir DIR] [--config FILE]\n"
+	dest, rest, ok := splitPositional(args)
+	if !ok || wantsHelp(args) {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	withKey := fs.Bool("include-master-key", false, "also write the master key into the backup (whoever has the backup can then open every secret in it)")
+	admin, code := openAdminWith(ctx, fs, rest, stderr, env, nil)
+	if admin == nil {
+		return code
+	}
+	defer admin.Close()
+	m, err := admin.Backup(ctx, dest, server.BackupOptions{IncludeMasterKey: *withKey, Version: version})
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: backup failed: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Backed up %d accounts, %d buckets, %d objects and %d multipart uploads (%d blobs, %d bytes) to %s.\n",
+		m.Counts["accounts"], m.Counts["buckets"], m.Counts["objects"], m.Counts["uploads"], m.Blobs, m.BlobBytes, dest)
+	if m.MasterKey != nil {
+		fmt.Fprintln(stdout, "The backup includes the master key: keep it as safe as the data directory itself.")
+	} else {
+		fmt.Fprintln(stdout, "The backup does not include the master key: keep master.key (or GATEHOUSE_MASTER_KEY) safe and apart; restore needs it.")
+	}
+	return 0
+}
+
+func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	const use = "Usage: gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE] [--config FILE]\n"
+	src, rest, ok := splitPositional(args)
+	if !ok || wantsHelp(args) {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	force := fs.Bool("force", false, "replace the store, object bytes and keys of a data directory that is not empty")
+	keyFile := fs.String("master-key-file", "", "the master key file of the data directory that was backed up (when the backup has none)")
+	cfg, code := loadOperatorConfig(fs, rest, stderr, env)
+	if cfg == nil {
+		return code
+	}
+	m, err := server.Restore(ctx, cfg, src, server.RestoreOptions{Force: *force, MasterKeyFile: *keyFile})
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: restore failed: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Restored the backup of %s (%d accounts, %d buckets, %d objects, %d blobs) into %s.\nStart it with: gatehouse serve --data-dir %s\n",
+		m.CreatedAt.Format(time.RFC3339), m.Counts["accounts"], m.Counts["buckets"], m.Counts["objects"], m.Blobs, cfg.DataDir, cfg.DataDir)
+	return 0
 }

@@ -26,7 +26,12 @@ type AuthenticatorConfig struct {
 	Verifier *sigv4.Verifier
 	Tokens   KeySets
 	Region   string
-	Now      func() time.Time
+	// SigningRegions are the regions a credential scope may name besides
+	// Region (and us-east-1 for IAM and STS): nil or a list holding "*"
+	// accepts any region name, as S3-compatible services do for clients
+	// that sign with "auto" or their own region names.
+	SigningRegions []string
+	Now            func() time.Time
 }
 
 // Authenticator turns a signed request into a Principal: it parses the
@@ -39,9 +44,12 @@ type Authenticator struct {
 	verifier *sigv4.Verifier
 	tokens   KeySets
 	region   string
-	now      func() time.Time
-	keys     *gencache.Cache[string, *resolvedKey]
-	touches  *touches
+	// regions accepted besides region; anyRegion: every region name.
+	regions   map[string]bool
+	anyRegion bool
+	now       func() time.Time
+	keys      *gencache.Cache[string, *resolvedKey]
+	touches   *touches
 }
 
 // NewAuthenticator builds an Authenticator.
@@ -49,8 +57,16 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Authenticator{store: c.Store, opener: c.Opener, verifier: c.Verifier, tokens: c.Tokens, region: c.Region, now: c.Now,
-		keys: gencache.New[string, *resolvedKey](c.Store, 10000), touches: &touches{last: map[string]time.Time{}, max: 10000}}
+	a := &Authenticator{store: c.Store, opener: c.Opener, verifier: c.Verifier, tokens: c.Tokens, region: c.Region, now: c.Now,
+		keys: gencache.New[string, *resolvedKey](c.Store, 10000), touches: &touches{last: map[string]time.Time{}, max: 10000},
+		regions: map[string]bool{}, anyRegion: len(c.SigningRegions) == 0}
+	for _, r := range c.SigningRegions {
+		if r == "*" {
+			a.anyRegion = true
+		}
+		a.regions[r] = true
+	}
+	return a
 }
 
 // AuthRequest says how to verify one request.
@@ -173,7 +189,7 @@ func (a *Authenticator) PostKey(ctx context.Context, akid, sessionToken, date, r
 		return nil, [32]byte{}, err
 	}
 	if !a.acceptRegion(service)(region) {
-		return nil, [32]byte{}, &sigv4.Error{Err: sigv4.ErrScope, Detail: "Credential should be scoped to a valid region: '" + region + "'"}
+		return nil, [32]byte{}, &sigv4.Error{Err: sigv4.ErrRegion, Detail: "Credential should be scoped to a valid region: '" + region + "'", Region: region}
 	}
 	return principal, a.verifier.SigningKey(akid, secret, date, region, service), nil
 }
@@ -209,6 +225,16 @@ func sessionPrincipal(s *token.Session) *Principal {
 		p.ARN = "arn:aws:sts::" + s.Account + ":assumed-role/" + roleName + "/" + s.SessionName
 		p.UserID = s.RoleID + ":" + s.SessionName
 		p.EntityID, p.RoleARN, p.SessionName = s.RoleID, s.RoleARN, s.SessionName
+	case token.KindFederated:
+		// GetFederationToken: a principal of its own, with the
+		// permissions of the user (or root) who federated.
+		p.Type = TypeFederated
+		p.ARN = "arn:aws:sts::" + s.Account + ":federated-user/" + s.SessionName
+		p.UserID = s.Account + ":" + s.SessionName
+		p.SessionName = s.SessionName
+		if s.SourceUserID != s.Account {
+			p.EntityID = s.SourceUserID
+		}
 	default: // GetSessionToken: the user's (or root's) own identity
 		p.ARN, p.UserID, p.UserName, p.EntityID = s.SourceARN, s.SourceUserID, s.SourceName, s.SourceUserID
 		p.Type = TypeUser
@@ -228,10 +254,12 @@ func lastSlash(s string) int {
 	return -1
 }
 
-// acceptRegion: the configured region, and us-east-1 for the global IAM
-// and STS endpoints.
+// acceptRegion: any region name by default; with a list of signing
+// regions, the configured region, the listed ones, and us-east-1 for the
+// global IAM and STS endpoints.
 func (a *Authenticator) acceptRegion(service string) func(string) bool {
 	return func(region string) bool {
-		return region == a.region || ((service == "iam" || service == "sts") && region == "us-east-1")
+		return a.anyRegion || region == a.region || a.regions[region] ||
+			((service == "iam" || service == "sts") && region == "us-east-1")
 	}
 }

@@ -26,9 +26,6 @@ type DeniedError struct {
 	// Bare omits AWS's "because …" explanation (STS AssumeRole's
 	// message has none).
 	Bare bool
-	// CallerType is the caller's type: a web-identity caller is denied in
-	// other words than an IAM principal.
-	CallerType PrincipalType
 }
 
 func (e *DeniedError) Unwrap() error { return ErrAccessDenied }
@@ -77,7 +74,16 @@ type Authorizer struct {
 
 	mu  sync.Mutex
 	aws map[string]*policy.Policy // AWS managed policies: embedded, immutable
+
+	// rootIdentity stands for the root's identity side in sessions the
+	// root federated (GetFederationToken): it allows everything, so that
+	// only their session policies limit them. nil if it did not compile
+	// (their requests then fail).
+	rootIdentity *policy.Policy
 }
+
+// allowAll is the identity policy of the account's root.
+const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 // entityPolicies are the compiled policies of one user or role.
 type entityPolicies struct {
@@ -91,10 +97,12 @@ type entityPolicies struct {
 
 // NewAuthorizer builds an Authorizer.
 func NewAuthorizer(st store.Store, managed ManagedPolicies) *Authorizer {
+	root, _ := policy.ParseAndCompile("root", allowAll)
 	return &Authorizer{store: st, managed: managed,
-		entities: gencache.New[string, *entityPolicies](st, 100000),
-		sessions: gencache.New[string, []*policy.Policy](st, 100000),
-		aws:      map[string]*policy.Policy{}}
+		entities:     gencache.New[string, *entityPolicies](st, 100000),
+		sessions:     gencache.New[string, []*policy.Policy](st, 100000),
+		aws:          map[string]*policy.Policy{},
+		rootIdentity: root}
 }
 
 // RequestInfo is what the request itself contributes to the context.
@@ -142,7 +150,7 @@ func Denial(p *Principal, c Check, d policy.Decision) error {
 	if c.DisplayResource != "" {
 		res = c.DisplayResource
 	}
-	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: res, Decision: d, Bare: c.Bare, CallerType: p.Type}
+	return &DeniedError{CallerARN: p.ARN, Action: c.Action, Resource: res, Decision: d, Bare: c.Bare}
 }
 
 // Decide evaluates one check and says which policy and statement decided.
@@ -181,12 +189,23 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		}
 		in.Identity, in.Boundary, tags = ep.identity, ep.boundary, ep.tags
 	}
+	if p.FederatedByRoot() {
+		if a.rootIdentity == nil {
+			return nil, nil, false, fmt.Errorf("%w: the root's identity policy", ErrPolicyLoad)
+		}
+		in.Identity = []*policy.Policy{a.rootIdentity}
+	}
 	if s := p.Session; s != nil && (s.SessionPolicy != "" || len(s.PolicyARNs) > 0) {
 		sp, err := a.sessionPolicies(ctx, p)
 		if err != nil {
 			return nil, nil, false, err
 		}
 		in.Session, in.HasSession = sp, true
+	}
+	if p.Type == TypeFederated {
+		// A federated user has only what its session policies allow:
+		// none passed, nothing allowed (AWS).
+		in.HasSession = true
 	}
 	req := &policy.Request{Principal: p.policyPrincipal(), Action: c.Action, Resource: c.Resource}
 	if !in.UsesKeys() {
@@ -196,7 +215,7 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 	}
 	req.Keys = make(map[string][]string, 24)
 	set := func(k, v string) { req.Keys[k] = []string{v} }
-	if p.Type != TypeAnonymous && p.Type != TypeWebIdentity { // unsigned requests have no principal keys
+	if p.Type != TypeAnonymous && p.ARN != "" { // unsigned and federation callers have no principal keys
 		set("aws:principalarn", principalARN(p))
 		set("aws:principalaccount", p.Account)
 		set("aws:userid", p.UserID)
@@ -233,13 +252,11 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		for _, t := range s.Tags {
 			set("aws:principaltag/"+strings.ToLower(t.Key), t.Value)
 		}
-		if s.FederatedProvider != "" {
-			set("aws:federatedprovider", s.FederatedProvider)
-			prefix := strings.ToLower(ProviderKeyPrefix(s.FederatedProvider))
-			for _, c := range s.WebIdentity {
-				k := prefix + ":" + strings.ToLower(c.Key)
-				req.Keys[k] = append(req.Keys[k], c.Value)
-			}
+		// A federated session's keys (aws:FederatedProvider, the OIDC
+		// provider's PROVIDER:sub ..., saml:sub ...): conditions and policy
+		// variables of its policies.
+		for _, k := range s.ContextKeys {
+			req.Keys[strings.ToLower(k.Key)] = k.Values
 		}
 	}
 	for k, v := range c.Keys {
@@ -249,17 +266,6 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		c.MoreKeys(func(k string, v ...string) { req.Keys[strings.ToLower(k)] = v })
 	}
 	return in, req, false, nil
-}
-
-// ProviderKeyPrefix is the prefix of an identity provider's condition keys
-// and policy variables: its ARN's name after "oidc-provider/"
-// (HOST[:PORT][/PATH]), the provider URL without https://.
-func ProviderKeyPrefix(providerARN string) string {
-	const marker = ":oidc-provider/"
-	if i := strings.Index(providerARN, marker); i >= 0 {
-		return providerARN[i+len(marker):]
-	}
-	return providerARN
 }
 
 // principalARN is aws:PrincipalArn: the role ARN for role sessions.

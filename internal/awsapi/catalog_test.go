@@ -251,6 +251,7 @@ var services = []struct{ file, title string }{
 	{"messages_query.go", "The Query protocol front end (IAM, STS)"},
 	{"messages_iam.go", "IAM"},
 	{"messages_sts.go", "STS"},
+	{"messages_saml.go", "SAML federation (IAM SAML providers, STS AssumeRoleWithSAML)"},
 	{"messages_s3.go", "S3"},
 	{"messages_server.go", "Every protocol: the server's limits"},
 }

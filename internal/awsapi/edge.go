@@ -24,8 +24,10 @@ func QueryError(err error, internal *Code) *Error {
 	}
 	var d *authz.DeniedError
 	if errors.As(err, &d) {
-		if d.CallerType == authz.TypeWebIdentity {
-			return WebIdentityDenied.Of()
+		if d.CallerARN == "" {
+			// A federation caller (web identity, SAML) is no AWS
+			// identity: AWS names none.
+			return FederationDenied.Of(d.Action)
 		}
 		return Denied.Of(d.Error())
 	}
@@ -55,6 +57,8 @@ func QueryError(err error, internal *Code) *Error {
 		return QueryRequestExpired.Of()
 	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrPresign):
 		return QuerySignatureIncomplete.Of(detail)
+	case errors.Is(err, sigv4.ErrRegion) && se != nil:
+		return QuerySignatureRegion.Of(se.Region)
 	case errors.Is(err, sigv4.ErrScope):
 		return QuerySignatureScope.Of(detail)
 	}
@@ -118,6 +122,11 @@ func S3Error(err error, req S3Request) *Error {
 		return S3RequestExpired.Of(detail)
 	case errors.Is(err, sigv4.ErrChunkFormat), errors.Is(err, sigv4.ErrDecodedLength):
 		return S3ChunkedBodyMalformed.Of()
+	case errors.Is(err, sigv4.ErrRegion) && se != nil:
+		if presigned {
+			return S3PresignRegionWrong.Of(se.Region, req.Region).With("Region", req.Region)
+		}
+		return S3RegionWrong.Of(se.Region, req.Region).With("Region", req.Region)
 	case errors.Is(err, sigv4.ErrIncomplete), errors.Is(err, sigv4.ErrAlgorithm), errors.Is(err, sigv4.ErrScope), errors.Is(err, sigv4.ErrPresign):
 		if presigned {
 			return S3PresignMalformed.Of(detail)

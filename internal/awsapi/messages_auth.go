@@ -29,6 +29,10 @@ var (
 	QuerySignatureIncomplete = ErrIncompleteSignature.say("%s")
 	// QuerySignatureScope: Args: sigv4's words for the wrong scope.
 	QuerySignatureScope = ErrSignatureDoesNotMatch.say("%s")
+	// QuerySignatureRegion: the credential scope names a region the
+	// endpoint does not accept (AWS's words name only that region). Args:
+	// the region signed.
+	QuerySignatureRegion = ErrSignatureDoesNotMatch.say("Credential should be scoped to a valid region, not '%s'.")
 
 	// S3AccessKeyUnknown: add the AWSAccessKeyId field.
 	S3AccessKeyUnknown = ErrInvalidAccessKeyId.say("The AWS Access Key Id you provided does not exist in our records.")
@@ -54,4 +58,12 @@ var (
 	S3PresignMalformed = ErrAuthorizationQueryParametersError.say("%s")
 	// S3AuthorizationMalformed: Args: sigv4's words for what is wrong.
 	S3AuthorizationMalformed = ErrAuthorizationHeaderMalformed.say("The authorization header is malformed; %s")
+	// S3RegionWrong: a header signature scoped to a region this endpoint
+	// does not accept; add the Region element (the expected region). Args:
+	// the region signed, the expected region.
+	S3RegionWrong = ErrAuthorizationHeaderMalformed.say("The authorization header is malformed; the region '%s' is wrong; expecting '%s'")
+	// S3PresignRegionWrong: the same for a presigned URL or a form
+	// upload's x-amz-credential. Args: the region signed, the expected
+	// region.
+	S3PresignRegionWrong = ErrAuthorizationQueryParametersError.say("Error parsing the X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'")
 )

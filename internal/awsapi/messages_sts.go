@@ -32,6 +32,12 @@ var (
 	// SessionPolicyNotFound: Args: the managed policy ARN passed in
 	// PolicyArns.
 	SessionPolicyNotFound = ErrInvalidParameterValue.say("Policy %s does not exist or is not attachable.")
+	// Throttled: a credential-issuing call over its principal's or
+	// account's rate quota (SDKs retry it with backoff).
+	Throttled = ErrThrottling.say("Rate exceeded")
+	// FederatedSessionForIAM: GetFederationToken credentials call IAM,
+	// which never accepts them.
+	FederatedSessionForIAM = ErrInvalidClientTokenId.say("The security token included in the request is invalid")
 	// PackedSizeExceeded: Args: the packed size as a percentage of the
 	// limit.
 	PackedSizeExceeded = ErrPackedPolicyTooLarge.say("Packed size of consumed session policies and tags exceeds the limit (%d%%).")
@@ -64,8 +70,6 @@ var (
 	WebIdentityExpired = ErrExpiredTokenException.say("Token expired: current date/time %d must be before the expiration date/time %d")
 	// WebIdentityClaimRejected: Args: the claim, what is wrong with it.
 	WebIdentityClaimRejected = ErrIDPRejectedClaim.say("The identity provider's claim %s %s.")
-	// WebIdentityDenied: the trust policy does not allow the provider.
-	WebIdentityDenied = ErrAccessDenied.say("Not authorized to perform sts:AssumeRoleWithWebIdentity")
 	// ProviderIDWithOIDC: ProviderId is for OAuth 2.0 access tokens.
 	ProviderIDWithOIDC = ErrInvalidParameterValue.say("ProviderId is only for OAuth 2.0 access tokens of www.amazon.com and graph.facebook.com, which this server does not accept; do not specify it for OpenID Connect ID tokens.")
 )

@@ -128,16 +128,16 @@ func (e *InvalidFederatedError) Error() string {
 }
 
 // CheckFederated validates the "Federated" principals of a trust policy as
-// IAM does when the policy is saved: an ARN must name an existing OIDC
-// provider (arn:aws:iam::ACCOUNT:oidc-provider/NAME); any other value must
-// be a domain name (AWS's built-in providers, such as accounts.google.com,
-// which this server does not serve: they match no caller). SAML providers
-// do not exist here, so a saml-provider ARN is refused too.
+// IAM does when the policy is saved: an ARN must name an existing identity
+// provider of IAM — an OIDC provider (arn:aws:iam::ACCOUNT:oidc-provider/NAME)
+// or a SAML provider (arn:aws:iam::ACCOUNT:saml-provider/NAME, its name
+// exactly); any other value must be a domain name (AWS's built-in
+// providers, such as accounts.google.com, which this server does not
+// serve: they match no caller).
 //
 // Providers are not bound to an id: AWS gives them none. A trust policy
-// names a provider by its ARN, which is its URL; a provider deleted and
-// created again with the same URL has the same ARN, and the policy names
-// it again.
+// names a provider by its ARN; a provider deleted and created again under
+// the same ARN is named by the policy again.
 func CheckFederated(ctx context.Context, tx store.Tx, d *policy.Document) error {
 	for _, pr := range d.FederatedPrincipals() {
 		if !strings.HasPrefix(pr, "arn:") {
@@ -147,14 +147,25 @@ func CheckFederated(ctx context.Context, tx store.Tx, d *policy.Document) error 
 			continue
 		}
 		a, err := arn.Parse(pr)
-		if err != nil || a.Partition != "aws" || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) ||
-			!strings.HasPrefix(a.Resource, "oidc-provider/") {
+		if err != nil || a.Partition != "aws" || a.Service != "iam" || a.Region != "" || !arn.IsAccountID(a.Account) {
 			return &InvalidFederatedError{pr}
 		}
-		if _, err := tx.GetOIDCProvider(ctx, pr); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return &InvalidFederatedError{pr}
+		switch {
+		case strings.HasPrefix(a.Resource, "oidc-provider/"):
+			_, err = tx.GetOIDCProvider(ctx, pr)
+		case strings.HasPrefix(a.Resource, "saml-provider/"):
+			name := strings.TrimPrefix(a.Resource, "saml-provider/")
+			var sp *store.SAMLProvider
+			if sp, err = tx.GetSAMLProvider(ctx, a.Account, name); err == nil && sp.Name != name {
+				err = store.ErrNotFound
 			}
+		default:
+			return &InvalidFederatedError{pr}
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return &InvalidFederatedError{pr}
+		}
+		if err != nil {
 			return err
 		}
 	}

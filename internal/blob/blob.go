@@ -51,6 +51,18 @@ type RangeWriter interface {
 	WriteRange(ctx context.Context, w io.Writer, off, n int64) (int64, error)
 }
 
+// Importer is an optional capability of a Store: Import stores r under the
+// given key, which came from another store of the same kind (restoring a
+// backup), with Put's durability and all-or-nothing visibility, replacing a
+// blob of that key. A key the backend could not have made is refused with
+// ErrBadKey. Extra hashes are fed the same bytes.
+type Importer interface {
+	Import(ctx context.Context, key string, r io.Reader, extra ...hash.Hash) (Info, error)
+}
+
+// ErrBadKey: a key the backend could not have made (Import).
+var ErrBadKey = errors.New("blob: malformed key")
+
 // Store is a blob backend.
 type Store interface {
 	// Put stores r under a new key. Extra hashes are fed the same bytes.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -29,6 +30,10 @@ type Config struct {
 	LogLevel        string        // debug, info, warn or error
 	// S3Domain enables virtual-host-style S3 addressing: BUCKET.S3Domain.
 	S3Domain string
+	// SAMLEndpoint is the URL SAML assertions may name as audience and
+	// recipient beside https://signin.aws.amazon.com/saml ("": derived
+	// from Listen and TLS, see SAMLEndpointURL).
+	SAMLEndpoint string
 	// SweepInterval is how often orphaned object bytes are collected
 	// (0 disables the sweeper).
 	SweepInterval time.Duration
@@ -58,6 +63,21 @@ type Config struct {
 	// issuers' certificates (AssumeRoleWithWebIdentity), beyond the system
 	// roots and the providers' thumbprints; comma-separated.
 	OIDCCAFiles string
+	// SigningRegions are the regions a signature's credential scope may
+	// name: ["*"] (the default) accepts any region name, as S3-compatible
+	// services do; a list accepts those, Region, and us-east-1 for IAM and
+	// STS.
+	SigningRegions []string
+	// STS rate quotas of AssumeRole*, GetSessionToken and
+	// GetFederationToken: requests a second and burst, per principal and
+	// per account (rate 0: no limit). Accounts may override them.
+	STSPrincipalRate  float64
+	STSPrincipalBurst int
+	STSAccountRate    float64
+	STSAccountBurst   int
+	// Accounts are per-account settings, from the config file's
+	// [accounts.ID] tables (accounts.go).
+	Accounts map[string]AccountSettings
 
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
@@ -173,6 +193,7 @@ func Settings() []Setting {
 			},
 			get: func(c *Config) string { return c.ShutdownTimeout.String() },
 		},
+		mk("saml-endpoint", "GATEHOUSE_SAML_ENDPOINT", "", "URL that SAML assertions may name as audience and recipient beside https://signin.aws.amazon.com/saml (empty: http(s)://LISTEN/saml)", false, func(c *Config) *string { return &c.SAMLEndpoint }),
 		mk("s3-domain", "GATEHOUSE_S3_DOMAIN", "s3.localhost", "base domain for virtual-host-style S3 requests (BUCKET.DOMAIN); empty: path style only", false, func(c *Config) *string { return &c.S3Domain }),
 		{
 			Key: "sweep-interval", Env: "GATEHOUSE_SWEEP_INTERVAL", Default: "10m",
@@ -207,6 +228,27 @@ func Settings() []Setting {
 			get: func(c *Config) string { return formatSize(c.QueryBodyMemory) },
 		},
 		mk("oidc-ca-files", "GATEHOUSE_OIDC_CA_FILES", "", "comma-separated PEM files of CAs trusted for OpenID Connect issuers' TLS certificates, beyond the system roots and each provider's thumbprints", false, func(c *Config) *string { return &c.OIDCCAFiles }),
+		{
+			Key: "signing-regions", Env: "GATEHOUSE_SIGNING_REGIONS", Default: "*",
+			Usage: "regions a signature may be scoped to: * for any region name (S3-compatible clients sign with auto, their vendor's name, …), or a comma-separated list (then also --region, and us-east-1 for IAM and STS)",
+			set: func(c *Config, v string) error {
+				var list []string
+				for _, r := range strings.Split(v, ",") {
+					r = strings.TrimSpace(r)
+					if r != "*" && !regionPattern.MatchString(r) {
+						return fmt.Errorf("not * or a comma-separated list of region names: %q", v)
+					}
+					list = append(list, r)
+				}
+				c.SigningRegions = list
+				return nil
+			},
+			get: func(c *Config) string { return strings.Join(c.SigningRegions, ",") },
+		},
+		rate("sts-principal-rate", "GATEHOUSE_STS_PRINCIPAL_RATE", "50", "AssumeRole*, GetSessionToken and GetFederationToken calls a second per principal (0: no limit); more are answered 400 Throttling", func(c *Config) *float64 { return &c.STSPrincipalRate }),
+		count("sts-principal-burst", "GATEHOUSE_STS_PRINCIPAL_BURST", "100", "calls a principal may make at once before sts-principal-rate applies", func(c *Config) *int { return &c.STSPrincipalBurst }),
+		rate("sts-account-rate", "GATEHOUSE_STS_ACCOUNT_RATE", "500", "the same calls a second per account, all its principals together (0: no limit)", func(c *Config) *float64 { return &c.STSAccountRate }),
+		count("sts-account-burst", "GATEHOUSE_STS_ACCOUNT_BURST", "1000", "calls an account may make at once before sts-account-rate applies", func(c *Config) *int { return &c.STSAccountBurst }),
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),
@@ -296,6 +338,10 @@ func loadFile(c *Config, path string, settings []Setting) []error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if k == accountsKey {
+			problems = append(problems, loadAccounts(c, path, values[k])...)
+			continue
+		}
 		var found *Setting
 		for i := range settings {
 			if settings[i].Key == k {
@@ -314,6 +360,8 @@ func loadFile(c *Config, path string, settings []Setting) []error {
 			v = strconv.FormatInt(x, 10)
 		case bool:
 			v = strconv.FormatBool(x)
+		case float64:
+			v = strconv.FormatFloat(x, 'f', -1, 64)
 		default:
 			problems = append(problems, fmt.Errorf("config file %s: %s must be a string", path, k))
 			continue
@@ -339,6 +387,11 @@ func (c *Config) validate() []error {
 	}
 	if c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID) {
 		p = append(p, fmt.Errorf("account-id: %q is not 12 digits", c.AccountID))
+	}
+	if c.SAMLEndpoint != "" {
+		if u, err := url.Parse(c.SAMLEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, fmt.Errorf("saml-endpoint: %q is not an http or https URL", c.SAMLEndpoint))
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		p = append(p, errors.New("tls-cert and tls-key must be given together"))
@@ -400,4 +453,17 @@ func Usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-28s %s\n  %-28s   env %s, default %s\n", name, s.Usage, "", s.Env, def)
 	}
+}
+
+// SAMLEndpointURL is the server's own SAML endpoint: SAMLEndpoint, or
+// http(s)://LISTEN/saml (https when TLS is configured).
+func (c *Config) SAMLEndpointURL() string {
+	if c.SAMLEndpoint != "" {
+		return c.SAMLEndpoint
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Listen + "/saml"
 }

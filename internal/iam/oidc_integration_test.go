@@ -5,11 +5,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse/gatehouse/internal/saml/samltest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -155,8 +157,8 @@ func TestOpenIDConnectProviders(t *testing.T) {
 }
 
 // TestTrustPolicyFederatedPrincipals: a role's trust policy may name an
-// OIDC provider that exists, or a domain name; anything else is refused
-// as IAM refuses it.
+// OIDC or SAML provider that exists, or a domain name; anything else is
+// refused as IAM refuses it.
 func TestTrustPolicyFederatedPrincipals(t *testing.T) {
 	env := testenv.New(t)
 	c := env.IAM
@@ -173,6 +175,15 @@ func TestTrustPolicyFederatedPrincipals(t *testing.T) {
 		_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("web"), PolicyDocument: trust(p)})
 		apiErr(t, err, "MalformedPolicyDocument", "Federated principals must be valid domain names or SAML metadata ARNs")
 	}
+	// A SAML provider, once it exists (its name exactly).
+	idp, err := samltest.New("https://idp.example.com/metadata", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata(""))}))
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("saml"), AssumeRolePolicyDocument: trust("arn:aws:iam::" + acct + ":saml-provider/corp")}))
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad"), AssumeRolePolicyDocument: trust("arn:aws:iam::" + acct + ":saml-provider/CORP")})
+	apiErr(t, err, "MalformedPolicyDocument", "Federated principals must be valid domain names or SAML metadata ARNs")
 	// Deleting the provider leaves the trust policy as written.
 	must(c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)}))
 	role := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("web")}))

@@ -28,6 +28,8 @@ func (s *Service) operations() map[string]op {
 	// An OIDC provider's ARN is a parameter; a new one's comes from its Url.
 	provider := param("OpenIDConnectProviderArn")
 	newProvider := providerURL{}
+	newSAML := entity{kind: "saml-provider", param: "Name"}
+	samlARN := param("SAMLProviderArn")
 	return map[string]op{
 		"CreateUser":           {user, s.createUser},
 		"GetUser":              {self, s.getUserOp},
@@ -128,6 +130,15 @@ func (s *Service) operations() map[string]op {
 		"TagOpenIDConnectProvider":                {provider, s.tagEntity(s.oidcProviderTags())},
 		"UntagOpenIDConnectProvider":              {provider, s.untagEntity(s.oidcProviderTags())},
 		"ListOpenIDConnectProviderTags":           {provider, s.listEntityTags(s.oidcProviderTags())},
+
+		"CreateSAMLProvider":   {newSAML, s.createSAMLProvider},
+		"GetSAMLProvider":      {samlARN, s.getSAMLProviderOp},
+		"ListSAMLProviders":    {star, s.listSAMLProviders},
+		"UpdateSAMLProvider":   {samlARN, s.updateSAMLProvider},
+		"DeleteSAMLProvider":   {samlARN, s.deleteSAMLProvider},
+		"TagSAMLProvider":      {samlARN, s.tagEntity(s.samlProviderTags())},
+		"UntagSAMLProvider":    {samlARN, s.untagEntity(s.samlProviderTags())},
+		"ListSAMLProviderTags": {samlARN, s.listEntityTags(s.samlProviderTags())},
 
 		"GetAccountAuthorizationDetails": {star, s.getAccountAuthorizationDetails},
 		"GetAccountSummary":              {star, s.getAccountSummary},

@@ -16,7 +16,8 @@ func TestEveryActionDeclaresItsCheck(t *testing.T) {
 	s := New(Config{Store: nil})
 	caller := &authz.Principal{Type: authz.TypeUser, Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/me"}
 	p := url.Values{"PolicyArn": {"arn:aws:iam::111122223333:policy/p"}, "SerialNumber": {"arn:aws:iam::111122223333:mfa/d"},
-		"OpenIDConnectProviderArn": {"arn:aws:iam::111122223333:oidc-provider/idp.example.com"}}
+		"OpenIDConnectProviderArn": {"arn:aws:iam::111122223333:oidc-provider/idp.example.com"},
+		"SAMLProviderArn":          {"arn:aws:iam::111122223333:saml-provider/p"}}
 	for name, o := range s.ops {
 		if o.target == nil || o.handle == nil {
 			t.Errorf("%s: no target or no handler", name)

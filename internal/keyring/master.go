@@ -21,6 +21,12 @@ var (
 	ErrSealed = errors.New("keyring: sealed value cannot be opened")
 	// ErrBadMasterKey: the configured master key is not 32 bytes of base64 or hex.
 	ErrBadMasterKey = errors.New("keyring: master key must be 32 bytes, base64 or hex encoded")
+	// ErrNoMasterKey: neither the environment nor the data directory holds
+	// a master key (ReadMaster).
+	ErrNoMasterKey = errors.New("keyring: no master key")
+	// ErrWrongMasterKey: the master key is not the one the store's secrets
+	// are sealed under.
+	ErrWrongMasterKey = errors.New("keyring: the master key does not match the store")
 )
 
 // MasterKeySize is the size of the master key in bytes.
@@ -71,51 +77,83 @@ func ParseMasterKey(text string) ([]byte, error) {
 
 // LoadMaster returns the master key: from envValue when it is non-empty,
 // else from dataDir/master.key, generating that file (mode 0600) when it
-// does not exist. created reports whether a new key file was written.
+// does not exist. created reports whether a new key file was written. Only a
+// new data directory may get a new key: for an existing store use
+// ReadMaster, which never writes.
 func LoadMaster(envValue, dataDir string) (m *Master, created bool, err error) {
+	m, err = ReadMaster(envValue, dataDir)
+	if !errors.Is(err, ErrNoMasterKey) {
+		return m, false, err
+	}
+	key := make([]byte, MasterKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, false, err
+	}
+	if err := WriteMasterKeyFile(dataDir, key); err != nil {
+		return nil, false, err
+	}
+	m, err = NewMaster(key)
+	return m, true, err
+}
+
+// ReadMaster returns the master key from envValue when it is non-empty,
+// else from dataDir/master.key; ErrNoMasterKey when that file does not
+// exist. It writes nothing.
+func ReadMaster(envValue, dataDir string) (*Master, error) {
 	if envValue != "" {
 		key, err := ParseMasterKey(envValue)
 		if err != nil {
-			return nil, false, fmt.Errorf("GATEHOUSE_MASTER_KEY: %w", err)
+			return nil, fmt.Errorf("GATEHOUSE_MASTER_KEY: %w", err)
 		}
-		m, err := NewMaster(key)
-		return m, false, err
+		return NewMaster(key)
 	}
-	path := filepath.Join(dataDir, MasterKeyFile)
+	key, err := ReadMasterKeyFile(filepath.Join(dataDir, MasterKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	return NewMaster(key)
+}
+
+// ReadMasterKeyFile reads a master key file (base64 or hex text);
+// ErrNoMasterKey when it does not exist.
+func ReadMasterKeyFile(path string) ([]byte, error) {
 	text, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		key := make([]byte, MasterKeySize)
-		if _, err := rand.Read(key); err != nil {
-			return nil, false, err
-		}
-		enc := base64.StdEncoding.EncodeToString(key) + "\n"
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, false, fmt.Errorf("create master key file: %w", err)
-		}
-		if _, err := f.WriteString(enc); err != nil {
-			f.Close()
-			return nil, false, err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return nil, false, err
-		}
-		if err := f.Close(); err != nil {
-			return nil, false, err
-		}
-		m, err := NewMaster(key)
-		return m, true, err
+		return nil, fmt.Errorf("%w: %s does not exist", ErrNoMasterKey, path)
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("read master key file: %w", err)
+		return nil, fmt.Errorf("read master key file: %w", err)
 	}
 	key, err := ParseMasterKey(string(text))
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m, err = NewMaster(key)
-	return m, false, err
+	return key, nil
+}
+
+// WriteMasterKeyFile writes key as dir/master.key (base64, mode 0600,
+// synced); it refuses to replace an existing file.
+func WriteMasterKeyFile(dir string, key []byte) error {
+	if len(key) != MasterKeySize {
+		return ErrBadMasterKey
+	}
+	path := filepath.Join(dir, MasterKeyFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("create master key file: %w", err)
+	}
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write master key file: %w", err)
+	}
+	return nil
 }
 
 // Seal encrypts plaintext, binding it to additionalData.

@@ -35,6 +35,11 @@ type Check struct {
 	// Soft: a denial does not fail the request; the handler reads the
 	// outcome (Outcomes.Allowed) and answers as AWS does.
 	Soft bool
+	// Principal, when set, is who the check is decided for instead of the
+	// request's authenticated caller: a federation action
+	// (AssumeRoleWithSAML) is unsigned, and its caller is the subject its
+	// resolve step verified in the assertion.
+	Principal *authz.Principal
 }
 
 // Plan is what an operation's resolve step returns.
@@ -230,12 +235,16 @@ func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.R
 		if c.Action == "" {
 			return Outcomes{}, fmt.Errorf("%w: check %d has no action", ErrNoChecks, i)
 		}
-		dec, err := d.decider.Decide(ctx, p, info, c.Check)
+		who := p
+		if c.Principal != nil {
+			who = c.Principal
+		}
+		dec, err := d.decider.Decide(ctx, who, info, c.Check)
 		if err != nil {
 			return Outcomes{}, err
 		}
 		rec.Checks = append(rec.Checks, CheckRecord{Action: c.Action, Resource: c.Resource, Soft: c.Soft, Decision: dec})
-		if e := authz.Denial(p, c.Check, dec); e != nil {
+		if e := authz.Denial(who, c.Check, dec); e != nil {
 			if o.errs == nil {
 				o.errs = make([]error, len(plan.Checks))
 			}

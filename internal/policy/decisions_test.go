@@ -22,6 +22,7 @@ type decisionCase struct {
 		RoleARN  string `json:"roleArn"`
 		Service  string `json:"service"`
 		EntityID string `json:"entityId"`
+		UserARN  string `json:"userArn"`
 	} `json:"principal"`
 	Action         string              `json:"action"`
 	Resource       string              `json:"resource"`
@@ -99,7 +100,7 @@ func TestDecisionCases(t *testing.T) {
 				}
 				req := &Request{
 					Principal: Principal{Type: c.Principal.Type, Account: c.Principal.Account, ARN: c.Principal.ARN, RoleARN: c.Principal.RoleARN, Service: c.Principal.Service,
-						EntityID: c.Principal.EntityID},
+						EntityID: c.Principal.EntityID, UserARN: c.Principal.UserARN},
 					Action: c.Action, Resource: c.Resource, Keys: c.Keys,
 				}
 				got := Evaluate(in, req)

@@ -145,10 +145,10 @@ func Evaluate(in *Input, req *Request) Decision {
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
 	}
 
-	// Anonymous callers, AWS service principals and web-identity callers
-	// have no identity policies: only a resource policy that names them
-	// can allow.
-	if t := req.Principal.Type; t == PrincipalAnonymous || t == PrincipalService || t == PrincipalWebIdentity {
+	// Anonymous callers, AWS service principals and federation callers
+	// (web identity, SAML) have no identity policies: only a resource
+	// policy that names them can allow.
+	if t := req.Principal.Type; t == PrincipalAnonymous || t == PrincipalService || federationCaller(t) {
 		if rGrant >= grantOther {
 			return decided(Allow, SourceResource, rRef)
 		}
@@ -319,7 +319,7 @@ func (st *statement) spares(pr *Principal) bool {
 		return st.lists("*", pr)
 	case PrincipalService:
 		return st.lists("service", pr)
-	case PrincipalWebIdentity:
+	case PrincipalWebIdentity, PrincipalSAMLUser:
 		return st.lists("federated", pr)
 	}
 	if pr.Account == "" || !st.lists("account", pr) {
@@ -337,6 +337,11 @@ func (st *statement) spares(pr *Principal) bool {
 	}
 	return false
 }
+
+// federationCaller reports whether a principal type is the subject of a
+// federation action (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), named
+// only by its provider ("Federated") or "*".
+func federationCaller(t string) bool { return t == PrincipalWebIdentity || t == PrincipalSAMLUser }
 
 // lists reports whether an entry of the statement's principals of the
 // given kind (or "*") names the caller's link of that kind.
@@ -360,6 +365,13 @@ func (pp *principalPattern) names(pr *Principal) bool {
 	case "account":
 		return pr.Account != "" && pr.Account == pp.value
 	case "user":
+		if pr.Type == PrincipalFederated {
+			// The IAM user who federated (GetFederationToken).
+			if pp.bound {
+				return pp.id != "" && pr.EntityID == pp.id
+			}
+			return pr.UserARN != "" && pr.UserARN == pp.value
+		}
 		if pp.bound {
 			return pp.id != "" && pr.EntityID == pp.id && pr.Type == PrincipalUser
 		}
@@ -386,12 +398,23 @@ func (pp *principalPattern) match(pr *Principal) grant {
 	if pr.Type == PrincipalAnonymous && pp.kind != "*" {
 		return grantNone
 	}
+	if federationCaller(pr.Type) && pp.kind != "*" && pp.kind != "federated" {
+		// Not an AWS identity: an account (or any other) entry does not
+		// name it, whatever account its provider is in.
+		return grantNone
+	}
 	if !pp.names(pr) {
 		return grantNone
 	}
 	switch pp.kind {
 	case "*", "role":
 		return grantOther
+	case "user":
+		if pr.Type == PrincipalFederated {
+			// A policy naming the IAM user reaches its federated-user
+			// sessions only within their session policies.
+			return grantOther
+		}
 	case "account":
 		if pr.Type == PrincipalRoot {
 			return grantDirect

@@ -10,10 +10,12 @@ const (
 	PrincipalFederated   = "FederatedUser"
 	PrincipalAnonymous   = "Anonymous"
 	PrincipalService     = "Service" // an AWS service acting as principal (trust policies)
-	// PrincipalWebIdentity is the caller of AssumeRoleWithWebIdentity: an
-	// identity provider vouching for a token's subject. Only a resource
-	// (trust) policy naming its provider as "Federated" can allow it.
+	// PrincipalWebIdentity and PrincipalSAMLUser are the callers of
+	// AssumeRoleWithWebIdentity and AssumeRoleWithSAML: a subject an
+	// identity provider vouched for. Only a resource (trust) policy naming
+	// the provider as "Federated" (or "*") can allow them.
 	PrincipalWebIdentity = "WebIdentityUser"
+	PrincipalSAMLUser    = "SAMLUser"
 )
 
 // Principal describes the caller for principal matching in resource and
@@ -33,8 +35,14 @@ type Principal struct {
 	EntityID string
 	// Service is set when an AWS service principal calls (trust policies).
 	Service string
-	// Federated is the identity provider a web-identity caller federates
-	// through (its IAM provider ARN): what a "Federated" principal names.
+	// UserARN is the IAM user behind a federated-user session (with path;
+	// "" for one federated by the account's root). A resource policy
+	// naming that user grants the session what its session policies also
+	// allow, as AWS evaluates it.
+	UserARN string
+	// Federated is the identity provider (an IAM OIDC or SAML provider's
+	// ARN) a federation caller (PrincipalWebIdentity, PrincipalSAMLUser)
+	// authenticated with: a trust policy's "Federated" principal names it.
 	Federated string
 }
 

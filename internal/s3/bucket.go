@@ -92,7 +92,7 @@ func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 			return pipeline.Plan{}, err
 		}
 	}
-	region, err := c.s.locationConstraint(conf.LocationConstraint)
+	region, err := c.s.locationConstraint(conf.LocationConstraint, c.info.Region)
 	if err != nil {
 		return pipeline.Plan{}, err
 	}
@@ -137,8 +137,24 @@ func (c *call) createBucket() error {
 
 // locationConstraint checks a CreateBucket location against the region
 // this endpoint serves, as a regional S3 endpoint does; it returns the
-// region to record ("" for us-east-1).
-func (s *Service) locationConstraint(lc string) (string, error) {
+// region to record ("" for us-east-1). A request signed for another
+// region name (S3-compatible clients sign with "auto" or their vendor's
+// region; signing-regions accepts them) is answered as that region: its
+// location may be that name or absent (then the server's region).
+func (s *Service) locationConstraint(lc, signed string) (string, error) {
+	if signed != "" && signed != s.region {
+		switch lc {
+		case "":
+			lc = s.region
+		case signed:
+		default:
+			return "", awsapi.LocationConstraintElsewhere.Of(lc)
+		}
+		if lc == "us-east-1" {
+			return "", nil
+		}
+		return lc, nil
+	}
 	if lc == "" {
 		if s.region != "us-east-1" {
 			return "", awsapi.LocationConstraintMissing.Of()

@@ -251,6 +251,7 @@ func (c *call) postAuthenticate(fields map[string]string) error {
 	if err != nil {
 		return err
 	}
+	c.info.Region = region // aws:RequestedRegion: the region the form's credential is scoped to
 	if err := sigv4.VerifyPostSignature(key, fields["policy"], fields["x-amz-signature"]); err != nil {
 		return err
 	}

@@ -171,6 +171,10 @@ func (c *call) Authenticate(ctx context.Context) (*authz.Principal, authz.Reques
 		if err := c.authenticate(); err != nil {
 			return nil, authz.RequestInfo{}, err
 		}
+		// aws:RequestedRegion is the region a SigV4 request was signed for.
+		if c.v != nil {
+			c.info.Region = c.v.Auth.Region
+		}
 	}
 	return c.p, c.info, nil
 }

@@ -18,12 +18,28 @@ import (
 var ErrAccountExists = errors.New("an account with that id already exists")
 
 // Admin runs operator commands (gatehouse account …) directly on a data
-// directory. SQLite's locking makes this safe while a server runs on it.
+// directory. SQLite's locking makes this safe while a server runs on it:
+// an Admin does not take the server's lock.
 type Admin struct{ c *core }
 
-// OpenAdmin opens the data directory named by cfg.
+// OpenAdmin opens the existing data directory named by cfg; a missing
+// directory or store is refused (ErrNoDataDir, ErrNoStore), as is a missing
+// or wrong master key, before anything is written.
 func OpenAdmin(ctx context.Context, cfg *config.Config) (*Admin, error) {
-	c, err := openCore(cfg, time.Now)
+	c, err := openCore(ctx, cfg, time.Now, openMode{})
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{c: c}, nil
+}
+
+// InitAdmin opens the data directory named by cfg like OpenAdmin, but
+// creates it — an empty store and a new master key — when it does not
+// exist (the operator commands' --init). It creates no account: the first
+// `gatehouse serve` on a directory without accounts creates the default
+// one.
+func InitAdmin(ctx context.Context, cfg *config.Config) (*Admin, error) {
+	c, err := openCore(ctx, cfg, time.Now, openMode{create: true})
 	if err != nil {
 		return nil, err
 	}
@@ -70,4 +86,4 @@ func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepRe
 }
 
 // Close releases the store.
-func (a *Admin) Close() error { return a.c.store.Close() }
+func (a *Admin) Close() error { return a.c.close() }

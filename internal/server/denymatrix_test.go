@@ -34,6 +34,19 @@ var allowedWithoutPolicy = map[string]string{
 	"s3:PreflightRequest":   "a CORS preflight carries no credentials; it is answered from the bucket's CORS rules (403 here: none are set)",
 }
 
+// authorizedByAssertion are the federation actions: their caller is the
+// subject of the token or assertion they carry, not the request's signer
+// (whose signature is not even checked), so the signer's (missing) policies
+// do not decide them. Without a verifiable token or assertion they must
+// fail all the same (here: no provider of the issuer is registered, the
+// SAML provider does not exist: InvalidIdentityToken); the trust denials
+// are covered by sts/webidentity_integration_test.go and
+// sts/saml_integration_test.go.
+var authorizedByAssertion = map[string]string{
+	"sts:AssumeRoleWithWebIdentity": "the web identity token authenticates the caller; the role's trust policy decides",
+	"sts:AssumeRoleWithSAML":        "the SAML assertion authenticates the caller; the role's trust policy decides",
+}
+
 // TestDenyByDefault sends every operation of every service as a user with
 // no policies (and every S3 operation also anonymously and as the root of
 // another account) and expects AccessDenied, except the list above.
@@ -117,7 +130,8 @@ func TestDenyByDefault(t *testing.T) {
 		"AuthenticationCode1": {"123456"}, "AuthenticationCode2": {"654321"}, "PermissionsBoundary": {"arn:aws:iam::" + acct + ":policy/p"},
 		"Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}, "TagKeys.member.1": {"k"}, "Description": {"d"}, "NewUserName": {"n"},
 		"Url": {"https://idp.example.com"}, "OpenIDConnectProviderArn": {"arn:aws:iam::" + acct + ":oidc-provider/idp.example.com"},
-		"ClientID": {"c"}, "ThumbprintList.member.1": {strings.Repeat("a", 40)}}
+		"ClientID": {"c"}, "ThumbprintList.member.1": {strings.Repeat("a", 40)},
+		"Name": {"p"}, "SAMLProviderArn": {"arn:aws:iam::" + acct + ":saml-provider/p"}}
 	iamActions := iamsvc.New(iamsvc.Config{}).Actions()
 	sort.Strings(iamActions)
 	for _, action := range iamActions {
@@ -132,19 +146,19 @@ func TestDenyByDefault(t *testing.T) {
 		t.Fatalf("only %d IAM actions listed", len(iamActions))
 	}
 
-	// STS. The caller of AssumeRoleWithWebIdentity is its token, not the
-	// signer: a token of no registered provider is refused (and a
-	// provider's token that the trust policy does not name is AccessDenied,
-	// internal/sts TestWebIdentityTrustAndPackedSize).
+	// STS. The caller of a federation action is its token or assertion,
+	// not the signer: a token of no registered provider, an assertion of no
+	// provider are refused (authorizedByAssertion).
 	enc := base64.RawURLEncoding.EncodeToString
 	token := enc([]byte(`{"alg":"RS256","kid":"k"}`)) + "." + enc([]byte(`{"iss":"https://unregistered.example.com","sub":"x","aud":"sts.amazonaws.com","exp":4102444800}`)) + ".AAAA"
 	for _, action := range stssvc.New(stssvc.Config{}).Actions() {
 		q := url.Values{"Action": {action}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + acct + ":role/r"},
-			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "WebIdentityToken": {token}}
+			"RoleSessionName": {"session"}, "AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "Name": {"federated"}, "WebIdentityToken": {token},
+			"PrincipalArn": {"arn:aws:iam::" + acct + ":saml-provider/p"}, "SAMLAssertion": {"PHNhbWxwOlJlc3BvbnNlLz4="}}
 		status, body := send(t, &nobody, "sts", http.MethodPost, "/", nil, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, q.Encode())
-		if action == "AssumeRoleWithWebIdentity" {
+		if _, ok := authorizedByAssertion["sts:"+action]; ok {
 			if status != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidIdentityToken</Code>") {
-				t.Errorf("sts:%s: %d %s; want 400 InvalidIdentityToken", action, status, body)
+				t.Errorf("sts:%s without a verifiable token or assertion: %d %s; want 400 InvalidIdentityToken", action, status, body)
 			}
 			continue
 		}

@@ -311,13 +311,17 @@ func TestUnsignedCap(t *testing.T) {
 	send(t, c, strings.Replace(formHead("bkt"), "Host: x\r\n", "Host: x\r\nAuthorization: "+fakeSigV4+"\r\n", 1))
 	readResponse(t, c, "POST").want(t, http.StatusServiceUnavailable, "<Code>SlowDown</Code>")
 
-	// So is AssumeRoleWithWebIdentity with a made-up signature (its caller
-	// is its token; a signature counts for nothing).
-	c = dial(t, env)
+	// So are the federation actions with a made-up signature (their
+	// caller is their token or assertion; a signature counts for nothing).
 	body := "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=ss&WebIdentityToken=a.b.c"
-	send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
-		strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
-	readResponse(t, c, "POST").want(t, http.StatusServiceUnavailable, "<Code>ServiceUnavailable</Code>", "https://sts.amazonaws.com/doc/2011-06-15/")
+	samlBody := "Action=AssumeRoleWithSAML&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr" +
+		"&PrincipalArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Asaml-provider%2Fp&SAMLAssertion=PHNhbWxwOlJlc3BvbnNlLz4%3D"
+	for _, b := range []string{body, samlBody} {
+		c = dial(t, env)
+		send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
+			strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(b))+"\r\n\r\n"+b)
+		readResponse(t, c, "POST").want(t, http.StatusServiceUnavailable, "<Code>ServiceUnavailable</Code>", "https://sts.amazonaws.com/doc/2011-06-15/")
+	}
 
 	// Signed requests are served meanwhile.
 	if _, err := env.STS.GetCallerIdentity(ctx, nil); err != nil {
@@ -342,6 +346,10 @@ func TestUnsignedCap(t *testing.T) {
 	send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
 		strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 	readResponse(t, c, "POST").want(t, http.StatusBadRequest, "<Code>InvalidIdentityToken</Code>")
+	c = dial(t, env)
+	send(t, c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: "+
+		strings.Replace(fakeSigV4, "/iam/", "/sts/", 1)+"\r\nContent-Length: "+strconv.Itoa(len(samlBody))+"\r\n\r\n"+samlBody)
+	readResponse(t, c, "POST").want(t, http.StatusBadRequest, "<Code>InvalidIdentityToken</Code>", "Specified provider doesn&#39;t exist.")
 	waitUnsigned(t, env, 0)
 }
 

@@ -21,8 +21,9 @@ const (
 	serviceS3  = "s3"
 )
 
-// unsignedSTSActions are the STS actions AWS accepts without a signature
-// (AssumeRoleWithWebIdentity is served; AssumeRoleWithSAML is not, yet).
+// unsignedSTSActions are the STS actions AWS accepts without a signature:
+// the federation actions, whose caller is the token or assertion they carry
+// (a signature, if sent, is not checked; see federationCaller).
 var unsignedSTSActions = map[string]bool{
 	"AssumeRoleWithWebIdentity": true,
 	"AssumeRoleWithSAML":        true,

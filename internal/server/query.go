@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
 
@@ -149,15 +150,17 @@ type queryExchange struct {
 	caller *authz.Principal
 	info   authz.RequestInfo
 	call   *pipeline.Call
-	// release frees the unsigned slot a signed AssumeRoleWithWebIdentity
-	// took (its signature counts for nothing).
+	// release frees the unsigned slot a signed federation call
+	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) took: its signature
+	// counts for nothing.
 	release func()
 }
 
 var _ pipeline.Exchange = (*queryExchange)(nil)
 
-// Authenticate reads the bounded form body, verifies the signature and
-// applies the credential rules of GetSessionToken sessions.
+// Authenticate reads the bounded form body, verifies the signature (none
+// for the federation actions, see federationCaller) and applies the
+// credential rules of GetSessionToken and federated-user sessions.
 func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, authz.RequestInfo, error) {
 	r := x.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
@@ -186,31 +189,38 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	}
 	x.params, x.action = params, params.Get("Action")
 	x.rec.Params, x.rec.Operation = redacted(params), x.action
-	if x.svc == serviceSTS && x.action == webIdentityAction {
-		return x.webIdentityCaller()
+	var v *authz.Verified
+	if x.svc == serviceSTS && unsignedSTSActions[x.action] {
+		// Federation (AssumeRoleWithWebIdentity, AssumeRoleWithSAML):
+		// the token or assertion authenticates, and STS decides the
+		// checks for the subject it verifies there.
+		v, err = x.federationCaller()
+	} else {
+		sum := sha256.Sum256(body)
+		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
 	}
-
-	sum := sha256.Sum256(body)
-	caller, err := x.s.authn.Authenticate(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
-	switch {
-	case errors.Is(err, authz.ErrNoCredentials) && x.svc == serviceSTS && unsignedSTSActions[x.action]:
-		// Unsigned SAML federation: not served yet.
-		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, x.qs.version)
-	case err != nil:
+	if err != nil {
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
 	}
 	if x.action == "" {
 		return nil, authz.RequestInfo{}, awsapi.QueryMissingAction.Of()
 	}
-	if v := params.Get("Version"); v != "" && v != x.qs.version {
-		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
+	if ver := params.Get("Version"); ver != "" && ver != x.qs.version {
+		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, ver)
 	}
+	caller := v.Principal
 	// Sessions from GetSessionToken without MFA may not call IAM at all,
 	// as in AWS.
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindSession && !sess.MFA {
 		return nil, authz.RequestInfo{}, awsapi.SessionWithoutMFAForIAM.Of()
 	}
+	// Nor may federated users (GetFederationToken), ever.
+	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindFederated {
+		return nil, authz.RequestInfo{}, awsapi.FederatedSessionForIAM.Of()
+	}
 	x.caller, x.info = caller, x.s.requestInfo(r)
+	// aws:RequestedRegion is the region the request was signed for.
+	x.info.Region = v.Auth.Region
 	if caller.Type != authz.TypeAnonymous {
 		x.rec.Auth, x.rec.SignatureVersion = "header", "SigV4"
 		if r.Header.Get("Authorization") == "" {
@@ -220,41 +230,46 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	return caller, x.info, nil
 }
 
-// webIdentityAction is the STS action whose caller is the token it
-// carries, not a signature.
-const webIdentityAction = "AssumeRoleWithWebIdentity"
-
-// webIdentityCaller authenticates AssumeRoleWithWebIdentity as AWS does:
-// by nothing but the token, which STS verifies while resolving the call (a
-// signature, if the client sent one, grants nothing and is not checked).
-func (x *queryExchange) webIdentityCaller() (*authz.Principal, authz.RequestInfo, error) {
-	if v := x.params.Get("Version"); v != "" && v != x.qs.version {
-		return nil, authz.RequestInfo{}, awsapi.UnknownOperation.Of(x.action, v)
-	}
-	// A signature does not make the call any less unsigned: it takes one
-	// of the unsigned requests' slots like the others, so a made-up
-	// Authorization header cannot get around their cap.
+// federationCaller authenticates the federation actions as AWS does: by
+// nothing but the token or assertion they carry, which STS verifies while
+// resolving the call. Their caller is anonymous, and the region is the
+// server's. A signature, if the client sent one, grants nothing and is not
+// checked — and does not make the call any less unsigned: it takes one of
+// the unsigned requests' slots like the others, so a made-up Authorization
+// header cannot get around their cap.
+func (x *queryExchange) federationCaller() (*authz.Verified, error) {
 	if !unsigned(x.r) {
 		if !x.s.unsignedSlots.tryAcquire() {
-			return nil, authz.RequestInfo{}, errQueryBusy()
+			return nil, errQueryBusy()
 		}
 		x.release = x.s.unsignedSlots.release
 	}
-	x.caller, x.info = authz.WebIdentity(""), x.s.requestInfo(x.r)
-	return x.caller, x.info, nil
+	return &authz.Verified{Principal: authz.Anonymous(), Auth: &sigv4.Auth{Region: x.s.cfg.Region}}, nil
 }
 
-// redacted is params as the request's record keeps them: a web identity
-// token is a bearer credential and is not kept.
+// bearerParams are the parameters that are credentials by themselves: a
+// web identity token, a SAML assertion.
+var bearerParams = []string{"WebIdentityToken", "SAMLAssertion"}
+
+// redacted is params as the request's record keeps them: a bearer
+// credential is not kept.
 func redacted(params url.Values) url.Values {
-	if !params.Has("WebIdentityToken") {
+	var c url.Values
+	for _, k := range bearerParams {
+		if !params.Has(k) {
+			continue
+		}
+		if c == nil {
+			c = make(url.Values, len(params))
+			for k, v := range params {
+				c[k] = v
+			}
+		}
+		c[k] = []string{"HIDDEN_DUE_TO_SECURITY_REASONS"}
+	}
+	if c == nil {
 		return params
 	}
-	c := make(url.Values, len(params))
-	for k, v := range params {
-		c[k] = v
-	}
-	c["WebIdentityToken"] = []string{"HIDDEN_DUE_TO_SECURITY_REASONS"}
 	return c
 }
 

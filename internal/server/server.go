@@ -18,14 +18,13 @@ import (
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/iam"
-	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/oidc/jwks"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/sts"
 )
 
@@ -42,6 +41,7 @@ type Options struct {
 
 // Server is one Gatehouse node.
 type Server struct {
+	core   *core // the data directory: store, master key, lock
 	cfg    *config.Config
 	log    *slog.Logger
 	now    func() time.Time
@@ -54,9 +54,12 @@ type Server struct {
 	// pipeline drives every request: authenticate, resolve, authorize,
 	// handle, record.
 	pipeline *pipeline.Driver
+	version  string
 	// sink receives every request's record once its response is complete.
-	sink    pipeline.Sink
-	tokens  *keyring.TokenKeys
+	sink   pipeline.Sink
+	tokens *keyring.TokenKeys
+	// quota throttles STS's credential-issuing calls.
+	quota   *quota.Limiter
 	s3      *s3.Service
 	blobs   *blobfs.FS
 	handler http.Handler
@@ -99,36 +102,6 @@ const blobGrace = time.Hour
 // account's root key written at first start.
 const RootCredentialsFile = "root-credentials"
 
-// core is what both the server and the admin commands need.
-type core struct {
-	dataDir string
-	store   store.Store
-	master  *keyring.Master
-	iam     *iam.Service
-	managed *awsmanaged.Catalog
-}
-
-func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	master, _, err := keyring.LoadMaster(cfg.MasterKey, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	st, err := sqlite.OpenConfig(filepath.Join(cfg.DataDir, StoreFile), sqlite.Config{Now: now})
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	managed, err := awsmanaged.Load()
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("load AWS managed policies: %w", err)
-	}
-	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
-	return &core{dataDir: cfg.DataDir, store: st, master: master, iam: svc, managed: managed}, nil
-}
-
 // New builds a server from cfg: opens the data dir, bootstraps the default
 // account when the store has none, and prepares the handler. It does not
 // listen; see Serve and Run.
@@ -145,45 +118,49 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		}
 		log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: parseLevel(cfg.LogLevel)}))
 	}
-	c, err := openCore(cfg, now)
+	c, err := openCore(ctx, cfg, now, openMode{create: true, serve: true})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
+	s := &Server{cfg: cfg, log: log, now: now, core: c, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
 		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
-		c.store.Close()
+		c.close()
 		return nil, err
 	}
 	tokens, err := keyring.OpenTokenKeys(ctx, c.store, c.master, now())
 	if err != nil {
-		c.store.Close()
+		c.close()
 		return nil, fmt.Errorf("token keyring: %w", err)
 	}
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
 	s.pipeline = pipeline.New(s.authz)
+	s.version = opt.Version
 	s.sink = opt.Sink
 	if s.sink == nil {
 		s.sink = pipeline.Discard{}
 	}
 	issuers, err := issuerKeys(cfg, now)
 	if err != nil {
-		c.store.Close()
+		c.close()
 		return nil, err
 	}
-	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master, IssuerKeys: issuers})
+	s.quota = newSTSQuota(cfg, now)
+	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master, IssuerKeys: issuers,
+		Quota: s.quota, Accounts: accountSettings{cfg}, SAMLEndpoints: []string{cfg.SAMLEndpointURL()}})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
-		Store:    c.store,
-		Opener:   c.master,
-		Verifier: sigv4.NewVerifier(sigv4.VerifierOptions{}),
-		Tokens:   tokens,
-		Region:   cfg.Region,
-		Now:      now,
+		Store:          c.store,
+		Opener:         c.master,
+		Verifier:       sigv4.NewVerifier(sigv4.VerifierOptions{}),
+		Tokens:         tokens,
+		Region:         cfg.Region,
+		SigningRegions: cfg.SigningRegions,
+		Now:            now,
 	})
 	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
 	if err != nil {
-		c.store.Close()
+		c.close()
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	s.blobs = blobs
@@ -244,6 +221,9 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("bootstrap default account: %w", err)
 	}
+	if err := setDefaultAccount(ctx, s.store, acct.ID, s.now()); err != nil {
+		return fmt.Errorf("bootstrap default account: %w", err)
+	}
 	creds := &Credentials{AccountID: acct.ID, AccountName: acct.Name, AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
 	s.Bootstrap = creds
 	path := filepath.Join(s.cfg.DataDir, RootCredentialsFile)
@@ -265,8 +245,8 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close releases the store and the data directory's lock.
+func (s *Server) Close() error { return s.core.close() }
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up
@@ -309,7 +289,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		l = tls.NewListener(l, hs.TLSConfig)
 		scheme = "https"
 	}
-	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir)
+	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "version", s.version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)

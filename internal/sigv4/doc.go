@@ -18,7 +18,7 @@
 // reused for a different secret.
 //
 // Errors wrap one of the package's sentinels (ErrNotSigned, ErrIncomplete,
-// ErrAlgorithm, ErrScope, ErrSkew, ErrExpired, ErrPresign, ErrMismatch) in an
+// ErrAlgorithm, ErrScope (ErrRegion for a region not accepted), ErrSkew, ErrExpired, ErrPresign, ErrMismatch) in an
 // *Error that may carry the canonical request and string to sign (for S3's
 // SignatureDoesNotMatch body) but never a secret or a derived key.
 package sigv4

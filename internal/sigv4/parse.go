@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ var (
 	ErrAlgorithm = errors.New("sigv4: unsupported algorithm")
 	// ErrScope: the credential scope is malformed or names the wrong date, region or service.
 	ErrScope = errors.New("sigv4: bad credential scope")
+	// ErrRegion: the credential scope names a region the endpoint does not
+	// accept (Error.Region is that region). It wraps ErrScope.
+	ErrRegion = fmt.Errorf("%w: region not accepted", ErrScope)
 	// ErrSkew: a header-signed request's time is more than 15 minutes from the server's.
 	ErrSkew = errors.New("sigv4: request time too skewed")
 	// ErrExpired: a presigned URL is past its expiry (or not yet valid).
@@ -41,6 +45,8 @@ type Error struct {
 	StringToSign     string
 	// For ErrSkew / ErrExpired: the request time and the server time.
 	RequestTime, ServerTime time.Time
+	// For ErrRegion: the region the credential scope names.
+	Region string
 }
 
 func (e *Error) Error() string {

@@ -130,7 +130,7 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, c Check) error {
 		return fail(ErrScope, "Credential should be scoped to correct service: '"+c.Service+"'")
 	}
 	if c.Region != nil && !c.Region(a.Region) {
-		return fail(ErrScope, "Credential should be scoped to a valid region: '"+a.Region+"'")
+		return &Error{Err: ErrRegion, Detail: "Credential should be scoped to a valid region: '" + a.Region + "'", Region: a.Region}
 	}
 	if a.Date != a.AmzDate[:8] {
 		return fail(ErrScope, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+a.Date+"' != '"+a.AmzDate[:8]+"'")

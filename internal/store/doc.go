@@ -1,8 +1,8 @@
 // Package store defines the metadata store: record types, one interface per
 // aggregate (accounts, users, groups, roles, managed policies, inline
-// policies, attachments, access keys, MFA devices, OIDC providers), the
-// transaction runner that groups them, and the sentinel errors every
-// implementation returns.
+// policies, attachments, access keys, MFA devices, OIDC and SAML providers,
+// installation), the transaction runner that groups them, and the sentinel
+// errors every implementation returns.
 //
 // Contract for every implementation (checked by storetest):
 //   - Names of users, groups, roles and managed policies are unique per

@@ -121,7 +121,10 @@ type Objects interface {
 	// BucketHasObjects reports whether any object or upload is in the bucket.
 	BucketHasObjects(ctx context.Context, bucket string) (bool, error)
 	// BlobReferenced reports whether any object or part references the blob
-	// (the orphan sweeper's question).
+	// (the orphan sweeper's question, asked before every blob deletion). A
+	// store may also answer true for every blob while a backup holds the
+	// blob store (see the sqlite store's HoldBlobs), so that nothing the
+	// backup's snapshot references is deleted before it is copied.
 	BlobReferenced(ctx context.Context, blobKey string) (bool, error)
 }
 

@@ -180,3 +180,16 @@ type TokenKey struct {
 	CreatedAt time.Time
 	RetiredAt time.Time // zero while active
 }
+
+// Installation describes the data a store holds, as a whole.
+type Installation struct {
+	// MasterKeyCheck is a value sealed under the master key that seals this
+	// store's secrets, so that a wrong key is noticed before anything is
+	// written (nil: not recorded yet).
+	MasterKeyCheck []byte
+	// DefaultAccount is the id of the account created at the first start
+	// ("" while there is none).
+	DefaultAccount string
+	// UpdatedAt is when the record was last written.
+	UpdatedAt time.Time
+}

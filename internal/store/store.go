@@ -29,7 +29,9 @@ type Tx interface {
 	AccessKeys
 	MFADevices
 	OIDCProviders
+	SAMLProviders
 	TokenKeys
+	Installations
 	Buckets
 	Objects
 	Uploads
@@ -162,4 +164,15 @@ type TokenKeys interface {
 	CreateTokenKey(ctx context.Context, k *TokenKey) error
 	UpdateTokenKey(ctx context.Context, k *TokenKey) error // state and retirement time, by id
 	DeleteTokenKey(ctx context.Context, id uint32) error
+}
+
+// Installations stores the one Installation record of a store: facts about
+// the data it holds that are checked before it is opened for writing.
+type Installations interface {
+	// GetInstallation returns the record; ErrNotFound when none was written
+	// yet (a new store, or one written by a version that kept none).
+	GetInstallation(ctx context.Context) (*Installation, error)
+	// PutInstallation creates or replaces the record. It is not IAM data:
+	// it does not bump the IAM generation.
+	PutInstallation(ctx context.Context, in *Installation) error
 }

@@ -105,12 +105,20 @@ func patternErr(v, member string, re *regexp.Regexp, pattern string) error {
 }
 
 type assumeParams struct {
-	roleArn, sessionName, externalID, serial, tokenCode, sourceIdentity, policyDoc string
-	duration                                                                       int
-	hasDuration                                                                    bool
-	policyARNs                                                                     []string
-	tags                                                                           []token.Tag
-	transitive                                                                     []string
+	sessionParams
+	roleArn, sessionName, externalID, serial, tokenCode, sourceIdentity string
+	duration                                                            int
+	hasDuration                                                         bool
+	transitive                                                          []string
+}
+
+// sessionParams are the session policies and session tags a request
+// passes (AssumeRole, GetFederationToken), validated as AWS does.
+type sessionParams struct {
+	policyDoc  string
+	policyARNs []string
+	tags       []token.Tag
+	tagKeys    map[string]bool // the tags' keys, lower-cased
 }
 
 func parseAssume(p url.Values) (*assumeParams, error) {
@@ -156,10 +164,34 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 			return nil, awsapi.SourceIdentityReserved.Of()
 		}
 	}
-	if a.policyDoc, a.policyARNs, err = parseSessionPolicies(p); err != nil {
+	sp, err := parseSessionParams(p)
+	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	a.sessionParams = sp
+	for i := 1; ; i++ {
+		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
+		if !p.Has(k) {
+			break
+		}
+		tk := p.Get(k)
+		if !a.tagKeys[strings.ToLower(tk)] {
+			return nil, awsapi.TransitiveTagNotRequested.Of()
+		}
+		a.transitive = append(a.transitive, tk)
+	}
+	return a, nil
+}
+
+// parseSessionParams reads Policy, PolicyArns and Tags.
+func parseSessionParams(p url.Values) (sessionParams, error) {
+	a := sessionParams{tagKeys: map[string]bool{}}
+	fail := func(err error) (sessionParams, error) { return sessionParams{}, err }
+	var err error
+	if a.policyDoc, a.policyARNs, err = parseSessionPolicies(p); err != nil {
+		return fail(err)
+	}
+	seen := a.tagKeys
 	for i := 1; ; i++ {
 		prefix := "Tags.member." + strconv.Itoa(i)
 		if !p.Has(prefix + ".Key") {
@@ -167,39 +199,28 @@ func parseAssume(p url.Values) (*assumeParams, error) {
 		}
 		k, v := p.Get(prefix+".Key"), p.Get(prefix+".Value")
 		if err := lengthErr(k, "tags."+strconv.Itoa(i)+".member.key", 1, 128); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := patternErr(k, "tags."+strconv.Itoa(i)+".member.key", tagKeyRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := lengthErr(v, "tags."+strconv.Itoa(i)+".member.value", 0, 256); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if err := patternErr(v, "tags."+strconv.Itoa(i)+".member.value", tagValueRe, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, awsapi.SessionTagKeyReserved.Of()
+			return fail(awsapi.SessionTagKeyReserved.Of())
 		}
 		if seen[strings.ToLower(k)] {
-			return nil, awsapi.SessionTagDuplicate.Of()
+			return fail(awsapi.SessionTagDuplicate.Of())
 		}
 		seen[strings.ToLower(k)] = true
 		a.tags = append(a.tags, token.Tag{Key: k, Value: v})
 	}
 	if len(a.tags) > 50 {
-		return nil, awsapi.ValueTooLong.Of(strconv.Itoa(len(a.tags)), "tags", 50)
-	}
-	for i := 1; ; i++ {
-		k := "TransitiveTagKeys.member." + strconv.Itoa(i)
-		if !p.Has(k) {
-			break
-		}
-		tk := p.Get(k)
-		if !seen[strings.ToLower(tk)] {
-			return nil, awsapi.TransitiveTagNotRequested.Of()
-		}
-		a.transitive = append(a.transitive, tk)
+		return fail(awsapi.ValueTooLong.Of(strconv.Itoa(len(a.tags)), "tags", 50))
 	}
 	return a, nil
 }
@@ -276,7 +297,7 @@ func parseSessionPolicies(p url.Values) (doc string, arns []string, err error) {
 // packedSize is the percentage of the session-policy and tag budget used:
 // plaintext characters of the inline policy (whitespace excluded), the
 // policy ARNs and the tags, against 2048.
-func (a *assumeParams) packedSize() int {
+func (a *sessionParams) packedSize() int {
 	n := policy.NonWhitespaceLen(a.policyDoc)
 	for _, arn := range a.policyARNs {
 		n += len(arn)
@@ -324,7 +345,10 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if err != nil {
 		return nil, err
 	}
-	if caller.Type == authz.TypeRoot && caller.Session == nil {
+	// AWS refuses the root's keys; an account setting lets them assume
+	// the account's own roles (the trust policy must still allow).
+	root := caller.Type == authz.TypeRoot && caller.Session == nil
+	if root && !s.rootMayAssumeRole(caller.Account) {
 		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	cr, err := s.findRole(ctx, caller.Account, a.roleArn)
@@ -334,7 +358,10 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if cr == nil {
 		// No such role: the trust check has no trust policy to allow it,
 		// so it is denied (AWS says AccessDenied, not NoSuchEntity).
-		return denyAll("sts:AssumeRole", a.roleArn), nil
+		return denyAll("sts:AssumeRole", a.roleArn, nil), nil
+	}
+	if root && cr.role.Account != caller.Account {
+		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	role := cr.role
 	arn := roleARN(role)
@@ -500,14 +527,15 @@ func (s *Service) issueRoleSession(ctx context.Context, info authz.RequestInfo, 
 	return out, nil
 }
 
-// denyAll is the plan of an AssumeRole action whose role does not exist:
-// its one check has no trust policy, so nothing allows it.
-func denyAll(action, roleArn string) *pipeline.Call {
+// denyAll is the plan of an AssumeRole action whose role does not exist
+// (or that nothing may allow): one trust check with no trust policy, which
+// is denied. who is the caller it is decided for (nil: the request's).
+func denyAll(action, roleArn string, who *authz.Principal) *pipeline.Call {
 	c := authz.Check{Action: action, Resource: roleArn, Trust: true, Bare: true}
 	return &pipeline.Call{
-		Plan: pipeline.Plan{Checks: []pipeline.Check{{Check: c}}},
+		Plan: pipeline.Plan{Checks: []pipeline.Check{{Check: c, Principal: who}}},
 		Run: func(context.Context, pipeline.Outcomes) (any, error) {
-			return nil, errors.New("sts: " + action + " of a missing role was allowed")
+			return nil, errors.New("sts: " + action + " that nothing allows was allowed")
 		},
 	}
 }

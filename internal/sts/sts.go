@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/token"
 )
@@ -41,6 +42,29 @@ type Config struct {
 	// IssuerKeys fetches OIDC issuers' signing keys for
 	// AssumeRoleWithWebIdentity (nil: it answers IDPCommunicationError).
 	IssuerKeys IssuerKeys
+	// SAMLEndpoints are the audiences and recipients AssumeRoleWithSAML
+	// accepts beside AWS's https://signin.aws.amazon.com/saml (the
+	// server's own endpoint).
+	SAMLEndpoints []string
+	// Quota throttles the calls that issue credentials (nil: no limit).
+	Quota Quota
+	// Accounts are per-account settings (nil: AWS's behaviour for all).
+	Accounts AccountSettings
+}
+
+// Quota admits or throttles one credential-issuing call of a principal
+// (quota.Limiter).
+type Quota interface {
+	Allow(account, principal string) quota.Reason
+}
+
+var _ Quota = (*quota.Limiter)(nil)
+
+// AccountSettings are the per-account settings STS reads.
+type AccountSettings interface {
+	// RootMayAssumeRole: the account's root keys may call AssumeRole on
+	// the account's own roles (AWS never allows it).
+	RootMayAssumeRole(account string) bool
 }
 
 // Service answers STS actions.
@@ -70,17 +94,28 @@ type GetCallerIdentityResult struct {
 // validates the request, loads what the action needs and declares the
 // checks the pipeline decides before the action runs.
 func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, action string, p url.Values) (*pipeline.Call, error) {
-	if caller == nil {
-		return nil, awsapi.MissingAuthentication.Of()
+	// The federation actions are unsigned (a signature, if any, is not
+	// what authenticates them): the token or assertion names the caller,
+	// and their checks are decided for it, never for the request's caller.
+	switch action {
+	case "AssumeRoleWithWebIdentity":
+		return s.assumeRoleWithWebIdentity(ctx, info, p)
+	case "AssumeRoleWithSAML":
+		return s.assumeRoleWithSAML(ctx, info, p)
 	}
-	// AssumeRoleWithWebIdentity is unsigned: its caller is the token, and
-	// it is the only action such a caller may call.
-	if (caller.Type == authz.TypeWebIdentity) != (action == "AssumeRoleWithWebIdentity") {
+	if caller == nil || caller.Type == authz.TypeAnonymous || caller.IsFederationCaller() {
 		return nil, awsapi.MissingAuthentication.Of()
 	}
 	// GetSessionToken sessions may call only AssumeRole and GetCallerIdentity.
 	if caller.Session != nil && caller.Session.Kind == token.KindSession && action != "AssumeRole" && action != "GetCallerIdentity" {
 		return nil, awsapi.SessionCredentialsRefused.Of(action)
+	}
+	// Federated users (GetFederationToken) may call only GetCallerIdentity.
+	if caller.Session != nil && caller.Session.Kind == token.KindFederated && action != "GetCallerIdentity" {
+		return nil, awsapi.SessionCredentialsRefused.Of(action)
+	}
+	if err := s.admit(caller, action); err != nil {
+		return nil, err
 	}
 	noCheck := func(reason string, run func(ctx context.Context) (any, error)) *pipeline.Call {
 		return &pipeline.Call{Plan: pipeline.Plan{NoCheck: reason}, Run: func(ctx context.Context, _ pipeline.Outcomes) (any, error) { return run(ctx) }}
@@ -92,12 +127,12 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 		}), nil
 	case "AssumeRole":
 		return s.assumeRole(ctx, caller, info, p)
-	case "AssumeRoleWithWebIdentity":
-		return s.assumeRoleWithWebIdentity(ctx, caller, info, p)
 	case "GetSessionToken":
 		return noCheck("AWS requires no permission for GetSessionToken (it authenticates; its sessions are limited instead)", func(ctx context.Context) (any, error) {
 			return s.getSessionToken(ctx, caller, info, p)
 		}), nil
+	case "GetFederationToken":
+		return s.getFederationToken(ctx, caller, info, p)
 	case "GetAccessKeyInfo":
 		id := p.Get("AccessKeyId")
 		if len(id) < 16 || len(id) > 128 {
@@ -112,7 +147,8 @@ func (s *Service) Resolve(ctx context.Context, caller *authz.Principal, info aut
 
 // Actions lists the actions Resolve serves.
 func (s *Service) Actions() []string {
-	return []string{"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetAccessKeyInfo"}
+	return []string{"GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity", "GetSessionToken", "GetAccessKeyInfo",
+		"GetFederationToken", "AssumeRoleWithSAML"}
 }
 
 // AppendXML writes the result without reflection (a hot path).

@@ -36,6 +36,7 @@ type webIdentity struct {
 	provider *store.OIDCProvider
 	claims   *oidc.Claims
 	audience oidc.Audience
+	keys     []token.ContextKey // the provider's keys the session keeps
 }
 
 // parseWebIdentity reads AssumeRoleWithWebIdentity's parameters: RoleArn,
@@ -75,12 +76,14 @@ func parseWebIdentity(p url.Values) (*assumeParams, string, error) {
 
 // assumeRoleWithWebIdentity resolves AssumeRoleWithWebIdentity: it
 // verifies the token against the provider of its issuer in the role's
-// account (signature with the issuer's keys, expiry, audience), names the
-// caller by that provider, and declares the trust checks —
+// account (signature with the issuer's keys, expiry, audience), applies
+// the STS quotas to the token's subject, and declares the trust checks for
+// the web-identity caller (the provider as a "Federated" principal) —
 // sts:AssumeRoleWithWebIdentity with the provider's condition keys, and
 // sts:TagSession and sts:SetSourceIdentity when the token sets tags or a
-// source identity.
-func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, caller *authz.Principal, info authz.RequestInfo, p url.Values) (*pipeline.Call, error) {
+// source identity. The request's own caller (anonymous, or a signer whose
+// signature counts for nothing) plays no part.
+func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, info authz.RequestInfo, p url.Values) (*pipeline.Call, error) {
 	a, raw, err := parseWebIdentity(p)
 	if err != nil {
 		return nil, err
@@ -115,15 +118,22 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, caller *authz.P
 	if err != nil {
 		return nil, tokenErr(err)
 	}
-	// The token verifies: the caller is the provider.
-	caller.Federated, caller.ARN = prov.ARN, prov.ARN
+	// The STS quotas, for the subject the token names (its provider's
+	// account): after verification, so that forged tokens naming an
+	// issuer cannot spend its subjects' quota.
+	if err := s.Admit(prov.Account, prov.ARN+"/"+claims.Subject); err != nil {
+		return nil, err
+	}
+	// The token verifies: the caller is its subject, named by the provider.
+	subject := authz.FederationCaller(authz.TypeWebIdentity, prov.Account, prov.ARN)
+	subject.UserID = providerName(prov.ARN) + ":" + aud.Value + ":" + claims.Subject
 
 	cr, err := s.findRole(ctx, "", a.roleArn)
 	if err != nil {
 		return nil, err
 	}
 	if cr == nil {
-		return denyAll("sts:AssumeRoleWithWebIdentity", a.roleArn), nil
+		return denyAll("sts:AssumeRoleWithWebIdentity", a.roleArn, subject), nil
 	}
 	role := cr.role
 	duration := 3600
@@ -150,20 +160,21 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, caller *authz.P
 		return nil, awsapi.PackedSizeExceeded.Of(size)
 	}
 
+	g := &webIdentity{params: a, role: role, arn: roleARN(role), duration: duration, provider: prov, claims: claims,
+		audience: aud, keys: webIdentitySessionKeys(prov, claims, aud)}
 	trust := authz.Check{Action: "sts:AssumeRoleWithWebIdentity", Resource: roleARN(role), DisplayResource: a.roleArn,
-		ResourceAccount: role.Account, ResourcePolicy: cr.trust, Trust: true, Keys: webIdentityKeys(a, prov, claims, aud), Bare: true}
-	checks := []pipeline.Check{{Check: trust}}
+		ResourceAccount: role.Account, ResourcePolicy: cr.trust, Trust: true, Keys: webIdentityKeys(a, g.keys), Bare: true}
+	checks := []pipeline.Check{{Check: trust, Principal: subject}}
 	if len(a.tags) > 0 {
 		c := trust
 		c.Action = "sts:TagSession"
-		checks = append(checks, pipeline.Check{Check: c})
+		checks = append(checks, pipeline.Check{Check: c, Principal: subject})
 	}
 	if a.sourceIdentity != "" {
 		c := trust
 		c.Action = "sts:SetSourceIdentity"
-		checks = append(checks, pipeline.Check{Check: c})
+		checks = append(checks, pipeline.Check{Check: c, Principal: subject})
 	}
-	g := &webIdentity{params: a, role: role, arn: roleARN(role), duration: duration, provider: prov, claims: claims, audience: aud}
 	run := func(ctx context.Context, _ pipeline.Outcomes) (any, error) {
 		return s.issueWebIdentitySession(ctx, info, g)
 	}
@@ -235,23 +246,44 @@ func tokenErr(err error) error {
 	return awsapi.WebIdentityMalformed.Of()
 }
 
-// webIdentityKeys are the request's condition keys: sts:RoleSessionName,
-// aws:FederatedProvider, the provider's PROVIDER:aud, :sub, :oaud (the aud
-// claim, when azp was the audience) and :amr, and the tags and source
-// identity the token sets.
-func webIdentityKeys(a *assumeParams, prov *store.OIDCProvider, c *oidc.Claims, aud oidc.Audience) map[string][]string {
-	prefix := strings.ToLower(authz.ProviderKeyPrefix(prov.ARN))
-	keys := map[string][]string{
-		"sts:rolesessionname":   {a.sessionName},
-		"aws:federatedprovider": {prov.ARN},
-		prefix + ":aud":         {aud.Value},
-		prefix + ":sub":         {c.Subject},
+// providerName is the name of an IAM OIDC provider — its ARN after
+// "oidc-provider/", the URL without https:// (HOST[:PORT][/PATH]) — which
+// prefixes its condition keys and policy variables.
+func providerName(providerARN string) string {
+	const marker = ":oidc-provider/"
+	if i := strings.Index(providerARN, marker); i >= 0 {
+		return providerARN[i+len(marker):]
+	}
+	return providerARN
+}
+
+// webIdentitySessionKeys are the keys a web-identity session keeps from
+// its token, for the trust check and the session's own policies:
+// aws:FederatedProvider and the provider's PROVIDER:aud, :sub, :oaud (the
+// aud claim, when azp was the audience) and :amr.
+func webIdentitySessionKeys(prov *store.OIDCProvider, c *oidc.Claims, aud oidc.Audience) []token.ContextKey {
+	name := providerName(prov.ARN)
+	keys := []token.ContextKey{
+		{Key: "aws:FederatedProvider", Values: []string{prov.ARN}},
+		{Key: name + ":aud", Values: []string{aud.Value}},
+		{Key: name + ":sub", Values: []string{c.Subject}},
 	}
 	if len(aud.Original) > 0 {
-		keys[prefix+":oaud"] = aud.Original
+		keys = append(keys, token.ContextKey{Key: name + ":oaud", Values: aud.Original})
 	}
 	if len(c.AMR) > 0 {
-		keys[prefix+":amr"] = c.AMR
+		keys = append(keys, token.ContextKey{Key: name + ":amr", Values: c.AMR})
+	}
+	return keys
+}
+
+// webIdentityKeys are the trust check's condition keys: the session's
+// keys, sts:RoleSessionName, and the tags and source identity the token
+// sets.
+func webIdentityKeys(a *assumeParams, session []token.ContextKey) map[string][]string {
+	keys := map[string][]string{"sts:rolesessionname": {a.sessionName}}
+	for _, k := range session {
+		keys[strings.ToLower(k.Key)] = k.Values
 	}
 	if len(a.tags) > 0 {
 		var tagKeys []string
@@ -292,18 +324,11 @@ func (r *webIdentityResult) AppendXML(dst []byte) []byte {
 func (s *Service) issueWebIdentitySession(ctx context.Context, info authz.RequestInfo, g *webIdentity) (any, error) {
 	a, role, c := g.params, g.role, g.claims
 	now := info.Now.UTC().Truncate(time.Second)
-	claims := []token.Tag{{Key: "sub", Value: c.Subject}, {Key: "aud", Value: g.audience.Value}}
-	for _, v := range g.audience.Original {
-		claims = append(claims, token.Tag{Key: "oaud", Value: v})
-	}
-	for _, v := range c.AMR {
-		claims = append(claims, token.Tag{Key: "amr", Value: v})
-	}
 	sess := &token.Session{
 		Kind: token.KindRole, Account: role.Account, IssuedAt: now, Expires: now.Add(time.Duration(g.duration) * time.Second),
 		RoleARN: g.arn, RoleID: role.ID, SessionName: a.sessionName, SessionPolicy: a.policyDoc, PolicyARNs: a.policyARNs,
 		Tags: a.tags, TransitiveTagKeys: a.transitive, SourceIdentity: a.sourceIdentity, CallerARN: g.provider.ARN,
-		FederatedProvider: g.provider.ARN, WebIdentity: claims,
+		ContextKeys: g.keys,
 	}
 	creds, err := s.mint(ctx, sess)
 	if err != nil {

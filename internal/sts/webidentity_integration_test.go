@@ -293,10 +293,11 @@ func TestWebIdentitySessionKeys(t *testing.T) {
 	apiErr(t, err, "AccessDenied", "")
 	must(f.env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("homes"), Key: aws.String("teams/data/plan"), Body: strings.NewReader("p")}))
 	must(s.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("homes"), Key: aws.String("teams/data/plan")}))
-	// A tag the trust policy does not allow: TagSession is denied.
+	// A tag the trust policy does not allow: TagSession is denied, and
+	// named (as for AssumeRoleWithSAML).
 	bad := map[string]any{"https://aws.amazon.com/tags": map[string]any{"principal_tags": map[string][]string{"team": {"ops"}}}}
 	_, err = f.assume(role, f.iss.Token(f.iss.Claims("alice", "sts.amazonaws.com", bad)))
-	apiErr(t, err, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	apiErr(t, err, "AccessDenied", "Not authorized to perform sts:TagSession")
 }
 
 // TestKubernetesServiceAccountToken: a projected service-account token
@@ -399,4 +400,31 @@ func stsPolicyARN(arn string) types.PolicyDescriptorType {
 func packedSize(out *sts.AssumeRoleWithWebIdentityOutput) *int32 {
 	//lint:ignore SA1019 AWS still returns PackedPolicySize; the tests check that Gatehouse does too
 	return out.PackedPolicySize
+}
+
+// TestWebIdentityQuota: AssumeRoleWithWebIdentity draws on the STS quotas
+// of the token's subject in the provider's account — once the token is
+// verified, so that forged tokens naming a subject cannot spend its quota.
+func TestWebIdentityQuota(t *testing.T) {
+	f := newFed(t, func(c *config.Config) {
+		c.STSPrincipalRate, c.STSPrincipalBurst = 1.0/600, 2
+		c.STSAccountRate, c.STSAccountBurst = 1.0/600, 100
+	})
+	role := f.role(t, "r", "", "")
+	token := func(sub string) string { return f.iss.Token(f.iss.Claims(sub, "sts.amazonaws.com", nil)) }
+	// Forged tokens for alice (another token's signature): refused, and
+	// not counted.
+	alice, other := token("alice"), token("mallory")
+	forged := alice[:strings.LastIndex(alice, ".")] + other[strings.LastIndex(other, "."):]
+	for i := 0; i < 5; i++ {
+		_, err := f.assume(role, forged)
+		apiErr(t, err, "InvalidIdentityToken", "")
+	}
+	for i := 0; i < 2; i++ {
+		must(f.assume(role, token("alice")))
+	}
+	_, err := f.assume(role, token("alice"))
+	wantThrottled(t, err)
+	// Another subject of the same provider has its own bucket.
+	must(f.assume(role, token("bob")))
 }

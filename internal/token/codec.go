@@ -9,9 +9,10 @@ import (
 // The session plaintext is a compact binary record: every field in a fixed
 // order, strings and lists length-prefixed with uvarints, times as Unix
 // nanoseconds (zero for the zero time). It is versioned by the token's
-// version byte; decoding rejects trailing or missing bytes. The web-identity
-// fields come last and only when set, so tokens sealed before they existed
-// still open.
+// version byte; decoding rejects trailing or missing bytes. The context
+// keys of federated sessions (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
+// come last and only when set, so tokens sealed before they existed still
+// open.
 
 var errCodec = errors.New("token: bad session encoding")
 
@@ -62,11 +63,16 @@ func encodeSession(b []byte, s *Session) []byte {
 	b = appendTime(b, s.MFAAuthTime)
 	b = binary.AppendUvarint(b, uint64(s.ChainDepth))
 	b = appendString(b, s.CallerARN)
-	if s.FederatedProvider == "" && len(s.WebIdentity) == 0 {
-		return b
+	// Context keys come last and only when present, so tokens sealed
+	// before they existed still decode.
+	if len(s.ContextKeys) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(s.ContextKeys)))
+		for _, k := range s.ContextKeys {
+			b = appendString(b, k.Key)
+			b = appendStrings(b, k.Values)
+		}
 	}
-	b = appendString(b, s.FederatedProvider)
-	return appendTags(b, s.WebIdentity)
+	return b
 }
 
 func appendTags(b []byte, tags []Tag) []byte {
@@ -195,8 +201,13 @@ func decodeSession(b []byte) (*Session, error) {
 	s.ChainDepth = int(d.uvarint())
 	s.CallerARN = d.string()
 	if d.err == nil && len(d.b) > 0 {
-		s.FederatedProvider = d.string()
-		s.WebIdentity = d.tags()
+		if n := d.uvarint(); d.err == nil && n > 0 && n <= uint64(len(d.b)) {
+			for i := uint64(0); i < n && d.err == nil; i++ {
+				s.ContextKeys = append(s.ContextKeys, ContextKey{Key: d.string(), Values: d.strings()})
+			}
+		} else {
+			d.err = errCodec
+		}
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCodec

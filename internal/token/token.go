@@ -42,12 +42,21 @@ const (
 const (
 	KindRole    = "role"    // AssumeRole and friends
 	KindSession = "session" // GetSessionToken
+	// KindFederated is a GetFederationToken session: SessionName is the
+	// federated user's name, Source* the IAM user (or root) who federated.
+	KindFederated = "federated"
 )
 
 // Tag is a session tag.
 type Tag struct {
 	Key   string
 	Value string
+}
+
+// ContextKey is one condition key of a federated session with its values.
+type ContextKey struct {
+	Key    string
+	Values []string
 }
 
 // Session is everything a session token carries.
@@ -61,8 +70,9 @@ type Session struct {
 	RoleARN         string    // role sessions: the role (with path)
 	RoleID          string
 	SessionName     string
-	// For GetSessionToken sessions: the identity whose permissions the
-	// session carries (user ARN and id, or the account root).
+	// For GetSessionToken and GetFederationToken sessions: the identity
+	// whose permissions the session carries (user ARN and id, or the
+	// account root).
 	SourceARN    string
 	SourceUserID string
 	SourceName   string
@@ -75,18 +85,16 @@ type Session struct {
 	MFA               bool
 	MFAAuthTime       time.Time
 	ChainDepth        int // 0 for a session from long-term keys
+	// ContextKeys are the condition keys a session from identity
+	// federation carries from the token or assertion it was issued for —
+	// aws:FederatedProvider and the provider's keys (PROVIDER:sub,
+	// PROVIDER:aud, ... of AssumeRoleWithWebIdentity; saml:sub, saml:aud,
+	// ... of AssumeRoleWithSAML) — available to its policies as condition
+	// keys and policy variables. Encoded last, and only when present.
+	ContextKeys []ContextKey
 	// CallerARN is the identity that called AssumeRole (for audit and the
 	// aws:PrincipalArn of chained sessions).
 	CallerARN string
-
-	// FederatedProvider is the IAM OIDC provider ARN of a session from
-	// AssumeRoleWithWebIdentity (aws:FederatedProvider); "" otherwise.
-	FederatedProvider string
-	// WebIdentity are the token's claims the session keeps as the
-	// provider's condition keys and policy variables (PROVIDER:sub,
-	// PROVIDER:aud, PROVIDER:oaud, PROVIDER:amr): Key is the claim name; a
-	// multi-valued claim repeats its key.
-	WebIdentity []Tag
 }
 
 // Key is one token key, with its cipher built once.

@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"strings"
@@ -185,34 +186,58 @@ func TestLargeSessionIsCompressedAndRoundTrips(t *testing.T) {
 	}
 }
 
-// A web-identity session carries its provider and claims; a session
-// without them encodes as before, so tokens sealed before the fields
-// existed still open.
-func TestWebIdentitySessionRoundTripsAndOldEncodingOpens(t *testing.T) {
+// preFederation is sample() as the codec encoded it before sessions carried
+// context keys (both web identity and SAML federation came later).
+const preFederation = "04726f6c6514415349414558414d504c453030303030303030312b74656d70536563726574466f72566563746f72332f6162636465666768696a6b6c6d6e6f707172737475760c31313131323232323333333380c899efddc7e0963080c8defaa399e296302361726e3a6177733a69616d3a3a3131313132323232333333333a726f6c652f64656d6f1541524f414558414d504c45524f4c4549443030303105616c696365000000607b2256657273696f6e223a22323031322d31302d3137222c2253746174656d656e74223a5b7b22456666656374223a22416c6c6f77222c22416374696f6e223a2273333a4765744f626a656374222c225265736f75726365223a222a227d5d7d012661726e3a6177733a69616d3a3a6177733a706f6c6963792f526561644f6e6c7941636365737301047465616d04626c756501047465616d09616c6963652d7372630100012461726e3a6177733a69616d3a3a3131313132323232333333333a757365722f616c696365"
+
+// A federated session carries its context keys — a web-identity session
+// aws:FederatedProvider and the provider's claims, a SAML session its saml:
+// keys; a session without them encodes as before, so tokens sealed before
+// the keys existed still open.
+func TestFederatedSessionKeysRoundTripAndOldEncodingOpens(t *testing.T) {
 	ks := newKeySet(t, 1)
-	s := sample()
-	s.FederatedProvider = "arn:aws:iam::111122223333:oidc-provider/idp.example.com:8443"
-	s.WebIdentity = []Tag{{"sub", "system:serviceaccount:ns:app"}, {"aud", "sts.amazonaws.com"}, {"amr", "pwd"}, {"amr", "mfa"}}
-	tok, err := Seal(ks, s)
+	const prov = "idp.example.com:8443"
+	web := sample()
+	web.ContextKeys = []ContextKey{
+		{"aws:FederatedProvider", []string{"arn:aws:iam::111122223333:oidc-provider/" + prov}},
+		{prov + ":sub", []string{"system:serviceaccount:ns:app"}}, {prov + ":aud", []string{"sts.amazonaws.com"}},
+		{prov + ":amr", []string{"pwd", "mfa"}},
+	}
+	saml := sample()
+	saml.ContextKeys = []ContextKey{{"saml:sub", []string{"alice"}}, {"saml:edupersonaffiliation", []string{"staff", "member"}},
+		{"aws:FederatedProvider", []string{"arn:aws:iam::111122223333:saml-provider/idp"}}}
+	old, err := hex.DecodeString(preFederation)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Open(ks, tok, t0)
-	if err != nil || !reflect.DeepEqual(got, s) {
-		t.Fatalf("got %+v, %v", got, err)
+	without := encodeSession(nil, sample())
+	if !bytes.Equal(without, old) {
+		t.Fatal("a session without context keys no longer encodes as before")
 	}
-	plain := sample()
-	withWeb := encodeSession(nil, s)
-	without := encodeSession(nil, plain)
-	if !strings.HasPrefix(string(withWeb), string(without)) {
-		t.Fatal("the web-identity fields are not appended after the others")
-	}
-	if d, err := decodeSession(without); err != nil || d.FederatedProvider != "" || d.WebIdentity != nil {
+	if d, err := decodeSession(old); err != nil || d.ContextKeys != nil || !reflect.DeepEqual(d, sample()) {
 		t.Fatalf("old encoding: %+v %v", d, err)
 	}
-	for i := len(without) + 1; i < len(withWeb); i++ {
-		if _, err := decodeSession(withWeb[:i]); err == nil {
-			t.Fatalf("a session cut at %d of %d bytes decoded", i, len(withWeb))
+	for name, s := range map[string]*Session{"web identity": web, "SAML": saml} {
+		tok, err := Seal(ks, s)
+		if err != nil {
+			t.Fatal(err)
 		}
+		got, err := Open(ks, tok, t0)
+		if err != nil || !reflect.DeepEqual(got, s) {
+			t.Fatalf("%s: got %+v, %v", name, got, err)
+		}
+		with := encodeSession(nil, s)
+		if !bytes.HasPrefix(with, old) {
+			t.Fatalf("%s: the context keys are not appended after the other fields", name)
+		}
+		for i := len(old) + 1; i < len(with); i++ {
+			if _, err := decodeSession(with[:i]); err == nil {
+				t.Fatalf("%s: a session cut at %d of %d bytes decoded", name, i, len(with))
+			}
+		}
+	}
+	// An empty list is never written: a zero count is refused.
+	if _, err := decodeSession(append(bytes.Clone(old), 0)); err == nil {
+		t.Fatal("a zero count of context keys decoded")
 	}
 }

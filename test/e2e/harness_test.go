@@ -90,13 +90,18 @@ var listenLine = regexp.MustCompile(`msg="gatehouse listening" url=(https?://[0-
 // extra flags are appended.
 func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	t.Helper()
-	bin := gatehouseBinary(t)
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--account-id", accountID, "--shutdown-timeout", "5s"}, extra...)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(),
-		"GATEHOUSE_ROOT_ACCESS_KEY_ID="+rootKeyID,
-		"GATEHOUSE_ROOT_SECRET_ACCESS_KEY="+rootSecret,
-	)
+	return launchServer(t, dataDir, "", args, "GATEHOUSE_ROOT_ACCESS_KEY_ID="+rootKeyID, "GATEHOUSE_ROOT_SECRET_ACCESS_KEY="+rootSecret)
+}
+
+// launchServer runs `gatehouse args…` in dir (the test's own when empty)
+// with env added to the test's environment, and waits until it listens on
+// 127.0.0.1. dataDir is where that server keeps its data.
+func launchServer(t *testing.T, dataDir, dir string, args []string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(gatehouseBinary(t), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	stdout := &lockedBuffer{}
 	cmd.Stdout = stdout
 	stderr, err := cmd.StderrPipe()

@@ -24,7 +24,10 @@ const jsDir = "js"
 // is missing, incomplete (npm writes node_modules/.package-lock.json last)
 // or older than package-lock.json. scripts/test does the same; running it
 // twice is harmless.
-func jsDeps(t *testing.T) {
+func jsDeps(t *testing.T) { npmDeps(t, jsDir) }
+
+// npmDeps is jsDeps for the Node package in jsDir.
+func npmDeps(t *testing.T, jsDir string) {
 	t.Helper()
 	for _, tool := range []string{"node", "npm"} {
 		if _, err := exec.LookPath(tool); err != nil {

@@ -30,7 +30,10 @@ type FS struct {
 	readBufs sync.Pool // *[]byte, readChunk long, aligned for direct I/O
 }
 
-var _ blob.Store = (*FS)(nil)
+var (
+	_ blob.Store    = (*FS)(nil)
+	_ blob.Importer = (*FS)(nil)
+)
 
 const tmpDir = "tmp"
 
@@ -86,6 +89,20 @@ func (f *FS) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (info blo
 	if err != nil {
 		return info, err
 	}
+	return f.write(ctx, key, r, extra)
+}
+
+// Import streams r to a durable file under key (a restore), replacing one
+// of that key.
+func (f *FS) Import(ctx context.Context, key string, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+	if _, err := f.path(key); err != nil {
+		return blob.Info{}, blob.ErrBadKey
+	}
+	return f.write(ctx, key, r, extra)
+}
+
+// write streams r to a temp file, syncs it and renames it to key's path.
+func (f *FS) write(ctx context.Context, key string, r io.Reader, extra []hash.Hash) (info blob.Info, err error) {
 	final, _ := f.path(key)
 	tmp, err := os.CreateTemp(filepath.Join(f.root, tmpDir), key+".*")
 	if err != nil {

@@ -3,9 +3,12 @@ package fs
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +57,53 @@ func TestLayoutPermissionsAndTempCleanup(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Fatal("an in-flight temp file was removed")
+	}
+}
+
+// TestImport stores a blob under the key another store gave it (a restore)
+// and refuses keys blob/fs could not have made.
+func TestImport(t *testing.T) {
+	ctx := context.Background()
+	src, _ := Open(t.TempDir())
+	dst, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("restore me "), 100000) // past one pipeline chunk
+	info, err := src.Put(ctx, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.New()
+	got, err := dst.Import(ctx, info.Key, bytes.NewReader(data), sum)
+	if err != nil || got.Key != info.Key || got.Size != int64(len(data)) || got.MD5 != info.MD5 {
+		t.Fatalf("Import = %+v, %v; want %+v", got, err, info)
+	}
+	if want := sha256.Sum256(data); !bytes.Equal(sum.Sum(nil), want[:]) {
+		t.Fatal("extra hash not fed the bytes")
+	}
+	obj, err := dst.Open(ctx, info.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := io.ReadAll(io.NewSectionReader(obj, 0, obj.Size()))
+	obj.Close()
+	if !bytes.Equal(back, data) {
+		t.Fatal("imported blob reads back different bytes")
+	}
+	// Importing the same key again replaces it.
+	if _, err := dst.Import(ctx, info.Key, bytes.NewReader([]byte("v2"))); err != nil {
+		t.Fatal(err)
+	}
+	if obj, err := dst.Open(ctx, info.Key); err != nil || obj.Size() != 2 {
+		t.Fatalf("re-import: %v", err)
+	} else {
+		obj.Close()
+	}
+	for _, bad := range []string{"", "../../etc/passwd", strings.Repeat("g", 32), strings.ToUpper(info.Key)} {
+		if _, err := dst.Import(ctx, bad, bytes.NewReader(nil)); !errors.Is(err, blob.ErrBadKey) {
+			t.Errorf("Import(%q) = %v, want ErrBadKey", bad, err)
+		}
 	}
 }
 

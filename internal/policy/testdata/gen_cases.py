@@ -632,6 +632,35 @@ case(G, "bound NotPrincipal does not spare sessions of a re-created role", BIND,
 case(G, "bound NotPrincipal spares the listed session of the bound role", BIND, ALLOWED, ALL, principal=AUDIT, resourcePolicy=EX2,
      bindings=AUDIT_BOUND, **R)
 
+# --- federated users (GetFederationToken sessions) ------------------------------
+G = "federated"
+GFT = "id_credentials_temp_control-access_getfederationtoken"
+FED = {"type": "FederatedUser", "account": A, "arn": f"arn:aws:sts::{A}:federated-user/fed", "entityId": "AIDAALICE0000000001",
+       "userArn": USER["arn"]}
+S3ALL = doc(allow("s3:*"))
+GET = doc(allow("s3:GetObject"))
+PUT = doc(allow("s3:PutObject"))
+case(G, "allowed by the user's policy and the session policy", GFT, ALLOWED, [S3ALL], principal=FED, session=[GET])
+case(G, "no session policy: no permissions", GFT, IMPLICIT, [S3ALL], principal=FED, session=[], by="session")
+case(G, "session policy allows another action only", GFT, IMPLICIT, [S3ALL], principal=FED, session=[PUT], by="session")
+case(G, "the session policy cannot grant more than the user has", GFT, IMPLICIT, [PUT], principal=FED, session=[S3ALL], by="identity")
+case(G, "a Deny in the session policy wins", GFT, EXPLICIT, [S3ALL], principal=FED, session=[doc(allow("s3:*"), deny("s3:GetObject"))], by="session#1")
+case(G, "the user's permissions boundary still applies", GFT, IMPLICIT, [S3ALL], principal=FED, session=[S3ALL],
+     boundary=doc(allow("s3:PutObject")), by="boundary")
+case(G, "a resource policy naming the federated user grants beyond the session", GFT, ALLOWED, [], principal=FED, session=[],
+     resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": FED["arn"]})), resourceAccount=A, by="resource#0")
+case(G, "a resource policy naming the IAM user grants within the session policy", SESS, ALLOWED, [], principal=FED, session=[GET],
+     resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": USER["arn"]})), resourceAccount=A, by="resource#0")
+case(G, "a resource policy naming the IAM user: no session policy, no access", SESS, IMPLICIT, [], principal=FED, session=[],
+     resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": USER["arn"]})), resourceAccount=A)
+case(G, "a bound resource policy naming the IAM user reaches its federated sessions", SESS, ALLOWED, [], principal=FED, session=[GET],
+     resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": USER["arn"]})), bindings={USER["arn"]: FED["entityId"]},
+     resourceAccount=A)
+case(G, "a resource policy naming another user does not", SESS, IMPLICIT, [], principal=FED, session=[GET],
+     resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": f"arn:aws:iam::{A}:user/bob"})), resourceAccount=A)
+case(G, "a Deny naming the IAM user denies its federated sessions", SESS, EXPLICIT, [S3ALL], principal=FED, session=[S3ALL],
+     resourcePolicy=doc(deny("s3:GetObject", BUCKET, Principal={"AWS": USER["arn"]})), resourceAccount=A, by="resource#0")
+
 os.makedirs("decisions", exist_ok=True)
 total = 0
 for name, cases in files.items():

@@ -173,9 +173,15 @@ func (t *txn) BucketHasObjects(ctx context.Context, bucket string) (bool, error)
 	return n > 0, err
 }
 
+// BlobReferenced also answers true while a backup holds the blobs
+// (HoldBlobs), whatever the key.
 func (t *txn) BlobReferenced(ctx context.Context, blobKey string) (bool, error) {
 	var n int
 	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_refs WHERE blob_key = ? LIMIT 1)`, blobKey).Scan(&n)
+	if err != nil || n > 0 || t.schema < holdsSchema {
+		return n > 0, err
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_holds WHERE until > ? LIMIT 1)`, t.now().UnixNano()).Scan(&n)
 	return n > 0, err
 }
 

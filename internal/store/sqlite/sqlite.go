@@ -36,6 +36,9 @@ type Store struct {
 	// (Unix nanoseconds of now).
 	genRead atomic.Int64
 	now     func() time.Time
+	// schema is the database's migration version (the binary's latest,
+	// except in a read-only store of an older database).
+	schema int
 }
 
 var _ store.Store = (*Store)(nil)
@@ -84,6 +87,9 @@ func OpenConfig(path string, cfg Config) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.write == nil {
+		return s.read.Close()
+	}
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
@@ -129,6 +135,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if len(ms) > 0 && current > ms[len(ms)-1].version {
 		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].version)
 	}
+	s.schema = current
 	for _, m := range ms {
 		if m.version <= current {
 			continue
@@ -152,6 +159,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+		s.schema = m.version
 	}
 	return nil
 }
@@ -205,7 +213,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx})
+	return fn(&txn{tx: tx, schema: s.schema, now: s.now})
 }
 
 // Update runs fn in a write transaction, committing if it returns nil.
@@ -217,6 +225,9 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 // as if alone in serial order, and is durable when Update returns nil; the
 // batch shares one fsync instead of paying one each.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.write == nil {
+		return ErrReadOnly
+	}
 	req := &update{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.commitMu.Lock()
 	s.pending = append(s.pending, req)
@@ -290,7 +301,7 @@ func (s *Store) commit(batch []*update) {
 			finish(mapErr(err))
 			return
 		}
-		t := &txn{tx: tx, writable: true}
+		t := &txn{tx: tx, writable: true, schema: s.schema, now: s.now}
 		if err := runUpdate(u.fn, t); err != nil {
 			results[i] = err
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {
@@ -357,6 +368,8 @@ type txn struct {
 	tx       *sql.Tx
 	writable bool
 	bumped   bool
+	schema   int              // the database's migration version
+	now      func() time.Time // the Store's clock (blob holds lapse by it)
 }
 
 var _ store.Tx = (*txn)(nil)

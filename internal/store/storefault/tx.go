@@ -450,6 +450,21 @@ func (ft *tx) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	return ft.s.call(ctx, "DeleteOIDCProvider", func() error { return ft.inner.DeleteOIDCProvider(ctx, arn) })
 }
 
+// Installations
+
+func (ft *tx) GetInstallation(ctx context.Context) (r *store.Installation, err error) {
+	err = ft.s.call(ctx, "GetInstallation", func() error {
+		var e error
+		r, e = ft.inner.GetInstallation(ctx)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) PutInstallation(ctx context.Context, in *store.Installation) error {
+	return ft.s.call(ctx, "PutInstallation", func() error { return ft.inner.PutInstallation(ctx, in) })
+}
+
 // TokenKeys
 
 func (ft *tx) ListTokenKeys(ctx context.Context) (r []*store.TokenKey, err error) {

@@ -292,6 +292,51 @@ func testTokenKeys(t testing.TB, open Opener) {
 	})
 }
 
+// testInstallation: the one Installation record is absent in a new store,
+// replaced whole by PutInstallation, does not bump the IAM generation, is
+// not kept when its transaction fails, and survives a reopen.
+func testInstallation(t testing.TB, open Opener) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	view(t, s, func(tx store.Tx) error {
+		if in, err := tx.GetInstallation(ctx); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("new store: GetInstallation = %+v, %v; want ErrNotFound", in, err)
+		}
+		return nil
+	})
+	g0 := generation(t, s)
+	update(t, s, func(tx store.Tx) error {
+		return tx.PutInstallation(ctx, &store.Installation{MasterKeyCheck: []byte{1, 2, 3}, UpdatedAt: t0})
+	})
+	if g := generation(t, s); g != g0 {
+		t.Fatalf("PutInstallation bumped the IAM generation %d → %d", g0, g)
+	}
+	update(t, s, func(tx store.Tx) error {
+		return tx.PutInstallation(ctx, &store.Installation{MasterKeyCheck: []byte{4, 5}, DefaultAccount: "111111111111", UpdatedAt: t0.Add(time.Hour)})
+	})
+	failed := errors.New("fail after put")
+	if err := updateErr(t, s, func(tx store.Tx) error {
+		if err := tx.PutInstallation(ctx, &store.Installation{DefaultAccount: "999999999999"}); err != nil {
+			return err
+		}
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatalf("failed update: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t, dir)
+	defer s2.Close()
+	view(t, s2, func(tx store.Tx) error {
+		in, err := tx.GetInstallation(ctx)
+		if err != nil || string(in.MasterKeyCheck) != "\x04\x05" || in.DefaultAccount != "111111111111" || !in.UpdatedAt.Equal(t0.Add(time.Hour)) {
+			return fmt.Errorf("installation after replace and reopen: %+v %v", in, err)
+		}
+		return nil
+	})
+}
+
 func testMFADevices(t testing.TB, open Opener) {
 	s := open(t, t.TempDir())
 	defer s.Close()

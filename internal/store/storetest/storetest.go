@@ -49,8 +49,10 @@ func cases() []testCase {
 		{"ConcurrentUpdates", testConcurrent},
 		{"Reopen", testReopen},
 		{"TokenKeys", testTokenKeys},
+		{"Installation", testInstallation},
 		{"MFADevices", testMFADevices},
 		{"OIDCProviders", testOIDCProviders},
+		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
 		{"PrincipalBindings", testPrincipalBindings},
 	}

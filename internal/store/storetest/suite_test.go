@@ -99,25 +99,29 @@ func breakages() []breakage {
 		{name: "a missing record is not ErrNotFound", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyNotFound{tx} }}
 		},
-			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "a duplicate is not ErrExists", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyExists{tx} }}
 		},
-			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "AccessKeys", "ConcurrentUpdates", "TokenKeys", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "names are looked up case-sensitively", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return caseSensitive{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "Reopen"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "SAMLProviders", "Reopen"}},
 		{name: "lists come back reversed", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return reversedLists{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "OIDCProviders", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads"}},
 		{name: "pagination is ignored", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return noPagination{tx} }}
 		},
 			fails: []string{"Users", "BucketsObjectsUploads"}},
 		{name: "nothing survives a reopen", open: func(t testing.TB, _ string) store.Store { return openSQLite(t, t.TempDir()) },
-			fails: []string{"Reopen", "PrincipalBindings"}},
+			fails: []string{"Reopen", "PrincipalBindings", "Installation"}},
+		{name: "PutInstallation bumps the IAM generation", wrap: func(s store.Store) store.Store {
+			return txStore{s, func(tx store.Tx) store.Tx { return installationBumps{tx} }}
+		},
+			fails: []string{"Installation"}},
 	}
 }
 
@@ -174,6 +178,17 @@ func failEvery(s store.Store, err error, pick func(method string) bool) store.St
 		}
 	}
 	return f
+}
+
+// installationBumps writes an IAM change (an idempotent group membership)
+// along with every PutInstallation.
+type installationBumps struct{ store.Tx }
+
+func (t installationBumps) PutInstallation(ctx context.Context, in *store.Installation) error {
+	if err := t.Tx.AddUserToGroup(ctx, "999999999999", "AGPAbump", "AIDAbump"); err != nil {
+		return err
+	}
+	return t.Tx.PutInstallation(ctx, in)
 }
 
 type viewFails struct{ store.Store }
@@ -275,6 +290,11 @@ func (t sloppyNotFound) GetOIDCProvider(ctx context.Context, arn string) (*store
 	return p, plain(err)
 }
 
+func (t sloppyNotFound) GetSAMLProvider(ctx context.Context, account, name string) (*store.SAMLProvider, error) {
+	p, err := t.Tx.GetSAMLProvider(ctx, account, name)
+	return p, plain(err)
+}
+
 func (t sloppyNotFound) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
 	b, err := t.Tx.GetBucket(ctx, name)
 	return b, plain(err)
@@ -302,6 +322,10 @@ func (t sloppyExists) CreateMFADevice(ctx context.Context, d *store.MFADevice) e
 
 func (t sloppyExists) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
 	return plain(t.Tx.CreateOIDCProvider(ctx, p))
+}
+
+func (t sloppyExists) CreateSAMLProvider(ctx context.Context, p *store.SAMLProvider) error {
+	return plain(t.Tx.CreateSAMLProvider(ctx, p))
 }
 
 func (t sloppyExists) CreateBucket(ctx context.Context, b *store.Bucket) error {
@@ -335,6 +359,14 @@ func (t caseSensitive) GetRole(ctx context.Context, account, name string) (*stor
 	return r, err
 }
 
+func (t caseSensitive) GetSAMLProvider(ctx context.Context, account, name string) (*store.SAMLProvider, error) {
+	p, err := t.Tx.GetSAMLProvider(ctx, account, name)
+	if err == nil && p.Name != name {
+		return nil, store.ErrNotFound
+	}
+	return p, err
+}
+
 // reversedLists returns several lists in reverse order.
 type reversedLists struct{ store.Tx }
 
@@ -361,6 +393,10 @@ func (t reversedLists) ListMFADevices(ctx context.Context, account string) ([]*s
 
 func (t reversedLists) ListOIDCProviders(ctx context.Context, account string) ([]*store.OIDCProvider, error) {
 	return reversed(t.Tx.ListOIDCProviders(ctx, account))
+}
+
+func (t reversedLists) ListSAMLProviders(ctx context.Context, account string) ([]*store.SAMLProvider, error) {
+	return reversed(t.Tx.ListSAMLProviders(ctx, account))
 }
 
 func (t reversedLists) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestSplitPositional(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		pos  string
+		rest string
+		ok   bool
+	}{
+		{[]string{"DEST"}, "DEST", "", true},
+		{[]string{"DEST", "--data-dir", "d"}, "DEST", "--data-dir d", true},
+		{[]string{"--data-dir", "d", "DEST"}, "DEST", "--data-dir d", true},
+		{[]string{"--data-dir=d", "DEST"}, "DEST", "--data-dir=d", true},
+		{[]string{"--include-master-key", "DEST"}, "DEST", "--include-master-key", true},
+		{[]string{"--force", "--master-key-file", "k", "SRC"}, "SRC", "--force --master-key-file k", true},
+		{[]string{"--data-dir", "d"}, "", "--data-dir d", false},
+		{nil, "", "", false},
+	} {
+		pos, rest, ok := splitPositional(c.args)
+		if pos != c.pos || strings.Join(rest, " ") != c.rest || ok != c.ok {
+			t.Errorf("splitPositional(%q) = %q, %q, %v; want %q, %q, %v", c.args, pos, rest, ok, c.pos, c.rest, c.ok)
+		}
+	}
+}
+
+// TestOperatorCommandsOnAMissingDir: the commands refuse a data directory
+// that does not exist (exit 1, naming it), and usage errors exit 2.
+func TestOperatorCommandsOnAMissingDir(t *testing.T) {
+	missing := t.TempDir() + "/nope"
+	env := func(string) (string, bool) { return "", false }
+	for _, args := range [][]string{
+		{"account", "list", "--data-dir", missing},
+		{"keys", "rotate", "--data-dir", missing},
+		{"blobs", "sweep", "--data-dir", missing},
+		{"backup", t.TempDir() + "/b", "--data-dir", missing},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut, env); code != 1 || !strings.Contains(errOut.String(), missing+" does not exist") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut.String())
+		}
+	}
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut, env); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut.String())
+		}
+	}
+}
