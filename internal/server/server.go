@@ -16,9 +16,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/iam"
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/metrics"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -36,6 +38,9 @@ type Options struct {
 	// Sink receives the record of every request (nil: discarded).
 	Sink    pipeline.Sink
 	Version string
+	// WrapStore, when set, decorates the metadata store that every part of
+	// the server uses (tests inject faults with storefault).
+	WrapStore func(store.Store) store.Store
 }
 
 // Server is one Gatehouse node.
@@ -58,6 +63,10 @@ type Server struct {
 	s3      *s3.Service
 	blobs   *blobfs.FS
 	handler http.Handler
+	// metrics are collected when an admin listener is configured (nil
+	// otherwise); health answers its probes.
+	metrics *metrics.Metrics
+	health  *health.Checker
 
 	// netNow is the wall clock of socket deadlines, which the runtime
 	// compares with real time: never the injected clock (now), which tests
@@ -123,8 +132,14 @@ func openCore(cfg *config.Config, now func() time.Time) (*core, error) {
 		st.Close()
 		return nil, fmt.Errorf("load AWS managed policies: %w", err)
 	}
-	svc := iam.New(iam.Config{Store: st, Sealer: master, Now: now, Managed: managed})
-	return &core{dataDir: cfg.DataDir, store: st, master: master, iam: svc, managed: managed}, nil
+	c := &core{dataDir: cfg.DataDir, store: st, master: master, managed: managed}
+	c.iam = c.newIAM(now)
+	return c, nil
+}
+
+// newIAM builds the IAM service over the core's store.
+func (c *core) newIAM(now func() time.Time) *iam.Service {
+	return iam.New(iam.Config{Store: c.store, Sealer: c.master, Now: now, Managed: c.managed})
 }
 
 // New builds a server from cfg: opens the data dir, bootstraps the default
@@ -147,8 +162,9 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
+	probed, m := c.instrument(cfg, opt, now)
 	s := &Server{cfg: cfg, log: log, now: now, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
-		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}}
+		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}, metrics: m}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
 		c.store.Close()
 		return nil, err
@@ -161,10 +177,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
 	s.pipeline = pipeline.New(s.authz)
-	s.sink = opt.Sink
-	if s.sink == nil {
-		s.sink = pipeline.Discard{}
-	}
+	s.sink = s.sinks(opt.Sink)
 	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
@@ -173,6 +186,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		Tokens:   tokens,
 		Region:   cfg.Region,
 		Now:      now,
+		// The metrics count token opens (nil interface when off).
+		TokenObserver: s.tokenObserver(),
 	})
 	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
 	if err != nil {
@@ -180,9 +195,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	s.blobs = blobs
-	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
+	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
+	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, Now: now, Log: log})
 	s.handler = s.routes()
+	s.declareOperations()
 	return s, nil
 }
 
@@ -254,6 +271,12 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 	if err != nil {
 		return err
 	}
+	stopAdmin, err := s.startAdmin(ctx)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer stopAdmin()
 	return s.Serve(ctx, l)
 }
 
@@ -295,6 +318,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	s.health.Drain()
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/accesslog"
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/health"
+	"github.com/gatehouse/gatehouse/internal/metrics"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/s3"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Observability: the access log, the Prometheus metrics and the health
+// probes, composed here over the request records, the store and the blob
+// store.
+//
+// The metrics and health endpoints are served on the admin listener only
+// (--admin-listen), never on the main listener: there every path is an S3
+// path (/BUCKET/KEY, or /KEY of the bucket a virtual host names), and
+// taking any of them for the server would hide a bucket or an object, or
+// make routing depend on the Host header and --s3-domain.
+
+// readyTimeout bounds each readiness check.
+const readyTimeout = 2 * time.Second
+
+// Admin endpoint paths.
+const (
+	MetricsPath = "/metrics"
+	LivePath    = "/health/live"
+	ReadyPath   = "/health/ready"
+)
+
+// instrument puts the store decorators in place before anything is built
+// over the store: opt.WrapStore's first, then, when the admin listener is
+// configured, the metrics' (the IAM service is rebuilt over them). It
+// returns the store readiness probes (under the metrics, so probes are
+// not counted as traffic) and the metrics (nil when off).
+func (c *core) instrument(cfg *config.Config, opt Options, now func() time.Time) (store.Store, *metrics.Metrics) {
+	if opt.WrapStore != nil {
+		c.store = opt.WrapStore(c.store)
+	}
+	probed := c.store
+	var m *metrics.Metrics
+	if cfg.AdminListen != "" {
+		// Durations are wall-clock time, not the injected clock that tests move.
+		m = metrics.New(metrics.Config{Version: opt.Version, Now: time.Now})
+		c.store = m.Store(c.store)
+	}
+	if c.store != probed || opt.WrapStore != nil {
+		c.iam = c.newIAM(now)
+	}
+	return probed, m
+}
+
+// declareOperations gives the metrics the operation names of each
+// service: their action label's only values besides "other".
+func (s *Server) declareOperations() {
+	if s.metrics == nil {
+		return
+	}
+	s.metrics.Declare(serviceIAM, s.iam.Actions())
+	s.metrics.Declare(serviceSTS, s.sts.Actions())
+	s.metrics.Declare(serviceS3, s3.OperationNames())
+}
+
+// sinks is where every request's record goes: the metrics, the access
+// log, and extra (the caller's sink), each when there is one.
+func (s *Server) sinks(extra pipeline.Sink) pipeline.Sink {
+	var t pipeline.Tee
+	if s.metrics != nil {
+		t = append(t, s.metrics)
+	}
+	if s.cfg.AccessLog {
+		t = append(t, accesslog.New(s.log.Handler()))
+	}
+	if extra != nil {
+		t = append(t, extra)
+	}
+	switch len(t) {
+	case 0:
+		return pipeline.Discard{}
+	case 1:
+		return t[0]
+	}
+	return t
+}
+
+// tokenObserver is the metrics as the authenticator's token observer (a
+// nil interface when the metrics are off).
+func (s *Server) tokenObserver() authz.TokenObserver {
+	if s.metrics == nil {
+		return nil
+	}
+	return s.metrics
+}
+
+// timedBlobs is b under the metrics' decorator when they are on.
+func (s *Server) timedBlobs(b blob.Store) blob.Store {
+	if s.metrics == nil {
+		return b
+	}
+	return s.metrics.Blobs(b)
+}
+
+// Metrics returns the server's metrics, nil when no admin listener is
+// configured.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// AdminHandler serves the admin endpoints: /metrics (when the metrics are
+// on), /health/live and /health/ready.
+func (s *Server) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	if s.metrics != nil {
+		mux.Handle(MetricsPath, s.metrics.Handler())
+	}
+	mux.Handle(LivePath, health.LiveHandler())
+	mux.Handle(ReadyPath, s.health.ReadyHandler())
+	return mux
+}
+
+// ServeAdmin serves the admin endpoints on l (plain HTTP) until ctx is
+// cancelled.
+func (s *Server) ServeAdmin(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.AdminHandler(),
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	s.log.Info("admin endpoints listening", "url", "http://"+l.Addr().String(), "paths", []string{MetricsPath, LivePath, ReadyPath})
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err2 := <-errc; err == nil && !errors.Is(err2, http.ErrServerClosed) {
+		err = err2
+	}
+	return err
+}
+
+// startAdmin listens on cfg.AdminListen (when set) and serves the admin
+// endpoints until the returned stop is called — after the main listener
+// has drained, so that readiness answers "draining" meanwhile.
+func (s *Server) startAdmin(ctx context.Context) (stop func(), err error) {
+	if s.cfg.AdminListen == "" {
+		return func() {}, nil
+	}
+	l, err := net.Listen("tcp", s.cfg.AdminListen)
+	if err != nil {
+		return nil, fmt.Errorf("admin listener: %w", err)
+	}
+	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.ServeAdmin(actx, l); err != nil {
+			s.log.Warn("admin listener failed", "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
