@@ -138,7 +138,6 @@ func (s *Server) ServeAdmin(ctx context.Context, l net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	s.log.Info("admin endpoints listening", "url", "http://"+l.Addr().String(), "paths", []string{MetricsPath, LivePath, ReadyPath})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	select {
@@ -166,6 +165,7 @@ func (s *Server) startAdmin(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin listener: %w", err)
 	}
+	s.log.Info("admin endpoints listening", "url", "http://"+l.Addr().String(), "paths", []string{MetricsPath, LivePath, ReadyPath})
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
