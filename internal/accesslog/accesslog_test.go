@@ -22,8 +22,8 @@ func TestLine(t *testing.T) {
 		Principal: &authz.Principal{ARN: "arn:aws:sts::111122223333:assumed-role/r/s", AccessKeyID: "ASIAEXAMPLE"},
 		Bucket:    "b", Key: "a key\nlevel=ERROR msg=forged", Status: 200, BytesIn: 4096, BytesOut: 0,
 		Duration: 1500 * time.Microsecond, SourceIP: "10.0.0.7", UserAgent: "aws-cli/2",
-		Path:   "/b/a%20key",
-		Params: url.Values{"X-Amz-Signature": {"deadbeef"}, "X-Amz-Security-Token": {"tokentoken"}},
+		Path:         "/b/a%20key",
+		Params:       url.Values{"X-Amz-Signature": {"deadbeef"}, "X-Amz-Security-Token": {"tokentoken"}},
 		ErrorMessage: "The request signature we calculated does not match: deadbeef",
 	})
 	line := buf.String()

@@ -146,7 +146,9 @@ func TestAdminPathsReachS3OnMainListener(t *testing.T) {
 	_, port, _ := net.SplitHostPort(addr)
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) },
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		},
 	}}
 	t.Cleanup(hc.CloseIdleConnections)
 	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
