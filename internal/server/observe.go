@@ -46,6 +46,7 @@ const (
 // returns the store readiness probes (under the metrics, so probes are
 // not counted as traffic) and the metrics (nil when off).
 func (c *core) instrument(cfg *config.Config, opt Options, now func() time.Time) (store.Store, *metrics.Metrics) {
+	orig := c.store
 	if opt.WrapStore != nil {
 		c.store = opt.WrapStore(c.store)
 	}
@@ -56,7 +57,7 @@ func (c *core) instrument(cfg *config.Config, opt Options, now func() time.Time)
 		m = metrics.New(metrics.Config{Version: opt.Version, Now: time.Now})
 		c.store = m.Store(c.store)
 	}
-	if c.store != probed || opt.WrapStore != nil {
+	if c.store != orig {
 		c.iam = c.newIAM(now)
 	}
 	return probed, m
@@ -74,7 +75,8 @@ func (s *Server) declareOperations() {
 }
 
 // sinks is where every request's record goes: the metrics, the access
-// log, and extra (the caller's sink), each when there is one.
+// log, and extra (the caller's sink), each when there is one. extra comes
+// last, so a test that sees a record there knows the others have it.
 func (s *Server) sinks(extra pipeline.Sink) pipeline.Sink {
 	var t pipeline.Tee
 	if s.metrics != nil {
