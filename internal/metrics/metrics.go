@@ -41,6 +41,8 @@ type Metrics struct {
 	reg *prometheus.Registry
 	now func() time.Time
 	ops map[string]map[string]string // service → operation → its label (the interned name)
+	// codes are the code label's values of statuses 0–599, formatted once.
+	codes []string
 
 	requests  *prometheus.CounterVec   // service, action, code
 	duration  *prometheus.HistogramVec // service, action
@@ -77,7 +79,10 @@ func New(c Config) *Metrics {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), now: c.Now, ops: map[string]map[string]string{}}
+	m := &Metrics{reg: prometheus.NewRegistry(), now: c.Now, ops: map[string]map[string]string{}, codes: make([]string, 600)}
+	for i := range m.codes {
+		m.codes[i] = strconv.Itoa(i)
+	}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_requests_total",
 		Help: "Requests answered, by service, action (operation) and HTTP status code."}, []string{"service", "action", "code"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gatehouse_request_duration_seconds",
@@ -157,7 +162,7 @@ func (m *Metrics) labels(service, operation string) (string, string) {
 // Record counts one finished request.
 func (m *Metrics) Record(_ context.Context, r *pipeline.Record) {
 	svc, op := m.labels(r.Service, r.Operation)
-	m.requests.WithLabelValues(svc, op, strconv.Itoa(r.Status)).Inc()
+	m.requests.WithLabelValues(svc, op, m.code(r.Status)).Inc()
 	m.duration.WithLabelValues(svc, op).Observe(r.Duration.Seconds())
 	if c, ok := m.bytesIn[svc]; ok && r.BytesIn > 0 {
 		c.Add(float64(r.BytesIn))
@@ -173,6 +178,14 @@ func (m *Metrics) Record(_ context.Context, r *pipeline.Record) {
 			c.Inc()
 		}
 	}
+}
+
+// code is the label of an HTTP status.
+func (m *Metrics) code(status int) string {
+	if status >= 0 && status < len(m.codes) {
+		return m.codes[status]
+	}
+	return strconv.Itoa(status)
 }
 
 // decision is the label of an effect.
