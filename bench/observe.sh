@@ -20,19 +20,24 @@ go build -o "$tmp/setup" ./bench/setup
 go build -o "$tmp/s3setup" ./bench/s3setup
 KEY=AKIABENCHROOT0000001
 SECRET=benchRootSecret0123456789abcdefghijklmno
-URL=http://127.0.0.1:8795
-ADMIN=127.0.0.1:8794
+PORT=${PORT:-18795}
+URL=http://127.0.0.1:$PORT
+ADMIN=127.0.0.1:$((PORT + 1))
 
 start() { # $1 = off | on; sets pid, data and log
+  if curl -s -o /dev/null $URL/ || curl -s -o /dev/null http://$ADMIN/; then
+    echo "something already listens on $URL or $ADMIN (set PORT)" >&2; exit 1
+  fi
   data=$tmp/data-$1-$RANDOM
   log=$tmp/log-$1
   local extra=(--access-log=false)
   if [ "$1" = on ]; then extra=(--access-log=true --admin-listen $ADMIN); fi
   GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
-    "$tmp/gatehouse" serve --listen 127.0.0.1:8795 --data-dir "$data" --account-id 111122223333 --log-level info \
+    "$tmp/gatehouse" serve --listen 127.0.0.1:$PORT --data-dir "$data" --account-id 111122223333 --log-level info \
     "${extra[@]}" >/dev/null 2>"$log" &
   pid=$!
-  for i in $(seq 100); do curl -s -o /dev/null $URL/ && break; sleep 0.1; done
+  for i in $(seq 300); do curl -s -o /dev/null $URL/ && break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null || { echo "server ($1) did not start:" >&2; cat "$log" >&2; exit 1; }
   scraper=
   if [ "$1" = on ]; then
     (while curl -s -o /dev/null http://$ADMIN/metrics; do sleep 1; done) &
@@ -46,9 +51,22 @@ stop() {
   rm -rf "$data" "$log"
 }
 
+cpu() { # the server's user + system CPU time so far, in clock ticks
+  awk '{print $14 + $15}' "/proc/$pid/stat"
+}
+
 load() { # $1 = mode, $2 = label, $3 = script
-  printf '%-4s %-11s ' "$1" "$2"
-  wrk -t2 -c16 -d"$DUR" -s "$tmp/$3" $URL/ | grep -E 'Requests/sec|Non-2xx|errors'
+  local before after out n
+  before=$(cpu)
+  out=$(wrk -t2 -c16 -d"$DUR" -s "$tmp/$3" $URL/)
+  after=$(cpu)
+  n=$(echo "$out" | sed -n 's/^requests=\([0-9]*\) .*/\1/p')
+  # Throughput, and the server's CPU time per request (less sensitive to
+  # other work on the machine than the rate).
+  printf '%-4s %-11s %s cpu_us_per_request=%s %s\n' "$1" "$2" \
+    "$(echo "$out" | grep -E 'Requests/sec' | tr -s ' ')" \
+    "$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')" \
+    "$(echo "$out" | grep -E 'Non-2xx|errors' | tr -s ' ' | tr '\n' ' ')"
 }
 
 sts() { # $1 = off | on
@@ -74,14 +92,19 @@ done | tee "$tmp/results"
 echo
 python3 - "$tmp/results" <<'PY'
 import statistics, sys
-v = {}
+rate, cpu = {}, {}
 for line in open(sys.argv[1]):
     if "Requests/sec" not in line:
         continue
     f = line.split()
-    v.setdefault((f[0], f[1]), []).append(float(f[-1]))
+    key = (f[0], f[1])
+    rate.setdefault(key, []).append(float(f[f.index("Requests/sec:") + 1]))
+    cpu.setdefault(key, []).append(float(next(x for x in f if x.startswith("cpu_us_per_request=")).split("=")[1]))
 for load in ("AssumeRole", "GET", "PUT"):
-    off, on = v[("off", load)], v[("on", load)]
+    off, on = rate[("off", load)], rate[("on", load)]
     a, b = statistics.median(off), statistics.median(on)
-    print(f"{load:11} off {a:8.0f}/s ({min(off):.0f}-{max(off):.0f})  on {b:8.0f}/s ({min(on):.0f}-{max(on):.0f})  on/off {b / a:.3f}")
+    print(f"{load:11} rate off {a:8.0f}/s ({min(off):.0f}-{max(off):.0f})  on {b:8.0f}/s ({min(on):.0f}-{max(on):.0f})  on/off {b / a:.3f}")
+    off, on = cpu[("off", load)], cpu[("on", load)]
+    a, b = statistics.median(off), statistics.median(on)
+    print(f"{'':11} CPU  off {a:8.1f} us/req ({min(off):.1f}-{max(off):.1f})  on {b:8.1f} us/req ({min(on):.1f}-{max(on):.1f})  on/off {b / a:.3f}")
 PY

@@ -100,7 +100,7 @@ func New(c Config) *Metrics {
 	tokens := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_session_token_opens_total",
 		Help: "Session tokens opened to authenticate a request, by outcome (ok, expired, invalid, error)."}, []string{"outcome"})
 	storeDur := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gatehouse_store_duration_seconds",
-		Help:    "Metadata store calls, by operation (view and update: a whole transaction; iam_generation).",
+		Help:    "Metadata store transactions, by kind (view, update), including the caller's work inside them.",
 		Buckets: backendBuckets}, []string{"op"})
 	blobDur := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gatehouse_blob_duration_seconds",
 		Help:    "Blob store calls, by operation (put: streaming the whole body in; open; delete; walk).",
@@ -129,7 +129,7 @@ func New(c Config) *Metrics {
 		m.tokens[o] = tokens.WithLabelValues(o)
 	}
 	m.store = map[string]prometheus.Observer{}
-	for _, op := range []string{opView, opUpdate, opGeneration} {
+	for _, op := range []string{opView, opUpdate} {
 		m.store[op] = storeDur.WithLabelValues(op)
 	}
 	m.blob, m.blobErrors = map[string]prometheus.Observer{}, map[string]prometheus.Counter{}

@@ -208,7 +208,7 @@ func TestStoreDecorator(t *testing.T) {
 		t.Fatalf("%d calls reached the store", inner.calls)
 	}
 	got := gather(t, m, "gatehouse_store_duration_seconds")
-	for _, want := range []string{"op=view count=1", "op=update count=2", "op=iam_generation count=1"} {
+	for _, want := range []string{"op=view count=1", "op=update count=2"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in\n%s", want, got)
 		}
