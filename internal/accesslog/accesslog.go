@@ -13,6 +13,10 @@
 // chose (key, user agent) are quoted by the handler, so they cannot forge
 // a line.
 //
+// Writer is the output the server gives the access log's handler: it
+// hands lines to one goroutine that writes whatever has queued up in one
+// system call, so that a busy server does not pay one write per request.
+//
 // The line's time is the request's arrival (Record.Time, from the
 // server's clock). The access log is separate from the audit trail: it is
 // meant for operators reading logs, may be turned off, and follows the

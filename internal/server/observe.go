@@ -74,19 +74,34 @@ func (s *Server) declareOperations() {
 	s.metrics.Declare(serviceS3, s3.OperationNames())
 }
 
+// accessLogQueue is how many bytes of access-log lines may wait for the
+// log's writer before requests wait for it.
+const accessLogQueue = 1 << 20
+
 // sinks is where every request's record goes: the metrics, the access
-// log, and extra (the caller's sink), each when there is one. extra comes
-// last, so a test that sees a record there knows the others have it.
-func (s *Server) sinks(extra pipeline.Sink) pipeline.Sink {
+// log, and opt.Sink, each when there is one. opt.Sink comes last, so a
+// test that sees a record there knows the others have it.
+//
+// The access log goes to the server's log: the caller's Logger as it is,
+// or else a text handler at the configured level over an
+// accesslog.Writer on Stderr, so that lines written under load share
+// system calls; Close writes what is queued.
+func (s *Server) sinks(opt Options) pipeline.Sink {
 	var t pipeline.Tee
 	if s.metrics != nil {
 		t = append(t, s.metrics)
 	}
-	if s.cfg.AccessLog {
-		t = append(t, accesslog.New(s.log.Handler()))
+	switch {
+	case !s.cfg.AccessLog:
+	case opt.Logger != nil:
+		t = append(t, accesslog.New(opt.Logger.Handler()))
+	case opt.Stderr != nil:
+		w := accesslog.NewWriter(opt.Stderr, accessLogQueue)
+		s.accessOut = w
+		t = append(t, accesslog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: parseLevel(s.cfg.LogLevel)})))
 	}
-	if extra != nil {
-		t = append(t, extra)
+	if opt.Sink != nil {
+		t = append(t, opt.Sink)
 	}
 	switch len(t) {
 	case 0:
@@ -95,6 +110,13 @@ func (s *Server) sinks(extra pipeline.Sink) pipeline.Sink {
 		return t[0]
 	}
 	return t
+}
+
+// closeAccessLog writes the access-log lines still queued.
+func (s *Server) closeAccessLog() {
+	if s.accessOut != nil {
+		s.accessOut.Close()
+	}
 }
 
 // tokenObserver is the metrics as the authenticator's token observer (a

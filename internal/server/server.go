@@ -67,6 +67,9 @@ type Server struct {
 	// otherwise); health answers its probes.
 	metrics *metrics.Metrics
 	health  *health.Checker
+	// accessOut queues the access log's lines for the log (nil when the
+	// access log writes to the caller's Logger, or is off).
+	accessOut io.Closer
 
 	// netNow is the wall clock of socket deadlines, which the runtime
 	// compares with real time: never the injected clock (now), which tests
@@ -177,7 +180,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.tokens = tokens
 	s.authz = authz.NewAuthorizer(c.store, c.managed)
 	s.pipeline = pipeline.New(s.authz)
-	s.sink = s.sinks(opt.Sink)
+	s.sink = s.sinks(opt)
 	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master})
 	s.authn = authz.NewAuthenticator(authz.AuthenticatorConfig{
 		Store:    c.store,
@@ -255,8 +258,8 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close writes the queued access-log lines and releases the store.
+func (s *Server) Close() error { s.closeAccessLog(); return s.store.Close() }
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up
