@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -77,8 +76,9 @@ func benchUser(b *testing.B, env *testenv.Env) aws.Credentials {
 }
 
 // benchEnv starts a server for a benchmark: "plain" (no access log, no
-// metrics) or "observed", as production runs it: the access log written
-// to a file at info level, and the metrics on (an admin listener).
+// metrics) or "observed", as production runs it: the server's log, access
+// log included, written to a file at info level, and the metrics on (an
+// admin listener).
 func benchEnv(b *testing.B, mode string) *testenv.Env {
 	switch mode {
 	case "plain":
@@ -89,9 +89,7 @@ func benchEnv(b *testing.B, mode string) *testenv.Env {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { f.Close() })
-		return testenv.NewWith(b, func(o *server.Options) {
-			o.Logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		}, withAdmin)
+		return testenv.NewWith(b, func(o *server.Options) { o.Stderr = f }, withAdmin)
 	}
 	b.Fatalf("mode %q", mode)
 	return nil
