@@ -13,9 +13,11 @@
 // chose (key, user agent) are quoted by the handler, so they cannot forge
 // a line.
 //
-// Writer is the output the server gives the access log's handler: it
-// hands lines to one goroutine that writes whatever has queued up in one
-// system call, so that a busy server does not pay one write per request.
+// The server writes the lines itself (NewText), in the format of its
+// slog text log, through a Writer: one goroutine that writes whatever has
+// queued up in one system call, so that a busy server pays neither slog's
+// general formatting nor one write per request. Given a logger of its
+// caller's instead, it logs through that logger's handler (New).
 //
 // The line's time is the request's arrival (Record.Time, from the
 // server's clock). The access log is separate from the audit trail: it is
@@ -25,7 +27,9 @@ package accesslog
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 )
@@ -33,9 +37,15 @@ import (
 // Message is every access-log line's message.
 const Message = "request"
 
-// Sink logs each record it is given.
+// Sink logs each record it is given: through a slog.Handler (New), or
+// formatted as slog's text handler would and written to a writer
+// (NewText).
 type Sink struct {
 	h slog.Handler
+
+	w     io.Writer
+	level slog.Leveler
+	bufs  sync.Pool // of *[]byte
 }
 
 var _ pipeline.Sink = (*Sink)(nil)
@@ -45,8 +55,12 @@ func New(h slog.Handler) *Sink {
 	return &Sink{h: h}
 }
 
-// Record writes r's line (when h is enabled at info level).
+// Record writes r's line (when info is enabled).
 func (s *Sink) Record(ctx context.Context, r *pipeline.Record) {
+	if s.w != nil {
+		s.text(r)
+		return
+	}
 	if !s.h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
@@ -68,7 +82,7 @@ func (s *Sink) Record(ctx context.Context, r *pipeline.Record) {
 		slog.String("key", r.Key),
 		slog.Int64("bytes_in", r.BytesIn),
 		slog.Int64("bytes_out", r.BytesOut),
-		slog.Float64("duration_ms", float64(r.Duration.Microseconds())/1000),
+		slog.Float64("duration_ms", durationMS(r.Duration)),
 		slog.String("client", r.SourceIP),
 		slog.String("user_agent", r.UserAgent),
 	}

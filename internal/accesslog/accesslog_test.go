@@ -5,8 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,24 +57,5 @@ func TestAnonymousAndDisabled(t *testing.T) {
 	s.Record(context.Background(), &pipeline.Record{RequestID: "r"})
 	if buf.Len() != 0 {
 		t.Fatalf("logged below the handler's level: %s", buf.String())
-	}
-}
-
-// BenchmarkRecord: the access log's cost of one line, formatted and
-// written to a file.
-func BenchmarkRecord(b *testing.B) {
-	f, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	s := New(slog.NewTextHandler(f, nil))
-	r := &pipeline.Record{RequestID: "7b8ede72-e4b8-43b9-b591-54f30f2484db", Service: "s3", Operation: "GetObject", Time: time.Now(),
-		Method: "GET", Principal: &authz.Principal{ARN: "arn:aws:sts::111122223333:assumed-role/reader/session", AccessKeyID: "ASIAEXAMPLEEXAMPLE01"},
-		Bucket: "bench", Key: "obj/000001", Status: 200, BytesOut: 4096, Duration: time.Millisecond, SourceIP: "127.0.0.1", UserAgent: "aws-sdk-go-v2/1.48.0"}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Record(ctx, r)
 	}
 }

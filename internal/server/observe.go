@@ -83,8 +83,8 @@ const accessLogQueue = 1 << 20
 // test that sees a record there knows the others have it.
 //
 // The access log goes to the server's log: the caller's Logger as it is,
-// or else a text handler at the configured level over an
-// accesslog.Writer on Stderr, so that lines written under load share
+// or else lines in the server log's text format, at its level, through
+// an accesslog.Writer on Stderr, so that lines written under load share
 // system calls; Close writes what is queued.
 func (s *Server) sinks(opt Options) pipeline.Sink {
 	var t pipeline.Tee
@@ -98,7 +98,7 @@ func (s *Server) sinks(opt Options) pipeline.Sink {
 	case opt.Stderr != nil:
 		w := accesslog.NewWriter(opt.Stderr, accessLogQueue)
 		s.accessOut = w
-		t = append(t, accesslog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: parseLevel(s.cfg.LogLevel)})))
+		t = append(t, accesslog.NewText(w, parseLevel(s.cfg.LogLevel)))
 	}
 	if opt.Sink != nil {
 		t = append(t, opt.Sink)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func BenchmarkParallel(b *testing.B) {
 // BenchmarkSerial: one goroutine logging, straight to a file and through
 // a Writer.
 func BenchmarkSerial(b *testing.B) {
-	for _, mode := range []string{"direct", "writer", "discard"} {
+	for _, mode := range []string{"direct", "writer", "discard", "text-writer", "text-discard"} {
 		b.Run(mode, func(b *testing.B) {
 			f, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
 			if err != nil {
@@ -59,14 +60,17 @@ func BenchmarkSerial(b *testing.B) {
 			defer f.Close()
 			var out interface{ Write([]byte) (int, error) } = f
 			switch mode {
-			case "writer":
+			case "writer", "text-writer":
 				w := NewWriter(f, 1<<20)
 				defer w.Close()
 				out = w
-			case "discard":
+			case "discard", "text-discard":
 				out = nopWriter{}
 			}
 			s := New(slog.NewTextHandler(out, nil))
+			if strings.HasPrefix(mode, "text-") {
+				s = NewText(out, nil)
+			}
 			r := benchRecord()
 			b.ReportAllocs()
 			for b.Loop() {
