@@ -107,4 +107,9 @@ for load in ("AssumeRole", "GET", "PUT"):
     off, on = cpu[("off", load)], cpu[("on", load)]
     a, b = statistics.median(off), statistics.median(on)
     print(f"{'':11} CPU  off {a:8.1f} us/req ({min(off):.1f}-{max(off):.1f})  on {b:8.1f} us/req ({min(on):.1f}-{max(on):.1f})  on/off {b / a:.3f}")
+    # Runs of the same round are back to back: their ratios cancel most of
+    # the drift between rounds.
+    pr = [n / f for f, n in zip(rate[("off", load)], rate[("on", load)])]
+    pc = [n / f for f, n in zip(off, on)]
+    print(f"{'':11} paired on/off: rate median {statistics.median(pr):.3f} ({min(pr):.2f}-{max(pr):.2f}), CPU median {statistics.median(pc):.3f} ({min(pc):.2f}-{max(pc):.2f})")
 PY
