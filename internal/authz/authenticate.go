@@ -19,6 +19,20 @@ type KeySets interface {
 	KeySet(ctx context.Context) (token.KeySet, error)
 }
 
+// TokenObserver is told the outcome of every session-token open (the
+// metrics count them). TokenOpened must not block.
+type TokenObserver interface {
+	TokenOpened(outcome string)
+}
+
+// Outcomes of a session-token open, as TokenObserver is told them.
+const (
+	TokenOpenOK      = "ok"      // the token opened and names the request's access key
+	TokenOpenExpired = "expired" // a valid token past its expiry
+	TokenOpenInvalid = "invalid" // missing, forged, tampered, unknown key, or another key's token
+	TokenOpenError   = "error"   // the key set could not be loaded
+)
+
 // AuthenticatorConfig are an Authenticator's dependencies.
 type AuthenticatorConfig struct {
 	Store    store.Store
@@ -32,6 +46,9 @@ type AuthenticatorConfig struct {
 	// that sign with "auto" or their own region names.
 	SigningRegions []string
 	Now            func() time.Time
+	// TokenObserver, when set, is told the outcome of every session-token
+	// open.
+	TokenObserver TokenObserver
 }
 
 // Authenticator turns a signed request into a Principal: it parses the
@@ -50,6 +67,7 @@ type Authenticator struct {
 	now       func() time.Time
 	keys      *gencache.Cache[string, *resolvedKey]
 	touches   *touches
+	observer  TokenObserver // nil: none
 }
 
 // NewAuthenticator builds an Authenticator.
@@ -59,7 +77,7 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 	}
 	a := &Authenticator{store: c.Store, opener: c.Opener, verifier: c.Verifier, tokens: c.Tokens, region: c.Region, now: c.Now,
 		keys: gencache.New[string, *resolvedKey](c.Store, 10000), touches: &touches{last: map[string]time.Time{}, max: 10000},
-		regions: map[string]bool{}, anyRegion: len(c.SigningRegions) == 0}
+		regions: map[string]bool{}, anyRegion: len(c.SigningRegions) == 0, observer: c.TokenObserver}
 	for _, r := range c.SigningRegions {
 		if r == "*" {
 			a.anyRegion = true
@@ -194,8 +212,27 @@ func (a *Authenticator) PostKey(ctx context.Context, akid, sessionToken, date, r
 	return principal, a.verifier.SigningKey(akid, secret, date, region, service), nil
 }
 
-// openSession opens the session token of an ASIA key.
+// openSession opens the session token of an ASIA key and tells the
+// observer how it went.
 func (a *Authenticator) openSession(ctx context.Context, akid, sessionToken string, now time.Time) (*token.Session, error) {
+	sess, err := a.open(ctx, akid, sessionToken, now)
+	if a.observer != nil {
+		outcome := TokenOpenOK
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrExpiredToken):
+			outcome = TokenOpenExpired
+		case errors.Is(err, ErrInvalidToken):
+			outcome = TokenOpenInvalid
+		default:
+			outcome = TokenOpenError
+		}
+		a.observer.TokenOpened(outcome)
+	}
+	return sess, err
+}
+
+func (a *Authenticator) open(ctx context.Context, akid, sessionToken string, now time.Time) (*token.Session, error) {
 	if sessionToken == "" || a.tokens == nil {
 		return nil, ErrInvalidToken
 	}

@@ -78,6 +78,11 @@ type Config struct {
 	// Accounts are per-account settings, from the config file's
 	// [accounts.ID] tables (accounts.go).
 	Accounts map[string]AccountSettings
+	// AdminListen is the address of the admin listener serving /metrics,
+	// /health/live and /health/ready ("" = none).
+	AdminListen string
+	// AccessLog writes one info line per request to the log.
+	AccessLog bool
 
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
@@ -131,6 +136,21 @@ func count(key, env, def, usage string, p func(*Config) *int) Setting {
 			return nil
 		},
 		get: func(c *Config) string { return strconv.Itoa(*p(c)) },
+	}
+}
+
+// boolean is a setting holding true or false.
+func boolean(key, env, def, usage string, p func(*Config) *bool) Setting {
+	return Setting{Key: key, Env: env, Default: def, Usage: usage,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("not true or false: %q", v)
+			}
+			*p(c) = b
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatBool(*p(c)) },
 	}
 }
 
@@ -250,6 +270,8 @@ func Settings() []Setting {
 		rate("sts-account-rate", "GATEHOUSE_STS_ACCOUNT_RATE", "500", "the same calls a second per account, all its principals together (0: no limit)", func(c *Config) *float64 { return &c.STSAccountRate }),
 		count("sts-account-burst", "GATEHOUSE_STS_ACCOUNT_BURST", "1000", "calls an account may make at once before sts-account-rate applies", func(c *Config) *int { return &c.STSAccountBurst }),
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
+		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
+		boolean("access-log", "GATEHOUSE_ACCESS_LOG", "true", "log one info line per request (request id, action, principal, bucket/key, status, bytes, duration, client)", func(c *Config) *bool { return &c.AccessLog }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),
 		mk("root-secret-access-key", "GATEHOUSE_ROOT_SECRET_ACCESS_KEY", "", "root secret access key of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootSecretAccessKey }),
@@ -381,6 +403,11 @@ func (c *Config) validate() []error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		p = append(p, errors.New("data-dir: must not be empty"))
+	}
+	if c.AdminListen != "" {
+		if _, _, err := net.SplitHostPort(c.AdminListen); err != nil {
+			p = append(p, fmt.Errorf("admin-listen: %q is not host:port", c.AdminListen))
+		}
 	}
 	if !regionPattern.MatchString(c.Region) {
 		p = append(p, fmt.Errorf("region: %q is not a region name (lower-case letters, digits and dashes)", c.Region))

@@ -54,7 +54,7 @@ func (a *Admin) Backup(ctx context.Context, dest string, opt BackupOptions) (*ba
 		}
 	}
 	return backup.Take(ctx, dest, backup.TakeConfig{
-		Store:         a.c.store,
+		Store:         a.c.db,
 		Blobs:         blobs,
 		OpenInventory: openInventory,
 		OpenTarget:    openImporter,

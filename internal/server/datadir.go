@@ -72,7 +72,10 @@ type openMode struct {
 type core struct {
 	cfg     *config.Config
 	dataDir string
-	store   *sqlite.Store
+	// db is the SQLite store; store is what the services use: db, or db
+	// decorated (metrics, tests' faults).
+	db      *sqlite.Store
+	store   store.Store
 	master  *keyring.Master
 	iam     *iam.Service
 	managed *awsmanaged.Catalog
@@ -81,7 +84,7 @@ type core struct {
 
 // close releases the store and the lock.
 func (c *core) close() error {
-	return errors.Join(c.store.Close(), c.lock.Unlock())
+	return errors.Join(c.db.Close(), c.lock.Unlock())
 }
 
 // openCore opens the data directory. Before it writes anything it checks,
@@ -131,8 +134,8 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 		}
 	}
 	fail := func(err error) (*core, error) {
-		if c.store != nil {
-			c.store.Close()
+		if c.db != nil {
+			c.db.Close()
 		}
 		c.lock.Unlock()
 		return nil, err
@@ -143,16 +146,17 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 		}
 	}
 	c.master = master
-	if c.store, err = sqlite.OpenConfig(dbPath, sqlite.Config{Now: now}); err != nil {
+	if c.db, err = sqlite.OpenConfig(dbPath, sqlite.Config{Now: now}); err != nil {
 		return fail(fmt.Errorf("open store: %w", err))
 	}
-	if err := recordInstallation(ctx, c.store, master, now, cfg); err != nil {
+	c.store = c.db
+	if err := recordInstallation(ctx, c.db, master, now, cfg); err != nil {
 		return fail(err)
 	}
 	if c.managed, err = awsmanaged.Load(); err != nil {
 		return fail(fmt.Errorf("load AWS managed policies: %w", err))
 	}
-	c.iam = iam.New(iam.Config{Store: c.store, Sealer: master, Now: now, Managed: c.managed})
+	c.iam = c.newIAM(now)
 	return c, nil
 }
 
@@ -297,4 +301,9 @@ func setDefaultAccount(ctx context.Context, st store.Store, id string, now time.
 		in.DefaultAccount, in.UpdatedAt = id, now.UTC()
 		return tx.PutInstallation(ctx, in)
 	})
+}
+
+// newIAM builds the IAM service over the core's store.
+func (c *core) newIAM(now func() time.Time) *iam.Service {
+	return iam.New(iam.Config{Store: c.store, Sealer: c.master, Now: now, Managed: c.managed})
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/iam"
 	"github.com/gatehouse/gatehouse/internal/keyring"
+	"github.com/gatehouse/gatehouse/internal/metrics"
 	"github.com/gatehouse/gatehouse/internal/oidc/jwks"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/quota"
@@ -37,6 +39,9 @@ type Options struct {
 	// Sink receives the record of every request (nil: discarded).
 	Sink    pipeline.Sink
 	Version string
+	// WrapStore, when set, decorates the metadata store that every part of
+	// the server uses (tests inject faults with storefault).
+	WrapStore func(store.Store) store.Store
 }
 
 // Server is one Gatehouse node.
@@ -63,6 +68,13 @@ type Server struct {
 	s3      *s3.Service
 	blobs   *blobfs.FS
 	handler http.Handler
+	// metrics are collected when an admin listener is configured (nil
+	// otherwise); health answers its probes.
+	metrics *metrics.Metrics
+	health  *health.Checker
+	// accessOut queues the access log's lines for the log (nil when the
+	// access log writes to the caller's Logger, or is off).
+	accessOut io.Closer
 
 	// netNow is the wall clock of socket deadlines, which the runtime
 	// compares with real time: never the injected clock (now), which tests
@@ -122,8 +134,9 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
+	probed, m := c.instrument(cfg, opt, now)
 	s := &Server{cfg: cfg, log: log, now: now, core: c, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
-		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}}
+		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}, metrics: m}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
 		c.close()
 		return nil, err
@@ -134,18 +147,15 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, fmt.Errorf("token keyring: %w", err)
 	}
 	s.tokens = tokens
-	s.authz = authz.NewAuthorizer(c.store, c.managed)
-	s.pipeline = pipeline.New(s.authz)
-	s.version = opt.Version
-	s.sink = opt.Sink
-	if s.sink == nil {
-		s.sink = pipeline.Discard{}
-	}
 	issuers, err := issuerKeys(cfg, now)
 	if err != nil {
 		c.close()
 		return nil, err
 	}
+	s.authz = authz.NewAuthorizer(c.store, c.managed)
+	s.pipeline = pipeline.New(s.authz)
+	s.version = opt.Version
+	s.sink = s.sinks(opt)
 	s.quota = newSTSQuota(cfg, now)
 	s.sts = sts.New(sts.Config{Store: c.store, Tokens: tokens, Managed: c.managed, Opener: c.master, IssuerKeys: issuers,
 		Quota: s.quota, Accounts: accountSettings{cfg}, SAMLEndpoints: []string{cfg.SAMLEndpointURL()}})
@@ -157,6 +167,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		Region:         cfg.Region,
 		SigningRegions: cfg.SigningRegions,
 		Now:            now,
+		// The metrics count token opens (nil interface when off).
+		TokenObserver: s.tokenObserver(),
 	})
 	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
 	if err != nil {
@@ -164,9 +176,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	s.blobs = blobs
-	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
+	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
+	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, Now: now, Log: log})
 	s.handler = s.routes()
+	s.declareOperations()
 	return s, nil
 }
 
@@ -245,8 +259,9 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store and the data directory's lock.
-func (s *Server) Close() error { return s.core.close() }
+// Close writes the queued access-log lines and releases the store and the
+// data directory's lock.
+func (s *Server) Close() error { s.closeAccessLog(); return s.core.close() }
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up
@@ -261,6 +276,12 @@ func Run(ctx context.Context, cfg *config.Config, opt Options) error {
 	if err != nil {
 		return err
 	}
+	stopAdmin, err := s.startAdmin(ctx)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer stopAdmin()
 	return s.Serve(ctx, l)
 }
 
@@ -302,6 +323,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	s.health.Drain()
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -40,7 +40,7 @@ func TestTLS(t *testing.T) {
 // signing, loopback HTTP, SigV4 verification, the store, XML encoding and
 // SDK decoding.
 func BenchmarkGetRoleHTTP(b *testing.B) {
-	env := testenv.New(b)
+	env := benchEnv(b, "plain")
 	ctx := context.Background()
 	_, err := env.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("demo"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + testenv.AccountID + `"},"Action":"sts:AssumeRole"}]}`)})

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -72,19 +75,51 @@ func benchUser(b *testing.B, env *testenv.Env) aws.Credentials {
 	return aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
 }
 
-// BenchmarkAssumeRoleHandler: the server's cost of one AssumeRole.
-func BenchmarkAssumeRoleHandler(b *testing.B) {
-	env := testenv.New(b, func(c *config.Config) { c.STSPrincipalRate, c.STSAccountRate = 0, 0 }) // measure the server, not its quotas
-	creds := benchUser(b, env)
-	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + testenv.AccountID + ":role/demo"},
-		"RoleSessionName": {"bench"}}.Encode()
-	serveRepeatedly(b, env, signedSTS(b, env, creds, body), body)
+// benchEnv starts a server for a benchmark: "plain" (no access log, no
+// metrics) or "observed", as production runs it: the server's log, access
+// log included, written to a file at info level, and the metrics on (an
+// admin listener).
+func benchEnv(b *testing.B, mode string) *testenv.Env {
+	switch mode {
+	case "plain":
+		return testenv.New(b, func(c *config.Config) { c.AccessLog = false })
+	case "observed":
+		f, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { f.Close() })
+		return testenv.NewWith(b, func(o *server.Options) { o.Stderr = f }, withAdmin)
+	}
+	b.Fatalf("mode %q", mode)
+	return nil
 }
 
-// BenchmarkGetCallerIdentityHandler: the server's cost of one GetCallerIdentity.
+var benchModes = []string{"plain", "observed"}
+
+// BenchmarkAssumeRoleHandler: the server's cost of one AssumeRole, without
+// and with the access log and the metrics.
+func BenchmarkAssumeRoleHandler(b *testing.B) {
+	for _, mode := range benchModes {
+		b.Run(mode, func(b *testing.B) {
+			env := benchEnv(b, mode)
+			creds := benchUser(b, env)
+			body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + testenv.AccountID + ":role/demo"},
+				"RoleSessionName": {"bench"}}.Encode()
+			serveRepeatedly(b, env, signedSTS(b, env, creds, body), body)
+		})
+	}
+}
+
+// BenchmarkGetCallerIdentityHandler: the server's cost of one
+// GetCallerIdentity, without and with the access log and the metrics.
 func BenchmarkGetCallerIdentityHandler(b *testing.B) {
-	env := testenv.New(b)
-	creds := benchUser(b, env)
-	body := "Action=GetCallerIdentity&Version=2011-06-15"
-	serveRepeatedly(b, env, signedSTS(b, env, creds, body), body)
+	for _, mode := range benchModes {
+		b.Run(mode, func(b *testing.B) {
+			env := benchEnv(b, mode)
+			creds := benchUser(b, env)
+			body := "Action=GetCallerIdentity&Version=2011-06-15"
+			serveRepeatedly(b, env, signedSTS(b, env, creds, body), body)
+		})
+	}
 }

@@ -65,6 +65,12 @@ type Env struct {
 
 	// Records holds the record of every request the server answered.
 	Records *RecordLog
+
+	// AdminURL is http://ADDR of the admin listener when the config names
+	// one (Cfg.AdminListen, e.g. "127.0.0.1:0"), "" otherwise.
+	AdminURL  string
+	adminDone chan error
+	setup     func(*server.Options)
 }
 
 // Option adjusts the server configuration before start.
@@ -72,6 +78,13 @@ type Option func(*config.Config)
 
 // New starts a server for the test and registers its shutdown.
 func New(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	return NewWith(t, nil, opts...)
+}
+
+// NewWith is New with setup adjusting the server's process-level options
+// (its logger, a store decorator) before each start.
+func NewWith(t testing.TB, setup func(*server.Options), opts ...Option) *Env {
 	t.Helper()
 	env := map[string]string{
 		"GATEHOUSE_ROOT_ACCESS_KEY_ID":     RootAccessKey,
@@ -86,7 +99,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	e := &Env{t: t, DataDir: cfg.DataDir, Cfg: cfg, transport: newTransport(), Records: &RecordLog{}}
+	e := &Env{t: t, DataDir: cfg.DataDir, Cfg: cfg, transport: newTransport(), Records: &RecordLog{}, setup: setup}
 	e.start()
 	t.Cleanup(e.Close)
 	return e
@@ -95,7 +108,11 @@ func New(t testing.TB, opts ...Option) *Env {
 func (e *Env) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, e.Cfg, server.Options{Stderr: testWriter{e.t}, Now: e.now, Sink: e.Records})
+	opt := server.Options{Stderr: testWriter{e.t}, Now: e.now, Sink: e.Records}
+	if e.setup != nil {
+		e.setup(&opt)
+	}
+	srv, err := server.New(ctx, e.Cfg, opt)
 	if err != nil {
 		cancel()
 		e.t.Fatalf("testenv: start server: %v", err)
@@ -113,6 +130,16 @@ func (e *Env) start() {
 	e.cancel = cancel
 	e.done = make(chan error, 1)
 	go func() { e.done <- srv.Serve(ctx, l) }()
+	if e.Cfg.AdminListen != "" {
+		al, err := net.Listen("tcp", e.Cfg.AdminListen)
+		if err != nil {
+			e.t.Fatalf("testenv: admin listen: %v", err)
+		}
+		e.Cfg.AdminListen = al.Addr().String()
+		e.AdminURL = "http://" + al.Addr().String()
+		e.adminDone = make(chan error, 1)
+		go func() { e.adminDone <- srv.ServeAdmin(ctx, al) }()
+	}
 	root := e.Credentials(RootAccessKey, RootSecretKey, "")
 	e.IAM = e.IAMClient(root)
 	e.STS = e.STSClient(root)
@@ -196,6 +223,17 @@ func (e *Env) Close() {
 		}
 	case <-time.After(10 * time.Second):
 		e.t.Errorf("testenv: server did not stop within 10s")
+	}
+	if e.adminDone != nil {
+		select {
+		case err := <-e.adminDone:
+			if err != nil {
+				e.t.Errorf("testenv: serve admin: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			e.t.Errorf("testenv: admin listener did not stop within 10s")
+		}
+		e.adminDone = nil
 	}
 	e.Server.Close()
 	e.cancel = nil

@@ -168,6 +168,23 @@ var rules = []rule{{
 	forbid: []string{"cmd/...", "test/...", "bench/...", "examples/..."},
 	why:    "commands, tests, benchmarks and examples are leaves: nothing imports them",
 }, {
+	from: []string{"internal/accesslog"},
+	only: []string{"internal/pipeline"},
+	why:  "internal/accesslog formats a request's record and nothing else: it reads no store, request or header (so it cannot log a secret the record does not carry)",
+}, {
+	from: []string{"internal/metrics"},
+	only: []string{"internal/pipeline", "internal/policy", "internal/store", "internal/blob"},
+	why:  "internal/metrics reads records and decorates the store and blob contracts; it knows no service, backend or protocol",
+}, {
+	from: []string{"internal/health"},
+	only: []string{"internal/store", "internal/blob"},
+	why:  "internal/health probes the store and blob contracts only",
+}, {
+	from:   []string{"..."},
+	except: []string{"internal/server"},
+	forbid: []string{"internal/accesslog", "internal/metrics", "internal/health"},
+	why:    "observability is composed at the root: the access log, metrics and health are wired by internal/server over records and contracts, and no service reports to them directly",
+}, {
 	from:   []string{"..."},
 	forbid: []string{"internal/testenv", "internal/store/storetest", "internal/blob/blobtest", "internal/oidc/oidctest", "internal/saml/samltest"},
 	why:    "test-support packages are imported by _test.go files only",

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The cost of the access log and the metrics, in one run of one binary:
+# "off" serves with --access-log=false and no admin listener (so no
+# metrics are collected); "on" serves with the access log written to a
+# file at --log-level info and --admin-listen (metrics on, scraped once a
+# second as Prometheus would). Alternates off, on, off, on so drift on the
+# machine hits both alike (each load back to back in both modes, the order
+# swapped every round): AssumeRole (bench/setup, 1 role) and 4 KiB GET
+# and PUT with temporary credentials and a bucket policy in force
+# (bench/s3setup). Needs wrk. Everything listens on 127.0.0.1 only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${DUR:-10s}
+ROUNDS=${ROUNDS:-3}
+tmp=$(mktemp -d)
+pid= scraper=
+trap 'kill $pid $scraper $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+go build -o "$tmp/gatehouse" ./cmd/gatehouse
+go build -o "$tmp/setup" ./bench/setup
+go build -o "$tmp/s3setup" ./bench/s3setup
+KEY=AKIABENCHROOT0000001
+SECRET=benchRootSecret0123456789abcdefghijklmno
+PORT=${PORT:-18795}
+URL=http://127.0.0.1:$PORT
+ADMIN=127.0.0.1:$((PORT + 1))
+
+start() { # $1 = off | on; sets pid, data and log
+  if curl -s -o /dev/null $URL/ || curl -s -o /dev/null http://$ADMIN/; then
+    echo "something already listens on $URL or $ADMIN (set PORT)" >&2; exit 1
+  fi
+  data=$tmp/data-$1-$RANDOM
+  log=$tmp/log-$1
+  local extra=(--access-log=false)
+  if [ "$1" = on ]; then extra=(--access-log=true --admin-listen $ADMIN); fi
+  GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
+    "$tmp/gatehouse" serve --listen 127.0.0.1:$PORT --data-dir "$data" --account-id 111122223333 --log-level info \
+    "${extra[@]}" >/dev/null 2>"$log" &
+  pid=$!
+  for i in $(seq 300); do curl -s -o /dev/null $URL/ && break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null || { echo "server ($1) did not start:" >&2; cat "$log" >&2; exit 1; }
+  scraper=
+  if [ "$1" = on ]; then
+    (while curl -s -o /dev/null http://$ADMIN/metrics; do sleep 1; done) &
+    scraper=$!
+  fi
+}
+stop() {
+  if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "        ($(grep -c 'msg=request' "$log" || true) access-log lines)" >&2
+  rm -rf "$data" "$log"
+}
+
+cpu() { # the server's user + system CPU time so far, in clock ticks
+  awk '{print $14 + $15}' "/proc/$pid/stat"
+}
+
+load() { # $1 = mode, $2 = label, $3 = script
+  local before after out n
+  before=$(cpu)
+  out=$(wrk -t2 -c16 -d"$DUR" -s "$tmp/$3" $URL/)
+  after=$(cpu)
+  n=$(echo "$out" | sed -n 's/^requests=\([0-9]*\) .*/\1/p')
+  # Throughput, and the server's CPU time per request (less sensitive to
+  # other work on the machine than the rate).
+  printf '%-4s %-11s %s cpu_us_per_request=%s %s\n' "$1" "$2" \
+    "$(echo "$out" | grep -E 'Requests/sec' | tr -s ' ')" \
+    "$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')" \
+    "$(echo "$out" | grep -E 'Non-2xx|errors' | tr -s ' ' | tr '\n' ' ')"
+}
+
+sts() { # $1 = off | on
+  start "$1"
+  "$tmp/setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --roles 0 --data-dir "$data" --out "$tmp" >/dev/null
+  load "$1" AssumeRole assumerole.lua
+  stop
+}
+s3() { # $1 = off | on
+  start "$1"
+  "$tmp/s3setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --out "$tmp" >/dev/null
+  load "$1" "GET 4 KiB" s3get.lua
+  load "$1" "PUT 4 KiB" s3put.lua
+  stop
+}
+# Each load runs off and on back to back; odd rounds start with off, even
+# rounds with on, so neither mode always runs first.
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then a=off b=on; else a=on b=off; fi
+  sts $a; sts $b
+  s3 $a; s3 $b
+done | tee "$tmp/results"
+echo
+python3 - "$tmp/results" <<'PY'
+import statistics, sys
+rate, cpu = {}, {}
+for line in open(sys.argv[1]):
+    if "Requests/sec" not in line:
+        continue
+    f = line.split()
+    key = (f[0], f[1])
+    rate.setdefault(key, []).append(float(f[f.index("Requests/sec:") + 1]))
+    cpu.setdefault(key, []).append(float(next(x for x in f if x.startswith("cpu_us_per_request=")).split("=")[1]))
+for load in ("AssumeRole", "GET", "PUT"):
+    off, on = rate[("off", load)], rate[("on", load)]
+    a, b = statistics.median(off), statistics.median(on)
+    print(f"{load:11} rate off {a:8.0f}/s ({min(off):.0f}-{max(off):.0f})  on {b:8.0f}/s ({min(on):.0f}-{max(on):.0f})  on/off {b / a:.3f}")
+    off, on = cpu[("off", load)], cpu[("on", load)]
+    a, b = statistics.median(off), statistics.median(on)
+    print(f"{'':11} CPU  off {a:8.1f} us/req ({min(off):.1f}-{max(off):.1f})  on {b:8.1f} us/req ({min(on):.1f}-{max(on):.1f})  on/off {b / a:.3f}")
+    # Runs of the same round are back to back: their ratios cancel most of
+    # the drift between rounds.
+    pr = [n / f for f, n in zip(rate[("off", load)], rate[("on", load)])]
+    pc = [n / f for f, n in zip(off, on)]
+    print(f"{'':11} paired on/off: rate median {statistics.median(pr):.3f} ({min(pr):.2f}-{max(pr):.2f}), CPU median {statistics.median(pc):.3f} ({min(pc):.2f}-{max(pc):.2f})")
+PY
