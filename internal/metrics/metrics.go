@@ -22,7 +22,7 @@ const Other = "other"
 var services = [...]string{"iam", "sts", "s3"}
 
 // issuing are the STS actions whose successes count as issued credentials.
-var issuing = [...]string{"AssumeRole", "GetSessionToken"}
+var issuing = [...]string{"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken", "GetFederationToken"}
 
 // tokenOutcomes are the outcomes of a session-token open (authz.TokenOpen*).
 var tokenOutcomes = [...]string{"ok", "expired", "invalid", "error"}
