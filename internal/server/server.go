@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -53,7 +54,9 @@ type Server struct {
 	// handle, record.
 	pipeline *pipeline.Driver
 	// sink receives every request's record once its response is complete.
-	sink    pipeline.Sink
+	sink pipeline.Sink
+	// audit is the audit trail (nil when turned off); sink feeds it.
+	audit   *audit.Logger
 	tokens  *keyring.TokenKeys
 	s3      *s3.Service
 	blobs   *blobfs.FS
@@ -182,6 +185,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.blobs = blobs
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: blobs, Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, Now: now, Log: log})
+	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
+		c.store.Close()
+		return nil, err
+	}
+	s.sink = withAudit(s.audit, s.sink)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -238,8 +246,11 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Close flushes the audit trail and releases the store.
+func (s *Server) Close() error {
+	s.closeAudit()
+	return s.store.Close()
+}
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up
