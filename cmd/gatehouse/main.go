@@ -5,6 +5,7 @@
 //	gatehouse account list                  list the accounts in the data dir
 //	gatehouse keys rotate                   start a new session-token key
 //	gatehouse blobs sweep                   delete object bytes no object refers to
+//	gatehouse audit [flags]                 query the audit trail (gatehouse audit --help)
 //	gatehouse version                       print the version
 //
 // main only parses the command line; internal/server builds everything.
@@ -43,6 +44,7 @@ Usage:
   gatehouse account list                  list accounts
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
+  gatehouse audit [--principal P] ...     query the audit trail (gatehouse audit --help)
   gatehouse version                       print the version
 
 The account and keys commands work on the data directory (--data-dir, GATEHOUSE_DATA_DIR
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return keys(ctx, args[1:], stdout, stderr, env)
 	case "blobs":
 		return blobs(ctx, args[1:], stdout, stderr, env)
+	case "audit":
+		return auditCommand(args[1:], stdout, stderr, env, time.Now)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "gatehouse %s\n", version)
 		return 0
