@@ -3,6 +3,7 @@ package audit
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -18,6 +19,24 @@ type Converter struct {
 	NewID func() string
 
 	plans sync.Map // reflect.Type → *typePlan (responseElements)
+	// lastTime is the last second formatted (events come in bursts).
+	lastTime atomic.Pointer[formattedTime]
+}
+
+type formattedTime struct {
+	unix int64
+	text string
+}
+
+// formatTime writes t in TimeFormat, reusing the last second's text.
+func (c *Converter) formatTime(t time.Time) string {
+	sec := t.Unix()
+	if f := c.lastTime.Load(); f != nil && f.unix == sec {
+		return f.text
+	}
+	f := &formattedTime{unix: sec, text: t.UTC().Format(TimeFormat)}
+	c.lastTime.Store(f)
+	return f.text
 }
 
 // Events returns the events of one request: one, or two for a call on
@@ -25,6 +44,25 @@ type Converter struct {
 // caller's account, full userIdentity) and the owner's (userIdentity of
 // type AWSAccount), sharing a sharedEventID, as CloudTrail delivers them.
 func (c *Converter) Events(r *pipeline.Record) []*Event {
+	return c.build(r, false)
+}
+
+// AppendEvents appends r's events to dst as JSON lines and returns how
+// many it wrote: the events Events returns, written without building
+// their parameter maps (the trail's hot path; a test and a fuzz test keep
+// the two equal).
+func (c *Converter) AppendEvents(dst []byte, r *pipeline.Record) ([]byte, int) {
+	events := c.build(r, true)
+	for _, e := range events {
+		dst = e.AppendJSON(dst)
+		dst = append(dst, '\n')
+	}
+	return dst, len(events)
+}
+
+// build makes r's events; direct leaves requestParameters, responseElements
+// and additionalEventData to be written from r by AppendJSON.
+func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
 	newID := c.NewID
 	if newID == nil {
 		newID = newEventID
@@ -35,7 +73,7 @@ func (c *Converter) Events(r *pipeline.Record) []*Event {
 	}
 	e := &Event{
 		EventVersion:    EventVersion,
-		EventTime:       r.Time.Add(r.Duration).UTC().Format(TimeFormat),
+		EventTime:       c.formatTime(r.Time.Add(r.Duration)),
 		EventSource:     service + ".amazonaws.com",
 		EventName:       r.Operation,
 		AWSRegion:       c.Region,
@@ -54,21 +92,28 @@ func (c *Converter) Events(r *pipeline.Record) []*Event {
 		e.EventCategory = CategoryData
 	}
 	e.UserIdentity = userIdentity(r)
-	if service == "s3" {
+	switch {
+	case direct:
+		e.direct = &directParts{r: r, conv: c, s3: service == "s3",
+			response: service != "s3" && r.ErrorCode == "" && r.Result != nil && hasResponseElements(service, r.Operation)}
+	case service == "s3":
 		e.RequestParameters = s3Params(r)
 		e.AdditionalEventData = s3Additional(r)
-	} else {
+	default:
 		e.RequestParameters = queryParams(r.Params)
 		if r.ErrorCode == "" && r.Result != nil && hasResponseElements(service, r.Operation) {
 			e.ResponseElements = c.responseElements(r.Result)
 		}
 	}
 	owner := ownerAccount(r)
+	p := r.Principal
+	if owner == "" && r.Operation == "CreateBucket" && r.ErrorCode == "" && p != nil {
+		owner = p.Account // the new bucket's owner is its creator
+	}
 	e.Resources = resources(r, owner)
 	if r.TLSVersion != "" {
 		e.TLSDetails = &TLSDetails{TLSVersion: tlsVersion(r.TLSVersion), CipherSuite: cipherSuite(r.TLSCipher), ClientProvidedHostHeader: r.Host}
 	}
-	p := r.Principal
 	switch {
 	case p == nil || p.Type == authz.TypeAnonymous:
 		e.RecipientAccountID = owner
@@ -181,7 +226,7 @@ func hasResponseElements(service, op string) bool {
 // was reached. DeleteObjects names its bucket only (CloudTrail does not
 // log the deleted keys).
 func resources(r *pipeline.Record, owner string) []Resource {
-	var out []Resource
+	out := make([]Resource, 0, 2)
 	add := func(arn, account, typ string) {
 		for _, x := range out {
 			if x.ARN == arn {
@@ -204,6 +249,9 @@ func resources(r *pipeline.Record, owner string) []Resource {
 		}
 	}
 	for _, c := range r.Checks {
+		if c.Resource == "*" {
+			continue
+		}
 		if typ, account := resourceType(c.Resource); typ != "" {
 			if c.ResourceAccount != "" && typ == "AWS::S3::Bucket" {
 				account = c.ResourceAccount
@@ -220,11 +268,19 @@ const maxResources = 16
 // resourceType names an ARN's CloudTrail resource type and its account
 // ("" for ARNs that name no single resource, such as "*").
 func resourceType(arn string) (typ, account string) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
 		return "", ""
 	}
-	service, account, res := parts[2], parts[4], parts[5]
+	var parts [4]string // partition, service, region, account
+	for i := range parts {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return "", ""
+		}
+		parts[i], rest = rest[:j], rest[j+1:]
+	}
+	service, account, res := parts[1], parts[3], rest
 	if len(account) != 12 {
 		account = ""
 	}

@@ -229,3 +229,74 @@ func TestS3Params(t *testing.T) {
 		t.Fatal("no x-amz-id-2")
 	}
 }
+
+// sameEvents checks that AppendEvents writes what Events builds.
+func sameEvents(t *testing.T, c *Converter, r *pipeline.Record) {
+	t.Helper()
+	var want []byte
+	for _, e := range c.Events(r) {
+		want = append(e.AppendJSON(want), '\n')
+	}
+	got, n := c.AppendEvents(nil, r)
+	gl, wl := strings.Split(strings.TrimSpace(string(got)), "\n"), strings.Split(strings.TrimSpace(string(want)), "\n")
+	if len(gl) != len(wl) || n != len(wl) {
+		t.Fatalf("AppendEvents wrote %d events (said %d), Events %d", len(gl), n, len(wl))
+	}
+	for i := range gl {
+		if !sameJSON(t, []byte(gl[i]), []byte(wl[i])) {
+			t.Fatalf("AppendEvents:\n%s\nEvents:\n%s", gl[i], wl[i])
+		}
+	}
+}
+
+func TestAppendEventsIsEvents(t *testing.T) {
+	c := &Converter{Region: "us-east-1", NewID: func() string { return "fixed-id" }}
+	assume, get := benchRecords()
+	type inner struct {
+		When  string   `xml:"CreateDate"`
+		Names []string `xml:"Names>member"`
+		F     float32  `xml:"F"`
+		U     uint16   `xml:"U"`
+		Deep  *inner   `xml:"Deep,omitempty"`
+	}
+	type odd struct {
+		Nothing *inner   `xml:"Nothing"`
+		Empty   struct{} `xml:"Empty"`
+		List    []*inner `xml:"List>member"`
+		Map     map[string]string
+		Raw     []byte `xml:"Raw"`
+		Inner   inner  `xml:"Inner"`
+	}
+	deep := &inner{}
+	for i := 0; i < 12; i++ {
+		deep = &inner{When: "2026-01-01T00:00:00Z", Deep: deep}
+	}
+	records := []*pipeline.Record{assume, get,
+		{Service: "iam", Operation: "CreateThing", Result: &odd{List: []*inner{nil, {Names: []string{"a"}, F: 1.5, U: 7}}, Map: map[string]string{"a": "b"},
+			Raw: []byte{1}, Inner: inner{When: "not a date", Deep: deep}}},
+		{Service: "iam", Operation: "CreateThing", Result: &struct{ Secret string }{"s"}},
+		{Service: "iam", Operation: "ListThings", Result: &odd{}},
+		{Service: "iam", Operation: "CreateUser", Params: url.Values{"UserName": {"u"}, "Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}}},
+		{Service: "iam", Operation: "CreateUser", Params: url.Values{"userName": {"lower"}, "UserName": {"upper"}}},
+		{Service: "iam", Operation: "CreateUser", Params: url.Values{"Action": {"CreateUser"}, "Password": {"p"}}},
+		{Service: "sts", Operation: "GetSessionToken", Params: url.Values{"DurationSeconds": {"x900"}, "SetAsDefault": {"1"}, "Empty": {}}},
+		{Service: "s3", Operation: "ListObjectsV2", Bucket: "b", Host: "h", Params: url.Values{"list-type": {"2"}, "key": {"k"}, "bucketName": {"spoof"},
+			"Host": {"h2"}, "X-Amz-Signature": {"s"}, "prefix": {strings.Repeat("p", 5000)}}, TLSCipher: "TLS_RSA_WITH_AES_128_CBC_SHA", SignatureVersion: "SigV2", Auth: "query"},
+		{Service: "s3", Operation: "PostObject", Bucket: "b", Auth: "post", BytesIn: 100},
+	}
+	many := url.Values{}
+	for i := 0; i < maxS3Params+1; i++ {
+		many.Set("p"+strings.Repeat("x", i%3)+string(rune('a'+i%26))+string(rune('a'+i/26)), "v")
+	}
+	for _, r := range records {
+		sameEvents(t, c, r)
+	}
+	// Past the limit, both keep maxS3Params parameters (which ones is up
+	// to map order).
+	r := &pipeline.Record{Service: "s3", Operation: "GetObject", Params: many}
+	got, _ := c.AppendEvents(nil, r)
+	e, err := DecodeEvent(got[:len(got)-1])
+	if err != nil || len(e.RequestParameters) != maxS3Params || len(c.Events(r)[0].RequestParameters) != maxS3Params {
+		t.Fatalf("past the limit: %d parameters (%v)", len(e.RequestParameters), err)
+	}
+}

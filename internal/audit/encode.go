@@ -24,10 +24,14 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 	dst = appendField(dst, "userAgent", e.UserAgent)
 	dst = appendOptional(dst, "errorCode", e.ErrorCode)
 	dst = appendOptional(dst, "errorMessage", e.ErrorMessage)
-	dst = append(dst, `,"requestParameters":`...)
-	dst = appendObject(dst, e.RequestParameters)
-	dst = append(dst, `,"responseElements":`...)
-	dst = appendObject(dst, e.ResponseElements)
+	if d := e.direct; d != nil {
+		dst = d.appendJSON(dst)
+	} else {
+		dst = append(dst, `,"requestParameters":`...)
+		dst = appendObject(dst, e.RequestParameters)
+		dst = append(dst, `,"responseElements":`...)
+		dst = appendObject(dst, e.ResponseElements)
+	}
 	if len(e.AdditionalEventData) > 0 {
 		dst = append(dst, `,"additionalEventData":`...)
 		dst = appendObject(dst, e.AdditionalEventData)
@@ -195,6 +199,15 @@ func appendFloat(dst []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the bytes a JSON string holds as they are: printable
+// ASCII but the quote and the backslash.
+var plainASCII = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string: control characters, quotes
 // and backslashes escaped, invalid UTF-8 replaced by U+FFFD, and U+2028
 // and U+2029 escaped (as encoding/json does, without its HTML escaping).
@@ -202,11 +215,13 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainASCII[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch b {
 			case '\\', '"':

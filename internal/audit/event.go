@@ -68,6 +68,11 @@ type Event struct {
 	SharedEventID       string         `json:"sharedEventID,omitempty"`
 	EventCategory       string         `json:"eventCategory"`
 	TLSDetails          *TLSDetails    `json:"tlsDetails,omitempty"`
+
+	// direct, when set, has AppendJSON write requestParameters,
+	// responseElements and additionalEventData from the record instead of
+	// the maps above (which are then empty): Converter.AppendEvents.
+	direct *directParts
 }
 
 // UserIdentity is who made the request.
@@ -154,6 +159,30 @@ func (e *Event) IssuedAccessKey() string {
 func newEventID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	return formatUUID(b)
+}
+
+// idSource makes random UUIDs from random bytes read 4 KiB at a time; one
+// goroutine uses it (the trail's).
+type idSource struct {
+	buf [4096]byte
+	off int
+}
+
+func (s *idSource) next() string {
+	if s.off == 0 || s.off+16 > len(s.buf) {
+		_, _ = rand.Read(s.buf[:])
+		s.off = 0
+	}
+	var b [16]byte
+	copy(b[:], s.buf[s.off:])
+	clear(s.buf[s.off : s.off+16])
+	s.off += 16
+	return formatUUID(b)
+}
+
+// formatUUID writes 16 random bytes as a version 4 UUID.
+func formatUUID(b [16]byte) string {
 	b[6] = (b[6] & 0x0f) | 0x40
 	b[8] = (b[8] & 0x3f) | 0x80
 	var out [36]byte

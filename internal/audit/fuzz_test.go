@@ -48,6 +48,7 @@ func FuzzRequestParameters(f *testing.F) {
 		if s3 {
 			r.Service, r.Bucket, r.Key = "s3", "bucket", key
 		}
+		sameEvents(t, &Converter{Region: "us-east-1", NewID: func() string { return "id" }}, r)
 		for _, e := range c.Events(r) {
 			line := e.AppendJSON(nil)
 			var m map[string]any

@@ -92,6 +92,9 @@ func New(o Options) *Logger {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.NewID == nil {
+		o.NewID = (&idSource{}).next // used by the trail's goroutine only
+	}
 	l := &Logger{conv: &Converter{Region: o.Region, NewID: o.NewID}, ch: make(chan *pipeline.Record, o.Buffer),
 		block: o.BackPressure, dataEvents: o.DataEvents, sinks: o.Sinks, retryDelay: o.RetryDelay, log: o.Log,
 		stop: make(chan struct{}), done: make(chan struct{})}
@@ -210,11 +213,9 @@ func (l *Logger) write(batch []*pipeline.Record, buf []byte) []byte {
 	buf = buf[:0]
 	n := 0
 	for _, r := range batch {
-		for _, e := range l.conv.Events(r) {
-			buf = e.AppendJSON(buf)
-			buf = append(buf, '\n')
-			n++
-		}
+		var k int
+		buf, k = l.conv.AppendEvents(buf, r)
+		n += k
 	}
 	for _, s := range l.sinks {
 		l.deliver(s, buf, n)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,17 +27,27 @@ const (
 // federation assertions. Names are compared without case or punctuation,
 // at every depth of requestParameters and responseElements.
 func Secret(name string) bool {
-	n := normalize(name)
+	var buf [64]byte
+	n := buf[:0]
+	if len(name) > len(buf) {
+		n = make([]byte, 0, len(name))
+	}
+	n = appendNormalized(n, name)
 	for _, s := range secretParts {
-		if strings.Contains(n, s) {
+		if bytes.Contains(n, s) {
 			return true
 		}
 	}
-	return slices.Contains(secretNames, n)
+	for _, s := range secretNames {
+		if string(n) == s {
+			return true
+		}
+	}
+	return false
 }
 
 // secretParts deny every name that contains them.
-var secretParts = []string{
+var secretParts = bytesOf(
 	"secret",             // SecretAccessKey, accessKeySecret, client secrets
 	"password",           // Password, NewPassword, OldPassword
 	"sessiontoken",       // SessionToken
@@ -49,15 +60,23 @@ var secretParts = []string{
 	"privatekey",         // PrivateKey
 	"samlassertion",      // SAMLAssertion
 	"webidentitytoken",   // WebIdentityToken
+)
+
+func bytesOf(s ...string) [][]byte {
+	out := make([][]byte, len(s))
+	for i, x := range s {
+		out[i] = []byte(x)
+	}
+	return out
 }
 
 // secretNames deny these names exactly: authentication parameters of
 // presigned URLs that identify the signing key (AWS omits them too).
 var secretNames = []string{"xamzcredential", "awsaccesskeyid", "policy64"}
 
-// normalize lower-cases name and drops everything but letters and digits.
-func normalize(name string) string {
-	b := make([]byte, 0, len(name))
+// appendNormalized appends name lower-cased, without anything but letters
+// and digits.
+func appendNormalized(b []byte, name string) []byte {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
@@ -67,7 +86,7 @@ func normalize(name string) string {
 			b = append(b, c+'a'-'A')
 		}
 	}
-	return string(b)
+	return b
 }
 
 // lowerFirst writes a Query parameter or XML element name as CloudTrail
@@ -107,7 +126,7 @@ func queryParams(v url.Values) map[string]any {
 	slices.Sort(keys)
 	root := &node{}
 	for _, k := range keys {
-		if k == "Action" || k == "Version" || len(k) > 256 || strings.HasPrefix(strings.ToLower(k), "x-amz-") || len(v[k]) == 0 {
+		if skipParam(k, v[k]) {
 			continue
 		}
 		segs := strings.Split(k, ".")

@@ -1,0 +1,80 @@
+package audit
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/token"
+)
+
+type benchResult struct {
+	Credentials struct {
+		AccessKeyId     string `xml:"AccessKeyId"`
+		SecretAccessKey string `xml:"SecretAccessKey"`
+		SessionToken    string `xml:"SessionToken"`
+		Expiration      string `xml:"Expiration"`
+	} `xml:"Credentials"`
+	AssumedRoleUser struct {
+		Arn           string `xml:"Arn"`
+		AssumedRoleId string `xml:"AssumedRoleId"`
+	} `xml:"AssumedRoleUser"`
+	PackedPolicySize *int   `xml:"PackedPolicySize,omitempty"`
+	SourceIdentity   string `xml:"SourceIdentity,omitempty"`
+}
+
+func benchRecords() (assume, get *pipeline.Record) {
+	user := &authz.Principal{Type: authz.TypeUser, Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/bench", UserID: "AIDAEXAMPLEEXAMPLEEX",
+		UserName: "bench", AccessKeyID: "AKIAEXAMPLEEXAMPLE01"}
+	res := &benchResult{}
+	res.Credentials.AccessKeyId, res.Credentials.SecretAccessKey, res.Credentials.SessionToken = "ASIAEXAMPLEEXAMPLE01", "secret", "token"
+	res.Credentials.Expiration = "2026-05-01T13:00:00Z"
+	res.AssumedRoleUser.Arn, res.AssumedRoleUser.AssumedRoleId = "arn:aws:sts::111122223333:assumed-role/bench/s", "AROAEXAMPLEEXAMPLEEX:s"
+	assume = &pipeline.Record{RequestID: "5e3c1c4e-9a57-4a5e-8b45-3b1f6f0c2a11", Service: "sts", Operation: "AssumeRole", Time: time.Now(), Principal: user,
+		Params: url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::111122223333:role/bench"}, "RoleSessionName": {"s"}},
+		Checks: []pipeline.CheckRecord{{Action: "sts:AssumeRole", Resource: "arn:aws:iam::111122223333:role/bench", ResourceAccount: "111122223333"}},
+		Result: res, Auth: "header", SignatureVersion: "SigV4", SourceIP: "127.0.0.1", UserAgent: "wrk", Status: 200, BytesOut: 1200}
+	sess := &token.Session{Kind: token.KindRole, Account: "111122223333", IssuedAt: time.Now(), RoleARN: "arn:aws:iam::111122223333:role/bench", RoleID: "AROAEXAMPLEEXAMPLEEX"}
+	role := &authz.Principal{Type: authz.TypeAssumedRole, Account: "111122223333", ARN: "arn:aws:sts::111122223333:assumed-role/bench/s",
+		UserID: "AROAEXAMPLEEXAMPLEEX:s", AccessKeyID: "ASIAEXAMPLEEXAMPLE01", Session: sess}
+	get = &pipeline.Record{RequestID: "5e3c1c4e-9a57-4a5e-8b45-3b1f6f0c2a12", Service: "s3", Operation: "GetObject", Time: time.Now(), Principal: role,
+		Bucket: "bench", Key: "obj/000123", Params: url.Values{}, Host: "127.0.0.1:8797",
+		Checks: []pipeline.CheckRecord{{Action: "s3:GetObject", Resource: "arn:aws:s3:::bench/obj/000123", ResourceAccount: "111122223333"}},
+		Auth:   "header", SignatureVersion: "SigV4", SourceIP: "127.0.0.1", UserAgent: "wrk", Status: 200, BytesOut: 4096}
+	return assume, get
+}
+
+// BenchmarkEvent is the trail's work per request (on its own goroutine):
+// convert the record and encode the event.
+func BenchmarkEvent(b *testing.B) {
+	assume, get := benchRecords()
+	for _, tc := range []struct {
+		name string
+		r    *pipeline.Record
+	}{{"AssumeRole", assume}, {"GetObject", get}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c := &Converter{Region: "us-east-1", NewID: (&idSource{}).next}
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, _ = c.AppendEvents(buf[:0], tc.r)
+			}
+			b.SetBytes(int64(len(buf)))
+		})
+	}
+}
+
+// BenchmarkRecord is what a request pays: queueing its record.
+func BenchmarkRecord(b *testing.B) {
+	_, get := benchRecords()
+	l := New(Options{Sinks: []Sink{NewWriterSink(nil)}, Buffer: 1 << 16, DataEvents: true})
+	defer l.Close(ctx)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Record(ctx, get)
+		}
+	})
+}
