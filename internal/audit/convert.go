@@ -44,7 +44,11 @@ func (c *Converter) formatTime(t time.Time) string {
 // caller's account, full userIdentity) and the owner's (userIdentity of
 // type AWSAccount), sharing a sharedEventID, as CloudTrail delivers them.
 func (c *Converter) Events(r *pipeline.Record) []*Event {
-	return c.build(r, false)
+	e := new(Event)
+	if owner := c.fill(e, r, false); owner != nil {
+		return []*Event{e, owner}
+	}
+	return []*Event{e}
 }
 
 // AppendEvents appends r's events to dst as JSON lines and returns how
@@ -52,17 +56,23 @@ func (c *Converter) Events(r *pipeline.Record) []*Event {
 // their parameter maps (the trail's hot path; a test and a fuzz test keep
 // the two equal).
 func (c *Converter) AppendEvents(dst []byte, r *pipeline.Record) ([]byte, int) {
-	events := c.build(r, true)
-	for _, e := range events {
-		dst = e.AppendJSON(dst)
-		dst = append(dst, '\n')
+	var e Event
+	owner := c.fill(&e, r, true)
+	dst = append(e.AppendJSON(dst), '\n')
+	if owner == nil {
+		return dst, 1
 	}
-	return dst, len(events)
+	return append(owner.AppendJSON(dst), '\n'), 2
 }
 
-// build makes r's events; direct leaves requestParameters, responseElements
-// and additionalEventData to be written from r by AppendJSON.
-func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
+// eventSources are the events' eventSource by service.
+var eventSources = map[string]string{"iam": "iam.amazonaws.com", "sts": "sts.amazonaws.com", "s3": "s3.amazonaws.com"}
+
+// fill makes r's event in e and returns the resource owner's copy of a
+// cross-account call (nil for others). direct leaves requestParameters,
+// responseElements and additionalEventData to be written from r by
+// AppendJSON.
+func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 	newID := c.NewID
 	if newID == nil {
 		newID = newEventID
@@ -71,10 +81,14 @@ func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
 	if service == "" {
 		service = "s3"
 	}
-	e := &Event{
+	source, ok := eventSources[service]
+	if !ok {
+		source = service + ".amazonaws.com"
+	}
+	*e = Event{
 		EventVersion:    EventVersion,
 		EventTime:       c.formatTime(r.Time.Add(r.Duration)),
-		EventSource:     service + ".amazonaws.com",
+		EventSource:     source,
 		EventName:       r.Operation,
 		AWSRegion:       c.Region,
 		SourceIPAddress: r.SourceIP,
@@ -94,7 +108,7 @@ func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
 	e.UserIdentity = userIdentity(r)
 	switch {
 	case direct:
-		e.direct = &directParts{r: r, conv: c, s3: service == "s3",
+		e.direct = directParts{r: r, conv: c, s3: service == "s3",
 			response: service != "s3" && r.ErrorCode == "" && r.Result != nil && hasResponseElements(service, r.Operation)}
 	case service == "s3":
 		e.RequestParameters = s3Params(r)
@@ -110,7 +124,7 @@ func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
 	if owner == "" && r.Operation == "CreateBucket" && r.ErrorCode == "" && p != nil {
 		owner = p.Account // the new bucket's owner is its creator
 	}
-	e.Resources = resources(r, owner)
+	e.Resources = resources(e.resources[:0], r, owner)
 	if r.TLSVersion != "" {
 		e.TLSDetails = &TLSDetails{TLSVersion: tlsVersion(r.TLSVersion), CipherSuite: cipherSuite(r.TLSCipher), ClientProvidedHostHeader: r.Host}
 	}
@@ -122,13 +136,15 @@ func (c *Converter) build(r *pipeline.Record, direct bool) []*Event {
 	default:
 		e.RecipientAccountID = p.Account
 		e.SharedEventID = newID()
-		o := *e
+		o := new(Event)
+		*o = *e
+		o.Resources = append(o.resources[:0], e.Resources...)
 		o.EventID = newID()
 		o.RecipientAccountID = owner
 		o.UserIdentity = UserIdentity{Type: TypeAWSAccount, PrincipalID: p.UserID, AccountID: p.Account}
-		return []*Event{e, &o}
+		return o
 	}
-	return []*Event{e}
+	return nil
 }
 
 // ownerAccount is the account owning what the request acted on when its
@@ -225,8 +241,7 @@ func hasResponseElements(service, op string) bool {
 // objects), and for S3 the addressed object and bucket even when no check
 // was reached. DeleteObjects names its bucket only (CloudTrail does not
 // log the deleted keys).
-func resources(r *pipeline.Record, owner string) []Resource {
-	out := make([]Resource, 0, 2)
+func resources(out []Resource, r *pipeline.Record, owner string) []Resource {
 	add := func(arn, account, typ string) {
 		for _, x := range out {
 			if x.ARN == arn {

@@ -24,8 +24,8 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 	dst = appendField(dst, "userAgent", e.UserAgent)
 	dst = appendOptional(dst, "errorCode", e.ErrorCode)
 	dst = appendOptional(dst, "errorMessage", e.ErrorMessage)
-	if d := e.direct; d != nil {
-		dst = d.appendJSON(dst)
+	if e.direct.r != nil {
+		dst = e.direct.appendJSON(dst)
 	} else {
 		dst = append(dst, `,"requestParameters":`...)
 		dst = appendObject(dst, e.RequestParameters)

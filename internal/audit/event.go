@@ -69,10 +69,13 @@ type Event struct {
 	EventCategory       string         `json:"eventCategory"`
 	TLSDetails          *TLSDetails    `json:"tlsDetails,omitempty"`
 
-	// direct, when set, has AppendJSON write requestParameters,
-	// responseElements and additionalEventData from the record instead of
-	// the maps above (which are then empty): Converter.AppendEvents.
-	direct *directParts
+	// direct, when its record is set, has AppendJSON write
+	// requestParameters, responseElements and additionalEventData from the
+	// record instead of the maps above (which are then empty):
+	// Converter.AppendEvents.
+	direct directParts
+	// resources holds Resources of the usual short list.
+	resources [2]Resource
 }
 
 // UserIdentity is who made the request.

@@ -43,6 +43,10 @@ type Options struct {
 	// RetryDelay is the wait between retries of a failed sink write under
 	// back-pressure (0: one second).
 	RetryDelay time.Duration
+	// FlushInterval is how often the trail's goroutine wakes to write what
+	// is buffered (0: 50 ms); it also wakes when the buffer is half full.
+	// Waking per request instead would cost more than the writing.
+	FlushInterval time.Duration
 	// NewID makes event ids (nil: random UUIDs).
 	NewID func() string
 	Log   *slog.Logger
@@ -56,6 +60,9 @@ const maxBatch = 256
 type Logger struct {
 	conv       *Converter
 	ch         chan *pipeline.Record
+	kick       chan struct{} // wakes the goroutine before its interval
+	kickAt     int           // buffer depth that kicks it
+	interval   time.Duration
 	block      bool
 	dataEvents bool
 	sinks      []Sink
@@ -92,10 +99,14 @@ func New(o Options) *Logger {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 50 * time.Millisecond
+	}
 	if o.NewID == nil {
 		o.NewID = (&idSource{}).next // used by the trail's goroutine only
 	}
 	l := &Logger{conv: &Converter{Region: o.Region, NewID: o.NewID}, ch: make(chan *pipeline.Record, o.Buffer),
+		kick: make(chan struct{}, 1), kickAt: max(o.Buffer/2, 1), interval: o.FlushInterval,
 		block: o.BackPressure, dataEvents: o.DataEvents, sinks: o.Sinks, retryDelay: o.RetryDelay, log: o.Log,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for _, s := range o.Shippers {
@@ -115,18 +126,32 @@ func (l *Logger) Record(ctx context.Context, r *pipeline.Record) {
 		l.dropped.Add(1)
 		return
 	}
-	if l.block {
-		select {
-		case l.ch <- r:
-		case <-l.stop:
-			l.dropped.Add(1)
+	select {
+	case l.ch <- r:
+		if len(l.ch) >= l.kickAt {
+			l.wake()
 		}
+		return
+	default:
+	}
+	// The buffer is full.
+	l.wake()
+	if !l.block {
+		l.dropped.Add(1)
 		return
 	}
 	select {
 	case l.ch <- r:
-	default:
+	case <-l.stop:
 		l.dropped.Add(1)
+	}
+}
+
+// wake asks the trail's goroutine to write now.
+func (l *Logger) wake() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
 	}
 }
 
@@ -167,31 +192,35 @@ func (l *Logger) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// run is the trail's goroutine: it takes records in batches, encodes
-// their events once and hands the lines to every sink.
+// run is the trail's goroutine: every interval (or when kicked) it takes
+// the buffered records in batches, encodes their events once and hands the
+// lines to every sink.
 func (l *Logger) run() {
 	defer close(l.done)
+	t := time.NewTicker(l.interval)
+	defer t.Stop()
 	batch := make([]*pipeline.Record, 0, maxBatch)
 	var buf []byte
 	for {
+		stop := false
 		select {
-		case r := <-l.ch:
-			batch = append(batch, r)
+		case <-t.C:
+		case <-l.kick:
 		case <-l.stop:
-			// Write what is buffered, then stop.
-			for {
-				batch = l.fill(batch)
-				if len(batch) == 0 {
-					return
-				}
-				buf = l.write(batch, buf)
-				batch = batch[:0]
-			}
+			stop = true
 		}
-		batch = l.fill(batch)
-		buf = l.write(batch, buf)
-		clear(batch)
-		batch = batch[:0]
+		for {
+			batch = l.fill(batch)
+			if len(batch) == 0 {
+				break
+			}
+			buf = l.write(batch, buf)
+			clear(batch)
+			batch = batch[:0]
+		}
+		if stop {
+			return
+		}
 	}
 }
 

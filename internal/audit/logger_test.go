@@ -198,7 +198,7 @@ func TestDataEventsOff(t *testing.T) {
 func TestShipperStallDoesNotBlockSinks(t *testing.T) {
 	sink := &memSink{}
 	ship := &memSink{gate: make(chan struct{})}
-	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}})
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, FlushInterval: time.Millisecond})
 	for i := 0; i < shipperQueue+20; i++ {
 		l.Record(ctx, record(i))
 		// One record per batch: wait for the sink to have it.
