@@ -124,7 +124,7 @@ func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 	if owner == "" && r.Operation == "CreateBucket" && r.ErrorCode == "" && p != nil {
 		owner = p.Account // the new bucket's owner is its creator
 	}
-	e.Resources = resources(e.resources[:0], r, owner)
+	e.Resources = resources(nil, r, owner)
 	if r.TLSVersion != "" {
 		e.TLSDetails = &TLSDetails{TLSVersion: tlsVersion(r.TLSVersion), CipherSuite: cipherSuite(r.TLSCipher), ClientProvidedHostHeader: r.Host}
 	}
@@ -138,7 +138,6 @@ func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 		e.SharedEventID = newID()
 		o := new(Event)
 		*o = *e
-		o.Resources = append(o.resources[:0], e.Resources...)
 		o.EventID = newID()
 		o.RecipientAccountID = owner
 		o.UserIdentity = UserIdentity{Type: TypeAWSAccount, PrincipalID: p.UserID, AccountID: p.Account}

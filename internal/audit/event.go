@@ -74,8 +74,6 @@ type Event struct {
 	// record instead of the maps above (which are then empty):
 	// Converter.AppendEvents.
 	direct directParts
-	// resources holds Resources of the usual short list.
-	resources [2]Resource
 }
 
 // UserIdentity is who made the request.
