@@ -208,6 +208,14 @@ var plainASCII = func() (t [256]bool) {
 	return t
 }()
 
+// plain8 reports whether none of the eight bytes in x needs escaping: no
+// control character, quote, backslash or non-ASCII byte.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x&highs)|((x-ones*0x20)&^x&highs)|hasZero(x^(ones*'"'))|hasZero(x^(ones*'\\')) == 0
+}
+
 // appendString appends s as a JSON string: control characters, quotes
 // and backslashes escaped, invalid UTF-8 replaced by U+FFFD, and U+2028
 // and U+2029 escaped (as encoding/json does, without its HTML escaping).
@@ -215,6 +223,11 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs escaping.
+		for i+8 <= len(s) && plain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
 		for i < len(s) && plainASCII[s[i]] {
 			i++
 		}
