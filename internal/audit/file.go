@@ -25,14 +25,19 @@ type FileConfig struct {
 	// Retention deletes files whose last event is older than this, checked
 	// whenever a new file is started and at open (0: keep every file).
 	Retention time.Duration
-	// Now is the clock of rotation and retention (nil: time.Now).
+	// SyncInterval is how often the current file is fsync'd while events
+	// are written (0: every second; negative: only when it is closed), so
+	// that a machine crash loses at most that much of the trail.
+	SyncInterval time.Duration
+	// Now is the clock of rotation, retention and syncing (nil: time.Now).
 	Now func() time.Time
 }
 
 // FileSink writes the trail as JSON-lines files in one directory, named
 // audit-START-SEQ.jsonl (START the file's first write, UTC; SEQ counting
 // files), the newest being the one written. Files are 0600 in a 0700
-// directory; a file is fsync'd when it is closed.
+// directory; the current file is fsync'd every SyncInterval while written
+// and when it is closed.
 type FileSink struct {
 	cfg FileConfig
 
@@ -41,6 +46,7 @@ type FileSink struct {
 	name   string
 	size   int64
 	opened time.Time
+	synced time.Time // last fsync of the current file
 	seq    int
 	closed bool
 }
@@ -64,6 +70,9 @@ func OpenFileSink(cfg FileConfig) (*FileSink, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SyncInterval == 0 {
+		cfg.SyncInterval = time.Second
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit dir: %w", err)
@@ -166,6 +175,10 @@ func (s *FileSink) Write(_ context.Context, lines []byte, _ int) error {
 	}
 	n, err := s.f.Write(lines)
 	s.size += int64(n)
+	if err == nil && s.cfg.SyncInterval > 0 && now.Sub(s.synced) >= s.cfg.SyncInterval {
+		err = s.f.Sync()
+		s.synced = now
+	}
 	if err != nil {
 		// A partial line may be in the file: the next write starts a new
 		// one (readers skip the broken line).
