@@ -115,7 +115,21 @@ type searcher struct {
 // IsSession reports whether a principal names an assumed-role session:
 // an sts assumed-role ARN or a temporary (ASIA) access key id.
 func IsSession(p string) bool {
-	return strings.HasPrefix(p, "ASIA") || (strings.HasPrefix(p, "arn:aws:sts::") && strings.Contains(p, ":assumed-role/"))
+	return isSessionKey(p) || (strings.HasPrefix(p, "arn:aws:sts::") && strings.Contains(p, ":assumed-role/"))
+}
+
+// isSessionKey reports whether s is a temporary access key id: ASIA and
+// upper-case letters and digits, 20 characters.
+func isSessionKey(s string) bool {
+	if len(s) != 20 || !strings.HasPrefix(s, "ASIA") {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // resolvePrincipal runs the passes that find a session's provenance and,
@@ -140,7 +154,7 @@ func (s *searcher) resolvePrincipal() error {
 // events that issued the keys those were made with, until a call made
 // with long-term credentials (or the trail's beginning).
 func (s *searcher) followBack(p string) error {
-	if strings.HasPrefix(p, "ASIA") {
+	if isSessionKey(p) {
 		s.keys[p] = true
 	} else {
 		// The session's keys: those its calls were signed with, and those
