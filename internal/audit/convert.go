@@ -19,8 +19,13 @@ type Converter struct {
 	NewID func() string
 
 	plans sync.Map // reflect.Type → *typePlan (responseElements)
-	// lastTime is the last second formatted (events come in bursts).
-	lastTime atomic.Pointer[formattedTime]
+	// Events come in bursts: the last second formatted as an eventTime, as
+	// a session's creationDate, and the last response date rewritten.
+	lastTime, lastCreation atomic.Pointer[formattedTime]
+	lastDate               atomic.Pointer[[2]string]
+
+	secretMu sync.Mutex
+	secrets  map[string]bool // Secret's answers by parameter name (bounded)
 }
 
 type formattedTime struct {
@@ -30,13 +35,29 @@ type formattedTime struct {
 
 // formatTime writes t in TimeFormat, reusing the last second's text.
 func (c *Converter) formatTime(t time.Time) string {
+	return cachedFormat(&c.lastTime, t)
+}
+
+func cachedFormat(last *atomic.Pointer[formattedTime], t time.Time) string {
 	sec := t.Unix()
-	if f := c.lastTime.Load(); f != nil && f.unix == sec {
+	if f := last.Load(); f != nil && f.unix == sec {
 		return f.text
 	}
 	f := &formattedTime{unix: sec, text: t.UTC().Format(TimeFormat)}
-	c.lastTime.Store(f)
+	last.Store(f)
 	return f.text
+}
+
+// responseDate rewrites an ISO 8601 time as CloudTrail writes dates in
+// responseElements; other strings are returned unchanged. The last answer
+// is kept (the expirations of sessions issued in one second are equal).
+func (c *Converter) responseDate(s string) string {
+	if d := c.lastDate.Load(); d != nil && d[0] == s {
+		return d[1]
+	}
+	out := responseDate(s)
+	c.lastDate.Store(&[2]string{s, out})
+	return out
 }
 
 // Events returns the events of one request: one, or two for a call on
@@ -105,7 +126,7 @@ func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 	if data {
 		e.EventCategory = CategoryData
 	}
-	e.UserIdentity = userIdentity(r)
+	e.UserIdentity = c.userIdentity(r)
 	switch {
 	case direct:
 		e.direct = directParts{r: r, conv: c, s3: service == "s3",
@@ -158,7 +179,7 @@ func ownerAccount(r *pipeline.Record) string {
 }
 
 // userIdentity is the caller as CloudTrail describes it.
-func userIdentity(r *pipeline.Record) UserIdentity {
+func (c *Converter) userIdentity(r *pipeline.Record) UserIdentity {
 	p := r.Principal
 	if p == nil {
 		// Authentication failed: the key the request claimed, if any.
@@ -180,14 +201,14 @@ func userIdentity(r *pipeline.Record) UserIdentity {
 		u.Type = TypeUnknown
 	}
 	if s := p.Session; s != nil {
-		u.SessionContext = sessionContext(p, s)
+		u.SessionContext = c.sessionContext(s)
 	}
 	return u
 }
 
-func sessionContext(p *authz.Principal, s *token.Session) *SessionContext {
+func (c *Converter) sessionContext(s *token.Session) *SessionContext {
 	sc := &SessionContext{
-		Attributes:     SessionAttributes{CreationDate: s.IssuedAt.UTC().Format(TimeFormat), MFAAuthenticated: "false"},
+		Attributes:     SessionAttributes{CreationDate: cachedFormat(&c.lastCreation, s.IssuedAt), MFAAuthenticated: "false"},
 		SourceIdentity: s.SourceIdentity,
 	}
 	if s.MFA {

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 )
@@ -25,9 +24,9 @@ type directParts struct {
 func (d *directParts) appendJSON(dst []byte) []byte {
 	dst = append(dst, `,"requestParameters":`...)
 	if d.s3 {
-		dst = appendS3Params(dst, d.r)
+		dst = d.conv.appendS3Params(dst, d.r)
 	} else {
-		dst = appendQueryParams(dst, d.r.Params)
+		dst = d.conv.appendQueryParams(dst, d.r.Params)
 	}
 	dst = append(dst, `,"responseElements":`...)
 	if d.response {
@@ -48,34 +47,24 @@ func skipParam(k string, vs []string) bool {
 	return k == "Action" || k == "Version" || len(k) > 256 || len(vs) == 0 || (len(k) >= 6 && strings.EqualFold(k[:6], "x-amz-"))
 }
 
-// flat reports whether Query parameters can be written as they come: no
-// dotted (list) names, every name starting with an upper-case letter (so
-// that lower-casing it cannot make two names equal), within the limits.
-func flat(v url.Values) bool {
-	if len(v) > maxParams {
-		return false
-	}
-	for k := range v {
-		if k == "" || k[0] < 'A' || k[0] > 'Z' || strings.IndexByte(k, '.') >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // appendQueryParams writes queryParams(v).
-func appendQueryParams(dst []byte, v url.Values) []byte {
+func (c *Converter) appendQueryParams(dst []byte, v url.Values) []byte {
 	if len(v) == 0 {
 		return append(dst, "null"...)
 	}
-	if !flat(v) {
+	if len(v) > maxParams {
 		return appendObject(dst, queryParams(v))
 	}
 	start := len(dst)
 	dst = append(dst, '{')
 	n := 0
 	for k, vs := range v {
-		if skipParam(k, vs) || Secret(k) {
+		if k == "" || k[0] < 'A' || k[0] > 'Z' || strings.IndexByte(k, '.') >= 0 {
+			// Lists (dotted names) or a name that lower-casing could make
+			// equal to another: build the tree.
+			return appendObject(dst[:start], queryParams(v))
+		}
+		if skipParam(k, vs) || c.secret(k) {
 			continue
 		}
 		if n > 0 {
@@ -95,7 +84,7 @@ func appendQueryParams(dst []byte, v url.Values) []byte {
 }
 
 // appendS3Params writes s3Params(r).
-func appendS3Params(dst []byte, r *pipeline.Record) []byte {
+func (c *Converter) appendS3Params(dst []byte, r *pipeline.Record) []byte {
 	if len(r.Params) > maxS3Params {
 		return appendObject(dst, s3Params(r))
 	}
@@ -111,7 +100,7 @@ func appendS3Params(dst []byte, r *pipeline.Record) []byte {
 		dst = appendString(dst, v)
 	}
 	for k, vs := range r.Params {
-		if len(k) > 256 || Secret(k) || (k == "bucketName" && r.Bucket != "") || (k == "Host" && r.Host != "") || (k == "key" && r.Key != "") {
+		if len(k) > 256 || c.secret(k) || (k == "bucketName" && r.Bucket != "") || (k == "Host" && r.Host != "") || (k == "key" && r.Key != "") {
 			continue
 		}
 		v := ""
@@ -250,10 +239,7 @@ func (c *Converter) appendElem(dst []byte, v reflect.Value, depth int, date bool
 	case reflect.String:
 		s := v.String()
 		if date {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				dst = append(dst, '"')
-				return append(t.UTC().AppendFormat(dst, responseTimeFormat), '"'), true
-			}
+			s = c.responseDate(s)
 		}
 		return appendString(dst, s), true
 	case reflect.Bool:
@@ -266,4 +252,28 @@ func (c *Converter) appendElem(dst []byte, v reflect.Value, depth int, date bool
 		return appendFloat(dst, v.Float()), true
 	}
 	return dst, false
+}
+
+// maxSecretCache bounds the parameter names whose Secret answer a
+// Converter keeps (names come from clients).
+const maxSecretCache = 1024
+
+// secret is Secret(name), remembered for the names seen most.
+func (c *Converter) secret(name string) bool {
+	c.secretMu.Lock()
+	v, ok := c.secrets[name]
+	c.secretMu.Unlock()
+	if ok {
+		return v
+	}
+	v = Secret(name)
+	c.secretMu.Lock()
+	if c.secrets == nil {
+		c.secrets = map[string]bool{}
+	}
+	if len(c.secrets) < maxSecretCache {
+		c.secrets[name] = v
+	}
+	c.secretMu.Unlock()
+	return v
 }
