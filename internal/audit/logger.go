@@ -43,9 +43,10 @@ type Options struct {
 	// RetryDelay is the wait between retries of a failed sink write under
 	// back-pressure (0: one second).
 	RetryDelay time.Duration
-	// FlushInterval is how often the trail's goroutine wakes to write what
-	// is buffered (0: 50 ms); it also wakes when the buffer is half full.
-	// Waking per request instead would cost more than the writing.
+	// FlushInterval is how long records gather before the trail's
+	// goroutine writes them (0: 5 ms); it writes sooner when the buffer is
+	// half full. Waking per request would cost more than the writing, and
+	// keeping records much longer makes the garbage collector's work grow.
 	FlushInterval time.Duration
 	// NewID makes event ids (nil: random UUIDs).
 	NewID func() string
@@ -60,9 +61,11 @@ const maxBatch = 256
 type Logger struct {
 	conv       *Converter
 	ch         chan *pipeline.Record
-	kick       chan struct{} // wakes the goroutine before its interval
-	kickAt     int           // buffer depth that kicks it
+	kick       chan struct{} // wakes the goroutine
+	kickAt     int           // buffer depth that wakes it before its interval
 	interval   time.Duration
+	// idle is set while the goroutine waits for a first record.
+	idle atomic.Bool
 	block      bool
 	dataEvents bool
 	sinks      []Sink
@@ -100,7 +103,7 @@ func New(o Options) *Logger {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.FlushInterval <= 0 {
-		o.FlushInterval = 50 * time.Millisecond
+		o.FlushInterval = 5 * time.Millisecond
 	}
 	if o.NewID == nil {
 		o.NewID = (&idSource{}).next // used by the trail's goroutine only
@@ -128,7 +131,7 @@ func (l *Logger) Record(ctx context.Context, r *pipeline.Record) {
 	}
 	select {
 	case l.ch <- r:
-		if len(l.ch) >= l.kickAt {
+		if (l.idle.Load() && l.idle.CompareAndSwap(true, false)) || len(l.ch) >= l.kickAt {
 			l.wake()
 		}
 		return
@@ -192,22 +195,39 @@ func (l *Logger) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// run is the trail's goroutine: every interval (or when kicked) it takes
-// the buffered records in batches, encodes their events once and hands the
-// lines to every sink.
+// run is the trail's goroutine. It sleeps until a record arrives, lets
+// records gather for the interval (less when the buffer is half full),
+// then takes them in batches, encodes their events once and hands the
+// lines to every sink. Records therefore wait at most about an interval,
+// and an idle server's trail never wakes.
 func (l *Logger) run() {
 	defer close(l.done)
-	t := time.NewTicker(l.interval)
-	defer t.Stop()
+	t := time.NewTimer(l.interval)
+	t.Stop()
 	batch := make([]*pipeline.Record, 0, maxBatch)
 	var buf []byte
 	for {
 		stop := false
-		select {
-		case <-t.C:
-		case <-l.kick:
-		case <-l.stop:
-			stop = true
+		l.idle.Store(true)
+		if len(l.ch) > 0 {
+			l.idle.Store(false)
+		} else {
+			select {
+			case <-l.kick: // the first record
+			case <-l.stop:
+				stop = true
+			}
+		}
+		if !stop {
+			t.Reset(l.interval)
+			select {
+			case <-t.C:
+			case <-l.kick: // half full
+				t.Stop()
+			case <-l.stop:
+				t.Stop()
+				stop = true
+			}
 		}
 		for {
 			batch = l.fill(batch)

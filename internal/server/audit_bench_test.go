@@ -17,13 +17,14 @@ import (
 // with the audit trail off and on (files in the data dir), so that the
 // trail's work on its own goroutine is in the figure.
 func BenchmarkAssumeRoleAudit(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		name := "off"
-		if on {
-			name = "on"
-		}
-		b.Run(name, func(b *testing.B) {
-			env := testenv.New(b, func(c *config.Config) { c.Audit.Enabled = on })
+	for _, mode := range []string{"off", "on", "discard"} {
+		b.Run(mode, func(b *testing.B) {
+			env := testenv.New(b, func(c *config.Config) {
+				c.Audit.Enabled = mode != "off"
+				if mode == "discard" {
+					c.Audit.Sinks = []string{config.AuditSinkStdout} // no stdout in tests: the events are encoded and dropped
+				}
+			})
 			env.Records.Discard()
 			creds := benchUser(b, env)
 			body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + testenv.AccountID + ":role/demo"},
