@@ -7,6 +7,7 @@
 //	gatehouse blobs sweep                   delete object bytes no object refers to
 //	gatehouse backup DEST                   back up the data dir while it serves
 //	gatehouse restore SRC --data-dir DIR    restore a backup into a new data dir
+//	gatehouse audit [flags]                 query the audit trail (gatehouse audit --help)
 //	gatehouse version                       print the version, VCS revision and build time
 //
 // main only parses the command line; internal/server builds everything.
@@ -47,6 +48,7 @@ Usage:
                                           back up the store and object bytes (online) into DEST
   gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE]
                                           restore a backup into a new or empty data directory
+  gatehouse audit [--principal P] ...     query the audit trail (gatehouse audit --help)
   gatehouse version                       print the version, VCS revision and build time
 
 The account, keys, blobs and backup commands work on an existing data directory
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return backupCmd(ctx, args[1:], stdout, stderr, env)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr, env)
+	case "audit":
+		return auditCommand(args[1:], stdout, stderr, env, time.Now)
 	case "version", "--version", "-v":
 		fmt.Fprint(stdout, currentVersion())
 		return 0

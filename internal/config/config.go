@@ -83,6 +83,8 @@ type Config struct {
 	AdminListen string
 	// AccessLog writes one info line per request to the log.
 	AccessLog bool
+	// Audit is the audit trail (internal/config/audit.go).
+	Audit AuditConfig
 
 	// Secrets: environment or config file only.
 	MasterKey           string // base64 or hex of 32 bytes; "" = generated key file in DataDir
@@ -139,21 +141,6 @@ func count(key, env, def, usage string, p func(*Config) *int) Setting {
 	}
 }
 
-// boolean is a setting holding true or false.
-func boolean(key, env, def, usage string, p func(*Config) *bool) Setting {
-	return Setting{Key: key, Env: env, Default: def, Usage: usage,
-		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("not true or false: %q", v)
-			}
-			*p(c) = b
-			return nil
-		},
-		get: func(c *Config) string { return strconv.FormatBool(*p(c)) },
-	}
-}
-
 // sizeUnits are the suffixes parseSize accepts, largest first.
 var sizeUnits = []struct {
 	suffix string
@@ -192,7 +179,7 @@ func Settings() []Setting {
 		set, get := str(p)
 		return Setting{Key: key, Env: env, Default: def, Usage: usage, Secret: secret, set: set, get: get}
 	}
-	return []Setting{
+	settings := []Setting{
 		mk("listen", "GATEHOUSE_LISTEN", "127.0.0.1:8700", "address to listen on (host:port)", false, func(c *Config) *string { return &c.Listen }),
 		mk("data-dir", "GATEHOUSE_DATA_DIR", "./gatehouse-data", "directory for the embedded SQLite store, object bytes and key files", false, func(c *Config) *string { return &c.DataDir }),
 		mk("region", "GATEHOUSE_REGION", "us-east-1", "region name the server accepts in signatures and reports", false, func(c *Config) *string { return &c.Region }),
@@ -276,6 +263,7 @@ func Settings() []Setting {
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),
 		mk("root-secret-access-key", "GATEHOUSE_ROOT_SECRET_ACCESS_KEY", "", "root secret access key of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootSecretAccessKey }),
 	}
+	return append(settings, auditSettings()...)
 }
 
 // Load builds the configuration from defaults, the config file, the
@@ -452,6 +440,7 @@ func (c *Config) validate() []error {
 	if c.RootSecretAccessKey != "" && len(c.RootSecretAccessKey) != 40 {
 		p = append(p, errors.New("GATEHOUSE_ROOT_SECRET_ACCESS_KEY: must be 40 characters"))
 	}
+	p = append(p, c.Audit.validate()...)
 	return p
 }
 

@@ -126,6 +126,10 @@ type Record struct {
 	Auth string
 	// SignatureVersion is "SigV4" or "SigV2" for a signed request.
 	SignatureVersion string
+	// AccessKeyID is the access key id the request's signature names, as
+	// the client sent it (bounded), also when authentication failed: the
+	// audit trail shows which key a rejected request claimed. Not a secret.
+	AccessKeyID string
 
 	// The HTTP facts, filled by the server.
 	Method, Host, Path  string
@@ -143,8 +147,11 @@ type Record struct {
 type CheckRecord struct {
 	Action   string
 	Resource string
-	Soft     bool
-	Decision policy.Decision
+	// ResourceAccount owns the resource when the check names it (a
+	// bucket's owner, an assumed role's account); "" otherwise.
+	ResourceAccount string
+	Soft            bool
+	Decision        policy.Decision
 }
 
 // Sink receives the record of every request once its response is
@@ -243,7 +250,7 @@ func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.R
 		if err != nil {
 			return Outcomes{}, err
 		}
-		rec.Checks = append(rec.Checks, CheckRecord{Action: c.Action, Resource: c.Resource, Soft: c.Soft, Decision: dec})
+		rec.Checks = append(rec.Checks, CheckRecord{Action: c.Action, Resource: c.Resource, ResourceAccount: c.ResourceAccount, Soft: c.Soft, Decision: dec})
 		if e := authz.Denial(who, c.Check, dec); e != nil {
 			if o.errs == nil {
 				o.errs = make([]error, len(plan.Checks))

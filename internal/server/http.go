@@ -68,7 +68,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // line and connection say.
 func (s *Server) newRecord(r *http.Request) *pipeline.Record {
 	rec := &pipeline.Record{RequestID: awsapi.NewRequestID(), Time: s.now(), Method: r.Method, Host: r.Host, Path: r.URL.Path,
-		SourceIP: clientIP(r), UserAgent: r.UserAgent()}
+		SourceIP: clientIP(r), UserAgent: r.UserAgent(), AccessKeyID: claimedAccessKey(r)}
 	if r.TLS != nil {
 		rec.TLSVersion, rec.TLSCipher = tls.VersionName(r.TLS.Version), tls.CipherSuiteName(r.TLS.CipherSuite)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -64,7 +65,9 @@ type Server struct {
 	sink   pipeline.Sink
 	tokens *keyring.TokenKeys
 	// quota throttles STS's credential-issuing calls.
-	quota   *quota.Limiter
+	quota *quota.Limiter
+	// audit is the audit trail (nil when turned off); sink feeds it.
+	audit   *audit.Logger
 	s3      *s3.Service
 	blobs   *blobfs.FS
 	handler http.Handler
@@ -179,6 +182,17 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, Now: now, Log: log})
+	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
+		c.close()
+		return nil, err
+	}
+	s.sink = withAudit(s.audit, s.sink)
+	if s.metrics != nil && s.audit != nil {
+		if err := s.metrics.Audit(s.audit); err != nil {
+			c.close()
+			return nil, fmt.Errorf("audit metrics: %w", err)
+		}
+	}
 	s.handler = s.routes()
 	s.declareOperations()
 	return s, nil
@@ -259,9 +273,13 @@ func (s *Server) bootstrap(ctx context.Context, out io.Writer) error {
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close writes the queued access-log lines and releases the store and the
-// data directory's lock.
-func (s *Server) Close() error { s.closeAccessLog(); return s.core.close() }
+// Close flushes the audit trail, writes the queued access-log lines and
+// releases the store and the data directory's lock.
+func (s *Server) Close() error {
+	s.closeAudit()
+	s.closeAccessLog()
+	return s.core.close()
+}
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then shuts
 // down gracefully: the listener closes at once and in-flight requests get up

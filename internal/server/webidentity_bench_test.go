@@ -100,7 +100,7 @@ func BenchmarkSTSOverHTTP(b *testing.B) {
 	}{{"AssumeRole", signed, assume}, {"AssumeRoleWithWebIdentity", nil, web}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetParallelism(8) // 16 clients on 2 cores, as bench/sts-load.sh's wrk -c16
-			cpu0 := cpuTime()
+			cpu0 := processCPU()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -113,13 +113,13 @@ func BenchmarkSTSOverHTTP(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 			// CPU time of the process (clients and server) per call: less
 			// sensitive than wall time to other load on the machine.
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
 
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
+// processCPU is the process's user and system CPU time.
+func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

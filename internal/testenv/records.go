@@ -13,6 +13,7 @@ type RecordLog struct {
 	mu      sync.Mutex
 	recs    []*pipeline.Record
 	changed chan struct{} // closed and replaced on every record
+	discard bool
 }
 
 var _ pipeline.Sink = (*RecordLog)(nil)
@@ -21,6 +22,9 @@ var _ pipeline.Sink = (*RecordLog)(nil)
 func (l *RecordLog) Record(_ context.Context, r *pipeline.Record) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.discard {
+		return
+	}
 	l.recs = append(l.recs, r)
 	if l.changed != nil {
 		close(l.changed)
@@ -33,6 +37,13 @@ func (l *RecordLog) All() []*pipeline.Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]*pipeline.Record(nil), l.recs...)
+}
+
+// Discard stops keeping records (benchmarks, whose records would pile up).
+func (l *RecordLog) Discard() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.discard, l.recs = true, nil
 }
 
 // Reset forgets the records kept so far.

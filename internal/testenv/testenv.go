@@ -71,6 +71,8 @@ type Env struct {
 	AdminURL  string
 	adminDone chan error
 	setup     func(*server.Options)
+	logMu     sync.Mutex
+	logs      []byte // everything the server logged
 }
 
 // Option adjusts the server configuration before start.
@@ -108,7 +110,7 @@ func NewWith(t testing.TB, setup func(*server.Options), opts ...Option) *Env {
 func (e *Env) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	opt := server.Options{Stderr: testWriter{e.t}, Now: e.now, Sink: e.Records}
+	opt := server.Options{Stderr: testWriter{e}, Now: e.now, Sink: e.Records}
 	if e.setup != nil {
 		e.setup(&opt)
 	}
@@ -314,11 +316,22 @@ func (e *Env) S3Client(creds aws.CredentialsProvider, opts ...func(*s3.Options))
 	return s3.NewFromConfig(e.AWSConfig(creds), append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = true }}, opts...)...)
 }
 
-type testWriter struct{ t testing.TB }
+// testWriter passes the server's log to the test's log and keeps it.
+type testWriter struct{ e *Env }
 
 func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Logf("%s", p)
+	w.e.t.Logf("%s", p)
+	w.e.logMu.Lock()
+	w.e.logs = append(w.e.logs, p...)
+	w.e.logMu.Unlock()
 	return len(p), nil
+}
+
+// Logs returns everything the server has logged so far.
+func (e *Env) Logs() string {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	return string(e.logs)
 }
 
 // HTTP returns a plain HTTP client for raw requests (on the Env's

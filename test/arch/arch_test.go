@@ -131,6 +131,15 @@ var rules = []rule{{
 	only: []string{"internal/authz", "internal/policy"},
 	why:  "internal/pipeline drives requests through authz; it knows no service, store or protocol",
 }, {
+	from: []string{"internal/audit"},
+	only: []string{"internal/pipeline", "internal/authz", "internal/token", "internal/policy"},
+	why:  "internal/audit turns the pipeline's records into CloudTrail events; it knows the record and the principal (authz, token) and no service, store or server",
+}, {
+	from:   []string{"internal/...", "cmd/..."},
+	except: []string{"internal/server", "cmd/gatehouse"},
+	forbid: []string{"internal/audit"},
+	why:    "the audit trail is built by the composition root (internal/server) and read by the audit command (cmd/gatehouse); services do not write audit events themselves",
+}, {
 	from:   []string{"internal/gencache", "internal/arn", "internal/quota"},
 	forbid: []string{"..."},
 	why:    "internal/gencache, internal/arn and internal/quota are leaves",

@@ -1,0 +1,220 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+)
+
+// memSink keeps what it is given; gate, when set, holds every Write until
+// it is closed; fail makes the next writes fail.
+type memSink struct {
+	mu     sync.Mutex
+	lines  bytes.Buffer
+	events int
+	gate   chan struct{}
+	fail   atomic.Int32
+	closed bool
+	writes atomic.Int32 // Write calls started
+}
+
+func (s *memSink) Write(_ context.Context, lines []byte, n int) error {
+	s.writes.Add(1)
+	if s.gate != nil {
+		<-s.gate
+	}
+	if s.fail.Load() > 0 {
+		s.fail.Add(-1)
+		return errors.New("disk full")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lines.Write(lines)
+	s.events += n
+	return nil
+}
+
+func (s *memSink) Close(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+func (s *memSink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.events
+}
+
+func record(i int) *pipeline.Record {
+	return &pipeline.Record{RequestID: fmt.Sprintf("req-%d", i), Service: "iam", Operation: "ListUsers", Time: time.Unix(1700000000, 0),
+		Principal: &authz.Principal{Type: authz.TypeRoot, Account: "111122223333", ARN: "arn:aws:iam::111122223333:root", UserID: "111122223333", AccessKeyID: "AKIAROOT"}}
+}
+
+// waitUntil polls cond for up to 10 s of real time.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A sink that stalls fills the buffer; further records are dropped and
+// counted at once — Record never waits.
+func TestDropsAndCountsWhenTheSinkStalls(t *testing.T) {
+	sink := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Buffer: 10})
+	l.Record(ctx, record(0))
+	waitUntil(t, "the writer holds the first batch", func() bool { return sink.writes.Load() == 1 })
+	start := time.Now()
+	for i := 1; i <= 25; i++ {
+		l.Record(ctx, record(i))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Record waited %v for a stalled sink", d)
+	}
+	depth, dropped := l.Stats()
+	if depth != 10 || dropped != 15 {
+		t.Fatalf("Stats = depth %d, dropped %d; want 10, 15", depth, dropped)
+	}
+	close(sink.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sink.count(); n != 11 || !sink.closed {
+		t.Fatalf("sink got %d events (closed %v), want the 11 not dropped", n, sink.closed)
+	}
+	if depth, dropped := l.Stats(); depth != 0 || dropped != 15 {
+		t.Fatalf("after Close: depth %d, dropped %d", depth, dropped)
+	}
+	// Records after Close are counted as dropped.
+	l.Record(ctx, record(99))
+	if _, dropped := l.Stats(); dropped != 16 {
+		t.Fatalf("dropped after Close: %d", dropped)
+	}
+}
+
+// With back-pressure, a stalled sink makes Record wait and nothing is
+// dropped; a failing sink is retried until it takes the batch.
+func TestBackPressureDropsNothing(t *testing.T) {
+	sink := &memSink{gate: make(chan struct{})}
+	sink.fail.Store(3)
+	l := New(Options{Sinks: []Sink{sink}, Buffer: 4, BackPressure: true, RetryDelay: time.Millisecond})
+	const writers, each = 8, 50
+	var wg sync.WaitGroup
+	var returned atomic.Int32
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				l.Record(ctx, record(i))
+				returned.Add(1)
+			}
+		}()
+	}
+	waitUntil(t, "the buffer is full", func() bool { d, _ := l.Stats(); return d == 4 })
+	if n := returned.Load(); n > 4+maxBatch {
+		t.Fatalf("%d Record calls returned while the sink was stalled", n)
+	}
+	close(sink.gate)
+	wg.Wait()
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, dropped := l.Stats(); dropped != 0 {
+		t.Fatalf("dropped %d under back-pressure", dropped)
+	}
+	if n := sink.count(); n != writers*each {
+		t.Fatalf("sink got %d events, want %d", n, writers*each)
+	}
+}
+
+// Without back-pressure a failed write loses its batch, counted.
+func TestFailedWriteIsCounted(t *testing.T) {
+	sink := &memSink{}
+	sink.fail.Store(1)
+	l := New(Options{Sinks: []Sink{sink}})
+	l.Record(ctx, record(1))
+	waitUntil(t, "the write failed", func() bool { _, d := l.Stats(); return d == 1 })
+	l.Record(ctx, record(2))
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sink.count(); n != 1 {
+		t.Fatalf("sink got %d events", n)
+	}
+}
+
+// Close writes everything buffered before it returns.
+func TestCloseFlushes(t *testing.T) {
+	sink := &memSink{}
+	l := New(Options{Sinks: []Sink{sink}, Buffer: 5000})
+	for i := 0; i < 3000; i++ {
+		l.Record(ctx, record(i))
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := sink.count(); n != 3000 {
+		t.Fatalf("flushed %d of 3000", n)
+	}
+	if l.Written() != 3000 {
+		t.Fatalf("Written = %d", l.Written())
+	}
+}
+
+// Data events are left out when turned off; management events are not.
+func TestDataEventsOff(t *testing.T) {
+	sink := &memSink{}
+	l := New(Options{Sinks: []Sink{sink}, DataEvents: false})
+	get := record(1)
+	get.Service, get.Operation = "s3", "GetObject"
+	list := record(2)
+	list.Service, list.Operation = "s3", "ListBuckets"
+	l.Record(ctx, get)
+	l.Record(ctx, list)
+	l.Close(ctx)
+	if n := sink.count(); n != 1 || !bytes.Contains(sink.lines.Bytes(), []byte(`"eventName":"ListBuckets"`)) {
+		t.Fatalf("got %d events: %s", n, sink.lines.String())
+	}
+}
+
+// A shipper that stalls never holds up the sinks; its own queue drops and
+// counts when full.
+func TestShipperStallDoesNotBlockSinks(t *testing.T) {
+	sink := &memSink{}
+	ship := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, FlushInterval: time.Millisecond})
+	for i := 0; i < shipperQueue+20; i++ {
+		l.Record(ctx, record(i))
+		// One record per batch: wait for the sink to have it.
+		waitUntil(t, "the sink has the record", func() bool { return sink.count() == i+1 })
+	}
+	_, dropped := l.Stats()
+	if dropped == 0 {
+		t.Fatal("a stalled shipper's full queue dropped nothing")
+	}
+	close(ship.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ship.count() + int(dropped); got != shipperQueue+20 {
+		t.Fatalf("shipper got %d + dropped %d, want %d", ship.count(), dropped, shipperQueue+20)
+	}
+}
+
+var ctx = context.Background()

@@ -1,0 +1,106 @@
+package audit
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Table writes events as an aligned table, one row each: time, account
+// (recipientAccountId), service:event, caller, resource, result, source IP.
+type Table struct {
+	tw   *tabwriter.Writer
+	rows int
+}
+
+// NewTable starts a table on w; Flush ends it.
+func NewTable(w io.Writer) *Table {
+	return &Table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+}
+
+// Add writes one event's row (the header before the first).
+func (t *Table) Add(e *Event) error {
+	if t.rows == 0 {
+		if _, err := fmt.Fprintln(t.tw, "TIME\tACCOUNT\tEVENT\tCALLER\tRESOURCE\tRESULT\tSOURCE IP"); err != nil {
+			return err
+		}
+	}
+	t.rows++
+	result := "OK"
+	if e.ErrorCode != "" {
+		result = e.ErrorCode
+	}
+	_, err := fmt.Fprintf(t.tw, "%s\t%s\t%s:%s\t%s\t%s\t%s\t%s\n", e.EventTime, dash(e.RecipientAccountID), e.Service(), dash(e.EventName),
+		Caller(e), dash(resourceOf(e)), result, dash(e.SourceIPAddress))
+	return err
+}
+
+// Flush writes the table out.
+func (t *Table) Flush() error { return t.tw.Flush() }
+
+// Caller names an event's caller in one cell: its ARN (and the access key
+// of a session), "account ID" for another account's caller, "anonymous",
+// or "unknown (KEY)" for a request that failed authentication.
+func Caller(e *Event) string {
+	u := &e.UserIdentity
+	switch {
+	case u.Type == TypeAWSAccount && u.AccountID == AnonymousAccount:
+		return "anonymous"
+	case u.Type == TypeAWSAccount:
+		return "account " + u.AccountID + " (" + dash(u.PrincipalID) + ")"
+	case u.Type == TypeUnknown || u.ARN == "":
+		return "unknown (" + dash(u.AccessKeyID) + ")"
+	case strings.HasPrefix(u.AccessKeyID, "ASIA"):
+		return u.ARN + " (" + u.AccessKeyID + ")"
+	}
+	return u.ARN
+}
+
+// resourceOf is the event's first resource, or its bucket and key.
+func resourceOf(e *Event) string {
+	if len(e.Resources) > 0 {
+		return e.Resources[0].ARN
+	}
+	b, _ := e.RequestParameters["bucketName"].(string)
+	if b == "" {
+		return ""
+	}
+	if k, _ := e.RequestParameters["key"].(string); k != "" {
+		return b + "/" + k
+	}
+	return b
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	// One cell per field: no tabs or newlines from the request.
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// DescribeChain writes a session's provenance in words: who assumed it,
+// with which key, when.
+func DescribeChain(w io.Writer, chain []*Event) error {
+	for i, e := range chain {
+		issued := e.IssuedAccessKey()
+		what := assumedARN(e)
+		if what == "" {
+			what = e.EventName + " session"
+		}
+		lead := "session"
+		if i > 0 {
+			lead = "  which was"
+		}
+		if _, err := fmt.Fprintf(w, "%s %s (%s) issued by %s at %s to %s\n", lead, issued, what, e.EventName, e.EventTime, Caller(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
