@@ -187,6 +187,12 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, err
 	}
 	s.sink = withAudit(s.audit, s.sink)
+	if s.metrics != nil && s.quota != nil {
+		if err := s.metrics.STSQuota(s.quota); err != nil {
+			c.close()
+			return nil, fmt.Errorf("quota metrics: %w", err)
+		}
+	}
 	if s.metrics != nil && s.audit != nil {
 		if err := s.metrics.Audit(s.audit); err != nil {
 			c.close()
