@@ -377,14 +377,8 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	if duration > role.MaxSessionDuration {
 		return nil, awsapi.DurationOverRoleMax.Of()
 	}
-	for _, parn := range a.policyARNs {
-		ok, err := s.policyExists(ctx, role.Account, parn)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, awsapi.SessionPolicyNotFound.Of(parn)
-		}
+	if err := s.sessionPoliciesExist(ctx, role.Account, a.policyARNs); err != nil {
+		return nil, err
 	}
 	if size := a.packedSize(); size > 100 {
 		return nil, awsapi.PackedSizeExceeded.Of(size)
@@ -630,4 +624,19 @@ func (s *Service) getSessionToken(ctx context.Context, caller *authz.Principal, 
 	return struct {
 		Credentials xCredentials `xml:"Credentials"`
 	}{creds}, nil
+}
+
+// sessionPoliciesExist checks that every managed policy passed in
+// PolicyArns exists for account (AWS answers InvalidParameterValue).
+func (s *Service) sessionPoliciesExist(ctx context.Context, account string, arns []string) error {
+	for _, parn := range arns {
+		ok, err := s.policyExists(ctx, account, parn)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return awsapi.SessionPolicyNotFound.Of(parn)
+		}
+	}
+	return nil
 }

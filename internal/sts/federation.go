@@ -78,14 +78,8 @@ func (s *Service) getFederationToken(ctx context.Context, caller *authz.Principa
 	if err != nil {
 		return nil, err
 	}
-	for _, parn := range f.policyARNs {
-		ok, err := s.policyExists(ctx, caller.Account, parn)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, awsapi.SessionPolicyNotFound.Of(parn)
-		}
+	if err := s.sessionPoliciesExist(ctx, caller.Account, f.policyARNs); err != nil {
+		return nil, err
 	}
 	if size := f.packedSize(); size > 100 {
 		return nil, awsapi.PackedSizeExceeded.Of(size)

@@ -256,14 +256,8 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 	if g.duration > g.role.MaxSessionDuration {
 		return nil, awsapi.DurationOverRoleMax.Of()
 	}
-	for _, parn := range a.policyARNs {
-		ok, err := s.policyExists(ctx, g.role.Account, parn)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, awsapi.SessionPolicyNotFound.Of(parn)
-		}
+	if err := s.sessionPoliciesExist(ctx, g.role.Account, a.policyARNs); err != nil {
+		return nil, err
 	}
 	if size := g.packedSize(); size > 100 {
 		return nil, awsapi.PackedSizeExceeded.Of(size)

@@ -143,14 +143,8 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, info authz.Requ
 	if duration > role.MaxSessionDuration {
 		return nil, awsapi.DurationOverRoleMax.Of()
 	}
-	for _, parn := range a.policyARNs {
-		ok, err := s.policyExists(ctx, role.Account, parn)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, awsapi.SessionPolicyNotFound.Of(parn)
-		}
+	if err := s.sessionPoliciesExist(ctx, role.Account, a.policyARNs); err != nil {
+		return nil, err
 	}
 	for _, t := range claims.PrincipalTags {
 		a.tags = append(a.tags, token.Tag{Key: t.Key, Value: t.Value})
