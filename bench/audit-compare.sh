@@ -47,7 +47,7 @@ load() { # $1 = label, $2 = load name, $3 = lua script
   # A figure over failed requests (a throttled AssumeRole, say) measures
   # the wrong thing: stop.
   if grep -E 'Non-2xx|Socket errors' <<<"$out"; then
-    echo "$2 ($1): some requests failed; the figures are not valid" >&2; exit 1
+    echo "$2 ($1): some requests failed; the figures are not valid" >&2; stop; exit 1
   fi
 }
 

@@ -80,7 +80,7 @@ load() { # $1 = mode, $2 = label, $3 = script
   # A figure over failed requests (a throttled AssumeRole, say) measures
   # the wrong thing: stop.
   if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
-    echo "$2 ($1): some requests failed; the figures are not valid" >&2; exit 1
+    echo "$2 ($1): some requests failed; the figures are not valid" >&2; stop; exit 1
   fi
 }
 
