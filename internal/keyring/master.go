@@ -3,7 +3,9 @@ package keyring
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -42,6 +44,9 @@ const MasterKeyFile = "master.key"
 // concurrent use.
 type Master struct {
 	aead cipher.AEAD
+	// key is kept only to derive per-purpose keys (Derive); it never
+	// leaves the package otherwise.
+	key []byte
 }
 
 // NewMaster builds a Master from raw key bytes.
@@ -57,7 +62,7 @@ func NewMaster(key []byte) (*Master, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Master{aead: aead}, nil
+	return &Master{aead: aead, key: append([]byte(nil), key...)}, nil
 }
 
 // ParseMasterKey decodes a master key given as base64 (standard or URL,
@@ -178,4 +183,16 @@ func (m *Master) Open(sealed, additionalData []byte) ([]byte, error) {
 		return nil, ErrSealed
 	}
 	return pt, nil
+}
+
+// Derive returns a 32-byte key for one purpose, derived from the master key
+// with HKDF-SHA256 (purpose as the info string). Distinct purposes give
+// independent keys, none of which reveals the master key or the keys that
+// seal other secrets. Purposes are fixed labels such as
+// "gatehouse/sse/v1".
+func (m *Master) Derive(purpose string) ([]byte, error) {
+	if purpose == "" {
+		return nil, errors.New("keyring: empty key purpose")
+	}
+	return hkdf.Key(sha256.New, m.key, nil, purpose, MasterKeySize)
 }

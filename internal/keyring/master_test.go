@@ -98,3 +98,30 @@ func TestLoadMasterGeneratesFileOnce(t *testing.T) {
 		t.Fatalf("bad env key: %v", err)
 	}
 }
+
+func TestDerive(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, MasterKeySize)
+	m, err := NewMaster(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.Derive("gatehouse/sse/v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, _ := m.Derive("gatehouse/sse/v1")
+	b, _ := m.Derive("gatehouse/other/v1")
+	if len(a) != 32 || !bytes.Equal(a, a2) {
+		t.Fatalf("derivation not deterministic or wrong size: %d", len(a))
+	}
+	if bytes.Equal(a, b) || bytes.Equal(a, key) {
+		t.Fatal("purposes must give distinct keys, none equal to the master key")
+	}
+	other, _ := NewMaster(bytes.Repeat([]byte{8}, MasterKeySize))
+	if c, _ := other.Derive("gatehouse/sse/v1"); bytes.Equal(a, c) {
+		t.Fatal("another master key derived the same key")
+	}
+	if _, err := m.Derive(""); err == nil {
+		t.Fatal("empty purpose accepted")
+	}
+}

@@ -14,6 +14,8 @@ type Bucket struct {
 	Policy    string // bucket policy document, "" when none
 	CORS      string // CORS configuration as XML, "" when none
 	Tags      []Tag
+	// Encryption is the bucket's default encryption (nil: none set).
+	Encryption *BucketEncryption `json:",omitempty"`
 	// PolicyPrincipals binds the IAM user and role principals of Policy to
 	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
 	// no policy, or one written before principals were bound).
@@ -27,10 +29,44 @@ type Checksum struct {
 	Type      string // FULL_OBJECT or COMPOSITE
 }
 
-// BlobRef is one run of bytes of an object in the blob store.
+// BlobRef is one run of bytes of an object in the blob store. Size counts
+// the object's (plaintext) bytes the run holds; an encrypted run's blob is
+// larger (internal/sse's stream framing).
 type BlobRef struct {
 	Key  string
 	Size int64
+}
+
+// Encryption methods (Encryption.Method).
+const (
+	SSES3  = "SSE-S3"  // x-amz-server-side-encryption: AES256
+	SSEKMS = "SSE-KMS" // aws:kms, a key Gatehouse manages
+	SSEC   = "SSE-C"   // a customer-provided key
+)
+
+// Encryption describes how an object's (or an upload's) bytes are
+// encrypted at rest (internal/sse): the data key sealed under a key
+// derived from the master key (and, for SSE-C, from the customer's key).
+// No plaintext key is ever recorded.
+type Encryption struct {
+	Method    string // SSES3, SSEKMS or SSEC
+	SealedKey []byte // the data key, sealed (sse.Keyring)
+	// KMSKeyID is the key ARN of an SSE-KMS object.
+	KMSKeyID         string `json:",omitempty"`
+	BucketKeyEnabled bool   `json:",omitempty"`
+	// SSE-C: the customer key's MD5 (base64, echoed in replies), and a
+	// salted HMAC of the key that tells a wrong key from a right one.
+	CustomerKeyMD5  string `json:",omitempty"`
+	CustomerKeySalt []byte `json:",omitempty"`
+	CustomerKeyMAC  []byte `json:",omitempty"`
+}
+
+// BucketEncryption is a bucket's default encryption
+// (PutBucketEncryption): what a write that asks for none gets.
+type BucketEncryption struct {
+	Algorithm        string // AES256 or aws:kms
+	KMSKeyID         string `json:",omitempty"` // as configured ("" = the default aws/s3 key)
+	BucketKeyEnabled bool   `json:",omitempty"`
 }
 
 // Object is the metadata of one S3 object; its bytes are the concatenation
@@ -52,6 +88,9 @@ type Object struct {
 	Tags     []Tag
 	Owner    string // account that wrote the object
 	Parts    int    // number of parts for multipart objects, 0 otherwise
+	// Encryption is nil for an object stored in clear; otherwise every
+	// blob is an sse stream under the data key it seals.
+	Encryption *Encryption `json:",omitempty"`
 }
 
 // Upload is an in-progress multipart upload.
@@ -68,6 +107,9 @@ type Upload struct {
 	Tags              []Tag
 	ChecksumAlgorithm string
 	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
+	// Encryption: every part is encrypted under the data key it seals;
+	// the completed object takes it over.
+	Encryption *Encryption `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.

@@ -1,0 +1,274 @@
+package sse
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"io"
+	"sync"
+)
+
+// Stream format constants (version 1).
+const (
+	// ChunkSize is the plaintext size of every chunk but the last.
+	ChunkSize = 1 << chunkLog
+	// HeaderSize is the size of a stream's header.
+	HeaderSize = 48
+	// Overhead is the bytes each chunk adds (its GCM tag).
+	Overhead = 16
+
+	chunkLog   = 16
+	version1   = 1
+	saltSize   = 32
+	prefixSize = 7
+	// batchChunks bounds the chunks one ReadAt reads from the blob at once
+	// (a ~1 MiB buffer per Decrypter).
+	batchChunks = 16
+	streamInfo  = "gatehouse/sse/stream/v1"
+)
+
+var magic = [4]byte{'G', 'H', 'S', 'E'}
+
+// Errors of the stream format. Neither says anything about the key.
+var (
+	// ErrFormat: the bytes are not a stream of a known format (or its
+	// size does not match the plaintext size it should hold).
+	ErrFormat = errors.New("sse: not an encrypted stream of a known format")
+	// ErrAuth: a chunk failed authentication (wrong key, tampering,
+	// truncation, reordering).
+	ErrAuth = errors.New("sse: encrypted stream failed authentication")
+	// errTooLong: a stream beyond 2^32 chunks (256 TiB).
+	errTooLong = errors.New("sse: stream too long")
+)
+
+// EncryptedSize is the size of the stream that holds n plaintext bytes.
+func EncryptedSize(n int64) int64 {
+	chunks := max(1, (n+ChunkSize-1)/ChunkSize)
+	return HeaderSize + chunks*Overhead + n
+}
+
+// chunkCount is the number of chunks of a stream of n plaintext bytes.
+func chunkCount(n int64) int64 { return max(1, (n+ChunkSize-1)/ChunkSize) }
+
+// streamAEAD derives a stream's key from the data key and the header's salt.
+func streamAEAD(dataKey, salt []byte) (cipher.AEAD, error) {
+	if len(dataKey) != DataKeySize {
+		return nil, errors.New("sse: data key must be 32 bytes")
+	}
+	k, err := hkdf.Key(sha256.New, dataKey, salt, streamInfo, 32)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// nonce is prefix | index (big-endian uint32) | last flag.
+func nonce(dst *[12]byte, prefix []byte, i uint32, last bool) []byte {
+	copy(dst[:prefixSize], prefix)
+	binary.BigEndian.PutUint32(dst[prefixSize:], i)
+	dst[11] = 0
+	if last {
+		dst[11] = 1
+	}
+	return dst[:]
+}
+
+// Encrypter is an io.Reader of the encrypted stream of its source's bytes.
+// It holds two chunks of memory whatever the source's length. Errors of
+// the source are returned as they are.
+type Encrypter struct {
+	src      io.Reader
+	aead     cipher.AEAD
+	header   [HeaderSize]byte
+	idx      uint32
+	pt       []byte
+	carry    byte
+	hasCarry bool
+	sealed   []byte
+	out      []byte
+	done     bool
+	err      error
+	n        int64
+}
+
+// NewEncrypter encrypts src under dataKey; rnd supplies the header's salt
+// and nonce prefix (crypto/rand.Reader outside tests).
+func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader) (*Encrypter, error) {
+	e := &Encrypter{src: src}
+	copy(e.header[:4], magic[:])
+	e.header[4], e.header[5] = version1, chunkLog
+	if _, err := io.ReadFull(rnd, e.header[8:8+saltSize+prefixSize]); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.aead, err = streamAEAD(dataKey, e.header[8:8+saltSize]); err != nil {
+		return nil, err
+	}
+	e.pt = make([]byte, ChunkSize)
+	e.sealed = make([]byte, 0, ChunkSize+Overhead)
+	e.out = e.header[:]
+	return e, nil
+}
+
+// PlainSize is the number of source bytes encrypted so far.
+func (e *Encrypter) PlainSize() int64 { return e.n }
+
+func (e *Encrypter) Read(p []byte) (int, error) {
+	for len(e.out) == 0 {
+		if e.err != nil {
+			return 0, e.err
+		}
+		if e.done {
+			return 0, io.EOF
+		}
+		e.next()
+	}
+	n := copy(p, e.out)
+	e.out = e.out[n:]
+	return n, nil
+}
+
+// next reads and seals one chunk; to know whether it is the last, it reads
+// one byte ahead.
+func (e *Encrypter) next() {
+	fill := 0
+	if e.hasCarry {
+		e.pt[0], fill, e.hasCarry = e.carry, 1, false
+	}
+	n, err := io.ReadFull(e.src, e.pt[fill:])
+	fill += n
+	last := false
+	switch err {
+	case nil:
+		var b [1]byte
+		m, perr := io.ReadFull(e.src, b[:])
+		switch {
+		case m == 1:
+			e.carry, e.hasCarry = b[0], true
+		case perr == io.EOF:
+			last = true
+		default:
+			e.err = perr
+			return
+		}
+	case io.EOF, io.ErrUnexpectedEOF:
+		last = true
+	default:
+		e.err = err
+		return
+	}
+	if !last && e.idx == ^uint32(0) {
+		e.err = errTooLong
+		return
+	}
+	var nb [12]byte
+	e.out = e.aead.Seal(e.sealed[:0], nonce(&nb, e.header[8+saltSize:8+saltSize+prefixSize], e.idx, last), e.pt[:fill], e.header[:])
+	e.idx++
+	e.n += int64(fill)
+	e.done = last
+}
+
+// Decrypter reads plaintext ranges of an encrypted stream, decrypting
+// only the chunks a range touches. It is safe for concurrent use.
+type Decrypter struct {
+	ra     io.ReaderAt
+	aead   cipher.AEAD
+	header [HeaderSize]byte
+	size   int64 // plaintext
+	chunks int64
+
+	mu  sync.Mutex
+	buf []byte
+}
+
+// NewDecrypter opens the stream in ra (blobSize bytes) that must hold
+// plainSize bytes under dataKey. A blob of another size is ErrFormat
+// (truncated or extended); a header that is not version 1 is ErrFormat.
+func NewDecrypter(ra io.ReaderAt, blobSize int64, dataKey []byte, plainSize int64) (*Decrypter, error) {
+	if plainSize < 0 || blobSize != EncryptedSize(plainSize) {
+		return nil, ErrFormat
+	}
+	d := &Decrypter{ra: ra, size: plainSize, chunks: chunkCount(plainSize)}
+	if d.chunks > 1<<32 {
+		return nil, errTooLong
+	}
+	if _, err := ra.ReadAt(d.header[:], 0); err != nil {
+		if err == io.EOF {
+			return nil, ErrFormat
+		}
+		return nil, err
+	}
+	if err := checkHeader(d.header[:]); err != nil {
+		return nil, err
+	}
+	var err error
+	if d.aead, err = streamAEAD(dataKey, d.header[8:8+saltSize]); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func checkHeader(h []byte) error {
+	if len(h) < HeaderSize || [4]byte(h[:4]) != magic || h[4] != version1 || h[5] != chunkLog || h[6] != 0 || h[7] != 0 || h[HeaderSize-1] != 0 {
+		return ErrFormat
+	}
+	return nil
+}
+
+// Size is the plaintext size.
+func (d *Decrypter) Size() int64 { return d.size }
+
+// ReadAt reads plaintext bytes at off, as io.ReaderAt.
+func (d *Decrypter) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("sse: negative offset")
+	}
+	if off >= d.size {
+		return 0, io.EOF
+	}
+	end := off + min(int64(len(p)), d.size-off) // exclusive
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.buf == nil {
+		d.buf = make([]byte, batchChunks*(ChunkSize+Overhead))
+	}
+	n := 0
+	var nb [12]byte
+	prefix := d.header[8+saltSize : 8+saltSize+prefixSize]
+	for pos := off; pos < end; {
+		first := pos / ChunkSize
+		lastNeeded := (end - 1) / ChunkSize
+		last := min(lastNeeded, first+batchChunks-1)
+		plainEnd := min((last+1)*ChunkSize, d.size)
+		cLen := plainEnd - first*ChunkSize + (last-first+1)*Overhead
+		buf := d.buf[:cLen]
+		if m, err := d.ra.ReadAt(buf, HeaderSize+first*(ChunkSize+Overhead)); m < len(buf) {
+			if err == nil || err == io.EOF {
+				err = ErrFormat
+			}
+			return n, err
+		}
+		for k := first; k <= last; k++ {
+			ptLen := min(int64(ChunkSize), d.size-k*ChunkSize)
+			ct := buf[(k-first)*(ChunkSize+Overhead):][:ptLen+Overhead]
+			pt, err := d.aead.Open(ct[:0], nonce(&nb, prefix, uint32(k), k == d.chunks-1), ct, d.header[:])
+			if err != nil {
+				return n, ErrAuth
+			}
+			lo, hi := max(pos, k*ChunkSize), min(end, k*ChunkSize+ptLen)
+			n += copy(p[n:], pt[lo-k*ChunkSize:hi-k*ChunkSize])
+			pos = hi
+		}
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}

@@ -1,0 +1,296 @@
+package sse
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	mrand "math/rand/v2"
+	"testing"
+	"testing/iotest"
+)
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, DataKeySize) }
+
+func encrypt(t testing.TB, plain, key []byte) []byte {
+	t.Helper()
+	e, err := NewEncrypter(bytes.NewReader(plain), key, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.PlainSize() != int64(len(plain)) {
+		t.Fatalf("PlainSize %d, want %d", e.PlainSize(), len(plain))
+	}
+	if int64(len(out)) != EncryptedSize(int64(len(plain))) {
+		t.Fatalf("stream of %d bytes is %d, EncryptedSize says %d", len(plain), len(out), EncryptedSize(int64(len(plain))))
+	}
+	return out
+}
+
+func decrypter(t testing.TB, ct, key []byte, size int64) *Decrypter {
+	t.Helper()
+	d, err := NewDecrypter(bytes.NewReader(ct), int64(len(ct)), key, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
+}
+
+func TestRoundTripSizes(t *testing.T) {
+	key := testKey(1)
+	for _, n := range []int{0, 1, 15, 16, ChunkSize - 1, ChunkSize, ChunkSize + 1, 2 * ChunkSize, 3*ChunkSize + 17, batchChunks*ChunkSize + 5, 2*batchChunks*ChunkSize + 1} {
+		plain := pattern(n)
+		ct := encrypt(t, plain, key)
+		if n >= 64 && bytes.Contains(ct, plain[:64]) {
+			t.Fatalf("%d: plaintext appears in the stream", n)
+		}
+		d := decrypter(t, ct, key, int64(n))
+		got, err := io.ReadAll(io.NewSectionReader(d, 0, int64(n)))
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("%d: round trip failed (err %v, %d bytes)", n, err, len(got))
+		}
+	}
+}
+
+// TestEncrypterSmallReads feeds the encrypter one byte at a time and
+// reads its output in odd sizes: the stream must be the same format.
+func TestEncrypterSmallReads(t *testing.T) {
+	key := testKey(2)
+	plain := pattern(2*ChunkSize + 3)
+	e, err := NewEncrypter(iotest.OneByteReader(bytes.NewReader(plain)), key, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	buf := make([]byte, 1000)
+	for {
+		n, err := e.Read(buf[:1+mrand.IntN(999)])
+		out.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := decrypter(t, out.Bytes(), key, int64(len(plain)))
+	got := make([]byte, len(plain))
+	if _, err := d.ReadAt(got, 0); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("round trip: %v", err)
+	}
+}
+
+func TestEncrypterPassesSourceErrors(t *testing.T) {
+	boom := errors.New("boom")
+	e, _ := NewEncrypter(io.MultiReader(bytes.NewReader(pattern(ChunkSize+10)), iotest.ErrReader(boom)), testKey(1), rand.Reader)
+	if _, err := io.ReadAll(e); !errors.Is(err, boom) {
+		t.Fatalf("want the source's error, got %v", err)
+	}
+	// An error right at a chunk boundary (during the look-ahead).
+	e, _ = NewEncrypter(io.MultiReader(bytes.NewReader(pattern(ChunkSize)), iotest.ErrReader(boom)), testKey(1), rand.Reader)
+	if _, err := io.ReadAll(e); !errors.Is(err, boom) {
+		t.Fatalf("want the source's error at a boundary, got %v", err)
+	}
+}
+
+// TestRanges reads every interesting range: chunk edges, unaligned
+// starts and ends, single bytes, the tail, ranges spanning batches.
+func TestRanges(t *testing.T) {
+	key := testKey(3)
+	n := 3*batchChunks*ChunkSize/2 + 777
+	plain := pattern(n)
+	d := decrypter(t, encrypt(t, plain, key), key, int64(n))
+	points := []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 2*ChunkSize - 1, batchChunks*ChunkSize - 1, batchChunks * ChunkSize,
+		batchChunks*ChunkSize + 1, n - ChunkSize, n - 2, n - 1, n}
+	for range 40 {
+		points = append(points, mrand.IntN(n+1))
+	}
+	for _, a := range points {
+		for _, b := range points {
+			if b < a {
+				continue
+			}
+			got := make([]byte, b-a)
+			m, err := d.ReadAt(got, int64(a))
+			if m != b-a || (err != nil && !(err == io.EOF && b == n)) || !bytes.Equal(got, plain[a:b]) {
+				t.Fatalf("range [%d,%d): read %d, err %v, equal %v", a, b, m, err, bytes.Equal(got[:m], plain[a:a+m]))
+			}
+		}
+	}
+	// Reading past the end returns what there is and io.EOF.
+	got := make([]byte, 100)
+	if m, err := d.ReadAt(got, int64(n-10)); m != 10 || err != io.EOF || !bytes.Equal(got[:10], plain[n-10:]) {
+		t.Fatalf("tail read: %d %v", m, err)
+	}
+	if _, err := d.ReadAt(got, int64(n)); err != io.EOF {
+		t.Fatalf("read at the end: %v", err)
+	}
+}
+
+func readAll(d *Decrypter) error {
+	_, err := io.ReadAll(io.NewSectionReader(d, 0, d.Size()))
+	return err
+}
+
+func TestTamper(t *testing.T) {
+	key := testKey(4)
+	n := 3*ChunkSize + 100
+	plain := pattern(n)
+	ct := encrypt(t, plain, key)
+	chunk := func(i int) []byte { return ct[HeaderSize+i*(ChunkSize+Overhead):][:ChunkSize+Overhead] }
+
+	t.Run("wrong key", func(t *testing.T) {
+		if err := readAll(decrypter(t, ct, testKey(5), int64(n))); !errors.Is(err, ErrAuth) {
+			t.Fatalf("want ErrAuth, got %v", err)
+		}
+	})
+	t.Run("flipped byte in every position class", func(t *testing.T) {
+		for _, pos := range []int{HeaderSize, HeaderSize + 10, HeaderSize + ChunkSize + Overhead + 5, len(ct) - 1, len(ct) - Overhead} {
+			bad := bytes.Clone(ct)
+			bad[pos] ^= 1
+			if err := readAll(decrypter(t, bad, key, int64(n))); !errors.Is(err, ErrAuth) {
+				t.Fatalf("flip at %d: want ErrAuth, got %v", pos, err)
+			}
+		}
+	})
+	t.Run("header", func(t *testing.T) {
+		for pos := 8; pos < HeaderSize-1; pos++ { // salt and nonce prefix
+			bad := bytes.Clone(ct)
+			bad[pos] ^= 0x80
+			if err := readAll(decrypter(t, bad, key, int64(n))); !errors.Is(err, ErrAuth) {
+				t.Fatalf("header byte %d: want ErrAuth, got %v", pos, err)
+			}
+		}
+		for _, pos := range []int{0, 4, 5, 6, HeaderSize - 1} { // magic, version, chunk size, reserved
+			bad := bytes.Clone(ct)
+			bad[pos] ^= 1
+			if _, err := NewDecrypter(bytes.NewReader(bad), int64(len(bad)), key, int64(n)); !errors.Is(err, ErrFormat) {
+				t.Fatalf("header byte %d: want ErrFormat, got %v", pos, err)
+			}
+		}
+	})
+	t.Run("reordered chunks", func(t *testing.T) {
+		bad := bytes.Clone(ct)
+		copy(bad[HeaderSize:], chunk(1))
+		copy(bad[HeaderSize+ChunkSize+Overhead:], chunk(0))
+		d := decrypter(t, bad, key, int64(n))
+		if _, err := d.ReadAt(make([]byte, 10), 0); !errors.Is(err, ErrAuth) {
+			t.Fatalf("want ErrAuth, got %v", err)
+		}
+	})
+	t.Run("chunk from another stream under the same data key", func(t *testing.T) {
+		other := encrypt(t, pattern(n), key) // same key and plaintext, another salt
+		bad := bytes.Clone(ct)
+		copy(bad[HeaderSize+ChunkSize+Overhead:], other[HeaderSize+ChunkSize+Overhead:][:ChunkSize+Overhead])
+		d := decrypter(t, bad, key, int64(n))
+		if _, err := d.ReadAt(make([]byte, 10), ChunkSize+5); !errors.Is(err, ErrAuth) {
+			t.Fatalf("want ErrAuth, got %v", err)
+		}
+	})
+	t.Run("truncated at a chunk boundary", func(t *testing.T) {
+		// The blob loses its last chunk and the record claims the
+		// shorter size: the new last chunk was not sealed as last.
+		short := ct[:HeaderSize+3*(ChunkSize+Overhead)]
+		d, err := NewDecrypter(bytes.NewReader(short), int64(len(short)), key, 3*ChunkSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := readAll(d); !errors.Is(err, ErrAuth) {
+			t.Fatalf("want ErrAuth, got %v", err)
+		}
+	})
+	t.Run("size mismatch", func(t *testing.T) {
+		if _, err := NewDecrypter(bytes.NewReader(ct[:len(ct)-1]), int64(len(ct)-1), key, int64(n)); !errors.Is(err, ErrFormat) {
+			t.Fatalf("truncated blob: want ErrFormat, got %v", err)
+		}
+		if _, err := NewDecrypter(bytes.NewReader(ct), int64(len(ct)), key, int64(n-1)); !errors.Is(err, ErrFormat) {
+			t.Fatalf("shorter plaintext size: want ErrFormat, got %v", err)
+		}
+	})
+	t.Run("extended", func(t *testing.T) {
+		// An extra last chunk appended: the old last chunk is sealed as last.
+		extra := append(bytes.Clone(ct[:HeaderSize+3*(ChunkSize+Overhead)+100+Overhead]), chunk(0)...)
+		d, err := NewDecrypter(bytes.NewReader(extra), int64(len(extra)), key, int64(n+ChunkSize))
+		if err == nil {
+			err = readAll(d)
+		}
+		if err == nil {
+			t.Fatal("extended stream read without error")
+		}
+	})
+}
+
+// FuzzDecrypter: arbitrary stored bytes never panic the decoder, and
+// never decrypt to anything but an error (they were not sealed under the
+// key), except the one valid stream the seed corpus holds.
+func FuzzDecrypter(f *testing.F) {
+	key := testKey(9)
+	// Deterministic randomness: fuzz workers are other processes, and
+	// each must build the same valid stream.
+	e, err := NewEncrypter(bytes.NewReader(pattern(ChunkSize+3)), key, bytes.NewReader(make([]byte, 64)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	valid, err := io.ReadAll(e)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid, int64(ChunkSize+3), int64(0), 100)
+	f.Add(valid[:HeaderSize], int64(0), int64(0), 1)
+	f.Add([]byte("GHSE\x01\x10\x00\x00"), int64(5), int64(2), 3)
+	f.Fuzz(func(t *testing.T, data []byte, size, off int64, n int) {
+		d, err := NewDecrypter(bytes.NewReader(data), int64(len(data)), key, size)
+		if err != nil {
+			return
+		}
+		if n < 0 || n > 1<<20 {
+			n = 1 << 10
+		}
+		p := make([]byte, n)
+		m, err := d.ReadAt(p, off)
+		if m < 0 || m > n {
+			t.Fatalf("ReadAt returned %d of %d", m, n)
+		}
+		if err == nil && !bytes.Equal(data, valid) {
+			if m > 0 || (off >= 0 && off < size && n > 0) {
+				t.Fatalf("forged stream of %d bytes decrypted %d bytes", len(data), m)
+			}
+		}
+	})
+}
+
+func BenchmarkEncrypt(b *testing.B) {
+	plain := pattern(8 << 20)
+	key := testKey(1)
+	b.SetBytes(int64(len(plain)))
+	for b.Loop() {
+		e, _ := NewEncrypter(bytes.NewReader(plain), key, rand.Reader)
+		io.Copy(io.Discard, e)
+	}
+}
+
+func BenchmarkDecrypt(b *testing.B) {
+	plain := pattern(8 << 20)
+	key := testKey(1)
+	ct := encrypt(b, plain, key)
+	buf := make([]byte, 256<<10)
+	b.SetBytes(int64(len(plain)))
+	for b.Loop() {
+		d, _ := NewDecrypter(bytes.NewReader(ct), int64(len(ct)), key, int64(len(plain)))
+		for off := int64(0); off < int64(len(plain)); off += int64(len(buf)) {
+			d.ReadAt(buf, off)
+		}
+	}
+}
