@@ -42,7 +42,8 @@ func tableEntries(t *testing.T) []entry {
 	}
 	byName := map[string]*Code{}
 	for _, c := range codes {
-		byName[c.name] = c
+		// Go names drop the dot of namespaced codes (KMS.NotFoundException).
+		byName[strings.ReplaceAll(c.name, ".", "")] = c
 	}
 	var out []entry
 	for _, f := range files {
@@ -253,6 +254,7 @@ var services = []struct{ file, title string }{
 	{"messages_sts.go", "STS"},
 	{"messages_saml.go", "SAML federation (IAM SAML providers, STS AssumeRoleWithSAML)"},
 	{"messages_s3.go", "S3"},
+	{"messages_s3_sse.go", "S3: server-side encryption (SSE-S3, SSE-KMS, SSE-C, default bucket encryption)"},
 	{"messages_server.go", "Every protocol: the server's limits"},
 }
 

@@ -109,8 +109,13 @@ var (
 	ErrNoSuchVersion                      = &Code{name: "NoSuchVersion", status: http.StatusNotFound}
 	ErrOperationAborted                   = &Code{name: "OperationAborted", status: http.StatusConflict}
 	ErrRequestEntityTooLarge              = &Code{name: "RequestEntityTooLarge", status: http.StatusRequestEntityTooLarge}
+	ErrKMSNotFoundException               = &Code{name: "KMS.NotFoundException", status: http.StatusBadRequest}
 	ErrRequestTimeout                     = &Code{name: "RequestTimeout", status: http.StatusBadRequest, message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
 )
+
+// ErrServerSideEncryptionConfigurationNotFoundError is declared on its own:
+// its name is longer than the block's alignment.
+var ErrServerSideEncryptionConfigurationNotFoundError = &Code{name: "ServerSideEncryptionConfigurationNotFoundError", status: http.StatusNotFound}
 
 // codes lists the table, for lookups by name and tests.
 var codes = []*Code{
@@ -214,4 +219,6 @@ var codes = []*Code{
 	ErrOperationAborted,
 	ErrRequestEntityTooLarge,
 	ErrRequestTimeout,
+	ErrKMSNotFoundException,
+	ErrServerSideEncryptionConfigurationNotFoundError,
 }

@@ -30,6 +30,13 @@ type Config struct {
 	LogLevel        string        // debug, info, warn or error
 	// S3Domain enables virtual-host-style S3 addressing: BUCKET.S3Domain.
 	S3Domain string
+	// S3EncryptObjects encrypts every new object whose write asks for no
+	// encryption (and whose bucket has no default encryption) with SSE-S3,
+	// as S3 does.
+	S3EncryptObjects bool
+	// S3SSECAllowHTTP accepts SSE-C customer keys over plain HTTP (S3
+	// refuses them: the key would cross the network in clear).
+	S3SSECAllowHTTP bool
 	// SAMLEndpoint is the URL SAML assertions may name as audience and
 	// recipient beside https://signin.aws.amazon.com/saml ("": derived
 	// from Listen and TLS, see SAMLEndpointURL).
@@ -258,6 +265,8 @@ func Settings() []Setting {
 		count("sts-account-burst", "GATEHOUSE_STS_ACCOUNT_BURST", "1000", "calls an account may make at once before sts-account-rate applies", func(c *Config) *int { return &c.STSAccountBurst }),
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
+		boolean("s3-encrypt-objects", "GATEHOUSE_S3_ENCRYPT_OBJECTS", "true", "encrypt every new S3 object that asks for no encryption, in a bucket without default encryption, with SSE-S3 (as S3 does); false stores such objects in clear", func(c *Config) *bool { return &c.S3EncryptObjects }),
+		boolean("s3-sse-c-allow-http", "GATEHOUSE_S3_SSE_C_ALLOW_HTTP", "false", "accept SSE-C customer-provided keys over plain HTTP (S3 refuses them: the key crosses the network in clear)", func(c *Config) *bool { return &c.S3SSECAllowHTTP }),
 		boolean("access-log", "GATEHOUSE_ACCESS_LOG", "true", "log one info line per request (request id, action, principal, bucket/key, status, bytes, duration, client)", func(c *Config) *bool { return &c.AccessLog }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),

@@ -2,11 +2,17 @@ package s3
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"hash"
 	"io"
 	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/sse"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -76,19 +82,32 @@ type objectReader struct {
 	ctx  context.Context
 	s    *Service
 	o    *store.Object
-	off  int64 // next offset in the object
-	left int64 // bytes still to read
-	idx  int   // current blob index
-	base int64 // object offset of blob idx
+	key  []byte // data key of an encrypted object (nil: stored in clear)
+	off  int64  // next offset in the object
+	left int64  // bytes still to read
+	idx  int    // current blob index
+	base int64  // object offset of blob idx
 	cur  blob.Object
 	// released: the lease on o's blobs was given back (Close).
 	released bool
 }
 
-func (s *Service) newObjectReader(ctx context.Context, o *store.Object, off, n int64) *objectReader {
+// newObjectReader reads n bytes at off of o; key is o's data key when o
+// is encrypted (its blobs are then decrypted chunk by chunk).
+func (s *Service) newObjectReader(ctx context.Context, o *store.Object, key []byte, off, n int64) *objectReader {
 	s.leases.take(o.Blobs)
-	return &objectReader{ctx: ctx, s: s, o: o, off: off, left: n}
+	return &objectReader{ctx: ctx, s: s, o: o, key: key, off: off, left: n}
 }
+
+// decryptedBlob is an encrypted blob as the plaintext it holds.
+type decryptedBlob struct {
+	*sse.Decrypter
+	blob blob.Object
+}
+
+func (d *decryptedBlob) Close() error { return d.blob.Close() }
+
+var _ blob.Object = (*decryptedBlob)(nil)
 
 // open positions the reader and opens the blob holding the first byte.
 func (r *objectReader) open() error {
@@ -99,9 +118,23 @@ func (r *objectReader) open() error {
 	if r.left == 0 || r.idx >= len(r.o.Blobs) {
 		return nil
 	}
-	b, err := r.s.blobs.Open(r.ctx, r.o.Blobs[r.idx].Key)
+	ref := r.o.Blobs[r.idx]
+	b, err := r.s.blobs.Open(r.ctx, ref.Key)
 	if err != nil {
 		return blobErr(err)
+	}
+	if r.o.Encryption != nil {
+		if r.key == nil {
+			b.Close()
+			return errors.New("s3: reading an encrypted object without its data key")
+		}
+		d, err := sse.NewDecrypter(b, b.Size(), r.key, ref.Size)
+		if err != nil {
+			b.Close()
+			return fmt.Errorf("s3: blob %s: %w", ref.Key, err)
+		}
+		r.cur = &decryptedBlob{Decrypter: d, blob: b}
+		return nil
 	}
 	r.cur = b
 	return nil
@@ -222,6 +255,50 @@ func (r *objectReader) Close() error {
 		r.s.deleteBlobs(context.WithoutCancel(r.ctx), r.s.leases.release(r.o.Blobs))
 	}
 	return err
+}
+
+// putBlob stores r's bytes as a new blob, encrypted under k when k is
+// set. ref.Size is the plaintext size; plainMD5 is the MD5 of r's bytes
+// and storedMD5 that of the blob's (the same for a blob in clear). Extra
+// hashes are fed r's bytes.
+func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5, storedMD5 [16]byte, err error) {
+	if !k.encrypted() {
+		info, err := s.blobs.Put(ctx, r, extra...)
+		if err != nil {
+			return ref, plainMD5, storedMD5, err
+		}
+		return store.BlobRef{Key: info.Key, Size: info.Size}, info.MD5, info.MD5, nil
+	}
+	sum := md5.New()
+	enc, err := sse.NewEncrypter(&hashingReader{r: r, hs: append(extra, sum)}, k.key, rand.Reader)
+	if err != nil {
+		return ref, plainMD5, storedMD5, err
+	}
+	info, err := s.blobs.Put(ctx, enc)
+	if err != nil {
+		return ref, plainMD5, storedMD5, err
+	}
+	ref = store.BlobRef{Key: info.Key, Size: enc.PlainSize()}
+	if info.Size != sse.EncryptedSize(ref.Size) {
+		s.deleteBlobs(context.WithoutCancel(ctx), []store.BlobRef{ref})
+		return store.BlobRef{}, plainMD5, storedMD5, fmt.Errorf("s3: encrypted blob of %d bytes for %d plaintext bytes", info.Size, ref.Size)
+	}
+	copy(plainMD5[:], sum.Sum(nil))
+	return ref, plainMD5, info.MD5, nil
+}
+
+// hashingReader feeds hashes the bytes read through it.
+type hashingReader struct {
+	r  io.Reader
+	hs []hash.Hash
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	for _, x := range h.hs {
+		x.Write(p[:n])
+	}
+	return n, err
 }
 
 // deleteBlobs deletes blobs that no record refers to (never committed).

@@ -56,7 +56,7 @@ func TestObjectReaderWriteTo(t *testing.T) {
 		s := &Service{blobs: blobs, leases: newLeases(), copyBufs: newCopyBufs()}
 		for _, r := range ranges {
 			t.Run(fmt.Sprintf("%s/%d+%d", name, r[0], r[1]), func(t *testing.T) {
-				or := s.newObjectReader(ctx, o, r[0], r[1])
+				or := s.newObjectReader(ctx, o, nil, r[0], r[1])
 				defer or.Close()
 				var out bytes.Buffer
 				n, err := or.WriteTo(&out)
@@ -70,7 +70,7 @@ func TestObjectReaderWriteTo(t *testing.T) {
 	short := &store.Object{Blobs: []store.BlobRef{{Key: o.Blobs[2].Key, Size: 20000}}}
 	for name, blobs := range map[string]blob.Store{"RangeWriter": fs, "ReadAt only": plainBlobs{fs}} {
 		s := &Service{blobs: blobs, leases: newLeases(), copyBufs: newCopyBufs()}
-		or := s.newObjectReader(ctx, short, 0, 20000)
+		or := s.newObjectReader(ctx, short, nil, 0, 20000)
 		if _, err := or.WriteTo(io.Discard); err == nil {
 			t.Errorf("%s: a blob shorter than its record was read without an error", name)
 		}

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/checksum"
+	"github.com/gatehouse/gatehouse/internal/sse"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -92,8 +92,16 @@ func (c *call) copyObject() error {
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
 		return awsapi.TaggingDirectiveUnknown.Of().With("ArgumentName", "x-amz-tagging-directive")
 	}
-	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" {
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && !sseRequested(h) {
 		return awsapi.CopyToItself.Of()
+	}
+	srcKey, err := c.readKey(src, ssecCopyPrefix)
+	if err != nil {
+		return err
+	}
+	spec, err := c.writeSpec(h)
+	if err != nil {
+		return err
 	}
 	o := *src
 	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
@@ -106,6 +114,21 @@ func (c *call) copyObject() error {
 		if o.Tags, err = parseTaggingHeader(h.Get("x-amz-tagging")); err != nil {
 			return err
 		}
+	}
+	// The same encryption under the same key shares the source's blobs;
+	// anything else re-encrypts (or decrypts) the bytes into a new blob.
+	var written []store.BlobRef
+	if c.sameEncryption(src.Encryption, spec) {
+		if o.Encryption != nil && spec.Method == store.SSEKMS {
+			e := *o.Encryption
+			e.BucketKeyEnabled = spec.BucketKeyEnabled
+			o.Encryption = &e
+		}
+	} else {
+		if err := c.recrypt(&o, src, srcKey, spec); err != nil {
+			return err
+		}
+		written = o.Blobs
 	}
 	var replaced *store.Object
 	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
@@ -127,14 +150,45 @@ func (c *call) copyObject() error {
 		return err
 	})
 	if err != nil {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), written)
 		return err
 	}
 	if replaced != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)
 	}
+	setSSEHeaders(c.w.Header(), o.Encryption)
 	res := &copyObjectResult{Xmlns: xmlns, LastModified: isoTime(o.LastModified), ETag: o.ETag}
 	res.set(o.Checksum)
 	return c.writeXML(res)
+}
+
+// recrypt writes src's bytes into one new blob under spec's encryption
+// (none: in clear) for the copy o: its blob, ETag and encryption change, a
+// multipart source becomes a single part, and a composite checksum (of
+// the source's parts) is dropped.
+func (c *call) recrypt(o, src *store.Object, srcKey []byte, spec *sse.Spec) error {
+	k, err := c.newObjectKey(spec)
+	if err != nil {
+		return err
+	}
+	rd := c.s.newObjectReader(c.ctx, src, srcKey, 0, src.Size)
+	defer rd.Close()
+	if err := rd.open(); err != nil {
+		return err
+	}
+	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, rd, k)
+	if err != nil {
+		return err
+	}
+	if ref.Size != src.Size {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
+		return errBlobMissing
+	}
+	o.Blobs, o.Size, o.Parts, o.ETag, o.Encryption = []store.BlobRef{ref}, ref.Size, 0, k.etag(plainMD5, storedMD5), k.encryption()
+	if o.Checksum != nil && o.Checksum.Type != "FULL_OBJECT" {
+		o.Checksum = nil
+	}
+	return nil
 }
 
 // uploadPartCopy copies a byte range of the source into a new part.
@@ -158,26 +212,35 @@ func (c *call) uploadPartCopy() error {
 	if size > maxPutSize {
 		return awsapi.CopySourceTooLarge.Of()
 	}
-	rd := c.s.newObjectReader(c.ctx, src, off, size)
+	srcKey, err := c.readKey(src, ssecCopyPrefix)
+	if err != nil {
+		return err
+	}
+	k, err := c.uploadKey(u)
+	if err != nil {
+		return err
+	}
+	rd := c.s.newObjectReader(c.ctx, src, srcKey, off, size)
 	defer rd.Close()
 	var sum checksumHash
 	if u.ChecksumAlgorithm != "" {
 		sum = checksumHash{alg: checksum.Algorithm(u.ChecksumAlgorithm)}
 		sum.h = sum.alg.New()
 	}
-	info, err := c.s.blobs.Put(c.ctx, rd, sum.extra()...)
+	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, rd, k, sum.extra()...)
 	if err != nil {
 		return err
 	}
-	if info.Size != size {
-		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{{Key: info.Key}})
+	if ref.Size != size {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return errBlobMissing
 	}
-	p := &store.Part{UploadID: u.ID, Number: n, Blob: store.BlobRef{Key: info.Key, Size: info.Size},
-		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), Checksum: sum.checksum()}
+	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref,
+		ETag: k.etag(plainMD5, storedMD5), LastModified: c.s.now().UTC(), Checksum: sum.checksum()}
 	if err := c.commitPart(p); err != nil {
 		return err
 	}
+	setSSEHeaders(c.w.Header(), u.Encryption)
 	res := &copyPartResult{Xmlns: xmlns, LastModified: isoTime(p.LastModified), ETag: p.ETag}
 	res.set(p.Checksum)
 	return c.writeXML(res)

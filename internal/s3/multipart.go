@@ -86,8 +86,16 @@ func (c *call) createUpload() error {
 	if err != nil {
 		return err
 	}
+	spec, err := c.writeSpec(c.r.Header)
+	if err != nil {
+		return err
+	}
+	k, err := c.newObjectKey(spec)
+	if err != nil {
+		return err
+	}
 	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
-		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags}
+		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, Encryption: k.encryption()}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
@@ -118,6 +126,7 @@ func (c *call) createUpload() error {
 		c.w.Header().Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		c.w.Header().Set("x-amz-checksum-type", u.ChecksumType)
 	}
+	setSSEHeaders(c.w.Header(), u.Encryption)
 	return c.writeXML(&initiateResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID})
 }
 
@@ -165,6 +174,10 @@ func (c *call) uploadPart() error {
 	if err != nil {
 		return err
 	}
+	k, err := c.uploadKey(u)
+	if err != nil {
+		return err
+	}
 	b, err := c.payload()
 	if err != nil {
 		return err
@@ -181,22 +194,22 @@ func (c *call) uploadPart() error {
 	if b.length < 0 {
 		return awsapi.ContentLengthMissing.Of()
 	}
-	info, err := c.s.blobs.Put(c.ctx, b)
+	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
 		return err
 	}
-	ref := []store.BlobRef{{Key: info.Key, Size: info.Size}}
-	if err := b.verify(info.MD5); err != nil {
-		c.s.deleteBlobs(context.WithoutCancel(c.ctx), ref)
+	if err := b.verify(plainMD5); err != nil {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return err
 	}
-	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref[0], ETag: quoteETag(hex.EncodeToString(info.MD5[:])),
+	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref, ETag: k.etag(plainMD5, storedMD5),
 		Checksum: b.checksum(), LastModified: c.s.now().UTC()}
 	if err := c.commitPart(p); err != nil {
 		return err
 	}
 	h := c.w.Header()
 	h.Set("ETag", p.ETag)
+	setSSEHeaders(h, u.Encryption)
 	if p.Checksum != nil {
 		h.Set("x-amz-checksum-"+strings.ToLower(p.Checksum.Algorithm), p.Checksum.Value)
 	}
@@ -317,6 +330,7 @@ func (c *call) completeUpload() error {
 	if replaced != nil {
 		c.s.freeBlobs(bg, replaced.Blobs)
 	}
+	setSSEHeaders(c.w.Header(), o.Encryption)
 	res := &completeResult{Xmlns: xmlns, Location: "/" + c.bucket + "/" + c.key, Bucket: c.bucket, Key: c.key, ETag: o.ETag}
 	if o.Checksum != nil {
 		res.set(o.Checksum)
@@ -333,7 +347,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 	alg := checksum.Algorithm(u.ChecksumAlgorithm)
 	etags := md5.New()
 	o := &store.Object{Bucket: c.bucket, Key: c.key, LastModified: c.s.now().UTC(), ContentType: u.ContentType,
-		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list)}
+		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list), Encryption: u.Encryption}
 	var digests [][]byte
 	var full []byte
 	for i, cp := range list {

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -20,7 +19,8 @@ import (
 func (c *call) putKeys(set func(string, ...string)) {
 	h := c.r.Header
 	for _, k := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
-		"x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
+		"x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+		"x-amz-server-side-encryption-customer-algorithm", "x-amz-storage-class"} {
 		if v := h.Get(k); v != "" {
 			set("s3:"+k, v)
 		}
@@ -32,13 +32,14 @@ func (c *call) putKeys(set func(string, ...string)) {
 
 // storedBlob is a blob written for a request that is not committed yet.
 type storedBlob struct {
-	ref store.BlobRef
-	md5 [16]byte
+	ref  store.BlobRef
+	etag string
 }
 
-// receive streams the request body into a new blob and verifies it. On any
-// failure the blob is deleted and nothing refers to it.
-func (c *call) receive() (*storedBlob, *body, error) {
+// receive streams the request body into a new blob (encrypted under k when
+// set) and verifies it. On any failure the blob is deleted and nothing
+// refers to it.
+func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 	b, err := c.payload()
 	if err != nil {
 		return nil, nil, err
@@ -46,15 +47,15 @@ func (c *call) receive() (*storedBlob, *body, error) {
 	if b.length < 0 {
 		return nil, nil, awsapi.ContentLengthMissing.Of()
 	}
-	info, err := c.s.blobs.Put(c.ctx, b)
+	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := b.verify(info.MD5); err != nil {
-		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{{Key: info.Key}})
+	if err := b.verify(plainMD5); err != nil {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return nil, nil, err
 	}
-	return &storedBlob{ref: store.BlobRef{Key: info.Key, Size: info.Size}, md5: info.MD5}, b, nil
+	return &storedBlob{ref: ref, etag: k.etag(plainMD5, storedMD5)}, b, nil
 }
 
 // newObject holds what a PUT or CreateMultipartUpload request says about
@@ -88,18 +89,28 @@ func (c *call) putObject() error {
 	if err != nil {
 		return err
 	}
-	sb, body, err := c.receive()
+	spec, err := c.writeSpec(c.r.Header)
+	if err != nil {
+		return err
+	}
+	k, err := c.newObjectKey(spec)
+	if err != nil {
+		return err
+	}
+	sb, body, err := c.receive(k)
 	if err != nil {
 		return err
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
-		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
-		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account}
+		ETag: sb.etag, LastModified: c.s.now().UTC(), ContentType: no.contentType,
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account,
+		Encryption: k.encryption()}
 	if err := c.commitObject(o, c.r.Header.Get("If-None-Match"), c.r.Header.Get("If-Match")); err != nil {
 		return err
 	}
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
+	setSSEHeaders(h, o.Encryption)
 	setChecksumHeader(h, o.Checksum)
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
@@ -224,6 +235,10 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 		}
 		return err
 	}
+	key, err := c.readKey(o, ssecPrefix)
+	if err != nil {
+		return err
+	}
 	off, n, partial, err := c.readRange(o)
 	if err != nil {
 		return err
@@ -232,7 +247,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	// is still an error response (or a retry).
 	var rd *objectReader
 	if c.r.Method != http.MethodHead {
-		rd = c.s.newObjectReader(c.ctx, o, off, n)
+		rd = c.s.newObjectReader(c.ctx, o, key, off, n)
 		defer rd.Close()
 		if err := rd.open(); err != nil {
 			return err
@@ -240,6 +255,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	}
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
+	setSSEHeaders(h, o.Encryption)
 	if err := c.responseOverrides(h); err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ var (
 	opGetBucketTagging  = &operation{name: "GetBucketTagging", action: "s3:GetBucketTagging", level: levelBucket, handle: (*call).getBucketTagging}
 	opPutBucketTagging  = &operation{name: "PutBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).putBucketTagging}
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
+	opGetBucketEnc      = &operation{name: "GetBucketEncryption", action: "s3:GetEncryptionConfiguration", level: levelBucket, handle: (*call).getBucketEncryption}
+	opPutBucketEnc      = &operation{name: "PutBucketEncryption", action: "s3:PutEncryptionConfiguration", level: levelBucket, handle: (*call).putBucketEncryption}
+	opDelBucketEnc      = &operation{name: "DeleteBucketEncryption", action: "s3:PutEncryptionConfiguration", level: levelBucket, handle: (*call).deleteBucketEncryption}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
@@ -80,7 +83,7 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetBucketEnc, opPutBucketEnc, opDelBucketEnc, opGetVersioning, opGetBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -109,6 +112,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketCors, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
+			case has("encryption"):
+				return opPutBucketEnc, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -122,6 +127,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketCors, nil
 			case has("tagging"):
 				return opDelBucketTagging, nil
+			case has("encryption"):
+				return opDelBucketEnc, nil
 			case len(q) == 0:
 				return opDeleteBucket, nil
 			}
@@ -135,6 +142,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetBucketCors, nil
 			case has("tagging"):
 				return opGetBucketTagging, nil
+			case has("encryption"):
+				return opGetBucketEnc, nil
 			case has("uploads"):
 				return opListUploads, nil
 			case has("versioning"):

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -197,25 +196,32 @@ func (c *call) postObject() error {
 			return err
 		}
 	}
+	spec, err := c.writeSpec(h)
+	if err != nil {
+		return err
+	}
+	k, err := c.newObjectKey(spec)
+	if err != nil {
+		return err
+	}
 	// One byte past the limit tells "too large" from "exactly the limit".
-	info, err := c.s.blobs.Put(c.ctx, io.LimitReader(file, maxSize+1))
+	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, io.LimitReader(file, maxSize+1), k)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return awsapi.PostFileIncomplete.Of()
 	}
 	if err != nil {
 		return err
 	}
-	ref := store.BlobRef{Key: info.Key, Size: info.Size}
-	if info.Size > maxSize || info.Size < minSize {
+	if ref.Size > maxSize || ref.Size < minSize {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
-		if info.Size > maxSize {
+		if ref.Size > maxSize {
 			return awsapi.UploadTooLarge.Of().With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
 		}
 		return awsapi.UploadTooSmall.Of().With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
 	}
-	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
-		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account}
+	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
+		ETag: k.etag(plainMD5, storedMD5), LastModified: c.s.now().UTC(), ContentType: ct,
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, Encryption: k.encryption()}
 	if err := c.commitObject(o, "", ""); err != nil {
 		return err
 	}
@@ -282,6 +288,7 @@ func postPolicyError(err error) error {
 func (c *call) postSuccess(fields map[string]string, o *store.Object) error {
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
+	setSSEHeaders(h, o.Encryption)
 	location := "/" + c.bucket + "/" + url.PathEscape(o.Key)
 	h.Set("Location", location)
 	if redirect := fields["success_action_redirect"]; redirect != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/sse"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -43,6 +44,15 @@ type Config struct {
 	Domain string
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Keys seals and opens objects' data keys (nil: requests for
+	// encryption are refused, and encrypted objects cannot be read).
+	Keys *sse.Keyring
+	// EncryptAll encrypts every object whose write asks for no encryption
+	// and whose bucket has no default with SSE-S3, as S3 does.
+	EncryptAll bool
+	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
+	// refuses them).
+	SSECAllowHTTP bool
 }
 
 // Service is the S3 front end and domain.
@@ -60,6 +70,11 @@ type Service struct {
 	leases   *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
+	// keys, encryptAll, sseCAllowHTTP: Config's Keys, EncryptAll and
+	// SSECAllowHTTP.
+	keys          *sse.Keyring
+	encryptAll    bool
+	sseCAllowHTTP bool
 }
 
 // New builds a Service.
@@ -73,7 +88,7 @@ func New(c Config) *Service {
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
-		copyBufs: newCopyBufs()}
+		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP}
 }
 
 // call is one S3 request on its way through the pipeline.

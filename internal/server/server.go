@@ -27,6 +27,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/quota"
 	"github.com/gatehouse/gatehouse/internal/s3"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/sse"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/sts"
 )
@@ -180,8 +181,18 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.blobs = blobs
 	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
+	sseRoot, err := c.master.Derive(sse.RootPurpose)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	sseKeys, err := sse.NewKeyring(sseRoot)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
-		Domain: cfg.S3Domain, Now: now, Log: log})
+		Domain: cfg.S3Domain, Now: now, Log: log, Keys: sseKeys, EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()
 		return nil, err

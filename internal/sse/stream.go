@@ -142,13 +142,18 @@ func (e *Encrypter) next() {
 	if e.hasCarry {
 		e.pt[0], fill, e.hasCarry = e.carry, 1, false
 	}
-	n, err := io.ReadFull(e.src, e.pt[fill:])
+	n, err := fillFrom(e.src, e.pt[fill:])
 	fill += n
 	last := false
-	switch err {
-	case nil:
+	switch {
+	case err == io.EOF:
+		last = true
+	case err != nil:
+		e.err = err
+		return
+	default:
 		var b [1]byte
-		m, perr := io.ReadFull(e.src, b[:])
+		m, perr := fillFrom(e.src, b[:])
 		switch {
 		case m == 1:
 			e.carry, e.hasCarry = b[0], true
@@ -158,11 +163,6 @@ func (e *Encrypter) next() {
 			e.err = perr
 			return
 		}
-	case io.EOF, io.ErrUnexpectedEOF:
-		last = true
-	default:
-		e.err = err
-		return
 	}
 	if !last && e.idx == ^uint32(0) {
 		e.err = errTooLong
@@ -173,6 +173,21 @@ func (e *Encrypter) next() {
 	e.idx++
 	e.n += int64(fill)
 	e.done = last
+}
+
+// fillFrom reads until p is full (nil error) or the source ends (io.EOF,
+// with the bytes read) or fails (its error as it is: an
+// io.ErrUnexpectedEOF of the source is not a clean end).
+func fillFrom(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Decrypter reads plaintext ranges of an encrypted stream, decrypting

@@ -98,6 +98,11 @@ func TestEncrypterPassesSourceErrors(t *testing.T) {
 	if _, err := io.ReadAll(e); !errors.Is(err, boom) {
 		t.Fatalf("want the source's error, got %v", err)
 	}
+	// A source's io.ErrUnexpectedEOF is an error, not the end.
+	e, _ = NewEncrypter(io.MultiReader(bytes.NewReader(pattern(10)), iotest.ErrReader(io.ErrUnexpectedEOF)), testKey(1), rand.Reader)
+	if _, err := io.ReadAll(e); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("want io.ErrUnexpectedEOF, got %v", err)
+	}
 	// An error right at a chunk boundary (during the look-ahead).
 	e, _ = NewEncrypter(io.MultiReader(bytes.NewReader(pattern(ChunkSize)), iotest.ErrReader(boom)), testKey(1), rand.Reader)
 	if _, err := io.ReadAll(e); !errors.Is(err, boom) {
