@@ -222,6 +222,11 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 			return errBlobMissing
 		}
 	}
+	// Malformed SSE-C headers (or a key sent in clear) are refused
+	// whether or not the object exists.
+	if _, err := c.customerKey(c.r.Header, ssecPrefix); err != nil {
+		return err
+	}
 	if o == nil {
 		return c.missing()
 	}

@@ -125,3 +125,23 @@ func TestKMSKeys(t *testing.T) {
 		t.Fatal("opened under another account's KMS key")
 	}
 }
+
+// FuzzOpen: a stored encryption record of any content opens to an error
+// or to a 32-byte key, never a panic; and a record not made by the keyring
+// never opens.
+func FuzzOpen(f *testing.F) {
+	k, err := NewKeyring(bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(store.SSES3, []byte{1, 2, 3}, "", []byte(nil), []byte(nil), []byte(nil))
+	f.Add(store.SSEKMS, bytes.Repeat([]byte{1}, 60), "arn:aws:kms:r:123456789012:key/x", []byte(nil), []byte(nil), []byte(nil))
+	f.Add(store.SSEC, bytes.Repeat([]byte{1}, 60), "", bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32), bytes.Repeat([]byte{4}, 32))
+	f.Fuzz(func(t *testing.T, method string, sealed []byte, kmsID string, salt, mac, customer []byte) {
+		enc := &store.Encryption{Method: method, SealedKey: sealed, KMSKeyID: kmsID, CustomerKeySalt: salt, CustomerKeyMAC: mac}
+		key, err := k.Open(enc, customer)
+		if err == nil {
+			t.Fatalf("a forged record opened to a %d-byte key", len(key))
+		}
+	})
+}
