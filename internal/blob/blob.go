@@ -60,6 +60,15 @@ type Importer interface {
 	Import(ctx context.Context, key string, r io.Reader, extra ...hash.Hash) (Info, error)
 }
 
+// UnhashedPutter is an optional capability of a Store: PutUnhashed is Put
+// without the MD5 of the stored bytes (Info.MD5 is zero; extra hashes are
+// still fed), for callers that hash the bytes before transforming them for
+// storage: package sse encrypts them, and S3's ETag is the plaintext's
+// MD5, so an MD5 of the ciphertext would be work for nothing.
+type UnhashedPutter interface {
+	PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (Info, error)
+}
+
 // ErrBadKey: a key the backend could not have made (Import).
 var ErrBadKey = errors.New("blob: malformed key")
 

@@ -91,6 +91,21 @@ func (b *timedBlobs) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (
 	return info, err
 }
 
+// PutUnhashed times the inner store's PutUnhashed (its Put, with the MD5,
+// when it has none).
+func (b *timedBlobs) PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+	up, ok := b.inner.(blob.UnhashedPutter)
+	if !ok {
+		return b.Put(ctx, r, extra...)
+	}
+	start := b.m.now()
+	info, err := up.PutUnhashed(ctx, r, extra...)
+	b.done(opPut, start, err)
+	return info, err
+}
+
+var _ blob.UnhashedPutter = (*timedBlobs)(nil)
+
 func (b *timedBlobs) Open(ctx context.Context, key string) (blob.Object, error) {
 	start := b.m.now()
 	o, err := b.inner.Open(ctx, key)

@@ -107,7 +107,22 @@ type decryptedBlob struct {
 
 func (d *decryptedBlob) Close() error { return d.blob.Close() }
 
-var _ blob.Object = (*decryptedBlob)(nil)
+// WriteRange decrypts the plaintext range chunk by chunk as the
+// ciphertext streams from the backend (its RangeWriter's read-ahead, or
+// sequential reads through one copy buffer).
+func (d *decryptedBlob) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int64, error) {
+	return d.StreamTo(w, off, n, func(cw io.Writer, coff, cn int64) (int64, error) {
+		if rw, ok := d.blob.(blob.RangeWriter); ok {
+			return rw.WriteRange(ctx, cw, coff, cn)
+		}
+		return io.CopyBuffer(cw, io.NewSectionReader(d.blob, coff, cn), make([]byte, copyBufSize))
+	})
+}
+
+var (
+	_ blob.Object      = (*decryptedBlob)(nil)
+	_ blob.RangeWriter = (*decryptedBlob)(nil)
+)
 
 // open positions the reader and opens the blob holding the first byte.
 func (r *objectReader) open() error {
@@ -258,47 +273,95 @@ func (r *objectReader) Close() error {
 }
 
 // putBlob stores r's bytes as a new blob, encrypted under k when k is
-// set. ref.Size is the plaintext size; plainMD5 is the MD5 of r's bytes
-// and storedMD5 that of the blob's (the same for a blob in clear). Extra
-// hashes are fed r's bytes.
-func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5, storedMD5 [16]byte, err error) {
+// set. ref.Size is the plaintext size and plainMD5 the MD5 of r's bytes.
+// Extra hashes are fed r's bytes. An encrypted blob is stored without the
+// backend's MD5 (blob.UnhashedPutter) where it can be: nothing needs the
+// ciphertext's.
+func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5 [16]byte, err error) {
 	if !k.encrypted() {
 		info, err := s.blobs.Put(ctx, r, extra...)
 		if err != nil {
-			return ref, plainMD5, storedMD5, err
+			return ref, plainMD5, err
 		}
-		return store.BlobRef{Key: info.Key, Size: info.Size}, info.MD5, info.MD5, nil
+		return store.BlobRef{Key: info.Key, Size: info.Size}, info.MD5, nil
 	}
 	sum := md5.New()
-	enc, err := sse.NewEncrypter(&hashingReader{r: r, hs: append(extra, sum)}, k.key, rand.Reader)
+	hr := newAsyncHasher(r, append(extra, sum))
+	defer hr.wait()
+	enc, err := sse.NewEncrypter(hr, k.key, rand.Reader)
 	if err != nil {
-		return ref, plainMD5, storedMD5, err
+		return ref, plainMD5, err
 	}
-	info, err := s.blobs.Put(ctx, enc)
+	put := s.blobs.Put
+	if up, ok := s.blobs.(blob.UnhashedPutter); ok {
+		put = up.PutUnhashed
+	}
+	info, err := put(ctx, enc)
 	if err != nil {
-		return ref, plainMD5, storedMD5, err
+		return ref, plainMD5, err
 	}
 	ref = store.BlobRef{Key: info.Key, Size: enc.PlainSize()}
 	if info.Size != sse.EncryptedSize(ref.Size) {
 		s.deleteBlobs(context.WithoutCancel(ctx), []store.BlobRef{ref})
-		return store.BlobRef{}, plainMD5, storedMD5, fmt.Errorf("s3: encrypted blob of %d bytes for %d plaintext bytes", info.Size, ref.Size)
+		return store.BlobRef{}, plainMD5, fmt.Errorf("s3: encrypted blob of %d bytes for %d plaintext bytes", info.Size, ref.Size)
 	}
+	hr.wait()
 	copy(plainMD5[:], sum.Sum(nil))
-	return ref, plainMD5, info.MD5, nil
+	return ref, plainMD5, nil
 }
 
-// hashingReader feeds hashes the bytes read through it.
-type hashingReader struct {
-	r  io.Reader
-	hs []hash.Hash
+// asyncHasher feeds hashes the bytes read through it on a goroutine of
+// its own, so that hashing the plaintext (MD5: the slowest stage) overlaps
+// encrypting it and writing the ciphertext. It holds asyncHashDepth
+// buffers of asyncHashBuf bytes.
+type asyncHasher struct {
+	r      io.Reader
+	todo   chan []byte
+	free   chan []byte
+	done   chan struct{}
+	closed bool
 }
 
-func (h *hashingReader) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
-	for _, x := range h.hs {
-		x.Write(p[:n])
+const (
+	asyncHashDepth = 4
+	asyncHashBuf   = 64 << 10
+)
+
+func newAsyncHasher(r io.Reader, hs []hash.Hash) *asyncHasher {
+	a := &asyncHasher{r: r, todo: make(chan []byte, asyncHashDepth), free: make(chan []byte, asyncHashDepth), done: make(chan struct{})}
+	for range asyncHashDepth {
+		a.free <- make([]byte, asyncHashBuf)
+	}
+	go func() {
+		defer close(a.done)
+		for b := range a.todo {
+			for _, h := range hs {
+				h.Write(b)
+			}
+			a.free <- b[:cap(b)]
+		}
+	}()
+	return a
+}
+
+func (a *asyncHasher) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	for rest := p[:n]; len(rest) > 0; {
+		b := <-a.free
+		m := copy(b, rest)
+		a.todo <- b[:m]
+		rest = rest[m:]
 	}
 	return n, err
+}
+
+// wait lets the hashes catch up; after it they hold every byte read.
+func (a *asyncHasher) wait() {
+	if !a.closed {
+		a.closed = true
+		close(a.todo)
+	}
+	<-a.done
 }
 
 // deleteBlobs deletes blobs that no record refers to (never committed).

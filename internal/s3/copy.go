@@ -176,7 +176,7 @@ func (c *call) recrypt(o, src *store.Object, srcKey []byte, spec *sse.Spec) erro
 	if err := rd.open(); err != nil {
 		return err
 	}
-	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, rd, k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, rd, k)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (c *call) recrypt(o, src *store.Object, srcKey []byte, spec *sse.Spec) erro
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return errBlobMissing
 	}
-	o.Blobs, o.Size, o.Parts, o.ETag, o.Encryption = []store.BlobRef{ref}, ref.Size, 0, k.etag(plainMD5, storedMD5), k.encryption()
+	o.Blobs, o.Size, o.Parts, o.ETag, o.Encryption = []store.BlobRef{ref}, ref.Size, 0, k.etag(plainMD5), k.encryption()
 	if o.Checksum != nil && o.Checksum.Type != "FULL_OBJECT" {
 		o.Checksum = nil
 	}
@@ -227,7 +227,7 @@ func (c *call) uploadPartCopy() error {
 		sum = checksumHash{alg: checksum.Algorithm(u.ChecksumAlgorithm)}
 		sum.h = sum.alg.New()
 	}
-	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, rd, k, sum.extra()...)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, rd, k, sum.extra()...)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (c *call) uploadPartCopy() error {
 		return errBlobMissing
 	}
 	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref,
-		ETag: k.etag(plainMD5, storedMD5), LastModified: c.s.now().UTC(), Checksum: sum.checksum()}
+		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), Checksum: sum.checksum()}
 	if err := c.commitPart(p); err != nil {
 		return err
 	}

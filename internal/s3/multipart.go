@@ -194,7 +194,7 @@ func (c *call) uploadPart() error {
 	if b.length < 0 {
 		return awsapi.ContentLengthMissing.Of()
 	}
-	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, b, k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (c *call) uploadPart() error {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return err
 	}
-	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref, ETag: k.etag(plainMD5, storedMD5),
+	p := &store.Part{UploadID: u.ID, Number: n, Blob: ref, ETag: k.etag(plainMD5),
 		Checksum: b.checksum(), LastModified: c.s.now().UTC()}
 	if err := c.commitPart(p); err != nil {
 		return err

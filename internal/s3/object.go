@@ -47,7 +47,7 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 	if b.length < 0 {
 		return nil, nil, awsapi.ContentLengthMissing.Of()
 	}
-	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, b, k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,7 +55,7 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return nil, nil, err
 	}
-	return &storedBlob{ref: ref, etag: k.etag(plainMD5, storedMD5)}, b, nil
+	return &storedBlob{ref: ref, etag: k.etag(plainMD5)}, b, nil
 }
 
 // newObject holds what a PUT or CreateMultipartUpload request says about

@@ -205,7 +205,7 @@ func (c *call) postObject() error {
 		return err
 	}
 	// One byte past the limit tells "too large" from "exactly the limit".
-	ref, plainMD5, storedMD5, err := c.s.putBlob(c.ctx, io.LimitReader(file, maxSize+1), k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, io.LimitReader(file, maxSize+1), k)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return awsapi.PostFileIncomplete.Of()
 	}
@@ -220,7 +220,7 @@ func (c *call) postObject() error {
 		return awsapi.UploadTooSmall.Of().With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
-		ETag: k.etag(plainMD5, storedMD5), LastModified: c.s.now().UTC(), ContentType: ct,
+		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), ContentType: ct,
 		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, Encryption: k.encryption()}
 	if err := c.commitObject(o, "", ""); err != nil {
 		return err

@@ -229,13 +229,17 @@ func (k *objectKey) encryption() *store.Encryption {
 	return k.enc
 }
 
-// etag is the ETag of bytes written under k: the MD5 of the plaintext
-// in clear and with SSE-S3; with SSE-KMS and SSE-C, as in S3, not an MD5
-// of the object's data (the MD5 of the stored ciphertext).
-func (k *objectKey) etag(plainMD5, storedMD5 [16]byte) string {
+// etag is the ETag of bytes written under k: the MD5 of the plaintext in
+// clear and with SSE-S3; with SSE-KMS and SSE-C, as in S3, not an MD5 of
+// the object's data: the MD5 of the sealed data key and the plaintext's
+// MD5, which tells nothing about the plaintext to whoever lacks the key.
+func (k *objectKey) etag(plainMD5 [16]byte) string {
 	sum := plainMD5
 	if k.encrypted() && k.enc.Method != store.SSES3 {
-		sum = storedMD5
+		h := md5.New()
+		h.Write(k.enc.SealedKey)
+		h.Write(plainMD5[:])
+		copy(sum[:], h.Sum(nil))
 	}
 	return quoteETag(hex.EncodeToString(sum[:]))
 }

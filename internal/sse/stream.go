@@ -121,23 +121,38 @@ func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader) (*Encrypter, err
 func (e *Encrypter) PlainSize() int64 { return e.n }
 
 func (e *Encrypter) Read(p []byte) (int, error) {
-	for len(e.out) == 0 {
-		if e.err != nil {
-			return 0, e.err
+	n := 0
+	for {
+		if len(e.out) > 0 {
+			m := copy(p[n:], e.out)
+			e.out, n = e.out[m:], n+m
 		}
-		if e.done {
+		if len(e.out) > 0 || n == len(p) {
+			return n, nil
+		}
+		if e.err != nil || e.done {
+			if n > 0 {
+				return n, nil
+			}
+			if e.err != nil {
+				return 0, e.err
+			}
 			return 0, io.EOF
 		}
-		e.next()
+		// Seal straight into p when a whole chunk fits (no copy).
+		if len(p)-n >= ChunkSize+Overhead {
+			e.next(p[n:n])
+			n += len(e.out)
+			e.out = nil
+			continue
+		}
+		e.next(e.sealed[:0])
 	}
-	n := copy(p, e.out)
-	e.out = e.out[n:]
-	return n, nil
 }
 
-// next reads and seals one chunk; to know whether it is the last, it reads
-// one byte ahead.
-func (e *Encrypter) next() {
+// next reads one chunk and seals it into dst (e.out); to know whether it
+// is the last, it reads one byte ahead.
+func (e *Encrypter) next(dst []byte) {
 	fill := 0
 	if e.hasCarry {
 		e.pt[0], fill, e.hasCarry = e.carry, 1, false
@@ -169,7 +184,7 @@ func (e *Encrypter) next() {
 		return
 	}
 	var nb [12]byte
-	e.out = e.aead.Seal(e.sealed[:0], nonce(&nb, e.header[8+saltSize:8+saltSize+prefixSize], e.idx, last), e.pt[:fill], e.header[:])
+	e.out = e.aead.Seal(dst, nonce(&nb, e.header[8+saltSize:8+saltSize+prefixSize], e.idx, last), e.pt[:fill], e.header[:])
 	e.idx++
 	e.n += int64(fill)
 	e.done = last
@@ -286,4 +301,84 @@ func (d *Decrypter) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// StreamTo writes the n plaintext bytes at off to w. It reads the
+// ciphertext of the chunks they touch in one sequential pass through
+// copyCipher, which must write the cn bytes at coff of the stream to the
+// writer it is given (as blob.RangeWriter does), and decrypts chunk by
+// chunk as they arrive, holding one chunk. It returns the plaintext bytes
+// written to w.
+func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Writer, coff, cn int64) (int64, error)) (int64, error) {
+	if off < 0 || n < 0 || off+n > d.size {
+		return 0, errors.New("sse: range outside the stream")
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	first, last := off/ChunkSize, (off+n-1)/ChunkSize
+	cw := &chunkWriter{d: d, w: w, k: first, last: last, lo: off, hi: off + n, buf: make([]byte, 0, ChunkSize+Overhead)}
+	cStart := HeaderSize + first*(ChunkSize+Overhead)
+	cEnd := HeaderSize + last*(ChunkSize+Overhead) + min(int64(ChunkSize), d.size-last*ChunkSize) + Overhead
+	_, err := copyCipher(cw, cStart, cEnd-cStart)
+	if cw.err != nil {
+		return cw.written, cw.err
+	}
+	if err != nil {
+		return cw.written, err
+	}
+	if cw.k <= last {
+		return cw.written, ErrFormat
+	}
+	return cw.written, nil
+}
+
+// chunkWriter collects ciphertext chunk by chunk for StreamTo.
+type chunkWriter struct {
+	d       *Decrypter
+	w       io.Writer
+	k, last int64 // chunk being collected, last chunk wanted
+	lo, hi  int64 // plaintext window
+	buf     []byte
+	nb      [12]byte
+	written int64
+	err     error
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	consumed := 0
+	for len(p) > 0 {
+		if c.err != nil {
+			return consumed, c.err
+		}
+		if c.k > c.last {
+			c.err = ErrFormat
+			return consumed, c.err
+		}
+		ptLen := min(int64(ChunkSize), c.d.size-c.k*ChunkSize)
+		want := int(ptLen+Overhead) - len(c.buf)
+		take := min(want, len(p))
+		c.buf = append(c.buf, p[:take]...)
+		p, consumed = p[take:], consumed+take
+		if take < want {
+			break
+		}
+		prefix := c.d.header[8+saltSize : 8+saltSize+prefixSize]
+		pt, err := c.d.aead.Open(c.buf[:0], nonce(&c.nb, prefix, uint32(c.k), c.k == c.d.chunks-1), c.buf, c.d.header[:])
+		if err != nil {
+			c.err = ErrAuth
+			return consumed, c.err
+		}
+		base := c.k * ChunkSize
+		lo, hi := max(c.lo, base), min(c.hi, base+ptLen)
+		m, err := c.w.Write(pt[lo-base : hi-base])
+		c.written += int64(m)
+		if err != nil {
+			c.err = err
+			return consumed, err
+		}
+		c.k++
+		c.buf = c.buf[:0]
+	}
+	return consumed, nil
 }

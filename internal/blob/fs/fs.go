@@ -89,7 +89,16 @@ func (f *FS) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (info blo
 	if err != nil {
 		return info, err
 	}
-	return f.write(ctx, key, r, extra)
+	return f.write(ctx, key, r, extra, true)
+}
+
+// PutUnhashed is Put without the MD5 (blob.UnhashedPutter).
+func (f *FS) PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+	key, err := newKey()
+	if err != nil {
+		return blob.Info{}, err
+	}
+	return f.write(ctx, key, r, extra, false)
 }
 
 // Import streams r to a durable file under key (a restore), replacing one
@@ -98,11 +107,12 @@ func (f *FS) Import(ctx context.Context, key string, r io.Reader, extra ...hash.
 	if _, err := f.path(key); err != nil {
 		return blob.Info{}, blob.ErrBadKey
 	}
-	return f.write(ctx, key, r, extra)
+	return f.write(ctx, key, r, extra, true)
 }
 
-// write streams r to a temp file, syncs it and renames it to key's path.
-func (f *FS) write(ctx context.Context, key string, r io.Reader, extra []hash.Hash) (info blob.Info, err error) {
+// write streams r to a temp file, syncs it and renames it to key's path;
+// withMD5 computes Info.MD5.
+func (f *FS) write(ctx context.Context, key string, r io.Reader, extra []hash.Hash, withMD5 bool) (info blob.Info, err error) {
 	final, _ := f.path(key)
 	tmp, err := os.CreateTemp(filepath.Join(f.root, tmpDir), key+".*")
 	if err != nil {
@@ -114,8 +124,13 @@ func (f *FS) write(ctx context.Context, key string, r io.Reader, extra []hash.Ha
 			os.Remove(tmp.Name())
 		}
 	}()
-	sum := md5.New()
-	n, err := f.copyHashed(ctx, tmp, r, append([]hash.Hash{sum}, extra...))
+	hashes := extra
+	var sum hash.Hash
+	if withMD5 {
+		sum = md5.New()
+		hashes = append([]hash.Hash{sum}, extra...)
+	}
+	n, err := f.copyHashed(ctx, tmp, r, hashes)
 	if err != nil {
 		return info, err
 	}
@@ -136,7 +151,9 @@ func (f *FS) write(ctx context.Context, key string, r io.Reader, extra []hash.Ha
 		return info, err
 	}
 	info = blob.Info{Key: key, Size: n}
-	copy(info.MD5[:], sum.Sum(nil))
+	if sum != nil {
+		copy(info.MD5[:], sum.Sum(nil))
+	}
 	return info, nil
 }
 
