@@ -307,8 +307,9 @@ func (d *Decrypter) ReadAt(p []byte, off int64) (int, error) {
 // ciphertext of the chunks they touch in one sequential pass through
 // copyCipher, which must write the cn bytes at coff of the stream to the
 // writer it is given (as blob.RangeWriter does), and decrypts chunk by
-// chunk as they arrive, holding one chunk. It returns the plaintext bytes
-// written to w.
+// chunk as they arrive; a goroutine writes the plaintext to w, so that
+// decrypting the next chunks overlaps writing the last ones. It holds
+// streamDepth+1 chunks. It returns the plaintext bytes written to w.
 func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Writer, coff, cn int64) (int64, error)) (int64, error) {
 	if off < 0 || n < 0 || off+n > d.size {
 		return 0, errors.New("sse: range outside the stream")
@@ -317,31 +318,68 @@ func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Wri
 		return 0, nil
 	}
 	first, last := off/ChunkSize, (off+n-1)/ChunkSize
-	cw := &chunkWriter{d: d, w: w, k: first, last: last, lo: off, hi: off + n, buf: make([]byte, 0, ChunkSize+Overhead)}
+	cw := &chunkWriter{d: d, k: first, last: last, lo: off, hi: off + n, buf: make([]byte, 0, ChunkSize+Overhead),
+		out: make(chan plainPiece, streamDepth), free: make(chan []byte, streamDepth), stop: make(chan struct{})}
+	for range streamDepth {
+		cw.free <- make([]byte, ChunkSize)
+	}
+	var written int64
+	var werr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for pc := range cw.out {
+			if werr == nil {
+				m, err := w.Write(pc.buf[pc.lo:pc.hi])
+				written += int64(m)
+				if err != nil {
+					werr = err
+					close(cw.stop)
+				}
+			}
+			cw.free <- pc.buf
+		}
+	}()
 	cStart := HeaderSize + first*(ChunkSize+Overhead)
 	cEnd := HeaderSize + last*(ChunkSize+Overhead) + min(int64(ChunkSize), d.size-last*ChunkSize) + Overhead
 	_, err := copyCipher(cw, cStart, cEnd-cStart)
-	if cw.err != nil {
-		return cw.written, cw.err
+	close(cw.out)
+	<-done
+	switch {
+	case werr != nil:
+		return written, werr
+	case cw.err != nil:
+		return written, cw.err
+	case err != nil:
+		return written, err
+	case cw.k <= last:
+		return written, ErrFormat
 	}
-	if err != nil {
-		return cw.written, err
-	}
-	if cw.k <= last {
-		return cw.written, ErrFormat
-	}
-	return cw.written, nil
+	return written, nil
 }
+
+// streamDepth is the number of decrypted chunks StreamTo keeps in flight.
+const streamDepth = 4
+
+// plainPiece is a decrypted chunk and the part of it to write.
+type plainPiece struct {
+	buf    []byte
+	lo, hi int
+}
+
+// errStopped: StreamTo's writer failed (its error is returned instead).
+var errStopped = errors.New("sse: the plaintext writer stopped")
 
 // chunkWriter collects ciphertext chunk by chunk for StreamTo.
 type chunkWriter struct {
 	d       *Decrypter
-	w       io.Writer
 	k, last int64 // chunk being collected, last chunk wanted
 	lo, hi  int64 // plaintext window
 	buf     []byte
 	nb      [12]byte
-	written int64
+	out     chan plainPiece
+	free    chan []byte
+	stop    chan struct{}
 	err     error
 }
 
@@ -356,27 +394,36 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 			return consumed, c.err
 		}
 		ptLen := min(int64(ChunkSize), c.d.size-c.k*ChunkSize)
-		want := int(ptLen+Overhead) - len(c.buf)
-		take := min(want, len(p))
-		c.buf = append(c.buf, p[:take]...)
-		p, consumed = p[take:], consumed+take
-		if take < want {
-			break
+		need := int(ptLen + Overhead)
+		var ct []byte
+		if len(c.buf) == 0 && len(p) >= need {
+			// A whole chunk in p: decrypt from it directly.
+			ct, p, consumed = p[:need], p[need:], consumed+need
+		} else {
+			take := min(need-len(c.buf), len(p))
+			c.buf = append(c.buf, p[:take]...)
+			p, consumed = p[take:], consumed+take
+			if len(c.buf) < need {
+				break
+			}
+			ct = c.buf
+		}
+		var buf []byte
+		select {
+		case buf = <-c.free:
+		case <-c.stop:
+			c.err = errStopped
+			return consumed, c.err
 		}
 		prefix := c.d.header[8+saltSize : 8+saltSize+prefixSize]
-		pt, err := c.d.aead.Open(c.buf[:0], nonce(&c.nb, prefix, uint32(c.k), c.k == c.d.chunks-1), c.buf, c.d.header[:])
-		if err != nil {
+		if _, err := c.d.aead.Open(buf[:0], nonce(&c.nb, prefix, uint32(c.k), c.k == c.d.chunks-1), ct, c.d.header[:]); err != nil {
+			c.free <- buf
 			c.err = ErrAuth
 			return consumed, c.err
 		}
 		base := c.k * ChunkSize
 		lo, hi := max(c.lo, base), min(c.hi, base+ptLen)
-		m, err := c.w.Write(pt[lo-base : hi-base])
-		c.written += int64(m)
-		if err != nil {
-			c.err = err
-			return consumed, err
-		}
+		c.out <- plainPiece{buf: buf, lo: int(lo - base), hi: int(hi - base)}
 		c.k++
 		c.buf = c.buf[:0]
 	}

@@ -350,7 +350,26 @@ func TestStreamTo(t *testing.T) {
 	if _, err := d.StreamTo(io.Discard, 0, int64(n), short); err == nil {
 		t.Fatal("short ciphertext read without an error")
 	}
+	// A writer that fails stops the copy, and its error is returned.
+	boom := errors.New("client gone")
+	if m, err := d.StreamTo(&failAfter{left: 100000, err: boom}, 0, int64(n), sectionCopier(ct, 4096)); !errors.Is(err, boom) || m > 100000 {
+		t.Fatalf("failing writer: %d bytes, %v", m, err)
+	}
 	if _, err := d.StreamTo(io.Discard, 0, int64(n)+1, sectionCopier(ct, 4096)); err == nil {
 		t.Fatal("range past the end accepted")
 	}
+}
+
+// failAfter accepts left bytes, then fails every write.
+type failAfter struct {
+	left int
+	err  error
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		return 0, f.err
+	}
+	f.left -= len(p)
+	return len(p), nil
 }
