@@ -115,7 +115,7 @@ func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 		SourceIPAddress: r.SourceIP,
 		UserAgent:       r.UserAgent,
 		ErrorCode:       r.ErrorCode,
-		ErrorMessage:    r.ErrorMessage,
+		ErrorMessage:    c.errorMessage(r),
 		RequestID:       r.RequestID,
 		EventID:         newID(),
 		ReadOnly:        readOnly(service, r.Operation),

@@ -48,6 +48,12 @@ func FuzzRequestParameters(f *testing.F) {
 		if s3 {
 			r.Service, r.Bucket, r.Key = "s3", "bucket", key
 		}
+		// An error message that echoes the request (key stands for what
+		// the message says around it).
+		r.ErrorCode, r.ErrorMessage = "ValidationError", key+form+key
+		if u, err := url.QueryUnescape(form); err == nil {
+			r.ErrorMessage += u
+		}
 		sameEvents(t, &Converter{Region: "us-east-1", NewID: func() string { return "id" }}, r)
 		for _, e := range c.Events(r) {
 			line := e.AppendJSON(nil)
@@ -60,6 +66,14 @@ func FuzzRequestParameters(f *testing.F) {
 					t.Fatalf("secret parameter %q in %s", k, line)
 				}
 			})
+			for k, vs := range v {
+				for _, x := range vs {
+					// "***" is what a masked value becomes.
+					if Secret(k) && len(x) >= minEchoed && !strings.Contains(x, "*") && strings.Contains(e.ErrorMessage, x) {
+						t.Fatalf("errorMessage %q holds %s's value %q", e.ErrorMessage, k, x)
+					}
+				}
+			}
 			if n := strings.Count(string(line), `"`); n > 8*(maxParams+100) {
 				t.Fatalf("event too large: %d strings", n/2)
 			}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -64,9 +65,15 @@ func (c *Converter) plan(t reflect.Type) *typePlan {
 		if name == "" {
 			name = f.Name
 		}
-		// Tags>member: the list element is Tags.
-		name, _, _ = strings.Cut(name, ">")
+		// A secret at any step of the path (Credentials>SecretAccessKey)
+		// is a secret.
 		if Secret(name) {
+			continue
+		}
+		// Tags>member: the list element is Tags. Another field under the
+		// same element (A>B, A>C) is left out: an object has one A.
+		name, _, _ = strings.Cut(name, ">")
+		if slices.ContainsFunc(p.fields, func(x fieldPlan) bool { return x.name == lowerFirst(name) }) {
 			continue
 		}
 		p.fields = append(p.fields, fieldPlan{index: i, name: lowerFirst(name), omitEmpty: strings.Contains(opts, "omitempty"),
