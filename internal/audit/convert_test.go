@@ -152,7 +152,8 @@ func TestSecretNames(t *testing.T) {
 			t.Errorf("%s is not a secret", n)
 		}
 	}
-	for _, n := range []string{"AccessKeyId", "RoleArn", "ExternalId", "SerialNumber", "Policy", "credentials", "UserName", "X-Amz-Date", "X-Amz-Expires", "uploadId"} {
+	for _, n := range []string{"AccessKeyId", "RoleArn", "ExternalId", "SerialNumber", "Policy", "credentials", "UserName", "X-Amz-Date", "X-Amz-Expires", "uploadId",
+		"SubjectFromWebIdentityToken"} {
 		if Secret(n) {
 			t.Errorf("%s is a secret", n)
 		}
@@ -363,4 +364,29 @@ func TestErrorMessageRedaction(t *testing.T) {
 			t.Errorf("errorMessage\n got %q\nwant %q", got, tc.want)
 		}
 	}
+}
+
+// Fields of an embedded result struct are the result's own, as
+// encoding/xml promotes them (AssumeRoleWithWebIdentity's result embeds
+// AssumeRole's): the issued credentials are in responseElements.
+func TestResponseElementsEmbedded(t *testing.T) {
+	type creds struct {
+		AccessKeyId     string `xml:"AccessKeyId"`
+		SecretAccessKey string `xml:"SecretAccessKey"`
+	}
+	type base struct {
+		Credentials creds `xml:"Credentials"`
+	}
+	type result struct {
+		base
+		*creds
+		Subject string `xml:"SubjectFromWebIdentityToken"`
+	}
+	c := &Converter{NewID: func() string { return "id" }}
+	r := &result{base: base{Credentials: creds{AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s3cr3t"}}, Subject: "sub"}
+	want := `{"credentials":{"accessKeyId":"ASIAEXAMPLE"},"subjectFromWebIdentityToken":"sub"}`
+	if got, _ := json.Marshal(c.responseElements(r)); string(got) != want {
+		t.Fatalf("responseElements\n got %s\nwant %s", got, want)
+	}
+	sameEvents(t, c, &pipeline.Record{Service: "sts", Operation: "AssumeRoleWithWebIdentity", Result: r})
 }

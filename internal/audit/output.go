@@ -41,7 +41,8 @@ func (t *Table) Flush() error { return t.tw.Flush() }
 
 // Caller names an event's caller in one cell: its ARN (and the access key
 // of a session), "account ID" for another account's caller, "anonymous",
-// or "unknown (KEY)" for a request that failed authentication.
+// "WebIdentityUser ID" or "SAMLUser ID" for the subject of a federation
+// action, or "unknown (KEY)" for a request that failed authentication.
 func Caller(e *Event) string {
 	u := &e.UserIdentity
 	switch {
@@ -49,6 +50,8 @@ func Caller(e *Event) string {
 		return "anonymous"
 	case u.Type == TypeAWSAccount:
 		return "account " + u.AccountID + " (" + dash(u.PrincipalID) + ")"
+	case u.Type == TypeWebIdentityUser || u.Type == TypeSAMLUser:
+		return u.Type + " " + dash(u.PrincipalID)
 	case u.Type == TypeUnknown || u.ARN == "":
 		return "unknown (" + dash(u.AccessKeyID) + ")"
 	case strings.HasPrefix(u.AccessKeyID, "ASIA"):

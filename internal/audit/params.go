@@ -33,6 +33,9 @@ func Secret(name string) bool {
 		n = make([]byte, 0, len(name))
 	}
 	n = appendNormalized(n, name)
+	if slices.Contains(publicNames, string(n)) {
+		return false
+	}
 	for _, s := range secretParts {
 		if bytes.Contains(n, s) {
 			return true
@@ -69,6 +72,11 @@ func bytesOf(s ...string) [][]byte {
 	}
 	return out
 }
+
+// publicNames are names that contain a secret part but hold none:
+// AssumeRoleWithWebIdentity's SubjectFromWebIdentityToken is the token's
+// sub claim, which CloudTrail writes.
+var publicNames = []string{"subjectfromwebidentitytoken"}
 
 // secretNames deny these names exactly: authentication parameters of
 // presigned URLs that identify the signing key (AWS omits them too).
