@@ -195,7 +195,7 @@ func TestReadLinesBounds(t *testing.T) {
 	if err := readLines(&in, func(l []byte) error { got = append(got, string(l)); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "short,after" {
+	if strings.Join(got, ",") != "short,,after" {
 		t.Fatalf("lines: %q", got)
 	}
 }

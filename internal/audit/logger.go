@@ -35,8 +35,10 @@ type Options struct {
 	Buffer int
 	// BackPressure makes Record wait for room when the buffer is full,
 	// and a failed sink write be retried until it succeeds or Close gives
-	// up, so that no event is dropped; otherwise a full buffer drops the
-	// event and a failed write loses its batch, both counted.
+	// up, so that no event is dropped from Sinks; otherwise a full buffer
+	// drops the event and a failed write loses its batch, both counted.
+	// Shippers never wait, back-pressure or not: a full shipper queue
+	// drops the batch (counted).
 	BackPressure bool
 	// DataEvents records S3 object-level calls.
 	DataEvents bool
@@ -350,7 +352,9 @@ func newShipper(s Sink, l *Logger) *shipper {
 func (s *shipper) depth() int64 { return s.queued.Load() }
 
 // enqueue copies a batch into the queue; a full queue drops it (counted),
-// or under back-pressure waits.
+// also under back-pressure, which is for the trail's own sinks: waiting
+// here would let a stalled collector hold up the files and, through the
+// buffer, every request.
 func (s *shipper) enqueue(lines []byte, n int) {
 	if n == 0 {
 		return
@@ -364,10 +368,6 @@ func (s *shipper) enqueue(lines []byte, n int) {
 		return
 	}
 	s.queued.Add(int64(n))
-	if s.l.block {
-		s.queue <- sh
-		return
-	}
 	select {
 	case s.queue <- sh:
 	default:

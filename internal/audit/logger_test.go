@@ -218,3 +218,42 @@ func TestShipperStallDoesNotBlockSinks(t *testing.T) {
 }
 
 var ctx = context.Background()
+
+// Back-pressure is for the trail's own sinks: a shipper whose collector
+// stalls (a webhook that hangs) never holds up the files — nor, through
+// them, every request. Its full queue drops and counts, as without
+// back-pressure.
+func TestShipperStallDoesNotBlockBackPressure(t *testing.T) {
+	sink := &memSink{}
+	ship := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, BackPressure: true, Buffer: 4, FlushInterval: time.Millisecond})
+	const n = shipperQueue + 20
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < n; i++ {
+			l.Record(ctx, record(i))
+			// One record per batch: wait for the sink to have it.
+			for sink.count() < i+1 {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		close(ship.gate)
+		t.Fatalf("requests stalled behind a stalled shipper: the sink has %d of %d events", sink.count(), n)
+	}
+	_, dropped := l.Stats()
+	if dropped == 0 {
+		t.Fatal("a stalled shipper's full queue dropped nothing")
+	}
+	close(ship.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ship.count() + int(dropped); got != n || sink.count() != n {
+		t.Fatalf("sink %d, shipper %d + dropped %d, want %d", sink.count(), ship.count(), dropped, n)
+	}
+}
