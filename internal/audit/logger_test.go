@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -255,5 +257,72 @@ func TestShipperStallDoesNotBlockBackPressure(t *testing.T) {
 	}
 	if got := ship.count() + int(dropped); got != n || sink.count() != n {
 		t.Fatalf("sink %d, shipper %d + dropped %d, want %d", sink.count(), ship.count(), dropped, n)
+	}
+}
+
+// bigRecord is a request whose parameters weigh size bytes (a 1 MiB IAM
+// form, a long S3 query): its record holds them until the trail writes it.
+func bigRecord(i, size int) *pipeline.Record {
+	r := record(i)
+	r.Params = url.Values{"PolicyDocument": {strings.Repeat("p", size)}}
+	return r
+}
+
+// The buffer is bounded in bytes, not only in records: 8192 records of
+// 1 MiB forms (which anyone may send: parameters are recorded before the
+// signature is checked) would hold 8 GiB while the disk stalls. Past
+// BufferBytes a record is dropped and counted — or waited for, with
+// back-pressure — as when the buffer is full.
+func TestBufferIsBoundedInBytes(t *testing.T) {
+	sink := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Buffer: 8192, BufferBytes: 1 << 20})
+	l.Record(ctx, record(0))
+	waitUntil(t, "the writer holds the first batch", func() bool { return sink.writes.Load() == 1 })
+	for i := 1; i <= 100; i++ {
+		l.Record(ctx, bigRecord(i, 64<<10))
+	}
+	depth, dropped := l.Stats()
+	if depth > 16 || depth+dropped != 100 {
+		t.Fatalf("Stats = depth %d, dropped %d: %d KiB held for 1 MiB", depth, dropped, depth*64)
+	}
+	// One record larger than the whole budget still passes an empty buffer.
+	close(sink.gate)
+	waitUntil(t, "the buffer is written", func() bool { return l.bytes.Load() == 0 })
+	l.Record(ctx, bigRecord(101, 2<<20))
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, d := l.Stats(); d != dropped || sink.count() != int(102-d) {
+		t.Fatalf("sink got %d events, dropped %d", sink.count(), d)
+	}
+
+	// Under back-pressure, Record waits for bytes as it waits for room.
+	sink = &memSink{gate: make(chan struct{})}
+	l = New(Options{Sinks: []Sink{sink}, Buffer: 8192, BufferBytes: 1 << 20, BackPressure: true})
+	var returned atomic.Int32
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				l.Record(ctx, bigRecord(i, 64<<10))
+				returned.Add(1)
+			}
+		}()
+	}
+	waitUntil(t, "the writer holds a batch", func() bool { return sink.writes.Load() == 1 })
+	cost := recordCost(bigRecord(0, 64<<10))
+	waitUntil(t, "the byte budget is spent", func() bool { return l.bytes.Load()+cost > 1<<20 })
+	if n := returned.Load(); n > 16 || l.bytes.Load() > 1<<20 {
+		t.Fatalf("%d Record calls returned (%d bytes held) past a 1 MiB budget of 64 KiB records", n, l.bytes.Load())
+	}
+	close(sink.gate)
+	wg.Wait()
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, dropped := l.Stats(); dropped != 0 || sink.count() != 100 {
+		t.Fatalf("back-pressure: sink %d, dropped %d", sink.count(), dropped)
 	}
 }
