@@ -429,6 +429,7 @@ type shipper struct {
 	dropped atomic.Uint64
 	failed  atomic.Uint64
 	queued  atomic.Int64
+	bytes   atomic.Int64 // the queued batches' size
 }
 
 type shipment struct {
@@ -436,8 +437,12 @@ type shipment struct {
 	n     int
 }
 
-// shipperQueue is how many batches a shipper holds at most.
-const shipperQueue = 64
+// shipperQueue is how many batches a shipper holds at most, and
+// shipperMaxBytes how many bytes (a batch alone is always taken).
+const (
+	shipperQueue    = 64
+	shipperMaxBytes = 64 << 20
+)
 
 func newShipper(s Sink, l *Logger) *shipper {
 	sh := &shipper{sink: s, l: l, queue: make(chan shipment, shipperQueue), done: make(chan struct{})}
@@ -448,7 +453,8 @@ func newShipper(s Sink, l *Logger) *shipper {
 // depth is how many events wait in the queue.
 func (s *shipper) depth() int64 { return s.queued.Load() }
 
-// enqueue copies a batch into the queue; a full queue drops it (counted),
+// enqueue copies a batch into the queue; a full queue (in batches or in
+// bytes) drops it (counted),
 // also under back-pressure, which is for the trail's own sinks: waiting
 // here would let a stalled collector hold up the files and, through the
 // buffer, every request.
@@ -464,11 +470,18 @@ func (s *shipper) enqueue(lines []byte, n int) {
 		s.dropped.Add(uint64(n))
 		return
 	}
+	size := int64(len(sh.lines))
+	if q := s.bytes.Add(size); q > shipperMaxBytes && q > size {
+		s.bytes.Add(-size)
+		s.dropped.Add(uint64(n))
+		return
+	}
 	s.queued.Add(int64(n))
 	select {
 	case s.queue <- sh:
 	default:
 		s.queued.Add(-int64(n))
+		s.bytes.Add(-size)
 		s.dropped.Add(uint64(n))
 	}
 }
@@ -478,6 +491,7 @@ func (s *shipper) run() {
 	for sh := range s.queue {
 		err := s.sink.Write(context.Background(), sh.lines, sh.n)
 		s.queued.Add(-int64(sh.n))
+		s.bytes.Add(-int64(len(sh.lines)))
 		if err != nil {
 			s.failed.Add(uint64(sh.n))
 			s.l.logFailure("audit shipper failed", err)

@@ -326,3 +326,33 @@ func TestBufferIsBoundedInBytes(t *testing.T) {
 		t.Fatalf("back-pressure: sink %d, dropped %d", sink.count(), dropped)
 	}
 }
+
+// A shipper's queue is bounded in bytes too: 64 batches of large events
+// waiting for a stalled collector must not hold gigabytes.
+func TestShipperQueueIsBoundedInBytes(t *testing.T) {
+	sink := &memSink{}
+	ship := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, FlushInterval: time.Millisecond})
+	const n = 48
+	for i := 0; i < n; i++ {
+		// 2 MiB of parameters, each within the 128 KiB an event keeps.
+		r := record(i)
+		r.Params = url.Values{}
+		for j := 0; j < 20; j++ {
+			r.Params.Set(fmt.Sprintf("P%d", j), strings.Repeat("p", 100<<10))
+		}
+		l.Record(ctx, r)
+		waitUntil(t, "the sink has the record", func() bool { return sink.count() == i+1 })
+	}
+	if q := l.shippers[0].bytes.Load(); q > shipperMaxBytes+3<<20 {
+		t.Fatalf("the stalled shipper holds %d MiB", q>>20)
+	}
+	close(ship.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, dropped := l.Stats()
+	if dropped == 0 || ship.count()+int(dropped) != n {
+		t.Fatalf("shipper got %d, dropped %d, of %d", ship.count(), dropped, n)
+	}
+}
