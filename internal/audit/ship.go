@@ -29,13 +29,15 @@ type WebhookConfig struct {
 	// Backoff is the wait before retry n (1, 2, …); nil: 500 ms × 2^(n-1),
 	// at most 30 s.
 	Backoff func(n int) time.Duration
-	// Client sends the POSTs (nil: a client with its own transport).
+	// Client sends the POSTs (nil: a client with its own transport that
+	// follows no redirect).
 	Client *http.Client
 }
 
 // WebhookSink POSTs each batch of events to a URL as CloudTrail's log file
 // shape, {"Records":[…]}, with Content-Type application/json. A POST that
-// fails (a network error, or any status but 2xx) is retried with backoff;
+// fails (a network error, or any status but 2xx, redirects included) is
+// retried with backoff;
 // after the retries the batch is lost and Write says so. Errors never
 // include the URL, which may carry a token.
 type WebhookSink struct {
@@ -57,7 +59,10 @@ func NewWebhookSink(cfg WebhookConfig) *WebhookSink {
 	}
 	c := cfg.Client
 	if c == nil {
-		c = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 2, IdleConnTimeout: time.Minute}}
+		c = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
+			// A redirect is a failure: following it would send the events
+			// elsewhere, and the URL (its token) as the Referer.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return &WebhookSink{cfg: cfg, client: c}
 }

@@ -247,3 +247,24 @@ func TestSyslogUnreachableFailsTheBatchFast(t *testing.T) {
 		t.Fatalf("the next batch did not try to connect: %v", err)
 	}
 }
+
+// A webhook that redirects is a failure, not followed: following it would
+// send the events to another host, and with them the webhook's URL —
+// token included — as the Referer.
+func TestWebhookFollowsNoRedirect(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/collect", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	s := NewWebhookSink(WebhookConfig{URL: srv.URL + "/hook?token=s3cr3t-token", Retries: -1})
+	defer s.Close(ctx)
+	if err := s.Write(ctx, twoLines(), 2); !errors.Is(err, ErrShipFailed) || !strings.Contains(err.Error(), "status 307") {
+		t.Fatalf("a redirecting webhook: %v", err)
+	}
+	if elsewhere.Load() != 0 {
+		t.Fatal("the events followed the redirect")
+	}
+}
