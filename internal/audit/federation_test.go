@@ -88,8 +88,9 @@ func TestFlowWebIdentityAndSAML(t *testing.T) {
 	sum := sha1.Sum([]byte("https://idp.example.com/metadata" + acct + "/corp-idp"))
 	nq := base64.StdEncoding.EncodeToString(sum[:])
 	want := audit.UserIdentity{Type: "SAMLUser", PrincipalID: nq + ":alice", UserName: "alice", IdentityProvider: nq}
-	if e := one(t, events, "AssumeRoleWithSAML", ""); e.UserIdentity != want || e.RecipientAccountID != acct {
-		t.Errorf("AssumeRoleWithSAML: %+v", e.UserIdentity)
+	if e := one(t, events, "AssumeRoleWithSAML", ""); e.UserIdentity != want || e.RecipientAccountID != acct ||
+		e.IssuedAccessKey() != *sout.Credentials.AccessKeyId || e.ResponseElements["subject"] != "alice" {
+		t.Errorf("AssumeRoleWithSAML: %+v %v", e.UserIdentity, e.ResponseElements)
 	}
 
 	// The session is followed back to the subject that obtained it.
@@ -120,7 +121,11 @@ func TestFlowFederatedUser(t *testing.T) {
 	if len(calls) != 2 {
 		t.Fatalf("%d GetCallerIdentity events", len(calls))
 	}
-	brokerID := named(events, "GetFederationToken", "")[0].UserIdentity
+	fed := named(events, "GetFederationToken", "")
+	if len(fed) != 2 || fed[0].IssuedAccessKey() != *out.Credentials.AccessKeyId || fed[1].IssuedAccessKey() != *rout.Credentials.AccessKeyId {
+		t.Fatalf("GetFederationToken events: %d", len(fed))
+	}
+	brokerID := fed[0].UserIdentity
 	for i, want := range []audit.SessionIssuer{
 		{Type: "IAMUser", PrincipalID: brokerID.PrincipalID, ARN: "arn:aws:iam::" + acct + ":user/broker", AccountID: acct, UserName: "broker"},
 		{Type: "Root", PrincipalID: acct, ARN: "arn:aws:iam::" + acct + ":root", AccountID: acct},
