@@ -147,7 +147,8 @@ func TestQueryParams(t *testing.T) {
 func TestSecretNames(t *testing.T) {
 	for _, n := range []string{"SecretAccessKey", "secretAccessKey", "SessionToken", "X-Amz-Security-Token", "x-amz-security-token", "X-Amz-Signature",
 		"Signature", "Password", "NewPassword", "OldPassword", "TokenCode", "AuthenticationCode1", "AuthenticationCode2", "Base32StringSeed",
-		"QRCodePNG", "PrivateKey", "SAMLAssertion", "WebIdentityToken", "X-Amz-Credential", "AWSAccessKeyId", "x-amz-signature"} {
+		"QRCodePNG", "PrivateKey", "SAMLAssertion", "WebIdentityToken", "X-Amz-Credential", "AWSAccessKeyId", "x-amz-signature",
+		"x-amz-server-side-encryption-customer-key", "x-amz-copy-source-server-side-encryption-customer-key"} {
 		if !Secret(n) {
 			t.Errorf("%s is not a secret", n)
 		}

@@ -63,6 +63,7 @@ var secretParts = bytesOf(
 	"privatekey",         // PrivateKey
 	"samlassertion",      // SAMLAssertion
 	"webidentitytoken",   // WebIdentityToken
+	"customerkey",        // x-amz-server-side-encryption-customer-key (SSE-C), and its copy-source form
 )
 
 func bytesOf(s ...string) [][]byte {
