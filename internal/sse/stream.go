@@ -130,12 +130,14 @@ func (e *Encrypter) Read(p []byte) (int, error) {
 		if len(e.out) > 0 || n == len(p) {
 			return n, nil
 		}
-		if e.err != nil || e.done {
+		// The source's error goes out with the bytes before it, in this
+		// call: a caller may not call again (its context is gone).
+		if e.err != nil {
+			return n, e.err
+		}
+		if e.done {
 			if n > 0 {
 				return n, nil
-			}
-			if e.err != nil {
-				return 0, e.err
 			}
 			return 0, io.EOF
 		}

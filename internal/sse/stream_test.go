@@ -103,6 +103,12 @@ func TestEncrypterPassesSourceErrors(t *testing.T) {
 	if _, err := io.ReadAll(e); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("want io.ErrUnexpectedEOF, got %v", err)
 	}
+	// The error comes with the bytes before it, in the same call (the
+	// blob store may not call again once the request's context is gone).
+	e, _ = NewEncrypter(io.MultiReader(bytes.NewReader(pattern(10)), iotest.ErrReader(boom)), testKey(1), rand.Reader)
+	if n, err := e.Read(make([]byte, 1<<20)); n != HeaderSize || !errors.Is(err, boom) {
+		t.Fatalf("first read: %d, %v; want the header and the source's error", n, err)
+	}
 	// An error right at a chunk boundary (during the look-ahead).
 	e, _ = NewEncrypter(io.MultiReader(bytes.NewReader(pattern(ChunkSize)), iotest.ErrReader(boom)), testKey(1), rand.Reader)
 	if _, err := io.ReadAll(e); !errors.Is(err, boom) {
