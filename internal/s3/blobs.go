@@ -301,6 +301,11 @@ func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra 
 		return ref, plainMD5, err
 	}
 	ref = store.BlobRef{Key: info.Key, Size: enc.PlainSize()}
+	if err := enc.Err(); err != nil {
+		// The store took the source's failure for the end of its bytes.
+		s.deleteBlobs(context.WithoutCancel(ctx), []store.BlobRef{ref})
+		return store.BlobRef{}, plainMD5, err
+	}
 	if info.Size != sse.EncryptedSize(ref.Size) {
 		s.deleteBlobs(context.WithoutCancel(ctx), []store.BlobRef{ref})
 		return store.BlobRef{}, plainMD5, fmt.Errorf("s3: encrypted blob of %d bytes for %d plaintext bytes", info.Size, ref.Size)

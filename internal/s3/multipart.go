@@ -196,7 +196,7 @@ func (c *call) uploadPart() error {
 	}
 	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
-		return err
+		return bodyError(err)
 	}
 	if err := b.verify(plainMD5); err != nil {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})

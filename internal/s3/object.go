@@ -49,13 +49,22 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 	}
 	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, bodyError(err)
 	}
 	if err := b.verify(plainMD5); err != nil {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
 		return nil, nil, err
 	}
 	return &storedBlob{ref: ref, etag: k.etag(plainMD5)}, b, nil
+}
+
+// bodyError maps a body that ended early (an encrypted blob's source
+// failure) to S3's IncompleteBody, as verify does for a blob in clear.
+func bodyError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return awsapi.BodyIncomplete.Of()
+	}
+	return err
 }
 
 // newObject holds what a PUT or CreateMultipartUpload request says about

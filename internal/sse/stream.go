@@ -117,6 +117,11 @@ func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader) (*Encrypter, err
 	return e, nil
 }
 
+// Err is the source's error that ended the stream (nil: none yet, or a
+// clean end). A consumer that treats some errors as an end of input (an
+// io.ErrUnexpectedEOF taken for a short last read) must check it.
+func (e *Encrypter) Err() error { return e.err }
+
 // PlainSize is the number of source bytes encrypted so far.
 func (e *Encrypter) PlainSize() int64 { return e.n }
 
