@@ -286,12 +286,11 @@ func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra 
 		return store.BlobRef{Key: info.Key, Size: info.Size}, info.MD5, nil
 	}
 	sum := md5.New()
-	hr := newAsyncHasher(r, append(extra, sum))
-	defer hr.wait()
-	enc, err := sse.NewEncrypter(hr, k.key, rand.Reader)
+	enc, err := sse.NewEncrypter(r, k.key, rand.Reader, append(extra, sum)...)
 	if err != nil {
 		return ref, plainMD5, err
 	}
+	defer enc.Wait()
 	put := s.blobs.Put
 	if up, ok := s.blobs.(blob.UnhashedPutter); ok {
 		put = up.PutUnhashed
@@ -310,63 +309,9 @@ func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra 
 		s.deleteBlobs(context.WithoutCancel(ctx), []store.BlobRef{ref})
 		return store.BlobRef{}, plainMD5, fmt.Errorf("s3: encrypted blob of %d bytes for %d plaintext bytes", info.Size, ref.Size)
 	}
-	hr.wait()
+	enc.Wait()
 	copy(plainMD5[:], sum.Sum(nil))
 	return ref, plainMD5, nil
-}
-
-// asyncHasher feeds hashes the bytes read through it on a goroutine of
-// its own, so that hashing the plaintext (MD5: the slowest stage) overlaps
-// encrypting it and writing the ciphertext. It holds asyncHashDepth
-// buffers of asyncHashBuf bytes.
-type asyncHasher struct {
-	r      io.Reader
-	todo   chan []byte
-	free   chan []byte
-	done   chan struct{}
-	closed bool
-}
-
-const (
-	asyncHashDepth = 4
-	asyncHashBuf   = 64 << 10
-)
-
-func newAsyncHasher(r io.Reader, hs []hash.Hash) *asyncHasher {
-	a := &asyncHasher{r: r, todo: make(chan []byte, asyncHashDepth), free: make(chan []byte, asyncHashDepth), done: make(chan struct{})}
-	for range asyncHashDepth {
-		a.free <- make([]byte, asyncHashBuf)
-	}
-	go func() {
-		defer close(a.done)
-		for b := range a.todo {
-			for _, h := range hs {
-				h.Write(b)
-			}
-			a.free <- b[:cap(b)]
-		}
-	}()
-	return a
-}
-
-func (a *asyncHasher) Read(p []byte) (int, error) {
-	n, err := a.r.Read(p)
-	for rest := p[:n]; len(rest) > 0; {
-		b := <-a.free
-		m := copy(b, rest)
-		a.todo <- b[:m]
-		rest = rest[m:]
-	}
-	return n, err
-}
-
-// wait lets the hashes catch up; after it they hold every byte read.
-func (a *asyncHasher) wait() {
-	if !a.closed {
-		a.closed = true
-		close(a.todo)
-	}
-	<-a.done
 }
 
 // deleteBlobs deletes blobs that no record refers to (never committed).

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"io"
 	"sync"
 )
@@ -81,14 +82,21 @@ func nonce(dst *[12]byte, prefix []byte, i uint32, last bool) []byte {
 }
 
 // Encrypter is an io.Reader of the encrypted stream of its source's bytes.
-// It holds two chunks of memory whatever the source's length. Errors of
-// the source are returned as they are.
+// It holds two chunks of memory whatever the source's length (and
+// hashDepth more with plaintext hashes). Errors of the source are returned
+// as they are.
 type Encrypter struct {
-	src      io.Reader
-	aead     cipher.AEAD
-	header   [HeaderSize]byte
-	idx      uint32
-	pt       []byte
+	src    io.Reader
+	aead   cipher.AEAD
+	header [HeaderSize]byte
+	idx    uint32
+	pt     []byte
+	// With plaintext hashes, chunks go round a ring of buffers: a
+	// goroutine hashes each chunk while the next ones are encrypted.
+	hashTodo chan []byte
+	hashFree chan []byte
+	hashDone chan struct{}
+	waited   bool
 	carry    byte
 	hasCarry bool
 	sealed   []byte
@@ -98,9 +106,14 @@ type Encrypter struct {
 	n        int64
 }
 
+// hashDepth is the number of plaintext chunks waiting for the hashes.
+const hashDepth = 4
+
 // NewEncrypter encrypts src under dataKey; rnd supplies the header's salt
-// and nonce prefix (crypto/rand.Reader outside tests).
-func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader) (*Encrypter, error) {
+// and nonce prefix (crypto/rand.Reader outside tests). The hashes are fed
+// src's bytes on a goroutine of their own; with any, the caller must call
+// Wait once it is done with the Encrypter (and before reading them).
+func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader, hashes ...hash.Hash) (*Encrypter, error) {
 	e := &Encrypter{src: src}
 	copy(e.header[:4], magic[:])
 	e.header[4], e.header[5] = version1, chunkLog
@@ -114,7 +127,35 @@ func NewEncrypter(src io.Reader, dataKey []byte, rnd io.Reader) (*Encrypter, err
 	e.pt = make([]byte, ChunkSize)
 	e.sealed = make([]byte, 0, ChunkSize+Overhead)
 	e.out = e.header[:]
+	if len(hashes) > 0 {
+		e.hashTodo, e.hashFree, e.hashDone = make(chan []byte, hashDepth), make(chan []byte, hashDepth+1), make(chan struct{})
+		for range hashDepth {
+			e.hashFree <- make([]byte, ChunkSize)
+		}
+		go func() {
+			defer close(e.hashDone)
+			for b := range e.hashTodo {
+				for _, h := range hashes {
+					h.Write(b)
+				}
+				e.hashFree <- b[:ChunkSize]
+			}
+		}()
+		e.pt = <-e.hashFree
+	}
 	return e, nil
+}
+
+// Wait lets the plaintext hashes catch up: after it they hold every byte
+// encrypted. It stops their goroutine; the Encrypter must not be read
+// after it.
+func (e *Encrypter) Wait() {
+	if e.hashTodo == nil || e.waited {
+		return
+	}
+	e.waited = true
+	close(e.hashTodo)
+	<-e.hashDone
 }
 
 // Err is the source's error that ended the stream (nil: none yet, or a
@@ -195,6 +236,10 @@ func (e *Encrypter) next(dst []byte) {
 	e.idx++
 	e.n += int64(fill)
 	e.done = last
+	if e.hashTodo != nil {
+		e.hashTodo <- e.pt[:fill]
+		e.pt = <-e.hashFree
+	}
 }
 
 // fillFrom reads until p is full (nil error) or the source ends (io.EOF,
@@ -315,8 +360,9 @@ func (d *Decrypter) ReadAt(p []byte, off int64) (int, error) {
 // copyCipher, which must write the cn bytes at coff of the stream to the
 // writer it is given (as blob.RangeWriter does), and decrypts chunk by
 // chunk as they arrive; a goroutine writes the plaintext to w, so that
-// decrypting the next chunks overlaps writing the last ones. It holds
-// streamDepth+1 chunks. It returns the plaintext bytes written to w.
+// decrypting the next chunks overlaps writing the last ones, in writes of
+// up to batchChunks chunks. It holds streamDepth such batches and one
+// chunk. It returns the plaintext bytes written to w.
 func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Writer, coff, cn int64) (int64, error)) (int64, error) {
 	if off < 0 || n < 0 || off+n > d.size {
 		return 0, errors.New("sse: range outside the stream")
@@ -328,7 +374,7 @@ func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Wri
 	cw := &chunkWriter{d: d, k: first, last: last, lo: off, hi: off + n, buf: make([]byte, 0, ChunkSize+Overhead),
 		out: make(chan plainPiece, streamDepth), free: make(chan []byte, streamDepth), stop: make(chan struct{})}
 	for range streamDepth {
-		cw.free <- make([]byte, ChunkSize)
+		cw.free <- make([]byte, 0, batchChunks*ChunkSize)
 	}
 	var written int64
 	var werr error
@@ -344,12 +390,13 @@ func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Wri
 					close(cw.stop)
 				}
 			}
-			cw.free <- pc.buf
+			cw.free <- pc.buf[:0]
 		}
 	}()
 	cStart := HeaderSize + first*(ChunkSize+Overhead)
 	cEnd := HeaderSize + last*(ChunkSize+Overhead) + min(int64(ChunkSize), d.size-last*ChunkSize) + Overhead
 	_, err := copyCipher(cw, cStart, cEnd-cStart)
+	cw.flush()
 	close(cw.out)
 	<-done
 	switch {
@@ -365,8 +412,8 @@ func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Wri
 	return written, nil
 }
 
-// streamDepth is the number of decrypted chunks StreamTo keeps in flight.
-const streamDepth = 4
+// streamDepth is the number of decrypted batches StreamTo keeps in flight.
+const streamDepth = 2
 
 // plainPiece is a decrypted chunk and the part of it to write.
 type plainPiece struct {
@@ -388,6 +435,21 @@ type chunkWriter struct {
 	free    chan []byte
 	stop    chan struct{}
 	err     error
+	// cur is the batch being filled with the plaintext of chunks from
+	// curBase on (nil: none).
+	cur     []byte
+	curBase int64
+}
+
+// flush sends the batch being filled to the writer.
+func (c *chunkWriter) flush() {
+	if c.cur == nil {
+		return
+	}
+	end := c.curBase + int64(len(c.cur))
+	lo, hi := max(c.lo, c.curBase), min(c.hi, end)
+	c.out <- plainPiece{buf: c.cur, lo: int(lo - c.curBase), hi: int(hi - c.curBase)}
+	c.cur = nil
 }
 
 func (c *chunkWriter) Write(p []byte) (int, error) {
@@ -415,22 +477,25 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 			}
 			ct = c.buf
 		}
-		var buf []byte
-		select {
-		case buf = <-c.free:
-		case <-c.stop:
-			c.err = errStopped
-			return consumed, c.err
+		if c.cur == nil {
+			select {
+			case c.cur = <-c.free:
+			case <-c.stop:
+				c.err = errStopped
+				return consumed, c.err
+			}
+			c.curBase = c.k * ChunkSize
 		}
 		prefix := c.d.header[8+saltSize : 8+saltSize+prefixSize]
-		if _, err := c.d.aead.Open(buf[:0], nonce(&c.nb, prefix, uint32(c.k), c.k == c.d.chunks-1), ct, c.d.header[:]); err != nil {
-			c.free <- buf
+		pt, err := c.d.aead.Open(c.cur[len(c.cur):], nonce(&c.nb, prefix, uint32(c.k), c.k == c.d.chunks-1), ct, c.d.header[:])
+		if err != nil {
 			c.err = ErrAuth
 			return consumed, c.err
 		}
-		base := c.k * ChunkSize
-		lo, hi := max(c.lo, base), min(c.hi, base+ptLen)
-		c.out <- plainPiece{buf: buf, lo: int(lo - base), hi: int(hi - base)}
+		c.cur = c.cur[:len(c.cur)+len(pt)]
+		if c.k == c.last || cap(c.cur)-len(c.cur) < ChunkSize {
+			c.flush()
+		}
 		c.k++
 		c.buf = c.buf[:0]
 	}

@@ -3,6 +3,7 @@ package sse
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"io"
 	mrand "math/rand/v2"
@@ -378,4 +379,29 @@ func (f *failAfter) Write(p []byte) (int, error) {
 	}
 	f.left -= len(p)
 	return len(p), nil
+}
+
+func TestEncrypterHashes(t *testing.T) {
+	for _, n := range []int{0, 5, ChunkSize, 7*ChunkSize + 3} {
+		plain := pattern(n)
+		h := sha256.New()
+		e, err := NewEncrypter(iotest.HalfReader(bytes.NewReader(plain)), testKey(1), rand.Reader, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := io.ReadAll(e)
+		e.Wait()
+		e.Wait() // idempotent
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sha256.Sum256(plain); !bytes.Equal(h.Sum(nil), want[:]) {
+			t.Fatalf("%d bytes: the hash was not fed the plaintext", n)
+		}
+		d := decrypter(t, ct, testKey(1), int64(n))
+		got := make([]byte, n)
+		if _, err := d.ReadAt(got, 0); (err != nil && n > 0) || !bytes.Equal(got, plain) {
+			t.Fatalf("%d bytes: round trip with hashes: %v", n, err)
+		}
+	}
 }
