@@ -19,8 +19,8 @@ import (
 // putKeys are PutObject's (and CreateMultipartUpload's) condition keys.
 func (c *call) putKeys(set func(string, ...string)) {
 	h := c.r.Header
-	for _, k := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
-		"x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
+	aclKeys(h, set)
+	for _, k := range []string{"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
 		if v := h.Get(k); v != "" {
 			set("s3:"+k, v)
 		}

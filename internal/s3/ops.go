@@ -55,6 +55,7 @@ var (
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -69,6 +70,7 @@ var (
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
 	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
 	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
@@ -80,9 +82,9 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
-	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
+	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
 
 // operation picks the S3 API from the method, the addressing and the
@@ -109,6 +111,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketCors, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
+			case has("acl"):
+				return opPutBucketACL, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -168,6 +172,8 @@ func (c *call) operation() (*operation, error) {
 			return opUploadPart, nil
 		case has("tagging"):
 			return opPutObjectTagging, nil
+		case has("acl"):
+			return opPutObjectACL, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil

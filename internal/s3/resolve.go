@@ -21,7 +21,14 @@ func (c *call) resolveObject() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	c.obj = o
-	return plan(c.check(c.b, c.op.action, c.resource(), existingTagKeys(o))), nil
+	keys := existingTagKeys(o)
+	if more := c.op.keys; more != nil {
+		keys = func(c *call, set func(string, ...string)) {
+			existingTagKeys(o)(c, set)
+			more(c, set)
+		}
+	}
+	return plan(c.check(c.b, c.op.action, c.resource(), keys)), nil
 }
 
 // resolveExisting is resolveObject for actions on an object that must

@@ -199,6 +199,11 @@ func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
 // Handle runs the operation's handler with the decisions of its checks.
 func (c *call) Handle(ctx context.Context, o pipeline.Outcomes) error {
 	c.outcomes = o
+	if c.op != opPreflight {
+		if err := c.refuse(); err != nil {
+			return err
+		}
+	}
 	return c.op.handle(c)
 }
 
