@@ -40,4 +40,10 @@ var (
 	// ObjectOwnershipNotSupported: CreateBucket asking for another Object
 	// Ownership than BucketOwnerEnforced. Args: the requested setting.
 	ObjectOwnershipNotSupported = ErrNotImplemented.say("Object Ownership %s is not supported yet: every bucket is BucketOwnerEnforced (ACLs disabled)")
+
+	// Storage classes.
+
+	// StorageClassInvalid: an x-amz-storage-class a general purpose bucket
+	// does not accept. Args: none.
+	StorageClassInvalid = ErrInvalidStorageClass.say("The storage class you specified is not valid")
 )

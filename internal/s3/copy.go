@@ -92,11 +92,16 @@ func (c *call) copyObject() error {
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
 		return awsapi.TaggingDirectiveUnknown.Of().With("ArgumentName", "x-amz-tagging-directive")
 	}
-	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" {
+	class, err := storageClass(h)
+	if err != nil {
+		return err
+	}
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" {
 		return awsapi.CopyToItself.Of()
 	}
 	o := *src
-	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
+	// A copy is STANDARD unless the request names another class.
+	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
 	if directive == "REPLACE" {
 		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {
 			return err

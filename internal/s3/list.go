@@ -180,7 +180,8 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 			x.elem("DisplayName", o.Owner)
 			x.raw("</Owner>")
 		}
-		x.raw("<StorageClass>STANDARD</StorageClass></Contents>")
+		x.elem("StorageClass", classOf(o.StorageClass))
+		x.raw("</Contents>")
 	}
 	for _, cp := range l.prefixes {
 		x.raw("<CommonPrefixes>")

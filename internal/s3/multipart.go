@@ -87,7 +87,7 @@ func (c *call) createUpload() error {
 		return err
 	}
 	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
-		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags}
+		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, StorageClass: no.class}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
@@ -333,7 +333,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 	alg := checksum.Algorithm(u.ChecksumAlgorithm)
 	etags := md5.New()
 	o := &store.Object{Bucket: c.bucket, Key: c.key, LastModified: c.s.now().UTC(), ContentType: u.ContentType,
-		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list)}
+		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list), StorageClass: u.StorageClass}
 	var digests [][]byte
 	var full []byte
 	for i, cp := range list {
@@ -478,7 +478,7 @@ func (c *call) listParts() error {
 	if err != nil {
 		return err
 	}
-	res := &listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID, StorageClass: "STANDARD",
+	res := &listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID, StorageClass: classOf(u.StorageClass),
 		Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator}, Owner: owner(u.Owner),
 		PartNumberMarker: marker, MaxParts: maxParts, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType, Parts: []partXML{}}
 	if len(parts) > maxParts {
@@ -538,7 +538,7 @@ func (c *call) listUploads() error {
 	}
 	for _, u := range ups {
 		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator},
-			Owner: owner(u.Owner), StorageClass: "STANDARD", Initiated: isoTime(u.CreatedAt)})
+			Owner: owner(u.Owner), StorageClass: classOf(u.StorageClass), Initiated: isoTime(u.CreatedAt)})
 		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
 	}
 	return c.writeXML(res)

@@ -64,6 +64,7 @@ type newObject struct {
 	headers     map[string]string
 	meta        map[string]string
 	tags        []store.Tag
+	class       string // storage class ("" is STANDARD)
 }
 
 // objectRequest checks the key and reads the new object's headers and tags
@@ -80,7 +81,11 @@ func (c *call) objectRequest() (*newObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags}, nil
+	class, err := storageClass(c.r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags, class: class}, nil
 }
 
 func (c *call) putObject() error {
@@ -94,7 +99,7 @@ func (c *call) putObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
 		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
-		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account}
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account, StorageClass: no.class}
 	if err := c.commitObject(o, c.r.Header.Get("If-None-Match"), c.r.Header.Get("If-Match")); err != nil {
 		return err
 	}

@@ -184,6 +184,10 @@ func (c *call) postObject() error {
 	if err != nil {
 		return err
 	}
+	class, err := storageClass(h)
+	if err != nil {
+		return err
+	}
 	var tags []store.Tag
 	if v := fields["tagging"]; v != "" {
 		var doc tagging
@@ -215,7 +219,7 @@ func (c *call) postObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
 		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account}
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, StorageClass: class}
 	if err := c.commitObject(o, "", ""); err != nil {
 		return err
 	}

@@ -276,5 +276,3 @@ func TestACLActions(t *testing.T) {
 	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl-authz"), ACL: types.BucketCannedACLPrivate})
 	azDenied(t, err, "s3:PutBucketAcl")
 }
-
-

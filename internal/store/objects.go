@@ -52,6 +52,9 @@ type Object struct {
 	Tags     []Tag
 	Owner    string // account that wrote the object
 	Parts    int    // number of parts for multipart objects, 0 otherwise
+	// StorageClass is the class the object was written with, as S3 names
+	// it ("" is STANDARD). There is one tier: every class reads the same.
+	StorageClass string `json:",omitempty"`
 }
 
 // Upload is an in-progress multipart upload.
@@ -68,6 +71,7 @@ type Upload struct {
 	Tags              []Tag
 	ChecksumAlgorithm string
 	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
+	StorageClass      string `json:",omitempty"` // of the object it creates ("" is STANDARD)
 }
 
 // Part is one uploaded part of a multipart upload.
@@ -89,6 +93,7 @@ type ObjectEntry struct {
 	Owner             string
 	ChecksumAlgorithm string
 	ChecksumType      string
+	StorageClass      string // "" is STANDARD
 }
 
 // ObjectQuery selects one page of objects in binary key order.

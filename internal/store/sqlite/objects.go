@@ -7,6 +7,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
+// storageClassSchema is the migration that added the storage_class
+// listing column (0009_storage_class.sql).
+const storageClassSchema = 9
+
 // S3 metadata writes do not bump the IAM generation (only bucket policy
 // changes matter to caches, and those are read per request).
 
@@ -74,11 +78,11 @@ func (t *txn) PutObject(ctx context.Context, o *store.Object) (*store.Object, er
 	if o.Checksum != nil {
 		ckAlg, ckType = o.Checksum.Algorithm, o.Checksum.Type
 	}
-	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
+	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
 		etag = excluded.etag, modified = excluded.modified, owner = excluded.owner, checksum_algorithm = excluded.checksum_algorithm,
-		checksum_type = excluded.checksum_type`,
-		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType); err != nil {
+		checksum_type = excluded.checksum_type, storage_class = excluded.storage_class`,
+		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType, o.StorageClass); err != nil {
 		return nil, err
 	}
 	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, o.Bucket, o.Key); err != nil {
@@ -114,7 +118,10 @@ func (t *txn) DeleteObject(ctx context.Context, bucket, key string) (*store.Obje
 // ListObjects pages through keys in binary order: a range scan on the
 // primary key, so a page costs the same whatever the bucket's size.
 func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
-	const cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type FROM objects`
+	cols := `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class FROM objects`
+	if t.schema < storageClassSchema { // read-only, before migration 9
+		cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, '' FROM objects`
+	}
 	query := cols + ` WHERE bucket = ? AND key > ?`
 	args := []any{bucket, q.After}
 	if q.Prefix != "" {
@@ -141,7 +148,7 @@ func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuer
 	for rows.Next() {
 		var e store.ObjectEntry
 		var modified int64
-		if err := rows.Scan(&e.Key, &e.Size, &e.ETag, &modified, &e.Owner, &e.ChecksumAlgorithm, &e.ChecksumType); err != nil {
+		if err := rows.Scan(&e.Key, &e.Size, &e.ETag, &modified, &e.Owner, &e.ChecksumAlgorithm, &e.ChecksumType, &e.StorageClass); err != nil {
 			return nil, err
 		}
 		// A key equal to the prefix but not after After is included by >=.

@@ -27,7 +27,11 @@ func testS3(t testing.TB, open Opener) {
 	keys := []string{"a", "a/b", "a/c/d", "a0", "b", "\u00e9t\u00e9", "~"}
 	update(t, s, func(tx store.Tx) error {
 		for i, k := range keys {
-			old, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1",
+			class := ""
+			if k == "a/c/d" {
+				class = "GLACIER"
+			}
+			old, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1", StorageClass: class,
 				Checksum: &store.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 				Blobs:    []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}})
 			if err != nil {
@@ -66,7 +70,7 @@ func testS3(t testing.TB, open Opener) {
 		if fmt.Sprint(got) != fmt.Sprint([]string{"a", "a/b", "a/c/d", "a0", "b", "~", "\u00e9t\u00e9"}) {
 			return fmt.Errorf("binary order: %q", got)
 		}
-		if e := all[2]; e.Size != 2 || e.ETag != `"e"` || !e.LastModified.Equal(t0) || e.Owner != "1" || e.ChecksumAlgorithm != "CRC32" || e.ChecksumType != "FULL_OBJECT" {
+		if e := all[2]; e.Size != 2 || e.ETag != `"e"` || !e.LastModified.Equal(t0) || e.Owner != "1" || e.ChecksumAlgorithm != "CRC32" || e.ChecksumType != "FULL_OBJECT" || e.StorageClass != "GLACIER" || all[1].StorageClass != "" {
 			return fmt.Errorf("listing entry: %+v", e)
 		}
 		pre, err := tx.ListObjects(ctx, "alpha", store.ObjectQuery{Prefix: "a/", Limit: 10})
