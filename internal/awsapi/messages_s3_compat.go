@@ -41,6 +41,28 @@ var (
 	// Ownership than BucketOwnerEnforced. Args: the requested setting.
 	ObjectOwnershipNotSupported = ErrNotImplemented.say("Object Ownership %s is not supported yet: every bucket is BucketOwnerEnforced (ACLs disabled)")
 
+	// Conditional writes.
+
+	// ConditionalWriteConflict: a conditional write whose condition held
+	// when it started but not when it committed, because another write or
+	// delete of the key committed meanwhile. Args: none.
+	ConditionalWriteConflict = ErrConditionalRequestConflict.say("A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.")
+
+	// Object attributes.
+
+	// ObjectAttributesMissing: GetObjectAttributes without
+	// x-amz-object-attributes. Args: none.
+	ObjectAttributesMissing = ErrInvalidRequest.say("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty")
+	// ObjectAttributeInvalid: an attribute name S3 does not know.
+	// Args: none.
+	ObjectAttributeInvalid = ErrInvalidArgument.say("Invalid attribute name specified.")
+
+	// Listings.
+
+	// MaxBucketsInvalid: a ListBuckets max-buckets outside 1..10000.
+	// Args: none.
+	MaxBucketsInvalid = ErrInvalidArgument.say("Argument max-buckets must be an integer between 1 and 10000")
+
 	// Storage classes.
 
 	// StorageClassInvalid: an x-amz-storage-class a general purpose bucket

@@ -23,6 +23,8 @@ import (
 type Authenticator interface {
 	Verify(ctx context.Context, r *http.Request, req authz.AuthRequest) (*authz.Verified, error)
 	VerifyQueryV2(ctx context.Context, r *http.Request, resource string) (*authz.Principal, error)
+	VerifyHeaderV2(ctx context.Context, r *http.Request, resource string) (*authz.Principal, error)
+	VerifyPostV2(ctx context.Context, akid, sessionToken, policy, signature string) (*authz.Principal, error)
 	PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*authz.Principal, [32]byte, error)
 }
 
