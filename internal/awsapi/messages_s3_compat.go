@@ -7,6 +7,12 @@ package awsapi
 // AWS's; where the refusal is Gatehouse's own (NotImplemented), the
 // message says what is not supported.
 var (
+	// Operations.
+
+	// OperationNotImplemented: an S3 operation Gatehouse does not serve
+	// (docs/s3-compatibility.md lists them). Args: the operation's name.
+	OperationNotImplemented = ErrNotImplemented.say("%s is not implemented by Gatehouse")
+
 	// Encryption.
 
 	// SSECustomerNotSupported: a request carrying SSE-C headers, which

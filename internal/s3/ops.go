@@ -161,7 +161,7 @@ func (c *call) operation() (*operation, error) {
 		default:
 			return nil, methodNotAllowed(m, "BUCKET")
 		}
-		return nil, notImplemented()
+		return nil, c.unsupported()
 	}
 	switch m {
 	case http.MethodPut:
@@ -215,7 +215,7 @@ func (c *call) operation() (*operation, error) {
 	default:
 		return nil, methodNotAllowed(m, "OBJECT")
 	}
-	return nil, notImplemented()
+	return nil, c.unsupported()
 }
 
 // subresources S3 knows but Gatehouse does not serve; a request naming one
@@ -224,7 +224,8 @@ var subresources = []string{"accelerate", "acl", "analytics", "attributes", "enc
 	"inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
 	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
 	"torrent", "versioning", "versions", "website", "uploads", "uploadId", "tagging", "cors", "policy", "location",
-	"delete", "partNumber"}
+	"delete", "partNumber", "abac", "session", "metadataConfiguration", "metadataTable", "metadataInventoryTable",
+	"metadataJournalTable", "metadataAnnotationTable", "renameObject", "annotation"}
 
 func hasSubresource(q map[string][]string) bool {
 	for _, k := range subresources {
