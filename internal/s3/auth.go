@@ -77,7 +77,9 @@ func (c *call) authenticate() error {
 // presign x-amz-meta-*, x-amz-acl, x-amz-storage-class, x-amz-tagging, ...
 // into the query. A header the request also sends wins. The signature's
 // own parameters and x-amz-copy-source (which chose the operation) stay
-// where they are.
+// where they are, and so do the payload's: S3 does not hold an upload to
+// the checksum an SDK presigns into the URL (the JavaScript SDK v3 puts
+// the CRC32 of an empty body there).
 func (c *call) hoistSignedQuery() {
 	for k, vs := range c.q {
 		lk := strings.ToLower(k)
@@ -89,7 +91,8 @@ func (c *call) hoistSignedQuery() {
 			"x-amz-security-token", "x-amz-content-sha256":
 			continue
 		}
-		if strings.HasPrefix(lk, "x-amz-copy-source") {
+		if strings.HasPrefix(lk, "x-amz-copy-source") || strings.HasPrefix(lk, "x-amz-checksum-") ||
+			lk == "x-amz-sdk-checksum-algorithm" || lk == "x-amz-trailer" || lk == "x-amz-decoded-content-length" {
 			continue
 		}
 		if _, ok := c.r.Header[http.CanonicalHeaderKey(lk)]; !ok {
