@@ -255,6 +255,7 @@ var services = []struct{ file, title string }{
 	{"messages_saml.go", "SAML federation (IAM SAML providers, STS AssumeRoleWithSAML)"},
 	{"messages_s3.go", "S3"},
 	{"messages_s3_sse.go", "S3: server-side encryption (SSE-S3, SSE-KMS, SSE-C, default bucket encryption)"},
+	{"messages_s3_compat.go", "S3: refusals of what is not supported, and the newer object APIs"},
 	{"messages_server.go", "Every protocol: the server's limits"},
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,6 +66,7 @@ type copyObjectResult struct {
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
 	checksumsXML
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 type copyPartResult struct {
@@ -92,7 +94,15 @@ func (c *call) copyObject() error {
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
 		return awsapi.TaggingDirectiveUnknown.Of().With("ArgumentName", "x-amz-tagging-directive")
 	}
-	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && !sseRequested(h) {
+	class, err := storageClass(h)
+	if err != nil {
+		return err
+	}
+	cond, err := writeConditions(h)
+	if err != nil {
+		return err
+	}
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" && !sseRequested(h) {
 		return awsapi.CopyToItself.Of()
 	}
 	srcKey, err := c.readKey(src, ssecCopyPrefix)
@@ -104,7 +114,9 @@ func (c *call) copyObject() error {
 		return err
 	}
 	o := *src
-	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
+	// A copy is STANDARD unless the request names another class.
+	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
+	o.UploadID = ""
 	if directive == "REPLACE" {
 		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {
 			return err
@@ -114,6 +126,16 @@ func (c *call) copyObject() error {
 		if o.Tags, err = parseTaggingHeader(h.Get("x-amz-tagging")); err != nil {
 			return err
 		}
+	}
+	if v := h.Get("x-amz-checksum-algorithm"); v != "" {
+		alg, ok := checksum.Parse(v)
+		if !ok {
+			return awsapi.ChecksumAlgorithmUnsupported.Of()
+		}
+		if o.Checksum, err = c.copyChecksum(src, srcKey, alg); err != nil {
+			return err
+		}
+		o.PartChecksums = nil
 	}
 	// The same encryption under the same key shares the source's blobs;
 	// anything else re-encrypts (or decrypts) the bytes into a new blob.
@@ -146,6 +168,15 @@ func (c *call) copyObject() error {
 		if _, err := tx.GetBucket(c.ctx, c.bucket); err != nil {
 			return err
 		}
+		if cond != nil {
+			dst, err := tx.GetObject(c.ctx, c.bucket, c.key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := cond.check(dst, c.key); err != nil {
+				return err
+			}
+		}
 		replaced, err = tx.PutObject(c.ctx, &o)
 		return err
 	})
@@ -159,6 +190,9 @@ func (c *call) copyObject() error {
 	setSSEHeaders(c.w.Header(), o.Encryption)
 	res := &copyObjectResult{Xmlns: xmlns, LastModified: isoTime(o.LastModified), ETag: o.ETag}
 	res.set(o.Checksum)
+	if o.Checksum != nil {
+		res.ChecksumType = o.Checksum.Type
+	}
 	return c.writeXML(res)
 }
 
@@ -185,10 +219,34 @@ func (c *call) recrypt(o, src *store.Object, srcKey []byte, spec *sse.Spec) erro
 		return errBlobMissing
 	}
 	o.Blobs, o.Size, o.Parts, o.ETag, o.Encryption = []store.BlobRef{ref}, ref.Size, 0, k.etag(plainMD5), k.encryption()
+	o.PartChecksums = nil
 	if o.Checksum != nil && o.Checksum.Type != "FULL_OBJECT" {
 		o.Checksum = nil
 	}
 	return nil
+}
+
+// copyChecksum is the full-object checksum of the source's bytes with the
+// algorithm a CopyObject asks for (x-amz-checksum-algorithm): the source's
+// own when it has that one, computed from its bytes (decrypted with
+// srcKey) otherwise.
+func (c *call) copyChecksum(src *store.Object, srcKey []byte, alg checksum.Algorithm) (*store.Checksum, error) {
+	if ck := src.Checksum; ck != nil && ck.Algorithm == string(alg) && ck.Type == "FULL_OBJECT" {
+		return ck, nil
+	}
+	rd := c.s.newObjectReader(c.ctx, src, srcKey, 0, src.Size)
+	defer rd.Close()
+	sum := checksumHash{alg: alg, h: alg.New()}
+	buf := c.s.copyBufs.Get().(*[]byte)
+	defer c.s.copyBufs.Put(buf)
+	n, err := io.CopyBuffer(sum.h, rd, *buf)
+	if err != nil {
+		return nil, blobErr(err)
+	}
+	if n != src.Size {
+		return nil, errBlobMissing
+	}
+	return sum.checksum(), nil
 }
 
 // uploadPartCopy copies a byte range of the source into a new part.

@@ -58,6 +58,7 @@ var (
 	opDelBucketEnc      = &operation{name: "DeleteBucketEncryption", action: "s3:PutEncryptionConfiguration", level: levelBucket, handle: (*call).deleteBucketEncryption}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -67,15 +68,17 @@ var (
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
 	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
 	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, resolve: (*call).resolveObject, handle: (*call).deleteObject}
+	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
 	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
 	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
+	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
 	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
-	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, handle: (*call).completeUpload}
+	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
 	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
@@ -83,9 +86,10 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetBucketEnc, opPutBucketEnc, opDelBucketEnc, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetBucketEnc, opPutBucketEnc, opDelBucketEnc,
+	opGetVersioning, opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
-	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
+	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
 
 // operation picks the S3 API from the method, the addressing and the
@@ -114,6 +118,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketTagging, nil
 			case has("encryption"):
 				return opPutBucketEnc, nil
+			case has("acl"):
+				return opPutBucketACL, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -165,7 +171,7 @@ func (c *call) operation() (*operation, error) {
 		default:
 			return nil, methodNotAllowed(m, "BUCKET")
 		}
-		return nil, notImplemented()
+		return nil, c.unsupported()
 	}
 	switch m {
 	case http.MethodPut:
@@ -177,6 +183,8 @@ func (c *call) operation() (*operation, error) {
 			return opUploadPart, nil
 		case has("tagging"):
 			return opPutObjectTagging, nil
+		case has("acl"):
+			return opPutObjectACL, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil
@@ -191,6 +199,8 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
+		case has("attributes"):
+			return opGetAttributes, nil
 		case !hasSubresource(q) || onlyPartNumber(q):
 			return opGetObject, nil
 		}
@@ -215,7 +225,7 @@ func (c *call) operation() (*operation, error) {
 	default:
 		return nil, methodNotAllowed(m, "OBJECT")
 	}
-	return nil, notImplemented()
+	return nil, c.unsupported()
 }
 
 // subresources S3 knows but Gatehouse does not serve; a request naming one
@@ -224,7 +234,8 @@ var subresources = []string{"accelerate", "acl", "analytics", "attributes", "enc
 	"inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
 	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
 	"torrent", "versioning", "versions", "website", "uploads", "uploadId", "tagging", "cors", "policy", "location",
-	"delete", "partNumber"}
+	"delete", "partNumber", "abac", "session", "metadataConfiguration", "metadataTable", "metadataInventoryTable",
+	"metadataJournalTable", "metadataAnnotationTable", "renameObject", "annotation"}
 
 func hasSubresource(q map[string][]string) bool {
 	for _, k := range subresources {
