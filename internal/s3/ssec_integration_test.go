@@ -105,6 +105,15 @@ func TestSSECustomerKeys(t *testing.T) {
 	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: key,
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(other.key), SSECustomerKeyMD5: aws.String(other.md5)})
 	wantError(t, err, http.StatusForbidden, "", "")
+	// GetObjectAttributes of an SSE-C object needs its key too.
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: key, ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize}})
+	wantError(t, err, http.StatusBadRequest, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.")
+	attrs := must[*s3.GetObjectAttributesOutput](t)(c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: key,
+		ObjectAttributes:     []types.ObjectAttributes{types.ObjectAttributesObjectSize},
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}))
+	if aws.ToInt64(attrs.ObjectSize) != int64(len(body)) {
+		t.Fatalf("attributes: size %d", aws.ToInt64(attrs.ObjectSize))
+	}
 	put(t, c, "ssec", "plain", "p")
 	_, err = c.GetObject(ctx, withKey(&s3.GetObjectInput{Bucket: b, Key: aws.String("plain")}, k))
 	wantError(t, err, http.StatusBadRequest, "InvalidRequest", "The encryption parameters are not applicable to this object.")
