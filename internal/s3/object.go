@@ -412,7 +412,7 @@ func (c *call) removeObject(key string) error {
 	var gone *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		var err error
-		gone, err = tx.DeleteObject(c.ctx, c.bucket, key)
+		gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, store.NullVersion)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -152,7 +152,9 @@ func TestInstallationOfOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Make it a version-5 database.
-	for _, q := range []string{`DROP TABLE installation`, `DROP TABLE blob_holds`, `DROP TABLE saml_providers`, `DROP TABLE oidc_providers`, `DELETE FROM schema_migrations WHERE version >= 6`} {
+	for _, q := range []string{`DROP TABLE installation`, `DROP TABLE blob_holds`, `DROP TABLE saml_providers`, `DROP TABLE oidc_providers`,
+		`DROP TABLE object_versions`, `ALTER TABLE objects DROP COLUMN version_id`, `ALTER TABLE objects DROP COLUMN seq`,
+		`DELETE FROM schema_migrations WHERE version >= 6`} {
 		if _, err := s.write.Exec(q); err != nil {
 			t.Fatal(err)
 		}
