@@ -110,6 +110,9 @@ var (
 	ErrOperationAborted                   = &Code{name: "OperationAborted", status: http.StatusConflict}
 	ErrRequestEntityTooLarge              = &Code{name: "RequestEntityTooLarge", status: http.StatusRequestEntityTooLarge}
 	ErrRequestTimeout                     = &Code{name: "RequestTimeout", status: http.StatusBadRequest, message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
+
+	// S3 versioning.
+	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
 )
 
 // codes lists the table, for lookups by name and tests.
@@ -197,6 +200,7 @@ var codes = []*Code{
 	ErrAccessForbidden,
 	ErrInvalidLocationConstraint,
 	ErrIllegalLocationConstraintException,
+	ErrIllegalVersioningConfigurationException,
 	ErrInvalidStorageClass,
 	ErrTooManyBuckets,
 	ErrInternalError,

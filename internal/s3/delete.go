@@ -22,13 +22,17 @@ type deleteRequest struct {
 }
 
 type deletedXML struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorXML struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {
@@ -38,39 +42,55 @@ type deleteResult struct {
 	Errors  []deleteErrorXML `xml:"Error"`
 }
 
-// deleteObjects deletes up to 1,000 keys, each authorized on its own
-// (s3:DeleteObject, declared per key in resolve); per-key failures are
-// listed, the call itself succeeds.
+// deleteObjects deletes up to 1,000 keys or versions, each authorized on
+// its own (s3:DeleteObject, or s3:DeleteObjectVersion for an entry naming a
+// version, declared per entry in resolve); per-entry failures are listed,
+// the call itself succeeds.
 func (c *call) deleteObjects() error {
 	req := &c.stash.(*deletePlan).req
 	res := &deleteResult{Xmlns: xmlns}
 	for i, obj := range req.Objects {
-		if err := c.deleteOne(obj.Key, obj.VersionID, c.outcomes.Allowed(i)); err != nil {
+		done, err := c.deleteOne(obj.Key, obj.VersionID, c.outcomes.Allowed(i))
+		if err != nil {
 			e := toS3Error(err, c)
 			if e.HTTPStatus() >= 500 {
 				c.s.log.Error("s3 delete failed", "request_id", c.id, "bucket", c.bucket, "err", err)
 			}
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: e.Code, Message: e.Message})
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, VersionID: obj.VersionID, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedXML{Key: obj.Key})
+			res.Deleted = append(res.Deleted, done)
 		}
 	}
 	return c.writeXML(res)
 }
 
-func (c *call) deleteOne(key, version string, allowed bool) error {
+// deleteOne deletes one entry as DeleteObject would: a version named by
+// id permanently, a key by removal or a delete marker.
+func (c *call) deleteOne(key, version string, allowed bool) (deletedXML, error) {
+	done := deletedXML{Key: key, VersionID: version}
 	if key == "" {
-		return awsapi.KeyEmpty.Of()
+		return done, awsapi.KeyEmpty.Of()
 	}
-	if version != "" && version != "null" {
-		return awsapi.VersionNotFound.Of()
+	if version != "" && !validVersionID(version) {
+		return done, awsapi.VersionNotFound.Of()
 	}
 	if !allowed {
-		return awsapi.S3AccessDenied.Of()
+		return done, awsapi.S3AccessDenied.Of()
 	}
-	return c.removeObject(key)
+	if version != "" {
+		gone, err := c.removeVersion(key, version)
+		if err == nil && gone != nil && gone.DeleteMarker {
+			done.DeleteMarker, done.DeleteMarkerVersionID = true, version
+		}
+		return done, err
+	}
+	marker, err := c.deleteKey(key)
+	if err == nil && marker != nil {
+		done.DeleteMarker, done.DeleteMarkerVersionID = true, marker.VersionID
+	}
+	return done, err
 }
 
 // checksumHash is an optional flexible checksum computed while bytes are
