@@ -46,7 +46,8 @@ ENV GATEHOUSE_LISTEN=0.0.0.0:8700 \
 USER 65532:65532
 VOLUME ["/var/lib/gatehouse"]
 EXPOSE 8700
-# No HEALTHCHECK: the image has no shell or HTTP client to run one with, and
-# Gatehouse has no health endpoint yet.
+# No HEALTHCHECK: the image has no shell or HTTP client to run one with.
+# Probe /health/live and /health/ready over HTTP from outside instead, served
+# on GATEHOUSE_ADMIN_LISTEN (docs/observability.md).
 ENTRYPOINT ["/usr/local/bin/gatehouse"]
 CMD ["serve"]

@@ -7,11 +7,19 @@
 # machine hits both alike (each load back to back in both modes, the order
 # swapped every round): AssumeRole (bench/setup, 1 role) and 4 KiB GET
 # and PUT with temporary credentials and a bucket policy in force
-# (bench/s3setup). Needs wrk. Everything listens on 127.0.0.1 only.
+# (bench/s3setup). Needs wrk. Everything listens on 127.0.0.1 only. The STS
+# quotas are off (GATEHOUSE_STS_*_RATE=0), and a load with any request
+# answered other than 2xx stops the script.
+#
+# WITH_AUDIT=1 measures everything at once: "off" also turns the audit
+# trail off (--audit=false) and "on" keeps it at its default (JSON-lines
+# files in the data directory, data events included), so on/off is the
+# cost of the audit trail, the access log and the metrics together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
 ROUNDS=${ROUNDS:-3}
+WITH_AUDIT=${WITH_AUDIT:-0}
 tmp=$(mktemp -d)
 pid= scraper=
 trap 'kill $pid $scraper $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -31,7 +39,9 @@ start() { # $1 = off | on; sets pid, data and log
   data=$tmp/data-$1-$RANDOM
   log=$tmp/log-$1
   local extra=(--access-log=false)
+  if [ "$WITH_AUDIT" = 1 ]; then extra+=(--audit=false); fi
   if [ "$1" = on ]; then extra=(--access-log=true --admin-listen $ADMIN); fi
+  GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 \
   GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
     "$tmp/gatehouse" serve --listen 127.0.0.1:$PORT --data-dir "$data" --account-id 111122223333 --log-level info \
     "${extra[@]}" >/dev/null 2>"$log" &
@@ -47,7 +57,7 @@ start() { # $1 = off | on; sets pid, data and log
 stop() {
   if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "        ($(grep -c 'msg=request' "$log" || true) access-log lines)" >&2
+  echo "        ($(grep -c 'msg=request' "$log" || true) access-log lines, $(cat "$data"/audit/*.jsonl 2>/dev/null | wc -l) audit events)" >&2
   rm -rf "$data" "$log"
 }
 
@@ -67,6 +77,11 @@ load() { # $1 = mode, $2 = label, $3 = script
     "$(echo "$out" | grep -E 'Requests/sec' | tr -s ' ')" \
     "$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')" \
     "$(echo "$out" | grep -E 'Non-2xx|errors' | tr -s ' ' | tr '\n' ' ')"
+  # A figure over failed requests (a throttled AssumeRole, say) measures
+  # the wrong thing: stop.
+  if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
+    echo "$2 ($1): some requests failed; the figures are not valid" >&2; stop; exit 1
+  fi
 }
 
 sts() { # $1 = off | on

@@ -21,6 +21,9 @@ var (
 	TrustPrincipalInvalid = ErrMalformedPolicyDocument.say(`Invalid principal in policy: "AWS":"%s"`)
 	// TagKeyReserved: a tag key in the aws: namespace.
 	TagKeyReserved = ErrInvalidInput.say("User-defined tag keys can't start with 'aws:'.")
+	// TagKeysDuplicate: two tags of one request whose keys differ at most
+	// in case (IAM's tag keys are case insensitive).
+	TagKeysDuplicate = ErrInvalidInput.say("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 	// UserNameRequired: an operation on "the calling user" called by a role
 	// or the root user without UserName.
 	UserNameRequired = ErrValidationError.say("Must specify userName when calling with non-User credentials")

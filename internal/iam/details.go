@@ -99,7 +99,7 @@ type xUserDetail struct {
 	GroupList               []string        `xml:"GroupList>member"`
 	AttachedManagedPolicies []xAttached     `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary     *xBoundary      `xml:"PermissionsBoundary,omitempty"`
-	Tags                    []xTag          `xml:"Tags>member,omitempty"`
+	Tags                    xTags           `xml:"Tags,omitempty"`
 }
 
 type xGroupDetail struct {
@@ -122,7 +122,7 @@ type xRoleDetail struct {
 	RolePolicyList           []xInlineDetail `xml:"RolePolicyList>member"`
 	AttachedManagedPolicies  []xAttached     `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary      *xBoundary      `xml:"PermissionsBoundary,omitempty"`
-	Tags                     []xTag          `xml:"Tags>member,omitempty"`
+	Tags                     xTags           `xml:"Tags,omitempty"`
 }
 
 type xPolicyDetail struct {
@@ -279,12 +279,18 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, c *authz.P
 	return out, err
 }
 
+// getAccountSummary answers with every key AWS's GetAccountSummary returns
+// (the AWS CLI's example output), usage counted from the store and quotas
+// as Gatehouse enforces them or, for what Gatehouse does not model
+// (instance profiles, server and signing certificates), as AWS's defaults.
+// AccountPasswordPresent, a valid key AWS leaves out of that output, is not
+// sent: the root has no password here.
 func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
 	type entry struct {
 		Key   string `xml:"key"`
 		Value int    `xml:"value"`
 	}
-	var users, groups, roles, policies, mfaDevices, mfaInUse int
+	var users, groups, roles, policies, mfaDevices, mfaInUse, providers, attachments, rootKeys int
 	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		if users, err = tx.CountUsers(ctx, c.Account); err != nil {
@@ -300,28 +306,91 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 			return err
 		}
 		devices, err := tx.ListMFADevices(ctx, c.Account)
+		if err != nil {
+			return err
+		}
 		for _, d := range devices {
 			mfaDevices++
 			if d.UserID != "" {
 				mfaInUse++
 			}
 		}
+		if providers, err = tx.CountSAMLProviders(ctx, c.Account); err != nil {
+			return err
+		}
+		oidc, err := tx.ListOIDCProviders(ctx, c.Account)
+		if err != nil {
+			return err
+		}
+		providers += len(oidc)
+		keys, err := tx.ListAccessKeys(ctx, c.Account, "")
+		if err != nil {
+			return err
+		}
+		rootKeys = len(keys)
+		attachments, err = countAttachments(ctx, tx, c.Account)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	present := func(n int) int { return min(n, 1) }
 	return struct {
 		SummaryMap []entry `xml:"SummaryMap>entry"`
 	}{[]entry{
 		{"Users", users}, {"UsersQuota", 5000}, {"Groups", groups}, {"GroupsQuota", 300}, {"Roles", roles}, {"RolesQuota", 1000},
 		{"Policies", policies}, {"PoliciesQuota", 1500}, {"PolicySizeQuota", 6144}, {"VersionsPerPolicyQuota", 5},
+		// Each attachment of a managed policy puts its default version in use.
+		{"PolicyVersionsInUse", attachments}, {"PolicyVersionsInUseQuota", 10000},
 		{"UserPolicySizeQuota", 2048}, {"GroupPolicySizeQuota", 5120}, {"RolePolicySizeQuota", 10240}, {"AssumeRolePolicySizeQuota", 2048},
 		{"GroupsPerUserQuota", 10}, {"AttachedPoliciesPerUserQuota", 10}, {"AttachedPoliciesPerRoleQuota", 10},
-		{"AttachedPoliciesPerGroupQuota", 10}, {"AccessKeysPerUserQuota", 2},
-		// The root has no MFA device here: AccountMFAEnabled is 0.
+		{"AttachedPoliciesPerGroupQuota", 10}, {"AccessKeysPerUserQuota", 2}, {"SigningCertificatesPerUserQuota", 2},
+		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"ServerCertificates", 0}, {"ServerCertificatesQuota", 20},
+		{"Providers", providers},
+		// The root has no MFA device or signing certificate here; its
+		// access keys are the account's.
 		{"MFADevices", mfaDevices}, {"MFADevicesInUse", mfaInUse}, {"AccountMFAEnabled", 0},
+		{"AccountAccessKeysPresent", present(rootKeys)}, {"AccountSigningCertificatesPresent", 0},
+		// Session tokens of the global STS endpoint are AWS's v1 tokens
+		// unless the account asks for v2.
+		{"GlobalEndpointTokenVersion", 1},
 	}}, nil
+}
+
+// countAttachments counts the managed policies attached to the account's
+// users, groups and roles.
+func countAttachments(ctx context.Context, tx store.Tx, account string) (int, error) {
+	var refs []store.EntityRef
+	users, err := tx.ListUsers(ctx, account, store.ListQuery{})
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range users {
+		refs = append(refs, store.EntityRef{Account: account, Kind: store.KindUser, ID: u.ID})
+	}
+	groups, err := tx.ListGroups(ctx, account, store.ListQuery{})
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range groups {
+		refs = append(refs, store.EntityRef{Account: account, Kind: store.KindGroup, ID: g.ID})
+	}
+	roles, err := tx.ListRoles(ctx, account, store.ListQuery{})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range roles {
+		refs = append(refs, store.EntityRef{Account: account, Kind: store.KindRole, ID: r.ID})
+	}
+	n := 0
+	for _, ref := range refs {
+		arns, err := tx.ListAttachedPolicies(ctx, ref)
+		if err != nil {
+			return 0, err
+		}
+		n += len(arns)
+	}
+	return n, nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -280,7 +280,7 @@ func TestManagedPoliciesAndVersions(t *testing.T) {
 	}
 	_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("S3-ALL"), PolicyDocument: aws.String(allowS3)})
 	apiErr(t, err, "EntityAlreadyExists", "")
-	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"), PolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)})
+	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}`)})
 	apiErr(t, err, "MalformedPolicyDocument", "Policy statement must contain resources.")
 	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":[` + strings.Repeat(`"arn:aws:s3:::bucket-with-a-long-name/*",`, 200) + `"*"]}]}`
 	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("big"), PolicyDocument: aws.String(big)})
@@ -398,7 +398,7 @@ func TestGroupsInlinePoliciesAndDetails(t *testing.T) {
 	}
 	_, err = c.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("none")})
 	apiErr(t, err, "NoSuchEntity", "")
-	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p2"), PolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`)})
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p2"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`)})
 	apiErr(t, err, "MalformedPolicyDocument", "Policy document should not specify a principal.")
 	large := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":[` + strings.Repeat(`"arn:aws:s3:::b/some/long/prefix/*",`, 60) + `"*"]}]}`
 	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("big"), PolicyDocument: aws.String(large)})

@@ -47,7 +47,7 @@ type xVirtualMFADevice struct {
 	QRCodePNG        string `xml:"QRCodePNG,omitempty"`        // blob: base64 on the wire
 	User             *xUser `xml:"User,omitempty"`
 	EnableDate       string `xml:"EnableDate,omitempty"`
-	Tags             []xTag `xml:"Tags>member,omitempty"`
+	Tags             xTags  `xml:"Tags,omitempty"`
 }
 
 type xMFADevice struct {

@@ -185,7 +185,7 @@ func (s *Service) createOIDCProvider(ctx context.Context, c *authz.Principal, p 
 	}
 	return struct {
 		OpenIDConnectProviderArn string `xml:"OpenIDConnectProviderArn"`
-		Tags                     []xTag `xml:"Tags>member,omitempty"`
+		Tags                     xTags  `xml:"Tags,omitempty"`
 	}{prov.ARN, toXTags(prov.Tags)}, nil
 }
 
@@ -208,7 +208,7 @@ func (s *Service) getOIDCProviderOp(ctx context.Context, c *authz.Principal, p u
 		ClientIDList   []string `xml:"ClientIDList>member"`
 		ThumbprintList []string `xml:"ThumbprintList>member"`
 		CreateDate     string   `xml:"CreateDate"`
-		Tags           []xTag   `xml:"Tags>member,omitempty"`
+		Tags           xTags    `xml:"Tags,omitempty"`
 	}{strings.TrimPrefix(prov.URL, "https://"), prov.ClientIDs, prov.Thumbprints, isoTime(prov.CreatedAt), toXTags(prov.Tags)}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,6 +136,11 @@ func tags(p url.Values) ([]store.Tag, error) {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return nil, awsapi.TagKeyReserved.Of()
 		}
+		for _, t := range out {
+			if strings.EqualFold(t.Key, k) {
+				return nil, awsapi.TagKeysDuplicate.Of()
+			}
+		}
 		out = append(out, store.Tag{Key: k, Value: v})
 	}
 	if len(out) > 50 {
@@ -143,14 +149,16 @@ func tags(p url.Values) ([]store.Tag, error) {
 	return out, nil
 }
 
-// mergeTags applies new tags over existing ones (same key replaces).
+// mergeTags applies new tags over existing ones. IAM's tag keys are case
+// insensitive: a new tag replaces the existing one whose key differs only in
+// case, key and value (TagRole Test=1 then test=1 leaves one tag, "test").
 func mergeTags(existing, add []store.Tag) ([]store.Tag, error) {
 	out := append([]store.Tag(nil), existing...)
 	for _, t := range add {
 		replaced := false
 		for i := range out {
-			if out[i].Key == t.Key {
-				out[i].Value, replaced = t.Value, true
+			if strings.EqualFold(out[i].Key, t.Key) {
+				out[i], replaced = t, true
 			}
 		}
 		if !replaced {
@@ -163,18 +171,29 @@ func mergeTags(existing, add []store.Tag) ([]store.Tag, error) {
 	return out, nil
 }
 
-func removeTags(existing []store.Tag, p url.Values) []store.Tag {
-	drop := map[string]bool{}
+// tagKeys reads TagKeys.member.N: at most 50 (the model's tagKeyListType),
+// the whole list quoted as AWS quotes a list in a ValidationError.
+func tagKeys(p url.Values) ([]string, error) {
+	var keys []string
 	for i := 1; ; i++ {
 		k := "TagKeys.member." + strconv.Itoa(i)
 		if !p.Has(k) {
 			break
 		}
-		drop[p.Get(k)] = true
+		keys = append(keys, p.Get(k))
 	}
+	if len(keys) > 50 {
+		return nil, awsapi.ValueTooLong.Of("["+strings.Join(keys, ", ")+"]", "tagKeys", 50)
+	}
+	return keys, nil
+}
+
+// removeTags drops the tags with the given keys, compared without case as
+// IAM compares tag keys.
+func removeTags(existing []store.Tag, keys []string) []store.Tag {
 	var out []store.Tag
 	for _, t := range existing {
-		if !drop[t.Key] {
+		if !slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, t.Key) }) {
 			out = append(out, t)
 		}
 	}
@@ -216,7 +235,7 @@ func userName(u *store.User) string   { return u.Name }
 func groupName(g *store.Group) string { return g.Name }
 func roleName(r *store.Role) string   { return r.Name }
 func listUser(u *store.User) xUser    { return toXUser(u, false) }
-func listRole(r *store.Role) xRole    { return toXRole(r, false) }
+func listRole(r *store.Role) xRole    { return toXRole(r, roleListed) }
 
 // pageSlice pages an in-memory list whose items are ordered by key: the
 // items after the marker's key, at most limit, and the page state.

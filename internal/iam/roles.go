@@ -15,14 +15,25 @@ import (
 
 func roleARN(r *store.Role) string { return "arn:aws:iam::" + r.Account + ":role" + r.Path + r.Name }
 
-func toXRole(r *store.Role, detail bool) xRole {
+// roleShape is how much of a role a response shows.
+type roleShape int
+
+const (
+	roleListed  roleShape = iota // ListRoles: no boundary, tags or last use
+	roleCreated                  // CreateRole: the boundary and tags it was given
+	roleFull                     // GetRole, UpdateRoleDescription: everything
+)
+
+func toXRole(r *store.Role, shape roleShape) xRole {
 	x := xRole{Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: roleARN(r), CreateDate: isoTime(r.CreatedAt),
 		AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicy), Description: r.Description, MaxSessionDuration: r.MaxSessionDuration}
-	if detail {
+	if shape >= roleCreated {
 		if r.PermissionsBoundary != "" {
 			x.PermissionsBoundary = &xBoundary{"PermissionsBoundaryPolicy", r.PermissionsBoundary}
 		}
 		x.Tags = toXTags(r.Tags)
+	}
+	if shape == roleFull {
 		x.RoleLastUsed = &xRoleLastUsed{LastUsedDate: isoTime(r.LastUsedAt), Region: r.LastUsedRegion}
 	}
 	return x
@@ -141,7 +152,7 @@ func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Valu
 	}
 	return struct {
 		Role xRole `xml:"Role"`
-	}{toXRole(r, false)}, nil
+	}{toXRole(r, roleCreated)}, nil
 }
 
 func (s *Service) getRoleOp(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
@@ -162,7 +173,7 @@ func (s *Service) getRoleOp(ctx context.Context, c *authz.Principal, p url.Value
 	}
 	return struct {
 		Role xRole `xml:"Role"`
-	}{toXRole(r, true)}, nil
+	}{toXRole(r, roleFull)}, nil
 }
 
 func (s *Service) listRoles(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {

@@ -157,7 +157,7 @@ func (s *Service) createSAMLProvider(ctx context.Context, c *authz.Principal, p 
 	}
 	return struct {
 		SAMLProviderArn string `xml:"SAMLProviderArn"`
-		Tags            []xTag `xml:"Tags>member,omitempty"`
+		Tags            xTags  `xml:"Tags,omitempty"`
 	}{samlProviderARN(c.Account, n), toXTags(tg)}, nil
 }
 
@@ -184,7 +184,7 @@ func (s *Service) getSAMLProviderOp(ctx context.Context, c *authz.Principal, p u
 		SAMLMetadataDocument string `xml:"SAMLMetadataDocument"`
 		CreateDate           string `xml:"CreateDate"`
 		ValidUntil           string `xml:"ValidUntil"`
-		Tags                 []xTag `xml:"Tags>member,omitempty"`
+		Tags                 xTags  `xml:"Tags,omitempty"`
 	}{sp.UUID, sp.Metadata, isoTime(sp.CreatedAt), isoTime(sp.ValidUntil), toXTags(sp.Tags)}, nil
 }
 

@@ -83,12 +83,16 @@ func (s *Service) tagEntity(t tagTarget) handler {
 
 func (s *Service) untagEntity(t tagTarget) handler {
 	return func(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+		keys, err := tagKeys(p)
+		if err != nil {
+			return nil, err
+		}
 		return nil, s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 			get, set, err := t.load(ctx, tx, c, p)
 			if err != nil {
 				return err
 			}
-			return set(removeTags(get(), p))
+			return set(removeTags(get(), keys))
 		})
 	}
 }
@@ -183,5 +187,5 @@ func (s *Service) updateRoleDescription(ctx context.Context, c *authz.Principal,
 	}
 	return struct {
 		Role xRole `xml:"Role"`
-	}{toXRole(r, true)}, nil
+	}{toXRole(r, roleFull)}, nil
 }

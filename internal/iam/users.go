@@ -23,8 +23,8 @@ func toXUser(u *store.User, withDetail bool) xUser {
 	return x
 }
 
-func toXTags(ts []store.Tag) []xTag {
-	var out []xTag
+func toXTags(ts []store.Tag) xTags {
+	var out xTags
 	for _, t := range ts {
 		out = append(out, xTag(t))
 	}

@@ -1,10 +1,26 @@
 package iam
 
+import "encoding/xml"
+
 // XML result shapes (the content of <ActionResult>).
 
 type xTag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`
+}
+
+// xTags is an entity's optional Tags element, left out when there are none
+// as AWS leaves it out (encoding/xml writes the parent of a
+// "Tags>member,omitempty" field even for an empty list). Listings whose Tags
+// member is required keep []xTag.
+type xTags []xTag
+
+// MarshalXML writes <Tags><member>…</member></Tags>; omitempty on the field
+// skips an empty list before this is called.
+func (ts xTags) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Member []xTag `xml:"member"`
+	}{ts}, start)
 }
 
 type xBoundary struct {
@@ -19,7 +35,7 @@ type xUser struct {
 	Arn                 string     `xml:"Arn"`
 	CreateDate          string     `xml:"CreateDate"`
 	PermissionsBoundary *xBoundary `xml:"PermissionsBoundary,omitempty"`
-	Tags                []xTag     `xml:"Tags>member,omitempty"`
+	Tags                xTags      `xml:"Tags,omitempty"`
 }
 
 type xGroup struct {
@@ -45,7 +61,7 @@ type xRole struct {
 	Description              string         `xml:"Description,omitempty"`
 	MaxSessionDuration       int            `xml:"MaxSessionDuration,omitempty"`
 	PermissionsBoundary      *xBoundary     `xml:"PermissionsBoundary,omitempty"`
-	Tags                     []xTag         `xml:"Tags>member,omitempty"`
+	Tags                     xTags          `xml:"Tags,omitempty"`
 	RoleLastUsed             *xRoleLastUsed `xml:"RoleLastUsed,omitempty"`
 }
 
@@ -61,7 +77,7 @@ type xPolicy struct {
 	Description                   string `xml:"Description,omitempty"`
 	CreateDate                    string `xml:"CreateDate"`
 	UpdateDate                    string `xml:"UpdateDate"`
-	Tags                          []xTag `xml:"Tags>member,omitempty"`
+	Tags                          xTags  `xml:"Tags,omitempty"`
 }
 
 type xPolicyVersion struct {

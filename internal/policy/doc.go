@@ -3,9 +3,12 @@
 //
 // Validate checks a document for one Kind (identity, resource, trust or
 // session policy) and returns an error wrapping ErrMalformed whose message
-// is AWS's MalformedPolicyDocument text. NonWhitespaceLen counts characters
-// as AWS's size limits do, and CheckCharset applies the API's character
-// pattern before any parsing.
+// is AWS's MalformedPolicyDocument text; identity policies get IAM's full
+// write-time grammar, checked in IAM's order (grammar.go), while stored
+// documents are only parsed (Parse), so that policies written before a rule
+// still evaluate. NonWhitespaceLen counts characters as AWS's size limits
+// do, and CheckCharset applies the API's character pattern before any
+// parsing.
 //
 // Evaluation (compiled statements, condition operators, the decision
 // algorithm) is the next milestone and will live here too.

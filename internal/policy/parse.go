@@ -96,7 +96,7 @@ func Parse(doc string) (*Document, error) {
 				return nil, malformed("Syntax errors in policy.")
 			}
 			if d.Version != "2012-10-17" && d.Version != "2008-10-17" {
-				return nil, malformed("The policy failed legacy parsing")
+				return nil, malformed(msgSyntax)
 			}
 		case "Id":
 			if err := json.Unmarshal(v, &d.ID); err != nil {
@@ -264,11 +264,8 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	if s.Effect != "Allow" && s.Effect != "Deny" {
 		return s, malformed("Syntax errors in policy.")
 	}
-	if (s.Action == nil) == (s.NotAction == nil) {
-		if s.Action != nil {
-			return s, malformed("Syntax errors in policy.")
-		}
-		return s, malformed("Policy statement must contain actions.")
+	if s.Action != nil && s.NotAction != nil {
+		return s, malformed("Syntax errors in policy.")
 	}
 	if s.Resource != nil && s.NotResource != nil {
 		return s, malformed("Syntax errors in policy.")
@@ -276,42 +273,49 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	return s, nil
 }
 
-// Validate parses doc and applies the rules of kind.
+// Validate parses doc and applies the rules of kind. Identity policies
+// get IAM's full grammar (grammar.go); the other kinds keep the rules they
+// share, with the versions AWS still accepts in trust, resource and
+// session policies (2008-10-17, or none).
 func Validate(doc string, kind Kind) (*Document, error) {
 	d, err := Parse(doc)
 	if err != nil {
 		return nil, err
 	}
-	sids := map[string]bool{}
-	for _, s := range d.Statements {
-		if s.Sid != "" {
-			if kind != Resource && !sidPattern.MatchString(s.Sid) {
-				return nil, malformed("Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*")
-			}
-			if sids[s.Sid] {
-				return nil, malformed("Statement IDs (SID) in a single policy must be unique.")
-			}
-			sids[s.Sid] = true
+	if kind == Identity {
+		if err := checkIdentity(d); err != nil {
+			return nil, err
 		}
-		for _, a := range append(append([]string{}, s.Action...), s.NotAction...) {
+		return d, nil
+	}
+	for _, s := range d.Statements {
+		if s.Action == nil && s.NotAction == nil {
+			return nil, malformed(msgNoActions)
+		}
+	}
+	if err := checkSids(d, kind); err != nil {
+		return nil, err
+	}
+	for _, s := range d.Statements {
+		for _, a := range actions(s) {
 			if a != "*" && !strings.Contains(a, ":") {
-				return nil, malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+				return nil, malformed(msgNoVendor)
 			}
 		}
 		switch kind {
-		case Identity, Session:
+		case Session:
 			if s.Principal != nil || s.NotPrincipal != nil {
 				return nil, malformed("Policy document should not specify a principal.")
 			}
 			if !s.HasResource {
-				return nil, malformed("Policy statement must contain resources.")
+				return nil, malformed(msgNoResources)
 			}
 		case Resource:
 			if s.Principal == nil && s.NotPrincipal == nil {
 				return nil, malformed("Statement is missing required element: Principal")
 			}
 			if !s.HasResource {
-				return nil, malformed("Policy statement must contain resources.")
+				return nil, malformed(msgNoResources)
 			}
 		case Trust:
 			if s.HasResource {
@@ -320,14 +324,14 @@ func Validate(doc string, kind Kind) (*Document, error) {
 			if s.Principal == nil && s.NotPrincipal == nil {
 				return nil, malformed("AssumeRole policy must contain a principal.")
 			}
-			for _, a := range append(append([]string{}, s.Action...), s.NotAction...) {
+			for _, a := range actions(s) {
 				la := strings.ToLower(a)
 				if !strings.HasPrefix(la, "sts:assumerole") && la != "sts:tagsession" && la != "sts:setsourceidentity" && la != "sts:setcontext" && la != "sts:*" && la != "*" {
 					return nil, malformed("AssumeRole policy may only specify STS AssumeRole actions.")
 				}
 			}
 		}
-		for _, r := range append(append([]string{}, s.Resource...), s.NotResource...) {
+		for _, r := range resources(s) {
 			if r != "*" && !strings.HasPrefix(r, "arn:") {
 				return nil, malformed("Resource %s must be in ARN format or \"*\".", r)
 			}

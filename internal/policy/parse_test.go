@@ -1,50 +1,59 @@
 package policy
 
 import (
+	"encoding/json"
 	"errors"
-	"strings"
+	"os"
 	"testing"
 )
 
-func TestValidate(t *testing.T) {
-	cases := []struct {
-		name, doc string
-		kind      Kind
-		want      string // "" = valid
-	}{
-		{"identity ok", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity, ""},
-		{"statement object", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":["iam:*"],"NotResource":"arn:aws:s3:::b"}}`, Identity, ""},
-		{"not json", `{`, Identity, "Syntax errors in policy."},
-		{"unknown top element", `{"Version":"2012-10-17","Statement":[],"Foo":1}`, Identity, "Syntax errors in policy."},
-		{"bad version", `{"Version":"2020-01-01","Statement":[]}`, Identity, "The policy failed legacy parsing"},
-		{"bad effect", `{"Statement":[{"Effect":"allow","Action":"s3:*","Resource":"*"}]}`, Identity, "Syntax errors in policy."},
-		{"no action", `{"Statement":[{"Effect":"Allow","Resource":"*"}]}`, Identity, "Policy statement must contain actions."},
-		{"no resource", `{"Statement":[{"Effect":"Allow","Action":"s3:*"}]}`, Identity, "Policy statement must contain resources."},
-		{"no vendor", `{"Statement":[{"Effect":"Allow","Action":"GetObject","Resource":"*"}]}`, Identity, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."},
-		{"bad resource", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"bucket"}]}`, Identity, `Resource bucket must be in ARN format or "*".`},
-		{"principal in identity", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`, Identity, "Policy document should not specify a principal."},
-		{"dup sid", `{"Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity, "Statement IDs (SID) in a single policy must be unique."},
-		{"bad sid", `{"Statement":[{"Sid":"a-b","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity, "Statement IDs (SID) must be alpha-numeric."},
-		{"bad operator", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqual":{"a:b":"c"}}}]}`, Identity, "Invalid Condition type : StringEqual"},
-		{"condition forms", `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"Null":{"x:y":"true"}}}]}`, Identity, ""},
-		{"trust ok", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`, Trust, ""},
-		{"trust with resource", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Resource":"*"}]}`, Trust, "Has prohibited field Resource"},
-		{"trust without principal", `{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`, Trust, "AssumeRole policy must contain a principal."},
-		{"trust other action", `{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"s3:GetObject"}]}`, Trust, "AssumeRole policy may only specify STS AssumeRole actions."},
-		{"bad principal key", `{"Statement":[{"Effect":"Allow","Principal":{"Aws":"x"},"Action":"sts:AssumeRole"}]}`, Trust, "Invalid principal in policy"},
-		{"bucket policy", `{"Statement":[{"Sid":"public-read","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, Resource, ""},
+// validationCase is one entry of testdata/validation/cases.json: a
+// document, the kind it is validated as, and AWS's message for it ("" when
+// AWS accepts it); source says where the message was confirmed.
+type validationCase struct {
+	Name   string          `json:"name"`
+	Kind   string          `json:"kind"`
+	Policy json.RawMessage `json:"policy"` // a JSON string is the document's text
+	Want   string          `json:"want"`
+	Source string          `json:"source"`
+}
+
+var kindNames = map[string]Kind{"identity": Identity, "resource": Resource, "trust": Trust, "session": Session}
+
+func TestValidationCases(t *testing.T) {
+	raw, err := os.ReadFile("testdata/validation/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []validationCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 80 {
+		t.Fatalf("only %d validation cases", len(cases))
 	}
 	for _, c := range cases {
-		_, err := Validate(c.doc, c.kind)
-		if c.want == "" {
-			if err != nil {
-				t.Errorf("%s: %v", c.name, err)
+		t.Run(c.Kind+"/"+c.Name, func(t *testing.T) {
+			kind, ok := kindNames[c.Kind]
+			if !ok || c.Source == "" {
+				t.Fatalf("case without a kind or a source: %+v", c)
 			}
-			continue
-		}
-		if err == nil || !errors.Is(err, ErrMalformed) || !strings.HasPrefix(err.Error(), c.want) {
-			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
-		}
+			doc := string(c.Policy)
+			var text string
+			if json.Unmarshal(c.Policy, &text) == nil {
+				doc = text
+			}
+			_, err := Validate(doc, kind)
+			switch {
+			case c.Want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.Want == "":
+			case err == nil:
+				t.Fatalf("accepted, want %q", c.Want)
+			case !errors.Is(err, ErrMalformed) || err.Error() != c.Want:
+				t.Fatalf("got %q, want %q (%s)", err, c.Want, c.Source)
+			}
+		})
 	}
 }
 

@@ -82,14 +82,14 @@ func benchUser(b *testing.B, env *testenv.Env) aws.Credentials {
 func benchEnv(b *testing.B, mode string) *testenv.Env {
 	switch mode {
 	case "plain":
-		return testenv.New(b, func(c *config.Config) { c.AccessLog = false })
+		return testenv.New(b, noQuotas, func(c *config.Config) { c.AccessLog = false })
 	case "observed":
 		f, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { f.Close() })
-		return testenv.NewWith(b, func(o *server.Options) { o.Stderr = f }, withAdmin)
+		return testenv.NewWith(b, func(o *server.Options) { o.Stderr = f }, withAdmin, noQuotas)
 	}
 	b.Fatalf("mode %q", mode)
 	return nil

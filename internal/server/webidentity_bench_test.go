@@ -75,7 +75,7 @@ func post(env *testenv.Env, signed *http.Request, body string) error {
 // BenchmarkAssumeRoleWithWebIdentityHandler: the server's cost of one
 // AssumeRoleWithWebIdentity with a warm JWKS cache (RS256 token).
 func BenchmarkAssumeRoleWithWebIdentityHandler(b *testing.B) {
-	env := testenv.New(b)
+	env := testenv.New(b, noQuotas)
 	body := webIdentityBody(b, env)
 	req, _ := http.NewRequest("POST", env.URL+"/", nil)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
@@ -87,7 +87,7 @@ func BenchmarkAssumeRoleWithWebIdentityHandler(b *testing.B) {
 // warm JWKS cache) over loopback HTTP from 16 concurrent clients, in the
 // same run: the figure of docs/benchmarks.md.
 func BenchmarkSTSOverHTTP(b *testing.B) {
-	env := testenv.New(b, func(c *config.Config) { c.MaxUnsignedRequests = 1024 })
+	env := testenv.New(b, noQuotas, func(c *config.Config) { c.MaxUnsignedRequests = 1024 })
 	creds := benchUser(b, env)
 	assume := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + testenv.AccountID + ":role/demo"},
 		"RoleSessionName": {"bench"}}.Encode()

@@ -136,3 +136,71 @@ func TestCLIManagesIAMAndSurvivesRestart(t *testing.T) {
 		t.Fatalf("get-caller-identity as alice: %+v", ident)
 	}
 }
+
+// TestCLIIAMPolicyGrammarTagsAndShapes drives the aws CLI through IAM's
+// stricter rules: identity policies without Version 2012-10-17 or with a
+// malformed action are refused in AWS's words, a trust policy of 2008-10-17
+// is still accepted, tag keys differing only in case are refused, CreateRole
+// echoes its boundary, and GetAccountSummary has every key of AWS's answer.
+func TestCLIIAMPolicyGrammarTagsAndShapes(t *testing.T) {
+	srv := startServer(t, t.TempDir())
+	aws := newAWSCLI(t, srv.URL)
+	aws.must(nil, "iam", "create-user", "--user-name", "alice")
+
+	refusals := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"iam", "put-user-policy", "--user-name", "alice", "--policy-name", "p", "--policy-document",
+			`{"Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`},
+			"An error occurred (MalformedPolicyDocument) when calling the PutUserPolicy operation: Policy document must be version 2012-10-17 or greater."},
+		{[]string{"iam", "create-policy", "--policy-name", "p", "--policy-document",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List:Bucket","Resource":"*"}]}`},
+			"An error occurred (MalformedPolicyDocument) when calling the CreatePolicy operation: Actions/Condition can contain only one colon."},
+		{[]string{"iam", "create-policy", "--policy-name", "p", "--policy-document",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:xyz:s3:::b"}]}`},
+			`An error occurred (MalformedPolicyDocument) when calling the CreatePolicy operation: Partition "xyz" is not valid for resource "arn:xyz:s3:::b".`},
+		{[]string{"iam", "tag-user", "--user-name", "alice", "--tags", "Key=Team,Value=a", "Key=team,Value=b"},
+			"An error occurred (InvalidInput) when calling the TagUser operation: Duplicate tag keys found. Please note that Tag keys are case insensitive."},
+	}
+	for _, r := range refusals {
+		if msg := strings.TrimSpace(aws.fails(r.args...)); msg != r.want {
+			t.Fatalf("aws %s:\n got %s\nwant %s", strings.Join(r.args[:2], " "), msg, r.want)
+		}
+	}
+
+	trust := `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	var created struct {
+		Role struct {
+			RoleName            string
+			Description         *string
+			Tags                []struct{ Key, Value string }
+			PermissionsBoundary struct{ PermissionsBoundaryType, PermissionsBoundaryArn string }
+		}
+	}
+	aws.must(&created, "iam", "create-role", "--role-name", "bounded", "--assume-role-policy-document", trust,
+		"--permissions-boundary", "arn:aws:iam::aws:policy/PowerUserAccess")
+	if b := created.Role.PermissionsBoundary; b.PermissionsBoundaryType != "PermissionsBoundaryPolicy" || b.PermissionsBoundaryArn != "arn:aws:iam::aws:policy/PowerUserAccess" {
+		t.Fatalf("create-role's boundary: %+v", created.Role)
+	}
+	if created.Role.Description != nil || created.Role.Tags != nil {
+		t.Fatalf("create-role shows an unset description or tags: %+v", created.Role)
+	}
+
+	var summary struct{ SummaryMap map[string]int }
+	aws.must(&summary, "iam", "get-account-summary")
+	for _, k := range []string{"GroupPolicySizeQuota", "InstanceProfilesQuota", "Policies", "GroupsPerUserQuota", "InstanceProfiles",
+		"AttachedPoliciesPerUserQuota", "Users", "PoliciesQuota", "Providers", "AccountMFAEnabled", "AccessKeysPerUserQuota",
+		"AssumeRolePolicySizeQuota", "PolicyVersionsInUseQuota", "GlobalEndpointTokenVersion", "VersionsPerPolicyQuota",
+		"AttachedPoliciesPerGroupQuota", "PolicySizeQuota", "Groups", "AccountSigningCertificatesPresent", "UsersQuota",
+		"ServerCertificatesQuota", "MFADevices", "UserPolicySizeQuota", "PolicyVersionsInUse", "ServerCertificates", "Roles",
+		"RolesQuota", "SigningCertificatesPerUserQuota", "MFADevicesInUse", "RolePolicySizeQuota", "AttachedPoliciesPerRoleQuota",
+		"AccountAccessKeysPresent", "GroupsQuota"} {
+		if _, ok := summary.SummaryMap[k]; !ok {
+			t.Errorf("get-account-summary has no %s", k)
+		}
+	}
+	if len(summary.SummaryMap) != 33 || summary.SummaryMap["Users"] != 1 || summary.SummaryMap["Roles"] != 1 {
+		t.Fatalf("get-account-summary: %v", summary.SummaryMap)
+	}
+}
