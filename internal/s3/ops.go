@@ -30,9 +30,9 @@ type operation struct {
 	action        string
 	versionAction string
 	level         level
-	keys    func(c *call, set func(string, ...string))
-	resolve func(c *call) (pipeline.Plan, error)
-	handle  func(c *call) error
+	keys          func(c *call, set func(string, ...string))
+	resolve       func(c *call) (pipeline.Plan, error)
+	handle        func(c *call) error
 	// noCheck, for the CORS preflight only, is why no policy applies.
 	noCheck string
 }
