@@ -5,9 +5,7 @@
 // Contract: Verify accepts a code of the current step or one step either
 // side (clock drift), and only for a step later than the last one accepted,
 // so a code works once; the caller stores the returned step. Codes are
-// compared in constant time. The clock is always an argument; the codes are
-// pure functions of it, and VerifyDevice applies Verify to a stored device
-// inside the caller's transaction, recording the step it accepted.
+// compared in constant time. The package is pure: the clock is an argument.
 package mfa
 
 import (

@@ -13,7 +13,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
-	"github.com/gatehouse/gatehouse/internal/mfa"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -44,7 +43,7 @@ type Config struct {
 	Domain string
 	// MFA unseals virtual MFA device secrets for MFA Delete (the keyring's
 	// master key); nil: x-amz-mfa codes are refused.
-	MFA mfa.Opener
+	MFA authz.Opener
 	Now func() time.Time
 	Log *slog.Logger
 }
@@ -57,7 +56,7 @@ type Service struct {
 	pipeline Driver
 	region   string
 	domain   string
-	mfa      mfa.Opener
+	mfa      authz.Opener
 	now      func() time.Time
 	log      *slog.Logger
 	policies *policyCache

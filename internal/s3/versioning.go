@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/mfa"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
@@ -21,7 +22,7 @@ import (
 // Gatehouse has no console to give the root a device of its own: the
 // root's devices are the account's virtual MFA devices that are not
 // assigned to an IAM user. A code is verified as STS verifies one
-// (mfa.VerifyDevice) and works once. Unlike S3, x-amz-mfa is accepted
+// (authz.VerifyMFA) and works once. Unlike S3, x-amz-mfa is accepted
 // without TLS (Gatehouse may sit behind a proxy that terminates it; the
 // request is signed and a code cannot be replayed).
 
@@ -112,7 +113,7 @@ func (c *call) checkMFA() error {
 		return invalid
 	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
-		return mfa.VerifyDevice(c.ctx, tx, c.s.mfa, serial, code, c.s.now(), func(d *store.MFADevice) bool {
+		return authz.VerifyMFA(c.ctx, tx, c.s.mfa, serial, code, c.s.now(), func(d *store.MFADevice) bool {
 			return d.Account == c.b.Account && d.UserID == ""
 		})
 	})

@@ -34,7 +34,7 @@ func (s *Service) checkMFA(ctx context.Context, caller *authz.Principal, serial,
 		return mfaFailed()
 	}
 	err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		return mfa.VerifyDevice(ctx, tx, s.cfg.Opener, serial, code, now, func(d *store.MFADevice) bool {
+		return authz.VerifyMFA(ctx, tx, s.cfg.Opener, serial, code, now, func(d *store.MFADevice) bool {
 			return d.Account == caller.Account && d.UserID == caller.EntityID
 		})
 	})

@@ -1,4 +1,4 @@
-package mfa
+package authz
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/mfa"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -36,26 +37,26 @@ func (plainOpener) Open(sealed, ad []byte) ([]byte, error) {
 	return sealed, nil
 }
 
-func TestVerifyDevice(t *testing.T) {
+func TestVerifyMFA(t *testing.T) {
 	ctx := context.Background()
-	secret, _ := NewSecret()
+	secret, _ := mfa.NewSecret()
 	now := time.Unix(1_790_000_000, 0)
 	devs := fakeDevices{"dev": {SerialNumber: "dev", Account: "1", SeedSealed: secret}}
 	mine := func(d *store.MFADevice) bool { return d.Account == "1" }
-	code := Code(secret, StepAt(now))
-	if err := VerifyDevice(ctx, devs, plainOpener{}, "dev", code, now, func(*store.MFADevice) bool { return false }); !errors.Is(err, ErrInvalidCode) {
+	code := mfa.Code(secret, mfa.StepAt(now))
+	if err := VerifyMFA(ctx, devs, plainOpener{}, "dev", code, now, func(*store.MFADevice) bool { return false }); !errors.Is(err, mfa.ErrInvalidCode) {
 		t.Fatalf("a device the caller may not use: %v", err)
 	}
-	if err := VerifyDevice(ctx, devs, plainOpener{}, "other", code, now, mine); !errors.Is(err, ErrInvalidCode) {
+	if err := VerifyMFA(ctx, devs, plainOpener{}, "other", code, now, mine); !errors.Is(err, mfa.ErrInvalidCode) {
 		t.Fatalf("a missing device: %v", err)
 	}
-	if err := VerifyDevice(ctx, devs, plainOpener{}, "dev", code, now, mine); err != nil {
+	if err := VerifyMFA(ctx, devs, plainOpener{}, "dev", code, now, mine); err != nil {
 		t.Fatalf("a good code: %v", err)
 	}
-	if devs["dev"].LastStep != StepAt(now) {
+	if devs["dev"].LastStep != mfa.StepAt(now) {
 		t.Fatalf("the step was not recorded: %d", devs["dev"].LastStep)
 	}
-	if err := VerifyDevice(ctx, devs, plainOpener{}, "dev", code, now, mine); !errors.Is(err, ErrInvalidCode) {
+	if err := VerifyMFA(ctx, devs, plainOpener{}, "dev", code, now, mine); !errors.Is(err, mfa.ErrInvalidCode) {
 		t.Fatalf("a replayed code: %v", err)
 	}
 }
