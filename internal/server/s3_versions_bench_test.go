@@ -90,59 +90,69 @@ func BenchmarkPutObjectVersioning(b *testing.B) {
 
 // BenchmarkListObjectVersions: one 1,000-entry ListObjectVersions page,
 // through the handler, in buckets of 10,000 and 1,000,000 versions (the
-// version records are written straight into the store), each page starting
-// at a random version of a random key (key-marker and version-id-marker).
-// "keys" spreads the versions over 1,000-version keys; "one-key" puts them
-// all in one key, so every page runs inside it. The rate must not depend on
-// the number of versions. The million-version cases take minutes to seed;
-// -short skips them.
+// version records are written straight into the store, then the server is
+// restarted so that the store's write-ahead log is checkpointed), each page
+// starting at a random version of a random key (key-marker and
+// version-id-marker). "keys" spreads a bucket's versions over
+// 1,000-version keys; "one-key" puts them all in one key, so that every
+// page runs inside it. All the buckets live in one store and the
+// sub-benchmarks take turns for three rounds, so that drift on the machine
+// hits them alike. The rate must not depend on the number of versions.
+// Seeding two million versions takes minutes; -short keeps the 10k buckets.
 func BenchmarkListObjectVersions(b *testing.B) {
-	for _, c := range []struct {
+	type bucket struct {
 		name         string
 		keys, perKey int
-	}{{"10k-versions/keys", 10, 1000}, {"10k-versions/one-key", 1, 10000}, {"1M-versions/keys", 1000, 1000}, {"1M-versions/one-key", 1, 1000000}} {
-		b.Run(c.name, func(b *testing.B) {
-			if testing.Short() && c.keys*c.perKey > 10000 {
-				b.Skip("seeding a million versions takes minutes")
-			}
-			env := testenv.New(b, noQuotas, func(cfg *config.Config) { cfg.AccessLog = false })
-			ctx := context.Background()
-			if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
-				b.Fatal(err)
-			}
-			seedVersions(b, filepath.Join(env.DataDir, server.StoreFile), c.keys, c.perKey)
-			rng := rand.New(rand.NewPCG(1, 2))
+	}
+	buckets := []bucket{{"10k-keys", 10, 1000}, {"10k-one-key", 1, 10000}, {"1m-keys", 1000, 1000}, {"1m-one-key", 1, 1000000}}
+	if testing.Short() {
+		buckets = buckets[:2]
+	}
+	env := testenv.New(b, noQuotas, func(cfg *config.Config) { cfg.AccessLog = false })
+	ctx := context.Background()
+	for _, bk := range buckets {
+		if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bk.name)}); err != nil {
+			b.Fatal(err)
+		}
+		seedVersions(b, filepath.Join(env.DataDir, server.StoreFile), bk.name, bk.keys, bk.perKey)
+	}
+	env.Restart()
+	h := env.Server.Handler()
+	for round := range 3 {
+		for _, bk := range buckets {
+			rng := rand.New(rand.NewPCG(uint64(round), 2))
 			var reqs []*http.Request
 			for range 200 {
-				k, v := rng.IntN(c.keys), rng.IntN(c.perKey)
+				k, v := rng.IntN(bk.keys), rng.IntN(bk.perKey)
 				q := url.Values{"key-marker": {benchKey(k)}, "version-id-marker": {benchVersion(k, v)}, "max-keys": {"1000"}}
-				reqs = append(reqs, signedS3(b, env, http.MethodGet, "/bench?versions&"+q.Encode(), nil))
+				reqs = append(reqs, signedS3(b, env, http.MethodGet, "/"+bk.name+"?versions&"+q.Encode(), nil))
 			}
-			h := env.Server.Handler()
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				r := reqs[i%len(reqs)].Clone(context.Background())
-				r.RemoteAddr = "127.0.0.1:1234"
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != 200 {
-					b.Fatalf("status %d: %s", w.Code, w.Body)
+			b.Run(fmt.Sprintf("%s/round-%d", bk.name, round+1), func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					r := reqs[i%len(reqs)].Clone(context.Background())
+					r.RemoteAddr = "127.0.0.1:1234"
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, r)
+					if w.Code != 200 {
+						b.Fatalf("status %d: %s", w.Code, w.Body)
+					}
+					i++
 				}
-				i++
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
-		})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+			})
+		}
 	}
 }
 
 func benchKey(k int) string        { return fmt.Sprintf("state/%06d.tfstate", k) }
 func benchVersion(k, v int) string { return fmt.Sprintf("%016d%016d", k, v) }
 
-// seedVersions writes keys×perKey versions (every tenth a delete marker, never the latest)
-// into the running server's store through the store API, 10,000 to a
-// transaction.
-func seedVersions(b *testing.B, path string, keys, perKey int) {
+// seedVersions writes keys×perKey versions (every tenth a delete marker,
+// never the latest) into bucket of the running server's store through the
+// store API, 10,000 to a transaction.
+func seedVersions(b *testing.B, path, bucket string, keys, perKey int) {
 	st, err := sqlite.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -157,7 +167,7 @@ func seedVersions(b *testing.B, path string, keys, perKey int) {
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for n := base; n < min(base+10000, total); n++ {
 				k, v := n/perKey, n%perKey
-				o := &store.Object{Bucket: "bench", Key: benchKey(k), VersionID: benchVersion(k, v), LastModified: now, Owner: testenv.AccountID}
+				o := &store.Object{Bucket: bucket, Key: benchKey(k), VersionID: benchVersion(k, v), LastModified: now, Owner: testenv.AccountID}
 				if v%10 == 4 {
 					o.DeleteMarker = true
 				} else {
@@ -174,5 +184,5 @@ func seedVersions(b *testing.B, path string, keys, perKey int) {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("seeded %d versions in %v", total, time.Since(start).Round(time.Second))
+	b.Logf("seeded %s with %d versions in %v", bucket, total, time.Since(start).Round(time.Second))
 }
