@@ -72,6 +72,7 @@ func BenchmarkPutObjectVersioning(b *testing.B) {
 			h := env.Server.Handler()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
+			cpu := processCPU()
 			i := 0
 			for b.Loop() {
 				r := reqs[i%len(reqs)].Clone(context.Background())
@@ -84,6 +85,7 @@ func BenchmarkPutObjectVersioning(b *testing.B) {
 				}
 				i++
 			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -129,6 +131,7 @@ func BenchmarkListObjectVersions(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/round-%d", bk.name, round+1), func(b *testing.B) {
 				b.ReportAllocs()
+				cpu := processCPU()
 				i := 0
 				for b.Loop() {
 					r := reqs[i%len(reqs)].Clone(context.Background())
@@ -141,6 +144,7 @@ func BenchmarkListObjectVersions(b *testing.B) {
 					i++
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+				b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}
