@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-3} # PUT rounds; 0 measures the listing only
 LIST_MAX=${LIST_MAX:-1000000}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -53,7 +53,7 @@ for r in $(seq "$ROUNDS"); do
     load "PUT versioned" s3putv.lua; load "PUT unversioned" s3put.lua
   fi
   stop
-  [ "$r" = "$ROUNDS" ] || rm -rf "$data"
+  rm -rf "$data"
 done | tee "$tmp/results"
 python3 - "$tmp/results" <<'PY'
 import re, statistics, sys
@@ -68,8 +68,11 @@ if len(rates) == 2:
     print(f"versioned / unversioned: {statistics.median(rates['PUT versioned']) / statistics.median(rates['PUT unversioned']):.2f}")
 PY
 
-# Version listing in the last round's data directory (bench-v holds the
-# versions its PUTs made under put/; the seeded ones are under vers/).
+# Version listing: a fresh data directory, the versions seeded under vers/.
+data=$tmp/data-list
+start "$data"
+"$tmp/s3setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --out "$tmp" --objects 10 --versioned >/dev/null
+stop
 have=0
 for n in 10000 1000000; do
   [ "$n" -le "$LIST_MAX" ] || break
