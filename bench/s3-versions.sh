@@ -68,17 +68,21 @@ if len(rates) == 2:
     print(f"versioned / unversioned: {statistics.median(rates['PUT versioned']) / statistics.median(rates['PUT unversioned']):.2f}")
 PY
 
-# Version listing: a fresh data directory, the versions seeded under vers/.
+# Version listing: one data directory, bench-v seeded with 10,000 versions
+# and bench-vl with LIST_MAX (under vers/), the two loads alternated for
+# ROUNDS rounds (at least one) on one server.
 data=$tmp/data-list
 start "$data"
 "$tmp/s3setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --out "$tmp" --objects 10 --versioned >/dev/null
 stop
-have=0
-for n in 10000 1000000; do
-  [ "$n" -le "$LIST_MAX" ] || break
-  "$tmp/s3setup" --url $URL --out "$tmp" --seed-db "$data/gatehouse.db" --seed-versions $((n - have)) 2>&1 | tail -1
-  have=$n
-  start "$data"
-  load "ListObjectVersions $n" s3listv.lua
-  stop
+"$tmp/s3setup" --url $URL --out "$tmp" --seed-db "$data/gatehouse.db" --versions-bucket bench-v --seed-versions 10000 2>&1 | tail -1
+"$tmp/s3setup" --url $URL --out "$tmp" --seed-db "$data/gatehouse.db" --versions-bucket bench-vl --seed-versions "$LIST_MAX" 2>&1 | tail -1
+start "$data"
+for r in $(seq "$(( ROUNDS > 0 ? ROUNDS : 1 ))"); do
+  if [ $((r % 2)) = 1 ]; then
+    load "ListObjectVersions 10000" s3listv-bench-v.lua; load "ListObjectVersions $LIST_MAX" s3listv-bench-vl.lua
+  else
+    load "ListObjectVersions $LIST_MAX" s3listv-bench-vl.lua; load "ListObjectVersions 10000" s3listv-bench-v.lua
+  fi
 done
+stop

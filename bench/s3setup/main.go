@@ -51,19 +51,20 @@ func main() {
 	seedDB := flag.String("seed-db", "", "with --list-keys: the stopped server's gatehouse.db to add object records to")
 	listKeys := flag.Int("list-keys", 0, "object records to add under list/ (needs --seed-db)")
 	versioned := flag.Bool("versioned", false, "also make the versioning-enabled bucket bench-v and s3putv.lua")
-	seedVersions := flag.Int("seed-versions", 0, "versions to add to bench-v (needs --seed-db)")
+	seedVersions := flag.Int("seed-versions", 0, "versions to add to --versions-bucket (needs --seed-db)")
+	versionsBucket := flag.String("versions-bucket", versionedBucket, "the versioned bucket --seed-versions adds to (bench-v or bench-vl)")
 	flag.Parse()
 	ctx := context.Background()
 	if *seedDB != "" && *seedVersions > 0 {
-		total := seedVersionRecords(ctx, *seedDB, *out, *seedVersions)
+		total := seedVersionRecords(ctx, *seedDB, *out, *versionsBucket, *seedVersions)
 		temp := readTemp(*out)
 		var lists []signed
 		for i := 0; i < 200; i++ {
 			n := (i*7919 + 13) % total // spread over the whole bucket
 			q := url.Values{"versions": {""}, "key-marker": {versionKey(n / versionsPerKey)}, "version-id-marker": {versionID(n)}, "max-keys": {"1000"}}
-			lists = append(lists, sign(*endpoint, temp, "GET", "/"+versionedBucket+"/?"+strings.Replace(q.Encode(), "versions=", "versions", 1), nil))
+			lists = append(lists, sign(*endpoint, temp, "GET", "/"+*versionsBucket+"/?"+strings.Replace(q.Encode(), "versions=", "versions", 1), nil))
 		}
-		write(*out, "s3listv.lua", lists, "")
+		write(*out, "s3listv-"+*versionsBucket+".lua", lists, "")
 		return
 	}
 	if *seedDB != "" {
@@ -87,7 +88,7 @@ func main() {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/bench"},"Action":"sts:AssumeRole"}]}`
 	must(ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("s3-bench"), AssumeRolePolicyDocument: aws.String(trust)}))
 	must(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("s3-bench"), PolicyName: aws.String("s3"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket","s3:ListBucketVersions","s3:AbortMultipartUpload"],"Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*","arn:aws:s3:::bench-v","arn:aws:s3:::bench-v/*"]}]}`)}))
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket","s3:ListBucketVersions","s3:AbortMultipartUpload"],"Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*","arn:aws:s3:::bench-v","arn:aws:s3:::bench-v/*","arn:aws:s3:::bench-vl","arn:aws:s3:::bench-vl/*"]}]}`)}))
 
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}))
@@ -97,10 +98,12 @@ func main() {
 		`{"Sid":"RoleReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:role/s3-bench"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bench/*"}]}`
 	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}))
 	if *versioned {
-		must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(versionedBucket)}))
-		must(s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(versionedBucket),
-			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
-		must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(versionedBucket), Policy: aws.String(strings.ReplaceAll(policy, "bench/", "bench-v/"))}))
+		for _, b := range []string{versionedBucket, versionedBucket + "l"} {
+			must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+			must(s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b),
+				VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+			must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(strings.ReplaceAll(policy, "bench/", b+"/"))}))
+		}
 	}
 
 	userCfg := cfg
@@ -169,17 +172,18 @@ func readTemp(dir string) aws.Credentials {
 func versionKey(k int) string { return fmt.Sprintf("vers/%06d", k) }
 func versionID(n int) string  { return fmt.Sprintf("%032d", n) }
 
-// seedVersionRecords adds n versions to bench-v through the store API
-// (after those already there, as the file versions-seeded in dir counts
-// them), 10,000 to a transaction, and returns the total.
-func seedVersionRecords(ctx context.Context, path, dir string, n int) int {
+// seedVersionRecords adds n versions to bucket through the store API
+// (after those already there, as the file versions-seeded-BUCKET in dir
+// counts them), 10,000 to a transaction, and returns the total.
+func seedVersionRecords(ctx context.Context, path, dir, bucket string, n int) int {
 	st, err := sqlite.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer st.Close()
 	have := 0
-	if raw, err := os.ReadFile(filepath.Join(dir, "versions-seeded")); err == nil {
+	counter := filepath.Join(dir, "versions-seeded-"+bucket)
+	if raw, err := os.ReadFile(counter); err == nil {
 		fmt.Sscan(string(raw), &have)
 	}
 	now := time.Now().UTC()
@@ -187,7 +191,7 @@ func seedVersionRecords(ctx context.Context, path, dir string, n int) int {
 	for base := have; base < total; base += 10000 {
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for i := base; i < min(base+10000, total); i++ {
-				o := &store.Object{Bucket: versionedBucket, Key: versionKey(i / versionsPerKey), VersionID: versionID(i), LastModified: now, Owner: "bench"}
+				o := &store.Object{Bucket: bucket, Key: versionKey(i / versionsPerKey), VersionID: versionID(i), LastModified: now, Owner: "bench"}
 				if i%10 == 4 {
 					o.DeleteMarker = true
 				} else {
@@ -204,10 +208,10 @@ func seedVersionRecords(ctx context.Context, path, dir string, n int) int {
 			log.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "versions-seeded"), []byte(fmt.Sprint(total)), 0o644); err != nil {
+	if err := os.WriteFile(counter, []byte(fmt.Sprint(total)), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	log.Printf("seeded %d versions; bench-v holds %d", n, total)
+	log.Printf("seeded %d versions; %s holds %d", n, bucket, total)
 	return total
 }
 
