@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
 ROUNDS=${ROUNDS:-3} # PUT rounds; 0 measures the listing only
 LIST_MAX=${LIST_MAX:-1000000}
+LIST_ROUNDS=${LIST_ROUNDS:-3}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/gatehouse" ./cmd/gatehouse
@@ -70,7 +71,7 @@ PY
 
 # Version listing: one data directory, bench-v seeded with 10,000 versions
 # and bench-vl with LIST_MAX (under vers/), the two loads alternated for
-# ROUNDS rounds (at least one) on one server.
+# LIST_ROUNDS rounds on one server.
 data=$tmp/data-list
 start "$data"
 "$tmp/s3setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --out "$tmp" --objects 10 --versioned >/dev/null
@@ -78,7 +79,7 @@ stop
 "$tmp/s3setup" --url $URL --out "$tmp" --seed-db "$data/gatehouse.db" --versions-bucket bench-v --seed-versions 10000 2>&1 | tail -1
 "$tmp/s3setup" --url $URL --out "$tmp" --seed-db "$data/gatehouse.db" --versions-bucket bench-vl --seed-versions "$LIST_MAX" 2>&1 | tail -1
 start "$data"
-for r in $(seq "$(( ROUNDS > 0 ? ROUNDS : 1 ))"); do
+for r in $(seq "$LIST_ROUNDS"); do
   if [ $((r % 2)) = 1 ]; then
     load "ListObjectVersions 10000" s3listv-bench-v.lua; load "ListObjectVersions $LIST_MAX" s3listv-bench-vl.lua
   else
