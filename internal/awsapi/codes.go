@@ -94,6 +94,8 @@ var (
 	ErrInvalidLocationConstraint          = &Code{name: "InvalidLocationConstraint", status: http.StatusBadRequest}
 	ErrIllegalLocationConstraintException = &Code{name: "IllegalLocationConstraintException", status: http.StatusBadRequest}
 	ErrInvalidStorageClass                = &Code{name: "InvalidStorageClass", status: http.StatusBadRequest}
+	ErrAccessControlListNotSupported      = &Code{name: "AccessControlListNotSupported", status: http.StatusBadRequest}
+	ErrConditionalRequestConflict         = &Code{name: "ConditionalRequestConflict", status: http.StatusConflict}
 	ErrTooManyBuckets                     = &Code{name: "TooManyBuckets", status: http.StatusBadRequest}
 	ErrInternalError                      = &Code{name: "InternalError", status: http.StatusInternalServerError, message: "We encountered an internal error. Please try again."}
 	ErrSlowDown                           = &Code{name: "SlowDown", status: http.StatusServiceUnavailable}
@@ -114,6 +116,10 @@ var (
 	// S3 versioning.
 	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
 )
+
+// ErrInvalidBucketAclWithObjectOwnership is declared on its own: its name is
+// longer than the block's alignment.
+var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
 
 // codes lists the table, for lookups by name and tests.
 var codes = []*Code{
@@ -202,6 +208,9 @@ var codes = []*Code{
 	ErrIllegalLocationConstraintException,
 	ErrIllegalVersioningConfigurationException,
 	ErrInvalidStorageClass,
+	ErrAccessControlListNotSupported,
+	ErrInvalidBucketAclWithObjectOwnership,
+	ErrConditionalRequestConflict,
 	ErrTooManyBuckets,
 	ErrInternalError,
 	ErrSlowDown,

@@ -18,6 +18,7 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		ETag      string `xml:"ETag"` // delete only if the object has this ETag
 	} `xml:"Object"`
 }
 
@@ -47,10 +48,15 @@ type deleteResult struct {
 // version, declared per entry in resolve); per-entry failures are listed,
 // the call itself succeeds.
 func (c *call) deleteObjects() error {
-	req := &c.stash.(*deletePlan).req
+	dp := c.stash.(*deletePlan)
+	req := &dp.req
 	res := &deleteResult{Xmlns: xmlns}
 	for i, obj := range req.Objects {
-		done, err := c.deleteOne(obj.Key, obj.VersionID, c.outcomes.Allowed(i))
+		allowed := c.outcomes.Allowed(i)
+		if j, ok := dp.getCheck[i]; ok {
+			allowed = allowed && c.outcomes.Allowed(j)
+		}
+		done, err := c.deleteOne(obj.Key, obj.VersionID, obj.ETag, allowed)
 		if err != nil {
 			e := toS3Error(err, c)
 			if e.HTTPStatus() >= 500 {
@@ -67,8 +73,9 @@ func (c *call) deleteObjects() error {
 }
 
 // deleteOne deletes one entry as DeleteObject would: a version named by
-// id permanently, a key by removal or a delete marker.
-func (c *call) deleteOne(key, version string, allowed bool) (deletedXML, error) {
+// id permanently, a key by removal or a delete marker (only if what it
+// deletes has the entry's ETag, when it gives one).
+func (c *call) deleteOne(key, version, etag string, allowed bool) (deletedXML, error) {
 	done := deletedXML{Key: key, VersionID: version}
 	if key == "" {
 		return done, awsapi.KeyEmpty.Of()
@@ -80,13 +87,13 @@ func (c *call) deleteOne(key, version string, allowed bool) (deletedXML, error) 
 		return done, awsapi.S3AccessDenied.Of()
 	}
 	if version != "" {
-		gone, err := c.removeVersion(key, version)
+		gone, err := c.removeVersion(key, version, etag)
 		if err == nil && gone != nil && gone.DeleteMarker {
 			done.DeleteMarker, done.DeleteMarkerVersionID = true, version
 		}
 		return done, err
 	}
-	marker, err := c.deleteKey(key)
+	marker, err := c.deleteKey(key, etag)
 	if err == nil && marker != nil {
 		done.DeleteMarker, done.DeleteMarkerVersionID = true, marker.VersionID
 	}

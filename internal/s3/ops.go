@@ -60,6 +60,7 @@ var (
 	opPutVersioning     = &operation{name: "PutBucketVersioning", action: "s3:PutBucketVersioning", level: levelBucket, resolve: (*call).resolvePutVersioning, handle: (*call).putBucketVersioning}
 	opListVersions      = &operation{name: "ListObjectVersions", action: "s3:ListBucketVersions", level: levelBucket, keys: (*call).listKeys, handle: (*call).listVersions}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -69,15 +70,17 @@ var (
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
 	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
 	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", versionAction: "s3:DeleteObjectVersion", level: levelObject, resolve: (*call).resolveDeleteObject, handle: (*call).deleteObject}
+	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", versionAction: "s3:DeleteObjectVersion", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
 	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", versionAction: "s3:GetObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", versionAction: "s3:PutObjectVersionTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
 	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", versionAction: "s3:DeleteObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
+	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", versionAction: "s3:GetObjectVersionAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
 	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", versionAction: "s3:GetObjectVersionAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", versionAction: "s3:PutObjectVersionAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
-	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, handle: (*call).completeUpload}
+	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
 	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
@@ -86,9 +89,9 @@ var (
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
 	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opPutVersioning, opListVersions,
-	opGetBucketACL, opDeleteObjects,
+	opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
-	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
+	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
 
 // operation picks the S3 API from the method, the addressing and the
@@ -117,6 +120,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketTagging, nil
 			case has("versioning"):
 				return opPutVersioning, nil
+			case has("acl"):
+				return opPutBucketACL, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -166,7 +171,7 @@ func (c *call) operation() (*operation, error) {
 		default:
 			return nil, methodNotAllowed(m, "BUCKET")
 		}
-		return nil, notImplemented()
+		return nil, c.unsupported()
 	}
 	switch m {
 	case http.MethodPut:
@@ -178,6 +183,8 @@ func (c *call) operation() (*operation, error) {
 			return opUploadPart, nil
 		case has("tagging"):
 			return opPutObjectTagging, nil
+		case has("acl"):
+			return opPutObjectACL, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil
@@ -192,6 +199,8 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
+		case has("attributes"):
+			return opGetAttributes, nil
 		case !hasSubresource(q) || onlyPartNumber(q):
 			return opGetObject, nil
 		}
@@ -216,7 +225,7 @@ func (c *call) operation() (*operation, error) {
 	default:
 		return nil, methodNotAllowed(m, "OBJECT")
 	}
-	return nil, notImplemented()
+	return nil, c.unsupported()
 }
 
 // subresources S3 knows but Gatehouse does not serve; a request naming one
@@ -225,7 +234,8 @@ var subresources = []string{"accelerate", "acl", "analytics", "attributes", "enc
 	"inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
 	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
 	"torrent", "versioning", "versions", "website", "uploads", "uploadId", "tagging", "cors", "policy", "location",
-	"delete", "partNumber"}
+	"delete", "partNumber", "abac", "session", "metadataConfiguration", "metadataTable", "metadataInventoryTable",
+	"metadataJournalTable", "metadataAnnotationTable", "renameObject", "annotation"}
 
 func hasSubresource(q map[string][]string) bool {
 	for _, k := range subresources {

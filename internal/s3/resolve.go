@@ -22,7 +22,36 @@ func (c *call) resolveObject() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	c.obj = o
-	return plan(c.check(c.b, c.action(), c.resource(), versionKey(c.version, existingTagKeys(o)))), nil
+	keys := existingTagKeys(o)
+	if more := c.op.keys; more != nil {
+		keys = func(c *call, set func(string, ...string)) {
+			existingTagKeys(o)(c, set)
+			more(c, set)
+		}
+	}
+	return plan(c.check(c.b, c.action(), c.resource(), versionKey(c.version, keys))), nil
+}
+
+// resolveDelete is resolveObject for DeleteObject, with s3:GetObject (or
+// s3:GetObjectVersion) when the delete is conditional on an ETag (S3
+// requires both), and for the permanent deletion of a version in a bucket
+// with MFA Delete, the MFA check.
+func (c *call) resolveDelete() (pipeline.Plan, error) {
+	p, err := c.resolveObject()
+	if err != nil {
+		return p, err
+	}
+	if v := c.r.Header.Get("If-Match"); v != "" && v != "*" {
+		get := "s3:GetObject"
+		if c.version != "" {
+			get = "s3:GetObjectVersion"
+		}
+		p.Checks = append(p.Checks, c.check(c.b, get, c.resource(), versionKey(c.version, existingTagKeys(c.obj))))
+	}
+	if c.version != "" && c.b.MFADelete == mfaEnabled {
+		return p, c.checkMFA()
+	}
+	return p, nil
 }
 
 // resolveExisting is resolveObject for actions on an object that must
@@ -38,16 +67,6 @@ func (c *call) resolveExisting() (pipeline.Plan, error) {
 	c.listCheck = len(p.Checks)
 	p.Checks = append(p.Checks, soft(c.check(c.b, "s3:ListBucket", bucketARN(c.bucket), nil)))
 	return p, nil
-}
-
-// resolveDeleteObject is resolveObject, and for the permanent deletion of
-// a version in a bucket with MFA Delete, the MFA check.
-func (c *call) resolveDeleteObject() (pipeline.Plan, error) {
-	p, err := c.resolveObject()
-	if err != nil || c.version == "" || c.b.MFADelete != mfaEnabled {
-		return p, err
-	}
-	return p, c.checkMFA()
 }
 
 // resolvePut declares s3:PutObject, and s3:PutObjectTagging and
@@ -167,6 +186,9 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 // decides object i.
 type deletePlan struct {
 	req deleteRequest
+	// getCheck maps an object with an ETag to its s3:GetObject check (a
+	// delete conditional on the ETag reads it, as S3 requires).
+	getCheck map[int]int
 }
 
 // resolveDeleteObjects reads the entry list and declares a soft
@@ -221,6 +243,19 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 			action = "s3:DeleteObjectVersion"
 		}
 		checks[i] = soft(c.check(c.b, action, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i]))))
+	}
+	for i, obj := range dp.req.Objects {
+		if obj.ETag != "" && obj.ETag != "*" {
+			if dp.getCheck == nil {
+				dp.getCheck = map[int]int{}
+			}
+			get := "s3:GetObject"
+			if obj.VersionID != "" {
+				get = "s3:GetObjectVersion"
+			}
+			dp.getCheck[i] = len(checks)
+			checks = append(checks, soft(c.check(c.b, get, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i])))))
+		}
 	}
 	return plan(checks...), nil
 }

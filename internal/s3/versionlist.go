@@ -199,7 +199,7 @@ func writeVersionEntry(x *xmlBuf, e *store.VersionEntry, enc func(string) string
 	x.elem("ID", e.Owner)
 	x.raw("</Owner>")
 	if !e.DeleteMarker {
-		x.raw("<StorageClass>STANDARD</StorageClass>")
+		x.elem("StorageClass", classOf(e.StorageClass))
 	}
 	x.raw("</" + element + ">")
 }

@@ -153,9 +153,11 @@ func (c *call) gone(o *store.Object) bool {
 
 // deleteKey is DELETE without a version: an unversioned bucket's object is
 // removed; a bucket with versioning gets a delete marker (the null one
-// while suspended, replacing the null version). It returns the marker
-// (nil when none was made). Removed bytes are freed after the commit.
-func (c *call) deleteKey(key string) (*store.Object, error) {
+// while suspended, replacing the null version). With ifMatch, only if the
+// current version has that ETag (decided in the deleting transaction). It
+// returns the marker (nil when none was made). Removed bytes are freed
+// after the commit.
+func (c *call) deleteKey(key, ifMatch string) (*store.Object, error) {
 	var gone, marker *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		gone, marker = nil, nil
@@ -165,6 +167,15 @@ func (c *call) deleteKey(key string) (*store.Object, error) {
 		}
 		if err != nil {
 			return err
+		}
+		if ifMatch != "" {
+			cur, err := tx.GetObject(c.ctx, c.bucket, key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := checkDelete(ifMatch, cur, key); err != nil {
+				return err
+			}
 		}
 		if b.Versioning == "" {
 			gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, store.NullVersion)
@@ -189,10 +200,12 @@ func (c *call) deleteKey(key string) (*store.Object, error) {
 }
 
 // removeVersion permanently deletes one version and frees its bytes after
-// the commit; a version that does not exist is not an error (nil, nil).
-// With MFA Delete the request was authenticated in resolve; the bucket is
-// read again here so that MFA Delete enabled since then still applies.
-func (c *call) removeVersion(key, id string) (*store.Object, error) {
+// the commit; a version that does not exist is not an error (nil, nil)
+// unless the delete is conditional (ifMatch: only if the version has that
+// ETag). With MFA Delete the request was authenticated in resolve; the
+// bucket is read again here so that MFA Delete enabled since then still
+// applies.
+func (c *call) removeVersion(key, id, ifMatch string) (*store.Object, error) {
 	var gone *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		b, err := tx.GetBucket(c.ctx, c.bucket)
@@ -204,6 +217,15 @@ func (c *call) removeVersion(key, id string) (*store.Object, error) {
 		}
 		if b.MFADelete == mfaEnabled && !c.mfaOK {
 			return awsapi.MFARequired.Of()
+		}
+		if ifMatch != "" {
+			cur, err := tx.GetVersion(c.ctx, c.bucket, key, id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := checkDelete(ifMatch, cur, key); err != nil {
+				return err
+			}
 		}
 		gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, id)
 		return err
@@ -219,9 +241,19 @@ func (c *call) removeVersion(key, id string) (*store.Object, error) {
 }
 
 func (c *call) deleteObject() error {
+	ifMatch, err := deleteCondition(c.r.Header)
+	if err != nil {
+		return err
+	}
+	if ifMatch != "" && (c.obj == nil || c.obj.DeleteMarker) {
+		if c.obj != nil && c.version != "" {
+			return preconditionFailed("If-Match") // a delete marker has no ETag
+		}
+		return noSuchKey(c.key)
+	}
 	h := c.w.Header()
 	if c.version != "" {
-		gone, err := c.removeVersion(c.key, c.version)
+		gone, err := c.removeVersion(c.key, c.version, ifMatch)
 		if err != nil {
 			return err
 		}
@@ -232,7 +264,7 @@ func (c *call) deleteObject() error {
 		c.noContent()
 		return nil
 	}
-	marker, err := c.deleteKey(c.key)
+	marker, err := c.deleteKey(c.key, ifMatch)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Object versions (0009_object_versions.sql). objects holds each key's
+// Object versions (0010_object_versions.sql). objects holds each key's
 // current version; object_versions holds the others (noncurrent versions,
 // and delete markers, a latest one included). seq orders the versions of
 // one key, newest largest: a new version gets one more than the key's
@@ -24,10 +24,10 @@ import (
 // marker (noncurrent_since 0).
 
 // versionsSchema is the migration that added object versions.
-const versionsSchema = 9
+const versionsSchema = 10
 
 // listingCols are the listing columns objects and object_versions share.
-const listingCols = `size, etag, modified, owner, checksum_algorithm, checksum_type`
+const listingCols = `size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class`
 
 // verHead is the head of a row of object_versions.
 type verHead struct {
@@ -171,11 +171,11 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 	if o.Checksum != nil {
 		ckAlg, ckType = o.Checksum.Algorithm, o.Checksum.Type
 	}
-	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type, version_id, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
+	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class, version_id, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
 		etag = excluded.etag, modified = excluded.modified, owner = excluded.owner, checksum_algorithm = excluded.checksum_algorithm,
-		checksum_type = excluded.checksum_type, version_id = excluded.version_id, seq = excluded.seq`,
-		o.Bucket, o.Key, string(data), o.Size, o.ETag, now, o.Owner, ckAlg, ckType, o.VersionID, seq); err != nil {
+		checksum_type = excluded.checksum_type, storage_class = excluded.storage_class, version_id = excluded.version_id, seq = excluded.seq`,
+		o.Bucket, o.Key, string(data), o.Size, o.ETag, now, o.Owner, ckAlg, ckType, o.StorageClass, o.VersionID, seq); err != nil {
 		return nil, err
 	}
 	for _, b := range o.Blobs {
@@ -378,7 +378,7 @@ func (t *txn) scanVersions(ctx context.Context, out []store.VersionEntry, notLat
 		var e store.VersionEntry
 		var seq, modified int64
 		if err := rows.Scan(&e.Key, &seq, &e.VersionID, &e.DeleteMarker, &e.Size, &e.ETag, &modified, &e.Owner,
-			&e.ChecksumAlgorithm, &e.ChecksumType); err != nil {
+			&e.ChecksumAlgorithm, &e.ChecksumType, &e.StorageClass); err != nil {
 			return nil, err
 		}
 		e.LastModified = fromNanos(modified)

@@ -86,7 +86,7 @@ func TestListVersionsPlan(t *testing.T) {
 }
 
 // TestVersionsOfOlderSchema: objects written before versioning (migration
-// 9) are their keys' null versions, their blob references intact, and a
+// 10) are their keys' null versions, their blob references intact, and a
 // store from before it still reads and inventories without the new table.
 // A snapshot of a versioned store carries its noncurrent versions.
 func TestVersionsOfOlderSchema(t *testing.T) {
@@ -97,9 +97,9 @@ func TestVersionsOfOlderSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Make it a version-8 database holding one object, as version 8 wrote it.
+	// Make it a version-9 database holding one object, as version 9 wrote it.
 	for _, q := range []string{`DROP TABLE object_versions`, `ALTER TABLE objects DROP COLUMN version_id`, `ALTER TABLE objects DROP COLUMN seq`,
-		`DELETE FROM schema_migrations WHERE version >= 9`,
+		`DELETE FROM schema_migrations WHERE version >= 10`,
 		`INSERT INTO objects (bucket, key, data, size, etag, modified, owner) VALUES ('b', 'old', '{"Bucket":"b","Key":"old","Blobs":[{"Key":"blob-old","Size":3}],"Size":3,"ETag":"\"e\""}', 3, '"e"', 1, '1')`,
 		`INSERT INTO blob_refs (blob_key, bucket, key, upload, part) VALUES ('blob-old', 'b', 'old', '', 0)`} {
 		if _, err := s.write.Exec(q); err != nil {
@@ -114,10 +114,10 @@ func TestVersionsOfOlderSchema(t *testing.T) {
 	counts, err := ro.Inventory(ctx, func(string) error { return nil })
 	ro.Close()
 	if err != nil || counts["objects"] != 1 {
-		t.Fatalf("inventory of a version-8 store: %v %v", counts, err)
+		t.Fatalf("inventory of a version-9 store: %v %v", counts, err)
 	}
 	if _, ok := counts["object_versions"]; ok {
-		t.Fatalf("a version-8 store counts object versions: %v", counts)
+		t.Fatalf("a version-9 store counts object versions: %v", counts)
 	}
 	s, err = Open(path) // migrates
 	if err != nil {

@@ -457,7 +457,7 @@ func (t currentOnlyBusy) BucketHasObjects(ctx context.Context, bucket string) (b
 type currentOnlyRefs struct{ store.Tx }
 
 func (t currentOnlyRefs) BlobReferenced(ctx context.Context, key string) (bool, error) {
-	buckets, err := t.Tx.ListBuckets(ctx, "1")
+	buckets, err := t.Tx.ListBuckets(ctx, "1", store.BucketQuery{})
 	if err != nil {
 		return false, err
 	}

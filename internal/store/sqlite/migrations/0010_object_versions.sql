@@ -20,6 +20,7 @@ CREATE TABLE object_versions (
     owner              TEXT NOT NULL DEFAULT '',
     checksum_algorithm TEXT NOT NULL DEFAULT '',
     checksum_type      TEXT NOT NULL DEFAULT '',
+    storage_class      TEXT NOT NULL DEFAULT '',
     -- When the version stopped being its key's latest (Unix nanoseconds),
     -- what lifecycle's noncurrent-days rules count from; 0 while it is the
     -- latest (a delete marker).
