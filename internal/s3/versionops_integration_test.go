@@ -188,3 +188,38 @@ func TestVersionActions(t *testing.T) {
 		t.Fatalf("v1 after a denied delete: %q", body)
 	}
 }
+
+// TestVersionedConditionals: conditional writes and deletes meet versions
+// — a delete marker is no current version (If-None-Match: * succeeds,
+// If-Match finds no key), If-Match on DELETE leaves a delete marker only
+// over a current version with that ETag, and with a versionId it is
+// decided against that version.
+func TestVersionedConditionals(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	mkBucket(t, c, "cond")
+	bk := aws.String("cond")
+	setVersioning(t, c, "cond", types.BucketVersioningStatusEnabled)
+	v1 := put(t, c, "cond", "k", "one")
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k")}))
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: v1.ETag, Body: strings.NewReader("x")})
+	wantStatusCode(t, err, 404, "NoSuchKey")
+	created := must[*s3.PutObjectOutput](t)(c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("two")}))
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("three")})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: v1.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+	del := must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: created.ETag}))
+	if !aws.ToBool(del.DeleteMarker) {
+		t.Fatalf("a conditional DELETE in a versioned bucket: %+v", del)
+	}
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId, IfMatch: created.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId, IfMatch: v1.ETag}))
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId}); httpStatus(err) != 404 {
+		t.Fatalf("v1 after its conditional deletion: %v", err)
+	}
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: del.VersionId, IfMatch: created.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed") // a delete marker has no ETag
+}
