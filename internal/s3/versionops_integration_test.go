@@ -89,6 +89,15 @@ func TestVersionedCopyTaggingDelete(t *testing.T) {
 	if len(acl.Grants) != 1 {
 		t.Fatalf("ACL of v2: %+v", acl)
 	}
+	_, err = c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: bk, Key: aws.String("k2"), ACL: types.ObjectCannedACLBucketOwnerFullControl})
+	wantStatusCode(t, err, 405, "MethodNotAllowed") // the latest version is a delete marker
+	attrs := must[*s3.GetObjectAttributesOutput](t)(c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bk, Key: aws.String("k"),
+		VersionId: aws.String(v2), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize}}))
+	if aws.ToString(attrs.VersionId) != v2 || aws.ToString(attrs.ETag) != md5hex("new") || aws.ToInt64(attrs.ObjectSize) != 3 {
+		t.Fatalf("attributes of v2: %+v", attrs)
+	}
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bk, Key: aws.String("k2"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	wantStatusCode(t, err, 404, "NoSuchKey")
 
 	// DeleteObjects: by version, by key (a delete marker), a bad version.
 	res := must[*s3.DeleteObjectsOutput](t)(c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bk, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
@@ -154,6 +163,9 @@ func TestVersionActions(t *testing.T) {
 	azDenied(t, err, "s3:DeleteObjectVersion")
 	_, err = pc.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("acts")})
 	azDenied(t, err, "s3:ListBucketVersions")
+	_, err = pc.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("acts"), Key: aws.String("k"), VersionId: aws.String(v1),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	azDenied(t, err, "s3:GetObjectVersionAttributes")
 	_, err = pc.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("acts"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	azDenied(t, err, "s3:PutBucketVersioning")
