@@ -113,6 +113,9 @@ var (
 	ErrRequestEntityTooLarge              = &Code{name: "RequestEntityTooLarge", status: http.StatusRequestEntityTooLarge}
 	ErrKMSNotFoundException               = &Code{name: "KMS.NotFoundException", status: http.StatusBadRequest}
 	ErrRequestTimeout                     = &Code{name: "RequestTimeout", status: http.StatusBadRequest, message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
+
+	// S3 versioning.
+	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
 )
 
 // ErrServerSideEncryptionConfigurationNotFoundError is declared on its own:
@@ -208,6 +211,7 @@ var codes = []*Code{
 	ErrAccessForbidden,
 	ErrInvalidLocationConstraint,
 	ErrIllegalLocationConstraintException,
+	ErrIllegalVersioningConfigurationException,
 	ErrInvalidStorageClass,
 	ErrAccessControlListNotSupported,
 	ErrInvalidBucketAclWithObjectOwnership,

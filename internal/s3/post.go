@@ -325,6 +325,7 @@ func (c *call) postSuccess(fields map[string]string, o *store.Object) error {
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
 	setSSEHeaders(h, o.Encryption)
+	writtenVersionHeader(h, o.VersionID)
 	location := "/" + c.bucket + "/" + url.PathEscape(o.Key)
 	h.Set("Location", location)
 	if redirect := fields["success_action_redirect"]; redirect != "" {
