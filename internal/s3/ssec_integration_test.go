@@ -265,3 +265,31 @@ func TestSSECOverHTTP(t *testing.T) {
 		t.Fatalf("GET %q", got)
 	}
 }
+
+// TestEncryptedVersions: every version keeps its own encryption; a read by
+// versionId decrypts that version (with its key for SSE-C).
+func TestEncryptedVersions(t *testing.T) {
+	_, c := tlsClient(t)
+	mkBucket(t, c, "vers")
+	b, key := aws.String("vers"), aws.String("k")
+	must[*s3.PutBucketVersioningOutput](t)(c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := must[*s3.PutObjectOutput](t)(c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: key, Body: strings.NewReader("first, SSE-S3")}))
+	ck := newCustomerKey(0x77)
+	v2 := must[*s3.PutObjectOutput](t)(c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: key, Body: strings.NewReader("second, SSE-C"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ck.key), SSECustomerKeyMD5: aws.String(ck.md5)}))
+	if v1.VersionId == nil || v2.VersionId == nil || *v1.VersionId == *v2.VersionId {
+		t.Fatalf("version ids %v %v", v1.VersionId, v2.VersionId)
+	}
+	got := readBody(t)(c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key, VersionId: v1.VersionId}))
+	if string(got) != "first, SSE-S3" {
+		t.Fatalf("v1 = %q", got)
+	}
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key})
+	wantError(t, err, http.StatusBadRequest, "InvalidRequest", "")
+	got = readBody(t)(c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key, VersionId: v2.VersionId,
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ck.key), SSECustomerKeyMD5: aws.String(ck.md5)}))
+	if string(got) != "second, SSE-C" {
+		t.Fatalf("v2 = %q", got)
+	}
+}
