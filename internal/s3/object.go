@@ -118,6 +118,9 @@ func (c *call) putObject() error {
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
 	writtenVersionHeader(h, o.VersionID)
+	if v := expirationHeader(c.b, o); v != "" {
+		h.Set("x-amz-expiration", v)
+	}
 	setChecksumHeader(h, o.Checksum)
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
@@ -263,6 +266,9 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
 	c.versionHeader(h, o)
+	if v := expirationHeader(c.b, o); v != "" && c.version == "" {
+		h.Set("x-amz-expiration", v)
+	}
 	if err := c.responseOverrides(h); err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ var (
 	opGetBucketCors     = &operation{name: "GetBucketCors", action: "s3:GetBucketCORS", level: levelBucket, handle: (*call).getBucketCors}
 	opPutBucketCors     = &operation{name: "PutBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).putBucketCors}
 	opDelBucketCors     = &operation{name: "DeleteBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).deleteBucketCors}
+	opGetLifecycle      = &operation{name: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration", level: levelBucket, handle: (*call).getBucketLifecycle}
+	opPutLifecycle      = &operation{name: "PutBucketLifecycleConfiguration", action: "s3:PutLifecycleConfiguration", level: levelBucket, handle: (*call).putBucketLifecycle}
+	opDelLifecycle      = &operation{name: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration", level: levelBucket, handle: (*call).deleteBucketLifecycle}
 	opGetBucketTagging  = &operation{name: "GetBucketTagging", action: "s3:GetBucketTagging", level: levelBucket, handle: (*call).getBucketTagging}
 	opPutBucketTagging  = &operation{name: "PutBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).putBucketTagging}
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
@@ -88,7 +91,7 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opPutVersioning, opListVersions,
+	opDelBucketCors, opGetLifecycle, opPutLifecycle, opDelLifecycle, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opPutVersioning, opListVersions,
 	opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
@@ -116,6 +119,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketPolicy, nil
 			case has("cors"):
 				return opPutBucketCors, nil
+			case has("lifecycle"):
+				return opPutLifecycle, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
 			case has("versioning"):
@@ -133,6 +138,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketPolicy, nil
 			case has("cors"):
 				return opDelBucketCors, nil
+			case has("lifecycle"):
+				return opDelLifecycle, nil
 			case has("tagging"):
 				return opDelBucketTagging, nil
 			case len(q) == 0:
@@ -146,6 +153,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetBucketPolicy, nil
 			case has("cors"):
 				return opGetBucketCors, nil
+			case has("lifecycle"):
+				return opGetLifecycle, nil
 			case has("tagging"):
 				return opGetBucketTagging, nil
 			case has("uploads"):
