@@ -39,6 +39,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 		{"account", "list", "--data-dir", missing},
 		{"keys", "rotate", "--data-dir", missing},
 		{"blobs", "sweep", "--data-dir", missing},
+		{"lifecycle", "run", "--data-dir", missing},
 		{"backup", t.TempDir() + "/b", "--data-dir", missing},
 	} {
 		var out, errOut bytes.Buffer
@@ -46,7 +47,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, code, errOut.String())
 		}
 	}
-	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}} {
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}, {"lifecycle"}, {"lifecycle", "run", "extra"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut, env); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut.String())

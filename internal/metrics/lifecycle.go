@@ -23,7 +23,7 @@ const (
 
 func newLifecycleMetrics(reg *prometheus.Registry) *lifecycleMetrics {
 	actions := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatehouse_s3_lifecycle_actions_total",
-		Help: "What the S3 lifecycle worker did, by action (expired, versions, markers, uploads)."}, []string{"action"})
+		Help: "What the S3 lifecycle worker did, by kind (expired, versions, markers, uploads)."}, []string{"kind"})
 	errs := prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_s3_lifecycle_errors_total",
 		Help: "Lifecycle actions or bucket passes that failed (retried on the next pass)."})
 	dur := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "gatehouse_s3_lifecycle_run_duration_seconds",

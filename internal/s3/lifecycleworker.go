@@ -44,6 +44,11 @@ type LifecycleWorker struct {
 	// OnRun receives each pass's result (the composition root feeds
 	// metrics).
 	OnRun func(LifecycleResult)
+	// KeepBlobs leaves the bytes of removed versions and aborted uploads
+	// to the orphan sweeper instead of deleting them after the commit: for
+	// a pass run by an operator command beside a server, whose reads in
+	// flight this process cannot see.
+	KeepBlobs bool
 	// StopAfter, a test hook, ends a pass with ErrLifecycleStopped after
 	// that many committed pages, as a crash there would (0: never).
 	StopAfter int
@@ -365,7 +370,9 @@ func (w *LifecycleWorker) apply(ctx context.Context, bucket string, acts []actio
 	if err != nil {
 		return err
 	}
-	w.s.freeBlobs(ctx, freed)
+	if !w.KeepBlobs {
+		w.s.freeBlobs(ctx, freed)
+	}
 	for _, k := range did {
 		switch k {
 		case lifecycleExpired:
