@@ -334,8 +334,9 @@ func (w *LifecycleWorker) apply(ctx context.Context, bucket string, acts []actio
 	var did []string
 	err := w.s.store.Update(ctx, func(tx store.Tx) error {
 		freed, did = freed[:0], did[:0]
+		var b *store.Bucket
 		for _, a := range acts {
-			refs, ok, err := w.act(ctx, tx, bucket, a)
+			refs, ok, err := w.act(ctx, tx, bucket, &b, a)
 			if err != nil {
 				return fmt.Errorf("%s %s %s: %w", a.kind, a.key, a.id, err)
 			}
@@ -353,7 +354,8 @@ func (w *LifecycleWorker) apply(ctx context.Context, bucket string, acts []actio
 			var ok bool
 			err := w.s.store.Update(ctx, func(tx store.Tx) error {
 				var err error
-				refs, ok, err = w.act(ctx, tx, bucket, a)
+				var b *store.Bucket
+				refs, ok, err = w.act(ctx, tx, bucket, &b, a)
 				return err
 			})
 			if err != nil {
@@ -405,14 +407,19 @@ func (a action) same(o *store.Object) bool {
 }
 
 // act applies one action if what it acts on is still as the page saw it
-// (ok false otherwise), returning the blobs to free after the commit.
-func (w *LifecycleWorker) act(ctx context.Context, tx store.Tx, bucket string, a action) ([]store.BlobRef, bool, error) {
+// (ok false otherwise), returning the blobs to free after the commit. *b
+// is the bucket as this transaction read it (read on first need).
+func (w *LifecycleWorker) act(ctx context.Context, tx store.Tx, bucket string, bp **store.Bucket, a action) ([]store.BlobRef, bool, error) {
 	switch a.kind {
 	case lifecycleExpired:
-		b, err := tx.GetBucket(ctx, bucket)
-		if err != nil {
-			return nil, false, err
+		if *bp == nil {
+			b, err := tx.GetBucket(ctx, bucket)
+			if err != nil {
+				return nil, false, err
+			}
+			*bp = b
 		}
+		b := *bp
 		cur, err := tx.GetObject(ctx, bucket, a.key)
 		if errors.Is(err, store.ErrNotFound) || err == nil && !a.same(cur) {
 			return nil, false, nil // changed since: the next pass judges it
