@@ -33,7 +33,10 @@ assert got == [(ids[2], True), (ids[1], False), (ids[0], False)], got
 print("OK versions")
 
 for i in range(5):
-    s3.put_object(Bucket=bucket, Key="many/%d" % (i % 2), Body=b"x" * i)
+    # Not empty: boto3 waits out its read timeout on the request that
+    # follows an empty PUT on the same connection (a server problem outside
+    # versioning, seen on main too).
+    s3.put_object(Bucket=bucket, Key="many/%d" % (i % 2), Body=b"x" * (i + 1))
 pages = list(s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix="many/", PaginationConfig={"PageSize": 2}))
 versions = [v for p in pages for v in p.get("Versions", [])]
 assert len(pages) == 3 and len(versions) == 5, (len(pages), len(versions))
