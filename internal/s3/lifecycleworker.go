@@ -526,14 +526,26 @@ func (w *LifecycleWorker) uploadsPage(ctx context.Context, b *store.Bucket, cfg 
 	return nil
 }
 
+// compileLifecycle parses a stored lifecycle configuration ("" = none).
+func compileLifecycle(_ string, doc string) *lifecycle.Config {
+	if doc == "" {
+		return nil
+	}
+	cfg, err := lifecycle.Parse([]byte(doc))
+	if err != nil {
+		return nil // validated on write
+	}
+	return cfg
+}
+
 // expirationHeader is the x-amz-expiration value of a current version
 // under the bucket's configuration ("" when no rule expires it).
-func expirationHeader(b *store.Bucket, o *store.Object) string {
+func (s *Service) expirationHeader(b *store.Bucket, o *store.Object) string {
 	if b == nil || b.Lifecycle == "" || o == nil || o.DeleteMarker {
 		return ""
 	}
-	cfg, err := lifecycle.Parse([]byte(b.Lifecycle))
-	if err != nil {
+	cfg := s.lifecycles.get(b.Name, b.Lifecycle)
+	if cfg == nil {
 		return ""
 	}
 	lo := lifecycle.Object{Key: o.Key, Size: o.Size, Created: o.LastModified, Tags: map[string]string{}}

@@ -121,7 +121,7 @@ func (c *call) putObject() error {
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
 	writtenVersionHeader(h, o.VersionID)
-	if v := expirationHeader(c.b, o); v != "" {
+	if v := c.s.expirationHeader(c.b, o); v != "" {
 		h.Set("x-amz-expiration", v)
 	}
 	setChecksumHeader(h, o.Checksum)
@@ -269,7 +269,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
 	c.versionHeader(h, o)
-	if v := expirationHeader(c.b, o); v != "" && c.version == "" {
+	if v := c.s.expirationHeader(c.b, o); v != "" && c.version == "" {
 		h.Set("x-amz-expiration", v)
 	}
 	if err := c.responseOverrides(h); err != nil {

@@ -4,7 +4,8 @@
 // refusal), XML renders a configuration as GetBucketLifecycleConfiguration
 // returns it, and the Config methods decide, for a given instant, which
 // versions and uploads a rule makes due. It does no I/O: the S3 service's
-// lifecycle worker walks the store and acts.
+// lifecycle worker walks the store and acts. A parsed Config is never
+// changed, so it is safe for concurrent use.
 //
 // Semantics (S3's): a rule's Days count from an object's creation and are
 // rounded up to the next midnight UTC; a Date applies from midnight UTC on
