@@ -54,3 +54,22 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 		}
 	}
 }
+
+// TestLifecycleRun: the operator command runs a pass on a data directory
+// and reports it.
+func TestLifecycleRun(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	env := func(string) (string, bool) { return "", false }
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"account", "list", "--data-dir", dir, "--init"}, &out, &errOut, env); code != 0 {
+		t.Fatalf("init: exit %d, %s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"lifecycle", "run", "--data-dir", dir}, &out, &errOut, env); code != 0 {
+		t.Fatalf("lifecycle run: exit %d, %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Lifecycle pass over 0 buckets") || !strings.Contains(errOut.String(), "lifecycle pass") {
+		t.Fatalf("stdout %q, log %q", out.String(), errOut.String())
+	}
+}
