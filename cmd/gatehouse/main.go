@@ -5,6 +5,7 @@
 //	gatehouse account list                  list the accounts in the data dir
 //	gatehouse keys rotate                   start a new session-token key
 //	gatehouse blobs sweep                   delete object bytes no object refers to
+//	gatehouse lifecycle run                 run one pass of the S3 lifecycle rules now
 //	gatehouse backup DEST                   back up the data dir while it serves
 //	gatehouse restore SRC --data-dir DIR    restore a backup into a new data dir
 //	gatehouse audit [flags]                 query the audit trail (gatehouse audit --help)
@@ -19,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -44,6 +46,7 @@ Usage:
   gatehouse account list                  list accounts
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
+  gatehouse lifecycle run                 run one pass of the buckets' lifecycle rules now
   gatehouse backup DEST [--include-master-key]
                                           back up the store and object bytes (online) into DEST
   gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE]
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return keys(ctx, args[1:], stdout, stderr, env)
 	case "blobs":
 		return blobs(ctx, args[1:], stdout, stderr, env)
+	case "lifecycle":
+		return lifecycleCmd(ctx, args[1:], stdout, stderr, env)
 	case "backup":
 		return backupCmd(ctx, args[1:], stdout, stderr, env)
 	case "restore":
@@ -199,6 +204,31 @@ func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 		return 1
 	}
 	fmt.Fprintf(stdout, "Deleted %d unreferenced blobs and %d temp files of interrupted uploads.\n", res.Blobs, res.Temp)
+	return 0
+}
+
+func lifecycleCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	if len(args) == 0 || args[0] != "run" {
+		fmt.Fprint(stderr, "Usage: gatehouse lifecycle run [--data-dir DIR]\n")
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse lifecycle run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	admin, code := openAdminWith(ctx, fs, args[1:], stderr, env, nil)
+	if admin == nil {
+		return code
+	}
+	defer admin.Close()
+	res, err := admin.RunLifecycle(ctx, slog.New(slog.NewTextHandler(stderr, nil)))
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Lifecycle pass over %d buckets: %d objects expired, %d noncurrent versions and %d delete markers removed, %d uploads aborted, %d errors (bytes are left to the blob sweeper).\n",
+		res.Buckets, res.Expired, res.Versions, res.Markers, res.Uploads, res.Errors)
+	if res.Errors > 0 {
+		return 1
+	}
 	return 0
 }
 

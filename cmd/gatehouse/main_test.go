@@ -39,6 +39,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 		{"account", "list", "--data-dir", missing},
 		{"keys", "rotate", "--data-dir", missing},
 		{"blobs", "sweep", "--data-dir", missing},
+		{"lifecycle", "run", "--data-dir", missing},
 		{"backup", t.TempDir() + "/b", "--data-dir", missing},
 	} {
 		var out, errOut bytes.Buffer
@@ -46,10 +47,29 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, code, errOut.String())
 		}
 	}
-	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}} {
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}, {"lifecycle"}, {"lifecycle", "run", "extra"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut, env); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut.String())
 		}
+	}
+}
+
+// TestLifecycleRun: the operator command runs a pass on a data directory
+// and reports it.
+func TestLifecycleRun(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	env := func(string) (string, bool) { return "", false }
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"account", "list", "--data-dir", dir, "--init"}, &out, &errOut, env); code != 0 {
+		t.Fatalf("init: exit %d, %s", code, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"lifecycle", "run", "--data-dir", dir}, &out, &errOut, env); code != 0 {
+		t.Fatalf("lifecycle run: exit %d, %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Lifecycle pass over 0 buckets") || !strings.Contains(errOut.String(), "lifecycle pass") {
+		t.Fatalf("stdout %q, log %q", out.String(), errOut.String())
 	}
 }

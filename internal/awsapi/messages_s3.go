@@ -82,6 +82,26 @@ var (
 	// PreflightNotAllowed: no CORS rule allows the preflight. Args: none.
 	PreflightNotAllowed = ErrAccessForbidden.say("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
 
+	// Lifecycle configurations.
+
+	// LifecycleNotFound: GetBucketLifecycleConfiguration of a bucket
+	// without one. Args: none.
+	LifecycleNotFound = ErrNoSuchLifecycleConfiguration.say("The lifecycle configuration does not exist")
+	// LifecycleInvalidArgument: PutBucketLifecycleConfiguration with a
+	// value the lifecycle grammar rejects. Args: the lifecycle package's
+	// message (lifecycle.Error's Message).
+	LifecycleInvalidArgument = ErrInvalidArgument.say("%s")
+	// LifecycleInvalidRequest: PutBucketLifecycleConfiguration with a
+	// combination the lifecycle grammar rejects. Args: the lifecycle
+	// package's message.
+	LifecycleInvalidRequest = ErrInvalidRequest.say("%s")
+	// LifecycleMinSizeInvalid: an x-amz-transition-default-minimum-object-size
+	// S3 does not define. Args: none.
+	LifecycleMinSizeInvalid = ErrInvalidArgument.say("Invalid value for x-amz-transition-default-minimum-object-size. Valid values are varies_by_storage_class and all_storage_classes_128K")
+	// ContentMD5Missing: a request S3 requires an integrity header on
+	// (Content-MD5 or a x-amz-checksum-*) sent without one. Args: none.
+	ContentMD5Missing = ErrInvalidRequest.say("Missing required header for this request: Content-Md5.")
+
 	// Request documents, parameters and operations.
 
 	// XMLMalformed: a request document that is empty, does not decode or

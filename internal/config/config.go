@@ -44,6 +44,9 @@ type Config struct {
 	// SweepInterval is how often orphaned object bytes are collected
 	// (0 disables the sweeper).
 	SweepInterval time.Duration
+	// LifecycleInterval is how often the S3 lifecycle worker passes over
+	// the buckets' lifecycle configurations (0 disables it).
+	LifecycleInterval time.Duration
 
 	// Connection limits and timeouts.
 	ReadHeaderTimeout time.Duration // to receive a request's headers (and the TLS handshake)
@@ -221,6 +224,19 @@ func Settings() []Setting {
 				return nil
 			},
 			get: func(c *Config) string { return c.SweepInterval.String() },
+		},
+		{
+			Key: "s3-lifecycle-interval", Env: "GATEHOUSE_S3_LIFECYCLE_INTERVAL", Default: "1h",
+			Usage: "how often bucket lifecycle rules are executed (expirations, noncurrent versions, delete markers, upload aborts); 0 disables",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 {
+					return fmt.Errorf("not a non-negative duration (e.g. 1h): %q", v)
+				}
+				c.LifecycleInterval = d
+				return nil
+			},
+			get: func(c *Config) string { return c.LifecycleInterval.String() },
 		},
 		duration("read-header-timeout", "GATEHOUSE_READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers (and finish the TLS handshake)", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
 		duration("idle-timeout", "GATEHOUSE_IDLE_TIMEOUT", "60s", "how long an idle keep-alive connection stays open", func(c *Config) *time.Duration { return &c.IdleTimeout }),

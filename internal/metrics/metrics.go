@@ -55,6 +55,7 @@ type Metrics struct {
 	store      map[string]prometheus.Observer // op → its latency
 	blob       map[string]prometheus.Observer
 	blobErrors map[string]prometheus.Counter
+	lifecycle  *lifecycleMetrics
 }
 
 var (
@@ -136,6 +137,7 @@ func New(c Config) *Metrics {
 	for _, op := range []string{opPut, opOpen, opDelete, opWalk} {
 		m.blob[op], m.blobErrors[op] = blobDur.WithLabelValues(op), blobErr.WithLabelValues(op)
 	}
+	m.lifecycle = newLifecycleMetrics(m.reg)
 	return m
 }
 

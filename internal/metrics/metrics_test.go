@@ -287,3 +287,18 @@ func BenchmarkRecord(b *testing.B) {
 		m.Record(ctx, r)
 	}
 }
+
+func TestLifecycleRun(t *testing.T) {
+	m := newTest()
+	m.LifecycleRun(map[string]int{LifecycleExpired: 3, LifecycleUploads: 1, "bogus": 9}, 2, 0)
+	got := gather(t, m, "gatehouse_s3_lifecycle_actions_total", "gatehouse_s3_lifecycle_errors_total")
+	for _, want := range []string{"gatehouse_s3_lifecycle_actions_total kind=expired 3", "gatehouse_s3_lifecycle_actions_total kind=uploads 1",
+		"gatehouse_s3_lifecycle_actions_total kind=markers 0", "gatehouse_s3_lifecycle_errors_total 2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "bogus") {
+		t.Errorf("an unknown kind became a series:\n%s", got)
+	}
+}

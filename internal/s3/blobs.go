@@ -326,15 +326,26 @@ func (s *Service) deleteBlobs(ctx context.Context, refs []store.BlobRef) {
 // freeBlobs deletes the blobs of a record that was just replaced or
 // removed, unless another record (a copy) still refers to them. Blobs left
 // behind by a crash here are the sweeper's.
+// (The references are checked in one read transaction.)
 func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
-	for _, b := range refs {
-		var used bool
-		err := s.store.View(ctx, func(tx store.Tx) error {
+	if len(refs) == 0 {
+		return
+	}
+	used := make([]bool, len(refs))
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		for i, b := range refs {
 			var err error
-			used, err = tx.BlobReferenced(ctx, b.Key)
-			return err
-		})
-		if err != nil || used || s.leases.deferIfLeased(b.Key) {
+			if used[i], err = tx.BlobReferenced(ctx, b.Key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return // the sweeper will find them
+	}
+	for i, b := range refs {
+		if used[i] || s.leases.deferIfLeased(b.Key) {
 			continue
 		}
 		if err := s.blobs.Delete(ctx, b.Key); err != nil {

@@ -141,6 +141,9 @@ func (c *call) putObject() error {
 	h.Set("ETag", o.ETag)
 	setSSEHeaders(h, o.Encryption)
 	writtenVersionHeader(h, o.VersionID)
+	if v := c.s.expirationHeader(c.b, o); v != "" {
+		h.Set("x-amz-expiration", v)
+	}
 	setChecksumHeader(h, o.Checksum)
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
@@ -296,6 +299,9 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	writeObjectHeaders(h, o)
 	setSSEHeaders(h, o.Encryption)
 	c.versionHeader(h, o)
+	if v := c.s.expirationHeader(c.b, o); v != "" && c.version == "" {
+		h.Set("x-amz-expiration", v)
+	}
 	if err := c.responseOverrides(h); err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ var (
 	opGetBucketCors     = &operation{name: "GetBucketCors", action: "s3:GetBucketCORS", level: levelBucket, handle: (*call).getBucketCors}
 	opPutBucketCors     = &operation{name: "PutBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).putBucketCors}
 	opDelBucketCors     = &operation{name: "DeleteBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).deleteBucketCors}
+	opGetLifecycle      = &operation{name: "GetBucketLifecycleConfiguration", action: "s3:GetLifecycleConfiguration", level: levelBucket, handle: (*call).getBucketLifecycle}
+	opPutLifecycle      = &operation{name: "PutBucketLifecycleConfiguration", action: "s3:PutLifecycleConfiguration", level: levelBucket, handle: (*call).putBucketLifecycle}
+	opDelLifecycle      = &operation{name: "DeleteBucketLifecycle", action: "s3:PutLifecycleConfiguration", level: levelBucket, handle: (*call).deleteBucketLifecycle}
 	opGetBucketTagging  = &operation{name: "GetBucketTagging", action: "s3:GetBucketTagging", level: levelBucket, handle: (*call).getBucketTagging}
 	opPutBucketTagging  = &operation{name: "PutBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).putBucketTagging}
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
@@ -91,8 +94,9 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetBucketEnc, opPutBucketEnc, opDelBucketEnc,
-	opGetVersioning, opPutVersioning, opListVersions, opGetBucketACL, opPutBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetLifecycle, opPutLifecycle, opDelLifecycle, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging,
+	opGetBucketEnc, opPutBucketEnc, opDelBucketEnc, opGetVersioning, opPutVersioning, opListVersions, opGetBucketACL, opPutBucketACL,
+	opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -119,6 +123,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketPolicy, nil
 			case has("cors"):
 				return opPutBucketCors, nil
+			case has("lifecycle"):
+				return opPutLifecycle, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
 			case has("encryption"):
@@ -138,6 +144,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketPolicy, nil
 			case has("cors"):
 				return opDelBucketCors, nil
+			case has("lifecycle"):
+				return opDelLifecycle, nil
 			case has("tagging"):
 				return opDelBucketTagging, nil
 			case has("encryption"):
@@ -153,6 +161,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetBucketPolicy, nil
 			case has("cors"):
 				return opGetBucketCors, nil
+			case has("lifecycle"):
+				return opGetLifecycle, nil
 			case has("tagging"):
 				return opGetBucketTagging, nil
 			case has("encryption"):

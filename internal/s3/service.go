@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
+	"github.com/gatehouse/gatehouse/internal/s3/lifecycle"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/sse"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -73,7 +74,10 @@ type Service struct {
 	log      *slog.Logger
 	policies *policyCache
 	cors     *docCache[*cors.Config]
-	leases   *leases
+	// lifecycles are the buckets' parsed lifecycle configurations (for
+	// x-amz-expiration).
+	lifecycles *docCache[*lifecycle.Config]
+	leases     *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
 	// keys, encryptAll, sseCAllowHTTP: Config's Keys, EncryptAll and
@@ -93,7 +97,7 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), mfa: c.MFA, now: c.Now, log: c.Log,
-		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
+		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP}
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"path/filepath"
@@ -83,6 +84,22 @@ func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepRe
 	}
 	w := &s3.Sweeper{Store: a.c.store, Blobs: blobs, Grace: grace, Now: time.Now}
 	return w.Sweep(ctx)
+}
+
+// RunLifecycle runs one pass of the S3 lifecycle worker now (resuming one
+// a crash interrupted). Safe beside a running server: actions are checked
+// and committed in small transactions, and the bytes of what it removes are
+// left to the orphan sweeper (a server's reads in flight are not visible
+// from here).
+func (a *Admin) RunLifecycle(ctx context.Context, log *slog.Logger) (s3.LifecycleResult, error) {
+	blobs, err := blobfs.Open(filepath.Join(a.c.dataDir, BlobDir))
+	if err != nil {
+		return s3.LifecycleResult{}, err
+	}
+	svc := s3.New(s3.Config{Store: a.c.store, Blobs: blobs, Now: time.Now, Log: log})
+	w := svc.LifecycleWorker(time.Now)
+	w.KeepBlobs = true
+	return w.RunOnce(ctx)
 }
 
 // Close releases the store.

@@ -241,6 +241,19 @@ func (s *Server) Sweeper() *s3.Sweeper {
 	return &s3.Sweeper{Store: s.store, Blobs: s.blobs, Grace: blobGrace, Now: s.now}
 }
 
+// Lifecycle returns the S3 lifecycle worker of this server's data,
+// judging time by the server's clock and counting into its metrics.
+func (s *Server) Lifecycle() *s3.LifecycleWorker {
+	w := s.s3.LifecycleWorker(s.now)
+	if m := s.metrics; m != nil {
+		w.OnRun = func(r s3.LifecycleResult) {
+			m.LifecycleRun(map[string]int{metrics.LifecycleExpired: r.Expired, metrics.LifecycleVersions: r.Versions,
+				metrics.LifecycleMarkers: r.Markers, metrics.LifecycleUploads: r.Uploads}, r.Errors, r.Duration)
+		}
+	}
+	return w
+}
+
 func parseLevel(s string) slog.Level {
 	switch s {
 	case "debug":
@@ -354,6 +367,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	if s.cfg.SweepInterval > 0 {
 		go s.Sweeper().Run(sweepCtx, s.cfg.SweepInterval, func(err error) { s.log.Warn("blob sweep failed", "err", err) })
 	}
+	lifecycleDone := make(chan struct{})
+	if s.cfg.LifecycleInterval > 0 {
+		go func() { defer close(lifecycleDone); s.Lifecycle().Run(sweepCtx, s.cfg.LifecycleInterval) }()
+	} else {
+		close(lifecycleDone)
+	}
+	// A lifecycle pass under way ends with its current page before Serve
+	// returns (its cursor keeps the rest for the next start).
+	defer func() { stopSweep(); <-lifecycleDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -13,7 +13,11 @@ type Bucket struct {
 	CreatedAt time.Time
 	Policy    string // bucket policy document, "" when none
 	CORS      string // CORS configuration as XML, "" when none
-	Tags      []Tag
+	// Lifecycle is the lifecycle configuration as XML, "" when none;
+	// LifecycleMinSize its x-amz-transition-default-minimum-object-size.
+	Lifecycle        string `json:",omitempty"`
+	LifecycleMinSize string `json:",omitempty"`
+	Tags             []Tag
 	// Encryption is the bucket's default encryption (nil: none set).
 	Encryption *BucketEncryption `json:",omitempty"`
 	// Versioning is the bucket's versioning state: "" (never configured:
@@ -186,6 +190,9 @@ type VersionEntry struct {
 	VersionID    string
 	IsLatest     bool
 	DeleteMarker bool
+	// NoncurrentSince is when the version stopped being its key's latest
+	// (zero while it is the latest): what NoncurrentDays count from.
+	NoncurrentSince time.Time
 }
 
 // VersionQuery selects one page of versions in (key, newest first) order.
@@ -213,6 +220,9 @@ type Buckets interface {
 	// its cost does not depend on how many buckets the account has.
 	ListBuckets(ctx context.Context, account string, q BucketQuery) ([]*Bucket, error)
 	UpdateBucket(ctx context.Context, b *Bucket) error // policy, CORS, tags
+	// ListAllBuckets returns one page of every account's buckets ordered by
+	// name, after the name after (the lifecycle worker's walk).
+	ListAllBuckets(ctx context.Context, after string, limit int) ([]*Bucket, error)
 	DeleteBucket(ctx context.Context, name string) error
 }
 
@@ -276,4 +286,28 @@ type Uploads interface {
 	PutPart(ctx context.Context, p *Part) (replaced *Part, err error)
 	// ListParts returns parts ordered by number, after the given number.
 	ListParts(ctx context.Context, uploadID string, after, limit int) ([]*Part, error)
+}
+
+// LifecycleCursor is how far the lifecycle worker's current pass over a
+// bucket got: the pass resumes after it when the process restarted
+// mid-pass. Phase is "versions" or "uploads"; KeyMarker and
+// VersionIDMarker (the upload id in the uploads phase) name the last entry
+// the pass finished with.
+type LifecycleCursor struct {
+	Bucket          string
+	Phase           string
+	KeyMarker       string
+	VersionIDMarker string
+	// Started is when the pass began (the instant its rules are judged at).
+	Started time.Time
+}
+
+// LifecycleCursors stores the lifecycle worker's progress, a cursor per
+// bucket, so that a crash resumes a pass instead of restarting it.
+type LifecycleCursors interface {
+	// GetLifecycleCursor returns ErrNotFound when no pass is under way.
+	GetLifecycleCursor(ctx context.Context, bucket string) (*LifecycleCursor, error)
+	PutLifecycleCursor(ctx context.Context, c *LifecycleCursor) error
+	// DeleteLifecycleCursor ends the bucket's pass (no error when none).
+	DeleteLifecycleCursor(ctx context.Context, bucket string) error
 }

@@ -35,6 +35,7 @@ type Tx interface {
 	Buckets
 	Objects
 	Uploads
+	LifecycleCursors
 }
 
 // MFADevices stores virtual MFA devices.

@@ -93,7 +93,8 @@ func NewWith(t testing.TB, setup func(*server.Options), opts ...Option) *Env {
 		"GATEHOUSE_ROOT_SECRET_ACCESS_KEY": RootSecretKey,
 	}
 	cfg, err := config.Load([]string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--account-id", AccountID,
-		"--region", Region, "--shutdown-timeout", "5s"},
+		"--region", Region, "--shutdown-timeout", "5s",
+		"--s3-lifecycle-interval", "0"}, // tests run lifecycle passes themselves (Server.Lifecycle)
 		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatalf("testenv config: %v", err)

@@ -97,6 +97,9 @@ func (t *txn) DeleteBucket(ctx context.Context, name string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
 	}
+	if t.schema >= lifecycleSchema { // a bucket made again starts its passes afresh
+		return t.DeleteLifecycleCursor(ctx, name)
+	}
 	return nil
 }
 

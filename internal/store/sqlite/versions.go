@@ -331,7 +331,7 @@ func (t *txn) ListVersions(ctx context.Context, bucket string, q store.VersionQu
 
 // markerKeyQuery selects the versions of q.KeyMarker older than seq.
 func markerKeyQuery(bucket string, q store.VersionQuery, seq int64) (string, []any) {
-	query := `SELECT key, seq, version_id, delete_marker, ` + listingCols + ` FROM object_versions
+	query := `SELECT key, seq, version_id, delete_marker, ` + listingCols + `, noncurrent_since FROM object_versions
 		WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC`
 	args := []any{bucket, q.KeyMarker, seq}
 	if q.Limit > 0 {
@@ -354,8 +354,8 @@ func keysAfterQuery(bucket string, q store.VersionQuery, have int) (string, []an
 			args = append(args, end)
 		}
 	}
-	query := `SELECT key, seq, version_id, 0, ` + listingCols + ` FROM objects WHERE ` + where + `
-		UNION ALL SELECT key, seq, version_id, delete_marker, ` + listingCols + ` FROM object_versions WHERE ` + where + `
+	query := `SELECT key, seq, version_id, 0, ` + listingCols + `, 0 FROM objects WHERE ` + where + `
+		UNION ALL SELECT key, seq, version_id, delete_marker, ` + listingCols + `, noncurrent_since FROM object_versions WHERE ` + where + `
 		ORDER BY key, seq DESC`
 	args = append(args, args...)
 	if q.Limit > 0 {
@@ -376,12 +376,15 @@ func (t *txn) scanVersions(ctx context.Context, out []store.VersionEntry, notLat
 	prev, first := "", true
 	for rows.Next() {
 		var e store.VersionEntry
-		var seq, modified int64
+		var seq, modified, since int64
 		if err := rows.Scan(&e.Key, &seq, &e.VersionID, &e.DeleteMarker, &e.Size, &e.ETag, &modified, &e.Owner,
-			&e.ChecksumAlgorithm, &e.ChecksumType, &e.StorageClass); err != nil {
+			&e.ChecksumAlgorithm, &e.ChecksumType, &e.StorageClass, &since); err != nil {
 			return nil, err
 		}
 		e.LastModified = fromNanos(modified)
+		if since != 0 {
+			e.NoncurrentSince = fromNanos(since)
+		}
 		e.IsLatest = (first || e.Key != prev) && e.Key != notLatest
 		prev, first = e.Key, false
 		out = append(out, e)

@@ -38,3 +38,31 @@ func (ft *tx) ListVersions(ctx context.Context, bucket string, q store.VersionQu
 	})
 	return r, err
 }
+
+// Lifecycle
+
+func (ft *tx) ListAllBuckets(ctx context.Context, after string, limit int) (r []*store.Bucket, err error) {
+	err = ft.s.call(ctx, "ListAllBuckets", func() error {
+		var e error
+		r, e = ft.inner.ListAllBuckets(ctx, after, limit)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) GetLifecycleCursor(ctx context.Context, bucket string) (r *store.LifecycleCursor, err error) {
+	err = ft.s.call(ctx, "GetLifecycleCursor", func() error {
+		var e error
+		r, e = ft.inner.GetLifecycleCursor(ctx, bucket)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) PutLifecycleCursor(ctx context.Context, c *store.LifecycleCursor) error {
+	return ft.s.call(ctx, "PutLifecycleCursor", func() error { return ft.inner.PutLifecycleCursor(ctx, c) })
+}
+
+func (ft *tx) DeleteLifecycleCursor(ctx context.Context, bucket string) error {
+	return ft.s.call(ctx, "DeleteLifecycleCursor", func() error { return ft.inner.DeleteLifecycleCursor(ctx, bucket) })
+}
