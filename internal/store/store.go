@@ -62,6 +62,14 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, a *Account) error // ErrExists on a duplicate id
 	GetAccount(ctx context.Context, id string) (*Account, error)
 	ListAccounts(ctx context.Context) ([]*Account, error) // ordered by id
+	// GetAccountPublicAccessBlock returns the account's S3 Block Public
+	// Access configuration (S3 Control); ErrNotFound when it has none.
+	GetAccountPublicAccessBlock(ctx context.Context, account string) (*PublicAccessBlock, error)
+	// PutAccountPublicAccessBlock creates or replaces it. Like other S3
+	// metadata it does not bump the IAM generation: it is read per request.
+	PutAccountPublicAccessBlock(ctx context.Context, account string, b *PublicAccessBlock) error
+	// DeleteAccountPublicAccessBlock removes it; ErrNotFound when none.
+	DeleteAccountPublicAccessBlock(ctx context.Context, account string) error
 }
 
 // Users stores IAM users.

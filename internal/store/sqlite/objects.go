@@ -272,3 +272,32 @@ func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) 
 	}
 	return queryList[store.Part](ctx, t, query, args...)
 }
+
+// Account-level Block Public Access.
+
+func (t *txn) GetAccountPublicAccessBlock(ctx context.Context, account string) (*store.PublicAccessBlock, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM account_public_access_blocks WHERE account = ?`, account).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.PublicAccessBlock](data)
+}
+
+func (t *txn) PutAccountPublicAccessBlock(ctx context.Context, account string, b *store.PublicAccessBlock) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return t.execS3(ctx, `INSERT INTO account_public_access_blocks (account, data) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET data = excluded.data`, account, string(data))
+}
+
+func (t *txn) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM account_public_access_blocks WHERE account = ?`, account)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
