@@ -32,6 +32,12 @@ const (
 	SourceResource
 	SourceBoundary
 	SourceSession
+	// SourceBlockPublicPolicy and SourceBlockPublicAcls: S3 Block Public
+	// Access refused a request the policies allowed (a public bucket
+	// policy written under BlockPublicPolicy, a public ACL under
+	// BlockPublicAcls). No statement decides.
+	SourceBlockPublicPolicy
+	SourceBlockPublicAcls
 )
 
 // Phrase is the part of AWS's access-denied message naming the policy kind.
@@ -48,6 +54,9 @@ func (s Source) Phrase() string {
 	}
 	return ""
 }
+
+// Blocked reports whether the source is an S3 Block Public Access setting.
+func (s Source) Blocked() bool { return s == SourceBlockPublicPolicy || s == SourceBlockPublicAcls }
 
 // StatementRef names one statement of one policy.
 type StatementRef struct {

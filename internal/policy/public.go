@@ -32,9 +32,7 @@ import (
 
 // Public reports whether the policy grants public access (a nil policy
 // grants nothing).
-func (p *Policy) Public() bool {
-	return len(p.PublicStatements()) > 0
-}
+func (p *Policy) Public() bool { return p != nil && p.public }
 
 // PublicStatements returns the statements that make the policy public, in
 // order (none: the policy is not public).

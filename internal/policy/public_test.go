@@ -49,6 +49,9 @@ func TestPublicCases(t *testing.T) {
 				if got := p.Public(); got != tc.Public {
 					t.Fatalf("Public() = %v, want %v for %s", got, tc.Public, tc.Policy)
 				}
+				if p.Public() != (len(p.PublicStatements()) > 0) {
+					t.Fatal("Public and PublicStatements disagree")
+				}
 				if tc.Statements != nil {
 					var got []int
 					for _, ref := range p.PublicStatements() {
