@@ -45,7 +45,7 @@ var (
 	opListObjectsV2     = &operation{name: "ListObjectsV2", action: "s3:ListBucket", level: levelBucket, keys: (*call).listKeys, handle: (*call).listObjectsV2}
 	opListUploads       = &operation{name: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads", level: levelBucket, keys: (*call).listKeys, handle: (*call).listUploads}
 	opGetBucketPolicy   = &operation{name: "GetBucketPolicy", action: "s3:GetBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).getBucketPolicy}
-	opPutBucketPolicy   = &operation{name: "PutBucketPolicy", action: "s3:PutBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).putBucketPolicy}
+	opPutBucketPolicy   = &operation{name: "PutBucketPolicy", action: "s3:PutBucketPolicy", level: levelBucket, resolve: (*call).resolvePutBucketPolicy, handle: (*call).putBucketPolicy}
 	opDelBucketPolicy   = &operation{name: "DeleteBucketPolicy", action: "s3:DeleteBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).deleteBucketPolicy}
 	opGetBucketCors     = &operation{name: "GetBucketCors", action: "s3:GetBucketCORS", level: levelBucket, handle: (*call).getBucketCors}
 	opPutBucketCors     = &operation{name: "PutBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).putBucketCors}
@@ -55,6 +55,15 @@ var (
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opGetPAB            = &operation{name: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock", level: levelBucket, handle: (*call).getPublicAccessBlock}
+	opPutPAB            = &operation{name: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).putPublicAccessBlock}
+	opDelPAB            = &operation{name: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).deletePublicAccessBlock}
+	opGetPolicyStatus   = &operation{name: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus", level: levelBucket, handle: (*call).getBucketPolicyStatus}
+
+	// S3 Control (control.go): the account's Block Public Access.
+	opGetAccountPAB = &operation{name: "GetAccountPublicAccessBlock", action: "s3:GetAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).getAccountPublicAccessBlock}
+	opPutAccountPAB = &operation{name: "PutAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).putAccountPublicAccessBlock}
+	opDelAccountPAB = &operation{name: "DeleteAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).deleteAccountPublicAccessBlock}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -81,6 +90,7 @@ var (
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
 	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opGetPAB, opPutPAB, opDelPAB, opGetPolicyStatus, opGetAccountPAB, opPutAccountPAB, opDelAccountPAB,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -91,6 +101,9 @@ func (c *call) operation() (*operation, error) {
 	q, m := c.q, c.r.Method
 	if m == http.MethodOptions {
 		return opPreflight, nil
+	}
+	if c.control {
+		return c.controlOperation()
 	}
 	has := func(k string) bool { _, ok := q[k]; return ok }
 	if c.bucket == "" {
@@ -109,6 +122,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketCors, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
+			case has("publicAccessBlock"):
+				return opPutPAB, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -122,6 +137,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketCors, nil
 			case has("tagging"):
 				return opDelBucketTagging, nil
+			case has("publicAccessBlock"):
+				return opDelPAB, nil
 			case len(q) == 0:
 				return opDeleteBucket, nil
 			}
@@ -141,6 +158,10 @@ func (c *call) operation() (*operation, error) {
 				return opGetVersioning, nil
 			case has("acl"):
 				return opGetBucketACL, nil
+			case has("publicAccessBlock"):
+				return opGetPAB, nil
+			case has("policyStatus"):
+				return opGetPolicyStatus, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):

@@ -41,7 +41,11 @@ type Config struct {
 	// Domain enables virtual-host-style addressing: a request for host
 	// BUCKET.Domain (any port) addresses BUCKET. Empty: path style only.
 	Domain string
-	Now    func() time.Time
+	// BlockPublicAccess turns all four Block Public Access settings on for
+	// every new bucket, as AWS does since April 2023 (off: new buckets
+	// have no configuration; the account's still applies).
+	BlockPublicAccess bool
+	Now               func() time.Time
 	Log    *slog.Logger
 }
 
@@ -53,7 +57,9 @@ type Service struct {
 	pipeline Driver
 	region   string
 	domain   string
-	now      func() time.Time
+	// blockPublicAccess: new buckets start with allBlocked.
+	blockPublicAccess bool
+	now               func() time.Time
 	log      *slog.Logger
 	policies *policyCache
 	cors     *docCache[*cors.Config]
@@ -71,7 +77,7 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
-		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
+		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
 }
@@ -113,6 +119,11 @@ type call struct {
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
+	// accountPAB are the account Block Public Access configurations this
+	// request read, by account.
+	accountPAB map[string]accountPAB
+	// control marks an S3 Control request (control.go).
+	control bool
 }
 
 var _ pipeline.Exchange = (*call)(nil)
@@ -126,7 +137,11 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, rec *pipeline.Re
 	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query(), listCheck: -1}
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
-	c.bucket, c.key, c.vhost = s.target(r)
+	if isControl(r) {
+		c.control = true
+	} else {
+		c.bucket, c.key, c.vhost = s.target(r)
+	}
 	rec.Service, rec.Bucket, rec.Key, rec.Params = "s3", c.bucket, c.key, c.q
 	c.rec = rec
 	s.pipeline.Serve(c.ctx, c, rec)
@@ -207,6 +222,10 @@ func (c *call) Fail(err error) (string, string) {
 	e := toS3Error(err, c)
 	if e.HTTPStatus() >= 500 {
 		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
+	}
+	if c.control {
+		awsapi.WriteS3ControlError(c.w, e, c.id)
+		return e.Code, e.Message
 	}
 	awsapi.WriteS3Error(c.w, c.r, e, c.id)
 	return e.Code, e.Message

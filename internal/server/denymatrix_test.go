@@ -221,6 +221,14 @@ func TestDenyByDefault(t *testing.T) {
 		"CompleteMultipartUpload": {http.MethodPost, "/matrix/big", up, nil, complete},
 		"AbortMultipartUpload":    {http.MethodDelete, "/matrix/big", up, nil, ""},
 		"ListParts":               {http.MethodGet, "/matrix/big", up, nil, ""},
+		"GetPublicAccessBlock":    {http.MethodGet, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, ""},
+		"PutPublicAccessBlock":    {http.MethodPut, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, `<PublicAccessBlockConfiguration/>`},
+		"DeletePublicAccessBlock": {http.MethodDelete, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, ""},
+		"GetBucketPolicyStatus":   {http.MethodGet, "/matrix", url.Values{"policyStatus": {""}}, nil, ""},
+		// S3 Control, naming the bucket owner's account.
+		"GetAccountPublicAccessBlock":    {http.MethodGet, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
+		"PutAccountPublicAccessBlock":    {http.MethodPut, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, `<PublicAccessBlockConfiguration/>`},
+		"DeleteAccountPublicAccessBlock": {http.MethodDelete, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
 	}
 	for _, name := range s3svc.OperationNames() {
 		rq, ok := s3ops[name]
