@@ -64,9 +64,9 @@ var (
 	opGetAccountPAB = &operation{name: "GetAccountPublicAccessBlock", action: "s3:GetAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).getAccountPublicAccessBlock}
 	opPutAccountPAB = &operation{name: "PutAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).putAccountPublicAccessBlock}
 	opDelAccountPAB = &operation{name: "DeleteAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).deleteAccountPublicAccessBlock}
-	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
-	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
-	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
+	opDeleteObjects = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
+	opPostObject    = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
+	opPreflight     = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
 		noCheck: "a CORS preflight carries no credentials and grants nothing: it is answered from the bucket's CORS rules"}
 
 	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}

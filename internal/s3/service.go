@@ -46,7 +46,7 @@ type Config struct {
 	// have no configuration; the account's still applies).
 	BlockPublicAccess bool
 	Now               func() time.Time
-	Log    *slog.Logger
+	Log               *slog.Logger
 }
 
 // Service is the S3 front end and domain.
@@ -60,10 +60,10 @@ type Service struct {
 	// blockPublicAccess: new buckets start with allBlocked.
 	blockPublicAccess bool
 	now               func() time.Time
-	log      *slog.Logger
-	policies *policyCache
-	cors     *docCache[*cors.Config]
-	leases   *leases
+	log               *slog.Logger
+	policies          *policyCache
+	cors              *docCache[*cors.Config]
+	leases            *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
 }
