@@ -74,19 +74,9 @@ func TestWebIdentityCLIAndBoto3(t *testing.T) {
 	srv := startServer(t, t.TempDir())
 	aws := newAWSCLI(t, srv.URL)
 	iss := newIssuer(t)
-	name := strings.TrimPrefix(iss.url, "https://")
+	role := webIdentityRole(t, aws, iss)
 	var prov struct{ OpenIDConnectProviderArn string }
-	aws.must(&prov, "iam", "create-open-id-connect-provider", "--url", iss.url, "--client-id-list", "sts.amazonaws.com",
-		"--thumbprint-list", iss.thumbprint)
-	if prov.OpenIDConnectProviderArn != "arn:aws:iam::"+accountID+":oidc-provider/"+name {
-		t.Fatalf("provider: %+v", prov)
-	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + prov.OpenIDConnectProviderArn +
-		`"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"` + name + `:sub":"system:serviceaccount:prod:*"},"StringEquals":{"` +
-		name + `:aud":"sts.amazonaws.com"}}}]}`
-	aws.must(nil, "iam", "create-role", "--role-name", "pods", "--assume-role-policy-document", trust)
-	aws.must(nil, "iam", "attach-role-policy", "--role-name", "pods", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess")
-	role := "arn:aws:iam::" + accountID + ":role/pods"
+	prov.OpenIDConnectProviderArn = "arn:aws:iam::" + accountID + ":oidc-provider/" + strings.TrimPrefix(iss.url, "https://")
 
 	// The explicit call.
 	var out struct {
