@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -142,32 +143,22 @@ func (c *call) publicAccess(b *store.Bucket) (*store.PublicAccessBlock, error) {
 	return &eff, nil
 }
 
-// accountPublicAccess reads an account's configuration once per request
-// (nil: none).
+// accountPublicAccess is an account's configuration (nil: none), read
+// through the Service's generation-stamped cache: account configurations
+// bump the IAM generation when written.
 func (c *call) accountPublicAccess(account string) (*store.PublicAccessBlock, error) {
-	if r, ok := c.accountPAB[account]; ok {
-		return r.pab, r.err
-	}
-	var pab *store.PublicAccessBlock
-	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
-		var err error
-		pab, err = tx.GetAccountPublicAccessBlock(c.ctx, account)
-		if errors.Is(err, store.ErrNotFound) {
-			pab, err = nil, nil
-		}
-		return err
+	return c.s.accountPABs.Get(c.ctx, account, func(ctx context.Context) (*store.PublicAccessBlock, error) {
+		var pab *store.PublicAccessBlock
+		err := c.s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			pab, err = tx.GetAccountPublicAccessBlock(ctx, account)
+			if errors.Is(err, store.ErrNotFound) {
+				pab, err = nil, nil
+			}
+			return err
+		})
+		return pab, err
 	})
-	if c.accountPAB == nil {
-		c.accountPAB = map[string]accountPAB{}
-	}
-	c.accountPAB[account] = accountPAB{pab, err}
-	return pab, err
-}
-
-// accountPAB is an account's configuration as one request read it.
-type accountPAB struct {
-	pab *store.PublicAccessBlock
-	err error
 }
 
 // publicACL reports whether a request sets a public ACL: a canned ACL

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -461,6 +462,11 @@ func TestAccountPublicAccessLoadFailsClosed(t *testing.T) {
 	azMustBucketPolicy(t, env, "open", azS{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::open/*"})
 	if status, _ := anonGet(t, env, "open", "k"); status != http.StatusOK {
 		t.Fatalf("anonymous read: %d", status)
+	}
+	// An IAM write moves the generation: the account's configuration is
+	// read again, and that read fails.
+	if _, err := env.IAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("someone")}); err != nil {
+		t.Fatal(err)
 	}
 	faults.FailNth("GetAccountPublicAccessBlock", 1, errors.New("disk on fire"))
 	status, body := anonGet(t, env, "open", "k")

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -62,8 +63,10 @@ type Service struct {
 	now               func() time.Time
 	log               *slog.Logger
 	policies          *policyCache
-	cors              *docCache[*cors.Config]
-	leases            *leases
+	// accountPABs are the accounts' Block Public Access configurations.
+	accountPABs *gencache.Cache[string, *store.PublicAccessBlock]
+	cors        *docCache[*cors.Config]
+	leases      *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
 }
@@ -78,7 +81,7 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, now: c.Now, log: c.Log,
-		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
+		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
 }
 
@@ -119,9 +122,6 @@ type call struct {
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
-	// accountPAB are the account Block Public Access configurations this
-	// request read, by account.
-	accountPAB map[string]accountPAB
 	// control marks an S3 Control request (control.go).
 	control bool
 }

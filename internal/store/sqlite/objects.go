@@ -273,7 +273,9 @@ func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) 
 	return queryList[store.Part](ctx, t, query, args...)
 }
 
-// Account-level Block Public Access.
+// Account-level Block Public Access. Unlike other S3 metadata its writes
+// bump the IAM generation: it decides access for every bucket of the
+// account and is cached by generation (internal/gencache).
 
 func (t *txn) GetAccountPublicAccessBlock(ctx context.Context, account string) (*store.PublicAccessBlock, error) {
 	var data string
@@ -288,16 +290,10 @@ func (t *txn) PutAccountPublicAccessBlock(ctx context.Context, account string, b
 	if err != nil {
 		return err
 	}
-	return t.execS3(ctx, `INSERT INTO account_public_access_blocks (account, data) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET data = excluded.data`, account, string(data))
+	_, err = t.exec(ctx, `INSERT INTO account_public_access_blocks (account, data) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET data = excluded.data`, account, string(data))
+	return err
 }
 
 func (t *txn) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM account_public_access_blocks WHERE account = ?`, account)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return t.execOne(ctx, `DELETE FROM account_public_access_blocks WHERE account = ?`, account)
 }

@@ -205,7 +205,7 @@ func testUploads(t testing.TB, s store.Store) {
 
 // testPublicAccessBlocks: a bucket's Block Public Access configuration is
 // part of its record; an account's has its own get/put/delete, with
-// ErrNotFound when there is none.
+// ErrNotFound when there is none, and its writes bump the IAM generation.
 func testPublicAccessBlocks(t testing.TB, open Opener) {
 	s := open(t, t.TempDir())
 	defer s.Close()
@@ -218,6 +218,7 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 	if err := updateErr(t, s, func(tx store.Tx) error { return tx.DeleteAccountPublicAccessBlock(ctx, "1") }); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleting a missing configuration: %v", err)
 	}
+	gen := generation(t, s)
 	update(t, s, func(tx store.Tx) error {
 		if err := tx.PutAccountPublicAccessBlock(ctx, "1", &store.PublicAccessBlock{BlockPublicPolicy: true}); err != nil {
 			return err
@@ -231,6 +232,9 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		return tx.CreateBucket(ctx, &store.Bucket{Name: "b", Account: "1", CreatedAt: t0,
 			PublicAccessBlock: &store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}})
 	})
+	if g := generation(t, s); g == gen {
+		t.Fatal("writing an account configuration did not bump the IAM generation")
+	}
 	view(t, s, func(tx store.Tx) error {
 		a, err := tx.GetAccountPublicAccessBlock(ctx, "1")
 		if err != nil || *a != (store.PublicAccessBlock{BlockPublicAcls: true, RestrictPublicBuckets: true}) {
@@ -246,6 +250,7 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		}
 		return nil
 	})
+	gen = generation(t, s)
 	update(t, s, func(tx store.Tx) error {
 		if err := tx.DeleteAccountPublicAccessBlock(ctx, "1"); err != nil {
 			return err
@@ -257,6 +262,9 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		b.PublicAccessBlock = nil
 		return tx.UpdateBucket(ctx, b)
 	})
+	if g := generation(t, s); g == gen {
+		t.Fatal("deleting an account configuration did not bump the IAM generation")
+	}
 	view(t, s, func(tx store.Tx) error {
 		if _, err := tx.GetAccountPublicAccessBlock(ctx, "1"); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("after delete: %v", err)
@@ -270,3 +278,4 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		return nil
 	})
 }
+
