@@ -278,4 +278,3 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		return nil
 	})
 }
-
