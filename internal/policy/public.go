@@ -88,27 +88,22 @@ func (st *statement) openPrincipal() bool {
 	return false
 }
 
-// fixedKeys are the condition keys whose fixed values make a grant
-// non-public (lower-case, as compiled).
-var fixedKeys = map[string]bool{
-	"aws:sourceip":              true,
-	"aws:sourcearn":             true,
-	"aws:sourcevpc":             true,
-	"aws:sourcevpce":            true,
-	"aws:sourceowner":           true,
-	"aws:sourceaccount":         true,
-	"aws:principalorgid":        true,
-	"aws:principalaccount":      true,
-	"aws:principalarn":          true,
-	"aws:userid":                true,
-	"s3:dataaccesspointarn":     true,
-	"s3:dataaccesspointaccount": true,
+// fixedKey reports whether fixed values of a condition key (lower-case,
+// as compiled) make a grant non-public.
+func fixedKey(k string) bool {
+	switch k {
+	case "aws:sourceip", "aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner", "aws:sourceaccount",
+		"aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:userid",
+		"s3:dataaccesspointarn", "s3:dataaccesspointaccount":
+		return true
+	}
+	return false
 }
 
 // pins reports whether the condition limits its statement to fixed values
 // of a key that identifies the caller.
 func (c *condition) pins() bool {
-	if !fixedKeys[c.key] || c.negated || c.ifExists || c.qual == qualForAll || len(c.values) == 0 {
+	if !fixedKey(c.key) || c.negated || c.ifExists || c.qual == qualForAll || len(c.values) == 0 {
 		return false
 	}
 	for i := range c.values {

@@ -121,8 +121,7 @@ func (c *call) createBucket() error {
 	region := c.stash.(string)
 	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
 	if c.s.blockPublicAccess {
-		pab := allBlocked
-		b.PublicAccessBlock = &pab
+		b.PublicAccessBlock = allBlocked()
 	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {

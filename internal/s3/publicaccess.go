@@ -80,7 +80,9 @@ func (c *call) readPublicAccessBlock() (*store.PublicAccessBlock, error) {
 // allBlocked is the configuration of a new bucket on a server that blocks
 // public access by default (Config.BlockPublicAccess), as AWS's since
 // April 2023.
-var allBlocked = store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+func allBlocked() *store.PublicAccessBlock {
+	return &store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+}
 
 func (c *call) getPublicAccessBlock() error {
 	if c.b.PublicAccessBlock == nil {
