@@ -115,7 +115,7 @@ func (c *Converter) fill(e *Event, r *pipeline.Record, direct bool) *Event {
 		SourceIPAddress: r.SourceIP,
 		UserAgent:       r.UserAgent,
 		ErrorCode:       r.ErrorCode,
-		ErrorMessage:    r.ErrorMessage,
+		ErrorMessage:    c.errorMessage(r),
 		RequestID:       r.RequestID,
 		EventID:         newID(),
 		ReadOnly:        readOnly(service, r.Operation),
@@ -188,6 +188,14 @@ func (c *Converter) userIdentity(r *pipeline.Record) UserIdentity {
 	u := UserIdentity{PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID}
 	switch p.Type {
 	case authz.TypeAnonymous:
+		// A federation action's caller is the subject its verified token
+		// or assertion names.
+		switch s := r.Subject; {
+		case s != nil && s.Type == authz.TypeWebIdentity:
+			return UserIdentity{Type: TypeWebIdentityUser, PrincipalID: s.UserID, UserName: s.Subject, IdentityProvider: s.Issuer}
+		case s != nil && s.Type == authz.TypeSAMLUser:
+			return UserIdentity{Type: TypeSAMLUser, PrincipalID: s.UserID, UserName: s.Subject, IdentityProvider: s.Issuer}
+		}
 		return UserIdentity{Type: TypeAWSAccount, AccountID: AnonymousAccount}
 	case authz.TypeRoot:
 		u.Type = TypeRoot
@@ -214,9 +222,17 @@ func (c *Converter) sessionContext(s *token.Session) *SessionContext {
 	if s.MFA {
 		sc.Attributes.MFAAuthenticated = "true"
 	}
-	if s.Kind == token.KindRole {
+	switch s.Kind {
+	case token.KindRole:
 		sc.SessionIssuer = SessionIssuer{Type: "Role", PrincipalID: s.RoleID, ARN: s.RoleARN, AccountID: s.Account,
 			UserName: s.RoleARN[strings.LastIndexByte(s.RoleARN, '/')+1:]}
+	case token.KindFederated:
+		// GetFederationToken: the user (or root) who federated.
+		sc.SessionIssuer = SessionIssuer{Type: TypeIAMUser, PrincipalID: s.SourceUserID, ARN: s.SourceARN, AccountID: s.Account,
+			UserName: s.SourceName}
+		if s.SourceUserID == s.Account {
+			sc.SessionIssuer.Type, sc.SessionIssuer.UserName = TypeRoot, ""
+		}
 	}
 	return sc
 }

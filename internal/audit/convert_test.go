@@ -152,7 +152,8 @@ func TestSecretNames(t *testing.T) {
 			t.Errorf("%s is not a secret", n)
 		}
 	}
-	for _, n := range []string{"AccessKeyId", "RoleArn", "ExternalId", "SerialNumber", "Policy", "credentials", "UserName", "X-Amz-Date", "X-Amz-Expires", "uploadId"} {
+	for _, n := range []string{"AccessKeyId", "RoleArn", "ExternalId", "SerialNumber", "Policy", "credentials", "UserName", "X-Amz-Date", "X-Amz-Expires", "uploadId",
+		"SubjectFromWebIdentityToken"} {
 		if Secret(n) {
 			t.Errorf("%s is a secret", n)
 		}
@@ -299,4 +300,93 @@ func TestAppendEventsIsEvents(t *testing.T) {
 	if err != nil || len(e.RequestParameters) != maxS3Params || len(c.Events(r)[0].RequestParameters) != maxS3Params {
 		t.Fatalf("past the limit: %d parameters (%v)", len(e.RequestParameters), err)
 	}
+}
+
+// A result field nested by its tag (Parent>Child) is a secret when any of
+// its names is: its value is not written under the parent's name.
+func TestResponseElementsNestedSecret(t *testing.T) {
+	type result struct {
+		Password string `xml:"LoginProfile>Password"`
+		Name     string `xml:"LoginProfile>UserName"`
+	}
+	c := &Converter{}
+	got, _ := json.Marshal(c.responseElements(&result{Password: "hunter2hunter2", Name: "bob"}))
+	if strings.Contains(string(got), "hunter2") {
+		t.Fatalf("responseElements %s", got)
+	}
+	line, _ := c.AppendEvents(nil, &pipeline.Record{Service: "iam", Operation: "CreateLoginProfile", Result: &result{Password: "hunter2hunter2"}})
+	if strings.Contains(string(line), "hunter2") {
+		t.Fatalf("event %s", line)
+	}
+}
+
+// errorMessage leaves out a validation error's quoted value when its
+// member is a secret, and any secret parameter's value the message
+// repeats — whatever the value holds.
+func TestErrorMessageRedaction(t *testing.T) {
+	c := &Converter{}
+	for _, tc := range []struct {
+		params    url.Values
+		msg, want string
+	}{
+		{url.Values{"TokenCode": {"12345"}}, "1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6",
+			"1 validation error detected: Value '***' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
+		// A value quoting the message's own words cannot move the member.
+		{url.Values{"TokenCode": {"1' at 'roleArn' failed to satisfy constraint: x"}}, "1 validation error detected: Value '1' at 'roleArn' failed to satisfy constraint: x' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*",
+			"1 validation error detected: Value '***' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*"},
+		// Short values of secrets are not hunted; those of other members are kept.
+		{url.Values{"TokenCode": {"1"}}, "1 validation error detected: Value '1' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6",
+			"1 validation error detected: Value '***' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
+		{url.Values{"RoleSessionName": {"a"}}, "1 validation error detected: Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2",
+			"1 validation error detected: Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"},
+		// Any message that repeats a secret parameter's value.
+		{url.Values{"NewPassword": {"correct horse"}, "UserName": {"bob"}}, "Password correct horse does not meet the policy for bob",
+			"Password *** does not meet the policy for bob"},
+		{url.Values{"X-Amz-Security-Token": {"FQoGZXIvYXdzEJr"}}, `Policy Condition failed: ["eq", "$x-amz-security-token", "FQoGZXIvYXdzEJr"]`,
+			`Policy Condition failed: ["eq", "$x-amz-security-token", "***"]`},
+		// A form upload's failed policy condition quotes the policy's
+		// value, whatever the form sent (not among the URL's parameters).
+		{nil, `Invalid according to Policy: Policy Condition failed: ["eq", "$X-Amz-Security-Token", "IQoJb3JpZ2lu\"X\\2VjE"]`,
+			`Invalid according to Policy: Policy Condition failed: ["eq", "$X-Amz-Security-Token", "***"]`},
+		{nil, `Invalid according to Policy: Policy Condition failed: ["starts-with", "$x-amz-signature", "0a1b"]`,
+			`Invalid according to Policy: Policy Condition failed: ["starts-with", "$x-amz-signature", "***"]`},
+		{nil, `Invalid according to Policy: Policy Condition failed: ["eq", "$key", "user/eric/"]`,
+			`Invalid according to Policy: Policy Condition failed: ["eq", "$key", "user/eric/"]`},
+		{nil, `["eq", "$x-amz-security-token", "unterminated`, `["eq", "$x-amz-security-token", "***`},
+		{nil, `"$x-amz-security-token`, `"$x-amz-security-token`},
+		{nil, "", ""},
+	} {
+		r := &pipeline.Record{Service: "sts", Operation: "AssumeRole", Params: tc.params, ErrorCode: "ValidationError", ErrorMessage: tc.msg}
+		if tc.msg == "" {
+			r.ErrorCode = ""
+		}
+		if got := c.Events(r)[0].ErrorMessage; got != tc.want {
+			t.Errorf("errorMessage\n got %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+// Fields of an embedded result struct are the result's own, as
+// encoding/xml promotes them (AssumeRoleWithWebIdentity's result embeds
+// AssumeRole's): the issued credentials are in responseElements.
+func TestResponseElementsEmbedded(t *testing.T) {
+	type creds struct {
+		AccessKeyId     string `xml:"AccessKeyId"`
+		SecretAccessKey string `xml:"SecretAccessKey"`
+	}
+	type base struct {
+		Credentials creds `xml:"Credentials"`
+	}
+	type result struct {
+		base
+		*creds
+		Subject string `xml:"SubjectFromWebIdentityToken"`
+	}
+	c := &Converter{NewID: func() string { return "id" }}
+	r := &result{base: base{Credentials: creds{AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s3cr3t"}}, Subject: "sub"}
+	want := `{"credentials":{"accessKeyId":"ASIAEXAMPLE"},"subjectFromWebIdentityToken":"sub"}`
+	if got, _ := json.Marshal(c.responseElements(r)); string(got) != want {
+		t.Fatalf("responseElements\n got %s\nwant %s", got, want)
+	}
+	sameEvents(t, c, &pipeline.Record{Service: "sts", Operation: "AssumeRoleWithWebIdentity", Result: r})
 }

@@ -182,7 +182,10 @@ func (c *Converter) appendStruct(dst []byte, v reflect.Value, depth int) ([]byte
 	dst = append(dst, '{')
 	n := 0
 	for _, f := range p.fields {
-		fv := v.Field(f.index)
+		fv, err := v.FieldByIndexErr(f.index)
+		if err != nil {
+			continue // under a nil embedded pointer
+		}
 		if f.omitEmpty && fv.IsZero() {
 			continue
 		}

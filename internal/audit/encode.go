@@ -97,6 +97,7 @@ func (u *UserIdentity) appendJSON(dst []byte) []byte {
 		dst = appendOptional(dst, "sourceIdentity", s.SourceIdentity)
 		dst = append(dst, '}')
 	}
+	dst = appendOptional(dst, "identityProvider", u.IdentityProvider)
 	return append(dst, '}')
 }
 

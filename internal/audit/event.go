@@ -20,6 +20,11 @@ const (
 	TypeAWSAccount = "AWSAccount"
 	// TypeUnknown is a caller whose request failed authentication.
 	TypeUnknown = "Unknown"
+	// TypeWebIdentityUser and TypeSAMLUser are the callers of
+	// AssumeRoleWithWebIdentity and AssumeRoleWithSAML: the subject their
+	// token or assertion names, once verified.
+	TypeWebIdentityUser = "WebIdentityUser"
+	TypeSAMLUser        = "SAMLUser"
 )
 
 // AnonymousAccount is userIdentity.accountId of an anonymous request.
@@ -87,6 +92,9 @@ type UserIdentity struct {
 	AccessKeyID    string          `json:"accessKeyId,omitempty"`
 	UserName       string          `json:"userName,omitempty"`
 	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+	// IdentityProvider is the provider that vouched for a WebIdentityUser
+	// (the OIDC provider's name) or a SAMLUser (saml:namequalifier).
+	IdentityProvider string `json:"identityProvider,omitempty"`
 }
 
 // SessionContext describes the session behind temporary credentials.

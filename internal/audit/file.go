@@ -42,16 +42,31 @@ type FileSink struct {
 	cfg FileConfig
 
 	mu     sync.Mutex
-	f      *os.File
+	f      fileHandle
 	name   string
 	size   int64
 	opened time.Time
 	synced time.Time // last fsync of the current file
 	seq    int
 	closed bool
+	// open creates a new trail file (tests replace it).
+	open func(path string) (fileHandle, error)
+}
+
+// fileHandle is an open trail file: *os.File.
+type fileHandle interface {
+	Write(b []byte) (int, error)
+	Truncate(size int64) error
+	Sync() error
+	Close() error
 }
 
 var _ Sink = (*FileSink)(nil)
+
+// createFile creates a new trail file, 0600, for appending.
+func createFile(path string) (fileHandle, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+}
 
 // fileName matches the trail's file names.
 var fileName = regexp.MustCompile(`^audit-(\d{8}T\d{6}Z)-(\d{6,})\.jsonl$`)
@@ -77,7 +92,7 @@ func OpenFileSink(cfg FileConfig) (*FileSink, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit dir: %w", err)
 	}
-	s := &FileSink{cfg: cfg}
+	s := &FileSink{cfg: cfg, open: createFile}
 	files, err := listFiles(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -173,6 +188,7 @@ func (s *FileSink) Write(_ context.Context, lines []byte, _ int) error {
 			return err
 		}
 	}
+	before := s.size
 	n, err := s.f.Write(lines)
 	s.size += int64(n)
 	if err == nil && s.cfg.SyncInterval > 0 && now.Sub(s.synced) >= s.cfg.SyncInterval {
@@ -180,9 +196,17 @@ func (s *FileSink) Write(_ context.Context, lines []byte, _ int) error {
 		s.synced = now
 	}
 	if err != nil {
-		// A partial line may be in the file: the next write starts a new
-		// one (readers skip the broken line).
-		s.closeFile()
+		// Take the batch back (a full disk writes part of it): the file
+		// keeps whole lines only, a retried batch is not written twice,
+		// and the file stays the one written — a new file per failed
+		// attempt would fill the directory while the disk is full.
+		if terr := s.f.Truncate(before); terr == nil {
+			s.size = before
+		} else {
+			// A partial line may be in the file: the next write starts a
+			// new one (readers skip the broken line).
+			s.closeFile()
+		}
 		return fmt.Errorf("audit file %s: %w", s.name, err)
 	}
 	return nil
@@ -196,7 +220,7 @@ func (s *FileSink) rotate(now time.Time) error {
 	}
 	s.seq++
 	name := fmt.Sprintf("audit-%s-%06d.jsonl", now.UTC().Format(fileTimeFormat), s.seq)
-	f, err := os.OpenFile(filepath.Join(s.cfg.Dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	f, err := s.open(filepath.Join(s.cfg.Dir, name))
 	if err != nil {
 		return fmt.Errorf("audit file: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -195,7 +196,78 @@ func TestReadLinesBounds(t *testing.T) {
 	if err := readLines(&in, func(l []byte) error { got = append(got, string(l)); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "short,after" {
+	if strings.Join(got, ",") != "short,,after" {
 		t.Fatalf("lines: %q", got)
+	}
+}
+
+// fullDisk is a file whose writes fail with ENOSPC once its room is used
+// up, after writing what fits (as a real full disk does).
+type fullDisk struct {
+	*os.File
+	room *int // bytes that still fit; negative: no limit
+}
+
+func (f fullDisk) Write(b []byte) (int, error) {
+	if *f.room < 0 || len(b) <= *f.room {
+		if *f.room >= 0 {
+			*f.room -= len(b)
+		}
+		return f.File.Write(b)
+	}
+	n, _ := f.File.Write(b[:*f.room])
+	*f.room = 0
+	return n, syscall.ENOSPC
+}
+
+// A full disk neither tears the trail nor multiplies its files: a write
+// that fails part-way is taken back (no partial line, nothing written
+// twice when the batch is retried) and the same file is written again
+// once there is room — not a new file per attempt, which at a batch
+// every few milliseconds would fill the directory.
+func TestFileFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	s, err := OpenFileSink(FileConfig{Dir: dir, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := -1
+	s.open = func(name string) (fileHandle, error) {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		return fullDisk{File: f, room: &room}, nil
+	}
+	batch := bytes.Repeat(line(100), 3)
+	if err := s.Write(ctx, batch, 3); err != nil {
+		t.Fatal(err)
+	}
+	room = 150 // the next batch fits half-way
+	for i := 0; i < 20; i++ {
+		c.advance(time.Second)
+		if err := s.Write(ctx, batch, 3); err == nil {
+			t.Fatal("a write to a full disk succeeded")
+		}
+		room = 0
+	}
+	room = -1 // room again: the failed batch is retried
+	if err := s.Write(ctx, batch, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := names(t, dir)
+	if len(got) != 1 {
+		t.Fatalf("a full disk left %d files: %v", len(got), got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, got[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, append(bytes.Clone(batch), batch...)) {
+		t.Fatalf("the file holds %d bytes (%d lines), want the two batches whole: %d bytes", len(b), bytes.Count(b, []byte("\n")), 2*len(batch))
 	}
 }

@@ -384,7 +384,7 @@ var (
 		"eventCategory", "tlsDetails", "sessionCredentialFromConsole", "edgeDeviceDetails"}
 	identityFields = []string{"type", "principalId", "arn", "accountId", "accessKeyId", "userName", "sessionContext", "invokedBy",
 		"identityProvider"}
-	identityTypes = []string{"Root", "IAMUser", "AssumedRole", "FederatedUser", "AWSAccount", "Unknown"}
+	identityTypes = []string{"Root", "IAMUser", "AssumedRole", "FederatedUser", "AWSAccount", "Unknown", "WebIdentityUser", "SAMLUser"}
 )
 
 var (
@@ -455,7 +455,7 @@ func checkShape(t testing.TB, e *audit.Event) {
 		fail("userIdentity.type %q", id.Type)
 	}
 	switch id.Type {
-	case "Root", "IAMUser", "AssumedRole":
+	case "Root", "IAMUser", "AssumedRole", "FederatedUser":
 		if id.ARN == "" || !accountRE.MatchString(id.AccountID) || id.PrincipalID == "" || id.AccessKeyID == "" {
 			fail("userIdentity %+v lacks arn, accountId, principalId or accessKeyId", id)
 		}
@@ -464,6 +464,11 @@ func checkShape(t testing.TB, e *audit.Event) {
 		}
 		if strings.HasPrefix(id.AccessKeyID, "ASIA") != (id.SessionContext != nil) {
 			fail("sessionContext %v with access key %s", id.SessionContext != nil, id.AccessKeyID)
+		}
+	case "WebIdentityUser", "SAMLUser":
+		if id.PrincipalID == "" || id.UserName == "" || id.IdentityProvider == "" || id.ARN != "" || id.AccountID != "" ||
+			id.AccessKeyID != "" || id.SessionContext != nil || !strings.HasPrefix(e.EventName, "AssumeRoleWith") {
+			fail("federation caller %+v", id)
 		}
 	case "AWSAccount":
 		if id.ARN != "" || id.AccessKeyID != "" || id.SessionContext != nil {
@@ -482,7 +487,12 @@ func checkShape(t testing.TB, e *audit.Event) {
 			is.AccountID != id.AccountID || !strings.HasSuffix(is.ARN, "/"+is.UserName)) {
 			fail("sessionIssuer %+v", is)
 		}
-		if id.Type != "AssumedRole" && is != (audit.SessionIssuer{}) {
+		// A federated user's issuer is the user (or root) who federated.
+		if id.Type == "FederatedUser" && (is.Type != "IAMUser" && is.Type != "Root" || is.AccountID != id.AccountID ||
+			!strings.HasPrefix(is.ARN, "arn:aws:iam::"+id.AccountID+":") || (is.Type == "IAMUser") != (is.UserName != "")) {
+			fail("sessionIssuer %+v", is)
+		}
+		if id.Type != "AssumedRole" && id.Type != "FederatedUser" && is != (audit.SessionIssuer{}) {
 			fail("sessionIssuer of a %s session: %+v", id.Type, is)
 		}
 	}
@@ -511,7 +521,7 @@ func checkShape(t testing.TB, e *audit.Event) {
 		fail("additionalEventData on %s", e.EventSource)
 	}
 	readOnly := strings.HasPrefix(e.EventName, "Get") || strings.HasPrefix(e.EventName, "List") || strings.HasPrefix(e.EventName, "Head") ||
-		e.EventName == "AssumeRole"
+		strings.HasPrefix(e.EventName, "AssumeRole")
 	if e.ReadOnly != readOnly {
 		fail("readOnly %v", e.ReadOnly)
 	}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -48,6 +49,12 @@ func FuzzRequestParameters(f *testing.F) {
 		if s3 {
 			r.Service, r.Bucket, r.Key = "s3", "bucket", key
 		}
+		// An error message that echoes the request (key stands for what
+		// the message says around it).
+		r.ErrorCode, r.ErrorMessage = "ValidationError", key+form+key
+		if u, err := url.QueryUnescape(form); err == nil {
+			r.ErrorMessage += u
+		}
 		sameEvents(t, &Converter{Region: "us-east-1", NewID: func() string { return "id" }}, r)
 		for _, e := range c.Events(r) {
 			line := e.AppendJSON(nil)
@@ -60,6 +67,14 @@ func FuzzRequestParameters(f *testing.F) {
 					t.Fatalf("secret parameter %q in %s", k, line)
 				}
 			})
+			for k, vs := range v {
+				for _, x := range vs {
+					// "***" is what a masked value becomes.
+					if Secret(k) && len(x) >= minEchoed && !strings.Contains(x, "*") && strings.Contains(e.ErrorMessage, x) {
+						t.Fatalf("errorMessage %q holds %s's value %q", e.ErrorMessage, k, x)
+					}
+				}
+			}
 			if n := strings.Count(string(line), `"`); n > 8*(maxParams+100) {
 				t.Fatalf("event too large: %d strings", n/2)
 			}
@@ -112,6 +127,53 @@ func FuzzAppendString(f *testing.F) {
 		json.Unmarshal(b, &want)
 		if got != want {
 			t.Fatalf("%q: got %q want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzReadLines: the trail's files are read line by line whatever they
+// hold (damage, a forged file, a line longer than any event): the reader
+// hands over exactly the complete lines, an over-long one as nil, and
+// holds back an unterminated last line — read in any buffer size.
+func FuzzReadLines(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n\nshort\nunterminated"), uint8(0), uint8(0))
+	f.Add(bytes.Repeat([]byte("x\n"), 40), uint8(3), uint8(7))
+	f.Add(append(bytes.Repeat([]byte("y"), 100), '\n', 'z', '\n'), uint8(1), uint8(40))
+	f.Fuzz(func(t *testing.T, data []byte, size, extra uint8) {
+		bufSize := 16 + int(size)%48 // bufio's least is 16
+		limit := bufSize + int(extra)
+		var want [][]byte
+		rest := data
+		for {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				break
+			}
+			if i+1 > limit {
+				want = append(want, nil)
+			} else {
+				want = append(want, rest[:i])
+			}
+			rest = rest[i+1:]
+		}
+		var got [][]byte
+		err := readLinesSize(bytes.NewReader(data), bufSize, limit, func(l []byte) error {
+			if l != nil {
+				l = bytes.Clone(l)
+			}
+			got = append(got, l)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d lines, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if (got[i] == nil) != (want[i] == nil) || !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("line %d: %q, want %q", i, got[i], want[i])
+			}
 		}
 	})
 }

@@ -33,10 +33,17 @@ type Options struct {
 	Shippers []Sink
 	// Buffer is how many requests' records wait at most (0: 8192).
 	Buffer int
+	// BufferBytes bounds what the waiting records hold (0: 64 MiB),
+	// estimated as their parameters plus a kilobyte each: parameters come
+	// from clients, before any signature is checked. Past it a record is
+	// treated as when the buffer is full; a record alone is always taken.
+	BufferBytes int64
 	// BackPressure makes Record wait for room when the buffer is full,
 	// and a failed sink write be retried until it succeeds or Close gives
-	// up, so that no event is dropped; otherwise a full buffer drops the
-	// event and a failed write loses its batch, both counted.
+	// up, so that no event is dropped from Sinks; otherwise a full buffer
+	// drops the event and a failed write loses its batch, both counted.
+	// Shippers never wait, back-pressure or not: a full shipper queue
+	// drops the batch (counted).
 	BackPressure bool
 	// DataEvents records S3 object-level calls.
 	DataEvents bool
@@ -73,6 +80,16 @@ type Logger struct {
 	retryDelay time.Duration
 	log        *slog.Logger
 
+	// bytes is what the records taken and not yet written hold
+	// (recordCost), at most maxBytes unless one record alone is larger.
+	bytes    atomic.Int64
+	maxBytes int64
+	// room is closed (and replaced) when bytes are released while Record
+	// calls wait for them (waiters), under back-pressure.
+	roomMu  sync.Mutex
+	room    chan struct{}
+	waiters atomic.Int32
+
 	closed  atomic.Bool
 	stop    chan struct{} // closed by Close
 	done    chan struct{} // closed when the goroutine has written everything
@@ -105,13 +122,16 @@ func New(o Options) *Logger {
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 5 * time.Millisecond
 	}
+	if o.BufferBytes <= 0 {
+		o.BufferBytes = 64 << 20
+	}
 	if o.NewID == nil {
 		o.NewID = (&idSource{}).next // used by the trail's goroutine only
 	}
 	l := &Logger{conv: &Converter{Region: o.Region, NewID: o.NewID}, ch: make(chan *pipeline.Record, o.Buffer),
 		kick: make(chan struct{}, 1), kickAt: max(o.Buffer/2, 1), interval: o.FlushInterval,
 		block: o.BackPressure, dataEvents: o.DataEvents, sinks: o.Sinks, retryDelay: o.RetryDelay, log: o.Log,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		maxBytes: o.BufferBytes, room: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	for _, s := range o.Shippers {
 		l.shippers = append(l.shippers, newShipper(s, l))
 	}
@@ -129,6 +149,15 @@ func (l *Logger) Record(ctx context.Context, r *pipeline.Record) {
 		l.dropped.Add(1)
 		return
 	}
+	cost := recordCost(r)
+	if !l.reserve(cost) {
+		// The records waiting hold all the bytes they may.
+		l.wake()
+		if !l.block || !l.waitBytes(cost) {
+			l.dropped.Add(1)
+			return
+		}
+	}
 	select {
 	case l.ch <- r:
 		if (l.idle.Load() && l.idle.CompareAndSwap(true, false)) || len(l.ch) >= l.kickAt {
@@ -140,13 +169,77 @@ func (l *Logger) Record(ctx context.Context, r *pipeline.Record) {
 	// The buffer is full.
 	l.wake()
 	if !l.block {
+		l.release(cost)
 		l.dropped.Add(1)
 		return
 	}
 	select {
 	case l.ch <- r:
 	case <-l.stop:
+		l.release(cost)
 		l.dropped.Add(1)
+	}
+}
+
+// recordOverhead is what a record is counted to hold besides the values
+// a client chose.
+const recordOverhead = 1 << 10
+
+// recordCost estimates the memory a waiting record holds: what the client
+// sent that it keeps (parameters, key, user agent, error message) and an
+// overhead.
+func recordCost(r *pipeline.Record) int64 {
+	n := recordOverhead + len(r.ErrorMessage) + len(r.UserAgent) + len(r.Key) + len(r.Bucket) + len(r.Host) + len(r.Path)
+	for k, vs := range r.Params {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return int64(n)
+}
+
+// reserve takes n bytes of the budget: false when the records waiting
+// already hold too much (a record alone is always taken).
+func (l *Logger) reserve(n int64) bool {
+	for {
+		cur := l.bytes.Load()
+		if cur > 0 && cur+n > l.maxBytes {
+			return false
+		}
+		if l.bytes.CompareAndSwap(cur, cur+n) {
+			return true
+		}
+	}
+}
+
+// waitBytes waits until n bytes are reserved (true) or the trail closes.
+func (l *Logger) waitBytes(n int64) bool {
+	l.waiters.Add(1)
+	defer l.waiters.Add(-1)
+	for {
+		l.roomMu.Lock()
+		room := l.room
+		l.roomMu.Unlock()
+		if l.reserve(n) {
+			return true
+		}
+		select {
+		case <-room:
+		case <-l.stop:
+			return false
+		}
+	}
+}
+
+// release gives n bytes back and wakes the Record calls waiting for them.
+func (l *Logger) release(n int64) {
+	l.bytes.Add(-n)
+	if l.waiters.Load() > 0 {
+		l.roomMu.Lock()
+		close(l.room)
+		l.room = make(chan struct{})
+		l.roomMu.Unlock()
 	}
 }
 
@@ -235,6 +328,12 @@ func (l *Logger) run() {
 				break
 			}
 			buf = l.write(batch, buf)
+			// The batch's bytes count until it is written.
+			var cost int64
+			for _, r := range batch {
+				cost += recordCost(r)
+			}
+			l.release(cost)
 			clear(batch)
 			batch = batch[:0]
 		}
@@ -330,6 +429,7 @@ type shipper struct {
 	dropped atomic.Uint64
 	failed  atomic.Uint64
 	queued  atomic.Int64
+	bytes   atomic.Int64 // the queued batches' size
 }
 
 type shipment struct {
@@ -337,8 +437,12 @@ type shipment struct {
 	n     int
 }
 
-// shipperQueue is how many batches a shipper holds at most.
-const shipperQueue = 64
+// shipperQueue is how many batches a shipper holds at most, and
+// shipperMaxBytes how many bytes (a batch alone is always taken).
+const (
+	shipperQueue    = 64
+	shipperMaxBytes = 64 << 20
+)
 
 func newShipper(s Sink, l *Logger) *shipper {
 	sh := &shipper{sink: s, l: l, queue: make(chan shipment, shipperQueue), done: make(chan struct{})}
@@ -349,8 +453,11 @@ func newShipper(s Sink, l *Logger) *shipper {
 // depth is how many events wait in the queue.
 func (s *shipper) depth() int64 { return s.queued.Load() }
 
-// enqueue copies a batch into the queue; a full queue drops it (counted),
-// or under back-pressure waits.
+// enqueue copies a batch into the queue; a full queue (in batches or in
+// bytes) drops it (counted),
+// also under back-pressure, which is for the trail's own sinks: waiting
+// here would let a stalled collector hold up the files and, through the
+// buffer, every request.
 func (s *shipper) enqueue(lines []byte, n int) {
 	if n == 0 {
 		return
@@ -363,15 +470,18 @@ func (s *shipper) enqueue(lines []byte, n int) {
 		s.dropped.Add(uint64(n))
 		return
 	}
-	s.queued.Add(int64(n))
-	if s.l.block {
-		s.queue <- sh
+	size := int64(len(sh.lines))
+	if q := s.bytes.Add(size); q > shipperMaxBytes && q > size {
+		s.bytes.Add(-size)
+		s.dropped.Add(uint64(n))
 		return
 	}
+	s.queued.Add(int64(n))
 	select {
 	case s.queue <- sh:
 	default:
 		s.queued.Add(-int64(n))
+		s.bytes.Add(-size)
 		s.dropped.Add(uint64(n))
 	}
 }
@@ -381,6 +491,7 @@ func (s *shipper) run() {
 	for sh := range s.queue {
 		err := s.sink.Write(context.Background(), sh.lines, sh.n)
 		s.queued.Add(-int64(sh.n))
+		s.bytes.Add(-int64(len(sh.lines)))
 		if err != nil {
 			s.failed.Add(uint64(sh.n))
 			s.l.logFailure("audit shipper failed", err)

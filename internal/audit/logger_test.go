@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -218,3 +220,139 @@ func TestShipperStallDoesNotBlockSinks(t *testing.T) {
 }
 
 var ctx = context.Background()
+
+// Back-pressure is for the trail's own sinks: a shipper whose collector
+// stalls (a webhook that hangs) never holds up the files — nor, through
+// them, every request. Its full queue drops and counts, as without
+// back-pressure.
+func TestShipperStallDoesNotBlockBackPressure(t *testing.T) {
+	sink := &memSink{}
+	ship := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, BackPressure: true, Buffer: 4, FlushInterval: time.Millisecond})
+	const n = shipperQueue + 20
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < n; i++ {
+			l.Record(ctx, record(i))
+			// One record per batch: wait for the sink to have it.
+			for sink.count() < i+1 {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		close(ship.gate)
+		t.Fatalf("requests stalled behind a stalled shipper: the sink has %d of %d events", sink.count(), n)
+	}
+	_, dropped := l.Stats()
+	if dropped == 0 {
+		t.Fatal("a stalled shipper's full queue dropped nothing")
+	}
+	close(ship.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ship.count() + int(dropped); got != n || sink.count() != n {
+		t.Fatalf("sink %d, shipper %d + dropped %d, want %d", sink.count(), ship.count(), dropped, n)
+	}
+}
+
+// bigRecord is a request whose parameters weigh size bytes (a 1 MiB IAM
+// form, a long S3 query): its record holds them until the trail writes it.
+func bigRecord(i, size int) *pipeline.Record {
+	r := record(i)
+	r.Params = url.Values{"PolicyDocument": {strings.Repeat("p", size)}}
+	return r
+}
+
+// The buffer is bounded in bytes, not only in records: 8192 records of
+// 1 MiB forms (which anyone may send: parameters are recorded before the
+// signature is checked) would hold 8 GiB while the disk stalls. Past
+// BufferBytes a record is dropped and counted — or waited for, with
+// back-pressure — as when the buffer is full.
+func TestBufferIsBoundedInBytes(t *testing.T) {
+	sink := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Buffer: 8192, BufferBytes: 1 << 20})
+	l.Record(ctx, record(0))
+	waitUntil(t, "the writer holds the first batch", func() bool { return sink.writes.Load() == 1 })
+	for i := 1; i <= 100; i++ {
+		l.Record(ctx, bigRecord(i, 64<<10))
+	}
+	depth, dropped := l.Stats()
+	if depth > 16 || depth+dropped != 100 {
+		t.Fatalf("Stats = depth %d, dropped %d: %d KiB held for 1 MiB", depth, dropped, depth*64)
+	}
+	// One record larger than the whole budget still passes an empty buffer.
+	close(sink.gate)
+	waitUntil(t, "the buffer is written", func() bool { return l.bytes.Load() == 0 })
+	l.Record(ctx, bigRecord(101, 2<<20))
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, d := l.Stats(); d != dropped || sink.count() != int(102-d) {
+		t.Fatalf("sink got %d events, dropped %d", sink.count(), d)
+	}
+
+	// Under back-pressure, Record waits for bytes as it waits for room.
+	sink = &memSink{gate: make(chan struct{})}
+	l = New(Options{Sinks: []Sink{sink}, Buffer: 8192, BufferBytes: 1 << 20, BackPressure: true})
+	var returned atomic.Int32
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				l.Record(ctx, bigRecord(i, 64<<10))
+				returned.Add(1)
+			}
+		}()
+	}
+	waitUntil(t, "the writer holds a batch", func() bool { return sink.writes.Load() == 1 })
+	cost := recordCost(bigRecord(0, 64<<10))
+	waitUntil(t, "the byte budget is spent", func() bool { return l.bytes.Load()+cost > 1<<20 })
+	if n := returned.Load(); n > 16 || l.bytes.Load() > 1<<20 {
+		t.Fatalf("%d Record calls returned (%d bytes held) past a 1 MiB budget of 64 KiB records", n, l.bytes.Load())
+	}
+	close(sink.gate)
+	wg.Wait()
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, dropped := l.Stats(); dropped != 0 || sink.count() != 100 {
+		t.Fatalf("back-pressure: sink %d, dropped %d", sink.count(), dropped)
+	}
+}
+
+// A shipper's queue is bounded in bytes too: 64 batches of large events
+// waiting for a stalled collector must not hold gigabytes.
+func TestShipperQueueIsBoundedInBytes(t *testing.T) {
+	sink := &memSink{}
+	ship := &memSink{gate: make(chan struct{})}
+	l := New(Options{Sinks: []Sink{sink}, Shippers: []Sink{ship}, FlushInterval: time.Millisecond})
+	const n = 48
+	for i := 0; i < n; i++ {
+		// 2 MiB of parameters, each within the 128 KiB an event keeps.
+		r := record(i)
+		r.Params = url.Values{}
+		for j := 0; j < 20; j++ {
+			r.Params.Set(fmt.Sprintf("P%d", j), strings.Repeat("p", 100<<10))
+		}
+		l.Record(ctx, r)
+		waitUntil(t, "the sink has the record", func() bool { return sink.count() == i+1 })
+	}
+	if q := l.shippers[0].bytes.Load(); q > shipperMaxBytes+3<<20 {
+		t.Fatalf("the stalled shipper holds %d MiB", q>>20)
+	}
+	close(ship.gate)
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, dropped := l.Stats()
+	if dropped == 0 || ship.count()+int(dropped) != n {
+		t.Fatalf("shipper got %d, dropped %d, of %d", ship.count(), dropped, n)
+	}
+}

@@ -33,6 +33,9 @@ func Secret(name string) bool {
 		n = make([]byte, 0, len(name))
 	}
 	n = appendNormalized(n, name)
+	if slices.Contains(publicNames, string(n)) {
+		return false
+	}
 	for _, s := range secretParts {
 		if bytes.Contains(n, s) {
 			return true
@@ -69,6 +72,11 @@ func bytesOf(s ...string) [][]byte {
 	}
 	return out
 }
+
+// publicNames are names that contain a secret part but hold none:
+// AssumeRoleWithWebIdentity's SubjectFromWebIdentityToken is the token's
+// sub claim, which CloudTrail writes.
+var publicNames = []string{"subjectfromwebidentitytoken"}
 
 // secretNames deny these names exactly: authentication parameters of
 // presigned URLs that identify the signing key (AWS omits them too).
@@ -290,4 +298,87 @@ func s3Params(r *pipeline.Record) map[string]any {
 		m["key"] = r.Key
 	}
 	return m
+}
+
+// validationPrefix begins AWS's Query validation errors, which quote the
+// value that failed: "1 validation error detected: Value 'V' at 'member'
+// failed to satisfy constraint: …".
+const validationPrefix = "1 validation error detected: Value '"
+
+// minEchoed is the shortest secret parameter value looked for in an error
+// message: shorter ones are no secret worth the message's words.
+const minEchoed = 3
+
+// errorMessage is a failed request's message as the trail keeps it: the
+// message sent, without the values of the request's secret parameters —
+// a validation error's quoted value when its member is a secret (a
+// mistyped MFA code holds most of a valid one), and any secret
+// parameter's value the message repeats, as "***".
+func (c *Converter) errorMessage(r *pipeline.Record) string {
+	msg := r.ErrorMessage
+	if msg == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(msg, validationPrefix); ok {
+		if end := strings.LastIndex(rest, "' failed to satisfy constraint"); end >= 0 {
+			if at := strings.LastIndex(rest[:end], "' at '"); at >= 0 && Secret(rest[at+len("' at '"):end]) {
+				msg = validationPrefix + "***" + rest[at:]
+			}
+		}
+	}
+	msg = maskConditions(msg)
+	n := 0
+	for k, vs := range r.Params {
+		if n++; n > maxParams {
+			break
+		}
+		if !c.secret(k) {
+			continue
+		}
+		for _, v := range vs {
+			if len(v) >= minEchoed && strings.Contains(msg, v) {
+				msg = strings.ReplaceAll(msg, v, "***")
+			}
+		}
+	}
+	return msg
+}
+
+// maskConditions writes "***" for the value of every S3 POST policy
+// condition on a secret form field that msg quotes: a form upload's
+// failed condition is worded ["eq", "$x-amz-security-token", "VALUE"],
+// its value JSON-quoted, and the form's fields are no request parameter.
+func maskConditions(msg string) string {
+	const field = `"$`
+	for i := 0; ; {
+		j := strings.Index(msg[i:], field)
+		if j < 0 {
+			return msg
+		}
+		i += j + len(field)
+		end := strings.IndexByte(msg[i:], '"')
+		if end < 0 {
+			return msg
+		}
+		name := msg[i : i+end]
+		i += end + 1
+		rest, ok := strings.CutPrefix(msg[i:], `, "`)
+		if !ok || !Secret(name) {
+			continue
+		}
+		start := i + len(`, "`)
+		stop := len(msg) // an unterminated value is masked to the end
+		for k := 0; k < len(rest); k++ {
+			if rest[k] == '\\' {
+				k++
+				continue
+			}
+			if rest[k] == '"' {
+				stop = start + k
+				break
+			}
+		}
+		msg = msg[:start] + "***" + msg[stop:]
+		i = start + len("***")
+	}
 }

@@ -339,8 +339,9 @@ func DecodeEvent(line []byte) (*Event, error) {
 	return &e, nil
 }
 
-// readFile calls fn with each complete line of a file (a line longer than
-// maxLine is skipped, as is a last line without its newline).
+// readFile calls fn with each complete line of a file: nil for a line
+// longer than maxLine (which is no event), and nothing for a last line
+// without its newline (being written).
 func readFile(name string, fn func([]byte) error) error {
 	f, err := os.Open(name)
 	if err != nil {
@@ -351,7 +352,13 @@ func readFile(name string, fn func([]byte) error) error {
 }
 
 func readLines(r io.Reader, fn func([]byte) error) error {
-	br := bufio.NewReaderSize(r, 256<<10)
+	return readLinesSize(r, 256<<10, maxLine, fn)
+}
+
+// readLinesSize is readLines reading size bytes at a time, with lines
+// (newline included) of at most limit bytes; size must not exceed limit.
+func readLinesSize(r io.Reader, size, limit int, fn func([]byte) error) error {
+	br := bufio.NewReaderSize(r, size)
 	var long []byte
 	tooLong := false
 	for {
@@ -360,7 +367,7 @@ func readLines(r io.Reader, fn func([]byte) error) error {
 		case err == nil:
 			line := chunk
 			if len(long) > 0 || tooLong {
-				if !tooLong && len(long)+len(chunk) <= maxLine {
+				if !tooLong && len(long)+len(chunk) <= limit {
 					line = append(long, chunk...)
 				} else {
 					line = nil
@@ -368,12 +375,13 @@ func readLines(r io.Reader, fn func([]byte) error) error {
 				long, tooLong = long[:0], false
 			}
 			if line != nil {
-				if ferr := fn(line[:len(line)-1]); ferr != nil {
-					return ferr
-				}
+				line = line[:len(line)-1]
+			}
+			if ferr := fn(line); ferr != nil {
+				return ferr
 			}
 		case errors.Is(err, bufio.ErrBufferFull):
-			if !tooLong && len(long)+len(chunk) <= maxLine {
+			if !tooLong && len(long)+len(chunk) <= limit {
 				long = append(long, chunk...)
 			} else {
 				tooLong, long = true, long[:0]

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // trailBuilder writes events across several files, as rotation leaves them.
@@ -203,5 +204,66 @@ func TestTable(t *testing.T) {
 		!strings.Contains(lines[1], "anonymous") || !strings.Contains(lines[1], "b/k x") || !strings.Contains(lines[1], "AccessDenied") ||
 		!strings.Contains(lines[2], "arn:aws:sts::111122223333:assumed-role/R/s (ASIAX)") || !strings.Contains(lines[2], " OK ") {
 		t.Fatalf("table:\n%s", out.String())
+	}
+}
+
+// The table and the chain are printed on an operator's terminal, and a
+// client chooses much of what they show (an S3 key, an unknown Action):
+// no control character, escape sequence or bidirectional override from
+// an event reaches the output.
+func TestTableWritesNoControlCharacters(t *testing.T) {
+	hostile := []string{"\x1b[2J\x1b[1;1H", "\x1b]0;pwned\x07", "\x9b31m", "a\u202eexe.txt", "\x7f\x00\r\n\t\v\f\b", "\xff\xfe"}
+	var out bytes.Buffer
+	tb := NewTable(&out)
+	for _, h := range hostile {
+		issued := &Event{EventTime: "2026-05-01T12:00:00Z" + h, EventSource: "sts.amazonaws.com" + h, EventName: "AssumeRole" + h,
+			UserIdentity: UserIdentity{Type: TypeIAMUser, ARN: "arn:aws:iam::1:user/u" + h, AccessKeyID: "AKIA" + h},
+			ResponseElements: map[string]any{"credentials": map[string]any{"accessKeyId": "ASIA" + h},
+				"assumedRoleUser": map[string]any{"arn": "arn:aws:sts::1:assumed-role/r/s" + h}},
+			ErrorCode: "Denied" + h, SourceIPAddress: "10.0.0.1" + h, RecipientAccountID: "1" + h,
+			Resources: []Resource{{ARN: "arn:aws:s3:::b/" + h}}}
+		if err := tb.Add(issued); err != nil {
+			t.Fatal(err)
+		}
+		if err := tb.Add(&Event{EventSource: "s3.amazonaws.com", EventName: h, RequestParameters: map[string]any{"bucketName": "b", "key": h},
+			UserIdentity: UserIdentity{Type: TypeWebIdentityUser, PrincipalID: h}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := DescribeChain(&out, []*Event{issued, issued}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tb.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range out.String() {
+		if r == '\n' {
+			continue
+		}
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f ||
+			r == 0x061c || r == utf8.RuneError {
+			t.Fatalf("control character %U at %d in:\n%q", r, i, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), `\x1b[2J`) || !strings.Contains(out.String(), `\u202e`) {
+		t.Fatalf("hostile bytes are not shown escaped:\n%s", out.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if want := 4*len(hostile) + 1; len(lines) != want {
+		t.Fatalf("%d lines, want %d (one per row and chain step, and the header):\n%s", len(lines), want, out.String())
+	}
+}
+
+// A line too long to be an event is skipped and counted as such, like
+// any other line that is not an event.
+func TestSearchCountsOverlongLines(t *testing.T) {
+	b := newTrail(t)
+	b.add(call(user("a", "AKIAA"), "iam", "ListUsers", ""))
+	b.files[0] = append(b.files[0], bytes.Repeat([]byte("x"), maxLine+1)...)
+	b.files[0] = append(b.files[0], '\n')
+	b.add(call(user("a", "AKIAA"), "iam", "ListRoles", ""))
+	got, res := search(t, b.write(), Query{})
+	if got != "ev-1 ev-2" || res.Skipped != 1 {
+		t.Fatalf("got %q, skipped %d", got, res.Skipped)
 	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -37,7 +38,8 @@ type typePlan struct {
 }
 
 type fieldPlan struct {
-	index     int
+	index     []int  // reflect.Value.FieldByIndex: through embedded structs
+	depth     int    // how many embedded structs deep
 	name      string // CloudTrail's name
 	omitEmpty bool
 	date      bool // a date element (…Date, Expiration)
@@ -47,33 +49,64 @@ func (c *Converter) plan(t reflect.Type) *typePlan {
 	if p, ok := c.plans.Load(t); ok {
 		return p.(*typePlan)
 	}
+	all := planFields(nil, t, nil, 0)
 	p := &typePlan{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
+	for _, f := range all {
+		// One field per name: the shallowest (encoding/xml's rule for
+		// promoted fields), else the first (A>B, A>C: an object has one A).
+		if slices.ContainsFunc(all, func(x fieldPlan) bool { return x.name == f.name && x.depth < f.depth }) ||
+			slices.ContainsFunc(p.fields, func(x fieldPlan) bool { return x.name == f.name }) {
 			continue
 		}
+		p.fields = append(p.fields, f)
+	}
+	c.plans.Store(t, p)
+	return p
+}
+
+// maxEmbedDepth bounds how deep embedded structs are followed.
+const maxEmbedDepth = 4
+
+// planFields appends the fields of struct type t written as XML elements,
+// those of embedded structs as their own (encoding/xml promotes them),
+// without secrets.
+func planFields(dst []fieldPlan, t reflect.Type, index []int, depth int) []fieldPlan {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
 		tag := f.Tag.Get("xml")
+		at := append(slices.Clip(index), i)
+		if ft := f.Type; f.Anonymous && tag == "" {
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if depth < maxEmbedDepth {
+					dst = planFields(dst, ft, at, depth+1)
+				}
+				continue
+			}
+		}
+		if !f.IsExported() || f.Name == "XMLName" {
+			continue
+		}
 		if tag == "-" || strings.Contains(tag, ",attr") || strings.Contains(tag, ",chardata") || strings.Contains(tag, ",innerxml") {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		if f.Name == "XMLName" {
-			continue
-		}
 		if name == "" {
 			name = f.Name
 		}
-		// Tags>member: the list element is Tags.
-		name, _, _ = strings.Cut(name, ">")
+		// A secret at any step of the path (Credentials>SecretAccessKey)
+		// is a secret.
 		if Secret(name) {
 			continue
 		}
-		p.fields = append(p.fields, fieldPlan{index: i, name: lowerFirst(name), omitEmpty: strings.Contains(opts, "omitempty"),
+		// Tags>member: the list element is Tags.
+		name, _, _ = strings.Cut(name, ">")
+		dst = append(dst, fieldPlan{index: at, depth: depth, name: lowerFirst(name), omitEmpty: strings.Contains(opts, "omitempty"),
 			date: strings.HasSuffix(name, "Date") || name == "Expiration"})
 	}
-	c.plans.Store(t, p)
-	return p
+	return dst
 }
 
 // structValue writes a struct as an object.
@@ -84,7 +117,10 @@ func (c *Converter) structValue(v reflect.Value, depth int) any {
 	p := c.plan(v.Type())
 	m := make(map[string]any, len(p.fields))
 	for _, f := range p.fields {
-		fv := v.Field(f.index)
+		fv, err := v.FieldByIndexErr(f.index)
+		if err != nil {
+			continue // under a nil embedded pointer
+		}
 		if f.omitEmpty && fv.IsZero() {
 			continue
 		}

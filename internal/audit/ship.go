@@ -29,13 +29,15 @@ type WebhookConfig struct {
 	// Backoff is the wait before retry n (1, 2, …); nil: 500 ms × 2^(n-1),
 	// at most 30 s.
 	Backoff func(n int) time.Duration
-	// Client sends the POSTs (nil: a client with its own transport).
+	// Client sends the POSTs (nil: a client with its own transport that
+	// follows no redirect).
 	Client *http.Client
 }
 
 // WebhookSink POSTs each batch of events to a URL as CloudTrail's log file
 // shape, {"Records":[…]}, with Content-Type application/json. A POST that
-// fails (a network error, or any status but 2xx) is retried with backoff;
+// fails (a network error, or any status but 2xx, redirects included) is
+// retried with backoff;
 // after the retries the batch is lost and Write says so. Errors never
 // include the URL, which may carry a token.
 type WebhookSink struct {
@@ -57,7 +59,10 @@ func NewWebhookSink(cfg WebhookConfig) *WebhookSink {
 	}
 	c := cfg.Client
 	if c == nil {
-		c = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 2, IdleConnTimeout: time.Minute}}
+		c = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
+			// A redirect is a failure: following it would send the events
+			// elsewhere, and the URL (its token) as the Referer.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	return &WebhookSink{cfg: cfg, client: c}
 }
@@ -174,6 +179,8 @@ type SyslogSink struct {
 
 	mu   sync.Mutex
 	conn net.Conn
+	// dial connects (tests replace it).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 var _ Sink = (*SyslogSink)(nil)
@@ -200,15 +207,21 @@ func NewSyslogSink(cfg SyslogConfig) (*SyslogSink, error) {
 	if host == "" {
 		host = "-"
 	}
-	return &SyslogSink{cfg: cfg, network: u.Scheme, addr: u.Host, host: printable(host, 255), pid: strconv.Itoa(os.Getpid())}, nil
+	d := &net.Dialer{Timeout: cfg.Timeout}
+	return &SyslogSink{cfg: cfg, network: u.Scheme, addr: u.Host, host: printable(host, 255), pid: strconv.Itoa(os.Getpid()),
+		dial: d.DialContext}, nil
 }
 
-// Write sends every event of the batch.
+// Write sends every event of the batch. When the collector cannot be
+// reached (no connection after the retries), the rest of the batch fails
+// at once: a batch costs at most Retries+1 connection attempts more than
+// its events' sends, each bounded by the timeout.
 func (s *SyslogSink) Write(ctx context.Context, lines []byte, _ int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var msg []byte
 	var errs int
+	unreachable := false
 	for len(lines) > 0 {
 		line := lines
 		if i := bytes.IndexByte(lines, '\n'); i >= 0 {
@@ -219,12 +232,16 @@ func (s *SyslogSink) Write(ctx context.Context, lines []byte, _ int) error {
 		if len(line) == 0 {
 			continue
 		}
+		if unreachable {
+			errs++
+			continue
+		}
 		msg = s.message(msg[:0], line)
 		if err := s.send(ctx, msg); err != nil {
 			errs++
-			if ctx.Err() != nil {
-				break
-			}
+			// Not connected after the retries (or cancelled): the
+			// collector is unreachable for this batch.
+			unreachable = s.conn == nil && !errors.Is(err, errTooLarge) || ctx.Err() != nil
 		}
 	}
 	if errs > 0 {
@@ -249,16 +266,18 @@ func (s *SyslogSink) message(dst, event []byte) []byte {
 	return append(dst, event...)
 }
 
+// errTooLarge refuses an event too large for a UDP datagram.
+var errTooLarge = errors.New("event too large for UDP")
+
 // send delivers one message, (re)connecting as needed.
 func (s *SyslogSink) send(ctx context.Context, msg []byte) error {
 	if s.network == "udp" && len(msg) > maxUDPMessage {
-		return errors.New("event too large for UDP")
+		return errTooLarge
 	}
 	var last error
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if s.conn == nil {
-			d := net.Dialer{Timeout: s.cfg.Timeout}
-			c, err := d.DialContext(ctx, s.network, s.addr)
+			c, err := s.dial(ctx, s.network, s.addr)
 			if err != nil {
 				last = err
 				continue

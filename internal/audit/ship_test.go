@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -212,5 +213,58 @@ func TestSyslogTCP(t *testing.T) {
 	}
 	if _, err := NewSyslogSink(SyslogConfig{Address: "http://x:1"}); err == nil {
 		t.Fatal("http syslog address accepted")
+	}
+}
+
+// A collector that cannot be reached fails the rest of the batch at once:
+// every event costs no more connection attempts (each bounded by the
+// timeout) — a batch of 256 events to a blackholed address would
+// otherwise take 256 × 3 timeouts, and the shipper's queue would never
+// drain.
+func TestSyslogUnreachableFailsTheBatchFast(t *testing.T) {
+	s, err := NewSyslogSink(SyslogConfig{Address: "tcp://127.0.0.1:9", Hostname: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dials atomic.Int32
+	s.dial = func(context.Context, string, string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, errors.New("i/o timeout")
+	}
+	var lines []byte
+	for i := 0; i < 50; i++ {
+		lines = append(lines, `{"eventVersion":"1.11","eventName":"X"}`+"\n"...)
+	}
+	err = s.Write(ctx, lines, 50)
+	if !errors.Is(err, ErrShipFailed) || !strings.Contains(err.Error(), "50 events not sent") {
+		t.Fatalf("Write = %v", err)
+	}
+	if n := dials.Load(); n > 3 {
+		t.Fatalf("%d connection attempts for one batch to an unreachable collector", n)
+	}
+	// The next batch tries again.
+	if err := s.Write(ctx, lines[:40], 1); err == nil || dials.Load() == 3 {
+		t.Fatalf("the next batch did not try to connect: %v", err)
+	}
+}
+
+// A webhook that redirects is a failure, not followed: following it would
+// send the events to another host, and with them the webhook's URL —
+// token included — as the Referer.
+func TestWebhookFollowsNoRedirect(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/collect", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	s := NewWebhookSink(WebhookConfig{URL: srv.URL + "/hook?token=s3cr3t-token", Retries: -1})
+	defer s.Close(ctx)
+	if err := s.Write(ctx, twoLines(), 2); !errors.Is(err, ErrShipFailed) || !strings.Contains(err.Error(), "status 307") {
+		t.Fatalf("a redirecting webhook: %v", err)
+	}
+	if elsewhere.Load() != 0 {
+		t.Fatal("the events followed the redirect")
 	}
 }

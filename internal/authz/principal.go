@@ -55,6 +55,12 @@ type Principal struct {
 	// (TypeWebIdentity, TypeSAMLUser) authenticated with — an IAM OIDC or
 	// SAML provider: what a trust policy's "Federated" principal names.
 	Federated string
+	// Subject and Issuer name a federation caller as AWS's CloudTrail
+	// does (userName, identityProvider): the token's sub claim or the
+	// assertion's NameID, and who vouched for it — the OIDC provider's
+	// name (accounts.google.com), or SAML's saml:namequalifier. No policy
+	// reads them.
+	Subject, Issuer string
 }
 
 // Anonymous is the caller of an unsigned request (S3; STS's federation

@@ -105,6 +105,10 @@ type Record struct {
 	Operation string // the API operation ("" when the request never named one)
 	Time      time.Time
 	Principal *authz.Principal // nil when authentication failed
+	// Subject is who a federation action's checks were decided for (the
+	// subject its verified token or assertion names: Check.Principal),
+	// nil for other requests. The audit trail names it as the caller.
+	Subject   *authz.Principal
 	Checks    []CheckRecord
 	NoCheck   string // the reason, when the operation needed no policy
 	ErrorCode string // "" on success
@@ -245,6 +249,9 @@ func (d *Driver) Authorize(ctx context.Context, p *authz.Principal, info authz.R
 		who := p
 		if c.Principal != nil {
 			who = c.Principal
+			if rec.Subject == nil {
+				rec.Subject = who
+			}
 		}
 		dec, err := d.decider.Decide(ctx, who, info, c.Check)
 		if err != nil {

@@ -132,7 +132,8 @@ func ParseAuthorization(h string) (*Auth, error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fail(ErrIncomplete, "Authorization header is malformed: "+part)
+			// Not quoted: the part may be the signature ("Signature 0a1b…").
+			return nil, fail(ErrIncomplete, "Authorization header is malformed: a parameter is not of the form name=value")
 		}
 		switch k {
 		case "Credential":

@@ -397,11 +397,11 @@ func (p *PostPolicy) Check(fields map[string]string, now time.Time) error {
 			}
 			found = true
 			if !c.match(field, v) {
-				return fail(ErrPostCondition, "Invalid according to Policy: Policy Condition failed: "+c.String())
+				return conditionFailed(c, field)
 			}
 		}
 		if !found && !c.match(field, "") {
-			return fail(ErrPostCondition, "Invalid according to Policy: Policy Condition failed: "+c.String())
+			return conditionFailed(c, field)
 		}
 	}
 	var extra []string
@@ -417,6 +417,17 @@ func (p *PostPolicy) Check(fields map[string]string, now time.Time) error {
 		return fail(ErrPostCondition, "Invalid according to Policy: Extra input fields: "+strings.Join(extra, ", "))
 	}
 	return nil
+}
+
+// conditionFailed is the error of a failed condition, quoting it as S3
+// does — but for the value of a condition on a credential field (the
+// session token an SDK writes into the policy, the signature), which is
+// written "***": an error's Detail is never secret. field is lower-cased.
+func conditionFailed(c PostCondition, field string) *Error {
+	if field == "x-amz-security-token" || field == "x-amz-signature" {
+		c.Value = "***"
+	}
+	return fail(ErrPostCondition, "Invalid according to Policy: Policy Condition failed: "+c.String())
 }
 
 // match applies an eq or starts-with condition to one value; field is the

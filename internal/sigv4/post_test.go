@@ -503,3 +503,18 @@ func FuzzParsePostPolicy(f *testing.F) {
 		}
 	})
 }
+
+// A failed condition on a credential field (the session token an SDK puts
+// in the policy, the signature) is quoted without its value: Detail is
+// never secret, and it reaches the client, the audit trail and the logs.
+func TestPostConditionQuotesNoCredential(t *testing.T) {
+	const token = "IQoJb3JpZ2luX2VjEOLDSESSIONTOKEN"
+	for _, tc := range []struct{ cond, want string }{
+		{`{"x-amz-security-token":"` + token + `"}`, `["eq", "$x-amz-security-token", "***"]`},
+		{`["starts-with","$X-Amz-Security-Token","` + token + `"]`, `["starts-with", "$X-Amz-Security-Token", "***"]`},
+		{`["eq","$x-amz-signature","` + token + `"]`, `["eq", "$x-amz-signature", "***"]`},
+	} {
+		err := postPolicy(t, tc.cond).Check(map[string]string{"x-amz-security-token": "IQoJb3JpZ2luX2VjENEWTOKEN", "x-amz-signature": "s"}, postVecTime)
+		wantPostErr(t, err, ErrPostCondition, failedPrefix+tc.want)
+	}
+}

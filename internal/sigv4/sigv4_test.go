@@ -312,3 +312,23 @@ func BenchmarkParseAndVerifySTSPost(b *testing.B) {
 		}
 	}
 }
+
+// A malformed Authorization header's words never repeat its parts: a
+// part without "=" may be the request's signature (Signature 0a1b…), and
+// the error's words reach the client, the audit trail and the logs.
+func TestParseErrorsQuoteNoSignature(t *testing.T) {
+	sig := "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+	for _, h := range []string{
+		"AWS4-HMAC-SHA256 Credential=AKID/20250102/us-east-1/sts/aws4_request, SignedHeaders=host, Signature " + sig,
+		"AWS4-HMAC-SHA256 Credential=AKID/20250102/us-east-1/sts/aws4_request, SignedHeaders=host, " + sig,
+		"AWS4-HMAC-SHA256 Credential=AKID/20250102/us-east-1/sts/aws4_request, SignedHeaders=host, Signature:" + sig,
+	} {
+		_, err := ParseAuthorization(h)
+		if !errors.Is(err, ErrIncomplete) {
+			t.Fatalf("ParseAuthorization(%q) = %v", h, err)
+		}
+		if strings.Contains(err.Error(), sig[:16]) {
+			t.Errorf("the error quotes the signature: %v", err)
+		}
+	}
+}

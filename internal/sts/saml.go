@@ -231,6 +231,8 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 		return nil, err
 	}
 	subject := authz.FederationCaller(authz.TypeSAMLUser, sp.Account, a.principalArn)
+	nq := nameQualifier(as.Issuer, sp.Account, sp.Name)
+	subject.UserID, subject.Subject, subject.Issuer = nq+":"+as.NameID, as.NameID, nq
 	if !grantsRole(as, a.roleArn, a.principalArn) {
 		// The IdP did not grant this role: nothing may allow it.
 		return denyAll("sts:AssumeRoleWithSAML", a.roleArn, subject), nil
@@ -262,7 +264,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 	if size := g.packedSize(); size > 100 {
 		return nil, awsapi.PackedSizeExceeded.Of(size)
 	}
-	g.nameQualifier = nameQualifier(as.Issuer, sp.Account, sp.Name)
+	g.nameQualifier = nq
 	g.keys = samlKeys(as, g, sp)
 	size := 0
 	for _, k := range g.keys {
@@ -292,7 +294,6 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 	if len(g.transitive) > 0 {
 		keys["sts:transitivetagkeys"] = g.transitive
 	}
-	subject.UserID = g.nameQualifier + ":" + as.NameID
 	trust := authz.Check{Action: "sts:AssumeRoleWithSAML", Resource: g.arn, DisplayResource: a.roleArn, ResourceAccount: g.role.Account,
 		ResourcePolicy: cr.trust, Trust: true, Keys: keys, Bare: true}
 	checks := []pipeline.Check{{Check: trust, Principal: subject}}

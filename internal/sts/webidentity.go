@@ -127,6 +127,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, info authz.Requ
 	// The token verifies: the caller is its subject, named by the provider.
 	subject := authz.FederationCaller(authz.TypeWebIdentity, prov.Account, prov.ARN)
 	subject.UserID = providerName(prov.ARN) + ":" + aud.Value + ":" + claims.Subject
+	subject.Subject, subject.Issuer = claims.Subject, providerName(prov.ARN)
 
 	cr, err := s.findRole(ctx, "", a.roleArn)
 	if err != nil {
@@ -298,9 +299,9 @@ func webIdentityKeys(a *assumeParams, session []token.ContextKey) map[string][]s
 
 type webIdentityResult struct {
 	assumeRoleResult
-	Subject  string
-	Provider string
-	Audience string
+	Subject  string `xml:"SubjectFromWebIdentityToken"`
+	Provider string `xml:"Provider"`
+	Audience string `xml:"Audience"`
 }
 
 // AppendXML writes the result without reflection (a hot path).
