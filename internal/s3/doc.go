@@ -2,13 +2,19 @@
 // virtual-host-style addressing), the request pipeline for S3 (route →
 // SigV4 with S3's payload modes → principal → IAM and bucket policies →
 // handler), and the semantics of buckets, objects, listings, multipart
-// uploads, tagging, bucket policies, CORS and browser form uploads.
+// uploads, tagging, bucket policies, Block Public Access (the bucket's, and
+// the account's through S3 Control's API, served on the same endpoint),
+// CORS and browser form uploads.
 //
 // Contract:
 //   - Every request is authenticated (or is anonymous) and authorized before
 //     its handler runs: each operation names its IAM action(s), resource
 //     ARN(s) and condition keys; identity policies and the bucket policy are
-//     evaluated together by AWS's same-account / cross-account rules.
+//     evaluated together by AWS's same-account / cross-account rules. Each
+//     check also carries the Block Public Access configuration in force
+//     for its bucket (the bucket's OR its owner account's) and the facts
+//     the settings judge (the policy a PutBucketPolicy writes, whether a
+//     request sets a public ACL); the authorizer applies them.
 //   - Object bytes are streamed: a PUT is hashed and verified (payload
 //     SHA-256, aws-chunked chunk signatures, Content-MD5, flexible checksums)
 //     while it is written to a fresh blob, and the object record is committed
