@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCLIBlockPublicAccess drives S3 Block Public Access with the aws CLI:
@@ -109,4 +112,28 @@ func TestCLIBlockPublicAccess(t *testing.T) {
 		t.Fatalf("s3control get after delete: %v %s", ok, e)
 	}
 	aws.must(nil, "s3api", "put-bucket-policy", "--bucket", "bpa-other", "--policy", other)
+}
+
+// TestBoto3BlockPublicAccess runs testdata/boto3_bpa.py: boto3's s3 and
+// s3control clients with Block Public Access and GetBucketPolicyStatus.
+func TestBoto3BlockPublicAccess(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 with boto3 is required for end-to-end tests: ", err)
+	}
+	srv := startServer(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "python3", "testdata/boto3_bpa.py")
+	cmd.Env = append(os.Environ(), "GATEHOUSE_URL="+srv.URL, "GATEHOUSE_ACCOUNT="+accountID, "AWS_ACCESS_KEY_ID="+rootKeyID,
+		"AWS_SECRET_ACCESS_KEY="+rootSecret, "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "NO_PROXY=", "no_proxy=")
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("boto3 script: %v", err)
+	}
+	for _, want := range []string{"OK policy status", "OK bucket configuration", "OK account configuration"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("missing %q in output", want)
+		}
+	}
 }
