@@ -31,7 +31,7 @@ func BenchmarkParallel(b *testing.B) {
 			defer f.Close()
 			var out interface{ Write([]byte) (int, error) } = f
 			if mode == "writer" {
-				w := NewWriter(f, 1<<20)
+				w := NewWriter(f, 1<<20, 2*time.Millisecond)
 				defer w.Close()
 				out = w
 			}
@@ -61,7 +61,7 @@ func BenchmarkSerial(b *testing.B) {
 			var out interface{ Write([]byte) (int, error) } = f
 			switch mode {
 			case "writer", "text-writer":
-				w := NewWriter(f, 1<<20)
+				w := NewWriter(f, 1<<20, 2*time.Millisecond)
 				defer w.Close()
 				out = w
 			case "discard", "text-discard":

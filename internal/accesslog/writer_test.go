@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // slowWriter records every underlying write, and can be held.
@@ -30,7 +31,7 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 
 func TestWriterKeepsEveryLineWholeAndInOrder(t *testing.T) {
 	out := &slowWriter{}
-	w := NewWriter(out, 64)
+	w := NewWriter(out, 64, 0)
 	var want strings.Builder
 	for i := 0; i < 1000; i++ {
 		line := fmt.Sprintf("line %04d %s\n", i, strings.Repeat("x", i%50))
@@ -58,7 +59,7 @@ func TestWriterKeepsEveryLineWholeAndInOrder(t *testing.T) {
 // underlying writes.
 func TestWriterLimitAndBatching(t *testing.T) {
 	out := &slowWriter{gate: make(chan struct{})}
-	w := NewWriter(out, 100)
+	w := NewWriter(out, 100, 0)
 	line := []byte(strings.Repeat("y", 39) + "\n")
 	w.Write(line) // taken by the goroutine, which waits at the gate
 	var wg sync.WaitGroup
@@ -100,11 +101,46 @@ func TestWriterLimitAndBatching(t *testing.T) {
 
 func TestWriterCloseWritesQueued(t *testing.T) {
 	out := &slowWriter{}
-	w := NewWriter(out, 1<<20)
+	w := NewWriter(out, 1<<20, 0)
 	io.WriteString(w, "a\n")
 	io.WriteString(w, "b\n")
 	w.Close()
 	if out.buf.String() != "a\nb\n" {
 		t.Fatalf("%q", out.buf.String())
+	}
+}
+
+// Lines written while the goroutine waits out its delay share one write;
+// Close cuts the wait short.
+func TestWriterDelayGathersLines(t *testing.T) {
+	out := &slowWriter{}
+	w := NewWriter(out, 1<<20, time.Hour)
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(w, "line %d\n", i)
+	}
+	w.Close()
+	if out.writes != 1 || strings.Count(out.buf.String(), "\n") != 10 {
+		t.Fatalf("%d writes: %q", out.writes, out.buf.String())
+	}
+}
+
+// Half the limit queued: the goroutine writes without waiting out its
+// delay, so that writers never wait for the timer.
+func TestWriterHurriesWhenHalfFull(t *testing.T) {
+	out := &slowWriter{}
+	w := NewWriter(out, 100, time.Hour)
+	defer w.Close()
+	w.Write([]byte(strings.Repeat("z", 59) + "\n"))
+	for try := 0; ; try++ {
+		out.mu.Lock()
+		n := out.writes
+		out.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if try == 1000000 {
+			t.Fatal("half the limit queued and nothing written")
+		}
+		runtime.Gosched()
 	}
 }

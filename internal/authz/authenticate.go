@@ -197,6 +197,46 @@ func (a *Authenticator) VerifyQueryV2(ctx context.Context, r *http.Request, reso
 	return principal, nil
 }
 
+// VerifyHeaderV2 authenticates a request signed with Signature Version 2
+// in its Authorization header ("AWS AccessKeyId:Signature"), which older
+// S3 tools still send. resource is the request's canonicalized resource
+// (sigv2.Resource).
+func (a *Authenticator) VerifyHeaderV2(ctx context.Context, r *http.Request, resource string) (*Principal, error) {
+	auth, err := sigv2.ParseHeader(r)
+	if errors.Is(err, sigv2.ErrNotSigned) {
+		return nil, ErrNoCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := sigv2.VerifyHeader(r, auth, secret, resource, now); err != nil {
+		return nil, err
+	}
+	if principal.Session == nil {
+		a.touch(ctx, auth.AccessKeyID, "s3")
+	}
+	return principal, nil
+}
+
+// VerifyPostV2 authenticates a browser form upload signed with Signature
+// Version 2 (AWSAccessKeyId, policy and signature fields): the signature
+// is the HMAC-SHA1 of the policy under the key's secret.
+func (a *Authenticator) VerifyPostV2(ctx context.Context, akid, sessionToken, policy, signature string) (*Principal, error) {
+	secret, principal, err := a.credentials(ctx, akid, sessionToken, a.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := sigv2.VerifyPost(secret, policy, signature); err != nil {
+		return nil, err
+	}
+	return principal, nil
+}
+
 // PostKey authenticates the credential of a browser form upload (S3 POST
 // object): it returns the principal and the signing key for (date, region,
 // service), with which the caller checks the policy's signature. The

@@ -253,6 +253,7 @@ var services = []struct{ file, title string }{
 	{"messages_sts.go", "STS"},
 	{"messages_saml.go", "SAML federation (IAM SAML providers, STS AssumeRoleWithSAML)"},
 	{"messages_s3.go", "S3"},
+	{"messages_s3_compat.go", "S3: refusals of what is not supported, and the newer object APIs"},
 	{"messages_server.go", "Every protocol: the server's limits"},
 }
 

@@ -94,6 +94,8 @@ var (
 	ErrInvalidLocationConstraint          = &Code{name: "InvalidLocationConstraint", status: http.StatusBadRequest}
 	ErrIllegalLocationConstraintException = &Code{name: "IllegalLocationConstraintException", status: http.StatusBadRequest}
 	ErrInvalidStorageClass                = &Code{name: "InvalidStorageClass", status: http.StatusBadRequest}
+	ErrAccessControlListNotSupported      = &Code{name: "AccessControlListNotSupported", status: http.StatusBadRequest}
+	ErrConditionalRequestConflict         = &Code{name: "ConditionalRequestConflict", status: http.StatusConflict}
 	ErrTooManyBuckets                     = &Code{name: "TooManyBuckets", status: http.StatusBadRequest}
 	ErrInternalError                      = &Code{name: "InternalError", status: http.StatusInternalServerError, message: "We encountered an internal error. Please try again."}
 	ErrSlowDown                           = &Code{name: "SlowDown", status: http.StatusServiceUnavailable}
@@ -115,6 +117,10 @@ var (
 // ErrNoSuchPublicAccessBlockConfiguration: S3 (and S3 Control) Block Public
 // Access configuration not found.
 var ErrNoSuchPublicAccessBlockConfiguration = &Code{name: "NoSuchPublicAccessBlockConfiguration", status: http.StatusNotFound}
+
+// ErrInvalidBucketAclWithObjectOwnership is declared on its own: its name is
+// longer than the block's alignment.
+var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
 
 // codes lists the table, for lookups by name and tests.
 var codes = []*Code{
@@ -203,6 +209,9 @@ var codes = []*Code{
 	ErrInvalidLocationConstraint,
 	ErrIllegalLocationConstraintException,
 	ErrInvalidStorageClass,
+	ErrAccessControlListNotSupported,
+	ErrInvalidBucketAclWithObjectOwnership,
+	ErrConditionalRequestConflict,
 	ErrTooManyBuckets,
 	ErrInternalError,
 	ErrSlowDown,

@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -104,8 +105,20 @@ func S3Error(err error, req S3Request) *Error {
 		return e
 	case errors.Is(err, sigv2.ErrExpired):
 		return S3V2RequestExpired.Of()
+	case errors.Is(err, sigv2.ErrIncomplete) && !presigned:
+		return S3V2HeaderMalformed.Of().With("ArgumentName", "Authorization")
 	case errors.Is(err, sigv2.ErrIncomplete):
 		return S3V2Incomplete.Of()
+	case errors.Is(err, sigv2.ErrNoDate):
+		return S3V2DateMissing.Of()
+	case errors.Is(err, sigv2.ErrSkew):
+		e := S3TimeSkewed.Of()
+		var sk *sigv2.SkewError
+		if errors.As(err, &sk) {
+			e = e.With("RequestTime", sk.RequestTime.UTC().Format(http.TimeFormat)).With("ServerTime", sk.ServerTime.UTC().Format(time.RFC3339)).
+				With("MaxAllowedSkewMilliseconds", "900000")
+		}
+		return e
 	case errors.Is(err, sigv4.ErrMismatch):
 		e := S3SignatureMismatch.Of().With("AWSAccessKeyId", akid)
 		if se != nil && se.StringToSign != "" {

@@ -47,6 +47,12 @@ var (
 	S3V2RequestExpired = ErrAccessDenied.say("Request has expired")
 	// S3V2Incomplete: a SigV2 presigned URL missing a parameter.
 	S3V2Incomplete = ErrAccessDenied.say("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+	// S3V2HeaderMalformed: an "Authorization: AWS …" header that is not
+	// AccessKeyId:Signature; add ArgumentName.
+	S3V2HeaderMalformed = ErrInvalidArgument.say("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
+	// S3V2DateMissing: a SigV2 header-signed request without a valid Date
+	// or x-amz-date.
+	S3V2DateMissing = ErrAccessDenied.say("AWS authentication requires a valid Date or x-amz-date header")
 	// S3TimeSkewed: add RequestTime, ServerTime, MaxAllowedSkewMilliseconds.
 	S3TimeSkewed = ErrRequestTimeTooSkewed.say("The difference between the request time and the current time is too large.").sentWith(http.StatusForbidden)
 	// S3RequestExpired: Args: sigv4's words for the expiry.

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,16 @@ import (
 // checks the x-amz-content-sha256 value S3 requires of header-signed requests.
 func (c *call) authenticate() error {
 	r := c.r
+	if strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
+		// Signature Version 2 in the header: it signs no payload.
+		c.authType = "REST-HEADER"
+		p, err := c.s.authn.VerifyHeaderV2(c.ctx, r, c.v2Resource())
+		if err != nil {
+			return err
+		}
+		c.p, c.sigV2 = p, true
+		return nil
+	}
 	payload := r.Header.Get("x-amz-content-sha256")
 	if r.Header.Get("Authorization") == "" {
 		c.authType = "REST-QUERY-STRING"
@@ -48,13 +59,46 @@ func (c *call) authenticate() error {
 			return err
 		}
 		c.p, c.sigV2 = p, true
+		c.hoistSignedQuery()
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	c.p, c.v = v.Principal, v
+	if v.Auth.Mode == sigv4.ModePresigned {
+		c.hoistSignedQuery()
+	}
 	return nil
+}
+
+// hoistSignedQuery makes the x-amz-* parameters of a presigned URL's query
+// (which its signature covers) request headers, as S3 reads them: SDKs
+// presign x-amz-meta-*, x-amz-acl, x-amz-storage-class, x-amz-tagging, ...
+// into the query. A header the request also sends wins. The signature's
+// own parameters and x-amz-copy-source (which chose the operation) stay
+// where they are, and so do the payload's: S3 does not hold an upload to
+// the checksum an SDK presigns into the URL (the JavaScript SDK v3 puts
+// the CRC32 of an empty body there).
+func (c *call) hoistSignedQuery() {
+	for k, vs := range c.q {
+		lk := strings.ToLower(k)
+		if !strings.HasPrefix(lk, "x-amz-") || len(vs) == 0 {
+			continue
+		}
+		switch lk {
+		case "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders", "x-amz-signature",
+			"x-amz-security-token", "x-amz-content-sha256":
+			continue
+		}
+		if strings.HasPrefix(lk, "x-amz-copy-source") || strings.HasPrefix(lk, "x-amz-checksum-") ||
+			lk == "x-amz-sdk-checksum-algorithm" || lk == "x-amz-trailer" || lk == "x-amz-decoded-content-length" {
+			continue
+		}
+		if _, ok := c.r.Header[http.CanonicalHeaderKey(lk)]; !ok {
+			c.r.Header[http.CanonicalHeaderKey(lk)] = vs
+		}
+	}
 }
 
 func validPayloadHash(v string) bool {
@@ -234,6 +278,9 @@ func toS3Error(err error, c *call) *awsapi.Error {
 		return accessDeniedError(d, c)
 	}
 	req := awsapi.S3Request{Presigned: c.r.Header.Get("Authorization") == "", V2AccessKeyID: c.q.Get("AWSAccessKeyId"), Region: c.s.region}
+	if rest, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "AWS "); ok {
+		req.V2AccessKeyID, _, _ = strings.Cut(rest, ":")
+	}
 	if a, perr := sigv4.Parse(c.r); perr == nil {
 		req.AccessKeyID = a.AccessKeyID
 	}

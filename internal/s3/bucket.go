@@ -1,9 +1,11 @@
 package s3
 
 import (
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
@@ -48,22 +50,52 @@ func validBucketName(n string) bool {
 	return true
 }
 
+// maxBucketsPage is ListBuckets' page size limit (and its page size when
+// the request pages without max-buckets).
+const maxBucketsPage = 10000
+
+// listBuckets lists the caller's buckets a page at a time: max-buckets,
+// continuation-token (the last name of the previous page, encoded), prefix
+// and bucket-region, as S3 pages them.
 func (c *call) listBuckets() error {
+	q := store.BucketQuery{Prefix: c.q.Get("prefix"), Region: c.q.Get("bucket-region")}
+	limit := maxBucketsPage
+	if v, ok := c.q["max-buckets"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 0 {
+			return awsapi.ArgumentNotAnInteger.Of("max-buckets").With("ArgumentName", "max-buckets").With("ArgumentValue", v[0])
+		}
+		if n < 1 || n > maxBucketsPage {
+			return awsapi.MaxBucketsInvalid.Of().With("ArgumentName", "max-buckets").With("ArgumentValue", v[0])
+		}
+		limit = n
+	}
+	if tok, ok := c.q["continuation-token"]; ok {
+		raw, err := base64.RawURLEncoding.DecodeString(tok[0])
+		if err != nil || tok[0] == "" {
+			return awsapi.ContinuationTokenInvalid.Of().With("ArgumentName", "continuation-token")
+		}
+		q.After = string(raw)
+	}
+	q.Limit = limit + 1
 	var list []*store.Bucket
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
 		var err error
-		list, err = tx.ListBuckets(c.ctx, c.p.Account)
+		list, err = tx.ListBuckets(c.ctx, c.p.Account, q)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	res := &listAllMyBucketsResult{Xmlns: xmlns, Owner: owner(c.p.Account), Buckets: []bucketXML{}}
-	prefix := c.q.Get("prefix")
+	if _, ok := c.q["prefix"]; ok {
+		res.Prefix = &q.Prefix
+	}
+	if len(list) > limit {
+		list = list[:limit]
+		res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(list[limit-1].Name))
+	}
 	for _, b := range list {
-		if !strings.HasPrefix(b.Name, prefix) {
-			continue
-		}
 		res.Buckets = append(res.Buckets, bucketXML{Name: b.Name, CreationDate: isoTime(b.CreatedAt), BucketRegion: c.s.regionOf(b)})
 	}
 	return c.writeXML(res)
@@ -126,6 +158,11 @@ func (c *call) createBucket() error {
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {
+				if old.Region == "" && region == "" {
+					// us-east-1 answers its owner's repeated CreateBucket
+					// with 200 (S3's legacy behaviour there).
+					return errRecreated
+				}
 				return awsapi.BucketAlreadyOwned.Of().With("BucketName", c.bucket)
 			}
 			return awsapi.BucketNameTaken.Of().With("BucketName", c.bucket)
@@ -135,7 +172,7 @@ func (c *call) createBucket() error {
 	if errors.Is(err, store.ErrExists) {
 		return awsapi.BucketNameTaken.Of().With("BucketName", c.bucket)
 	}
-	if err != nil {
+	if err != nil && err != errRecreated {
 		return err
 	}
 	c.w.Header().Set("Location", "/"+c.bucket)
@@ -143,6 +180,10 @@ func (c *call) createBucket() error {
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }
+
+// errRecreated: CreateBucket of a us-east-1 bucket its owner already has
+// (nothing to write; the answer is 200).
+var errRecreated = errors.New("s3: bucket recreated by its owner in us-east-1")
 
 // locationConstraint checks a CreateBucket location against the region
 // this endpoint serves, as a regional S3 endpoint does; it returns the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,6 +66,7 @@ type copyObjectResult struct {
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
 	checksumsXML
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 type copyPartResult struct {
@@ -92,11 +94,21 @@ func (c *call) copyObject() error {
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
 		return awsapi.TaggingDirectiveUnknown.Of().With("ArgumentName", "x-amz-tagging-directive")
 	}
-	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" {
+	class, err := storageClass(h)
+	if err != nil {
+		return err
+	}
+	cond, err := writeConditions(h)
+	if err != nil {
+		return err
+	}
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" {
 		return awsapi.CopyToItself.Of()
 	}
 	o := *src
-	o.Bucket, o.Key, o.LastModified, o.Owner = c.bucket, c.key, c.s.now().UTC(), c.p.Account
+	// A copy is STANDARD unless the request names another class.
+	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
+	o.UploadID = ""
 	if directive == "REPLACE" {
 		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {
 			return err
@@ -106,6 +118,16 @@ func (c *call) copyObject() error {
 		if o.Tags, err = parseTaggingHeader(h.Get("x-amz-tagging")); err != nil {
 			return err
 		}
+	}
+	if v := h.Get("x-amz-checksum-algorithm"); v != "" {
+		alg, ok := checksum.Parse(v)
+		if !ok {
+			return awsapi.ChecksumAlgorithmUnsupported.Of()
+		}
+		if o.Checksum, err = c.copyChecksum(src, alg); err != nil {
+			return err
+		}
+		o.PartChecksums = nil
 	}
 	var replaced *store.Object
 	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
@@ -123,6 +145,15 @@ func (c *call) copyObject() error {
 		if _, err := tx.GetBucket(c.ctx, c.bucket); err != nil {
 			return err
 		}
+		if cond != nil {
+			dst, err := tx.GetObject(c.ctx, c.bucket, c.key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := cond.check(dst, c.key); err != nil {
+				return err
+			}
+		}
 		replaced, err = tx.PutObject(c.ctx, &o)
 		return err
 	})
@@ -134,7 +165,32 @@ func (c *call) copyObject() error {
 	}
 	res := &copyObjectResult{Xmlns: xmlns, LastModified: isoTime(o.LastModified), ETag: o.ETag}
 	res.set(o.Checksum)
+	if o.Checksum != nil {
+		res.ChecksumType = o.Checksum.Type
+	}
 	return c.writeXML(res)
+}
+
+// copyChecksum is the full-object checksum of the source's bytes with the
+// algorithm a CopyObject asks for (x-amz-checksum-algorithm): the source's
+// own when it has that one, computed from its bytes otherwise.
+func (c *call) copyChecksum(src *store.Object, alg checksum.Algorithm) (*store.Checksum, error) {
+	if ck := src.Checksum; ck != nil && ck.Algorithm == string(alg) && ck.Type == "FULL_OBJECT" {
+		return ck, nil
+	}
+	rd := c.s.newObjectReader(c.ctx, src, 0, src.Size)
+	defer rd.Close()
+	sum := checksumHash{alg: alg, h: alg.New()}
+	buf := c.s.copyBufs.Get().(*[]byte)
+	defer c.s.copyBufs.Put(buf)
+	n, err := io.CopyBuffer(sum.h, rd, *buf)
+	if err != nil {
+		return nil, blobErr(err)
+	}
+	if n != src.Size {
+		return nil, errBlobMissing
+	}
+	return sum.checksum(), nil
 }
 
 // uploadPartCopy copies a byte range of the source into a new part.

@@ -18,6 +18,7 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		ETag      string `xml:"ETag"` // delete only if the object has this ETag
 	} `xml:"Object"`
 }
 
@@ -42,10 +43,15 @@ type deleteResult struct {
 // (s3:DeleteObject, declared per key in resolve); per-key failures are
 // listed, the call itself succeeds.
 func (c *call) deleteObjects() error {
-	req := &c.stash.(*deletePlan).req
+	dp := c.stash.(*deletePlan)
+	req := &dp.req
 	res := &deleteResult{Xmlns: xmlns}
 	for i, obj := range req.Objects {
-		if err := c.deleteOne(obj.Key, obj.VersionID, c.outcomes.Allowed(i)); err != nil {
+		allowed := c.outcomes.Allowed(i)
+		if j, ok := dp.getCheck[i]; ok {
+			allowed = allowed && c.outcomes.Allowed(j)
+		}
+		if err := c.deleteOne(obj.Key, obj.VersionID, obj.ETag, allowed); err != nil {
 			e := toS3Error(err, c)
 			if e.HTTPStatus() >= 500 {
 				c.s.log.Error("s3 delete failed", "request_id", c.id, "bucket", c.bucket, "err", err)
@@ -60,7 +66,7 @@ func (c *call) deleteObjects() error {
 	return c.writeXML(res)
 }
 
-func (c *call) deleteOne(key, version string, allowed bool) error {
+func (c *call) deleteOne(key, version, etag string, allowed bool) error {
 	if key == "" {
 		return awsapi.KeyEmpty.Of()
 	}
@@ -70,7 +76,7 @@ func (c *call) deleteOne(key, version string, allowed bool) error {
 	if !allowed {
 		return awsapi.S3AccessDenied.Of()
 	}
-	return c.removeObject(key)
+	return c.removeObject(key, etag)
 }
 
 // checksumHash is an optional flexible checksum computed while bytes are

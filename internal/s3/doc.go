@@ -1,9 +1,10 @@
 // Package s3 is Gatehouse's S3 service: the REST front end (path-style and
 // virtual-host-style addressing), the request pipeline for S3 (route →
-// SigV4 with S3's payload modes → principal → IAM and bucket policies →
-// handler), and the semantics of buckets, objects, listings, multipart
-// uploads, tagging, bucket policies, Block Public Access (the bucket's, and
-// the account's through S3 Control's API, served on the same endpoint),
+// SigV4 with S3's payload modes, or SigV2 → principal → IAM and bucket
+// policies → handler), and the semantics of buckets, objects, listings, multipart
+// uploads, tagging, object attributes, storage classes, bucket policies,
+// Block Public Access (the bucket's, and the account's through S3
+// Control's API, served on the same endpoint),
 // CORS and browser form uploads.
 //
 // Contract:
@@ -23,6 +24,14 @@
 //     Sweeper deletes; readers never see partial bytes.
 //   - Errors reach the client as S3's XML error shape with AWS's codes, and
 //     carry x-amz-request-id and x-amz-id-2.
+//   - What is not implemented is refused, never accepted and ignored: SSE-C
+//     and encryption-at-rest headers, Object Lock headers, ACLs beyond the
+//     owner's (every bucket is BucketOwnerEnforced) are answered with an
+//     error once the request is authorized (refuse.go); operations not
+//     served answer NotImplemented naming the operation (unsupported.go,
+//     docs/s3-compatibility.md).
+//   - Conditional writes and deletes are decided in the store transaction
+//     that commits them (conditional.go).
 //
 // The package reads object metadata through internal/store and bytes through
 // internal/blob, and asks internal/authz for authentication and decisions;

@@ -45,6 +45,9 @@ func afterPrefix(p string) string { return p + "\xff" }
 // page costs the same in a bucket of any size.
 func (c *call) list(prefix, delimiter, after string, maxKeys int) (*listing, error) {
 	l := &listing{cursor: after}
+	if maxKeys == 0 { // S3 answers an empty page, not a truncated one
+		return l, nil
+	}
 	count := 0
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
 		for count < maxKeys {
@@ -180,7 +183,8 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 			x.elem("DisplayName", o.Owner)
 			x.raw("</Owner>")
 		}
-		x.raw("<StorageClass>STANDARD</StorageClass></Contents>")
+		x.elem("StorageClass", classOf(o.StorageClass))
+		x.raw("</Contents>")
 	}
 	for _, cp := range l.prefixes {
 		x.raw("<CommonPrefixes>")

@@ -73,6 +73,34 @@ func objectHeaders(h http.Header) (contentType string, std map[string]string, me
 	return contentType, std, meta, nil
 }
 
+// storageClasses are the classes a general purpose bucket accepts: S3's
+// StorageClass values less those of Outposts, Snowball, directory buckets
+// and FSx. There is one tier: an object of any class is stored and read
+// alike (GLACIER and DEEP_ARCHIVE objects need no restore).
+var storageClasses = map[string]bool{"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "GLACIER_IR": true}
+
+// storageClass reads x-amz-storage-class as it is stored ("" for
+// STANDARD; an empty header names no class).
+func storageClass(h http.Header) (string, error) {
+	v := h.Get("x-amz-storage-class")
+	if v == "" || v == "STANDARD" {
+		return "", nil
+	}
+	if !storageClasses[v] {
+		return "", awsapi.StorageClassInvalid.Of().With("StorageClassRequested", v)
+	}
+	return v, nil
+}
+
+// classOf names a stored storage class as S3 reports it.
+func classOf(stored string) string {
+	if stored == "" {
+		return "STANDARD"
+	}
+	return stored
+}
+
 // stripAWSChunked removes the aws-chunked transfer coding from a
 // Content-Encoding value: it describes the request framing, not the object.
 func stripAWSChunked(v string) string {
@@ -102,6 +130,9 @@ func writeObjectHeaders(h http.Header, o *store.Object) {
 	}
 	if len(o.Tags) > 0 {
 		h.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
+	}
+	if o.StorageClass != "" { // S3 names the class unless it is STANDARD
+		h.Set("x-amz-storage-class", o.StorageClass)
 	}
 }
 

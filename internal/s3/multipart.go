@@ -87,7 +87,7 @@ func (c *call) createUpload() error {
 		return err
 	}
 	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
-		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags}
+		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, StorageClass: no.class}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
@@ -271,15 +271,33 @@ func (c *call) completeUpload() error {
 		}
 	}
 	wantFull := c.r.Header.Get("x-amz-checksum-type")
+	cond, err := writeConditions(c.r.Header)
+	if err != nil {
+		return err
+	}
 	var o *store.Object
 	var replaced *store.Object
 	var unused []store.BlobRef
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		cur, err := tx.GetObject(c.ctx, c.bucket, c.key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		u, err := tx.GetUpload(c.ctx, c.bucket, c.key, id)
 		if errors.Is(err, store.ErrNotFound) {
+			// A repeated completion (a client retrying after a lost
+			// reply) is answered with the first one's result for as
+			// long as the object it made is the key's.
+			if cur != nil && cur.UploadID == id && completedETag(req.Parts) == cur.ETag {
+				o = cur
+				return nil
+			}
 			return noSuchUpload(id)
 		}
 		if err != nil {
+			return err
+		}
+		if err := cond.check(cur, c.key); err != nil {
 			return err
 		}
 		parts, err := tx.ListParts(c.ctx, id, 0, 0)
@@ -333,7 +351,8 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 	alg := checksum.Algorithm(u.ChecksumAlgorithm)
 	etags := md5.New()
 	o := &store.Object{Bucket: c.bucket, Key: c.key, LastModified: c.s.now().UTC(), ContentType: u.ContentType,
-		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list)}
+		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list), StorageClass: u.StorageClass,
+		UploadID: u.ID}
 	var digests [][]byte
 	var full []byte
 	for i, cp := range list {
@@ -366,6 +385,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 		if given != "" && given != p.Checksum.Value {
 			return nil, invalidPart()
 		}
+		o.PartChecksums = append(o.PartChecksums, p.Checksum.Value)
 		d, err := checksum.Decode(alg, p.Checksum.Value)
 		if err != nil {
 			return nil, invalidPart()
@@ -395,6 +415,21 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 		}
 	}
 	return o, nil
+}
+
+// completedETag is the ETag an object completed from the listed parts
+// has (the MD5 of the parts' MD5s, with their count), "" when a part's
+// ETag is no MD5.
+func completedETag(list []completePart) string {
+	etags := md5.New()
+	for _, cp := range list {
+		sum, err := hex.DecodeString(strings.Trim(cp.ETag, `" `))
+		if err != nil || len(sum) != md5.Size {
+			return ""
+		}
+		etags.Write(sum)
+	}
+	return quoteETag(hex.EncodeToString(etags.Sum(nil)) + "-" + strconv.Itoa(len(list)))
 }
 
 func (c *call) abortUpload() error {
@@ -478,7 +513,7 @@ func (c *call) listParts() error {
 	if err != nil {
 		return err
 	}
-	res := &listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID, StorageClass: "STANDARD",
+	res := &listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID, StorageClass: classOf(u.StorageClass),
 		Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator}, Owner: owner(u.Owner),
 		PartNumberMarker: marker, MaxParts: maxParts, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType, Parts: []partXML{}}
 	if len(parts) > maxParts {
@@ -538,7 +573,7 @@ func (c *call) listUploads() error {
 	}
 	for _, u := range ups {
 		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator},
-			Owner: owner(u.Owner), StorageClass: "STANDARD", Initiated: isoTime(u.CreatedAt)})
+			Owner: owner(u.Owner), StorageClass: classOf(u.StorageClass), Initiated: isoTime(u.CreatedAt)})
 		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
 	}
 	return c.writeXML(res)

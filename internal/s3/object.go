@@ -19,8 +19,8 @@ import (
 // putKeys are PutObject's (and CreateMultipartUpload's) condition keys.
 func (c *call) putKeys(set func(string, ...string)) {
 	h := c.r.Header
-	for _, k := range []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
-		"x-amz-grant-full-control", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
+	aclKeys(h, set)
+	for _, k := range []string{"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-storage-class"} {
 		if v := h.Get(k); v != "" {
 			set("s3:"+k, v)
 		}
@@ -28,6 +28,7 @@ func (c *call) putKeys(set func(string, ...string)) {
 	if tags, err := parseTaggingHeader(h.Get("x-amz-tagging")); err == nil && tags != nil {
 		requestTagKeys(tags, set)
 	}
+	c.conditionKeys(set)
 }
 
 // storedBlob is a blob written for a request that is not committed yet.
@@ -64,6 +65,7 @@ type newObject struct {
 	headers     map[string]string
 	meta        map[string]string
 	tags        []store.Tag
+	class       string // storage class ("" is STANDARD)
 }
 
 // objectRequest checks the key and reads the new object's headers and tags
@@ -80,7 +82,11 @@ func (c *call) objectRequest() (*newObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags}, nil
+	class, err := storageClass(c.r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return &newObject{contentType: ct, headers: std, meta: meta, tags: tags, class: class}, nil
 }
 
 func (c *call) putObject() error {
@@ -88,14 +94,25 @@ func (c *call) putObject() error {
 	if err != nil {
 		return err
 	}
+	cond, err := writeConditions(c.r.Header)
+	if err != nil {
+		return err
+	}
+	if cond != nil {
+		cur, err := c.lookup()
+		if err != nil {
+			return err
+		}
+		cond.start(cur)
+	}
 	sb, body, err := c.receive()
 	if err != nil {
 		return err
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
 		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
-		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account}
-	if err := c.commitObject(o, c.r.Header.Get("If-None-Match"), c.r.Header.Get("If-Match")); err != nil {
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account, StorageClass: no.class}
+	if err := c.commitObject(o, cond); err != nil {
 		return err
 	}
 	h := c.w.Header()
@@ -106,27 +123,19 @@ func (c *call) putObject() error {
 	return nil
 }
 
-// commitObject writes the object record (honouring conditional-write
-// headers), then frees the blobs of the object it replaced. If the commit
-// fails, the new blobs are freed instead.
-func (c *call) commitObject(o *store.Object, ifNoneMatch, ifMatch string) error {
+// commitObject writes the object record (deciding a conditional write's
+// condition in the same transaction), then frees the blobs of the object
+// it replaced. If the commit fails, the new blobs are freed instead.
+func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 	var replaced *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
-		if ifNoneMatch != "" || ifMatch != "" {
+		if cond != nil {
 			cur, err := tx.GetObject(c.ctx, o.Bucket, o.Key)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			if ifNoneMatch == "*" && cur != nil {
-				return preconditionFailed("If-None-Match")
-			}
-			if ifMatch != "" {
-				if cur == nil {
-					return awsapi.KeyNotFound.Of().With("Key", o.Key)
-				}
-				if !etagMatches(ifMatch, cur.ETag) {
-					return preconditionFailed("If-Match")
-				}
+			if err := cond.check(cur, o.Key); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.GetBucket(c.ctx, o.Bucket); err != nil {
@@ -277,11 +286,11 @@ func (c *call) readRange(o *store.Object) (off, n int64, partial bool, err error
 		return 0, 0, false, awsapi.PartNumberOutOfRange.Of().
 			With("ArgumentName", "partNumber").With("ArgumentValue", pn[0])
 	}
-	if o.Parts == 0 { // a simple object is one part
+	if o.Parts == 0 { // a simple object is one part, read as a range
 		if part != 1 {
 			return 0, 0, false, awsapi.PartNumberNotSatisfiable.Of().With("PartNumberRequested", pn[0])
 		}
-		return 0, o.Size, false, nil
+		return 0, o.Size, o.Size > 0, nil
 	}
 	if part > len(o.Blobs) {
 		return 0, 0, false, awsapi.PartNumberNotSatisfiable.Of().
@@ -397,8 +406,15 @@ func parseRange(v string, size int64) (off, n int64, partial bool, err error) {
 }
 
 func (c *call) deleteObject() error {
-	if c.obj != nil {
-		if err := c.removeObject(c.key); err != nil {
+	ifMatch, err := deleteCondition(c.r.Header)
+	if err != nil {
+		return err
+	}
+	if c.obj == nil && ifMatch != "" {
+		return c.missing()
+	}
+	if c.obj != nil || ifMatch != "" {
+		if err := c.removeObject(c.key, ifMatch); err != nil {
 			return err
 		}
 	}
@@ -407,10 +423,20 @@ func (c *call) deleteObject() error {
 }
 
 // removeObject deletes a record and frees its blobs; a missing key is not
-// an error (S3's DeleteObject is idempotent).
-func (c *call) removeObject(key string) error {
+// an error (S3's DeleteObject is idempotent) unless the delete is
+// conditional (ifMatch, decided in the deleting transaction).
+func (c *call) removeObject(key, ifMatch string) error {
 	var gone *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+		if ifMatch != "" {
+			cur, err := tx.GetObject(c.ctx, c.bucket, key)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := checkDelete(ifMatch, cur, key); err != nil {
+				return err
+			}
+		}
 		var err error
 		gone, err = tx.DeleteObject(c.ctx, c.bucket, key)
 		return err

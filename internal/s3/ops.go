@@ -55,44 +55,49 @@ var (
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
+	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, resolve: (*call).resolvePutACL, handle: (*call).putBucketACL}
 	opGetPAB            = &operation{name: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock", level: levelBucket, handle: (*call).getPublicAccessBlock}
 	opPutPAB            = &operation{name: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).putPublicAccessBlock}
 	opDelPAB            = &operation{name: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).deletePublicAccessBlock}
 	opGetPolicyStatus   = &operation{name: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus", level: levelBucket, handle: (*call).getBucketPolicyStatus}
-
-	// S3 Control (control.go): the account's Block Public Access.
-	opGetAccountPAB = &operation{name: "GetAccountPublicAccessBlock", action: "s3:GetAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).getAccountPublicAccessBlock}
-	opPutAccountPAB = &operation{name: "PutAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).putAccountPublicAccessBlock}
-	opDelAccountPAB = &operation{name: "DeleteAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).deleteAccountPublicAccessBlock}
-	opDeleteObjects = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
-	opPostObject    = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
-	opPreflight     = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
+	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
+	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
+	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
 		noCheck: "a CORS preflight carries no credentials and grants nothing: it is answered from the bucket's CORS rules"}
 
 	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
 	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
 	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, resolve: (*call).resolveObject, handle: (*call).deleteObject}
+	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
 	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
 	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
+	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
 	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolvePutACL, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
-	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, handle: (*call).completeUpload}
+	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
 	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
+)
+
+// S3 Control's operations (control.go): the account's Block Public Access.
+var (
+	opGetAccountPAB = &operation{name: "GetAccountPublicAccessBlock", action: "s3:GetAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).getAccountPublicAccessBlock}
+	opPutAccountPAB = &operation{name: "PutAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).putAccountPublicAccessBlock}
+	opDelAccountPAB = &operation{name: "DeleteAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).deleteAccountPublicAccessBlock}
 )
 
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opGetPAB, opPutPAB, opDelPAB, opGetPolicyStatus, opGetAccountPAB, opPutAccountPAB, opDelAccountPAB,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
-	opPutObjectTagging, opDelObjectTagging, opGetObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
+	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
 
 // operation picks the S3 API from the method, the addressing and the
@@ -124,6 +129,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketTagging, nil
 			case has("publicAccessBlock"):
 				return opPutPAB, nil
+			case has("acl"):
+				return opPutBucketACL, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -177,7 +184,7 @@ func (c *call) operation() (*operation, error) {
 		default:
 			return nil, methodNotAllowed(m, "BUCKET")
 		}
-		return nil, notImplemented()
+		return nil, c.unsupported()
 	}
 	switch m {
 	case http.MethodPut:
@@ -189,6 +196,8 @@ func (c *call) operation() (*operation, error) {
 			return opUploadPart, nil
 		case has("tagging"):
 			return opPutObjectTagging, nil
+		case has("acl"):
+			return opPutObjectACL, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil
@@ -203,6 +212,8 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
+		case has("attributes"):
+			return opGetAttributes, nil
 		case !hasSubresource(q) || onlyPartNumber(q):
 			return opGetObject, nil
 		}
@@ -227,7 +238,7 @@ func (c *call) operation() (*operation, error) {
 	default:
 		return nil, methodNotAllowed(m, "OBJECT")
 	}
-	return nil, notImplemented()
+	return nil, c.unsupported()
 }
 
 // subresources S3 knows but Gatehouse does not serve; a request naming one
@@ -236,7 +247,8 @@ var subresources = []string{"accelerate", "acl", "analytics", "attributes", "enc
 	"inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
 	"policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
 	"torrent", "versioning", "versions", "website", "uploads", "uploadId", "tagging", "cors", "policy", "location",
-	"delete", "partNumber"}
+	"delete", "partNumber", "abac", "session", "metadataConfiguration", "metadataTable", "metadataInventoryTable",
+	"metadataJournalTable", "metadataAnnotationTable", "renameObject", "annotation"}
 
 func hasSubresource(q map[string][]string) bool {
 	for _, k := range subresources {

@@ -103,7 +103,8 @@ func (c *call) payload() (*body, error) {
 		return nil, awsapi.UploadTooLarge.Of().
 			With("ProposedSize", strconv.FormatInt(b.length, 10)).With("MaxSizeAllowed", strconv.Itoa(maxPutSize))
 	}
-	if v := h.Get("Content-MD5"); v != "" {
+	if vs, ok := h["Content-Md5"]; ok { // present but empty is invalid too
+		v := vs[0]
 		sum, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(sum) != md5.Size {
 			return nil, awsapi.ContentMD5Invalid.Of()

@@ -166,7 +166,7 @@ func (c *call) postAuthenticateForm() error {
 // resolvePostObject declares s3:PutObject on the form's key, as for any
 // PUT (s3:authType is POST).
 func (c *call) resolvePostObject() (pipeline.Plan, error) {
-	return plan(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil)), nil
+	return plan(c.withPublicACL(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil))), nil
 }
 
 // postObject stores a browser form upload's file.
@@ -181,6 +181,10 @@ func (c *call) postObject() error {
 		h.Set("Content-Type", file.Header.Get("Content-Type"))
 	}
 	ct, std, meta, err := objectHeaders(h)
+	if err != nil {
+		return err
+	}
+	class, err := storageClass(h)
 	if err != nil {
 		return err
 	}
@@ -215,8 +219,8 @@ func (c *call) postObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
 		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account}
-	if err := c.commitObject(o, "", ""); err != nil {
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, StorageClass: class}
+	if err := c.commitObject(o, nil); err != nil {
 		return err
 	}
 	return c.postSuccess(fields, o)
@@ -226,11 +230,14 @@ func (c *call) postObject() error {
 // form without a policy is anonymous.
 func (c *call) postAuthenticate(fields map[string]string) error {
 	if fields["policy"] == "" {
-		if fields["x-amz-signature"] != "" || fields["x-amz-credential"] != "" {
+		if fields["x-amz-signature"] != "" || fields["x-amz-credential"] != "" || fields["awsaccesskeyid"] != "" || fields["signature"] != "" {
 			return awsapi.PostFieldMissing.Of("policy").With("ArgumentName", "policy")
 		}
 		c.p = authz.Anonymous()
 		return nil
+	}
+	if fields["awsaccesskeyid"] != "" && fields["x-amz-algorithm"] == "" {
+		return c.postAuthenticateV2(fields)
 	}
 	for _, f := range []string{"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} {
 		if fields[f] == "" {
@@ -263,6 +270,35 @@ func (c *call) postAuthenticate(fields map[string]string) error {
 		return postPolicyError(err)
 	}
 	c.p, c.postPolicy = p, pol
+	return nil
+}
+
+// postAuthenticateV2 checks a form signed with Signature Version 2
+// (AWSAccessKeyId, signature, policy): the signature is the HMAC-SHA1 of
+// the policy; the policy's conditions apply as for SigV4 forms, and the
+// two signature fields need none.
+func (c *call) postAuthenticateV2(fields map[string]string) error {
+	if fields["signature"] == "" {
+		return awsapi.PostFieldMissing.Of("Signature").With("ArgumentName", "Signature")
+	}
+	p, err := c.s.authn.VerifyPostV2(c.ctx, fields["awsaccesskeyid"], fields["x-amz-security-token"], fields["policy"], fields["signature"])
+	if err != nil {
+		return err
+	}
+	pol, err := sigv4.ParsePostPolicy(fields["policy"])
+	if err != nil {
+		return postPolicyError(err)
+	}
+	checked := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if k != "awsaccesskeyid" && k != "signature" {
+			checked[k] = v
+		}
+	}
+	if err := pol.Check(checked, c.info.Now); err != nil {
+		return postPolicyError(err)
+	}
+	c.p, c.postPolicy, c.sigV2 = p, pol, true
 	return nil
 }
 

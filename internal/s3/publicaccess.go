@@ -180,10 +180,54 @@ func publicACL(h http.Header) bool {
 	return false
 }
 
-// withPublicACL marks a check of a request that sets a public ACL.
+// withPublicACL marks a check of a request that sets a public ACL (its
+// headers, or a browser form's acl and x-amz-grant-* fields).
 func (c *call) withPublicACL(ch pipeline.Check) pipeline.Check {
-	ch.PublicACL = publicACL(c.r.Header)
+	ch.PublicACL = publicACL(c.requestHeaders())
 	return ch
+}
+
+// publicGrantee reports whether an ACL grantee URI is one of the groups
+// that make an ACL public.
+func publicGrantee(uri string) bool {
+	return strings.HasSuffix(uri, "acs.amazonaws.com/groups/global/AllUsers") || strings.HasSuffix(uri, "acs.amazonaws.com/groups/global/AuthenticatedUsers")
+}
+
+// aclBody is a PutBucketAcl or PutObjectAcl document as resolve read it
+// (an ACL set by headers has none): the handler answers its errors.
+type aclBody struct {
+	data []byte
+	err  error
+}
+
+// resolvePutACL declares PutBucketAcl's or PutObjectAcl's check (for an
+// object, with resolveExisting's), marked when the ACL it sets is public:
+// by its headers, or by its AccessControlPolicy document, read here and
+// kept for the handler.
+func (c *call) resolvePutACL() (pipeline.Plan, error) {
+	var p pipeline.Plan
+	if c.op.level == levelObject {
+		var err error
+		if p, err = c.resolveExisting(); err != nil {
+			return p, err
+		}
+	} else {
+		p = plan(c.check(c.b, c.op.action, c.resource(), c.op.keys))
+	}
+	h := c.r.Header
+	pub := publicACL(h)
+	if !aclHeaders(h) {
+		data, err := c.readBody(maxXMLBody)
+		c.stash = &aclBody{data, err}
+		var req aclRequest
+		if err == nil && xml.Unmarshal(data, &req) == nil {
+			for _, g := range req.Grants {
+				pub = pub || publicGrantee(g.Grantee.URI)
+			}
+		}
+	}
+	p.Checks[0].PublicACL = pub
+	return p, nil
 }
 
 // policyBody is a PutBucketPolicy body as resolve read it: the handler

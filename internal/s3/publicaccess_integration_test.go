@@ -330,8 +330,10 @@ func TestRestrictPublicBuckets(t *testing.T) {
 	readable(t, true)
 }
 
-// BlockPublicAcls refuses a PutObject that sets a public ACL (canned or
-// a grant to AllUsers), with AWS's message; a private one passes.
+// BlockPublicAcls refuses a write that sets a public ACL (canned, a grant
+// header or an AccessControlPolicy naming AllUsers or AuthenticatedUsers)
+// with AWS's message, before the BucketOwnerEnforced refusal; an ACL that
+// is not public passes.
 func TestBlockPublicAcls(t *testing.T) {
 	env := testenv.New(t)
 	mkBucket(t, env.S3, "bpa-acl")
@@ -346,9 +348,37 @@ func TestBlockPublicAcls(t *testing.T) {
 	if azExists(t, env, "bpa-acl", "k") {
 		t.Fatal("a refused upload left an object")
 	}
-	if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPrivate}); err != nil {
-		t.Fatalf("a private ACL: %v", err)
+	// An ACL that is not public passes Block Public Access (and is then
+	// judged as any ACL of a BucketOwnerEnforced bucket is).
+	if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Fatalf("bucket-owner-full-control: %v", err)
 	}
+	// PutBucketAcl and PutObjectAcl: a public ACL, by header or document.
+	_, err = env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("bpa-acl"), ACL: types.BucketCannedACLPublicRead})
+	azDenied(t, err, `s3:PutBucketAcl on resource: "arn:aws:s3:::bpa-acl" because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.`)
+	publicDoc := &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(azAcct)}, Grants: []types.Grant{
+		{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AllUsers")}, Permission: types.PermissionRead}}}
+	_, err = env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("bpa-acl"), AccessControlPolicy: publicDoc})
+	azDenied(t, err, "BlockPublicAcls")
+	_, err = env.S3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), AccessControlPolicy: publicDoc})
+	azDenied(t, err, "BlockPublicAcls")
+	_, err = env.S3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), ACL: types.ObjectCannedACLPublicReadWrite})
+	azDenied(t, err, "BlockPublicAcls")
+	ownerDoc := &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(azAcct)}, Grants: []types.Grant{
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(azAcct)}, Permission: types.PermissionFullControl}}}
+	if _, err := env.S3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), AccessControlPolicy: ownerDoc}); err != nil {
+		t.Fatalf("the owner's ACL: %v", err)
+	}
+
+	// Without the setting, a public ACL reaches the BucketOwnerEnforced
+	// refusal instead: Block Public Access is decided first.
+	if _, err := env.S3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("bpa-acl")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPublicRead})
+	wantCode(t, err, "AccessControlListNotSupported")
+	_, err = env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("bpa-acl"), AccessControlPolicy: publicDoc})
+	wantCode(t, err, "AccessControlListNotSupported")
 }
 
 // S3 Control's account configuration: exact XML, S3 Control's error

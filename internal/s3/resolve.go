@@ -21,7 +21,27 @@ func (c *call) resolveObject() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	c.obj = o
-	return plan(c.check(c.b, c.op.action, c.resource(), existingTagKeys(o))), nil
+	keys := existingTagKeys(o)
+	if more := c.op.keys; more != nil {
+		keys = func(c *call, set func(string, ...string)) {
+			existingTagKeys(o)(c, set)
+			more(c, set)
+		}
+	}
+	return plan(c.check(c.b, c.op.action, c.resource(), keys)), nil
+}
+
+// resolveDelete is resolveObject for DeleteObject, with s3:GetObject when
+// the delete is conditional on an ETag (S3 requires both).
+func (c *call) resolveDelete() (pipeline.Plan, error) {
+	p, err := c.resolveObject()
+	if err != nil {
+		return p, err
+	}
+	if v := c.r.Header.Get("If-Match"); v != "" && v != "*" {
+		p.Checks = append(p.Checks, c.check(c.b, "s3:GetObject", c.resource(), existingTagKeys(c.obj)))
+	}
+	return p, nil
 }
 
 // resolveExisting is resolveObject for actions on an object that must
@@ -153,6 +173,9 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 // decides object i.
 type deletePlan struct {
 	req deleteRequest
+	// getCheck maps an object with an ETag to its s3:GetObject check (a
+	// delete conditional on the ETag reads it, as S3 requires).
+	getCheck map[int]int
 }
 
 // resolveDeleteObjects reads the key list and declares a soft
@@ -187,6 +210,15 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 	checks := make([]pipeline.Check, len(dp.req.Objects))
 	for i, obj := range dp.req.Objects {
 		checks[i] = soft(c.check(c.b, "s3:DeleteObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i])))
+	}
+	for i, obj := range dp.req.Objects {
+		if obj.ETag != "" && obj.ETag != "*" {
+			if dp.getCheck == nil {
+				dp.getCheck = map[int]int{}
+			}
+			dp.getCheck[i] = len(checks)
+			checks = append(checks, soft(c.check(c.b, "s3:GetObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i]))))
+		}
 	}
 	return plan(checks...), nil
 }

@@ -87,8 +87,21 @@ func TestBuckets(t *testing.T) {
 	c := env.S3
 	mkBucket(t, c, "alpha")
 	mkBucket(t, c, "beta.example")
+	// Re-creating one's own bucket: 200 in us-east-1 (S3's legacy
+	// behaviour there), BucketAlreadyOwnedByYou in any other region.
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("alpha")})
-	wantCode(t, err, "BucketAlreadyOwnedByYou")
+	if err != nil {
+		t.Fatalf("re-creating an owned us-east-1 bucket: %v", err)
+	}
+	eu := env.S3Client(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""), func(o *s3.Options) { o.Region = "eu-west-1" })
+	euBucket := &s3.CreateBucketInput{Bucket: aws.String("eu-bucket"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}}
+	if _, err := eu.CreateBucket(ctx, euBucket); err != nil {
+		t.Fatal(err)
+	}
+	_, err = eu.CreateBucket(ctx, euBucket)
+	wantStatusCode(t, err, 409, "BucketAlreadyOwnedByYou")
+	must[*s3.DeleteBucketOutput](t)(eu.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("eu-bucket")}))
 	for _, bad := range []string{"ab", "Upper", "a..b", "-lead", "192.168.1.1", "xn--punycode", strings.Repeat("a", 64), "under_score"} {
 		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bad)})
 		wantCode(t, err, "InvalidBucketName")

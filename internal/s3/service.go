@@ -24,6 +24,8 @@ import (
 type Authenticator interface {
 	Verify(ctx context.Context, r *http.Request, req authz.AuthRequest) (*authz.Verified, error)
 	VerifyQueryV2(ctx context.Context, r *http.Request, resource string) (*authz.Principal, error)
+	VerifyHeaderV2(ctx context.Context, r *http.Request, resource string) (*authz.Principal, error)
+	VerifyPostV2(ctx context.Context, akid, sessionToken, policy, signature string) (*authz.Principal, error)
 	PostKey(ctx context.Context, akid, sessionToken, date, region, service string) (*authz.Principal, [32]byte, error)
 }
 
@@ -214,6 +216,11 @@ func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
 // Handle runs the operation's handler with the decisions of its checks.
 func (c *call) Handle(ctx context.Context, o pipeline.Outcomes) error {
 	c.outcomes = o
+	if c.op != opPreflight {
+		if err := c.refuse(); err != nil {
+			return err
+		}
+	}
 	return c.op.handle(c)
 }
 

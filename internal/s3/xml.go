@@ -182,10 +182,12 @@ type bucketXML struct {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
-	Xmlns   string      `xml:"xmlns,attr"`
-	Owner   *Owner      `xml:"Owner"`
-	Buckets []bucketXML `xml:"Buckets>Bucket"`
+	XMLName           xml.Name    `xml:"ListAllMyBucketsResult"`
+	Xmlns             string      `xml:"xmlns,attr"`
+	Owner             *Owner      `xml:"Owner"`
+	Buckets           []bucketXML `xml:"Buckets>Bucket"`
+	ContinuationToken string      `xml:"ContinuationToken,omitempty"`
+	Prefix            *string     `xml:"Prefix"` // when the request named one
 }
 
 type locationConstraint struct {

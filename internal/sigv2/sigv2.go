@@ -1,6 +1,7 @@
-// Package sigv2 verifies AWS Signature Version 2 query-string authentication
-// (presigned S3 URLs), which the aws CLI v1 creates by default with
-// `aws s3 presign`:
+// Package sigv2 verifies AWS Signature Version 2: query-string
+// authentication (presigned S3 URLs), header-signed requests and browser
+// form (POST) signatures (header.go). Presigned URLs are what the aws CLI
+// v1 creates by default with `aws s3 presign`:
 //
 //	GET /bucket/key?AWSAccessKeyId=AKIA…&Signature=<base64>&Expires=<unix seconds>[&x-amz-security-token=…]
 //
@@ -248,6 +249,12 @@ func Resource(bucket, escapedKey string) string {
 // part of the canonicalized resource (see Resource); the signed
 // sub-resources are taken from r's query and appended to it.
 func StringToSign(r *http.Request, a *Auth, resource string) string {
+	return stringToSign(r, strconv.FormatInt(a.Expires.Unix(), 10), resource)
+}
+
+// stringToSign is the string both forms sign; when is Expires (query) or
+// the Date line (header).
+func stringToSign(r *http.Request, when, resource string) string {
 	var b strings.Builder
 	b.Grow(128 + len(resource) + len(r.URL.RawQuery))
 	b.WriteString(r.Method)
@@ -256,7 +263,7 @@ func StringToSign(r *http.Request, a *Auth, resource string) string {
 	b.WriteByte('\n')
 	b.WriteString(firstHeader(r.Header, "content-type"))
 	b.WriteByte('\n')
-	b.WriteString(strconv.FormatInt(a.Expires.Unix(), 10))
+	b.WriteString(when)
 	b.WriteByte('\n')
 	writeAmzHeaders(&b, r)
 	b.WriteString(resource)
@@ -277,15 +284,20 @@ func Verify(r *http.Request, a *Auth, secret, resource string, now time.Time) er
 	if now.After(a.Expires) {
 		return fail(ErrExpired, "Request has expired")
 	}
+	return verifySignature(secret, StringToSign(r, a, resource), a.Signature)
+}
+
+// verifySignature compares base64(HMAC-SHA1(secret, sts)) with sig in
+// constant time. An empty secret never verifies.
+func verifySignature(secret, sts, sig string) error {
 	if secret == "" {
 		return fail(ErrMismatch, "no secret for the access key")
 	}
-	sts := StringToSign(r, a, resource)
 	mac := hmac.New(sha1.New, []byte(secret))
 	mac.Write([]byte(sts))
 	var sum [sha1.Size]byte
 	want := base64.StdEncoding.AppendEncode(nil, mac.Sum(sum[:0]))
-	if subtle.ConstantTimeCompare(want, []byte(a.Signature)) != 1 {
+	if subtle.ConstantTimeCompare(want, []byte(sig)) != 1 {
 		return &Error{Err: ErrMismatch,
 			Detail:       "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
 			StringToSign: sts}

@@ -79,6 +79,16 @@ type Object struct {
 	Tags     []Tag
 	Owner    string // account that wrote the object
 	Parts    int    // number of parts for multipart objects, 0 otherwise
+	// StorageClass is the class the object was written with, as S3 names
+	// it ("" is STANDARD). There is one tier: every class reads the same.
+	StorageClass string `json:",omitempty"`
+	// UploadID is the multipart upload the object was completed from (""
+	// for other writes): a repeated CompleteMultipartUpload of that upload
+	// is answered from this record.
+	UploadID string `json:",omitempty"`
+	// PartChecksums are the parts' checksums (base64, in part order) of a
+	// multipart object uploaded with a checksum algorithm, nil otherwise.
+	PartChecksums []string `json:",omitempty"`
 }
 
 // Upload is an in-progress multipart upload.
@@ -95,6 +105,7 @@ type Upload struct {
 	Tags              []Tag
 	ChecksumAlgorithm string
 	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
+	StorageClass      string `json:",omitempty"` // of the object it creates ("" is STANDARD)
 }
 
 // Part is one uploaded part of a multipart upload.
@@ -116,6 +127,15 @@ type ObjectEntry struct {
 	Owner             string
 	ChecksumAlgorithm string
 	ChecksumType      string
+	StorageClass      string // "" is STANDARD
+}
+
+// BucketQuery selects one page of an account's buckets.
+type BucketQuery struct {
+	Prefix string // only names with this prefix
+	After  string // exclusive name to start after
+	Region string // only buckets in this region ("us-east-1" is Bucket.Region ""); "" any
+	Limit  int    // 0: all
 }
 
 // ObjectQuery selects one page of objects in binary key order.
@@ -129,8 +149,10 @@ type ObjectQuery struct {
 type Buckets interface {
 	CreateBucket(ctx context.Context, b *Bucket) error // ErrExists when the name is taken by any account
 	GetBucket(ctx context.Context, name string) (*Bucket, error)
-	ListBuckets(ctx context.Context, account string) ([]*Bucket, error) // ordered by name
-	UpdateBucket(ctx context.Context, b *Bucket) error                  // policy, CORS, tags
+	// ListBuckets returns one page of an account's buckets ordered by name;
+	// its cost does not depend on how many buckets the account has.
+	ListBuckets(ctx context.Context, account string, q BucketQuery) ([]*Bucket, error)
+	UpdateBucket(ctx context.Context, b *Bucket) error // policy, CORS, tags
 	DeleteBucket(ctx context.Context, name string) error
 }
 

@@ -7,6 +7,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
+// listingSchema is the migration that added the objects' storage_class
+// and the buckets' region listing columns (0009_listing_columns.sql).
+const listingSchema = 9
+
 // S3 metadata writes do not bump the IAM generation (only bucket policy
 // changes matter to caches, and those are read per request).
 
@@ -20,7 +24,11 @@ func (t *txn) CreateBucket(ctx context.Context, b *store.Bucket) error {
 	if err != nil {
 		return err
 	}
-	return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?)`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+	if t.schema < listingSchema {
+		return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?)`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+	}
+	return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?)`,
+		b.Name, b.Account, nanos(b.CreatedAt), string(data), b.Region)
 }
 
 func (t *txn) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
@@ -31,8 +39,39 @@ func (t *txn) GetBucket(ctx context.Context, name string) (*store.Bucket, error)
 	return decode[store.Bucket](data)
 }
 
-func (t *txn) ListBuckets(ctx context.Context, account string) ([]*store.Bucket, error) {
-	return queryList[store.Bucket](ctx, t, `SELECT data FROM buckets WHERE account = ? ORDER BY name`, account)
+// ListBuckets reads a range of the (account, name) index, or of the
+// (account, region, name) index when filtering by region.
+func (t *txn) ListBuckets(ctx context.Context, account string, q store.BucketQuery) ([]*store.Bucket, error) {
+	query := `SELECT data FROM buckets WHERE account = ? AND name > ?`
+	args := []any{account, q.After}
+	if q.Prefix != "" {
+		if q.Prefix > q.After {
+			query = `SELECT data FROM buckets WHERE account = ? AND name >= ?`
+			args[1] = q.Prefix
+		}
+		if end, ok := prefixEnd(q.Prefix); ok {
+			query += ` AND name < ?`
+			args = append(args, end)
+		}
+	}
+	if q.Region != "" {
+		region := q.Region
+		if region == "us-east-1" {
+			region = ""
+		}
+		col := "region"
+		if t.schema < listingSchema { // read-only, before migration 9
+			col = "coalesce(json_extract(data, '$.Region'), '')"
+		}
+		query += ` AND ` + col + ` = ?`
+		args = append(args, region)
+	}
+	query += ` ORDER BY name`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	return queryList[store.Bucket](ctx, t, query, args...)
 }
 
 func (t *txn) UpdateBucket(ctx context.Context, b *store.Bucket) error {
@@ -74,11 +113,11 @@ func (t *txn) PutObject(ctx context.Context, o *store.Object) (*store.Object, er
 	if o.Checksum != nil {
 		ckAlg, ckType = o.Checksum.Algorithm, o.Checksum.Type
 	}
-	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
+	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
 		etag = excluded.etag, modified = excluded.modified, owner = excluded.owner, checksum_algorithm = excluded.checksum_algorithm,
-		checksum_type = excluded.checksum_type`,
-		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType); err != nil {
+		checksum_type = excluded.checksum_type, storage_class = excluded.storage_class`,
+		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType, o.StorageClass); err != nil {
 		return nil, err
 	}
 	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, o.Bucket, o.Key); err != nil {
@@ -114,7 +153,10 @@ func (t *txn) DeleteObject(ctx context.Context, bucket, key string) (*store.Obje
 // ListObjects pages through keys in binary order: a range scan on the
 // primary key, so a page costs the same whatever the bucket's size.
 func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
-	const cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type FROM objects`
+	cols := `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class FROM objects`
+	if t.schema < listingSchema { // read-only, before migration 9
+		cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, '' FROM objects`
+	}
 	query := cols + ` WHERE bucket = ? AND key > ?`
 	args := []any{bucket, q.After}
 	if q.Prefix != "" {
@@ -141,7 +183,7 @@ func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuer
 	for rows.Next() {
 		var e store.ObjectEntry
 		var modified int64
-		if err := rows.Scan(&e.Key, &e.Size, &e.ETag, &modified, &e.Owner, &e.ChecksumAlgorithm, &e.ChecksumType); err != nil {
+		if err := rows.Scan(&e.Key, &e.Size, &e.ETag, &modified, &e.Owner, &e.ChecksumAlgorithm, &e.ChecksumType, &e.StorageClass); err != nil {
 			return nil, err
 		}
 		// A key equal to the prefix but not after After is included by >=.

@@ -520,10 +520,10 @@ func (ft *tx) GetBucket(ctx context.Context, name string) (r *store.Bucket, err 
 	return r, err
 }
 
-func (ft *tx) ListBuckets(ctx context.Context, account string) (r []*store.Bucket, err error) {
+func (ft *tx) ListBuckets(ctx context.Context, account string, q store.BucketQuery) (r []*store.Bucket, err error) {
 	err = ft.s.call(ctx, "ListBuckets", func() error {
 		var e error
-		r, e = ft.inner.ListBuckets(ctx, account)
+		r, e = ft.inner.ListBuckets(ctx, account, q)
 		return e
 	})
 	return r, err

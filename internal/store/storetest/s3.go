@@ -27,7 +27,11 @@ func testS3(t testing.TB, open Opener) {
 	keys := []string{"a", "a/b", "a/c/d", "a0", "b", "\u00e9t\u00e9", "~"}
 	update(t, s, func(tx store.Tx) error {
 		for i, k := range keys {
-			old, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1",
+			class := ""
+			if k == "a/c/d" {
+				class = "GLACIER"
+			}
+			old, err := tx.PutObject(ctx, &store.Object{Bucket: "alpha", Key: k, Size: int64(i), ETag: `"e"`, LastModified: t0, Owner: "1", StorageClass: class,
 				Checksum: &store.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 				Blobs:    []store.BlobRef{{Key: fmt.Sprintf("blob%d", i), Size: int64(i)}}})
 			if err != nil {
@@ -45,7 +49,7 @@ func testS3(t testing.TB, open Opener) {
 		return tx.UpdateBucket(ctx, b)
 	})
 	view(t, s, func(tx store.Tx) error {
-		bs, err := tx.ListBuckets(ctx, "1")
+		bs, err := tx.ListBuckets(ctx, "1", store.BucketQuery{})
 		if err != nil || len(bs) != 2 || bs[0].Name != "alpha" || bs[0].Policy != "{}" {
 			return fmt.Errorf("buckets: %+v %v", bs, err)
 		}
@@ -66,7 +70,7 @@ func testS3(t testing.TB, open Opener) {
 		if fmt.Sprint(got) != fmt.Sprint([]string{"a", "a/b", "a/c/d", "a0", "b", "~", "\u00e9t\u00e9"}) {
 			return fmt.Errorf("binary order: %q", got)
 		}
-		if e := all[2]; e.Size != 2 || e.ETag != `"e"` || !e.LastModified.Equal(t0) || e.Owner != "1" || e.ChecksumAlgorithm != "CRC32" || e.ChecksumType != "FULL_OBJECT" {
+		if e := all[2]; e.Size != 2 || e.ETag != `"e"` || !e.LastModified.Equal(t0) || e.Owner != "1" || e.ChecksumAlgorithm != "CRC32" || e.ChecksumType != "FULL_OBJECT" || e.StorageClass != "GLACIER" || all[1].StorageClass != "" {
 			return fmt.Errorf("listing entry: %+v", e)
 		}
 		pre, err := tx.ListObjects(ctx, "alpha", store.ObjectQuery{Prefix: "a/", Limit: 10})
@@ -118,6 +122,50 @@ func testS3(t testing.TB, open Opener) {
 		return nil
 	})
 	testUploads(t, s)
+	testBucketPages(t, s)
+}
+
+// testBucketPages: ListBuckets pages by name, prefix and region, for one
+// account only.
+func testBucketPages(t testing.TB, s store.Store) {
+	update(t, s, func(tx store.Tx) error {
+		for _, b := range []*store.Bucket{{Name: "page-a", Account: "9"}, {Name: "page-b", Account: "9", Region: "eu-west-1"},
+			{Name: "page-c", Account: "9"}, {Name: "pagf", Account: "9", Region: "eu-west-1"}, {Name: "page-z", Account: "8"}} {
+			b.CreatedAt = t0
+			if err := tx.CreateBucket(ctx, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	names := func(q store.BucketQuery) string {
+		var out []string
+		view(t, s, func(tx store.Tx) error {
+			bs, err := tx.ListBuckets(ctx, "9", q)
+			for _, b := range bs {
+				out = append(out, b.Name+"@"+b.Region)
+			}
+			return err
+		})
+		return fmt.Sprint(out)
+	}
+	for _, tc := range []struct {
+		q    store.BucketQuery
+		want string
+	}{
+		{store.BucketQuery{}, "[page-a@ page-b@eu-west-1 page-c@ pagf@eu-west-1]"},
+		{store.BucketQuery{Limit: 2}, "[page-a@ page-b@eu-west-1]"},
+		{store.BucketQuery{After: "page-b", Limit: 2}, "[page-c@ pagf@eu-west-1]"},
+		{store.BucketQuery{Prefix: "page-"}, "[page-a@ page-b@eu-west-1 page-c@]"},
+		{store.BucketQuery{Prefix: "page-", After: "page-a"}, "[page-b@eu-west-1 page-c@]"},
+		{store.BucketQuery{Region: "eu-west-1"}, "[page-b@eu-west-1 pagf@eu-west-1]"},
+		{store.BucketQuery{Region: "us-east-1", After: "page-a"}, "[page-c@]"},
+		{store.BucketQuery{Region: "us-west-2"}, "[]"},
+	} {
+		if got := names(tc.q); got != tc.want {
+			t.Errorf("ListBuckets(%+v) = %s, want %s", tc.q, got, tc.want)
+		}
+	}
 }
 
 // testUploads checks multipart uploads in the buckets testS3 made.

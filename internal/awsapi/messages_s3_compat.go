@@ -1,0 +1,77 @@
+package awsapi
+
+// S3's messages for what Gatehouse refuses rather than ignore (encryption,
+// Object Lock, ACLs on buckets whose ACLs are disabled, operations it does
+// not serve) and for the newer object APIs (conditional writes, object
+// attributes, storage classes). Where AWS has the situation, the words are
+// AWS's; where the refusal is Gatehouse's own (NotImplemented), the
+// message says what is not supported.
+var (
+	// Operations.
+
+	// OperationNotImplemented: an S3 operation Gatehouse does not serve
+	// (docs/s3-compatibility.md lists them). Args: the operation's name.
+	OperationNotImplemented = ErrNotImplemented.say("%s is not implemented by Gatehouse")
+
+	// Encryption.
+
+	// SSECustomerNotSupported: a request carrying SSE-C headers, which
+	// Gatehouse neither honours nor may ignore. Args: the header's name.
+	SSECustomerNotSupported = ErrNotImplemented.say("Server-side encryption with customer-provided keys (SSE-C) is not supported yet: the request is refused rather than served without its key (header %s)")
+	// SSENotSupported: a write asking for server-side encryption (SSE-S3,
+	// SSE-KMS, DSSE-KMS). Args: the requested method.
+	SSENotSupported = ErrNotImplemented.say("Server-side encryption (%s) is not supported yet: Gatehouse does not encrypt objects at rest, and refuses the request rather than store the object unencrypted")
+	// SSEMethodInvalid: an x-amz-server-side-encryption value S3 does not
+	// know. Args: none.
+	SSEMethodInvalid = ErrInvalidArgument.say("The encryption method specified is not supported")
+	// SSEKMSHeaderMissing: a KMS key id or encryption context without
+	// x-amz-server-side-encryption: aws:kms. Args: none.
+	SSEKMSHeaderMissing = ErrInvalidArgument.say("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+
+	// Object Lock.
+
+	// ObjectLockNotSupported: a bucket created with Object Lock, or an
+	// object written with retention or a legal hold. Args: the header's
+	// name.
+	ObjectLockNotSupported = ErrNotImplemented.say("Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header %s)")
+
+	// ACLs and Object Ownership.
+
+	// ACLNotSupported: an ACL other than the bucket owner's full control on
+	// a bucket whose Object Ownership is BucketOwnerEnforced. Args: none.
+	ACLNotSupported = ErrAccessControlListNotSupported.say("The bucket does not allow ACLs")
+	// BucketACLWithOwnership: CreateBucket with an ACL other than private,
+	// for a bucket created BucketOwnerEnforced. Args: none.
+	BucketACLWithOwnership = ErrInvalidBucketAclWithObjectOwnership.say("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	// ObjectOwnershipNotSupported: CreateBucket asking for another Object
+	// Ownership than BucketOwnerEnforced. Args: the requested setting.
+	ObjectOwnershipNotSupported = ErrNotImplemented.say("Object Ownership %s is not supported yet: every bucket is BucketOwnerEnforced (ACLs disabled)")
+
+	// Conditional writes.
+
+	// ConditionalWriteConflict: a conditional write whose condition held
+	// when it started but not when it committed, because another write or
+	// delete of the key committed meanwhile. Args: none.
+	ConditionalWriteConflict = ErrConditionalRequestConflict.say("A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.")
+
+	// Object attributes.
+
+	// ObjectAttributesMissing: GetObjectAttributes without
+	// x-amz-object-attributes. Args: none.
+	ObjectAttributesMissing = ErrInvalidRequest.say("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty")
+	// ObjectAttributeInvalid: an attribute name S3 does not know.
+	// Args: none.
+	ObjectAttributeInvalid = ErrInvalidArgument.say("Invalid attribute name specified.")
+
+	// Listings.
+
+	// MaxBucketsInvalid: a ListBuckets max-buckets outside 1..10000.
+	// Args: none.
+	MaxBucketsInvalid = ErrInvalidArgument.say("Argument max-buckets must be an integer between 1 and 10000")
+
+	// Storage classes.
+
+	// StorageClassInvalid: an x-amz-storage-class a general purpose bucket
+	// does not accept. Args: none.
+	StorageClassInvalid = ErrInvalidStorageClass.say("The storage class you specified is not valid")
+)

@@ -1,0 +1,167 @@
+package s3
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/awsapi"
+)
+
+// What Gatehouse refuses rather than ignore: customer-provided encryption
+// keys, encryption at rest, Object Lock, Object Ownership settings that
+// enable ACLs, and ACLs other than the bucket owner's on buckets whose ACLs
+// are disabled (every bucket: BucketOwnerEnforced, AWS's default). A
+// request asking for any of these is answered with an error once it is
+// authorized (a caller who may not act learns nothing more) and before its
+// handler reads a byte of the body; silently storing an object without the
+// protection its writer asked for is never an outcome.
+
+// sseCustomerHeaders are SSE-C's headers, on any request (GET and HEAD
+// of an SSE-C object need the key too; copies name the source's key).
+var sseCustomerHeaders = []string{
+	"x-amz-server-side-encryption-customer-algorithm",
+	"x-amz-server-side-encryption-customer-key",
+	"x-amz-server-side-encryption-customer-key-MD5",
+	"x-amz-copy-source-server-side-encryption-customer-algorithm",
+	"x-amz-copy-source-server-side-encryption-customer-key",
+	"x-amz-copy-source-server-side-encryption-customer-key-MD5",
+}
+
+// objectLockHeaders set an object's retention or legal hold.
+var objectLockHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}
+
+// grantHeaders grant ACL permissions to named grantees.
+var grantHeaders = []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"}
+
+// requestHeaders are what the request says about the object it writes: its
+// headers, or a browser form's fields (whose ACL field is "acl").
+func (c *call) requestHeaders() http.Header {
+	if c.post == nil {
+		return c.r.Header
+	}
+	h := http.Header{}
+	for k, v := range c.post.fields {
+		h.Set(k, v)
+	}
+	if acl := c.post.fields["acl"]; acl != "" {
+		h.Set("x-amz-acl", acl)
+	}
+	return h
+}
+
+// refuse answers a request that asks for what Gatehouse does not do.
+func (c *call) refuse() error {
+	h := c.requestHeaders()
+	for _, name := range sseCustomerHeaders {
+		if _, ok := h[http.CanonicalHeaderKey(name)]; ok {
+			return awsapi.SSECustomerNotSupported.Of(name).With("Header", name)
+		}
+	}
+	switch c.op {
+	case opCreateBucket:
+		return c.refuseBucketSettings(h)
+	case opPutObject, opCopyObject, opCreateUpload, opPostObject:
+		if err := refuseEncryption(h); err != nil {
+			return err
+		}
+		for _, name := range objectLockHeaders {
+			if h.Get(name) != "" {
+				return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
+			}
+		}
+		if !ownerOnlyObjectACL(h, c.b.Account) {
+			return awsapi.ACLNotSupported.Of()
+		}
+	}
+	return nil
+}
+
+// refuseEncryption validates the server-side encryption headers of a
+// write as S3 does, then refuses any request for encryption at rest.
+func refuseEncryption(h http.Header) error {
+	const sseHeader = "x-amz-server-side-encryption"
+	sse := h.Get(sseHeader)
+	switch sse {
+	case "", "AES256", "aws:kms", "aws:kms:dsse":
+	default:
+		return awsapi.SSEMethodInvalid.Of().With("ArgumentName", sseHeader).With("ArgumentValue", sse)
+	}
+	if sse != "aws:kms" && sse != "aws:kms:dsse" {
+		for _, name := range []string{"x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context"} {
+			if h.Get(name) != "" {
+				return awsapi.SSEKMSHeaderMissing.Of().With("ArgumentName", sseHeader).With("ArgumentValue", "null")
+			}
+		}
+	}
+	if sse != "" {
+		return awsapi.SSENotSupported.Of(sseHeader+": "+sse).With("Header", sseHeader)
+	}
+	if strings.EqualFold(h.Get("x-amz-server-side-encryption-bucket-key-enabled"), "true") {
+		return awsapi.SSENotSupported.Of("x-amz-server-side-encryption-bucket-key-enabled: true").
+			With("Header", "x-amz-server-side-encryption-bucket-key-enabled")
+	}
+	return nil
+}
+
+// refuseBucketSettings: a new bucket is BucketOwnerEnforced, without
+// Object Lock; CreateBucket may say so (private, BucketOwnerEnforced,
+// object lock "false") but not ask for anything else.
+func (c *call) refuseBucketSettings(h http.Header) error {
+	const lockHeader = "x-amz-bucket-object-lock-enabled"
+	if strings.EqualFold(h.Get(lockHeader), "true") {
+		return awsapi.ObjectLockNotSupported.Of(lockHeader).With("Header", lockHeader)
+	}
+	if v := h.Get("x-amz-object-ownership"); v != "" && v != "BucketOwnerEnforced" {
+		return awsapi.ObjectOwnershipNotSupported.Of(v).With("Header", "x-amz-object-ownership")
+	}
+	if acl := h.Get("x-amz-acl"); acl != "" && acl != "private" {
+		return awsapi.BucketACLWithOwnership.Of()
+	}
+	for _, g := range grantHeaders {
+		if v := h.Get(g); v != "" && !(g == "x-amz-grant-full-control" && grantsOnly(v, c.p.Account)) {
+			return awsapi.BucketACLWithOwnership.Of()
+		}
+	}
+	return nil
+}
+
+// ownerOnlyObjectACL reports whether an object write's ACL headers give
+// the bucket owner full control and nobody anything: no ACL, the
+// bucket-owner-full-control canned ACL, or a full-control grant to the
+// owner alone (what a bucket with ACLs disabled accepts).
+func ownerOnlyObjectACL(h http.Header, owner string) bool {
+	if acl := h.Get("x-amz-acl"); acl != "" && acl != "bucket-owner-full-control" {
+		return false
+	}
+	for _, g := range grantHeaders {
+		if v := h.Get(g); v != "" && !(g == "x-amz-grant-full-control" && grantsOnly(v, owner)) {
+			return false
+		}
+	}
+	return true
+}
+
+// grantsOnly reports whether an x-amz-grant-* value (id="…", uri="…",
+// emailAddress="…", comma-separated) names the canonical user id alone.
+func grantsOnly(v, id string) bool {
+	for _, g := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(g), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "id") || strings.Trim(strings.TrimSpace(val), `"`) != id {
+			return false
+		}
+	}
+	return true
+}
+
+// aclKeys are the condition keys of a request's ACL headers (s3:x-amz-acl,
+// s3:x-amz-grant-*).
+func aclKeys(h http.Header, set func(string, ...string)) {
+	if v := h.Get("x-amz-acl"); v != "" {
+		set("s3:x-amz-acl", v)
+	}
+	for _, g := range grantHeaders {
+		if v := h.Get(g); v != "" {
+			set("s3:"+g, v)
+		}
+	}
+}
