@@ -93,12 +93,23 @@ func (c *call) putBucketACL() error {
 }
 
 func (c *call) putObjectACL() error {
-	if c.obj == nil {
-		return c.missing()
+	o := c.obj
+	if o == nil {
+		return c.absent(nil)
+	}
+	if o.DeleteMarker {
+		// S3 answers 405 for a delete marker, named by id or the latest.
+		h := c.w.Header()
+		if c.version != "" {
+			markerHeaders(h, o)
+		}
+		h.Set("Allow", http.MethodDelete)
+		return methodNotAllowed(c.r.Method, "DeleteMarker")
 	}
 	if err := c.ownerOnlyACL(c.b.Account, "bucket-owner-full-control"); err != nil {
 		return err
 	}
+	c.versionHeader(c.w.Header(), o)
 	c.w.Header().Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 	return nil

@@ -508,8 +508,4 @@ func (c *call) deleteBucketTagging() error {
 	return nil
 }
 
-func (c *call) getBucketVersioning() error {
-	return c.writeXML(&versioningConfiguration{Xmlns: xmlns})
-}
-
 func (c *call) getACL() error { return c.writeXML(ownerACL(c.b.Account)) }

@@ -48,8 +48,11 @@ type Config struct {
 	// every new bucket, as AWS does since April 2023 (off: new buckets
 	// have no configuration; the account's still applies).
 	BlockPublicAccess bool
-	Now               func() time.Time
-	Log               *slog.Logger
+	// MFA unseals virtual MFA device secrets for MFA Delete (the keyring's
+	// master key); nil: x-amz-mfa codes are refused.
+	MFA authz.Opener
+	Now func() time.Time
+	Log *slog.Logger
 }
 
 // Service is the S3 front end and domain.
@@ -60,6 +63,7 @@ type Service struct {
 	pipeline Driver
 	region   string
 	domain   string
+	mfa      authz.Opener
 	// blockPublicAccess: new buckets start with allBlocked.
 	blockPublicAccess bool
 	now               func() time.Time
@@ -82,7 +86,7 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
-		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, now: c.Now, log: c.Log,
+		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs()}
 }
@@ -121,6 +125,11 @@ type call struct {
 	// between 404 and 403 for a missing key (-1: none declared).
 	obj       *store.Object
 	listCheck int
+	// version is the request's versionId ("": none), read by Resolve for
+	// operations that take one; mfaOK: the request passed MFA Delete's
+	// check (checkMFA).
+	version string
+	mfaOK   bool
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
@@ -207,10 +216,16 @@ func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
 	if c.op.noCheck != "" {
 		return pipeline.Plan{NoCheck: c.op.noCheck}, nil
 	}
+	if c.op.versionAction != "" {
+		var err error
+		if c.version, err = c.versionParam(); err != nil {
+			return pipeline.Plan{}, err
+		}
+	}
 	if c.op.resolve != nil {
 		return c.op.resolve(c)
 	}
-	return plan(c.check(c.b, c.op.action, c.resource(), c.op.keys)), nil
+	return plan(c.check(c.b, c.action(), c.resource(), versionKey(c.version, c.op.keys))), nil
 }
 
 // Handle runs the operation's handler with the decisions of its checks.

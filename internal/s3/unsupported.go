@@ -34,8 +34,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},
 	"requestPayment":          {http.MethodGet: "GetBucketRequestPayment", http.MethodPut: "PutBucketRequestPayment"},
-	"versioning":              {http.MethodPut: "PutBucketVersioning"},
-	"versions":                {http.MethodGet: "ListObjectVersions"},
 	"website":                 {http.MethodGet: "GetBucketWebsite", http.MethodPut: "PutBucketWebsite", http.MethodDelete: "DeleteBucketWebsite"},
 	"abac":                    {http.MethodGet: "GetBucketAbac", http.MethodPut: "PutBucketAbac"},
 	"session":                 {http.MethodGet: "CreateSession"},

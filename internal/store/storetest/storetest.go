@@ -55,6 +55,7 @@ func cases() []testCase {
 		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
 		{"PublicAccessBlocks", testPublicAccessBlocks},
+		{"ObjectVersions", testVersions},
 		{"PrincipalBindings", testPrincipalBindings},
 	}
 }
