@@ -36,6 +36,12 @@ func (e *DeniedError) Error() string {
 	if e.Bare {
 		return msg
 	}
+	switch e.Decision.Source {
+	case policy.SourceBlockPublicPolicy:
+		return msg + " because public policies are prevented by the BlockPublicPolicy setting in S3 Block Public Access."
+	case policy.SourceBlockPublicAcls:
+		return msg + " because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access."
+	}
 	if e.Decision.Effect == policy.ExplicitDeny {
 		return msg + " with an explicit deny in a" + article(e.Decision.Source.Phrase()) + " " + e.Decision.Source.Phrase()
 	}
@@ -139,6 +145,24 @@ type Check struct {
 	// loaded or compiled: the check fails instead of being decided
 	// without it.
 	ResourcePolicyErr error
+
+	// PublicAccess is the S3 Block Public Access configuration in force
+	// for the resource (the bucket's flags OR its owner account's); nil
+	// where none applies. With RestrictPublicBuckets, a public
+	// ResourcePolicy grants only to the owner's account and AWS service
+	// principals; BlockPublicPolicy and BlockPublicAcls refuse, after the
+	// policies allowed, a request that writes a public policy or ACL.
+	PublicAccess *store.PublicAccessBlock
+	// PublicAccessErr is set when the configuration (the account's) could
+	// not be loaded: the check fails rather than being decided without it.
+	PublicAccessErr error
+	// NewResourcePolicy is the resource policy the request writes
+	// (PutBucketPolicy), compiled; nil when it writes none or the document
+	// is invalid (the handler rejects it).
+	NewResourcePolicy *policy.Policy
+	// PublicACL: the request sets a public ACL (a canned ACL or grant
+	// headers reaching AllUsers or AuthenticatedUsers).
+	PublicACL bool
 }
 
 // Denial is nil for an Allow and the *DeniedError of any other decision.
@@ -163,6 +187,9 @@ func (a *Authorizer) Decide(ctx context.Context, p *Principal, info RequestInfo,
 	if c.ResourcePolicyErr != nil {
 		return policy.Decision{}, fmt.Errorf("%w: resource policy of %s: %w", ErrPolicyLoad, c.Resource, c.ResourcePolicyErr)
 	}
+	if c.PublicAccessErr != nil {
+		return policy.Decision{}, fmt.Errorf("%w: Block Public Access configuration of %s: %w", ErrPolicyLoad, c.Resource, c.PublicAccessErr)
+	}
 	in, req, gone, err := a.prepare(ctx, p, info, c)
 	if err != nil {
 		return policy.Decision{}, err
@@ -171,7 +198,24 @@ func (a *Authorizer) Decide(ctx context.Context, p *Principal, info RequestInfo,
 		// The principal's user or role was deleted: nothing allows it.
 		return policy.Decision{Effect: policy.ImplicitDeny, Source: policy.SourceIdentity}, nil
 	}
-	return policy.Evaluate(in, req), nil
+	pab := c.PublicAccess
+	if pab != nil && pab.RestrictPublicBuckets && c.ResourcePolicy.Public() {
+		in.RestrictResource = true
+	}
+	d := policy.Evaluate(in, req)
+	if d.Effect != policy.Allow || pab == nil {
+		return d, nil
+	}
+	// Block Public Access refuses what the policies allowed: the caller
+	// may write the policy or ACL, but not a public one (AWS checks
+	// permissions first: a caller without them gets the plain denial).
+	switch {
+	case pab.BlockPublicPolicy && c.NewResourcePolicy.Public():
+		return policy.Decision{Effect: policy.ExplicitDeny, Source: policy.SourceBlockPublicPolicy}, nil
+	case pab.BlockPublicAcls && c.PublicACL:
+		return policy.Decision{Effect: policy.ExplicitDeny, Source: policy.SourceBlockPublicAcls}, nil
+	}
+	return d, nil
 }
 
 // prepare builds the policy input and request context.

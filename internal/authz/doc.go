@@ -8,4 +8,10 @@
 // Handlers never check signatures or policies themselves; they declare the
 // action, resources and extra condition keys a request needs, and the
 // driver in internal/pipeline asks Authorizer.Decide about each.
+//
+// S3 Block Public Access is decided here too, from what a check declares:
+// RestrictPublicBuckets limits a public resource policy (policy.Policy.Public)
+// to the owner's account and AWS services; BlockPublicPolicy and
+// BlockPublicAcls refuse, once the policies allowed, a request writing a
+// public policy or ACL. A configuration that failed to load fails the check.
 package authz

@@ -122,6 +122,10 @@ var (
 // its name is longer than the block's alignment.
 var ErrServerSideEncryptionConfigurationNotFoundError = &Code{name: "ServerSideEncryptionConfigurationNotFoundError", status: http.StatusNotFound}
 
+// ErrNoSuchPublicAccessBlockConfiguration: S3 (and S3 Control) Block Public
+// Access configuration not found.
+var ErrNoSuchPublicAccessBlockConfiguration = &Code{name: "NoSuchPublicAccessBlockConfiguration", status: http.StatusNotFound}
+
 // ErrInvalidBucketAclWithObjectOwnership is declared on its own: its name is
 // longer than the block's alignment.
 var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
@@ -181,6 +185,7 @@ var codes = []*Code{
 	ErrNoSuchUpload,
 	ErrNoSuchBucketPolicy,
 	ErrNoSuchCORSConfiguration,
+	ErrNoSuchPublicAccessBlockConfiguration,
 	ErrNoSuchTagSet,
 	ErrNoSuchLifecycleConfiguration,
 	ErrBucketAlreadyExists,

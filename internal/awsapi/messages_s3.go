@@ -56,6 +56,12 @@ var (
 	// BucketPolicyInvalidAction: an action outside s3:. Args: none.
 	BucketPolicyInvalidAction = ErrMalformedPolicy.say("Policy has invalid action")
 
+	// Block Public Access.
+
+	// PublicAccessBlockNotFound: GetPublicAccessBlock of a bucket, or S3
+	// Control's of an account, without a configuration. Args: none.
+	PublicAccessBlockNotFound = ErrNoSuchPublicAccessBlockConfiguration.say("The public access block configuration was not found")
+
 	// CORS configurations and preflights.
 
 	// CORSConfigurationNotFound: GetBucketCors of a bucket without one.

@@ -37,6 +37,9 @@ type Config struct {
 	// S3SSECAllowHTTP accepts SSE-C customer keys over plain HTTP (S3
 	// refuses them: the key would cross the network in clear).
 	S3SSECAllowHTTP bool
+	// S3BlockPublicAccess turns all four S3 Block Public Access settings
+	// on for every new bucket, as AWS does since April 2023.
+	S3BlockPublicAccess bool
 	// SAMLEndpoint is the URL SAML assertions may name as audience and
 	// recipient beside https://signin.aws.amazon.com/saml ("": derived
 	// from Listen and TLS, see SAMLEndpointURL).
@@ -212,6 +215,7 @@ func Settings() []Setting {
 		},
 		mk("saml-endpoint", "GATEHOUSE_SAML_ENDPOINT", "", "URL that SAML assertions may name as audience and recipient beside https://signin.aws.amazon.com/saml (empty: http(s)://LISTEN/saml)", false, func(c *Config) *string { return &c.SAMLEndpoint }),
 		mk("s3-domain", "GATEHOUSE_S3_DOMAIN", "s3.localhost", "base domain for virtual-host-style S3 requests (BUCKET.DOMAIN); empty: path style only", false, func(c *Config) *string { return &c.S3Domain }),
+		boolean("s3-block-public-access", "GATEHOUSE_S3_BLOCK_PUBLIC_ACCESS", "false", "new S3 buckets start with all four Block Public Access settings on, as AWS's do since April 2023 (false: they start without a configuration; the account's still applies)", func(c *Config) *bool { return &c.S3BlockPublicAccess }),
 		{
 			Key: "sweep-interval", Env: "GATEHOUSE_SWEEP_INTERVAL", Default: "10m",
 			Usage: "how often unreferenced object bytes (from crashes or aborted uploads) are deleted; 0 disables",

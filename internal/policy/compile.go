@@ -14,6 +14,8 @@ type Policy struct {
 	// usesKeys: some statement has a condition or a policy variable, so
 	// evaluation reads the request's condition keys.
 	usesKeys bool
+	// public: some statement grants public access (public.go).
+	public bool
 }
 
 // UsesKeys reports whether evaluating the policy reads condition keys; a
@@ -163,6 +165,7 @@ func CompileBound(id string, d *Document, b Bindings) *Policy {
 			}
 		}
 		p.statements = append(p.statements, st)
+		p.public = p.public || st.public()
 	}
 	return p
 }

@@ -36,7 +36,10 @@ type decisionCase struct {
 	Bindings        Bindings `json:"bindings"`
 	ResourceAccount string   `json:"resourceAccount"`
 	Trust           bool     `json:"trust"`
-	Want            string   `json:"want"`
+	// RestrictResource: S3's RestrictPublicBuckets applies to the resource
+	// policy (Input.RestrictResource).
+	RestrictResource bool   `json:"restrictResource"`
+	Want             string `json:"want"`
 	// By, when present, is what decided: "identity0#1" (statement 1 of
 	// the first identity policy), "resource#0", "boundary#2", "session#0";
 	// or, for an implicit deny, the kind of policy that failed to allow
@@ -86,7 +89,7 @@ func TestDecisionCases(t *testing.T) {
 				if c.Doc == "" {
 					t.Fatal("case cites no documentation")
 				}
-				in := &Input{ResourceAccount: c.ResourceAccount, Trust: c.Trust}
+				in := &Input{ResourceAccount: c.ResourceAccount, Trust: c.Trust, RestrictResource: c.RestrictResource}
 				for i, p := range c.Identity {
 					in.Identity = append(in.Identity, compileRaw(t, "identity"+string(rune('0'+i)), p, Identity))
 				}

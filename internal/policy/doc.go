@@ -11,5 +11,8 @@
 // parsing.
 //
 // Evaluation (compiled statements, condition operators, the decision
-// algorithm) is the next milestone and will live here too.
+// algorithm) lives here too; Policy.Public is S3's "is this resource policy
+// public?" analysis, read from the compiled statements (public.go), and
+// Input.RestrictResource is how RestrictPublicBuckets limits a public
+// policy's grants to the resource owner's account and AWS services.
 package policy

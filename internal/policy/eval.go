@@ -32,6 +32,12 @@ const (
 	SourceResource
 	SourceBoundary
 	SourceSession
+	// SourceBlockPublicPolicy and SourceBlockPublicAcls: S3 Block Public
+	// Access refused a request the policies allowed (a public bucket
+	// policy written under BlockPublicPolicy, a public ACL under
+	// BlockPublicAcls). No statement decides.
+	SourceBlockPublicPolicy
+	SourceBlockPublicAcls
 )
 
 // Phrase is the part of AWS's access-denied message naming the policy kind.
@@ -48,6 +54,9 @@ func (s Source) Phrase() string {
 	}
 	return ""
 }
+
+// Blocked reports whether the source is an S3 Block Public Access setting.
+func (s Source) Blocked() bool { return s == SourceBlockPublicPolicy || s == SourceBlockPublicAcls }
 
 // StatementRef names one statement of one policy.
 type StatementRef struct {
@@ -90,6 +99,11 @@ type Input struct {
 	// Trust marks trust-policy evaluation (AssumeRole): the resource policy
 	// must allow; identity policies alone never suffice.
 	Trust bool
+	// RestrictResource limits the resource policy's Allow statements to
+	// AWS service principals and principals of ResourceAccount (S3's
+	// RestrictPublicBuckets on a bucket whose policy is public): anonymous
+	// and cross-account grants no longer apply; its Deny statements do.
+	RestrictResource bool
 }
 
 // UsesKeys reports whether any policy of the input reads condition keys.
@@ -143,6 +157,9 @@ func Evaluate(in *Input, req *Request) Decision {
 			return decided(ExplicitDeny, SourceResource, ref)
 		}
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
+		if in.RestrictResource && !restrictedIn(in, &req.Principal) {
+			rGrant, rRef = grantNone, StatementRef{}
+		}
 	}
 
 	// Anonymous callers, AWS service principals and federation callers
@@ -232,6 +249,19 @@ func Evaluate(in *Input, req *Request) Decision {
 		return deny(SourceResource)
 	}
 	return missing()
+}
+
+// restrictedIn reports whether a caller keeps the grants of a restricted
+// resource policy (Input.RestrictResource): an AWS service principal, or a
+// principal of the resource's own account.
+func restrictedIn(in *Input, pr *Principal) bool {
+	switch pr.Type {
+	case PrincipalService:
+		return true
+	case PrincipalAnonymous, PrincipalWebIdentity, PrincipalSAMLUser:
+		return false
+	}
+	return pr.Account != "" && (in.ResourceAccount == "" || pr.Account == in.ResourceAccount)
 }
 
 // firstMatch returns the first statement with the given effect matching

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 
@@ -26,6 +27,20 @@ type aclRequest struct {
 	} `xml:"AccessControlList>Grant"`
 }
 
+// aclHeaders reports whether a request sets its ACL by headers (a canned
+// ACL or grants) rather than by an AccessControlPolicy document.
+func aclHeaders(h http.Header) bool {
+	if h.Get("x-amz-acl") != "" {
+		return true
+	}
+	for _, g := range grantHeaders {
+		if h.Get(g) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // aclHeaderKeys are PutBucketAcl's and PutObjectAcl's condition keys.
 func (c *call) aclHeaderKeys(set func(string, ...string)) { aclKeys(c.r.Header, set) }
 
@@ -35,11 +50,7 @@ func (c *call) aclHeaderKeys(set func(string, ...string)) { aclKeys(c.r.Header, 
 // bucket-owner-full-control; buckets have none).
 func (c *call) ownerOnlyACL(owner, cannedOK string) error {
 	h := c.r.Header
-	headers := h.Get("x-amz-acl") != ""
-	for _, g := range grantHeaders {
-		headers = headers || h.Get(g) != ""
-	}
-	if headers {
+	if aclHeaders(h) {
 		if acl := h.Get("x-amz-acl"); acl != "" && acl != cannedOK {
 			return awsapi.ACLNotSupported.Of()
 		}
@@ -50,8 +61,16 @@ func (c *call) ownerOnlyACL(owner, cannedOK string) error {
 		}
 		return nil
 	}
+	// resolvePutACL read the document.
+	body := c.stash.(*aclBody)
+	if body.err != nil {
+		return body.err
+	}
+	if len(bytes.TrimSpace(body.data)) == 0 {
+		return awsapi.XMLMalformed.Of()
+	}
 	var req aclRequest
-	if err := c.readXML(&req); err != nil {
+	if err := xmlUnmarshal(body.data, &req); err != nil {
 		return err
 	}
 	if len(req.Grants) != 1 {

@@ -159,15 +159,18 @@ func noSuchBucket(name string) error {
 }
 
 // check declares one authorization check on a resource in bucket b (nil:
-// no bucket yet), with the bucket's policy as the resource policy and its
-// owner as the resource account. A stored policy that does not compile
-// fails the check (and the request) rather than being ignored.
+// no bucket yet), with the bucket's policy as the resource policy, its
+// owner as the resource account and the Block Public Access configuration
+// in force for it (the bucket's OR the owner account's). A stored policy
+// that does not compile, or an account configuration that cannot be
+// read, fails the check (and the request) rather than being ignored.
 func (c *call) check(b *store.Bucket, action, resource string, keys func(*call, func(string, ...string))) pipeline.Check {
 	chk := authz.Check{Action: action, Resource: resource}
 	if b != nil {
 		chk.ResourceAccount = b.Account
 		cp := c.s.policies.get(b)
 		chk.ResourcePolicy, chk.ResourcePolicyErr = cp.policy, cp.err
+		chk.PublicAccess, chk.PublicAccessErr = c.publicAccess(b)
 	}
 	chk.MoreKeys = func(set func(string, ...string)) {
 		if b != nil {
@@ -288,7 +291,7 @@ func toS3Error(err error, c *call) *awsapi.Error {
 // the denial to a caller of the bucket owner's own account and says only
 // "Access Denied" to anyone else.
 func accessDeniedError(d *authz.DeniedError, c *call) *awsapi.Error {
-	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) {
+	if c.p == nil || c.p.Type == authz.TypeAnonymous || (c.b != nil && c.b.Account != c.p.Account) || (c.control && c.account() != c.p.Account) {
 		return awsapi.S3AccessDenied.Of()
 	}
 	// S3 quotes the resource ARN in its messages, unlike IAM and STS.

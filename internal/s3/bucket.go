@@ -136,7 +136,13 @@ func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 			set("s3:x-amz-acl", acl)
 		}
 	}
-	checks := []pipeline.Check{c.check(nil, "s3:CreateBucket", bucketARN(c.bucket), keys)}
+	create := c.check(nil, "s3:CreateBucket", bucketARN(c.bucket), keys)
+	if publicACL(c.r.Header) {
+		// A new bucket has no configuration yet: the account's applies.
+		create = c.withPublicACL(create)
+		create.PublicAccess, create.PublicAccessErr = c.accountPublicAccess(c.p.Account)
+	}
+	checks := []pipeline.Check{create}
 	if grantsACL(c.r.Header) {
 		checks = append(checks, c.check(nil, "s3:PutBucketAcl", bucketARN(c.bucket), keys))
 	}
@@ -146,6 +152,9 @@ func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 func (c *call) createBucket() error {
 	region := c.stash.(string)
 	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
+	if c.s.blockPublicAccess {
+		b.PublicAccessBlock = allBlocked()
+	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {
@@ -338,7 +347,8 @@ func (c *call) putBucketPolicy() error {
 	if err := c.policyAPIAccount(); err != nil {
 		return err
 	}
-	data, err := c.readBody(maxBucketPolicy + 1)
+	body := c.stash.(*policyBody)
+	data, err := body.data, body.err
 	if err != nil {
 		return err
 	}

@@ -3,13 +3,19 @@
 // SigV4 with S3's payload modes, or SigV2 → principal → IAM and bucket
 // policies → handler), and the semantics of buckets, objects, listings, multipart
 // uploads, tagging, object attributes, storage classes, bucket policies,
+// Block Public Access (the bucket's, and the account's through S3
+// Control's API, served on the same endpoint),
 // CORS, browser form uploads and server-side encryption.
 //
 // Contract:
 //   - Every request is authenticated (or is anonymous) and authorized before
 //     its handler runs: each operation names its IAM action(s), resource
 //     ARN(s) and condition keys; identity policies and the bucket policy are
-//     evaluated together by AWS's same-account / cross-account rules.
+//     evaluated together by AWS's same-account / cross-account rules. Each
+//     check also carries the Block Public Access configuration in force
+//     for its bucket (the bucket's OR its owner account's) and the facts
+//     the settings judge (the policy a PutBucketPolicy writes, whether a
+//     request sets a public ACL); the authorizer applies them.
 //   - Object bytes are streamed: a PUT is hashed and verified (payload
 //     SHA-256, aws-chunked chunk signatures, Content-MD5, flexible checksums)
 //     while it is written to a fresh blob, and the object record is committed

@@ -151,6 +151,17 @@ func exerciseOperations(t *testing.T, env *testenv.Env, c *s3.Client, b string) 
 	}
 	_, err = c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bk})
 	wantCode(t, err, "NoSuchBucketPolicy")
+	_, err = c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: bk})
+	wantCode(t, err, "NoSuchBucketPolicy")
+	_, err = c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bk})
+	wantCode(t, err, "NoSuchPublicAccessBlockConfiguration")
+	must[*s3.PutPublicAccessBlockOutput](t)(c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: bk,
+		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicPolicy: aws.Bool(true)}}))
+	pab := must[*s3.GetPublicAccessBlockOutput](t)(c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bk}))
+	if !aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicPolicy) || aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) {
+		t.Fatalf("public access block: %+v", pab.PublicAccessBlockConfiguration)
+	}
+	must[*s3.DeletePublicAccessBlockOutput](t)(c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: bk}))
 
 	// Presigned GET with these credentials.
 	pre := must[*v4.PresignedHTTPRequest](t)(s3.NewPresignClient(c).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: bk, Key: aws.String("docs/b.txt")}))

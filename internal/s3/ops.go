@@ -48,7 +48,7 @@ var (
 	opListObjectsV2     = &operation{name: "ListObjectsV2", action: "s3:ListBucket", level: levelBucket, keys: (*call).listKeys, handle: (*call).listObjectsV2}
 	opListUploads       = &operation{name: "ListMultipartUploads", action: "s3:ListBucketMultipartUploads", level: levelBucket, keys: (*call).listKeys, handle: (*call).listUploads}
 	opGetBucketPolicy   = &operation{name: "GetBucketPolicy", action: "s3:GetBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).getBucketPolicy}
-	opPutBucketPolicy   = &operation{name: "PutBucketPolicy", action: "s3:PutBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).putBucketPolicy}
+	opPutBucketPolicy   = &operation{name: "PutBucketPolicy", action: "s3:PutBucketPolicy", level: levelBucket, resolve: (*call).resolvePutBucketPolicy, handle: (*call).putBucketPolicy}
 	opDelBucketPolicy   = &operation{name: "DeleteBucketPolicy", action: "s3:DeleteBucketPolicy", level: levelBucket, resolve: (*call).resolvePolicyAPI, handle: (*call).deleteBucketPolicy}
 	opGetBucketCors     = &operation{name: "GetBucketCors", action: "s3:GetBucketCORS", level: levelBucket, handle: (*call).getBucketCors}
 	opPutBucketCors     = &operation{name: "PutBucketCors", action: "s3:PutBucketCORS", level: levelBucket, handle: (*call).putBucketCors}
@@ -66,7 +66,11 @@ var (
 	opPutVersioning     = &operation{name: "PutBucketVersioning", action: "s3:PutBucketVersioning", level: levelBucket, resolve: (*call).resolvePutVersioning, handle: (*call).putBucketVersioning}
 	opListVersions      = &operation{name: "ListObjectVersions", action: "s3:ListBucketVersions", level: levelBucket, keys: (*call).listKeys, handle: (*call).listVersions}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
-	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
+	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, resolve: (*call).resolvePutACL, handle: (*call).putBucketACL}
+	opGetPAB            = &operation{name: "GetPublicAccessBlock", action: "s3:GetBucketPublicAccessBlock", level: levelBucket, handle: (*call).getPublicAccessBlock}
+	opPutPAB            = &operation{name: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).putPublicAccessBlock}
+	opDelPAB            = &operation{name: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).deletePublicAccessBlock}
+	opGetPolicyStatus   = &operation{name: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus", level: levelBucket, handle: (*call).getBucketPolicyStatus}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -82,7 +86,7 @@ var (
 	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", versionAction: "s3:DeleteObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
 	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", versionAction: "s3:GetObjectVersionAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
 	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", versionAction: "s3:GetObjectVersionAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
-	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", versionAction: "s3:PutObjectVersionAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", versionAction: "s3:PutObjectVersionAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolvePutACL, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
@@ -91,12 +95,20 @@ var (
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
 
+// S3 Control's operations (control.go): the account's Block Public Access.
+var (
+	opGetAccountPAB = &operation{name: "GetAccountPublicAccessBlock", action: "s3:GetAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).getAccountPublicAccessBlock}
+	opPutAccountPAB = &operation{name: "PutAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).putAccountPublicAccessBlock}
+	opDelAccountPAB = &operation{name: "DeleteAccountPublicAccessBlock", action: "s3:PutAccountPublicAccessBlock", level: levelService, resolve: (*call).resolveControl, handle: (*call).deleteAccountPublicAccessBlock}
+)
+
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
 	opDelBucketCors, opGetLifecycle, opPutLifecycle, opDelLifecycle, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging,
 	opGetBucketEnc, opPutBucketEnc, opDelBucketEnc, opGetVersioning, opPutVersioning, opListVersions, opGetBucketACL, opPutBucketACL,
 	opDeleteObjects,
+	opGetPAB, opPutPAB, opDelPAB, opGetPolicyStatus, opGetAccountPAB, opPutAccountPAB, opDelAccountPAB,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -107,6 +119,9 @@ func (c *call) operation() (*operation, error) {
 	q, m := c.q, c.r.Method
 	if m == http.MethodOptions {
 		return opPreflight, nil
+	}
+	if c.control {
+		return c.controlOperation()
 	}
 	has := func(k string) bool { _, ok := q[k]; return ok }
 	if c.bucket == "" {
@@ -129,6 +144,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketTagging, nil
 			case has("encryption"):
 				return opPutBucketEnc, nil
+			case has("publicAccessBlock"):
+				return opPutPAB, nil
 			case has("versioning"):
 				return opPutVersioning, nil
 			case has("acl"):
@@ -150,6 +167,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketTagging, nil
 			case has("encryption"):
 				return opDelBucketEnc, nil
+			case has("publicAccessBlock"):
+				return opDelPAB, nil
 			case len(q) == 0:
 				return opDeleteBucket, nil
 			}
@@ -175,6 +194,10 @@ func (c *call) operation() (*operation, error) {
 				return opListVersions, nil
 			case has("acl"):
 				return opGetBucketACL, nil
+			case has("publicAccessBlock"):
+				return opGetPAB, nil
+			case has("policyStatus"):
+				return opGetPolicyStatus, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):

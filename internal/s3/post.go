@@ -165,7 +165,7 @@ func (c *call) postAuthenticateForm() error {
 // resolvePostObject declares s3:PutObject on the form's key, as for any
 // PUT (s3:authType is POST).
 func (c *call) resolvePostObject() (pipeline.Plan, error) {
-	return plan(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil)), nil
+	return plan(c.withPublicACL(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil))), nil
 }
 
 // postObject stores a browser form upload's file.

@@ -73,7 +73,7 @@ func (c *call) resolveExisting() (pipeline.Plan, error) {
 // s3:PutObjectAcl when the request sets tags or grants (PutObject,
 // CreateMultipartUpload).
 func (c *call) resolvePut() (pipeline.Plan, error) {
-	checks := []pipeline.Check{c.check(c.b, c.op.action, c.resource(), c.op.keys)}
+	checks := []pipeline.Check{c.withPublicACL(c.check(c.b, c.op.action, c.resource(), c.op.keys))}
 	if c.r.Header.Get("x-amz-tagging") != "" {
 		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) {
 			if tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging")); err == nil {
@@ -165,7 +165,7 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 		get = "s3:GetObjectVersion"
 	}
 	checks := []pipeline.Check{
-		c.check(c.b, c.op.action, c.resource(), c.op.keys),
+		c.withPublicACL(c.check(c.b, c.op.action, c.resource(), c.op.keys)),
 		c.check(src.bucket, get, objectARN(bucket, key), versionKey(version, existingTagKeys(src.obj))),
 	}
 	if src.obj == nil || (src.obj.DeleteMarker && version == "") {

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/gencache"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
 	"github.com/gatehouse/gatehouse/internal/s3/lifecycle"
@@ -45,6 +46,10 @@ type Config struct {
 	// Domain enables virtual-host-style addressing: a request for host
 	// BUCKET.Domain (any port) addresses BUCKET. Empty: path style only.
 	Domain string
+	// BlockPublicAccess turns all four Block Public Access settings on for
+	// every new bucket, as AWS does since April 2023 (off: new buckets
+	// have no configuration; the account's still applies).
+	BlockPublicAccess bool
 	// MFA unseals virtual MFA device secrets for MFA Delete (the keyring's
 	// master key); nil: x-amz-mfa codes are refused.
 	MFA authz.Opener
@@ -70,10 +75,14 @@ type Service struct {
 	region   string
 	domain   string
 	mfa      authz.Opener
-	now      func() time.Time
-	log      *slog.Logger
-	policies *policyCache
-	cors     *docCache[*cors.Config]
+	// blockPublicAccess: new buckets start with allBlocked.
+	blockPublicAccess bool
+	now               func() time.Time
+	log               *slog.Logger
+	policies          *policyCache
+	// accountPABs are the accounts' Block Public Access configurations.
+	accountPABs *gencache.Cache[string, *store.PublicAccessBlock]
+	cors        *docCache[*cors.Config]
 	// lifecycles are the buckets' parsed lifecycle configurations (for
 	// x-amz-expiration).
 	lifecycles *docCache[*lifecycle.Config]
@@ -96,8 +105,9 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
-		domain: strings.ToLower(c.Domain), mfa: c.MFA, now: c.Now, log: c.Log,
-		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
+		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
+		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS),
+		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP}
 }
 
@@ -143,6 +153,8 @@ type call struct {
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
+	// control marks an S3 Control request (control.go).
+	control bool
 }
 
 var _ pipeline.Exchange = (*call)(nil)
@@ -156,7 +168,11 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, rec *pipeline.Re
 	c := &call{s: s, w: w, r: r, ctx: r.Context(), id: requestID, q: r.URL.Query(), listCheck: -1}
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", requestID)
-	c.bucket, c.key, c.vhost = s.target(r)
+	if isControl(r) {
+		c.control = true
+	} else {
+		c.bucket, c.key, c.vhost = s.target(r)
+	}
 	rec.Service, rec.Bucket, rec.Key, rec.Params = "s3", c.bucket, c.key, c.q
 	c.rec = rec
 	s.pipeline.Serve(c.ctx, c, rec)
@@ -248,6 +264,10 @@ func (c *call) Fail(err error) (string, string) {
 	e := toS3Error(err, c)
 	if e.HTTPStatus() >= 500 {
 		c.s.log.Error("s3 request failed", "request_id", c.id, "method", c.r.Method, "bucket", c.bucket, "err", err)
+	}
+	if c.control {
+		awsapi.WriteS3ControlError(c.w, e, c.id)
+		return e.Code, e.Message
 	}
 	awsapi.WriteS3Error(c.w, c.r, e, c.id)
 	return e.Code, e.Message

@@ -30,8 +30,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"notification":            {http.MethodGet: "GetBucketNotificationConfiguration", http.MethodPut: "PutBucketNotificationConfiguration"},
 	"object-lock":             {http.MethodGet: "GetObjectLockConfiguration", http.MethodPut: "PutObjectLockConfiguration"},
 	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
-	"policyStatus":            {http.MethodGet: "GetBucketPolicyStatus"},
-	"publicAccessBlock":       {http.MethodGet: "GetPublicAccessBlock", http.MethodPut: "PutPublicAccessBlock", http.MethodDelete: "DeletePublicAccessBlock"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},
 	"requestPayment":          {http.MethodGet: "GetBucketRequestPayment", http.MethodPut: "PutBucketRequestPayment"},
 	"website":                 {http.MethodGet: "GetBucketWebsite", http.MethodPut: "PutBucketWebsite", http.MethodDelete: "DeleteBucketWebsite"},

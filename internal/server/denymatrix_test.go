@@ -232,6 +232,13 @@ func TestDenyByDefault(t *testing.T) {
 		"GetBucketLifecycleConfiguration": {http.MethodGet, "/matrix", url.Values{"lifecycle": {""}}, nil, ""},
 		"PutBucketLifecycleConfiguration": {http.MethodPut, "/matrix", url.Values{"lifecycle": {""}}, nil, `<LifecycleConfiguration/>`},
 		"DeleteBucketLifecycle":           {http.MethodDelete, "/matrix", url.Values{"lifecycle": {""}}, nil, ""},
+		"GetPublicAccessBlock":            {http.MethodGet, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, ""},
+		"PutPublicAccessBlock":            {http.MethodPut, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, `<PublicAccessBlockConfiguration/>`},
+		"DeletePublicAccessBlock":         {http.MethodDelete, "/matrix", url.Values{"publicAccessBlock": {""}}, nil, ""},
+		"GetBucketPolicyStatus":           {http.MethodGet, "/matrix", url.Values{"policyStatus": {""}}, nil, ""},
+		"GetAccountPublicAccessBlock":     {http.MethodGet, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
+		"PutAccountPublicAccessBlock":     {http.MethodPut, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, `<PublicAccessBlockConfiguration/>`},
+		"DeleteAccountPublicAccessBlock":  {http.MethodDelete, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
 	}
 	for _, name := range s3svc.OperationNames() {
 		rq, ok := s3ops[name]

@@ -32,6 +32,33 @@ type Bucket struct {
 	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
 	// no policy, or one written before principals were bound).
 	PolicyPrincipals map[string]string
+	// PublicAccessBlock is the bucket's S3 Block Public Access
+	// configuration (nil: none, as after DeletePublicAccessBlock).
+	PublicAccessBlock *PublicAccessBlock `json:",omitempty"`
+}
+
+// PublicAccessBlock is one S3 Block Public Access configuration, of a
+// bucket or of an account. The setting in force for a bucket is the
+// bucket's flag OR its owner account's.
+type PublicAccessBlock struct {
+	BlockPublicAcls       bool
+	IgnorePublicAcls      bool
+	BlockPublicPolicy     bool
+	RestrictPublicBuckets bool
+}
+
+// Or is the setting in force when both b and o apply (either may be nil).
+func (b *PublicAccessBlock) Or(o *PublicAccessBlock) PublicAccessBlock {
+	var r PublicAccessBlock
+	for _, x := range []*PublicAccessBlock{b, o} {
+		if x != nil {
+			r.BlockPublicAcls = r.BlockPublicAcls || x.BlockPublicAcls
+			r.IgnorePublicAcls = r.IgnorePublicAcls || x.IgnorePublicAcls
+			r.BlockPublicPolicy = r.BlockPublicPolicy || x.BlockPublicPolicy
+			r.RestrictPublicBuckets = r.RestrictPublicBuckets || x.RestrictPublicBuckets
+		}
+	}
+	return r
 }
 
 // Bucket versioning states (Bucket.Versioning), and the version id of the

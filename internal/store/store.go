@@ -63,6 +63,15 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, a *Account) error // ErrExists on a duplicate id
 	GetAccount(ctx context.Context, id string) (*Account, error)
 	ListAccounts(ctx context.Context) ([]*Account, error) // ordered by id
+	// GetAccountPublicAccessBlock returns the account's S3 Block Public
+	// Access configuration (S3 Control); ErrNotFound when it has none.
+	GetAccountPublicAccessBlock(ctx context.Context, account string) (*PublicAccessBlock, error)
+	// PutAccountPublicAccessBlock creates or replaces it. Unlike other S3
+	// metadata it bumps the IAM generation (so does a delete): it decides
+	// access to every bucket of the account and is cached by generation.
+	PutAccountPublicAccessBlock(ctx context.Context, account string, b *PublicAccessBlock) error
+	// DeleteAccountPublicAccessBlock removes it; ErrNotFound when none.
+	DeleteAccountPublicAccessBlock(ctx context.Context, account string) error
 }
 
 // Users stores IAM users.

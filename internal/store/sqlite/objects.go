@@ -269,3 +269,28 @@ func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) 
 	}
 	return queryList[store.Part](ctx, t, query, args...)
 }
+
+// Account-level Block Public Access. Unlike other S3 metadata its writes
+// bump the IAM generation: it decides access for every bucket of the
+// account and is cached by generation (internal/gencache).
+
+func (t *txn) GetAccountPublicAccessBlock(ctx context.Context, account string) (*store.PublicAccessBlock, error) {
+	var data string
+	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM account_public_access_blocks WHERE account = ?`, account).Scan(&data); err != nil {
+		return nil, mapErr(err)
+	}
+	return decode[store.PublicAccessBlock](data)
+}
+
+func (t *txn) PutAccountPublicAccessBlock(ctx context.Context, account string, b *store.PublicAccessBlock) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO account_public_access_blocks (account, data) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET data = excluded.data`, account, string(data))
+	return err
+}
+
+func (t *txn) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
+	return t.execOne(ctx, `DELETE FROM account_public_access_blocks WHERE account = ?`, account)
+}

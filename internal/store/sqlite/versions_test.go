@@ -99,7 +99,7 @@ func TestVersionsOfOlderSchema(t *testing.T) {
 	}
 	// Make it a version-9 database holding one object, as version 9 wrote it.
 	for _, q := range []string{`DROP TABLE object_versions`, `ALTER TABLE objects DROP COLUMN version_id`, `ALTER TABLE objects DROP COLUMN seq`,
-		`DELETE FROM schema_migrations WHERE version >= 10`,
+		`DROP TABLE account_public_access_blocks`, `DELETE FROM schema_migrations WHERE version >= 10`,
 		`INSERT INTO objects (bucket, key, data, size, etag, modified, owner) VALUES ('b', 'old', '{"Bucket":"b","Key":"old","Blobs":[{"Key":"blob-old","Size":3}],"Size":3,"ETag":"\"e\""}', 3, '"e"', 1, '1')`,
 		`INSERT INTO blob_refs (blob_key, bucket, key, upload, part) VALUES ('blob-old', 'b', 'old', '', 0)`} {
 		if _, err := s.write.Exec(q); err != nil {

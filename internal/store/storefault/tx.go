@@ -43,6 +43,23 @@ func (ft *tx) ListAccounts(ctx context.Context) (r []*store.Account, err error) 
 	return r, err
 }
 
+func (ft *tx) GetAccountPublicAccessBlock(ctx context.Context, account string) (r *store.PublicAccessBlock, err error) {
+	err = ft.s.call(ctx, "GetAccountPublicAccessBlock", func() error {
+		var e error
+		r, e = ft.inner.GetAccountPublicAccessBlock(ctx, account)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) PutAccountPublicAccessBlock(ctx context.Context, account string, b *store.PublicAccessBlock) error {
+	return ft.s.call(ctx, "PutAccountPublicAccessBlock", func() error { return ft.inner.PutAccountPublicAccessBlock(ctx, account, b) })
+}
+
+func (ft *tx) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
+	return ft.s.call(ctx, "DeleteAccountPublicAccessBlock", func() error { return ft.inner.DeleteAccountPublicAccessBlock(ctx, account) })
+}
+
 // Users
 
 func (ft *tx) CreateUser(ctx context.Context, u *store.User) error {

@@ -250,3 +250,79 @@ func testUploads(t testing.TB, s store.Store) {
 		return nil
 	})
 }
+
+// testPublicAccessBlocks: a bucket's Block Public Access configuration is
+// part of its record; an account's has its own get/put/delete, with
+// ErrNotFound when there is none, and its writes bump the IAM generation.
+func testPublicAccessBlocks(t testing.TB, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	view(t, s, func(tx store.Tx) error {
+		if _, err := tx.GetAccountPublicAccessBlock(ctx, "1"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no configuration yet: %v", err)
+		}
+		return nil
+	})
+	if err := updateErr(t, s, func(tx store.Tx) error { return tx.DeleteAccountPublicAccessBlock(ctx, "1") }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("deleting a missing configuration: %v", err)
+	}
+	gen := generation(t, s)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.PutAccountPublicAccessBlock(ctx, "1", &store.PublicAccessBlock{BlockPublicPolicy: true}); err != nil {
+			return err
+		}
+		if err := tx.PutAccountPublicAccessBlock(ctx, "1", &store.PublicAccessBlock{BlockPublicAcls: true, RestrictPublicBuckets: true}); err != nil {
+			return fmt.Errorf("replacing: %v", err)
+		}
+		if err := tx.PutAccountPublicAccessBlock(ctx, "2", &store.PublicAccessBlock{IgnorePublicAcls: true}); err != nil {
+			return err
+		}
+		return tx.CreateBucket(ctx, &store.Bucket{Name: "b", Account: "1", CreatedAt: t0,
+			PublicAccessBlock: &store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}})
+	})
+	if g := generation(t, s); g == gen {
+		t.Fatal("writing an account configuration did not bump the IAM generation")
+	}
+	view(t, s, func(tx store.Tx) error {
+		a, err := tx.GetAccountPublicAccessBlock(ctx, "1")
+		if err != nil || *a != (store.PublicAccessBlock{BlockPublicAcls: true, RestrictPublicBuckets: true}) {
+			return fmt.Errorf("account 1: %+v %v", a, err)
+		}
+		a, err = tx.GetAccountPublicAccessBlock(ctx, "2")
+		if err != nil || *a != (store.PublicAccessBlock{IgnorePublicAcls: true}) {
+			return fmt.Errorf("account 2: %+v %v", a, err)
+		}
+		b, err := tx.GetBucket(ctx, "b")
+		if err != nil || b.PublicAccessBlock == nil || *b.PublicAccessBlock != (store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}) {
+			return fmt.Errorf("bucket: %+v %v", b, err)
+		}
+		return nil
+	})
+	gen = generation(t, s)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.DeleteAccountPublicAccessBlock(ctx, "1"); err != nil {
+			return err
+		}
+		b, err := tx.GetBucket(ctx, "b")
+		if err != nil {
+			return err
+		}
+		b.PublicAccessBlock = nil
+		return tx.UpdateBucket(ctx, b)
+	})
+	if g := generation(t, s); g == gen {
+		t.Fatal("deleting an account configuration did not bump the IAM generation")
+	}
+	view(t, s, func(tx store.Tx) error {
+		if _, err := tx.GetAccountPublicAccessBlock(ctx, "1"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("after delete: %v", err)
+		}
+		if a, err := tx.GetAccountPublicAccessBlock(ctx, "2"); err != nil || !a.IgnorePublicAcls {
+			return fmt.Errorf("account 2 after deleting account 1's: %+v %v", a, err)
+		}
+		if b, err := tx.GetBucket(ctx, "b"); err != nil || b.PublicAccessBlock != nil {
+			return fmt.Errorf("bucket after removing its configuration: %+v %v", b, err)
+		}
+		return nil
+	})
+}
