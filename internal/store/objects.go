@@ -26,7 +26,27 @@ type Bucket struct {
 	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
 	// no policy, or one written before principals were bound).
 	PolicyPrincipals map[string]string
+	// ObjectLock is whether Object Lock is enabled (then Versioning is
+	// Enabled and can never be suspended, and ObjectLock is never turned
+	// off). LockDefault is the retention a new version gets when its write
+	// names none (nil: none).
+	ObjectLock  bool         `json:",omitempty"`
+	LockDefault *LockDefault `json:",omitempty"`
 }
+
+// LockDefault is an Object Lock bucket's default retention: Mode for Days
+// or Years (exactly one of them positive) from a version's creation.
+type LockDefault struct {
+	Mode  string
+	Days  int `json:",omitempty"`
+	Years int `json:",omitempty"`
+}
+
+// Object Lock retention modes (Object.LockMode, LockDefault.Mode).
+const (
+	LockGovernance = "GOVERNANCE"
+	LockCompliance = "COMPLIANCE"
+)
 
 // Bucket versioning states (Bucket.Versioning), and the version id of the
 // null version: the version of every object written while a bucket was
@@ -87,6 +107,38 @@ type Object struct {
 	// PartChecksums are the parts' checksums (base64, in part order) of a
 	// multipart object uploaded with a checksum algorithm, nil otherwise.
 	PartChecksums []string `json:",omitempty"`
+	// LockMode is the version's retention mode (LockGovernance,
+	// LockCompliance; "" none) until LockUntil; LegalHold is its legal
+	// hold. See Removable.
+	LockMode  string    `json:",omitempty"`
+	LockUntil time.Time `json:",omitzero"`
+	LegalHold bool      `json:",omitempty"`
+}
+
+// Removal is when, and how, a version is removed: the time (from the
+// caller's clock) retention is judged at, and whether governance-mode
+// retention is bypassed (a caller allowed s3:BypassGovernanceRetention who
+// asked to). Nothing bypasses compliance-mode retention or a legal hold.
+type Removal struct {
+	Now              time.Time
+	BypassGovernance bool
+}
+
+// Removable reports whether the version may be removed, or its retention
+// shortened or removed, at r: ErrLocked while a legal hold is on, while
+// compliance retention lasts, or while governance retention lasts and is
+// not bypassed. Retention lasts while r.Now is before LockUntil.
+func (o *Object) Removable(r Removal) error {
+	if o.LegalHold {
+		return ErrLocked
+	}
+	if o.LockMode == "" || !r.Now.Before(o.LockUntil) {
+		return nil
+	}
+	if o.LockMode == LockGovernance && r.BypassGovernance {
+		return nil
+	}
+	return ErrLocked
 }
 
 // Upload is an in-progress multipart upload.
@@ -179,7 +231,8 @@ type Buckets interface {
 type Objects interface {
 	// PutObject makes o (an object or a delete marker) the latest version
 	// of its key. An existing version with o's VersionID ("" means
-	// NullVersion) is replaced and returned — its blobs, unless shared,
+	// NullVersion) is replaced and returned (ErrLocked, and nothing
+	// written, when that version is not Removable at o.LastModified) — its blobs, unless shared,
 	// are the caller's to free after commit; the previous latest version,
 	// if it has another id, stays as a noncurrent version.
 	PutObject(ctx context.Context, o *Object) (replaced *Object, err error)
@@ -194,9 +247,10 @@ type Objects interface {
 	// key's history. Its blobs must be the version's own.
 	UpdateVersion(ctx context.Context, o *Object) error
 	// DeleteVersion permanently removes one version (a delete marker
-	// included) and returns it. When it was the latest, the newest version
+	// included) and returns it; ErrLocked, and nothing removed, when the
+	// version is not Removable at r (judged in the removing transaction). When it was the latest, the newest version
 	// left becomes the latest (and current, unless it is a delete marker).
-	DeleteVersion(ctx context.Context, bucket, key, versionID string) (*Object, error)
+	DeleteVersion(ctx context.Context, bucket, key, versionID string, r Removal) (*Object, error)
 	// ListObjects returns one page of current versions in binary key order;
 	// its cost does not depend on the bucket's size or its number of
 	// versions.

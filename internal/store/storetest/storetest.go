@@ -55,6 +55,7 @@ func cases() []testCase {
 		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
 		{"ObjectVersions", testVersions},
+		{"ObjectLock", testObjectLock},
 		{"PrincipalBindings", testPrincipalBindings},
 	}
 }
