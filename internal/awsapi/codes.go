@@ -115,6 +115,11 @@ var (
 
 	// S3 versioning.
 	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
+
+	// S3 Object Lock.
+	ErrInvalidBucketState                   = &Code{name: "InvalidBucketState", status: http.StatusConflict}
+	ErrNoSuchObjectLockConfiguration        = &Code{name: "NoSuchObjectLockConfiguration", status: http.StatusNotFound}
+	ErrObjectLockConfigurationNotFoundError = &Code{name: "ObjectLockConfigurationNotFoundError", status: http.StatusNotFound}
 )
 
 // ErrInvalidBucketAclWithObjectOwnership is declared on its own: its name is
@@ -227,4 +232,7 @@ var codes = []*Code{
 	ErrOperationAborted,
 	ErrRequestEntityTooLarge,
 	ErrRequestTimeout,
+	ErrInvalidBucketState,
+	ErrNoSuchObjectLockConfiguration,
+	ErrObjectLockConfigurationNotFoundError,
 }

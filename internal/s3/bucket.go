@@ -146,6 +146,10 @@ func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 func (c *call) createBucket() error {
 	region := c.stash.(string)
 	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
+	if strings.EqualFold(c.r.Header.Get("x-amz-bucket-object-lock-enabled"), "true") {
+		// Object Lock enables versioning, for good.
+		b.ObjectLock, b.Versioning = true, store.VersioningEnabled
+	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {

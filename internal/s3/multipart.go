@@ -323,8 +323,9 @@ func (c *call) completeUpload() error {
 			return err
 		}
 		o.VersionID = newVersionID(b)
+		applyLock(o, nil, b)
 		if replaced, err = tx.PutObject(c.ctx, o); err != nil {
-			return err
+			return lockErr(err)
 		}
 		used := map[string]bool{}
 		for _, b := range o.Blobs {

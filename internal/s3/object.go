@@ -28,6 +28,7 @@ func (c *call) putKeys(set func(string, ...string)) {
 	if tags, err := parseTaggingHeader(h.Get("x-amz-tagging")); err == nil && tags != nil {
 		requestTagKeys(tags, set)
 	}
+	lockKeys(h, set)
 	c.conditionKeys(set)
 }
 
@@ -98,6 +99,13 @@ func (c *call) putObject() error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockHeaders(c.r.Header, c.b, c.s.now())
+	if err != nil {
+		return err
+	}
+	if lock.set && !hasDigest(c.r.Header) {
+		return awsapi.ObjectLockDigestMissing.Of()
+	}
 	if cond != nil {
 		cur, err := c.lookup()
 		if err != nil {
@@ -112,6 +120,7 @@ func (c *call) putObject() error {
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
 		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
 		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account, StorageClass: no.class}
+	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if err := c.commitObject(o, cond); err != nil {
 		return err
 	}
@@ -150,12 +159,16 @@ func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 			return err
 		}
 		o.VersionID = newVersionID(b)
+		if (o.LockMode != "" || o.LegalHold) && !b.ObjectLock {
+			return awsapi.ObjectLockMissing.Of()
+		}
+		applyLock(o, nil, b)
 		replaced, err = tx.PutObject(c.ctx, o)
 		return err
 	})
 	if err != nil {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), o.Blobs)
-		return err
+		return lockErr(err)
 	}
 	if replaced != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)

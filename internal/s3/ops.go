@@ -63,6 +63,8 @@ var (
 	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
+	opGetLockConfig     = &operation{name: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration", level: levelBucket, handle: (*call).getLockConfig}
+	opPutLockConfig     = &operation{name: "PutObjectLockConfiguration", action: "s3:PutBucketObjectLockConfiguration", level: levelBucket, resolve: (*call).resolvePutLockConfig, handle: (*call).putLockConfig}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
 		noCheck: "a CORS preflight carries no credentials and grants nothing: it is answered from the bucket's CORS rules"}
 
@@ -82,6 +84,10 @@ var (
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
 	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
 	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
+	opGetRetention     = &operation{name: "GetObjectRetention", action: "s3:GetObjectRetention", versionAction: "s3:GetObjectRetention", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getRetention}
+	opPutRetention     = &operation{name: "PutObjectRetention", action: "s3:PutObjectRetention", versionAction: "s3:PutObjectRetention", level: levelObject, keys: (*call).retentionKeys, resolve: (*call).resolvePutRetention, handle: (*call).putRetention}
+	opGetLegalHold     = &operation{name: "GetObjectLegalHold", action: "s3:GetObjectLegalHold", versionAction: "s3:GetObjectLegalHold", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getLegalHold}
+	opPutLegalHold     = &operation{name: "PutObjectLegalHold", action: "s3:PutObjectLegalHold", versionAction: "s3:PutObjectLegalHold", level: levelObject, keys: (*call).legalHoldKeys, resolve: (*call).resolvePutLegalHold, handle: (*call).putLegalHold}
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
 
@@ -92,7 +98,7 @@ var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDel
 	opGetBucketACL, opPutBucketACL, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
-	opAbortUpload, opListParts}
+	opAbortUpload, opListParts, opGetLockConfig, opPutLockConfig, opGetRetention, opPutRetention, opGetLegalHold, opPutLegalHold}
 
 // operation picks the S3 API from the method, the addressing and the
 // query's subresources.
@@ -122,6 +128,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutVersioning, nil
 			case has("acl"):
 				return opPutBucketACL, nil
+			case has("object-lock"):
+				return opPutLockConfig, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -156,6 +164,8 @@ func (c *call) operation() (*operation, error) {
 				return opListVersions, nil
 			case has("acl"):
 				return opGetBucketACL, nil
+			case has("object-lock"):
+				return opGetLockConfig, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):
@@ -185,6 +195,10 @@ func (c *call) operation() (*operation, error) {
 			return opPutObjectTagging, nil
 		case has("acl"):
 			return opPutObjectACL, nil
+		case has("retention"):
+			return opPutRetention, nil
+		case has("legal-hold"):
+			return opPutLegalHold, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil
@@ -199,6 +213,10 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
+		case has("retention"):
+			return opGetRetention, nil
+		case has("legal-hold"):
+			return opGetLegalHold, nil
 		case has("attributes"):
 			return opGetAttributes, nil
 		case !hasSubresource(q) || onlyPartNumber(q):

@@ -8,7 +8,8 @@ import (
 )
 
 // What Gatehouse refuses rather than ignore: customer-provided encryption
-// keys, encryption at rest, Object Lock, Object Ownership settings that
+// keys, encryption at rest, Object Lock headers on multipart uploads and
+// browser forms (PutObject and CopyObject carry them), Object Ownership settings that
 // enable ACLs, and ACLs other than the bucket owner's on buckets whose ACLs
 // are disabled (every bucket: BucketOwnerEnforced, AWS's default). A
 // request asking for any of these is answered with an error once it is
@@ -64,9 +65,11 @@ func (c *call) refuse() error {
 		if err := refuseEncryption(h); err != nil {
 			return err
 		}
-		for _, name := range objectLockHeaders {
-			if h.Get(name) != "" {
-				return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
+		if c.op == opCreateUpload || c.op == opPostObject {
+			for _, name := range objectLockHeaders {
+				if h.Get(name) != "" {
+					return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
+				}
 			}
 		}
 		if !ownerOnlyObjectACL(h, c.b.Account) {
@@ -103,14 +106,9 @@ func refuseEncryption(h http.Header) error {
 	return nil
 }
 
-// refuseBucketSettings: a new bucket is BucketOwnerEnforced, without
-// Object Lock; CreateBucket may say so (private, BucketOwnerEnforced,
-// object lock "false") but not ask for anything else.
+// refuseBucketSettings: a new bucket is BucketOwnerEnforced; CreateBucket
+// may say so (private, BucketOwnerEnforced) but not ask for anything else.
 func (c *call) refuseBucketSettings(h http.Header) error {
-	const lockHeader = "x-amz-bucket-object-lock-enabled"
-	if strings.EqualFold(h.Get(lockHeader), "true") {
-		return awsapi.ObjectLockNotSupported.Of(lockHeader).With("Header", lockHeader)
-	}
 	if v := h.Get("x-amz-object-ownership"); v != "" && v != "BucketOwnerEnforced" {
 		return awsapi.ObjectOwnershipNotSupported.Of(v).With("Header", "x-amz-object-ownership")
 	}

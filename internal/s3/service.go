@@ -121,6 +121,9 @@ type call struct {
 	// check (checkMFA).
 	version string
 	mfaOK   bool
+	// bypass: the request asked to bypass governance retention and was
+	// allowed s3:BypassGovernanceRetention (resolveBypass).
+	bypass bool
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
