@@ -21,7 +21,6 @@ func bypassGovernance(o *s3.Options) {
 	o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("x-amz-bypass-governance-retention", "true"))
 }
 
-
 func lockBucket(t *testing.T, c *s3.Client, name string) {
 	t.Helper()
 	must[*s3.CreateBucketOutput](t)(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true)}))
