@@ -31,8 +31,8 @@ var (
 	// Object Lock.
 
 	// ObjectLockNotSupported: retention or a legal hold asked of a write
-	// that cannot carry it yet (a multipart upload, a browser form). Args:
-	// the header's name.
+	// that cannot carry it yet (a browser form upload). Args: the field's
+	// name.
 	ObjectLockNotSupported = ErrNotImplemented.say("Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header %s)")
 	// ObjectLocked: removing, or shortening the retention of, a version a
 	// retention period or legal hold protects. Args: none.

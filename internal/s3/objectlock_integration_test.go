@@ -191,6 +191,21 @@ func TestObjectLockGovernanceAndLegalHold(t *testing.T) {
 	wantLocked(t, deleteVersion(root, "gov", "h", aws.ToString(out.VersionId), bypassGovernance), "a legal hold alone")
 	_, err = root.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("gov"), Key: aws.String("h")})
 	wantStatusCode(t, err, 404, "NoSuchObjectLockConfiguration")
+
+	// A multipart upload carries its lock to the object it completes.
+	id := createUpload(t, root, &s3.CreateMultipartUploadInput{Bucket: aws.String("gov"), Key: aws.String("mp"),
+		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+	etag := uploadPart(t, root, "gov", "mp", id, 1, []byte("part"))
+	done, err := complete(root, "gov", "mp", id, &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(etag)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head = must[*s3.HeadObjectOutput](t)(root.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("gov"), Key: aws.String("mp")}))
+	if head.ObjectLockMode != types.ObjectLockModeGovernance || !aws.ToTime(head.ObjectLockRetainUntilDate).Equal(until) ||
+		head.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOn {
+		t.Fatalf("a completed multipart upload's lock: %+v", head)
+	}
+	wantLocked(t, deleteVersion(root, "gov", "mp", aws.ToString(done.VersionId), bypassGovernance), "a held multipart object")
 }
 
 // TestObjectLockValidation: S3's answers to malformed or misplaced Object

@@ -8,8 +8,8 @@ import (
 )
 
 // What Gatehouse refuses rather than ignore: customer-provided encryption
-// keys, encryption at rest, Object Lock headers on multipart uploads and
-// browser forms (PutObject and CopyObject carry them), Object Ownership settings that
+// keys, encryption at rest, Object Lock fields of browser form uploads
+// (PutObject, CopyObject and CreateMultipartUpload carry them), Object Ownership settings that
 // enable ACLs, and ACLs other than the bucket owner's on buckets whose ACLs
 // are disabled (every bucket: BucketOwnerEnforced, AWS's default). A
 // request asking for any of these is answered with an error once it is
@@ -65,7 +65,7 @@ func (c *call) refuse() error {
 		if err := refuseEncryption(h); err != nil {
 			return err
 		}
-		if c.op == opCreateUpload || c.op == opPostObject {
+		if c.op == opPostObject {
 			for _, name := range objectLockHeaders {
 				if h.Get(name) != "" {
 					return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)

@@ -153,8 +153,8 @@ func TestRefuseEncryptionAtRest(t *testing.T) {
 }
 
 // TestRefuseObjectLock: "false" asks for no Object Lock; lock headers on a
-// bucket without it are S3's InvalidRequest, and on a multipart upload
-// (which cannot carry them yet) NotImplemented, never ignored.
+// bucket without it are S3's InvalidRequest, and lock fields of a browser
+// form upload (which cannot carry them yet) NotImplemented, never ignored.
 func TestRefuseObjectLock(t *testing.T) {
 	env := testenv.New(t)
 	if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("unlocked"), ObjectLockEnabledForBucket: aws.Bool(false)}); err != nil {
@@ -172,9 +172,11 @@ func TestRefuseObjectLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := "x-amz-object-lock-legal-hold"
-	rawDo(t, env, http.MethodPost, objectURL(env, "locked", "k")+"?uploads", nil, map[string]string{h: "ON"}).wantErr(t, 501, s3Err{
-		Code: "NotImplemented", Header: h,
-		Message: "Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header " + h + ")"})
+	status, body := rootForm{bucket: "locked", key: "form", fields: [][2]string{{h, "ON"}}}.post(t, env, []byte("x"))
+	if status != 501 || !strings.Contains(body, "Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header "+h+")") {
+		t.Fatalf("a form upload with a legal hold: %d %s", status, body)
+	}
+	wantNoObject(t, env.S3, "locked", "form")
 }
 
 func TestACLsDisabled(t *testing.T) {

@@ -156,6 +156,11 @@ type Upload struct {
 	ChecksumAlgorithm string
 	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
 	StorageClass      string `json:",omitempty"` // of the object it creates ("" is STANDARD)
+	// LockMode, LockUntil and LegalHold are the Object Lock the completed
+	// object gets (as Object's).
+	LockMode  string    `json:",omitempty"`
+	LockUntil time.Time `json:",omitzero"`
+	LegalHold bool      `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.
