@@ -111,6 +111,9 @@ func (c *call) putObject() error {
 		if err != nil {
 			return err
 		}
+		if cur != nil && cur.DeleteMarker {
+			cur = nil // the key has no current version
+		}
 		cond.start(cur)
 	}
 	sb, body, err := c.receive()

@@ -89,6 +89,15 @@ func TestVersionedCopyTaggingDelete(t *testing.T) {
 	if len(acl.Grants) != 1 {
 		t.Fatalf("ACL of v2: %+v", acl)
 	}
+	_, err = c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: bk, Key: aws.String("k2"), ACL: types.ObjectCannedACLBucketOwnerFullControl})
+	wantStatusCode(t, err, 405, "MethodNotAllowed") // the latest version is a delete marker
+	attrs := must[*s3.GetObjectAttributesOutput](t)(c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bk, Key: aws.String("k"),
+		VersionId: aws.String(v2), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize}}))
+	if aws.ToString(attrs.VersionId) != v2 || aws.ToString(attrs.ETag) != md5hex("new") || aws.ToInt64(attrs.ObjectSize) != 3 {
+		t.Fatalf("attributes of v2: %+v", attrs)
+	}
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bk, Key: aws.String("k2"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	wantStatusCode(t, err, 404, "NoSuchKey")
 
 	// DeleteObjects: by version, by key (a delete marker), a bad version.
 	res := must[*s3.DeleteObjectsOutput](t)(c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bk, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
@@ -154,6 +163,9 @@ func TestVersionActions(t *testing.T) {
 	azDenied(t, err, "s3:DeleteObjectVersion")
 	_, err = pc.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("acts")})
 	azDenied(t, err, "s3:ListBucketVersions")
+	_, err = pc.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("acts"), Key: aws.String("k"), VersionId: aws.String(v1),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	azDenied(t, err, "s3:GetObjectVersionAttributes")
 	_, err = pc.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("acts"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	azDenied(t, err, "s3:PutBucketVersioning")
@@ -187,4 +199,39 @@ func TestVersionActions(t *testing.T) {
 	if body, _ := getVersion(t, c, "acts", "k", v1); body != "one" {
 		t.Fatalf("v1 after a denied delete: %q", body)
 	}
+}
+
+// TestVersionedConditionals: conditional writes and deletes meet versions
+// — a delete marker is no current version (If-None-Match: * succeeds,
+// If-Match finds no key), If-Match on DELETE leaves a delete marker only
+// over a current version with that ETag, and with a versionId it is
+// decided against that version.
+func TestVersionedConditionals(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	mkBucket(t, c, "cond")
+	bk := aws.String("cond")
+	setVersioning(t, c, "cond", types.BucketVersioningStatusEnabled)
+	v1 := put(t, c, "cond", "k", "one")
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k")}))
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: v1.ETag, Body: strings.NewReader("x")})
+	wantStatusCode(t, err, 404, "NoSuchKey")
+	created := must[*s3.PutObjectOutput](t)(c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("two")}))
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: bk, Key: aws.String("k"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("three")})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: v1.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+	del := must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), IfMatch: created.ETag}))
+	if !aws.ToBool(del.DeleteMarker) {
+		t.Fatalf("a conditional DELETE in a versioned bucket: %+v", del)
+	}
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId, IfMatch: created.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed")
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId, IfMatch: v1.ETag}))
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: v1.VersionId}); httpStatus(err) != 404 {
+		t.Fatalf("v1 after its conditional deletion: %v", err)
+	}
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: del.VersionId, IfMatch: created.ETag})
+	wantStatusCode(t, err, 412, "PreconditionFailed") // a delete marker has no ETag
 }

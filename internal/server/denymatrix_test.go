@@ -278,8 +278,12 @@ func TestDenyByDefault(t *testing.T) {
 		"PutObjectTagging (s3:PutObjectVersionTagging)":       {http.MethodPut, "/matrix/k", url.Values{"tagging": {""}, "versionId": {"null"}}, nil, tagging},
 		"DeleteObjectTagging (s3:DeleteObjectVersionTagging)": {http.MethodDelete, "/matrix/k", url.Values{"tagging": {""}, "versionId": {"null"}}, nil, ""},
 		"GetObjectAcl (s3:GetObjectVersionAcl)":               {http.MethodGet, "/matrix/k", url.Values{"acl": {""}, "versionId": {"null"}}, nil, ""},
-		"CopyObject (s3:GetObjectVersion on the source)":      {http.MethodPut, "/matrix/copy", nil, http.Header{"X-Amz-Copy-Source": {"/matrix/k?versionId=null"}}, ""},
-		"DeleteObjects (s3:DeleteObjectVersion)":              {http.MethodPost, "/matrix", url.Values{"delete": {""}}, http.Header{"Content-Md5": {md5b64(delVersion)}}, delVersion},
+		"PutObjectAcl (s3:PutObjectVersionAcl)": {http.MethodPut, "/matrix/k", url.Values{"acl": {""}, "versionId": {"null"}},
+			http.Header{"X-Amz-Acl": {"bucket-owner-full-control"}}, ""},
+		"GetObjectAttributes (s3:GetObjectVersionAttributes)": {http.MethodGet, "/matrix/k", url.Values{"attributes": {""}, "versionId": {"null"}},
+			http.Header{"X-Amz-Object-Attributes": {"ETag"}}, ""},
+		"CopyObject (s3:GetObjectVersion on the source)": {http.MethodPut, "/matrix/copy", nil, http.Header{"X-Amz-Copy-Source": {"/matrix/k?versionId=null"}}, ""},
+		"DeleteObjects (s3:DeleteObjectVersion)":         {http.MethodPost, "/matrix", url.Values{"delete": {""}}, http.Header{"Content-Md5": {md5b64(delVersion)}}, delVersion},
 	} {
 		for _, who := range []struct {
 			label string
