@@ -19,13 +19,17 @@
 //   - Errors reach the client as S3's XML error shape with AWS's codes, and
 //     carry x-amz-request-id and x-amz-id-2.
 //   - What is not implemented is refused, never accepted and ignored: SSE-C
-//     and encryption-at-rest headers, Object Lock headers, ACLs beyond the
-//     owner's (every bucket is BucketOwnerEnforced) are answered with an
+//     and encryption-at-rest headers, Object Lock fields of form uploads,
+//     ACLs beyond the owner's (every bucket is BucketOwnerEnforced) are answered with an
 //     error once the request is authorized (refuse.go); operations not
 //     served answer NotImplemented naming the operation (unsupported.go,
 //     docs/s3-compatibility.md).
 //   - Conditional writes and deletes are decided in the store transaction
 //     that commits them (conditional.go).
+//   - Object Lock (objectlock.go): the store refuses to remove a locked
+//     version in the transaction that would remove it, at the service
+//     clock's time; bypassing governance retention is an extra pipeline
+//     check of s3:BypassGovernanceRetention declared by resolve.
 //
 // The package reads object metadata through internal/store and bytes through
 // internal/blob, and asks internal/authz for authentication and decisions;

@@ -30,7 +30,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"metrics": {http.MethodGet: "GetBucketMetricsConfiguration", http.MethodPut: "PutBucketMetricsConfiguration",
 		http.MethodDelete: "DeleteBucketMetricsConfiguration", listWithoutID: "ListBucketMetricsConfigurations"},
 	"notification":            {http.MethodGet: "GetBucketNotificationConfiguration", http.MethodPut: "PutBucketNotificationConfiguration"},
-	"object-lock":             {http.MethodGet: "GetObjectLockConfiguration", http.MethodPut: "PutObjectLockConfiguration"},
 	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
 	"policyStatus":            {http.MethodGet: "GetBucketPolicyStatus"},
 	"publicAccessBlock":       {http.MethodGet: "GetPublicAccessBlock", http.MethodPut: "PutPublicAccessBlock", http.MethodDelete: "DeletePublicAccessBlock"},
