@@ -161,10 +161,12 @@ func TestObjectLockGovernanceAndLegalHold(t *testing.T) {
 		t.Fatalf("the header without the permission was answered as a lock: %v", err)
 	}
 	wantLocked(t, putRetention(writer, "gov", "k", v, types.ObjectLockRetentionModeGovernance, until.Add(-time.Minute)), "shortening without the header")
-	// Extending GOVERNANCE, or turning it into COMPLIANCE, needs no bypass.
+	// Extending GOVERNANCE needs no bypass; turning it into COMPLIANCE
+	// does (S3 asks for it).
 	if err := putRetention(writer, "gov", "k", v, types.ObjectLockRetentionModeGovernance, until.Add(time.Minute)); err != nil {
 		t.Fatalf("extending governance: %v", err)
 	}
+	wantLocked(t, putRetention(writer, "gov", "k", v, types.ObjectLockRetentionModeCompliance, until.Add(2*time.Minute)), "governance to compliance without the bypass")
 	// Root may bypass: shorten, then the legal hold blocks even that.
 	if err := putRetention(root, "gov", "k", v, types.ObjectLockRetentionModeGovernance, until, bypassGovernance); err != nil {
 		t.Fatalf("root shortening governance with the header: %v", err)
@@ -278,4 +280,38 @@ func TestObjectLockValidation(t *testing.T) {
 	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("plain"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	wantStatusCode(t, err, 409, "InvalidBucketState")
+}
+
+// TestObjectLockConditionKeys: policies see a write's lock
+// (s3:object-lock-mode, s3:object-lock-legal-hold) and a retention's
+// remaining days (s3:object-lock-remaining-retention-days).
+func TestObjectLockConditionKeys(t *testing.T) {
+	env := testenv.New(t)
+	lockBucket(t, env.S3, "cond")
+	c := env.S3Client(azUser(t, env, env.IAM, "archiver", azPolicy(
+		azS{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*", "Condition": map[string]any{
+			"StringEquals": map[string]string{"s3:object-lock-mode": "COMPLIANCE"}}},
+		azS{"Effect": "Allow", "Action": "s3:PutObjectRetention", "Resource": "*", "Condition": map[string]any{
+			"NumericGreaterThanEquals": map[string]string{"s3:object-lock-remaining-retention-days": "2"}}},
+		azS{"Effect": "Allow", "Action": "s3:PutObjectLegalHold", "Resource": "*", "Condition": map[string]any{
+			"StringEquals": map[string]string{"s3:object-lock-legal-hold": "ON"}}},
+		azAllow([]string{"s3:GetObject", "s3:ListBucket"}, "*"))))
+	soon := env.Now().Add(10 * time.Minute).Truncate(time.Second)
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String("g"), Body: strings.NewReader("x"),
+		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(soon), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	wantStatusCode(t, err, 403, "AccessDenied")
+	v := putLocked(t, c, "cond", "k", types.ObjectLockModeCompliance, soon)
+	wantStatusCode(t, putRetention(c, "cond", "k", v, types.ObjectLockRetentionModeCompliance, soon.Add(time.Hour)), 403, "AccessDenied")
+	if err := putRetention(c, "cond", "k", v, types.ObjectLockRetentionModeCompliance, soon.Add(72*time.Hour)); err != nil {
+		t.Fatalf("a retention of three days: %v", err)
+	}
+	hold := func(s types.ObjectLockLegalHoldStatus) error {
+		_, err := c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("cond"), Key: aws.String("k"), VersionId: aws.String(v),
+			LegalHold: &types.ObjectLockLegalHold{Status: s}})
+		return err
+	}
+	if err := hold(types.ObjectLockLegalHoldStatusOn); err != nil {
+		t.Fatal(err)
+	}
+	wantStatusCode(t, hold(types.ObjectLockLegalHoldStatusOff), 403, "AccessDenied")
 }

@@ -166,11 +166,11 @@ func (c *call) putRetention() error {
 	l := c.stash.(*objectLock)
 	var refused error
 	o, err := c.updateVersion(func(o *store.Object) {
-		// Extending (same mode, later date) is always allowed; anything
-		// else shortens, removes or weakens the retention and is allowed
-		// only when the old retention could be removed.
-		extends := o.LockMode == l.mode && !l.until.Before(o.LockUntil) ||
-			o.LockMode == store.LockGovernance && l.mode == store.LockCompliance && !l.until.Before(o.LockUntil)
+		// Extending (same mode, no earlier date) is always allowed;
+		// anything else — shortening, removing, changing the mode (S3
+		// asks for the governance bypass even to turn GOVERNANCE into
+		// COMPLIANCE) — only when the old retention could be removed.
+		extends := o.LockMode == l.mode && !l.until.Before(o.LockUntil)
 		if o.LockMode != "" && !extends {
 			old := *o
 			old.LegalHold = false // a legal hold does not freeze the retention
