@@ -134,7 +134,6 @@ func writeObjectHeaders(h http.Header, o *store.Object) {
 	if o.StorageClass != "" { // S3 names the class unless it is STANDARD
 		h.Set("x-amz-storage-class", o.StorageClass)
 	}
-	writeLockHeaders(h, o)
 }
 
 // Tag limits of S3 objects.

@@ -278,6 +278,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	}
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
+	c.writeLockHeaders(h, o)
 	c.versionHeader(h, o)
 	if err := c.responseOverrides(h); err != nil {
 		return err

@@ -134,13 +134,33 @@ func applyLock(o *store.Object, l *objectLock, b *store.Bucket) {
 	o.LockUntil = o.LastModified.AddDate(d.Years, 0, d.Days).UTC()
 }
 
-// writeLockHeaders sets GET and HEAD's Object Lock headers.
-func writeLockHeaders(h http.Header, o *store.Object) {
-	if o.LockMode != "" {
+// resolveRead is resolveExisting for GetObject and HeadObject; in an
+// Object Lock bucket it also declares soft s3:GetObjectRetention and
+// s3:GetObjectLegalHold checks: S3 shows a version's retention and legal
+// hold only to callers allowed to read them.
+func (c *call) resolveRead() (pipeline.Plan, error) {
+	p, err := c.resolveExisting()
+	if err != nil || !c.b.ObjectLock {
+		return p, err
+	}
+	c.lockRead = []int{len(p.Checks), len(p.Checks) + 1}
+	for _, action := range []string{"s3:GetObjectRetention", "s3:GetObjectLegalHold"} {
+		p.Checks = append(p.Checks, soft(c.check(c.b, action, c.resource(), versionKey(c.version, nil))))
+	}
+	return p, nil
+}
+
+// writeLockHeaders sets GET and HEAD's Object Lock headers, each only for
+// a caller resolveRead found allowed to read it.
+func (c *call) writeLockHeaders(h http.Header, o *store.Object) {
+	if c.lockRead == nil {
+		return
+	}
+	if o.LockMode != "" && c.outcomes.Allowed(c.lockRead[0]) {
 		h.Set(lockModeHeader, o.LockMode)
 		h.Set(lockDateHeader, o.LockUntil.UTC().Format(lockTimeFormat))
 	}
-	if o.LegalHold {
+	if o.LegalHold && c.outcomes.Allowed(c.lockRead[1]) {
 		h.Set(lockHoldHeader, "ON")
 	}
 }

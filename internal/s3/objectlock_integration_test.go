@@ -314,4 +314,14 @@ func TestObjectLockConditionKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatusCode(t, hold(types.ObjectLockLegalHoldStatusOff), 403, "AccessDenied")
+
+	// GET and HEAD show the lock only to callers allowed to read it.
+	head := must[*s3.HeadObjectOutput](t)(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("cond"), Key: aws.String("k")}))
+	if head.ObjectLockMode != "" || head.ObjectLockRetainUntilDate != nil || head.ObjectLockLegalHoldStatus != "" {
+		t.Fatalf("HEAD without s3:GetObjectRetention / s3:GetObjectLegalHold shows the lock: %+v", head)
+	}
+	head = must[*s3.HeadObjectOutput](t)(env.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("cond"), Key: aws.String("k")}))
+	if head.ObjectLockMode != types.ObjectLockModeCompliance || head.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOn {
+		t.Fatalf("HEAD as root: %+v", head)
+	}
 }

@@ -70,8 +70,8 @@ var (
 
 	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
-	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveRead, handle: (*call).getObject}
+	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveRead, handle: (*call).getObject}
 	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", versionAction: "s3:DeleteObjectVersion", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
 	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", versionAction: "s3:GetObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", versionAction: "s3:PutObjectVersionTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
