@@ -49,9 +49,9 @@ var (
 	// ObjectLockConfigMissing: GetObjectLockConfiguration of a bucket
 	// without Object Lock. Args: none.
 	ObjectLockConfigMissing = ErrObjectLockConfigurationNotFoundError.say("Object Lock configuration does not exist for this bucket")
-	// ObjectLockNoRetention: reading the retention of a version that has
-	// none. Args: none.
-	ObjectLockNoRetention = ErrNoSuchObjectLockConfiguration.say("The specified object does not have a ObjectLock configuration")
+	// ObjectLockNotSet: reading the retention, or the legal hold, of a
+	// version that has none. Args: none.
+	ObjectLockNotSet = ErrNoSuchObjectLockConfiguration.say("The specified object does not have a ObjectLock configuration")
 	// ObjectLockBothHeaders: a write naming only one of a retention's mode
 	// and date. Args: none.
 	ObjectLockBothHeaders = ErrInvalidArgument.say("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")

@@ -162,7 +162,7 @@ func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 			return err
 		}
 		o.VersionID = newVersionID(b)
-		if (o.LockMode != "" || o.LegalHold) && !b.ObjectLock {
+		if (o.LockMode != "" || o.LegalHold != "") && !b.ObjectLock {
 			return awsapi.ObjectLockMissing.Of()
 		}
 		applyLock(o, nil, b)

@@ -61,8 +61,8 @@ func lockErr(err error) error {
 type objectLock struct {
 	mode  string
 	until time.Time
-	hold  bool
-	set   bool // any lock header was sent
+	hold  string // store.LegalHoldOn, LegalHoldOff or ""
+	set   bool   // any lock header was sent
 }
 
 // lockHeaders reads and validates a write's Object Lock headers as S3 does.
@@ -77,9 +77,9 @@ func lockHeaders(h http.Header, b *store.Bucket, now time.Time) (*objectLock, er
 		return nil, awsapi.ObjectLockMissing.Of()
 	}
 	switch hold {
-	case "", "OFF":
-	case "ON":
-		l.hold = true
+	case "":
+	case store.LegalHoldOn, store.LegalHoldOff:
+		l.hold = hold
 	default:
 		return nil, awsapi.ObjectLockLegalHoldInvalid.Of()
 	}
@@ -160,8 +160,8 @@ func (c *call) writeLockHeaders(h http.Header, o *store.Object) {
 		h.Set(lockModeHeader, o.LockMode)
 		h.Set(lockDateHeader, o.LockUntil.UTC().Format(lockTimeFormat))
 	}
-	if o.LegalHold && c.outcomes.Allowed(c.lockRead[1]) {
-		h.Set(lockHoldHeader, "ON")
+	if o.LegalHold != "" && c.outcomes.Allowed(c.lockRead[1]) {
+		h.Set(lockHoldHeader, o.LegalHold)
 	}
 }
 

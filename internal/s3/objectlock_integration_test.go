@@ -254,6 +254,18 @@ func TestObjectLockValidation(t *testing.T) {
 	put(t, c, "locked", "k", "x")
 	_, err = c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("locked"), Key: aws.String("k")})
 	wantStatusCode(t, err, 404, "NoSuchObjectLockConfiguration")
+	// A legal hold never set is not OFF: it is absent.
+	_, err = c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("locked"), Key: aws.String("k")})
+	wantStatusCode(t, err, 404, "NoSuchObjectLockConfiguration")
+	must[*s3.PutObjectLegalHoldOutput](t)(c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("locked"), Key: aws.String("k"),
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}))
+	lh := must[*s3.GetObjectLegalHoldOutput](t)(c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("locked"), Key: aws.String("k")}))
+	if lh.LegalHold.Status != types.ObjectLockLegalHoldStatusOff {
+		t.Fatalf("a legal hold turned off: %+v", lh.LegalHold)
+	}
+	if h := must[*s3.HeadObjectOutput](t)(c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("locked"), Key: aws.String("k")})); h.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOff {
+		t.Fatalf("HEAD after the hold was turned off: %q", h.ObjectLockLegalHoldStatus)
+	}
 	rule := func(days, years *int32) error {
 		_, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("locked"),
 			ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled,

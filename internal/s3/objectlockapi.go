@@ -151,8 +151,8 @@ func (c *call) retentionKeys(set func(string, ...string)) {
 
 // legalHoldKeys are PutObjectLegalHold's condition keys.
 func (c *call) legalHoldKeys(set func(string, ...string)) {
-	if on, ok := c.stash.(bool); ok {
-		set("s3:object-lock-legal-hold", map[bool]string{true: "ON", false: "OFF"}[on])
+	if status, ok := c.stash.(string); ok {
+		set("s3:object-lock-legal-hold", status)
 	}
 }
 
@@ -173,7 +173,7 @@ func (c *call) putRetention() error {
 		extends := o.LockMode == l.mode && !l.until.Before(o.LockUntil)
 		if o.LockMode != "" && !extends {
 			old := *o
-			old.LegalHold = false // a legal hold does not freeze the retention
+			old.LegalHold = "" // a legal hold does not freeze the retention
 			if refused = old.Removable(c.removal()); refused != nil {
 				return
 			}
@@ -201,7 +201,7 @@ func (c *call) getRetention() error {
 		return c.absent(o)
 	}
 	if o.LockMode == "" {
-		return awsapi.ObjectLockNoRetention.Of()
+		return awsapi.ObjectLockNotSet.Of()
 	}
 	return c.writeXML(&retentionXML{Xmlns: xmlns, Mode: o.LockMode, RetainUntilDate: o.LockUntil.UTC().Format(lockTimeFormat)})
 }
@@ -214,7 +214,7 @@ func (c *call) resolvePutLegalHold() (pipeline.Plan, error) {
 	if req.Status != "ON" && req.Status != "OFF" {
 		return pipeline.Plan{}, awsapi.XMLMalformed.Of()
 	}
-	c.stash = req.Status == "ON"
+	c.stash = req.Status
 	return c.resolveExisting()
 }
 
@@ -225,8 +225,8 @@ func (c *call) putLegalHold() error {
 	if o := c.obj; o == nil || o.DeleteMarker {
 		return c.absent(o)
 	}
-	on := c.stash.(bool)
-	o, err := c.updateVersion(func(o *store.Object) { o.LegalHold = on })
+	status := c.stash.(string)
+	o, err := c.updateVersion(func(o *store.Object) { o.LegalHold = status })
 	if err != nil {
 		return err
 	}
@@ -244,9 +244,8 @@ func (c *call) getLegalHold() error {
 	if o == nil || o.DeleteMarker {
 		return c.absent(o)
 	}
-	status := "OFF"
-	if o.LegalHold {
-		status = "ON"
+	if o.LegalHold == "" {
+		return awsapi.ObjectLockNotSet.Of()
 	}
-	return c.writeXML(&legalHoldXML{Xmlns: xmlns, Status: status})
+	return c.writeXML(&legalHoldXML{Xmlns: xmlns, Status: o.LegalHold})
 }

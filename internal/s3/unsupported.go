@@ -50,8 +50,6 @@ const listWithoutID = "LIST"
 
 // unsupportedObjectOps names the object-level operations likewise.
 var unsupportedObjectOps = map[string]map[string]string{
-	"legal-hold":   {http.MethodGet: "GetObjectLegalHold", http.MethodPut: "PutObjectLegalHold"},
-	"retention":    {http.MethodGet: "GetObjectRetention", http.MethodPut: "PutObjectRetention"},
 	"torrent":      {http.MethodGet: "GetObjectTorrent"},
 	"restore":      {http.MethodPost: "RestoreObject"},
 	"select":       {http.MethodPost: "SelectObjectContent"},

@@ -42,10 +42,13 @@ type LockDefault struct {
 	Years int `json:",omitempty"`
 }
 
-// Object Lock retention modes (Object.LockMode, LockDefault.Mode).
+// Object Lock retention modes (Object.LockMode, LockDefault.Mode) and legal
+// hold states (Object.LegalHold).
 const (
 	LockGovernance = "GOVERNANCE"
 	LockCompliance = "COMPLIANCE"
+	LegalHoldOn    = "ON"
+	LegalHoldOff   = "OFF"
 )
 
 // Bucket versioning states (Bucket.Versioning), and the version id of the
@@ -109,10 +112,10 @@ type Object struct {
 	PartChecksums []string `json:",omitempty"`
 	// LockMode is the version's retention mode (LockGovernance,
 	// LockCompliance; "" none) until LockUntil; LegalHold is its legal
-	// hold. See Removable.
+	// hold: LegalHoldOn, LegalHoldOff, or "" (never set). See Removable.
 	LockMode  string    `json:",omitempty"`
 	LockUntil time.Time `json:",omitzero"`
-	LegalHold bool      `json:",omitempty"`
+	LegalHold string    `json:",omitempty"`
 }
 
 // Removal is when, and how, a version is removed: the time (from the
@@ -129,7 +132,7 @@ type Removal struct {
 // compliance retention lasts, or while governance retention lasts and is
 // not bypassed. Retention lasts while r.Now is before LockUntil.
 func (o *Object) Removable(r Removal) error {
-	if o.LegalHold {
+	if o.LegalHold == LegalHoldOn {
 		return ErrLocked
 	}
 	if o.LockMode == "" || !r.Now.Before(o.LockUntil) {
@@ -160,7 +163,7 @@ type Upload struct {
 	// object gets (as Object's).
 	LockMode  string    `json:",omitempty"`
 	LockUntil time.Time `json:",omitzero"`
-	LegalHold bool      `json:",omitempty"`
+	LegalHold string    `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.

@@ -28,7 +28,10 @@ func testObjectLock(t testing.TB, open Opener) {
 	put := func(id, mode string, hold bool) {
 		t.Helper()
 		o := &store.Object{Bucket: "vers", Key: "k", VersionID: id, Size: 1, ETag: `"x"`, LastModified: t0, Owner: "1",
-			Blobs: []store.BlobRef{{Key: "b-" + id, Size: 1}}, LockMode: mode, LegalHold: hold}
+			Blobs: []store.BlobRef{{Key: "b-" + id, Size: 1}}, LockMode: mode}
+		if hold {
+			o.LegalHold = store.LegalHoldOn
+		}
 		if mode != "" {
 			o.LockUntil = until
 		}
@@ -63,10 +66,10 @@ func testObjectLock(t testing.TB, open Opener) {
 			return fmt.Errorf("bucket after reopen: %+v %v", b, err)
 		}
 		o, err := tx.GetVersion(ctx, "vers", "k", "comp")
-		if err != nil || o.LockMode != store.LockCompliance || !o.LockUntil.Equal(until) || o.LegalHold {
+		if err != nil || o.LockMode != store.LockCompliance || !o.LockUntil.Equal(until) || o.LegalHold != "" {
 			return fmt.Errorf("comp after reopen: %+v %v", o, err)
 		}
-		if o, err := tx.GetObject(ctx, "vers", "k"); err != nil || !o.LegalHold || o.LockMode != "" {
+		if o, err := tx.GetObject(ctx, "vers", "k"); err != nil || o.LegalHold != store.LegalHoldOn || o.LockMode != "" {
 			return fmt.Errorf("hold after reopen: %+v %v", o, err)
 		}
 		return nil
@@ -83,10 +86,10 @@ func testObjectLock(t testing.TB, open Opener) {
 	update(t, s, func(tx store.Tx) error {
 		return tx.CreateBucket(ctx, &store.Bucket{Name: "nul", Account: "1", CreatedAt: t0})
 	})
-	n := &store.Object{Bucket: "nul", Key: "n", Size: 1, ETag: `"x"`, LastModified: t0, Owner: "1", LegalHold: true}
+	n := &store.Object{Bucket: "nul", Key: "n", Size: 1, ETag: `"x"`, LastModified: t0, Owner: "1", LegalHold: store.LegalHoldOn}
 	update(t, s, func(tx store.Tx) error { _, err := tx.PutObject(ctx, n); return err })
 	n2 := *n
-	n2.LegalHold, n2.ETag = false, `"y"`
+	n2.LegalHold, n2.ETag = store.LegalHoldOff, `"y"`
 	if err := updateErr(t, s, func(tx store.Tx) error { _, err := tx.PutObject(ctx, &n2); return err }); !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("replacing a held null version: %v", err)
 	}
