@@ -116,6 +116,11 @@ var (
 
 	// S3 versioning.
 	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
+
+	// S3 Object Lock.
+	ErrInvalidBucketState                   = &Code{name: "InvalidBucketState", status: http.StatusConflict}
+	ErrNoSuchObjectLockConfiguration        = &Code{name: "NoSuchObjectLockConfiguration", status: http.StatusNotFound}
+	ErrObjectLockConfigurationNotFoundError = &Code{name: "ObjectLockConfigurationNotFoundError", status: http.StatusNotFound}
 )
 
 // ErrServerSideEncryptionConfigurationNotFoundError is declared on its own:
@@ -239,4 +244,7 @@ var codes = []*Code{
 	ErrRequestTimeout,
 	ErrKMSNotFoundException,
 	ErrServerSideEncryptionConfigurationNotFoundError,
+	ErrInvalidBucketState,
+	ErrNoSuchObjectLockConfiguration,
+	ErrObjectLockConfigurationNotFoundError,
 }

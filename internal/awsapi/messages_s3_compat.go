@@ -14,10 +14,48 @@ var (
 
 	// Object Lock.
 
-	// ObjectLockNotSupported: a bucket created with Object Lock, or an
-	// object written with retention or a legal hold. Args: the header's
+	// ObjectLockNotSupported: retention or a legal hold asked of a write
+	// that cannot carry it yet (a browser form upload). Args: the field's
 	// name.
 	ObjectLockNotSupported = ErrNotImplemented.say("Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header %s)")
+	// ObjectLocked: removing, or shortening the retention of, a version a
+	// retention period or legal hold protects. Args: none.
+	ObjectLocked = ErrAccessDenied.say("Access Denied because object protected by object lock.")
+	// ObjectLockMissing: retention, a legal hold or a lock configuration
+	// for a bucket without Object Lock. Args: none.
+	ObjectLockMissing = ErrInvalidRequest.say("Bucket is missing Object Lock Configuration")
+	// ObjectLockVersioningLocked: suspending versioning of an Object Lock
+	// bucket. Args: none.
+	ObjectLockVersioningLocked = ErrInvalidBucketState.say("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+	// ObjectLockNeedsVersioning: enabling Object Lock on a bucket whose
+	// versioning is not enabled. Args: none.
+	ObjectLockNeedsVersioning = ErrInvalidBucketState.say("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+	// ObjectLockConfigMissing: GetObjectLockConfiguration of a bucket
+	// without Object Lock. Args: none.
+	ObjectLockConfigMissing = ErrObjectLockConfigurationNotFoundError.say("Object Lock configuration does not exist for this bucket")
+	// ObjectLockNotSet: reading the retention, or the legal hold, of a
+	// version that has none. Args: none.
+	ObjectLockNotSet = ErrNoSuchObjectLockConfiguration.say("The specified object does not have a ObjectLock configuration")
+	// ObjectLockBothHeaders: a write naming only one of a retention's mode
+	// and date. Args: none.
+	ObjectLockBothHeaders = ErrInvalidArgument.say("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+	// ObjectLockModeInvalid: a retention mode other than GOVERNANCE or
+	// COMPLIANCE. Args: none.
+	ObjectLockModeInvalid = ErrInvalidArgument.say("Unknown wormMode directive.")
+	// ObjectLockDateInvalid: a retain-until date that does not parse.
+	// Args: none.
+	ObjectLockDateInvalid = ErrInvalidArgument.say("The retain until date must be provided in ISO 8601 format")
+	// ObjectLockDatePast: a retain-until date not in the future. Args: none.
+	ObjectLockDatePast = ErrInvalidArgument.say("The retain until date must be in the future!")
+	// ObjectLockLegalHoldInvalid: a legal hold status other than ON or
+	// OFF. Args: none.
+	ObjectLockLegalHoldInvalid = ErrInvalidArgument.say("Legal Hold must be either of 'ON' or 'OFF'")
+	// ObjectLockDigestMissing: a PUT with Object Lock parameters without
+	// Content-MD5 or a checksum header. Args: none.
+	ObjectLockDigestMissing = ErrInvalidRequest.say("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
+	// ObjectLockPeriodInvalid: a default retention period that is not a
+	// positive number of days or years. Args: none.
+	ObjectLockPeriodInvalid = ErrInvalidArgument.say("Default retention period must be a positive integer value")
 
 	// ACLs and Object Ownership.
 

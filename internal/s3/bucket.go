@@ -155,6 +155,10 @@ func (c *call) createBucket() error {
 	if c.s.blockPublicAccess {
 		b.PublicAccessBlock = allBlocked()
 	}
+	if strings.EqualFold(c.r.Header.Get("x-amz-bucket-object-lock-enabled"), "true") {
+		// Object Lock enables versioning, for good.
+		b.ObjectLock, b.Versioning = true, store.VersioningEnabled
+	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		if old, err := tx.GetBucket(c.ctx, c.bucket); err == nil {
 			if old.Account == c.p.Account {

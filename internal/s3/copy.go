@@ -139,6 +139,13 @@ func (c *call) copyObject() error {
 	// A copy is STANDARD unless the request names another class.
 	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
 	o.UploadID = ""
+	// A copy's lock is its request's (or the bucket's default), never the
+	// source's.
+	lock, err := lockHeaders(h, c.b, c.s.now())
+	if err != nil {
+		return err
+	}
+	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if directive == "REPLACE" {
 		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {
 			return err
@@ -202,12 +209,13 @@ func (c *call) copyObject() error {
 			}
 		}
 		o.VersionID = newVersionID(b)
+		applyLock(&o, nil, b)
 		replaced, err = tx.PutObject(c.ctx, &o)
 		return err
 	})
 	if err != nil {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), written)
-		return err
+		return lockErr(err)
 	}
 	if replaced != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)

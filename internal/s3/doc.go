@@ -31,13 +31,17 @@
 //     records hold sealed data keys, never a key in clear.
 //   - What is not implemented is refused, never accepted and ignored: named
 //     KMS keys, KMS encryption contexts, DSSE-KMS, SSE-C over plain HTTP,
-//     Object Lock headers, ACLs beyond the
+//     Object Lock fields of form uploads, ACLs beyond the
 //     owner's (every bucket is BucketOwnerEnforced) are answered with an
 //     error once the request is authorized (refuse.go); operations not
 //     served answer NotImplemented naming the operation (unsupported.go,
 //     docs/s3-compatibility.md).
 //   - Conditional writes and deletes are decided in the store transaction
 //     that commits them (conditional.go).
+//   - Object Lock (objectlock.go): the store refuses to remove a locked
+//     version in the transaction that would remove it, at the service
+//     clock's time; bypassing governance retention is an extra pipeline
+//     check of s3:BypassGovernanceRetention declared by resolve.
 //
 // The package reads object metadata through internal/store and bytes through
 // internal/blob, and asks internal/authz for authentication and decisions;

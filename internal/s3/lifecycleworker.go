@@ -429,7 +429,7 @@ func (w *LifecycleWorker) act(ctx context.Context, tx store.Tx, bucket string, b
 		}
 		var gone *store.Object
 		if b.Versioning == "" {
-			gone, err = tx.DeleteVersion(ctx, bucket, a.key, store.NullVersion)
+			gone, err = tx.DeleteVersion(ctx, bucket, a.key, store.NullVersion, store.Removal{Now: w.now()})
 		} else {
 			// As DeleteObject without a version: a delete marker (replacing
 			// the null version when versioning is suspended).
@@ -458,7 +458,7 @@ func (w *LifecycleWorker) act(ctx context.Context, tx store.Tx, bucket string, b
 		if err != nil {
 			return nil, false, err
 		}
-		gone, err := tx.DeleteVersion(ctx, bucket, a.key, a.id)
+		gone, err := tx.DeleteVersion(ctx, bucket, a.key, a.id, store.Removal{Now: w.now()})
 		if err != nil {
 			return nil, false, err
 		}
@@ -472,7 +472,7 @@ func (w *LifecycleWorker) act(ctx context.Context, tx store.Tx, bucket string, b
 			len(vs) > 1 && vs[1].Key == a.key {
 			return nil, false, nil // no longer the key's only version
 		}
-		if _, err := tx.DeleteVersion(ctx, bucket, a.key, a.id); err != nil {
+		if _, err := tx.DeleteVersion(ctx, bucket, a.key, a.id, store.Removal{Now: w.now()}); err != nil {
 			return nil, false, err
 		}
 		return nil, true, nil

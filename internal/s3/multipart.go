@@ -94,9 +94,13 @@ func (c *call) createUpload() error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockHeaders(c.r.Header, c.b, c.s.now())
+	if err != nil {
+		return err
+	}
 	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
 		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, StorageClass: no.class,
-		Encryption: k.encryption()}
+		Encryption: k.encryption(), LockMode: lock.mode, LockUntil: lock.until, LegalHold: lock.hold}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		alg, ok := checksum.Parse(v)
 		if !ok {
@@ -337,8 +341,9 @@ func (c *call) completeUpload() error {
 			return err
 		}
 		o.VersionID = newVersionID(b)
+		applyLock(o, nil, b)
 		if replaced, err = tx.PutObject(c.ctx, o); err != nil {
-			return err
+			return lockErr(err)
 		}
 		used := map[string]bool{}
 		for _, b := range o.Blobs {
@@ -379,7 +384,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 	etags := md5.New()
 	o := &store.Object{Bucket: c.bucket, Key: c.key, LastModified: c.s.now().UTC(), ContentType: u.ContentType,
 		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list), StorageClass: u.StorageClass,
-		UploadID: u.ID, Encryption: u.Encryption}
+		UploadID: u.ID, Encryption: u.Encryption, LockMode: u.LockMode, LockUntil: u.LockUntil, LegalHold: u.LegalHold}
 	var digests [][]byte
 	var full []byte
 	for i, cp := range list {

@@ -28,6 +28,7 @@ func (c *call) putKeys(set func(string, ...string)) {
 	if tags, err := parseTaggingHeader(h.Get("x-amz-tagging")); err == nil && tags != nil {
 		requestTagKeys(tags, set)
 	}
+	lockKeys(h, set)
 	c.conditionKeys(set)
 }
 
@@ -108,6 +109,13 @@ func (c *call) putObject() error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockHeaders(c.r.Header, c.b, c.s.now())
+	if err != nil {
+		return err
+	}
+	if lock.set && !hasDigest(c.r.Header) {
+		return awsapi.ObjectLockDigestMissing.Of()
+	}
 	if cond != nil {
 		cur, err := c.lookup()
 		if err != nil {
@@ -134,6 +142,7 @@ func (c *call) putObject() error {
 		ETag: sb.etag, LastModified: c.s.now().UTC(), ContentType: no.contentType,
 		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account,
 		StorageClass: no.class, Encryption: k.encryption()}
+	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if err := c.commitObject(o, cond); err != nil {
 		return err
 	}
@@ -176,12 +185,16 @@ func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 			return err
 		}
 		o.VersionID = newVersionID(b)
+		if (o.LockMode != "" || o.LegalHold != "") && !b.ObjectLock {
+			return awsapi.ObjectLockMissing.Of()
+		}
+		applyLock(o, nil, b)
 		replaced, err = tx.PutObject(c.ctx, o)
 		return err
 	})
 	if err != nil {
 		c.s.deleteBlobs(context.WithoutCancel(c.ctx), o.Blobs)
-		return err
+		return lockErr(err)
 	}
 	if replaced != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)
@@ -298,6 +311,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
 	setSSEHeaders(h, o.Encryption)
+	c.writeLockHeaders(h, o)
 	c.versionHeader(h, o)
 	if v := c.s.expirationHeader(c.b, o); v != "" && c.version == "" {
 		h.Set("x-amz-expiration", v)

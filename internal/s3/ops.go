@@ -73,13 +73,15 @@ var (
 	opGetPolicyStatus   = &operation{name: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus", level: levelBucket, handle: (*call).getBucketPolicyStatus}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
+	opGetLockConfig     = &operation{name: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration", level: levelBucket, handle: (*call).getLockConfig}
+	opPutLockConfig     = &operation{name: "PutObjectLockConfiguration", action: "s3:PutBucketObjectLockConfiguration", level: levelBucket, resolve: (*call).resolvePutLockConfig, handle: (*call).putLockConfig}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
 		noCheck: "a CORS preflight carries no credentials and grants nothing: it is answered from the bucket's CORS rules"}
 
 	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
-	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveRead, handle: (*call).getObject}
+	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveRead, handle: (*call).getObject}
 	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", versionAction: "s3:DeleteObjectVersion", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
 	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", versionAction: "s3:GetObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
 	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", versionAction: "s3:PutObjectVersionTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
@@ -92,6 +94,10 @@ var (
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
 	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
 	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
+	opGetRetention     = &operation{name: "GetObjectRetention", action: "s3:GetObjectRetention", versionAction: "s3:GetObjectRetention", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getRetention}
+	opPutRetention     = &operation{name: "PutObjectRetention", action: "s3:PutObjectRetention", versionAction: "s3:PutObjectRetention", level: levelObject, keys: (*call).retentionKeys, resolve: (*call).resolvePutRetention, handle: (*call).putRetention}
+	opGetLegalHold     = &operation{name: "GetObjectLegalHold", action: "s3:GetObjectLegalHold", versionAction: "s3:GetObjectLegalHold", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getLegalHold}
+	opPutLegalHold     = &operation{name: "PutObjectLegalHold", action: "s3:PutObjectLegalHold", versionAction: "s3:PutObjectLegalHold", level: levelObject, keys: (*call).legalHoldKeys, resolve: (*call).resolvePutLegalHold, handle: (*call).putLegalHold}
 	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
 )
 
@@ -111,7 +117,7 @@ var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDel
 	opGetPAB, opPutPAB, opDelPAB, opGetPolicyStatus, opGetAccountPAB, opPutAccountPAB, opDelAccountPAB,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
-	opAbortUpload, opListParts}
+	opAbortUpload, opListParts, opGetLockConfig, opPutLockConfig, opGetRetention, opPutRetention, opGetLegalHold, opPutLegalHold}
 
 // operation picks the S3 API from the method, the addressing and the
 // query's subresources.
@@ -150,6 +156,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutVersioning, nil
 			case has("acl"):
 				return opPutBucketACL, nil
+			case has("object-lock"):
+				return opPutLockConfig, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -198,6 +206,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetPAB, nil
 			case has("policyStatus"):
 				return opGetPolicyStatus, nil
+			case has("object-lock"):
+				return opGetLockConfig, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):
@@ -227,6 +237,10 @@ func (c *call) operation() (*operation, error) {
 			return opPutObjectTagging, nil
 		case has("acl"):
 			return opPutObjectACL, nil
+		case has("retention"):
+			return opPutRetention, nil
+		case has("legal-hold"):
+			return opPutLegalHold, nil
 		case !hasSubresource(q):
 			if c.r.Header.Get("x-amz-copy-source") != "" {
 				return opCopyObject, nil
@@ -241,6 +255,10 @@ func (c *call) operation() (*operation, error) {
 			return opGetObjectTagging, nil
 		case has("acl"):
 			return opGetObjectACL, nil
+		case has("retention"):
+			return opGetRetention, nil
+		case has("legal-hold"):
+			return opGetLegalHold, nil
 		case has("attributes"):
 			return opGetAttributes, nil
 		case !hasSubresource(q) || onlyPartNumber(q):

@@ -7,8 +7,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 )
 
-// What Gatehouse refuses rather than ignore: Object Lock, Object Ownership
-// settings that enable ACLs, and ACLs other than the bucket owner's on buckets whose ACLs
+// What Gatehouse refuses rather than ignore: Object Lock fields of browser
+// form uploads (PutObject, CopyObject and CreateMultipartUpload carry them),
+// Object Ownership settings that enable ACLs, and ACLs other than the
+// bucket owner's on buckets whose ACLs
 // are disabled (every bucket: BucketOwnerEnforced, AWS's default). A
 // request asking for any of these is answered with an error once it is
 // authorized (a caller who may not act learns nothing more) and before its
@@ -45,9 +47,11 @@ func (c *call) refuse() error {
 		return c.refuseBucketSettings(h)
 	case opPutObject, opCopyObject, opCreateUpload, opPostObject:
 		// Encryption headers are the handlers' (sse.go: writeSpec).
-		for _, name := range objectLockHeaders {
-			if h.Get(name) != "" {
-				return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
+		if c.op == opPostObject {
+			for _, name := range objectLockHeaders {
+				if h.Get(name) != "" {
+					return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
+				}
 			}
 		}
 		if !ownerOnlyObjectACL(h, c.b.Account) {
@@ -57,14 +61,9 @@ func (c *call) refuse() error {
 	return nil
 }
 
-// refuseBucketSettings: a new bucket is BucketOwnerEnforced, without
-// Object Lock; CreateBucket may say so (private, BucketOwnerEnforced,
-// object lock "false") but not ask for anything else.
+// refuseBucketSettings: a new bucket is BucketOwnerEnforced; CreateBucket
+// may say so (private, BucketOwnerEnforced) but not ask for anything else.
 func (c *call) refuseBucketSettings(h http.Header) error {
-	const lockHeader = "x-amz-bucket-object-lock-enabled"
-	if strings.EqualFold(h.Get(lockHeader), "true") {
-		return awsapi.ObjectLockNotSupported.Of(lockHeader).With("Header", lockHeader)
-	}
 	if v := h.Get("x-amz-object-ownership"); v != "" && v != "BucketOwnerEnforced" {
 		return awsapi.ObjectOwnershipNotSupported.Of(v).With("Header", "x-amz-object-ownership")
 	}

@@ -48,6 +48,7 @@ func (c *call) resolveDelete() (pipeline.Plan, error) {
 		}
 		p.Checks = append(p.Checks, c.check(c.b, get, c.resource(), versionKey(c.version, existingTagKeys(c.obj))))
 	}
+	p = c.resolveBypass(p)
 	if c.version != "" && c.b.MFADelete == mfaEnabled {
 		return p, c.checkMFA()
 	}
@@ -256,6 +257,17 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 			dp.getCheck[i] = len(checks)
 			checks = append(checks, soft(c.check(c.b, get, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i])))))
 		}
+	}
+	// Bypassing governance retention needs s3:BypassGovernanceRetention on
+	// every version the request removes (hard: a caller who asks without
+	// it is denied).
+	if strings.EqualFold(c.r.Header.Get(bypassHeader), "true") {
+		for _, obj := range dp.req.Objects {
+			if obj.VersionID != "" && obj.Key != "" {
+				checks = append(checks, c.check(c.b, "s3:BypassGovernanceRetention", objectARN(c.bucket, obj.Key), nil))
+			}
+		}
+		c.bypass = true
 	}
 	return plan(checks...), nil
 }

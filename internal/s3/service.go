@@ -150,6 +150,13 @@ type call struct {
 	// check (checkMFA).
 	version string
 	mfaOK   bool
+	// bypass: the request asked to bypass governance retention and was
+	// allowed s3:BypassGovernanceRetention (resolveBypass).
+	bypass bool
+	// lockRead, for GET and HEAD in an Object Lock bucket, are the indexes
+	// of the soft s3:GetObjectRetention and s3:GetObjectLegalHold checks
+	// that decide whether the response shows the lock (nil: none).
+	lockRead []int
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any

@@ -28,7 +28,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"metrics": {http.MethodGet: "GetBucketMetricsConfiguration", http.MethodPut: "PutBucketMetricsConfiguration",
 		http.MethodDelete: "DeleteBucketMetricsConfiguration", listWithoutID: "ListBucketMetricsConfigurations"},
 	"notification":            {http.MethodGet: "GetBucketNotificationConfiguration", http.MethodPut: "PutBucketNotificationConfiguration"},
-	"object-lock":             {http.MethodGet: "GetObjectLockConfiguration", http.MethodPut: "PutObjectLockConfiguration"},
 	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},
 	"requestPayment":          {http.MethodGet: "GetBucketRequestPayment", http.MethodPut: "PutBucketRequestPayment"},
@@ -47,8 +46,6 @@ const listWithoutID = "LIST"
 
 // unsupportedObjectOps names the object-level operations likewise.
 var unsupportedObjectOps = map[string]map[string]string{
-	"legal-hold":   {http.MethodGet: "GetObjectLegalHold", http.MethodPut: "PutObjectLegalHold"},
-	"retention":    {http.MethodGet: "GetObjectRetention", http.MethodPut: "PutObjectRetention"},
 	"torrent":      {http.MethodGet: "GetObjectTorrent"},
 	"restore":      {http.MethodPost: "RestoreObject"},
 	"select":       {http.MethodPost: "SelectObjectContent"},

@@ -178,7 +178,7 @@ func (c *call) deleteKey(key, ifMatch string) (*store.Object, error) {
 			}
 		}
 		if b.Versioning == "" {
-			gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, store.NullVersion)
+			gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, store.NullVersion, c.removal())
 			if errors.Is(err, store.ErrNotFound) {
 				return nil // DeleteObject is idempotent
 			}
@@ -191,7 +191,7 @@ func (c *call) deleteKey(key, ifMatch string) (*store.Object, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, lockErr(err)
 	}
 	if gone != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), gone.Blobs)
@@ -227,14 +227,14 @@ func (c *call) removeVersion(key, id, ifMatch string) (*store.Object, error) {
 				return err
 			}
 		}
-		gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, id)
+		gone, err = tx.DeleteVersion(c.ctx, c.bucket, key, id, c.removal())
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, lockErr(err)
 	}
 	c.s.freeBlobs(context.WithoutCancel(c.ctx), gone.Blobs)
 	return gone, nil

@@ -239,6 +239,12 @@ func TestDenyByDefault(t *testing.T) {
 		"GetAccountPublicAccessBlock":     {http.MethodGet, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
 		"PutAccountPublicAccessBlock":     {http.MethodPut, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, `<PublicAccessBlockConfiguration/>`},
 		"DeleteAccountPublicAccessBlock":  {http.MethodDelete, "/v20180820/configuration/publicAccessBlock", nil, http.Header{"X-Amz-Account-Id": {acct}}, ""},
+		"GetObjectLockConfiguration":      {http.MethodGet, "/matrix", url.Values{"object-lock": {""}}, nil, ""},
+		"PutObjectLockConfiguration":      {http.MethodPut, "/matrix", url.Values{"object-lock": {""}}, nil, `<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>`},
+		"GetObjectRetention":              {http.MethodGet, "/matrix/k", url.Values{"retention": {""}}, nil, ""},
+		"PutObjectRetention":              {http.MethodPut, "/matrix/k", url.Values{"retention": {""}}, nil, `<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2099-01-01T00:00:00Z</RetainUntilDate></Retention>`},
+		"GetObjectLegalHold":              {http.MethodGet, "/matrix/k", url.Values{"legal-hold": {""}}, nil, ""},
+		"PutObjectLegalHold":              {http.MethodPut, "/matrix/k", url.Values{"legal-hold": {""}}, nil, `<LegalHold><Status>ON</Status></LegalHold>`},
 	}
 	for _, name := range s3svc.OperationNames() {
 		rq, ok := s3ops[name]

@@ -10,4 +10,7 @@ var (
 	ErrExists = errors.New("store: already exists")
 	// ErrConflict: a concurrent transaction changed the data; retry.
 	ErrConflict = errors.New("store: conflict")
+	// ErrLocked: an Object Lock retention or legal hold protects the
+	// version from removal (see Object.Removable).
+	ErrLocked = errors.New("store: version locked by Object Lock")
 )

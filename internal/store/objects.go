@@ -35,6 +35,12 @@ type Bucket struct {
 	// PublicAccessBlock is the bucket's S3 Block Public Access
 	// configuration (nil: none, as after DeletePublicAccessBlock).
 	PublicAccessBlock *PublicAccessBlock `json:",omitempty"`
+	// ObjectLock is whether Object Lock is enabled (then Versioning is
+	// Enabled and can never be suspended, and ObjectLock is never turned
+	// off). LockDefault is the retention a new version gets when its write
+	// names none (nil: none).
+	ObjectLock  bool         `json:",omitempty"`
+	LockDefault *LockDefault `json:",omitempty"`
 }
 
 // PublicAccessBlock is one S3 Block Public Access configuration, of a
@@ -60,6 +66,23 @@ func (b *PublicAccessBlock) Or(o *PublicAccessBlock) PublicAccessBlock {
 	}
 	return r
 }
+
+// LockDefault is an Object Lock bucket's default retention: Mode for Days
+// or Years (exactly one of them positive) from a version's creation.
+type LockDefault struct {
+	Mode  string
+	Days  int `json:",omitempty"`
+	Years int `json:",omitempty"`
+}
+
+// Object Lock retention modes (Object.LockMode, LockDefault.Mode) and legal
+// hold states (Object.LegalHold).
+const (
+	LockGovernance = "GOVERNANCE"
+	LockCompliance = "COMPLIANCE"
+	LegalHoldOn    = "ON"
+	LegalHoldOff   = "OFF"
+)
 
 // Bucket versioning states (Bucket.Versioning), and the version id of the
 // null version: the version of every object written while a bucket was
@@ -159,6 +182,38 @@ type Object struct {
 	// PartChecksums are the parts' checksums (base64, in part order) of a
 	// multipart object uploaded with a checksum algorithm, nil otherwise.
 	PartChecksums []string `json:",omitempty"`
+	// LockMode is the version's retention mode (LockGovernance,
+	// LockCompliance; "" none) until LockUntil; LegalHold is its legal
+	// hold: LegalHoldOn, LegalHoldOff, or "" (never set). See Removable.
+	LockMode  string    `json:",omitempty"`
+	LockUntil time.Time `json:",omitzero"`
+	LegalHold string    `json:",omitempty"`
+}
+
+// Removal is when, and how, a version is removed: the time (from the
+// caller's clock) retention is judged at, and whether governance-mode
+// retention is bypassed (a caller allowed s3:BypassGovernanceRetention who
+// asked to). Nothing bypasses compliance-mode retention or a legal hold.
+type Removal struct {
+	Now              time.Time
+	BypassGovernance bool
+}
+
+// Removable reports whether the version may be removed, or its retention
+// shortened or removed, at r: ErrLocked while a legal hold is on, while
+// compliance retention lasts, or while governance retention lasts and is
+// not bypassed. Retention lasts while r.Now is before LockUntil.
+func (o *Object) Removable(r Removal) error {
+	if o.LegalHold == LegalHoldOn {
+		return ErrLocked
+	}
+	if o.LockMode == "" || !r.Now.Before(o.LockUntil) {
+		return nil
+	}
+	if o.LockMode == LockGovernance && r.BypassGovernance {
+		return nil
+	}
+	return ErrLocked
 }
 
 // Upload is an in-progress multipart upload.
@@ -179,6 +234,11 @@ type Upload struct {
 	// the completed object takes it over.
 	Encryption   *Encryption `json:",omitempty"`
 	StorageClass string      `json:",omitempty"` // of the object it creates ("" is STANDARD)
+	// LockMode, LockUntil and LegalHold are the Object Lock the completed
+	// object gets (as Object's).
+	LockMode  string    `json:",omitempty"`
+	LockUntil time.Time `json:",omitzero"`
+	LegalHold string    `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.
@@ -260,7 +320,8 @@ type Buckets interface {
 type Objects interface {
 	// PutObject makes o (an object or a delete marker) the latest version
 	// of its key. An existing version with o's VersionID ("" means
-	// NullVersion) is replaced and returned — its blobs, unless shared,
+	// NullVersion) is replaced and returned (ErrLocked, and nothing
+	// written, when that version is not Removable at o.LastModified) — its blobs, unless shared,
 	// are the caller's to free after commit; the previous latest version,
 	// if it has another id, stays as a noncurrent version.
 	PutObject(ctx context.Context, o *Object) (replaced *Object, err error)
@@ -275,9 +336,10 @@ type Objects interface {
 	// key's history. Its blobs must be the version's own.
 	UpdateVersion(ctx context.Context, o *Object) error
 	// DeleteVersion permanently removes one version (a delete marker
-	// included) and returns it. When it was the latest, the newest version
+	// included) and returns it; ErrLocked, and nothing removed, when the
+	// version is not Removable at r (judged in the removing transaction). When it was the latest, the newest version
 	// left becomes the latest (and current, unless it is a delete marker).
-	DeleteVersion(ctx context.Context, bucket, key, versionID string) (*Object, error)
+	DeleteVersion(ctx context.Context, bucket, key, versionID string, r Removal) (*Object, error)
 	// ListObjects returns one page of current versions in binary key order;
 	// its cost does not depend on the bucket's size or its number of
 	// versions.

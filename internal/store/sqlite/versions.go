@@ -132,6 +132,9 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 	var replaced *store.Object
 	switch {
 	case cur != nil && cur.VersionID == o.VersionID:
+		if err := cur.Removable(store.Removal{Now: o.LastModified}); err != nil {
+			return nil, err
+		}
 		replaced = cur
 		if err := t.dropRefs(ctx, o.Bucket, o.Key, curSeq); err != nil {
 			return nil, err
@@ -150,6 +153,9 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 		}
 	}
 	if replaced == nil && top != nil {
+		if err := t.removable(ctx, o.Bucket, o.Key, o.VersionID, store.Removal{Now: o.LastModified}); err != nil {
+			return nil, err
+		}
 		if replaced, _, err = t.take(ctx, o.Bucket, o.Key, o.VersionID); err != nil {
 			return nil, err
 		}
@@ -238,12 +244,15 @@ func (t *txn) UpdateVersion(ctx context.Context, in *store.Object) error {
 	return store.ErrNotFound
 }
 
-func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string) (*store.Object, error) {
+func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string, r store.Removal) (*store.Object, error) {
 	cur, curSeq, err := t.current(ctx, bucket, key)
 	if err != nil {
 		return nil, err
 	}
 	if cur != nil && cur.VersionID == versionID {
+		if err := cur.Removable(r); err != nil {
+			return nil, err
+		}
 		if err := t.execS3(ctx, `DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, key); err != nil {
 			return nil, err
 		}
@@ -251,6 +260,9 @@ func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string) 
 			return nil, err
 		}
 		return cur, t.promote(ctx, bucket, key)
+	}
+	if err := t.removable(ctx, bucket, key, versionID, r); err != nil {
+		return nil, err
 	}
 	gone, seq, err := t.take(ctx, bucket, key, versionID)
 	if err != nil {
@@ -271,6 +283,25 @@ func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string) 
 		}
 	}
 	return gone, nil
+}
+
+// removable checks, before anything is written, that a noncurrent version
+// may be removed at r (nil when there is no such version).
+func (t *txn) removable(ctx context.Context, bucket, key, id string, r store.Removal) error {
+	var data string
+	err := t.tx.QueryRowContext(ctx, `SELECT data FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`,
+		bucket, key, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return mapErr(err)
+	}
+	o, err := decodeVersion(data, id)
+	if err != nil {
+		return err
+	}
+	return o.Removable(r)
 }
 
 // promote makes a key's newest row of object_versions its latest version:

@@ -156,7 +156,7 @@ func TestVersionsOfOlderSchema(t *testing.T) {
 		t.Fatalf("snapshot inventory: %v %v %v", counts, blobs, err)
 	}
 	err = s.Update(ctx, func(tx store.Tx) error {
-		gone, err := tx.DeleteVersion(ctx, "b", "old", store.NullVersion)
+		gone, err := tx.DeleteVersion(ctx, "b", "old", store.NullVersion, store.Removal{})
 		if err != nil || gone.Blobs[0].Key != "blob-old" {
 			return fmt.Errorf("DeleteVersion of the old null version: %+v %v", gone, err)
 		}

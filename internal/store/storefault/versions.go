@@ -21,10 +21,10 @@ func (ft *tx) UpdateVersion(ctx context.Context, o *store.Object) error {
 	return ft.s.call(ctx, "UpdateVersion", func() error { return ft.inner.UpdateVersion(ctx, o) })
 }
 
-func (ft *tx) DeleteVersion(ctx context.Context, bucket, key, versionID string) (r *store.Object, err error) {
+func (ft *tx) DeleteVersion(ctx context.Context, bucket, key, versionID string, rm store.Removal) (r *store.Object, err error) {
 	err = ft.s.call(ctx, "DeleteVersion", func() error {
 		var e error
-		r, e = ft.inner.DeleteVersion(ctx, bucket, key, versionID)
+		r, e = ft.inner.DeleteVersion(ctx, bucket, key, versionID, rm)
 		return e
 	})
 	return r, err

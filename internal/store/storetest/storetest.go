@@ -57,6 +57,7 @@ func cases() []testCase {
 		{"PublicAccessBlocks", testPublicAccessBlocks},
 		{"ObjectVersions", testVersions},
 		{"Lifecycle", testLifecycle},
+		{"ObjectLock", testObjectLock},
 		{"PrincipalBindings", testPrincipalBindings},
 	}
 }

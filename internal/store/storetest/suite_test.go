@@ -485,17 +485,17 @@ func (t currentOnlyRefs) BlobReferenced(ctx context.Context, key string) (bool, 
 // have become current.
 type noPromotion struct{ store.Tx }
 
-func (t noPromotion) DeleteVersion(ctx context.Context, bucket, key, id string) (*store.Object, error) {
+func (t noPromotion) DeleteVersion(ctx context.Context, bucket, key, id string, r store.Removal) (*store.Object, error) {
 	cur, err := t.Tx.GetObject(ctx, bucket, key)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	gone, err := t.Tx.DeleteVersion(ctx, bucket, key, id)
+	gone, err := t.Tx.DeleteVersion(ctx, bucket, key, id, r)
 	if err != nil || cur == nil || cur.VersionID != id {
 		return gone, err
 	}
 	if next, err := t.Tx.GetObject(ctx, bucket, key); err == nil {
-		_, err = t.Tx.DeleteVersion(ctx, bucket, key, next.VersionID)
+		_, err = t.Tx.DeleteVersion(ctx, bucket, key, next.VersionID, r)
 		return gone, err
 	}
 	return gone, nil

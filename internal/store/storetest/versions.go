@@ -102,7 +102,10 @@ func testVersions(t testing.TB, open Opener) {
 	// Removing a noncurrent version leaves the current one alone.
 	deleteVersion(t, s, "k", "v1")
 	wantVersions(t, s, "k:v2*")
-	if err := updateErr(t, s, func(tx store.Tx) error { _, err := tx.DeleteVersion(ctx, "vers", "k", "v1"); return err }); !errors.Is(err, store.ErrNotFound) {
+	if err := updateErr(t, s, func(tx store.Tx) error {
+		_, err := tx.DeleteVersion(ctx, "vers", "k", "v1", store.Removal{})
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second DeleteVersion: %v", err)
 	}
 
@@ -268,7 +271,7 @@ func deleteVersion(t testing.TB, s store.Store, key, id string) *store.Object {
 	var gone *store.Object
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		gone, err = tx.DeleteVersion(ctx, "vers", key, id)
+		gone, err = tx.DeleteVersion(ctx, "vers", key, id, store.Removal{})
 		return err
 	})
 	return gone
