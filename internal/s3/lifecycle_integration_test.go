@@ -360,3 +360,35 @@ func TestLifecycleRefusedRemoval(t *testing.T) {
 		t.Fatalf("left %v", ks)
 	}
 }
+
+// TestLifecycleKeepsLockedVersions: with real Object Lock, a lifecycle rule
+// that would remove noncurrent versions leaves the locked ones (counted as
+// errors) until their retention has passed, then removes them.
+func TestLifecycleKeepsLockedVersions(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	lockBucket(t, c, "locklc")
+	until := time.Now().Add(10 * 24 * time.Hour)
+	putLocked(t, c, "locklc", "k", types.ObjectLockModeCompliance, until)
+	putLocked(t, c, "locklc", "k", types.ObjectLockModeGovernance, until)
+	put(t, c, "locklc", "k", "current, unlocked")
+	r := prefixRule("nc", "k")
+	r.NoncurrentVersionExpiration = &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}
+	putLifecycle(t, c, "locklc", r)
+
+	res, err := runLifecycle(t, env, 3, nil)
+	if err != nil || res.Versions != 0 || res.Errors == 0 {
+		t.Fatalf("while locked: %+v %v", res, err)
+	}
+	if ks := keys(t, c, "locklc"); strings.Join(ks, ",") != "k,k,k" {
+		t.Fatalf("while locked, left %v", ks)
+	}
+	// Past the retention date both noncurrent versions go.
+	res, err = runLifecycle(t, env, 20, nil)
+	if err != nil || res.Versions != 2 || res.Errors != 0 {
+		t.Fatalf("after the retention: %+v %v", res, err)
+	}
+	if ks := keys(t, c, "locklc"); strings.Join(ks, ",") != "k" {
+		t.Fatalf("after the retention, left %v", ks)
+	}
+}
