@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -129,23 +126,6 @@ func TestS3VersionedStateBucket(t *testing.T) {
 // versions and delete markers boto3 lists and pages, reads by version id,
 // and a delete marker's removal.
 func TestBoto3S3Versions(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Fatal("python3 with boto3 is required for end-to-end tests: ", err)
-	}
-	srv := startServer(t, t.TempDir())
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "testdata/boto3_versions.py")
-	cmd.Env = append(os.Environ(), "GATEHOUSE_URL="+srv.URL, "AWS_ACCESS_KEY_ID="+rootKeyID, "AWS_SECRET_ACCESS_KEY="+rootSecret,
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("boto3 script: %v", err)
-	}
-	for _, want := range []string{"OK versioning", "OK versions", "OK paginator", "OK delete marker", "OK cleanup"} {
-		if !strings.Contains(string(out), want) {
-			t.Fatalf("missing %q in output", want)
-		}
-	}
+	runBoto3Script(t, startServer(t, t.TempDir()).URL, "testdata/boto3_versions.py",
+		"OK versioning", "OK versions", "OK paginator", "OK delete marker", "OK cleanup")
 }
