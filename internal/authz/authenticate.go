@@ -183,18 +183,9 @@ func (a *Authenticator) VerifyQueryV2(ctx context.Context, r *http.Request, reso
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
-	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := sigv2.Verify(r, auth, secret, resource, now); err != nil {
-		return nil, err
-	}
-	if principal.Session == nil {
-		a.touch(ctx, auth.AccessKeyID, "s3")
-	}
-	return principal, nil
+	return a.verifyV2(ctx, auth.AccessKeyID, auth.SessionToken, func(secret string, now time.Time) error {
+		return sigv2.Verify(r, auth, secret, resource, now)
+	})
 }
 
 // VerifyHeaderV2 authenticates a request signed with Signature Version 2
@@ -209,16 +200,25 @@ func (a *Authenticator) VerifyHeaderV2(ctx context.Context, r *http.Request, res
 	if err != nil {
 		return nil, err
 	}
+	return a.verifyV2(ctx, auth.AccessKeyID, auth.SessionToken, func(secret string, now time.Time) error {
+		return sigv2.VerifyHeader(r, auth, secret, resource, now)
+	})
+}
+
+// verifyV2 finishes a Signature Version 2 check of a request: the key's
+// secret, the signature checked by verify at the same instant, and the last
+// use of a long-term key.
+func (a *Authenticator) verifyV2(ctx context.Context, akid, token string, verify func(secret string, now time.Time) error) (*Principal, error) {
 	now := a.now()
-	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
+	secret, principal, err := a.credentials(ctx, akid, token, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := sigv2.VerifyHeader(r, auth, secret, resource, now); err != nil {
+	if err := verify(secret, now); err != nil {
 		return nil, err
 	}
 	if principal.Session == nil {
-		a.touch(ctx, auth.AccessKeyID, "s3")
+		a.touch(ctx, akid, "s3")
 	}
 	return principal, nil
 }

@@ -157,11 +157,8 @@ func (c *call) legalHoldKeys(set func(string, ...string)) {
 }
 
 func (c *call) putRetention() error {
-	if !c.b.ObjectLock {
-		return awsapi.ObjectLockMissing.Of()
-	}
-	if o := c.obj; o == nil || o.DeleteMarker {
-		return c.absent(o)
+	if _, err := c.lockedVersion(); err != nil {
+		return err
 	}
 	l := c.stash.(*objectLock)
 	var refused error
@@ -186,19 +183,14 @@ func (c *call) putRetention() error {
 	if err != nil {
 		return err
 	}
-	c.versionHeader(c.w.Header(), o)
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(200)
+	c.emptyOK(o)
 	return nil
 }
 
 func (c *call) getRetention() error {
-	if !c.b.ObjectLock {
-		return awsapi.ObjectLockMissing.Of()
-	}
-	o := c.obj
-	if o == nil || o.DeleteMarker {
-		return c.absent(o)
+	o, err := c.lockedVersion()
+	if err != nil {
+		return err
 	}
 	if o.LockMode == "" {
 		return awsapi.ObjectLockNotSet.Of()
@@ -219,33 +211,46 @@ func (c *call) resolvePutLegalHold() (pipeline.Plan, error) {
 }
 
 func (c *call) putLegalHold() error {
-	if !c.b.ObjectLock {
-		return awsapi.ObjectLockMissing.Of()
-	}
-	if o := c.obj; o == nil || o.DeleteMarker {
-		return c.absent(o)
+	if _, err := c.lockedVersion(); err != nil {
+		return err
 	}
 	status := c.stash.(string)
 	o, err := c.updateVersion(func(o *store.Object) { o.LegalHold = status })
 	if err != nil {
 		return err
 	}
-	c.versionHeader(c.w.Header(), o)
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(200)
+	c.emptyOK(o)
 	return nil
 }
 
 func (c *call) getLegalHold() error {
-	if !c.b.ObjectLock {
-		return awsapi.ObjectLockMissing.Of()
-	}
-	o := c.obj
-	if o == nil || o.DeleteMarker {
-		return c.absent(o)
+	o, err := c.lockedVersion()
+	if err != nil {
+		return err
 	}
 	if o.LegalHold == "" {
 		return awsapi.ObjectLockNotSet.Of()
 	}
 	return c.writeXML(&legalHoldXML{Xmlns: xmlns, Status: o.LegalHold})
+}
+
+// lockedVersion is the version a retention or legal-hold call names: the
+// bucket must have Object Lock, and the version must be an object (not
+// absent, not a delete marker).
+func (c *call) lockedVersion() (*store.Object, error) {
+	if !c.b.ObjectLock {
+		return nil, awsapi.ObjectLockMissing.Of()
+	}
+	o := c.obj
+	if o == nil || o.DeleteMarker {
+		return nil, c.absent(o)
+	}
+	return o, nil
+}
+
+// emptyOK answers 200 with no body, naming the version changed.
+func (c *call) emptyOK(o *store.Object) {
+	c.versionHeader(c.w.Header(), o)
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(200)
 }
