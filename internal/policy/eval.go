@@ -32,6 +32,9 @@ const (
 	SourceResource
 	SourceBoundary
 	SourceSession
+	// SourceACL: an S3 access control list's grant allowed (never the
+	// source of a denial).
+	SourceACL
 )
 
 // Phrase is the part of AWS's access-denied message naming the policy kind.
@@ -90,6 +93,10 @@ type Input struct {
 	// Trust marks trust-policy evaluation (AssumeRole): the resource policy
 	// must allow; identity policies alone never suffice.
 	Trust bool
+	// ACL is the S3 access control list that applies (nil: none, or ACLs
+	// are disabled): its grants allow like resource policy statements
+	// (see ACL).
+	ACL *ACL
 }
 
 // UsesKeys reports whether any policy of the input reads condition keys.
@@ -144,13 +151,29 @@ func Evaluate(in *Input, req *Request) Decision {
 		}
 		rGrant, rRef = in.Resource.resourceGrant(action, req)
 	}
+	byACL := false
+	if in.ACL != nil {
+		if in.ACL.Exclusive {
+			rGrant = grantNone
+		}
+		if g := in.ACL.aclGrant(action, req.Principal); g > rGrant {
+			rGrant, byACL = g, true
+		}
+	}
+	// rAllow is the Allow of the resource side: its statement, or the ACL.
+	rAllow := func() Decision {
+		if byACL {
+			return Decision{Effect: Allow, Source: SourceACL}
+		}
+		return decided(Allow, SourceResource, rRef)
+	}
 
 	// Anonymous callers, AWS service principals and federation callers
 	// (web identity, SAML) have no identity policies: only a resource
 	// policy that names them can allow.
 	if t := req.Principal.Type; t == PrincipalAnonymous || t == PrincipalService || federationCaller(t) {
 		if rGrant >= grantOther {
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		}
 		return Decision{Effect: ImplicitDeny, Source: SourceResource}
 	}
@@ -203,12 +226,12 @@ func Evaluate(in *Input, req *Request) Decision {
 		}
 		if sameAccount && rGrant >= grantOther {
 			if rGrant == grantDirect || (b && s) {
-				return decided(Allow, SourceResource, rRef)
+				return rAllow()
 			}
 			return missing()
 		}
 		if i && b && s {
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		}
 		return missing()
 	}
@@ -216,9 +239,9 @@ func Evaluate(in *Input, req *Request) Decision {
 	if sameAccount {
 		switch {
 		case rGrant == grantDirect:
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		case rGrant == grantOther && b && s:
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		case i && b && s:
 			return decided(Allow, SourceIdentity, iRef)
 		}
@@ -226,7 +249,7 @@ func Evaluate(in *Input, req *Request) Decision {
 	}
 	// 3. Across accounts both sides must allow.
 	if rGrant != grantNone && i && b && s {
-		return decided(Allow, SourceResource, rRef)
+		return rAllow()
 	}
 	if rGrant == grantNone && i && b && s {
 		return deny(SourceResource)
