@@ -118,6 +118,13 @@ var (
 // longer than the block's alignment.
 var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
 
+// S3's ACL and Object Ownership codes (names longer than the block's
+// alignment).
+var (
+	ErrMalformedACLError              = &Code{name: "MalformedACLError", status: http.StatusBadRequest}
+	ErrOwnershipControlsNotFoundError = &Code{name: "OwnershipControlsNotFoundError", status: http.StatusNotFound}
+)
+
 // codes lists the table, for lookups by name and tests.
 var codes = []*Code{
 	ErrAccessDenied,
@@ -206,6 +213,8 @@ var codes = []*Code{
 	ErrInvalidStorageClass,
 	ErrAccessControlListNotSupported,
 	ErrInvalidBucketAclWithObjectOwnership,
+	ErrMalformedACLError,
+	ErrOwnershipControlsNotFoundError,
 	ErrConditionalRequestConflict,
 	ErrTooManyBuckets,
 	ErrInternalError,

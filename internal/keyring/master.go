@@ -3,7 +3,9 @@ package keyring
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -42,6 +44,9 @@ const MasterKeyFile = "master.key"
 // concurrent use.
 type Master struct {
 	aead cipher.AEAD
+	// prk is the pseudorandom key DeriveKey expands (HMAC-SHA256 of the
+	// master key), so that no derived key reveals the master key.
+	prk []byte
 }
 
 // NewMaster builds a Master from raw key bytes.
@@ -57,7 +62,19 @@ func NewMaster(key []byte) (*Master, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Master{aead: aead}, nil
+	extract := hmac.New(sha256.New, []byte("gatehouse/keyring/derive"))
+	extract.Write(key)
+	return &Master{aead: aead, prk: extract.Sum(nil)}, nil
+}
+
+// DeriveKey is a 32-byte key for one purpose, named by label: stable for
+// a master key, unrelated across labels (HKDF-Expand's first block under
+// HMAC-SHA256). Callers use it as an HMAC key, never as the master key.
+func (m *Master) DeriveKey(label string) []byte {
+	h := hmac.New(sha256.New, m.prk)
+	h.Write([]byte(label))
+	h.Write([]byte{1})
+	return h.Sum(nil)
 }
 
 // ParseMasterKey decodes a master key given as base64 (standard or URL,

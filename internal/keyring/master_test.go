@@ -98,3 +98,18 @@ func TestLoadMasterGeneratesFileOnce(t *testing.T) {
 		t.Fatalf("bad env key: %v", err)
 	}
 }
+
+func TestDeriveKey(t *testing.T) {
+	k1 := bytes.Repeat([]byte{1}, MasterKeySize)
+	k2 := bytes.Repeat([]byte{2}, MasterKeySize)
+	m1, _ := NewMaster(k1)
+	m1b, _ := NewMaster(k1)
+	m2, _ := NewMaster(k2)
+	a := m1.DeriveKey("s3/canonical-user-id")
+	if len(a) != 32 || !bytes.Equal(a, m1b.DeriveKey("s3/canonical-user-id")) {
+		t.Fatal("a derived key is not stable for one master key")
+	}
+	if bytes.Equal(a, m1.DeriveKey("other")) || bytes.Equal(a, m2.DeriveKey("s3/canonical-user-id")) || bytes.Contains(a, k1[:8]) {
+		t.Fatal("derived keys of other labels or master keys collide")
+	}
+}

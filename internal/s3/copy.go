@@ -107,7 +107,7 @@ func (c *call) copyObject() error {
 	}
 	o := *src
 	// A copy is STANDARD unless the request names another class.
-	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
+	o.Bucket, o.Key, o.LastModified, o.Owner, o.ACL, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.writeOwner, c.writeACL, class
 	o.UploadID = ""
 	if directive == "REPLACE" {
 		if o.ContentType, o.Headers, o.Metadata, err = objectHeaders(h); err != nil {

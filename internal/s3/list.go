@@ -162,6 +162,20 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 		x.elem("EncodingType", p.encoding)
 	}
 	x.elem("IsTruncated", strconv.FormatBool(p.truncated))
+	// Owners by account (canonical ids are an HMAC each): objects belong
+	// to the bucket owner when its ACLs are disabled.
+	owners := map[string]string{}
+	ownerID := func(account string) string {
+		if !aclsEnabled(c.b) || account == "" {
+			account = c.b.Account
+		}
+		id, ok := owners[account]
+		if !ok {
+			id = c.s.canonicalID(account)
+			owners[account] = id
+		}
+		return id
+	}
 	for i := range l.objects {
 		o := &l.objects[i]
 		x.raw("<Contents>")
@@ -179,8 +193,7 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 		x.raw("</Size>")
 		if p.withOwner {
 			x.raw("<Owner>")
-			x.elem("ID", o.Owner)
-			x.elem("DisplayName", o.Owner)
+			x.elem("ID", ownerID(o.Owner))
 			x.raw("</Owner>")
 		}
 		x.elem("StorageClass", classOf(o.StorageClass))

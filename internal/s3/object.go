@@ -111,7 +111,7 @@ func (c *call) putObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
 		ETag: quoteETag(hex.EncodeToString(sb.md5[:])), LastModified: c.s.now().UTC(), ContentType: no.contentType,
-		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account, StorageClass: no.class}
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.writeOwner, ACL: c.writeACL, StorageClass: no.class}
 	if err := c.commitObject(o, cond); err != nil {
 		return err
 	}
@@ -481,14 +481,6 @@ func (c *call) deleteObjectTagging() error {
 	}
 	c.noContent()
 	return nil
-}
-
-func (c *call) getObjectACL() error {
-	o := c.obj
-	if o == nil {
-		return c.missing()
-	}
-	return c.writeXML(ownerACL(c.b.Account))
 }
 
 // updateObject changes an object's record in place (its bytes stay).

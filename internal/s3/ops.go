@@ -56,6 +56,9 @@ var (
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
 	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
+	opGetOwnership      = &operation{name: "GetBucketOwnershipControls", action: "s3:GetBucketOwnershipControls", level: levelBucket, handle: (*call).getOwnershipControls}
+	opPutOwnership      = &operation{name: "PutBucketOwnershipControls", action: "s3:PutBucketOwnershipControls", level: levelBucket, handle: (*call).putOwnershipControls}
+	opDelOwnership      = &operation{name: "DeleteBucketOwnershipControls", action: "s3:PutBucketOwnershipControls", level: levelBucket, handle: (*call).deleteOwnershipControls}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opPreflight         = &operation{name: "PreflightRequest", level: levelService, handle: (*call).preflight,
@@ -83,7 +86,8 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opPutBucketACL, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opPutBucketACL,
+	opGetOwnership, opPutOwnership, opDelOwnership, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -114,6 +118,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketTagging, nil
 			case has("acl"):
 				return opPutBucketACL, nil
+			case has("ownershipControls"):
+				return opPutOwnership, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -127,6 +133,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketCors, nil
 			case has("tagging"):
 				return opDelBucketTagging, nil
+			case has("ownershipControls"):
+				return opDelOwnership, nil
 			case len(q) == 0:
 				return opDeleteBucket, nil
 			}
@@ -146,6 +154,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetVersioning, nil
 			case has("acl"):
 				return opGetBucketACL, nil
+			case has("ownershipControls"):
+				return opGetOwnership, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):

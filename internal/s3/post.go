@@ -219,7 +219,7 @@ func (c *call) postObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: info.Size,
 		ETag: quoteETag(hex.EncodeToString(info.MD5[:])), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, StorageClass: class}
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.writeOwner, ACL: c.writeACL, StorageClass: class}
 	if err := c.commitObject(o, nil); err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 	c.stash = src
 	checks := []pipeline.Check{
 		c.check(c.b, c.op.action, c.resource(), c.op.keys),
-		c.check(src.bucket, "s3:GetObject", objectARN(bucket, key), existingTagKeys(src.obj)),
+		c.checkOn(src.bucket, src.obj, "s3:GetObject", objectARN(bucket, key), existingTagKeys(src.obj)),
 	}
 	if src.obj == nil {
 		src.listCheck = len(checks)
@@ -217,7 +217,7 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 				dp.getCheck = map[int]int{}
 			}
 			dp.getCheck[i] = len(checks)
-			checks = append(checks, soft(c.check(c.b, "s3:GetObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i]))))
+			checks = append(checks, soft(c.checkOn(c.b, objs[i], "s3:GetObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i]))))
 		}
 	}
 	return plan(checks...), nil

@@ -45,6 +45,14 @@ type Config struct {
 	Domain string
 	Now    func() time.Time
 	Log    *slog.Logger
+	// CanonicalKey keys accounts' canonical user ids (a key the master
+	// key derives: keyring.Master.DeriveKey); it must not change for an
+	// installation, or stored ACL grants name nobody.
+	CanonicalKey []byte
+	// DefaultObjectOwnership is the Object Ownership of a bucket created
+	// without x-amz-object-ownership ("" is BucketOwnerEnforced, S3's
+	// default: ACLs disabled).
+	DefaultObjectOwnership string
 }
 
 // Service is the S3 front end and domain.
@@ -62,6 +70,9 @@ type Service struct {
 	leases   *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
+	canon    *canonicalIDs
+	// defaultOwnership is a new bucket's Object Ownership.
+	defaultOwnership string
 }
 
 // New builds a Service.
@@ -69,13 +80,17 @@ func New(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.DefaultObjectOwnership == "" {
+		c.DefaultObjectOwnership = store.OwnershipEnforced
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
-		copyBufs: newCopyBufs()}
+		copyBufs: newCopyBufs(), canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}},
+		defaultOwnership: c.DefaultObjectOwnership}
 }
 
 // call is one S3 request on its way through the pipeline.
@@ -115,6 +130,12 @@ type call struct {
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
+	// writeOwner and writeACL are the owner and ACL of the object a write
+	// creates (objectWrite); newOwnership and newACL a new bucket's.
+	writeOwner   string
+	writeACL     []store.Grant
+	newOwnership string
+	newACL       []store.Grant
 }
 
 var _ pipeline.Exchange = (*call)(nil)

@@ -31,7 +31,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 		http.MethodDelete: "DeleteBucketMetricsConfiguration", listWithoutID: "ListBucketMetricsConfigurations"},
 	"notification":            {http.MethodGet: "GetBucketNotificationConfiguration", http.MethodPut: "PutBucketNotificationConfiguration"},
 	"object-lock":             {http.MethodGet: "GetObjectLockConfiguration", http.MethodPut: "PutObjectLockConfiguration"},
-	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
 	"policyStatus":            {http.MethodGet: "GetBucketPolicyStatus"},
 	"publicAccessBlock":       {http.MethodGet: "GetPublicAccessBlock", http.MethodPut: "PutPublicAccessBlock", http.MethodDelete: "DeletePublicAccessBlock"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},

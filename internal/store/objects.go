@@ -18,6 +18,31 @@ type Bucket struct {
 	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
 	// no policy, or one written before principals were bound).
 	PolicyPrincipals map[string]string
+	// Ownership is the bucket's Object Ownership setting (OwnershipEnforced
+	// …); "" is OwnershipEnforced (every bucket written before the setting
+	// existed was), OwnershipNone that its ownership controls were deleted.
+	Ownership string `json:",omitempty"`
+	// ACL is the bucket's access control list; nil is the default, the
+	// owner's FULL_CONTROL.
+	ACL []Grant `json:",omitempty"`
+}
+
+// Object Ownership settings of a bucket.
+const (
+	OwnershipEnforced     = "BucketOwnerEnforced" // ACLs disabled: the bucket owner owns every object
+	OwnershipPreferred    = "BucketOwnerPreferred"
+	OwnershipObjectWriter = "ObjectWriter"
+	// OwnershipNone: the ownership controls were deleted; objects belong
+	// to their writers, as with ObjectWriter.
+	OwnershipNone = "None"
+)
+
+// Grant is one grant of an S3 access control list: to a canonical user id
+// (ID) or a group (URI).
+type Grant struct {
+	ID         string `json:",omitempty"`
+	URI        string `json:",omitempty"`
+	Permission string
 }
 
 // Checksum is a flexible checksum of an object or part.
@@ -62,6 +87,9 @@ type Object struct {
 	// PartChecksums are the parts' checksums (base64, in part order) of a
 	// multipart object uploaded with a checksum algorithm, nil otherwise.
 	PartChecksums []string `json:",omitempty"`
+	// ACL is the object's access control list; nil is the default, its
+	// owner's FULL_CONTROL.
+	ACL []Grant `json:",omitempty"`
 }
 
 // Upload is an in-progress multipart upload.
@@ -79,6 +107,9 @@ type Upload struct {
 	ChecksumAlgorithm string
 	ChecksumType      string // FULL_OBJECT or COMPOSITE when ChecksumAlgorithm is set
 	StorageClass      string `json:",omitempty"` // of the object it creates ("" is STANDARD)
+	// ACL is the access control list of the object it creates (nil: the
+	// default).
+	ACL []Grant `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.
