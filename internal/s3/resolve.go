@@ -2,6 +2,7 @@ package s3
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -81,9 +82,25 @@ func (c *call) resolvePut() (pipeline.Plan, error) {
 		}))
 	}
 	if grantsACL(c.r.Header) {
-		checks = append(checks, c.check(c.b, "s3:PutObjectAcl", c.resource(), (*call).putKeys))
+		checks = append(checks, c.checkOn(c.b, c.newObject(c.r.Header), "s3:PutObjectAcl", c.resource(), (*call).putKeys))
 	}
 	return plan(checks...), nil
+}
+
+// newObject stands for the object a write creates, for the check of the
+// ACL it sets: owned by whom Object Ownership makes its owner (the
+// writer's account, or the bucket owner's with BucketOwnerPreferred and
+// bucket-owner-full-control), with the default ACL. nil when the bucket's
+// ACLs are disabled or the writer is anonymous.
+func (c *call) newObject(h http.Header) *store.Object {
+	if !aclsEnabled(c.b) || c.p == nil || c.p.Account == "" {
+		return nil
+	}
+	owner := c.p.Account
+	if ownership(c.b) == store.OwnershipPreferred && h.Get("x-amz-acl") == "bucket-owner-full-control" {
+		owner = c.b.Account
+	}
+	return &store.Object{Bucket: c.bucket, Key: c.key, Owner: owner}
 }
 
 // resolvePutObjectTagging reads the new tag set and the object, and
