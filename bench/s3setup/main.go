@@ -28,13 +28,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
-const bucket = "bench"
+const (
+	bucket          = "bench"
+	versionedBucket = "bench-v"
+	versionsPerKey  = 1000
+)
 
 func main() {
 	endpoint := flag.String("url", "http://127.0.0.1:8700", "Gatehouse URL")
@@ -45,17 +50,27 @@ func main() {
 	objects := flag.Int("objects", 1000, "4 KiB objects to create for GET")
 	seedDB := flag.String("seed-db", "", "with --list-keys: the stopped server's gatehouse.db to add object records to")
 	listKeys := flag.Int("list-keys", 0, "object records to add under list/ (needs --seed-db)")
+	versioned := flag.Bool("versioned", false, "also make the versioning-enabled bucket bench-v and s3putv.lua")
+	seedVersions := flag.Int("seed-versions", 0, "versions to add to --versions-bucket (needs --seed-db)")
+	versionsBucket := flag.String("versions-bucket", versionedBucket, "the versioned bucket --seed-versions adds to (bench-v or bench-vl)")
 	flag.Parse()
 	ctx := context.Background()
+	if *seedDB != "" && *seedVersions > 0 {
+		total := seedVersionRecords(ctx, *seedDB, *out, *versionsBucket, *seedVersions)
+		temp := readTemp(*out)
+		var lists []signed
+		for i := 0; i < 200; i++ {
+			n := (i*7919 + 13) % total // spread over the whole bucket
+			q := url.Values{"versions": {""}, "key-marker": {versionKey(n / versionsPerKey)}, "version-id-marker": {versionID(n)}, "max-keys": {"1000"}}
+			lists = append(lists, sign(*endpoint, temp, "GET", "/"+*versionsBucket+"/?"+strings.Replace(q.Encode(), "versions=", "versions", 1), nil))
+		}
+		write(*out, "s3listv-"+*versionsBucket+".lua", lists, "")
+		return
+	}
 	if *seedDB != "" {
 		total := seed(ctx, *seedDB, *listKeys)
 		// Pages that start anywhere in the bucket's list/ keys and are full.
-		raw, err := os.ReadFile(filepath.Join(*out, "temp-credentials"))
-		if err != nil {
-			log.Fatal(err)
-		}
-		f := strings.Fields(string(raw))
-		temp := aws.Credentials{AccessKeyID: f[0], SecretAccessKey: f[1], SessionToken: f[2]}
+		temp := readTemp(*out)
 		var lists []signed
 		for i := 0; i < 200; i++ {
 			q := url.Values{"list-type": {"2"}, "prefix": {"list/"}, "max-keys": {"1000"}, "start-after": {fmt.Sprintf("list/%08d", i*(total-1000)/200)}}
@@ -73,7 +88,7 @@ func main() {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/bench"},"Action":"sts:AssumeRole"}]}`
 	must(ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("s3-bench"), AssumeRolePolicyDocument: aws.String(trust)}))
 	must(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("s3-bench"), PolicyName: aws.String("s3"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket","s3:AbortMultipartUpload"],"Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"]}]}`)}))
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket","s3:ListBucketVersions","s3:AbortMultipartUpload"],"Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*","arn:aws:s3:::bench-v","arn:aws:s3:::bench-v/*","arn:aws:s3:::bench-vl","arn:aws:s3:::bench-vl/*"]}]}`)}))
 
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}))
@@ -82,6 +97,14 @@ func main() {
 	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"NoDeletesOfArchive","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::bench/archive/*"},` +
 		`{"Sid":"RoleReads","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:role/s3-bench"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bench/*"}]}`
 	must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}))
+	if *versioned {
+		for _, b := range []string{versionedBucket, versionedBucket + "l"} {
+			must(s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+			must(s3c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b),
+				VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+			must(s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(strings.ReplaceAll(policy, "bench/", b+"/"))}))
+		}
+	}
 
 	userCfg := cfg
 	userCfg.Credentials = credentials.NewStaticCredentialsProvider(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "")
@@ -128,6 +151,68 @@ func main() {
 	}
 	write(*out, "s3get.lua", gets, "")
 	write(*out, "s3put.lua", puts, string(body))
+	if *versioned {
+		var vputs []signed
+		for i := 0; i < 5000; i++ {
+			vputs = append(vputs, sign(*endpoint, temp, "PUT", fmt.Sprintf("/%s/put/%06d", versionedBucket, i), body))
+		}
+		write(*out, "s3putv.lua", vputs, string(body))
+	}
+}
+
+func readTemp(dir string) aws.Credentials {
+	raw, err := os.ReadFile(filepath.Join(dir, "temp-credentials"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := strings.Fields(string(raw))
+	return aws.Credentials{AccessKeyID: f[0], SecretAccessKey: f[1], SessionToken: f[2]}
+}
+
+func versionKey(k int) string { return fmt.Sprintf("vers/%06d", k) }
+func versionID(n int) string  { return fmt.Sprintf("%032d", n) }
+
+// seedVersionRecords adds n versions to bucket through the store API
+// (after those already there, as the file versions-seeded-BUCKET in dir
+// counts them), 10,000 to a transaction, and returns the total.
+func seedVersionRecords(ctx context.Context, path, dir, bucket string, n int) int {
+	st, err := sqlite.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	have := 0
+	counter := filepath.Join(dir, "versions-seeded-"+bucket)
+	if raw, err := os.ReadFile(counter); err == nil {
+		fmt.Sscan(string(raw), &have)
+	}
+	now := time.Now().UTC()
+	total := have + n
+	for base := have; base < total; base += 10000 {
+		err := st.Update(ctx, func(tx store.Tx) error {
+			for i := base; i < min(base+10000, total); i++ {
+				o := &store.Object{Bucket: bucket, Key: versionKey(i / versionsPerKey), VersionID: versionID(i), LastModified: now, Owner: "bench"}
+				if i%10 == 4 {
+					o.DeleteMarker = true
+				} else {
+					o.Size, o.ETag, o.ContentType = 4096, `"`+strings.Repeat("ab", 16)+`"`, "application/octet-stream"
+					o.Blobs = []store.BlobRef{{Key: fmt.Sprintf("v%031x", i), Size: 4096}}
+				}
+				if _, err := tx.PutObject(ctx, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(counter, []byte(fmt.Sprint(total)), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("seeded %d versions; %s holds %d", n, bucket, total)
+	return total
 }
 
 func must[T any](v T, err error) T {

@@ -112,6 +112,9 @@ var (
 	ErrOperationAborted                   = &Code{name: "OperationAborted", status: http.StatusConflict}
 	ErrRequestEntityTooLarge              = &Code{name: "RequestEntityTooLarge", status: http.StatusRequestEntityTooLarge}
 	ErrRequestTimeout                     = &Code{name: "RequestTimeout", status: http.StatusBadRequest, message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."}
+
+	// S3 versioning.
+	ErrIllegalVersioningConfigurationException = &Code{name: "IllegalVersioningConfigurationException", status: http.StatusBadRequest}
 )
 
 // ErrInvalidBucketAclWithObjectOwnership is declared on its own: its name is
@@ -210,6 +213,7 @@ var codes = []*Code{
 	ErrAccessForbidden,
 	ErrInvalidLocationConstraint,
 	ErrIllegalLocationConstraintException,
+	ErrIllegalVersioningConfigurationException,
 	ErrInvalidStorageClass,
 	ErrAccessControlListNotSupported,
 	ErrInvalidBucketAclWithObjectOwnership,

@@ -131,7 +131,8 @@ var (
 	KeyNotUTF8 = ErrInvalidArgument.say("Object key must be valid UTF-8")
 	// KeyEmpty: a DeleteObjects entry without a key. Args: none.
 	KeyEmpty = ErrInvalidArgument.say("Object key must not be empty")
-	// VersionNotFound: a version id other than null. Args: none.
+	// VersionNotFound: a version id that names no version of the key.
+	// Args: none.
 	VersionNotFound = ErrNoSuchVersion.say("The specified version does not exist.")
 	// MetadataTooLarge: user metadata over 2 KB. Args: none.
 	MetadataTooLarge = ErrMetadataTooLarge.say("Your metadata headers exceed the maximum allowed metadata size")
@@ -166,6 +167,42 @@ var (
 	// TagKeyDuplicate: two tags with one key. Args: none.
 	TagKeyDuplicate = ErrInvalidTag.say("Cannot provide multiple Tags with the same key")
 
+	// Versioning.
+
+	// VersionIDEmpty: a versionId (of the request or of x-amz-copy-source)
+	// that is empty. Args: none.
+	VersionIDEmpty = ErrInvalidArgument.say("Version id cannot be the empty string")
+	// VersionIDInvalid: a versionId that is not a version id. Args: none.
+	VersionIDInvalid = ErrInvalidArgument.say("Invalid version id specified")
+	// VersionIDNotAccepted: a versionId on an operation that takes none
+	// (UploadPart). Args: none.
+	VersionIDNotAccepted = ErrInvalidArgument.say("This operation does not accept a version-id.")
+	// VersionMarkerWithoutKeyMarker: ListObjectVersions with a
+	// version-id-marker and no key-marker. Args: none.
+	VersionMarkerWithoutKeyMarker = ErrInvalidArgument.say("A version-id marker cannot be specified without a key marker.")
+	// VersionMarkerEmpty: ListObjectVersions with an empty
+	// version-id-marker. Args: none.
+	VersionMarkerEmpty = ErrInvalidArgument.say("A version-id marker cannot be empty.")
+	// MaxKeysNegative: ListObjectVersions with a negative max-keys.
+	// Args: none.
+	MaxKeysNegative = ErrInvalidArgument.say("max-keys cannot be negative")
+	// VersioningStatusMissing: PutBucketVersioning without a Status (or an
+	// empty one). Args: none.
+	VersioningStatusMissing = ErrIllegalVersioningConfigurationException.say("The Versioning element must be specified")
+	// MFARequired: a request MFA Delete protects (permanently deleting a
+	// version, changing the versioning state, enabling MFA Delete) without
+	// x-amz-mfa. Args: none.
+	MFARequired = ErrAccessDenied.say("Mfa Authentication must be used for this request")
+	// MFAOwnerOnly: an MFA Delete request by anyone but the bucket owner's
+	// root with its own keys. Args: none.
+	MFAOwnerOnly = ErrAccessDenied.say("This operation may only be performed by the bucket owner")
+	// MFAWithSessionToken: an MFA Delete request signed with temporary
+	// credentials. Args: none.
+	MFAWithSessionToken = ErrInvalidRequest.say("DevPay and Mfa are mutually exclusive authorization methods.")
+	// MFAHeaderInvalid: an x-amz-mfa that is not "SERIAL CODE", or whose
+	// code the device does not accept (wrong, or used already). Args: none.
+	MFAHeaderInvalid = ErrInvalidArgument.say("Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}")
+
 	// Copies.
 
 	// CopySourceEncodingInvalid: an x-amz-copy-source that does not
@@ -174,9 +211,16 @@ var (
 	// CopySourceKeyInvalid: an x-amz-copy-source without bucket and key.
 	// Args: none.
 	CopySourceKeyInvalid = ErrInvalidArgument.say("Invalid copy source object key")
-	// CopySourceVersionInvalid: an x-amz-copy-source naming a version other
-	// than null. Args: none.
+	// CopySourceVersionInvalid: UploadPartCopy's x-amz-copy-source naming
+	// a version id that is not one. Args: none.
 	CopySourceVersionInvalid = ErrInvalidArgument.say("Invalid version id specified")
+	// CopySourceVersionMalformed: CopyObject's x-amz-copy-source naming a
+	// version id that is not one (S3 words it so, unlike UploadPartCopy).
+	// Args: none.
+	CopySourceVersionMalformed = ErrInvalidRequest.say("Invalid Request")
+	// CopySourceDeleteMarker: an x-amz-copy-source naming a delete marker
+	// by its version id. Args: none.
+	CopySourceDeleteMarker = ErrInvalidRequest.say("The source of a copy request may not specifically refer to a delete marker by version id.")
 	// MetadataDirectiveUnknown: an x-amz-metadata-directive other than COPY
 	// or REPLACE. Args: none.
 	MetadataDirectiveUnknown = ErrInvalidArgument.say("Unknown metadata directive.")

@@ -72,7 +72,7 @@ func (l *live) remove(key string) error {
 	var old *store.Object
 	if err := l.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		old, err = tx.DeleteObject(ctx, "b", key)
+		old, err = tx.DeleteVersion(ctx, "b", key, store.NullVersion)
 		return err
 	}); err != nil {
 		return err

@@ -314,8 +314,18 @@ func (c *call) putBucketACL() error {
 }
 
 func (c *call) putObjectACL() error {
-	if c.obj == nil {
-		return c.missing()
+	o := c.obj
+	if o == nil {
+		return c.absent(nil)
+	}
+	if o.DeleteMarker {
+		// S3 answers 405 for a delete marker, named by id or the latest.
+		h := c.w.Header()
+		if c.version != "" {
+			markerHeaders(h, o)
+		}
+		h.Set("Allow", http.MethodDelete)
+		return methodNotAllowed(c.r.Method, "DeleteMarker")
 	}
 	if !aclsEnabled(c.b) {
 		if err := c.ownerOnlyACL(c.b.Account, "bucket-owner-full-control"); err != nil {
@@ -327,10 +337,13 @@ func (c *call) putObjectACL() error {
 		if err != nil {
 			return err
 		}
-		if err := c.updateObject(func(o *store.Object) { o.ACL = grants }); err != nil {
+		updated, err := c.updateVersion(func(o *store.Object) { o.ACL = grants })
+		if err != nil {
 			return err
 		}
+		o = updated
 	}
+	c.versionHeader(c.w.Header(), o)
 	c.w.Header().Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 	return nil
@@ -341,9 +354,11 @@ func (c *call) getACL() error {
 }
 
 func (c *call) getObjectACL() error {
-	if c.obj == nil {
-		return c.missing()
+	o := c.obj
+	if o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
+	c.versionHeader(c.w.Header(), o)
 	return c.writeXML(c.s.aclDoc(objectOwner(c.b, c.obj), objectGrants(c.s, c.b, c.obj)))
 }
 

@@ -48,13 +48,18 @@ type attributesResult struct {
 }
 
 // resolveAttributes declares s3:GetObjectAttributes and s3:GetObject (S3
-// requires both), with ListBucket deciding a missing key's answer.
+// requires both; for a named version s3:GetObjectVersionAttributes and
+// s3:GetObjectVersion), with ListBucket deciding a missing key's answer.
 func (c *call) resolveAttributes() (pipeline.Plan, error) {
 	p, err := c.resolveExisting()
 	if err != nil {
 		return p, err
 	}
-	p.Checks = append(p.Checks, c.check(c.b, "s3:GetObject", c.resource(), existingTagKeys(c.obj)))
+	get := "s3:GetObject"
+	if c.version != "" {
+		get = "s3:GetObjectVersion"
+	}
+	p.Checks = append(p.Checks, c.check(c.b, get, c.resource(), versionKey(c.version, existingTagKeys(c.obj))))
 	return p, nil
 }
 
@@ -95,9 +100,10 @@ func (c *call) getObjectAttributes() error {
 		return err
 	}
 	o := c.obj
-	if o == nil {
-		return c.missing()
+	if o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
+	c.versionHeader(c.w.Header(), o)
 	res := &attributesResult{Xmlns: xmlns}
 	if want["ETag"] {
 		res.ETag = strings.Trim(o.ETag, `"`)

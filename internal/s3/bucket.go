@@ -502,6 +502,3 @@ func (c *call) deleteBucketTagging() error {
 	return nil
 }
 
-func (c *call) getBucketVersioning() error {
-	return c.writeXML(&versioningConfiguration{Xmlns: xmlns})
-}

@@ -25,17 +25,36 @@ func (c *call) copyKeys(set func(string, ...string)) {
 }
 
 // source is the object named by x-amz-copy-source, as resolveCopy read
-// it: a missing one is NoSuchKey to a caller who may list the source
-// bucket, the ListBucket denial otherwise.
+// it. A delete marker named by its version id is no source (400); a
+// missing source — or one whose latest version is a delete marker — is
+// NoSuchKey (NoSuchVersion for a named version) to a caller who may list
+// the source bucket, the ListBucket denial otherwise. It sets
+// x-amz-copy-source-version-id when the source has a version to show.
 func (c *call) source() (*store.Object, error) {
 	src := c.stash.(*copySource)
-	if src.obj == nil {
+	o := src.obj
+	if o != nil && o.DeleteMarker && src.version != "" {
+		return nil, awsapi.CopySourceDeleteMarker.Of()
+	}
+	if o == nil || o.DeleteMarker {
 		if src.listCheck >= 0 && !c.outcomes.Allowed(src.listCheck) {
 			return nil, c.outcomes.Denial(src.listCheck)
 		}
+		if src.version != "" {
+			return nil, awsapi.VersionNotFound.Of().With("Key", src.key).With("VersionId", src.version)
+		}
+		if o != nil {
+			markerHeaders(c.w.Header(), o)
+		}
 		return nil, noSuchKey(src.key)
 	}
-	return src.obj, copyConditions(c.r.Header, src.obj)
+	if err := copyConditions(c.r.Header, o); err != nil {
+		return nil, err
+	}
+	if src.version != "" || src.bucket.Versioning != "" {
+		c.w.Header().Set("x-amz-copy-source-version-id", o.VersionID)
+	}
+	return o, nil
 }
 
 // copyConditions applies the x-amz-copy-source-if-* headers; any failure
@@ -102,7 +121,10 @@ func (c *call) copyObject() error {
 	if err != nil {
 		return err
 	}
-	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" {
+	// Copying an older version over its key restores it: only a copy of
+	// the current version onto itself must change something.
+	if src.Bucket == c.bucket && src.Key == c.key && directive != "REPLACE" && h.Get("x-amz-storage-class") == "" &&
+		c.stash.(*copySource).version == "" {
 		return awsapi.CopyToItself.Of()
 	}
 	o := *src
@@ -131,8 +153,9 @@ func (c *call) copyObject() error {
 	}
 	var replaced *store.Object
 	err = c.s.store.Update(c.ctx, func(tx store.Tx) error {
-		// The source must still be the one read: its blobs are shared.
-		cur, err := tx.GetObject(c.ctx, src.Bucket, src.Key)
+		// The source version must still be the one read: its blobs are
+		// shared.
+		cur, err := tx.GetVersion(c.ctx, src.Bucket, src.Key, src.VersionID)
 		if errors.Is(err, store.ErrNotFound) {
 			return noSuchKey(src.Key)
 		}
@@ -142,7 +165,8 @@ func (c *call) copyObject() error {
 		if cur.ETag != src.ETag || !cur.LastModified.Equal(src.LastModified) {
 			return awsapi.CopySourceChanged.Of()
 		}
-		if _, err := tx.GetBucket(c.ctx, c.bucket); err != nil {
+		b, err := tx.GetBucket(c.ctx, c.bucket)
+		if err != nil {
 			return err
 		}
 		if cond != nil {
@@ -154,6 +178,7 @@ func (c *call) copyObject() error {
 				return err
 			}
 		}
+		o.VersionID = newVersionID(b)
 		replaced, err = tx.PutObject(c.ctx, &o)
 		return err
 	})
@@ -163,6 +188,7 @@ func (c *call) copyObject() error {
 	if replaced != nil {
 		c.s.freeBlobs(context.WithoutCancel(c.ctx), replaced.Blobs)
 	}
+	writtenVersionHeader(c.w.Header(), o.VersionID)
 	res := &copyObjectResult{Xmlns: xmlns, LastModified: isoTime(o.LastModified), ETag: o.ETag}
 	res.set(o.Checksum)
 	if o.Checksum != nil {

@@ -23,13 +23,17 @@ type deleteRequest struct {
 }
 
 type deletedXML struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorXML struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {
@@ -39,9 +43,10 @@ type deleteResult struct {
 	Errors  []deleteErrorXML `xml:"Error"`
 }
 
-// deleteObjects deletes up to 1,000 keys, each authorized on its own
-// (s3:DeleteObject, declared per key in resolve); per-key failures are
-// listed, the call itself succeeds.
+// deleteObjects deletes up to 1,000 keys or versions, each authorized on
+// its own (s3:DeleteObject, or s3:DeleteObjectVersion for an entry naming a
+// version, declared per entry in resolve); per-entry failures are listed,
+// the call itself succeeds.
 func (c *call) deleteObjects() error {
 	dp := c.stash.(*deletePlan)
 	req := &dp.req
@@ -51,32 +56,48 @@ func (c *call) deleteObjects() error {
 		if j, ok := dp.getCheck[i]; ok {
 			allowed = allowed && c.outcomes.Allowed(j)
 		}
-		if err := c.deleteOne(obj.Key, obj.VersionID, obj.ETag, allowed); err != nil {
+		done, err := c.deleteOne(obj.Key, obj.VersionID, obj.ETag, allowed)
+		if err != nil {
 			e := toS3Error(err, c)
 			if e.HTTPStatus() >= 500 {
 				c.s.log.Error("s3 delete failed", "request_id", c.id, "bucket", c.bucket, "err", err)
 			}
-			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, Code: e.Code, Message: e.Message})
+			res.Errors = append(res.Errors, deleteErrorXML{Key: obj.Key, VersionID: obj.VersionID, Code: e.Code, Message: e.Message})
 			continue
 		}
 		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedXML{Key: obj.Key})
+			res.Deleted = append(res.Deleted, done)
 		}
 	}
 	return c.writeXML(res)
 }
 
-func (c *call) deleteOne(key, version, etag string, allowed bool) error {
+// deleteOne deletes one entry as DeleteObject would: a version named by
+// id permanently, a key by removal or a delete marker (only if what it
+// deletes has the entry's ETag, when it gives one).
+func (c *call) deleteOne(key, version, etag string, allowed bool) (deletedXML, error) {
+	done := deletedXML{Key: key, VersionID: version}
 	if key == "" {
-		return awsapi.KeyEmpty.Of()
+		return done, awsapi.KeyEmpty.Of()
 	}
-	if version != "" && version != "null" {
-		return awsapi.VersionNotFound.Of()
+	if version != "" && !validVersionID(version) {
+		return done, awsapi.VersionNotFound.Of()
 	}
 	if !allowed {
-		return awsapi.S3AccessDenied.Of()
+		return done, awsapi.S3AccessDenied.Of()
 	}
-	return c.removeObject(key, etag)
+	if version != "" {
+		gone, err := c.removeVersion(key, version, etag)
+		if err == nil && gone != nil && gone.DeleteMarker {
+			done.DeleteMarker, done.DeleteMarkerVersionID = true, version
+		}
+		return done, err
+	}
+	marker, err := c.deleteKey(key, etag)
+	if err == nil && marker != nil {
+		done.DeleteMarker, done.DeleteMarkerVersionID = true, marker.VersionID
+	}
+	return done, err
 }
 
 // checksumHash is an optional flexible checksum computed while bytes are

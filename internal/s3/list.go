@@ -162,20 +162,7 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 		x.elem("EncodingType", p.encoding)
 	}
 	x.elem("IsTruncated", strconv.FormatBool(p.truncated))
-	// Owners by account (canonical ids are an HMAC each): objects belong
-	// to the bucket owner when its ACLs are disabled.
-	owners := map[string]string{}
-	ownerID := func(account string) string {
-		if !aclsEnabled(c.b) || account == "" {
-			account = c.b.Account
-		}
-		id, ok := owners[account]
-		if !ok {
-			id = c.s.canonicalID(account)
-			owners[account] = id
-		}
-		return id
-	}
+	ownerID := c.ownerIDs()
 	for i := range l.objects {
 		o := &l.objects[i]
 		x.raw("<Contents>")

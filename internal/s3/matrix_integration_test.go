@@ -164,7 +164,38 @@ func exerciseOperations(t *testing.T, env *testenv.Env, c *s3.Client, b string) 
 		t.Fatalf("presigned GET: %d %s", resp.StatusCode, body)
 	}
 
-	// DeleteObjects and DeleteObject empty the bucket.
+	// Versioning: configure it, write two versions, list them, read and
+	// tag the older one, delete it, delete the key (a delete marker) and
+	// remove the marker.
+	must[*s3.PutBucketVersioningOutput](t)(c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bk,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	if v := must[*s3.GetBucketVersioningOutput](t)(c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bk})); v.Status != types.BucketVersioningStatusEnabled {
+		t.Fatalf("versioning: %+v", v)
+	}
+	old := aws.ToString(put(t, c, b, "versioned", "old").VersionId)
+	put(t, c, b, "versioned", "new")
+	lv := must[*s3.ListObjectVersionsOutput](t)(c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bk, Prefix: aws.String("versioned")}))
+	if len(lv.Versions) != 2 || aws.ToString(lv.Versions[1].VersionId) != old {
+		t.Fatalf("versions: %+v", lv.Versions)
+	}
+	ov := must[*s3.GetObjectOutput](t)(c.GetObject(ctx, &s3.GetObjectInput{Bucket: bk, Key: aws.String("versioned"), VersionId: aws.String(old)}))
+	if data, _ := io.ReadAll(ov.Body); string(data) != "old" {
+		t.Fatalf("old version: %q", data)
+	}
+	ov.Body.Close()
+	must[*s3.PutObjectTaggingOutput](t)(c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: bk, Key: aws.String("versioned"), VersionId: aws.String(old),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}}))
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("versioned"), VersionId: aws.String(old)}))
+	dm := must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("versioned")}))
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("versioned"), VersionId: dm.VersionId}))
+	if got := get(t, c, b, "versioned"); got != "new" {
+		t.Fatalf("after removing the delete marker: %q", got)
+	}
+	lv = must[*s3.ListObjectVersionsOutput](t)(c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bk, Prefix: aws.String("versioned")}))
+	must[*s3.DeleteObjectOutput](t)(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("versioned"), VersionId: lv.Versions[0].VersionId}))
+
+	// DeleteObjects and DeleteObject remove the objects (versioning is on:
+	// each leaves a delete marker).
 	del := must[*s3.DeleteObjectsOutput](t)(c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bk, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
 		{Key: aws.String("docs/a.txt")}, {Key: aws.String("docs/b.txt")}, {Key: aws.String("docs/c.txt")}}}}))
 	if len(del.Deleted) != 3 || len(del.Errors) != 0 {
@@ -174,5 +205,8 @@ func exerciseOperations(t *testing.T, env *testenv.Env, c *s3.Client, b string) 
 	left := must[*s3.ListObjectsV2Output](t)(c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bk}))
 	if len(left.Contents) != 0 {
 		t.Fatalf("left: %+v", left.Contents)
+	}
+	if lv := must[*s3.ListObjectVersionsOutput](t)(c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bk})); len(lv.DeleteMarkers) != 4 {
+		t.Fatalf("delete markers: %+v", lv.DeleteMarkers)
 	}
 }

@@ -161,6 +161,9 @@ func (c *call) partNumber() (int, error) {
 }
 
 func (c *call) uploadPart() error {
+	if v, ok := c.q["versionId"]; ok {
+		return awsapi.VersionIDNotAccepted.Of().With("ArgumentName", "versionId").With("ArgumentValue", v[0])
+	}
 	n, u, err := c.partTarget()
 	if err != nil {
 		return err
@@ -312,6 +315,14 @@ func (c *call) completeUpload() error {
 		if err != nil {
 			return err
 		}
+		b, err := tx.GetBucket(c.ctx, c.bucket)
+		if errors.Is(err, store.ErrNotFound) {
+			return noSuchBucket(c.bucket)
+		}
+		if err != nil {
+			return err
+		}
+		o.VersionID = newVersionID(b)
 		if replaced, err = tx.PutObject(c.ctx, o); err != nil {
 			return err
 		}
@@ -335,6 +346,7 @@ func (c *call) completeUpload() error {
 	if replaced != nil {
 		c.s.freeBlobs(bg, replaced.Blobs)
 	}
+	writtenVersionHeader(c.w.Header(), o.VersionID)
 	res := &completeResult{Xmlns: xmlns, Location: "/" + c.bucket + "/" + c.key, Bucket: c.bucket, Key: c.key, ETag: o.ETag}
 	if o.Checksum != nil {
 		res.set(o.Checksum)

@@ -103,6 +103,9 @@ func (c *call) putObject() error {
 		if err != nil {
 			return err
 		}
+		if cur != nil && cur.DeleteMarker {
+			cur = nil // the key has no current version
+		}
 		cond.start(cur)
 	}
 	sb, body, err := c.receive()
@@ -117,15 +120,19 @@ func (c *call) putObject() error {
 	}
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
+	writtenVersionHeader(h, o.VersionID)
 	setChecksumHeader(h, o.Checksum)
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }
 
-// commitObject writes the object record (deciding a conditional write's
-// condition in the same transaction), then frees the blobs of the object
-// it replaced. If the commit fails, the new blobs are freed instead.
+// commitObject writes the object record as a new version (deciding a
+// conditional write's condition in the same transaction, against the
+// current version; the version id follows the bucket's versioning state as
+// the transaction reads it), then frees the blobs of the version it
+// replaced (a null version; none while versioning is enabled). If the
+// commit fails, the new blobs are freed instead.
 func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 	var replaced *store.Object
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
@@ -138,13 +145,14 @@ func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 				return err
 			}
 		}
-		if _, err := tx.GetBucket(c.ctx, o.Bucket); err != nil {
+		b, err := tx.GetBucket(c.ctx, o.Bucket)
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return noSuchBucket(o.Bucket)
 			}
 			return err
 		}
-		var err error
+		o.VersionID = newVersionID(b)
 		replaced, err = tx.PutObject(c.ctx, o)
 		return err
 	})
@@ -172,12 +180,20 @@ func setChecksumHeader(h http.Header, ck *store.Checksum) {
 	}
 }
 
-// lookup reads the addressed object (nil, nil when missing).
+// lookup reads the addressed version (nil, nil when missing): the one the
+// request names, else the current one, else the delete marker that is the
+// latest.
 func (c *call) lookup() (*store.Object, error) {
 	var o *store.Object
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
 		var err error
-		o, err = tx.GetObject(c.ctx, c.bucket, c.key)
+		if c.version != "" {
+			o, err = tx.GetVersion(c.ctx, c.bucket, c.key, c.version)
+			return err
+		}
+		if o, err = tx.GetObject(c.ctx, c.bucket, c.key); errors.Is(err, store.ErrNotFound) {
+			o, err = tx.GetVersion(c.ctx, c.bucket, c.key, "")
+		}
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -220,8 +236,8 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 			return errBlobMissing
 		}
 	}
-	if o == nil {
-		return c.missing()
+	if o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
 	if status, err := checkConditions(c.r.Header, o); err != nil || status != 0 {
 		if status == http.StatusNotModified {
@@ -249,6 +265,7 @@ func (c *call) serveObject(o *store.Object, reread bool) error {
 	}
 	h := c.w.Header()
 	writeObjectHeaders(h, o)
+	c.versionHeader(h, o)
 	if err := c.responseOverrides(h); err != nil {
 		return err
 	}
@@ -405,99 +422,40 @@ func parseRange(v string, size int64) (off, n int64, partial bool, err error) {
 	return start, end - start + 1, true, nil
 }
 
-func (c *call) deleteObject() error {
-	ifMatch, err := deleteCondition(c.r.Header)
-	if err != nil {
-		return err
-	}
-	if c.obj == nil && ifMatch != "" {
-		return c.missing()
-	}
-	if c.obj != nil || ifMatch != "" {
-		if err := c.removeObject(c.key, ifMatch); err != nil {
-			return err
-		}
-	}
-	c.noContent()
-	return nil
-}
-
-// removeObject deletes a record and frees its blobs; a missing key is not
-// an error (S3's DeleteObject is idempotent) unless the delete is
-// conditional (ifMatch, decided in the deleting transaction).
-func (c *call) removeObject(key, ifMatch string) error {
-	var gone *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
-		if ifMatch != "" {
-			cur, err := tx.GetObject(c.ctx, c.bucket, key)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			if err := checkDelete(ifMatch, cur, key); err != nil {
-				return err
-			}
-		}
-		var err error
-		gone, err = tx.DeleteObject(c.ctx, c.bucket, key)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	c.s.freeBlobs(context.WithoutCancel(c.ctx), gone.Blobs)
-	return nil
-}
-
 func (c *call) getObjectTagging() error {
 	o := c.obj
-	if o == nil {
-		return c.missing()
+	if o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
+	c.versionHeader(c.w.Header(), o)
 	return c.writeXML(tagsXML(o.Tags))
 }
 
 func (c *call) putObjectTagging() error {
-	if c.obj == nil {
-		return c.missing()
+	if o := c.obj; o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
 	tags := c.stash.([]store.Tag)
-	if err := c.updateObject(func(o *store.Object) { o.Tags = tags }); err != nil {
+	o, err := c.updateVersion(func(o *store.Object) { o.Tags = tags })
+	if err != nil {
 		return err
 	}
+	c.versionHeader(c.w.Header(), o)
 	c.w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (c *call) deleteObjectTagging() error {
-	o := c.obj
-	if o == nil {
-		return c.missing()
+	if o := c.obj; o == nil || o.DeleteMarker {
+		return c.absent(o)
 	}
-	if err := c.updateObject(func(o *store.Object) { o.Tags = nil }); err != nil {
+	o, err := c.updateVersion(func(o *store.Object) { o.Tags = nil })
+	if err != nil {
 		return err
 	}
+	c.versionHeader(c.w.Header(), o)
 	c.noContent()
 	return nil
-}
-
-// updateObject changes an object's record in place (its bytes stay).
-func (c *call) updateObject(fn func(*store.Object)) error {
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
-		o, err := tx.GetObject(c.ctx, c.bucket, c.key)
-		if err != nil {
-			return err
-		}
-		fn(o)
-		_, err = tx.PutObject(c.ctx, o)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return noSuchKey(c.key)
-	}
-	return err
 }
 
 // errBlobMissing: an object record names a blob that is gone (data loss

@@ -16,20 +16,23 @@ const (
 	levelObject               // arn:aws:s3:::bucket/key
 )
 
-// operation is one S3 API: its IAM action on the request's resource, the
-// condition keys it adds, how it resolves its checks, and its handler.
+// operation is one S3 API: its IAM action on the request's resource (and
+// the action it is authorized as when the request names a version with
+// ?versionId=, adding s3:VersionId), the condition keys it adds, how it
+// resolves its checks, and its handler.
 // Every operation names an action; one with no resolve step declares the
 // single check of that action on the request's resource. Operations that
 // need more than one decision (CopyObject's source, DeleteObjects per key,
 // a missing key's 404, tag and ACL headers) declare them all in resolve;
 // handlers never authorize.
 type operation struct {
-	name    string
-	action  string
-	level   level
-	keys    func(c *call, set func(string, ...string))
-	resolve func(c *call) (pipeline.Plan, error)
-	handle  func(c *call) error
+	name          string
+	action        string
+	versionAction string
+	level         level
+	keys          func(c *call, set func(string, ...string))
+	resolve       func(c *call) (pipeline.Plan, error)
+	handle        func(c *call) error
 	// noCheck, for the CORS preflight only, is why no policy applies.
 	noCheck string
 }
@@ -54,6 +57,8 @@ var (
 	opPutBucketTagging  = &operation{name: "PutBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).putBucketTagging}
 	opDelBucketTagging  = &operation{name: "DeleteBucketTagging", action: "s3:PutBucketTagging", level: levelBucket, handle: (*call).deleteBucketTagging}
 	opGetVersioning     = &operation{name: "GetBucketVersioning", action: "s3:GetBucketVersioning", level: levelBucket, handle: (*call).getBucketVersioning}
+	opPutVersioning     = &operation{name: "PutBucketVersioning", action: "s3:PutBucketVersioning", level: levelBucket, resolve: (*call).resolvePutVersioning, handle: (*call).putBucketVersioning}
+	opListVersions      = &operation{name: "ListObjectVersions", action: "s3:ListBucketVersions", level: levelBucket, keys: (*call).listKeys, handle: (*call).listVersions}
 	opGetBucketACL      = &operation{name: "GetBucketAcl", action: "s3:GetBucketAcl", level: levelBucket, handle: (*call).getACL}
 	opPutBucketACL      = &operation{name: "PutBucketAcl", action: "s3:PutBucketAcl", level: levelBucket, keys: (*call).aclHeaderKeys, handle: (*call).putBucketACL}
 	opGetOwnership      = &operation{name: "GetBucketOwnershipControls", action: "s3:GetBucketOwnershipControls", level: levelBucket, handle: (*call).getOwnershipControls}
@@ -66,15 +71,15 @@ var (
 
 	opPutObject        = &operation{name: "PutObject", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).putObject}
 	opCopyObject       = &operation{name: "CopyObject", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).copyObject}
-	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
-	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
-	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
-	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
-	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
-	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
-	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
-	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
+	opGetObject        = &operation{name: "GetObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opHeadObject       = &operation{name: "HeadObject", action: "s3:GetObject", versionAction: "s3:GetObjectVersion", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObject}
+	opDeleteObject     = &operation{name: "DeleteObject", action: "s3:DeleteObject", versionAction: "s3:DeleteObjectVersion", level: levelObject, keys: (*call).conditionKeys, resolve: (*call).resolveDelete, handle: (*call).deleteObject}
+	opGetObjectTagging = &operation{name: "GetObjectTagging", action: "s3:GetObjectTagging", versionAction: "s3:GetObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectTagging}
+	opPutObjectTagging = &operation{name: "PutObjectTagging", action: "s3:PutObjectTagging", versionAction: "s3:PutObjectVersionTagging", level: levelObject, resolve: (*call).resolvePutObjectTagging, handle: (*call).putObjectTagging}
+	opDelObjectTagging = &operation{name: "DeleteObjectTagging", action: "s3:DeleteObjectTagging", versionAction: "s3:DeleteObjectVersionTagging", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).deleteObjectTagging}
+	opGetAttributes    = &operation{name: "GetObjectAttributes", action: "s3:GetObjectAttributes", versionAction: "s3:GetObjectVersionAttributes", level: levelObject, resolve: (*call).resolveAttributes, handle: (*call).getObjectAttributes}
+	opGetObjectACL     = &operation{name: "GetObjectAcl", action: "s3:GetObjectAcl", versionAction: "s3:GetObjectVersionAcl", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getObjectACL}
+	opPutObjectACL     = &operation{name: "PutObjectAcl", action: "s3:PutObjectAcl", versionAction: "s3:PutObjectVersionAcl", level: levelObject, keys: (*call).aclHeaderKeys, resolve: (*call).resolveExisting, handle: (*call).putObjectACL}
 	opCreateUpload     = &operation{name: "CreateMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).putKeys, resolve: (*call).resolvePut, handle: (*call).createUpload}
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
@@ -86,8 +91,8 @@ var (
 // operations is every entry of the table (for table tests).
 var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDeleteBucket, opGetBucketLocation, opListObjects,
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
-	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opGetBucketACL, opPutBucketACL,
-	opGetOwnership, opPutOwnership, opDelOwnership, opDeleteObjects,
+	opDelBucketCors, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging, opGetVersioning, opPutVersioning, opListVersions,
+	opGetBucketACL, opPutBucketACL, opGetOwnership, opPutOwnership, opDelOwnership, opDeleteObjects,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
 	opAbortUpload, opListParts}
@@ -116,6 +121,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketCors, nil
 			case has("tagging"):
 				return opPutBucketTagging, nil
+			case has("versioning"):
+				return opPutVersioning, nil
 			case has("acl"):
 				return opPutBucketACL, nil
 			case has("ownershipControls"):
@@ -152,6 +159,8 @@ func (c *call) operation() (*operation, error) {
 				return opListUploads, nil
 			case has("versioning"):
 				return opGetVersioning, nil
+			case has("versions"):
+				return opListVersions, nil
 			case has("acl"):
 				return opGetBucketACL, nil
 			case has("ownershipControls"):

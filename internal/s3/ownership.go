@@ -70,6 +70,24 @@ func (s *Service) knownCanonicalID(ctx context.Context, id string) (bool, error)
 // owner is an Owner element naming an account.
 func (s *Service) owner(account string) *Owner { return &Owner{ID: s.canonicalID(account)} }
 
+// ownerIDs is the canonical id of a listed entry's owner account, for one
+// listing of the request's bucket (memoized: an HMAC each). Objects
+// belong to the bucket owner when its ACLs are disabled.
+func (c *call) ownerIDs() func(account string) string {
+	owners := map[string]string{}
+	return func(account string) string {
+		if !aclsEnabled(c.b) || account == "" {
+			account = c.b.Account
+		}
+		id, ok := owners[account]
+		if !ok {
+			id = c.s.canonicalID(account)
+			owners[account] = id
+		}
+		return id
+	}
+}
+
 // ownership is a bucket's Object Ownership setting as it applies.
 func ownership(b *store.Bucket) string {
 	if b.Ownership == "" {

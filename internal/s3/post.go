@@ -318,6 +318,7 @@ func postPolicyError(err error) error {
 func (c *call) postSuccess(fields map[string]string, o *store.Object) error {
 	h := c.w.Header()
 	h.Set("ETag", o.ETag)
+	writtenVersionHeader(h, o.VersionID)
 	location := "/" + c.bucket + "/" + url.PathEscape(o.Key)
 	h.Set("Location", location)
 	if redirect := fields["success_action_redirect"]; redirect != "" {

@@ -14,8 +14,9 @@ import (
 // The resolve steps of object operations: each reads what the operation
 // acts on and declares every check it needs.
 
-// resolveObject reads the addressed object (nil when missing) and declares
-// the operation's action with the object's tag keys (s3:ExistingObjectTag).
+// resolveObject reads the addressed version (nil when missing; the latest,
+// a delete marker included, when the request names none) and declares the
+// operation's action with the version's tag keys (s3:ExistingObjectTag).
 func (c *call) resolveObject() (pipeline.Plan, error) {
 	o, err := c.lookup()
 	if err != nil {
@@ -29,44 +30,44 @@ func (c *call) resolveObject() (pipeline.Plan, error) {
 			more(c, set)
 		}
 	}
-	return plan(c.check(c.b, c.op.action, c.resource(), keys)), nil
+	return plan(c.check(c.b, c.action(), c.resource(), versionKey(c.version, keys))), nil
 }
 
-// resolveDelete is resolveObject for DeleteObject, with s3:GetObject when
-// the delete is conditional on an ETag (S3 requires both).
+// resolveDelete is resolveObject for DeleteObject, with s3:GetObject (or
+// s3:GetObjectVersion) when the delete is conditional on an ETag (S3
+// requires both), and for the permanent deletion of a version in a bucket
+// with MFA Delete, the MFA check.
 func (c *call) resolveDelete() (pipeline.Plan, error) {
 	p, err := c.resolveObject()
 	if err != nil {
 		return p, err
 	}
 	if v := c.r.Header.Get("If-Match"); v != "" && v != "*" {
-		p.Checks = append(p.Checks, c.check(c.b, "s3:GetObject", c.resource(), existingTagKeys(c.obj)))
+		get := "s3:GetObject"
+		if c.version != "" {
+			get = "s3:GetObjectVersion"
+		}
+		p.Checks = append(p.Checks, c.check(c.b, get, c.resource(), versionKey(c.version, existingTagKeys(c.obj))))
+	}
+	if c.version != "" && c.b.MFADelete == mfaEnabled {
+		return p, c.checkMFA()
 	}
 	return p, nil
 }
 
 // resolveExisting is resolveObject for actions on an object that must
-// exist: for a missing key it also declares a soft s3:ListBucket, whose
-// outcome decides between 404 NoSuchKey and 403 (S3 hides existence from
-// callers who may not list the bucket).
+// exist: for a missing key (or version, or a key whose latest version is a
+// delete marker) it also declares a soft s3:ListBucket, whose outcome
+// decides between 404 and 403 (S3 hides existence from callers who may not
+// list the bucket).
 func (c *call) resolveExisting() (pipeline.Plan, error) {
 	p, err := c.resolveObject()
-	if err != nil || c.obj != nil {
+	if err != nil || !c.gone(c.obj) {
 		return p, err
 	}
 	c.listCheck = len(p.Checks)
 	p.Checks = append(p.Checks, soft(c.check(c.b, "s3:ListBucket", bucketARN(c.bucket), nil)))
 	return p, nil
-}
-
-// missing is the answer for an addressed object that does not exist:
-// NoSuchKey to a caller allowed s3:ListBucket, the ListBucket denial to
-// anyone else.
-func (c *call) missing() error {
-	if c.listCheck >= 0 && !c.outcomes.Allowed(c.listCheck) {
-		return c.outcomes.Denial(c.listCheck)
-	}
-	return noSuchKey(c.key)
 }
 
 // resolvePut declares s3:PutObject, and s3:PutObjectTagging and
@@ -120,8 +121,8 @@ func (c *call) resolvePutObjectTagging() (pipeline.Plan, error) {
 		existingTagKeys(o)(c, set)
 		requestTagKeys(tags, set)
 	}
-	checks := []pipeline.Check{c.check(c.b, c.op.action, c.resource(), keys)}
-	if o == nil {
+	checks := []pipeline.Check{c.check(c.b, c.action(), c.resource(), versionKey(c.version, keys))}
+	if c.gone(o) {
 		c.listCheck = len(checks)
 		checks = append(checks, soft(c.check(c.b, "s3:ListBucket", bucketARN(c.bucket), nil)))
 	}
@@ -132,31 +133,39 @@ func (c *call) resolvePutObjectTagging() (pipeline.Plan, error) {
 type copySource struct {
 	bucket    *store.Bucket
 	key       string
-	obj       *store.Object // nil: missing
+	version   string        // the version x-amz-copy-source names ("": the current one)
+	obj       *store.Object // nil: missing; the latest delete marker when it is one
 	listCheck int           // the soft s3:ListBucket on the source bucket (-1: none)
 }
 
 // resolveCopy declares CopyObject's and UploadPartCopy's checks:
-// s3:PutObject on the destination, s3:GetObject on the source under the
-// source bucket's policy (and a soft s3:ListBucket there when the source
-// is missing), and s3:PutObjectTagging when a copy replaces the tags.
+// s3:PutObject on the destination, s3:GetObject (s3:GetObjectVersion for a
+// named version) on the source under the source bucket's policy (and a
+// soft s3:ListBucket there when the source is missing), and
+// s3:PutObjectTagging when a copy replaces the tags.
 func (c *call) resolveCopy() (pipeline.Plan, error) {
 	if c.op.name == "CopyObject" {
 		if err := checkKey(c.key); err != nil {
 			return pipeline.Plan{}, err
 		}
 	}
-	bucket, key, err := parseCopySource(c.r.Header.Get("x-amz-copy-source"))
+	bucket, key, version, err := parseCopySource(c.r.Header.Get("x-amz-copy-source"), c.op.name == "CopyObject")
 	if err != nil {
 		return pipeline.Plan{}, err
 	}
-	src := &copySource{key: key, listCheck: -1}
+	src := &copySource{key: key, version: version, listCheck: -1}
 	err = c.s.store.View(c.ctx, func(tx store.Tx) error {
 		var err error
 		if src.bucket, err = tx.GetBucket(c.ctx, bucket); err != nil {
 			return err
 		}
-		src.obj, err = tx.GetObject(c.ctx, bucket, key)
+		if version != "" {
+			src.obj, err = tx.GetVersion(c.ctx, bucket, key, version)
+			return err
+		}
+		if src.obj, err = tx.GetObject(c.ctx, bucket, key); errors.Is(err, store.ErrNotFound) {
+			src.obj, err = tx.GetVersion(c.ctx, bucket, key, "")
+		}
 		return err
 	})
 	switch {
@@ -168,11 +177,15 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	c.stash = src
+	get := "s3:GetObject"
+	if version != "" {
+		get = "s3:GetObjectVersion"
+	}
 	checks := []pipeline.Check{
 		c.check(c.b, c.op.action, c.resource(), c.op.keys),
-		c.checkOn(src.bucket, src.obj, "s3:GetObject", objectARN(bucket, key), existingTagKeys(src.obj)),
+		c.checkOn(src.bucket, src.obj, get, objectARN(bucket, key), versionKey(version, existingTagKeys(src.obj))),
 	}
-	if src.obj == nil {
+	if src.obj == nil || (src.obj.DeleteMarker && version == "") {
 		src.listCheck = len(checks)
 		checks = append(checks, soft(c.check(src.bucket, "s3:ListBucket", bucketARN(bucket), nil)))
 	}
@@ -195,9 +208,12 @@ type deletePlan struct {
 	getCheck map[int]int
 }
 
-// resolveDeleteObjects reads the key list and declares a soft
-// s3:DeleteObject per key (with the object's tag keys): a denied key is
-// reported in the result, the others are deleted.
+// resolveDeleteObjects reads the entry list and declares a soft
+// s3:DeleteObject per key, or s3:DeleteObjectVersion with s3:VersionId per
+// entry naming a version (with the tag keys of what it deletes): a denied
+// entry is reported in the result, the others are deleted. In a bucket with
+// MFA Delete, a list naming any version needs the MFA check, which fails
+// the whole request.
 func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 	dp := &deletePlan{}
 	if err := c.readXML(&dp.req); err != nil {
@@ -206,13 +222,21 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 	if len(dp.req.Objects) == 0 || len(dp.req.Objects) > maxDeleteKeys {
 		return pipeline.Plan{}, awsapi.XMLMalformed.Of()
 	}
+	versions := false
 	objs := make([]*store.Object, len(dp.req.Objects))
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
 		for i, obj := range dp.req.Objects {
-			if obj.Key == "" {
+			if obj.Key == "" || (obj.VersionID != "" && !validVersionID(obj.VersionID)) {
 				continue
 			}
-			o, err := tx.GetObject(c.ctx, c.bucket, obj.Key)
+			var o *store.Object
+			var err error
+			if obj.VersionID != "" {
+				versions = true
+				o, err = tx.GetVersion(c.ctx, c.bucket, obj.Key, obj.VersionID)
+			} else {
+				o, err = tx.GetObject(c.ctx, c.bucket, obj.Key)
+			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -223,36 +247,61 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 	if err != nil {
 		return pipeline.Plan{}, err
 	}
+	if versions && c.b.MFADelete == mfaEnabled {
+		if err := c.checkMFA(); err != nil {
+			return pipeline.Plan{}, err
+		}
+	}
 	c.stash = dp
 	checks := make([]pipeline.Check, len(dp.req.Objects))
 	for i, obj := range dp.req.Objects {
-		checks[i] = soft(c.check(c.b, "s3:DeleteObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i])))
+		action := "s3:DeleteObject"
+		if obj.VersionID != "" {
+			action = "s3:DeleteObjectVersion"
+		}
+		checks[i] = soft(c.check(c.b, action, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i]))))
 	}
 	for i, obj := range dp.req.Objects {
 		if obj.ETag != "" && obj.ETag != "*" {
 			if dp.getCheck == nil {
 				dp.getCheck = map[int]int{}
 			}
+			get := "s3:GetObject"
+			if obj.VersionID != "" {
+				get = "s3:GetObjectVersion"
+			}
 			dp.getCheck[i] = len(checks)
-			checks = append(checks, soft(c.checkOn(c.b, objs[i], "s3:GetObject", objectARN(c.bucket, obj.Key), existingTagKeys(objs[i]))))
+			checks = append(checks, soft(c.checkOn(c.b, objs[i], get, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i])))))
 		}
 	}
 	return plan(checks...), nil
 }
 
-// parseCopySource splits x-amz-copy-source into bucket and key.
-func parseCopySource(raw string) (bucket, key string, err error) {
+// parseCopySource splits x-amz-copy-source into bucket, key and version
+// ("" when it names none). S3 words a malformed version id differently for
+// CopyObject (copyObject) and UploadPartCopy.
+func parseCopySource(raw string, copyObject bool) (bucket, key, version string, err error) {
 	path, query, _ := strings.Cut(raw, "?")
 	dec, uerr := url.PathUnescape(path)
 	if uerr != nil {
-		return "", "", awsapi.CopySourceEncodingInvalid.Of().With("ArgumentName", "x-amz-copy-source")
+		return "", "", "", awsapi.CopySourceEncodingInvalid.Of().With("ArgumentName", "x-amz-copy-source")
 	}
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
 	if !ok || bucket == "" || key == "" {
-		return "", "", awsapi.CopySourceKeyInvalid.Of().With("ArgumentName", "x-amz-copy-source")
+		return "", "", "", awsapi.CopySourceKeyInvalid.Of().With("ArgumentName", "x-amz-copy-source")
 	}
-	if v, perr := url.ParseQuery(query); perr == nil && v.Has("versionId") && v.Get("versionId") != "null" {
-		return "", "", awsapi.CopySourceVersionInvalid.Of().With("ArgumentName", "x-amz-copy-source")
+	v, perr := url.ParseQuery(query)
+	if perr != nil || !v.Has("versionId") {
+		return bucket, key, "", nil
 	}
-	return bucket, key, nil
+	version = v.Get("versionId")
+	switch {
+	case version == "":
+		return "", "", "", awsapi.VersionIDEmpty.Of().With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", "")
+	case validVersionID(version):
+		return bucket, key, version, nil
+	case copyObject:
+		return "", "", "", awsapi.CopySourceVersionMalformed.Of()
+	}
+	return "", "", "", awsapi.CopySourceVersionInvalid.Of().With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", version)
 }

@@ -43,8 +43,11 @@ type Config struct {
 	// Domain enables virtual-host-style addressing: a request for host
 	// BUCKET.Domain (any port) addresses BUCKET. Empty: path style only.
 	Domain string
-	Now    func() time.Time
-	Log    *slog.Logger
+	// MFA unseals virtual MFA device secrets for MFA Delete (the keyring's
+	// master key); nil: x-amz-mfa codes are refused.
+	MFA authz.Opener
+	Now func() time.Time
+	Log *slog.Logger
 	// CanonicalKey keys accounts' canonical user ids (a key the master
 	// key derives: keyring.Master.DeriveKey); it must not change for an
 	// installation, or stored ACL grants name nobody.
@@ -63,6 +66,7 @@ type Service struct {
 	pipeline Driver
 	region   string
 	domain   string
+	mfa      authz.Opener
 	now      func() time.Time
 	log      *slog.Logger
 	policies *policyCache
@@ -87,7 +91,7 @@ func New(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
-		domain: strings.ToLower(c.Domain), now: c.Now, log: c.Log,
+		domain: strings.ToLower(c.Domain), mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), cors: newDocCache(1024, compileCORS), leases: newLeases(),
 		copyBufs: newCopyBufs(), canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}},
 		defaultOwnership: c.DefaultObjectOwnership}
@@ -127,6 +131,11 @@ type call struct {
 	// between 404 and 403 for a missing key (-1: none declared).
 	obj       *store.Object
 	listCheck int
+	// version is the request's versionId ("": none), read by Resolve for
+	// operations that take one; mfaOK: the request passed MFA Delete's
+	// check (checkMFA).
+	version string
+	mfaOK   bool
 	// stash carries what an operation's resolve step prepared for its
 	// handler (parsed request bodies, copy sources).
 	stash any
@@ -213,10 +222,16 @@ func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
 	if c.op.noCheck != "" {
 		return pipeline.Plan{NoCheck: c.op.noCheck}, nil
 	}
+	if c.op.versionAction != "" {
+		var err error
+		if c.version, err = c.versionParam(); err != nil {
+			return pipeline.Plan{}, err
+		}
+	}
 	if c.op.resolve != nil {
 		return c.op.resolve(c)
 	}
-	return plan(c.check(c.b, c.op.action, c.resource(), c.op.keys)), nil
+	return plan(c.check(c.b, c.action(), c.resource(), versionKey(c.version, c.op.keys))), nil
 }
 
 // Handle runs the operation's handler with the decisions of its checks.

@@ -11,8 +11,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
-// TestSweeper deletes only blobs that no record names and that are older
-// than the grace period.
+// TestSweeper deletes only blobs that no record names (current version,
+// noncurrent version or part) and that are older than the grace period.
 func TestSweeper(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -32,12 +32,16 @@ func TestSweeper(t *testing.T) {
 		}
 		return info.Key
 	}
-	kept, orphan, partKey := put(), put(), put()
+	kept, orphan, partKey, newer := put(), put(), put(), put()
 	err = st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.CreateBucket(ctx, &store.Bucket{Name: "b", Account: "1"}); err != nil {
 			return err
 		}
-		if _, err := tx.PutObject(ctx, &store.Object{Bucket: "b", Key: "k", Blobs: []store.BlobRef{{Key: kept, Size: 5}}}); err != nil {
+		if _, err := tx.PutObject(ctx, &store.Object{Bucket: "b", Key: "k", VersionID: "v1", Blobs: []store.BlobRef{{Key: kept, Size: 5}}}); err != nil {
+			return err
+		}
+		// A newer version: kept's version is noncurrent, and its bytes stay.
+		if _, err := tx.PutObject(ctx, &store.Object{Bucket: "b", Key: "k", VersionID: "v2", Blobs: []store.BlobRef{{Key: newer, Size: 5}}}); err != nil {
 			return err
 		}
 		if err := tx.CreateUpload(ctx, &store.Upload{ID: "u", Bucket: "b", Key: "m"}); err != nil {
@@ -66,7 +70,7 @@ func TestSweeper(t *testing.T) {
 	if err != nil || res.Blobs != 1 {
 		t.Fatalf("old sweep: %+v %v", res, err)
 	}
-	if exists(orphan) || !exists(kept) || !exists(partKey) {
-		t.Fatalf("after sweep: orphan %v kept %v part %v", exists(orphan), exists(kept), exists(partKey))
+	if exists(orphan) || !exists(kept) || !exists(partKey) || !exists(newer) {
+		t.Fatalf("after sweep: orphan %v noncurrent %v part %v current %v", exists(orphan), exists(kept), exists(partKey), exists(newer))
 	}
 }

@@ -35,8 +35,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"publicAccessBlock":       {http.MethodGet: "GetPublicAccessBlock", http.MethodPut: "PutPublicAccessBlock", http.MethodDelete: "DeletePublicAccessBlock"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},
 	"requestPayment":          {http.MethodGet: "GetBucketRequestPayment", http.MethodPut: "PutBucketRequestPayment"},
-	"versioning":              {http.MethodPut: "PutBucketVersioning"},
-	"versions":                {http.MethodGet: "ListObjectVersions"},
 	"website":                 {http.MethodGet: "GetBucketWebsite", http.MethodPut: "PutBucketWebsite", http.MethodDelete: "DeleteBucketWebsite"},
 	"abac":                    {http.MethodGet: "GetBucketAbac", http.MethodPut: "PutBucketAbac"},
 	"session":                 {http.MethodGet: "CreateSession"},

@@ -209,11 +209,6 @@ type tagging struct {
 	TagSet  []tagXML `xml:"TagSet>Tag"`
 }
 
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
-}
-
 type grantee struct {
 	XMLNSXSI string `xml:"xmlns:xsi,attr"`
 	Type     string `xml:"xsi:type,attr"`

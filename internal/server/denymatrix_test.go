@@ -202,6 +202,8 @@ func TestDenyByDefault(t *testing.T) {
 		"PutBucketTagging":        {http.MethodPut, "/matrix", url.Values{"tagging": {""}}, nil, tagging},
 		"DeleteBucketTagging":     {http.MethodDelete, "/matrix", url.Values{"tagging": {""}}, nil, ""},
 		"GetBucketVersioning":     {http.MethodGet, "/matrix", url.Values{"versioning": {""}}, nil, ""},
+		"PutBucketVersioning":     {http.MethodPut, "/matrix", url.Values{"versioning": {""}}, nil, `<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`},
+		"ListObjectVersions":      {http.MethodGet, "/matrix", url.Values{"versions": {""}}, nil, ""},
 		"GetBucketAcl":            {http.MethodGet, "/matrix", url.Values{"acl": {""}}, nil, ""},
 		"PutBucketAcl":            {http.MethodPut, "/matrix", url.Values{"acl": {""}}, http.Header{"X-Amz-Acl": {"private"}}, ""},
 		"DeleteObjects":           {http.MethodPost, "/matrix", url.Values{"delete": {""}}, http.Header{"Content-Md5": {md5b64(del)}}, del},
@@ -259,6 +261,39 @@ func TestDenyByDefault(t *testing.T) {
 			if rq.method == http.MethodHead {
 				if status != http.StatusForbidden {
 					t.Errorf("%s: %d; want 403", what, status)
+				}
+				continue
+			}
+			expectDenied(t, what, status, body)
+		}
+	}
+	// Requests naming a version are authorized as the version actions:
+	// denied all the same.
+	null := url.Values{"versionId": {"null"}}
+	delVersion := `<Delete><Object><Key>k</Key><VersionId>null</VersionId></Object></Delete>`
+	for name, rq := range map[string]s3req{
+		"GetObject (s3:GetObjectVersion)":                     {http.MethodGet, "/matrix/k", null, nil, ""},
+		"DeleteObject (s3:DeleteObjectVersion)":               {http.MethodDelete, "/matrix/k", null, nil, ""},
+		"GetObjectTagging (s3:GetObjectVersionTagging)":       {http.MethodGet, "/matrix/k", url.Values{"tagging": {""}, "versionId": {"null"}}, nil, ""},
+		"PutObjectTagging (s3:PutObjectVersionTagging)":       {http.MethodPut, "/matrix/k", url.Values{"tagging": {""}, "versionId": {"null"}}, nil, tagging},
+		"DeleteObjectTagging (s3:DeleteObjectVersionTagging)": {http.MethodDelete, "/matrix/k", url.Values{"tagging": {""}, "versionId": {"null"}}, nil, ""},
+		"GetObjectAcl (s3:GetObjectVersionAcl)":               {http.MethodGet, "/matrix/k", url.Values{"acl": {""}, "versionId": {"null"}}, nil, ""},
+		"PutObjectAcl (s3:PutObjectVersionAcl)": {http.MethodPut, "/matrix/k", url.Values{"acl": {""}, "versionId": {"null"}},
+			http.Header{"X-Amz-Acl": {"bucket-owner-full-control"}}, ""},
+		"GetObjectAttributes (s3:GetObjectVersionAttributes)": {http.MethodGet, "/matrix/k", url.Values{"attributes": {""}, "versionId": {"null"}},
+			http.Header{"X-Amz-Object-Attributes": {"ETag"}}, ""},
+		"CopyObject (s3:GetObjectVersion on the source)": {http.MethodPut, "/matrix/copy", nil, http.Header{"X-Amz-Copy-Source": {"/matrix/k?versionId=null"}}, ""},
+		"DeleteObjects (s3:DeleteObjectVersion)":         {http.MethodPost, "/matrix", url.Values{"delete": {""}}, http.Header{"Content-Md5": {md5b64(delVersion)}}, delVersion},
+	} {
+		for _, who := range []struct {
+			label string
+			creds *aws.Credentials
+		}{{"a user without policies", &nobody}, {"an anonymous caller", nil}, {"the root of account " + otherID, &other}} {
+			status, body := send(t, who.creds, "s3", rq.method, rq.path, rq.q, rq.h, rq.body)
+			what := "s3:" + name + " as " + who.label
+			if strings.HasPrefix(name, "DeleteObjects") {
+				if status != http.StatusOK || !strings.Contains(body, "<Key>k</Key><VersionId>null</VersionId><Code>AccessDenied</Code>") {
+					t.Errorf("%s: %d %s; want key k denied", what, status, body)
 				}
 				continue
 			}

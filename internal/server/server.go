@@ -181,7 +181,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.blobs = blobs
 	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
-		Domain: cfg.S3Domain, Now: now, Log: log, CanonicalKey: c.master.DeriveKey("s3/canonical-user-id"),
+		Domain: cfg.S3Domain, MFA: c.master, Now: now, Log: log, CanonicalKey: c.master.DeriveKey("s3/canonical-user-id"),
 		DefaultObjectOwnership: cfg.S3DefaultObjectOwnership})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()

@@ -17,6 +17,11 @@
 //   - Every mutation of IAM data (anything but AccessKey.LastUsed) increments
 //     the IAM generation in the same transaction, so caches of compiled
 //     policies can tell when to reload.
+//   - S3 objects are versioned (see Objects): a key's versions are ordered
+//     newest first, a version keeps its blob references until it is
+//     permanently removed (so BlobReferenced answers for noncurrent
+//     versions too), and BucketHasObjects counts versions and delete
+//     markers.
 //   - Secrets arrive already sealed (AccessKey.SecretSealed); the store never
 //     sees them in clear.
 package store

@@ -14,6 +14,14 @@ type Bucket struct {
 	Policy    string // bucket policy document, "" when none
 	CORS      string // CORS configuration as XML, "" when none
 	Tags      []Tag
+	// Versioning is the bucket's versioning state: "" (never configured:
+	// unversioned, a state a bucket never returns to), VersioningEnabled or
+	// VersioningSuspended.
+	Versioning string
+	// MFADelete is "" (never configured), "Enabled" or "Disabled": whether
+	// permanently deleting a version or changing Versioning needs the
+	// bucket owner's root and an MFA code.
+	MFADelete string
 	// PolicyPrincipals binds the IAM user and role principals of Policy to
 	// the unique ids of their entities, as Role.TrustPrincipals does (nil:
 	// no policy, or one written before principals were bound).
@@ -45,6 +53,15 @@ type Grant struct {
 	Permission string
 }
 
+// Bucket versioning states (Bucket.Versioning), and the version id of the
+// null version: the version of every object written while a bucket was
+// unversioned or had versioning suspended.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+	NullVersion         = "null"
+)
+
 // Checksum is a flexible checksum of an object or part.
 type Checksum struct {
 	Algorithm string // CRC32, CRC32C, CRC64NVME, SHA1, SHA256
@@ -58,11 +75,19 @@ type BlobRef struct {
 	Size int64
 }
 
-// Object is the metadata of one S3 object; its bytes are the concatenation
-// of Blobs.
+// Object is the metadata of one version of an S3 object; its bytes are the
+// concatenation of Blobs. A delete marker is a version too: DeleteMarker
+// set, no bytes, no metadata but Owner and LastModified. (Retention and
+// legal holds of Object Lock will be fields of this record: they belong to
+// a version.)
 type Object struct {
-	Bucket       string
-	Key          string
+	Bucket string
+	Key    string
+	// VersionID names the version: NullVersion for the null version, an
+	// opaque id otherwise. A record written before versioning existed
+	// reads as NullVersion.
+	VersionID    string
+	DeleteMarker bool
 	Blobs        []BlobRef
 	Size         int64
 	ETag         string // quoted, as S3 returns it
@@ -142,6 +167,24 @@ type BucketQuery struct {
 	Limit  int    // 0: all
 }
 
+// VersionEntry is a version (or delete marker) as ListVersions shows it.
+type VersionEntry struct {
+	ObjectEntry
+	VersionID    string
+	IsLatest     bool
+	DeleteMarker bool
+}
+
+// VersionQuery selects one page of versions in (key, newest first) order.
+type VersionQuery struct {
+	Prefix string // only keys with this prefix
+	// KeyMarker: start after every version of this key; with
+	// VersionIDMarker, start after that version of KeyMarker instead.
+	KeyMarker       string
+	VersionIDMarker string
+	Limit           int
+}
+
 // ObjectQuery selects one page of objects in binary key order.
 type ObjectQuery struct {
 	Prefix string // only keys with this prefix
@@ -160,24 +203,49 @@ type Buckets interface {
 	DeleteBucket(ctx context.Context, name string) error
 }
 
-// Objects stores S3 object metadata.
+// Objects stores S3 object metadata: the versions of each key, newest
+// first. A key's current version is its latest one unless that is a delete
+// marker (then the key has no current version). Each version keeps its
+// blob references until it is removed, whether it is current or not.
 type Objects interface {
-	// PutObject creates or replaces the object and returns the record it
-	// replaced (nil if none), whose blobs the caller frees after commit.
+	// PutObject makes o (an object or a delete marker) the latest version
+	// of its key. An existing version with o's VersionID ("" means
+	// NullVersion) is replaced and returned — its blobs, unless shared,
+	// are the caller's to free after commit; the previous latest version,
+	// if it has another id, stays as a noncurrent version.
 	PutObject(ctx context.Context, o *Object) (replaced *Object, err error)
+	// GetObject returns the current version of a key; ErrNotFound when the
+	// key has none (no version, or a delete marker is the latest).
 	GetObject(ctx context.Context, bucket, key string) (*Object, error)
-	// DeleteObject removes the object and returns the removed record.
-	DeleteObject(ctx context.Context, bucket, key string) (*Object, error)
-	// ListObjects returns one page of listing entries in binary key order;
-	// its cost does not depend on the bucket's size.
+	// GetVersion returns one version of a key, a delete marker included:
+	// the one with versionID, or with versionID "" the latest.
+	GetVersion(ctx context.Context, bucket, key, versionID string) (*Object, error)
+	// UpdateVersion rewrites the record of the version o names (bucket,
+	// key, VersionID) in place — its tags, say — keeping its place in the
+	// key's history. Its blobs must be the version's own.
+	UpdateVersion(ctx context.Context, o *Object) error
+	// DeleteVersion permanently removes one version (a delete marker
+	// included) and returns it. When it was the latest, the newest version
+	// left becomes the latest (and current, unless it is a delete marker).
+	DeleteVersion(ctx context.Context, bucket, key, versionID string) (*Object, error)
+	// ListObjects returns one page of current versions in binary key order;
+	// its cost does not depend on the bucket's size or its number of
+	// versions.
 	ListObjects(ctx context.Context, bucket string, q ObjectQuery) ([]ObjectEntry, error)
-	// BucketHasObjects reports whether any object or upload is in the bucket.
+	// ListVersions returns one page of versions and delete markers in
+	// binary key order, newest first within a key; its cost does not depend
+	// on the bucket's size or the number of versions of any key.
+	// ErrNotFound when q.VersionIDMarker names no version of q.KeyMarker.
+	ListVersions(ctx context.Context, bucket string, q VersionQuery) ([]VersionEntry, error)
+	// BucketHasObjects reports whether any version, delete marker or upload
+	// is in the bucket.
 	BucketHasObjects(ctx context.Context, bucket string) (bool, error)
-	// BlobReferenced reports whether any object or part references the blob
-	// (the orphan sweeper's question, asked before every blob deletion). A
-	// store may also answer true for every blob while a backup holds the
-	// blob store (see the sqlite store's HoldBlobs), so that nothing the
-	// backup's snapshot references is deleted before it is copied.
+	// BlobReferenced reports whether any version or part references the
+	// blob (the orphan sweeper's question, asked before every blob
+	// deletion). A store may also answer true for every blob while a backup
+	// holds the blob store (see the sqlite store's HoldBlobs), so that
+	// nothing the backup's snapshot references is deleted before it is
+	// copied.
 	BlobReferenced(ctx context.Context, blobKey string) (bool, error)
 }
 

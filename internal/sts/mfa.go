@@ -34,23 +34,9 @@ func (s *Service) checkMFA(ctx context.Context, caller *authz.Principal, serial,
 		return mfaFailed()
 	}
 	err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		d, err := tx.GetMFADevice(ctx, serial)
-		if err != nil {
-			return err
-		}
-		if d.Account != caller.Account || d.UserID != caller.EntityID {
-			return store.ErrNotFound
-		}
-		seed, err := s.cfg.Opener.Open(d.SeedSealed, []byte(d.SerialNumber))
-		if err != nil {
-			return err
-		}
-		step, err := mfa.Verify(seed, code, now, d.LastStep)
-		if err != nil {
-			return err
-		}
-		d.LastStep = step
-		return tx.UpdateMFADevice(ctx, d)
+		return authz.VerifyMFA(ctx, tx, s.cfg.Opener, serial, code, now, func(d *store.MFADevice) bool {
+			return d.Account == caller.Account && d.UserID == caller.EntityID
+		})
 	})
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, mfa.ErrInvalidCode) {
 		return mfaFailed()

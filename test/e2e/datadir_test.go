@@ -88,10 +88,17 @@ func TestBackupRestoreCLI(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "hello.txt")
 	os.WriteFile(src, []byte("hello from before the backup\n"), 0o600)
 	aws.must(nil, "s3", "cp", src, "s3://backed-up/hello.txt")
+	// A versioned bucket: the backup carries noncurrent versions too.
+	aws.must(nil, "s3", "mb", "s3://backed-up-versions")
+	aws.must(nil, "s3api", "put-bucket-versioning", "--bucket", "backed-up-versions", "--versioning-configuration", "Status=Enabled")
+	var first struct{ VersionId string }
+	aws.must(&first, "s3api", "put-object", "--bucket", "backed-up-versions", "--key", "v.txt", "--body", src)
+	os.WriteFile(src, []byte("the newer version\n"), 0o600)
+	aws.must(nil, "s3api", "put-object", "--bucket", "backed-up-versions", "--key", "v.txt", "--body", src)
 
 	backupDir := filepath.Join(t.TempDir(), "backup")
 	out, code := gatehouse(t, nil, "backup", backupDir, "--data-dir", dataDir)
-	if code != 0 || !regexp.MustCompile(`Backed up 1 accounts, 1 buckets, 1 objects`).MatchString(out) || !strings.Contains(out, "does not include the master key") {
+	if code != 0 || !regexp.MustCompile(`Backed up 1 accounts, 2 buckets, 2 objects`).MatchString(out) || !strings.Contains(out, "does not include the master key") {
 		t.Fatalf("backup: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(backupDir, "manifest.json")); err != nil {
@@ -118,5 +125,14 @@ func TestBackupRestoreCLI(t *testing.T) {
 	aws.must(nil, "s3", "cp", "s3://backed-up/hello.txt", got)
 	if b, _ := os.ReadFile(got); string(b) != "hello from before the backup\n" {
 		t.Fatalf("restored object: %q", b)
+	}
+	var versions struct{ Versions []struct{ VersionId string } }
+	aws.must(&versions, "s3api", "list-object-versions", "--bucket", "backed-up-versions")
+	if len(versions.Versions) != 2 || versions.Versions[1].VersionId != first.VersionId {
+		t.Fatalf("restored versions: %+v, the first was %s", versions, first.VersionId)
+	}
+	aws.must(nil, "s3api", "get-object", "--bucket", "backed-up-versions", "--key", "v.txt", "--version-id", first.VersionId, got)
+	if b, _ := os.ReadFile(got); string(b) != "hello from before the backup\n" {
+		t.Fatalf("restored noncurrent version: %q", b)
 	}
 }

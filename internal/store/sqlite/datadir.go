@@ -157,7 +157,8 @@ func syncFile(path string) error {
 	return nil
 }
 
-// inventoryTables are the tables Inventory counts, by name.
+// inventoryTables are the tables Inventory counts, by name, and
+// object_versions in stores that have it (versionsSchema).
 var inventoryTables = []string{"accounts", "entities", "access_keys", "mfa_devices", "token_keys", "buckets", "objects", "uploads", "parts"}
 
 // Inventory reads one consistent view of the store: it counts the records
@@ -171,7 +172,11 @@ func (s *Store) Inventory(ctx context.Context, fn func(blobKey string) error) (m
 	}
 	defer tx.Rollback()
 	counts := map[string]int64{}
-	for _, table := range inventoryTables {
+	tables := inventoryTables
+	if s.schema >= versionsSchema {
+		tables = append(tables[:len(tables):len(tables)], "object_versions")
+	}
+	for _, table := range tables {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 			return nil, err

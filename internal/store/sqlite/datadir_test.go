@@ -153,6 +153,7 @@ func TestInstallationOfOlderSchema(t *testing.T) {
 	}
 	// Make it a version-5 database.
 	for _, q := range []string{`DROP TABLE installation`, `DROP TABLE blob_holds`, `DROP TABLE saml_providers`, `DROP TABLE oidc_providers`,
+		`DROP TABLE object_versions`, `ALTER TABLE objects DROP COLUMN version_id`, `ALTER TABLE objects DROP COLUMN seq`,
 		`ALTER TABLE objects DROP COLUMN storage_class`, `DROP INDEX buckets_region`, `ALTER TABLE buckets DROP COLUMN region`,
 		`DELETE FROM schema_migrations WHERE version >= 6`} {
 		if _, err := s.write.Exec(q); err != nil {

@@ -100,56 +100,6 @@ func (t *txn) DeleteBucket(ctx context.Context, name string) error {
 	return nil
 }
 
-func (t *txn) PutObject(ctx context.Context, o *store.Object) (*store.Object, error) {
-	old, err := t.GetObject(ctx, o.Bucket, o.Key)
-	if err != nil && err != store.ErrNotFound {
-		return nil, err
-	}
-	data, err := json.Marshal(o)
-	if err != nil {
-		return nil, err
-	}
-	var ckAlg, ckType string
-	if o.Checksum != nil {
-		ckAlg, ckType = o.Checksum.Algorithm, o.Checksum.Type
-	}
-	if err := t.execS3(ctx, `INSERT INTO objects (bucket, key, data, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, key) DO UPDATE SET data = excluded.data, size = excluded.size,
-		etag = excluded.etag, modified = excluded.modified, owner = excluded.owner, checksum_algorithm = excluded.checksum_algorithm,
-		checksum_type = excluded.checksum_type, storage_class = excluded.storage_class`,
-		o.Bucket, o.Key, string(data), o.Size, o.ETag, nanos(o.LastModified), o.Owner, ckAlg, ckType, o.StorageClass); err != nil {
-		return nil, err
-	}
-	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, o.Bucket, o.Key); err != nil {
-		return nil, err
-	}
-	for _, b := range o.Blobs {
-		if err := t.execS3(ctx, `INSERT OR IGNORE INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, ?, ?, '', 0)`, b.Key, o.Bucket, o.Key); err != nil {
-			return nil, err
-		}
-	}
-	return old, nil
-}
-
-func (t *txn) GetObject(ctx context.Context, bucket, key string) (*store.Object, error) {
-	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM objects WHERE bucket = ? AND key = ?`, bucket, key).Scan(&data); err != nil {
-		return nil, mapErr(err)
-	}
-	return decode[store.Object](data)
-}
-
-func (t *txn) DeleteObject(ctx context.Context, bucket, key string) (*store.Object, error) {
-	old, err := t.GetObject(ctx, bucket, key)
-	if err != nil {
-		return nil, err
-	}
-	if err := t.execS3(ctx, `DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, key); err != nil {
-		return nil, err
-	}
-	return old, t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = 0`, bucket, key)
-}
-
 // ListObjects pages through keys in binary order: a range scan on the
 // primary key, so a page costs the same whatever the bucket's size.
 func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
@@ -210,8 +160,10 @@ func prefixEnd(prefix string) (string, bool) {
 
 func (t *txn) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1))`,
-		bucket, bucket).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1))
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1))`,
+		bucket, bucket, bucket).Scan(&n)
 	return n > 0, err
 }
 

@@ -540,15 +540,6 @@ func (ft *tx) GetObject(ctx context.Context, bucket, key string) (r *store.Objec
 	return r, err
 }
 
-func (ft *tx) DeleteObject(ctx context.Context, bucket, key string) (r *store.Object, err error) {
-	err = ft.s.call(ctx, "DeleteObject", func() error {
-		var e error
-		r, e = ft.inner.DeleteObject(ctx, bucket, key)
-		return e
-	})
-	return r, err
-}
-
 func (ft *tx) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) (r []store.ObjectEntry, err error) {
 	err = ft.s.call(ctx, "ListObjects", func() error {
 		var e error

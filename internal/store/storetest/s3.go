@@ -104,11 +104,11 @@ func testS3(t testing.TB, open Opener) {
 		if err != nil || old == nil || len(old.Blobs) != 1 || old.Blobs[0].Key != "blob0" {
 			return fmt.Errorf("replace returned %+v %v", old, err)
 		}
-		gone, err := tx.DeleteObject(ctx, "alpha", "b")
+		gone, err := tx.DeleteVersion(ctx, "alpha", "b", store.NullVersion)
 		if err != nil || gone == nil || len(gone.Blobs) != 1 || gone.Blobs[0].Key != "blob4" {
 			return fmt.Errorf("delete returned %+v %v", gone, err)
 		}
-		if _, err := tx.DeleteObject(ctx, "alpha", "b"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := tx.DeleteVersion(ctx, "alpha", "b", store.NullVersion); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("second delete: %v", err)
 		}
 		return nil

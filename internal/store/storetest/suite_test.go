@@ -99,7 +99,7 @@ func breakages() []breakage {
 		{name: "a missing record is not ErrNotFound", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyNotFound{tx} }}
 		},
-			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "RolesAndPolicies", "RollbackAndGeneration", "ConcurrentUpdates", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads", "ObjectVersions"}},
 		{name: "a duplicate is not ErrExists", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return sloppyExists{tx} }}
 		},
@@ -111,11 +111,23 @@ func breakages() []breakage {
 		{name: "lists come back reversed", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return reversedLists{tx} }}
 		},
-			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "GroupsAndMembership", "RolesAndPolicies", "MFADevices", "OIDCProviders", "SAMLProviders", "BucketsObjectsUploads", "ObjectVersions"}},
 		{name: "pagination is ignored", wrap: func(s store.Store) store.Store {
 			return txStore{s, func(tx store.Tx) store.Tx { return noPagination{tx} }}
 		},
-			fails: []string{"Users", "BucketsObjectsUploads"}},
+			fails: []string{"Users", "BucketsObjectsUploads", "ObjectVersions"}},
+		{name: "BucketHasObjects sees only current versions and uploads", wrap: func(s store.Store) store.Store {
+			return txStore{s, func(tx store.Tx) store.Tx { return currentOnlyBusy{tx} }}
+		},
+			fails: []string{"ObjectVersions"}},
+		{name: "BlobReferenced sees only current versions", wrap: func(s store.Store) store.Store {
+			return txStore{s, func(tx store.Tx) store.Tx { return currentOnlyRefs{tx} }}
+		},
+			fails: []string{"ObjectVersions"}},
+		{name: "DeleteVersion of the current version loses the one before it", wrap: func(s store.Store) store.Store {
+			return txStore{s, func(tx store.Tx) store.Tx { return noPromotion{tx} }}
+		},
+			fails: []string{"ObjectVersions"}},
 		{name: "nothing survives a reopen", open: func(t testing.TB, _ string) store.Store { return openSQLite(t, t.TempDir()) },
 			fails: []string{"Reopen", "PrincipalBindings", "Installation"}},
 		{name: "PutInstallation bumps the IAM generation", wrap: func(s store.Store) store.Store {
@@ -300,6 +312,11 @@ func (t sloppyNotFound) GetBucket(ctx context.Context, name string) (*store.Buck
 	return b, plain(err)
 }
 
+func (t sloppyNotFound) GetVersion(ctx context.Context, bucket, key, id string) (*store.Object, error) {
+	o, err := t.Tx.GetVersion(ctx, bucket, key, id)
+	return o, plain(err)
+}
+
 // sloppyExists reports duplicates with an error that is not
 // store.ErrExists.
 type sloppyExists struct{ store.Tx }
@@ -403,6 +420,10 @@ func (t reversedLists) ListObjects(ctx context.Context, bucket string, q store.O
 	return reversed(t.Tx.ListObjects(ctx, bucket, q))
 }
 
+func (t reversedLists) ListVersions(ctx context.Context, bucket string, q store.VersionQuery) ([]store.VersionEntry, error) {
+	return reversed(t.Tx.ListVersions(ctx, bucket, q))
+}
+
 // noPagination ignores After and Limit.
 type noPagination struct{ store.Tx }
 
@@ -412,4 +433,70 @@ func (t noPagination) ListUsers(ctx context.Context, account string, q store.Lis
 
 func (t noPagination) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
 	return t.Tx.ListObjects(ctx, bucket, store.ObjectQuery{Prefix: q.Prefix})
+}
+
+func (t noPagination) ListVersions(ctx context.Context, bucket string, q store.VersionQuery) ([]store.VersionEntry, error) {
+	return t.Tx.ListVersions(ctx, bucket, store.VersionQuery{Prefix: q.Prefix})
+}
+
+// currentOnlyBusy answers BucketHasObjects from the current versions and
+// the uploads alone.
+type currentOnlyBusy struct{ store.Tx }
+
+func (t currentOnlyBusy) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
+	objs, err := t.Tx.ListObjects(ctx, bucket, store.ObjectQuery{Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	ups, err := t.Tx.ListUploads(ctx, bucket, "", "", "", 1)
+	return len(objs)+len(ups) > 0, err
+}
+
+// currentOnlyRefs answers BlobReferenced true only for the blobs of current
+// versions in the buckets of account 1 (the suite's).
+type currentOnlyRefs struct{ store.Tx }
+
+func (t currentOnlyRefs) BlobReferenced(ctx context.Context, key string) (bool, error) {
+	buckets, err := t.Tx.ListBuckets(ctx, "1", store.BucketQuery{})
+	if err != nil {
+		return false, err
+	}
+	for _, b := range buckets {
+		entries, err := t.Tx.ListObjects(ctx, b.Name, store.ObjectQuery{})
+		if err != nil {
+			return false, err
+		}
+		for _, e := range entries {
+			o, err := t.Tx.GetObject(ctx, b.Name, e.Key)
+			if err != nil {
+				return false, err
+			}
+			for _, ref := range o.Blobs {
+				if ref.Key == key {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+// noPromotion removes, with the current version, the version that would
+// have become current.
+type noPromotion struct{ store.Tx }
+
+func (t noPromotion) DeleteVersion(ctx context.Context, bucket, key, id string) (*store.Object, error) {
+	cur, err := t.Tx.GetObject(ctx, bucket, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	gone, err := t.Tx.DeleteVersion(ctx, bucket, key, id)
+	if err != nil || cur == nil || cur.VersionID != id {
+		return gone, err
+	}
+	if next, err := t.Tx.GetObject(ctx, bucket, key); err == nil {
+		_, err = t.Tx.DeleteVersion(ctx, bucket, key, next.VersionID)
+		return gone, err
+	}
+	return gone, nil
 }
