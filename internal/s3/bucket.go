@@ -501,4 +501,3 @@ func (c *call) deleteBucketTagging() error {
 	c.noContent()
 	return nil
 }
-

@@ -22,7 +22,9 @@ func TestCLIS3ACLs(t *testing.T) {
 	aws.must(nil, "s3api", "put-bucket-ownership-controls", "--bucket", "acls",
 		"--ownership-controls", `{"Rules":[{"ObjectOwnership":"BucketOwnerPreferred"}]}`)
 	var own struct {
-		OwnershipControls struct{ Rules []struct{ ObjectOwnership string } }
+		OwnershipControls struct {
+			Rules []struct{ ObjectOwnership string }
+		}
 	}
 	aws.must(&own, "s3api", "get-bucket-ownership-controls", "--bucket", "acls")
 	if len(own.OwnershipControls.Rules) != 1 || own.OwnershipControls.Rules[0].ObjectOwnership != "BucketOwnerPreferred" {
@@ -44,7 +46,9 @@ func TestCLIS3ACLs(t *testing.T) {
 		t.Fatalf("anonymous GET of a public-read object: %d %q", resp.StatusCode, body)
 	}
 
-	var buckets struct{ Owner struct{ ID, DisplayName string } }
+	var buckets struct {
+		Owner struct{ ID, DisplayName string }
+	}
 	aws.must(&buckets, "s3api", "list-buckets")
 	var acl struct {
 		Owner  struct{ ID string }
