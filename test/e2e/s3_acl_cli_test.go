@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCLIS3ACLs is the ACL flow of tools that still set them: the AWS CLI
@@ -68,5 +71,31 @@ func TestCLIS3ACLs(t *testing.T) {
 	msg := aws.fails("s3api", "put-object", "--bucket", "enforced", "--key", "hello.txt", "--body", src, "--acl", "public-read")
 	if !strings.Contains(msg, "AccessControlListNotSupported") {
 		t.Fatalf("public-read on a BucketOwnerEnforced bucket: %s", msg)
+	}
+}
+
+// TestBoto3ACL runs testdata/boto3_acl.py: ownership controls, an
+// anonymous read through a public-read ACL, get_object_acl,
+// put_bucket_acl with a document, the BucketOwnerEnforced refusal.
+func TestBoto3ACL(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatal("python3 with boto3 is required for end-to-end tests: ", err)
+	}
+	srv := startServer(t, t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "python3", "testdata/boto3_acl.py")
+	cmd.Env = append(os.Environ(), "GATEHOUSE_URL="+srv.URL, "AWS_ACCESS_KEY_ID="+rootKeyID, "AWS_SECRET_ACCESS_KEY="+rootSecret,
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("boto3 script: %v", err)
+	}
+	for _, want := range []string{"OK ownership controls", "OK anonymous read by ACL", "OK get_object_acl", "OK put_bucket_acl",
+		"OK BucketOwnerEnforced refuses ACLs", "OK cleanup"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("missing %q in output", want)
+		}
 	}
 }
