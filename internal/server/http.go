@@ -44,6 +44,15 @@ func (s *Server) routes() http.Handler {
 // request to that service's front end.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.netNow()
+	// A client that sent "Expect: 100-continue" with an empty body may wait
+	// for the interim answer before it goes on: botocore does, and without
+	// it reads the final response as the interim one and then waits out its
+	// read timeout on the next request of the connection. Go's server sends
+	// 100 Continue only when a handler reads a body, which an empty one
+	// never is; send it here, before any header is set.
+	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		w.WriteHeader(http.StatusContinue)
+	}
 	rec := s.newRecord(r)
 	g, w, r := s.guardRequest(w, r)
 	defer s.finish(g, rec, start)
