@@ -368,3 +368,28 @@ func TestACLEvaluation(t *testing.T) {
 	_, err = azGet(nobody, "pub", "signed")
 	azDenied(t, err)
 }
+
+// Canonical ids are stable across restarts (stored grants name accounts by
+// them), distinct per account, and an ACL grant to one still applies after
+// a restart.
+func TestCanonicalIDsStable(t *testing.T) {
+	env := testenv.New(t)
+	me := canonicalID(t, env.S3)
+	_, bRoot := env.CreateAccount("bee")
+	bee := canonicalID(t, env.S3Client(bRoot))
+	if me == bee {
+		t.Fatal("two accounts share a canonical id")
+	}
+	aclBucket(t, env.S3, "stable", types.ObjectOwnershipObjectWriter)
+	if _, err := env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("stable"), GrantWrite: aws.String(`id="` + bee + `"`),
+		GrantFullControl: aws.String(`id="` + me + `"`)}); err != nil {
+		t.Fatal(err)
+	}
+	env.Restart()
+	if got := canonicalID(t, env.S3); got != me {
+		t.Fatalf("canonical id changed across a restart: %s, then %s", me, got)
+	}
+	if err := azPut(env.S3Client(bRoot), "stable", "k", "x"); err != nil {
+		t.Fatalf("a grant after a restart: %v", err)
+	}
+}
