@@ -19,13 +19,18 @@
 //   - Errors reach the client as S3's XML error shape with AWS's codes, and
 //     carry x-amz-request-id and x-amz-id-2.
 //   - What is not implemented is refused, never accepted and ignored: SSE-C
-//     and encryption-at-rest headers, Object Lock headers, ACLs beyond the
-//     owner's (every bucket is BucketOwnerEnforced) are answered with an
+//     and encryption-at-rest headers, Object Lock headers, and ACLs beyond
+//     the owner's on BucketOwnerEnforced buckets are answered with an
 //     error once the request is authorized (refuse.go); operations not
 //     served answer NotImplemented naming the operation (unsupported.go,
 //     docs/s3-compatibility.md).
 //   - Conditional writes and deletes are decided in the store transaction
 //     that commits them (conditional.go).
+//   - ACLs (acl.go, ownership.go): a bucket's Object Ownership decides
+//     whether they count; where they do, every check carries the ACL that
+//     applies to its action and the policy engine weighs its grants with
+//     the policies (policy.ACL). Owners and grantees are canonical user
+//     ids derived from the master key.
 //
 // The package reads object metadata through internal/store and bytes through
 // internal/blob, and asks internal/authz for authentication and decisions;
