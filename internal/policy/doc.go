@@ -10,6 +10,9 @@
 // do, and CheckCharset applies the API's character pattern before any
 // parsing.
 //
-// Evaluation (compiled statements, condition operators, the decision
-// algorithm) is the next milestone and will live here too.
+// Evaluate decides a request with every policy that applies (identity,
+// boundary, session, resource) by AWS's evaluation logic; an Input may
+// also carry an S3 access control list (ACL, acl.go), whose grants allow
+// like resource-policy statements naming the grantee and never override
+// an explicit Deny. Decision cases are test data (testdata/decisions).
 package policy
