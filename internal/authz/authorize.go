@@ -163,6 +163,13 @@ type Check struct {
 	// PublicACL: the request sets a public ACL (a canned ACL or grant
 	// headers reaching AllUsers or AuthenticatedUsers).
 	PublicACL bool
+	// ACL is the S3 access control list that applies to the check (nil:
+	// none, or the bucket's ACLs are disabled); the policy engine weighs
+	// its grants with the policies (policy.ACL).
+	ACL *policy.ACL
+	// CanonicalID is the S3 canonical user id of the caller's account,
+	// which ACL grants name ("" for anonymous callers).
+	CanonicalID string
 }
 
 // Denial is nil for an Allow and the *DeniedError of any other decision.
@@ -221,7 +228,7 @@ func (a *Authorizer) Decide(ctx context.Context, p *Principal, info RequestInfo,
 // prepare builds the policy input and request context.
 func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo, c Check) (*policy.Input, *policy.Request, bool, error) {
 	in := &policy.Input{}
-	in.Resource, in.ResourceAccount, in.Trust = c.ResourcePolicy, c.ResourceAccount, c.Trust
+	in.Resource, in.ResourceAccount, in.Trust, in.ACL = c.ResourcePolicy, c.ResourceAccount, c.Trust, c.ACL
 	var tags map[string]string
 	if p.EntityID != "" {
 		ep, err := a.entityPolicies(ctx, p)
@@ -252,6 +259,9 @@ func (a *Authorizer) prepare(ctx context.Context, p *Principal, info RequestInfo
 		in.HasSession = true
 	}
 	req := &policy.Request{Principal: p.policyPrincipal(), Action: c.Action, Resource: c.Resource}
+	if p.Type != TypeAnonymous {
+		req.Principal.CanonicalID = c.CanonicalID
+	}
 	if !in.UsesKeys() {
 		// No condition and no policy variable anywhere: the context keys
 		// would never be read (the common case on hot paths).

@@ -135,6 +135,13 @@ var ErrNoSuchPublicAccessBlockConfiguration = &Code{name: "NoSuchPublicAccessBlo
 // longer than the block's alignment.
 var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
 
+// S3's ACL and Object Ownership codes (names longer than the block's
+// alignment).
+var (
+	ErrMalformedACLError              = &Code{name: "MalformedACLError", status: http.StatusBadRequest}
+	ErrOwnershipControlsNotFoundError = &Code{name: "OwnershipControlsNotFoundError", status: http.StatusNotFound}
+)
+
 // codes lists the table, for lookups by name and tests.
 var codes = []*Code{
 	ErrAccessDenied,
@@ -225,6 +232,8 @@ var codes = []*Code{
 	ErrInvalidStorageClass,
 	ErrAccessControlListNotSupported,
 	ErrInvalidBucketAclWithObjectOwnership,
+	ErrMalformedACLError,
+	ErrOwnershipControlsNotFoundError,
 	ErrConditionalRequestConflict,
 	ErrTooManyBuckets,
 	ErrInternalError,

@@ -62,12 +62,43 @@ var (
 	// ACLNotSupported: an ACL other than the bucket owner's full control on
 	// a bucket whose Object Ownership is BucketOwnerEnforced. Args: none.
 	ACLNotSupported = ErrAccessControlListNotSupported.say("The bucket does not allow ACLs")
-	// BucketACLWithOwnership: CreateBucket with an ACL other than private,
-	// for a bucket created BucketOwnerEnforced. Args: none.
+	// BucketACLWithOwnership: an ACL granting more than the owner's full
+	// control with BucketOwnerEnforced (CreateBucket, or
+	// PutBucketOwnershipControls while the bucket ACL grants others).
+	// Args: none.
 	BucketACLWithOwnership = ErrInvalidBucketAclWithObjectOwnership.say("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
-	// ObjectOwnershipNotSupported: CreateBucket asking for another Object
-	// Ownership than BucketOwnerEnforced. Args: the requested setting.
-	ObjectOwnershipNotSupported = ErrNotImplemented.say("Object Ownership %s is not supported yet: every bucket is BucketOwnerEnforced (ACLs disabled)")
+	// ObjectOwnershipInvalid: an x-amz-object-ownership value S3 does not
+	// know. Args: none.
+	ObjectOwnershipInvalid = ErrInvalidArgument.say("Invalid x-amz-object-ownership header")
+	// OwnershipControlsNotFound: GetBucketOwnershipControls of a bucket
+	// whose controls were deleted. Args: none.
+	OwnershipControlsNotFound = ErrOwnershipControlsNotFoundError.say("The bucket ownership controls were not found")
+	// ACLMalformed: an AccessControlPolicy document that does not parse or
+	// validate (no Owner, a grantee with neither ID nor URI, an unknown
+	// permission, more than 100 grants). Args: none.
+	ACLMalformed = ErrMalformedACLError.say("The XML you provided was not well-formed or did not validate against our published schema")
+	// ACLCannedWithGrants: x-amz-acl together with x-amz-grant-* headers.
+	// Args: none.
+	ACLCannedWithGrants = ErrInvalidRequest.say("Specifying both Canned ACLs and Header Grants is not allowed")
+	// ACLBodyWithHeaders: PutBucketAcl or PutObjectAcl with ACL headers and
+	// a document. Args: none.
+	ACLBodyWithHeaders = ErrUnexpectedContent.say("This request does not support content")
+	// ACLMissing: PutBucketAcl or PutObjectAcl with neither ACL headers nor
+	// a document. Args: none.
+	ACLMissing = ErrMissingSecurityHeader.say("Your request was missing a required header")
+	// ACLCannedInvalid: an x-amz-acl value S3 does not know. Args: none.
+	ACLCannedInvalid = ErrInvalidArgument.say("")
+	// ACLGranteeIDInvalid: a grant to a canonical user id no account has,
+	// or a grant header that does not parse. Args: none.
+	ACLGranteeIDInvalid = ErrInvalidArgument.say("Invalid id")
+	// ACLGroupInvalid: a grant to a group URI S3 does not know. Args: none.
+	ACLGroupInvalid = ErrInvalidArgument.say("Invalid group uri")
+	// ACLEmailGrantee: a grant by email address, which S3 no longer
+	// accepts in any region (since October 2025: 405). Args: none.
+	ACLEmailGrantee = ErrMethodNotAllowed.say("The specified method is not allowed against this resource.")
+	// ACLOwnerChange: an AccessControlPolicy whose Owner is not the
+	// resource's owner. Args: none.
+	ACLOwnerChange = ErrAccessDenied.say("Access Denied")
 
 	// Conditional writes.
 

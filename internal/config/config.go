@@ -40,6 +40,10 @@ type Config struct {
 	// S3BlockPublicAccess turns all four S3 Block Public Access settings
 	// on for every new bucket, as AWS does since April 2023.
 	S3BlockPublicAccess bool
+	// S3DefaultObjectOwnership is the Object Ownership of a bucket created
+	// without x-amz-object-ownership: BucketOwnerEnforced (S3's default:
+	// ACLs disabled), BucketOwnerPreferred or ObjectWriter.
+	S3DefaultObjectOwnership string
 	// SAMLEndpoint is the URL SAML assertions may name as audience and
 	// recipient beside https://signin.aws.amazon.com/saml ("": derived
 	// from Listen and TLS, see SAMLEndpointURL).
@@ -216,6 +220,19 @@ func Settings() []Setting {
 		mk("saml-endpoint", "GATEHOUSE_SAML_ENDPOINT", "", "URL that SAML assertions may name as audience and recipient beside https://signin.aws.amazon.com/saml (empty: http(s)://LISTEN/saml)", false, func(c *Config) *string { return &c.SAMLEndpoint }),
 		mk("s3-domain", "GATEHOUSE_S3_DOMAIN", "s3.localhost", "base domain for virtual-host-style S3 requests (BUCKET.DOMAIN); empty: path style only", false, func(c *Config) *string { return &c.S3Domain }),
 		boolean("s3-block-public-access", "GATEHOUSE_S3_BLOCK_PUBLIC_ACCESS", "false", "new S3 buckets start with all four Block Public Access settings on, as AWS's do since April 2023 (false: they start without a configuration; the account's still applies)", func(c *Config) *bool { return &c.S3BlockPublicAccess }),
+		{
+			Key: "s3-default-object-ownership", Env: "GATEHOUSE_S3_DEFAULT_OBJECT_OWNERSHIP", Default: "BucketOwnerEnforced",
+			Usage: "Object Ownership of buckets created without x-amz-object-ownership: BucketOwnerEnforced (S3's default, ACLs disabled), BucketOwnerPreferred or ObjectWriter (ACLs enabled, for tools that still set them)",
+			set: func(c *Config, v string) error {
+				switch v {
+				case "BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter":
+					c.S3DefaultObjectOwnership = v
+					return nil
+				}
+				return fmt.Errorf("not BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter: %q", v)
+			},
+			get: func(c *Config) string { return c.S3DefaultObjectOwnership },
+		},
 		{
 			Key: "sweep-interval", Env: "GATEHOUSE_SWEEP_INTERVAL", Default: "10m",
 			Usage: "how often unreferenced object bytes (from crashes or aborted uploads) are deleted; 0 disables",

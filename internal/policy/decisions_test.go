@@ -23,7 +23,20 @@ type decisionCase struct {
 		Service  string `json:"service"`
 		EntityID string `json:"entityId"`
 		UserARN  string `json:"userArn"`
+		// CanonicalID is the caller's account's S3 canonical user id.
+		CanonicalID string `json:"canonicalId"`
 	} `json:"principal"`
+	// ACL, when present, is the S3 access control list of the check.
+	ACL *struct {
+		Object bool `json:"object"`
+		Grants []struct {
+			ID         string `json:"id"`
+			URI        string `json:"uri"`
+			Permission string `json:"permission"`
+		} `json:"grants"`
+		IgnorePublic bool `json:"ignorePublic"`
+		Exclusive    bool `json:"exclusive"`
+	} `json:"acl"`
 	Action         string              `json:"action"`
 	Resource       string              `json:"resource"`
 	Keys           map[string][]string `json:"keys"`
@@ -109,9 +122,15 @@ func TestDecisionCases(t *testing.T) {
 					}
 					in.Resource = compileRawBound(t, "resource", c.ResourcePolicy, kind, c.Bindings)
 				}
+				if a := c.ACL; a != nil {
+					in.ACL = &ACL{Object: a.Object, IgnorePublic: a.IgnorePublic, Exclusive: a.Exclusive}
+					for _, g := range a.Grants {
+						in.ACL.Grants = append(in.ACL.Grants, ACLGrant{ID: g.ID, URI: g.URI, Permission: g.Permission})
+					}
+				}
 				req := &Request{
 					Principal: Principal{Type: c.Principal.Type, Account: c.Principal.Account, ARN: c.Principal.ARN, RoleARN: c.Principal.RoleARN, Service: c.Principal.Service,
-						EntityID: c.Principal.EntityID, UserARN: c.Principal.UserARN},
+						EntityID: c.Principal.EntityID, UserARN: c.Principal.UserARN, CanonicalID: c.Principal.CanonicalID},
 					Action: c.Action, Resource: c.Resource, Keys: c.Keys,
 				}
 				got := Evaluate(in, req)
@@ -128,7 +147,7 @@ func TestDecisionCases(t *testing.T) {
 }
 
 // sourceNames are the policy kinds as the "by" field names them.
-var sourceNames = map[Source]string{SourceIdentity: "identity", SourceResource: "resource", SourceBoundary: "boundary", SourceSession: "session"}
+var sourceNames = map[Source]string{SourceIdentity: "identity", SourceResource: "resource", SourceBoundary: "boundary", SourceSession: "session", SourceACL: "acl"}
 
 // checkDecider holds every decision to what it claims: an Allow or an
 // explicit Deny names a statement of the policy kind that decided, and that

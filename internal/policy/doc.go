@@ -11,8 +11,14 @@
 // parsing.
 //
 // Evaluation (compiled statements, condition operators, the decision
-// algorithm) lives here too; Policy.Public is S3's "is this resource policy
+// algorithm) lives here too. Evaluate decides a request with every policy
+// that applies (identity, boundary, session, resource) by AWS's evaluation
+// logic; an Input may also carry an S3 access control list (ACL, acl.go),
+// whose grants allow like resource-policy statements naming the grantee
+// and never override an explicit Deny. Policy.Public is S3's "is this resource policy
 // public?" analysis, read from the compiled statements (public.go), and
 // Input.RestrictResource is how RestrictPublicBuckets limits a public
-// policy's grants to the resource owner's account and AWS services.
+// policy's grants to the resource owner's account and AWS services (and an
+// ACL's public grants with ACL.IgnorePublic). Decision cases are test data
+// (testdata/decisions).
 package policy

@@ -38,6 +38,9 @@ const (
 	// BlockPublicAcls). No statement decides.
 	SourceBlockPublicPolicy
 	SourceBlockPublicAcls
+	// SourceACL: an S3 access control list's grant allowed (never the
+	// source of a denial).
+	SourceACL
 )
 
 // Phrase is the part of AWS's access-denied message naming the policy kind.
@@ -104,6 +107,10 @@ type Input struct {
 	// RestrictPublicBuckets on a bucket whose policy is public): anonymous
 	// and cross-account grants no longer apply; its Deny statements do.
 	RestrictResource bool
+	// ACL is the S3 access control list that applies (nil: none, or ACLs
+	// are disabled): its grants allow like resource policy statements
+	// (see ACL).
+	ACL *ACL
 }
 
 // UsesKeys reports whether any policy of the input reads condition keys.
@@ -161,13 +168,29 @@ func Evaluate(in *Input, req *Request) Decision {
 			rGrant, rRef = grantNone, StatementRef{}
 		}
 	}
+	byACL := false
+	if in.ACL != nil {
+		if in.ACL.Exclusive {
+			rGrant = grantNone
+		}
+		if g := in.ACL.aclGrant(action, req.Principal); g > rGrant {
+			rGrant, byACL = g, true
+		}
+	}
+	// rAllow is the Allow of the resource side: its statement, or the ACL.
+	rAllow := func() Decision {
+		if byACL {
+			return Decision{Effect: Allow, Source: SourceACL}
+		}
+		return decided(Allow, SourceResource, rRef)
+	}
 
 	// Anonymous callers, AWS service principals and federation callers
 	// (web identity, SAML) have no identity policies: only a resource
 	// policy that names them can allow.
 	if t := req.Principal.Type; t == PrincipalAnonymous || t == PrincipalService || federationCaller(t) {
 		if rGrant >= grantOther {
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		}
 		return Decision{Effect: ImplicitDeny, Source: SourceResource}
 	}
@@ -220,12 +243,12 @@ func Evaluate(in *Input, req *Request) Decision {
 		}
 		if sameAccount && rGrant >= grantOther {
 			if rGrant == grantDirect || (b && s) {
-				return decided(Allow, SourceResource, rRef)
+				return rAllow()
 			}
 			return missing()
 		}
 		if i && b && s {
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		}
 		return missing()
 	}
@@ -233,9 +256,9 @@ func Evaluate(in *Input, req *Request) Decision {
 	if sameAccount {
 		switch {
 		case rGrant == grantDirect:
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		case rGrant == grantOther && b && s:
-			return decided(Allow, SourceResource, rRef)
+			return rAllow()
 		case i && b && s:
 			return decided(Allow, SourceIdentity, iRef)
 		}
@@ -243,7 +266,7 @@ func Evaluate(in *Input, req *Request) Decision {
 	}
 	// 3. Across accounts both sides must allow.
 	if rGrant != grantNone && i && b && s {
-		return decided(Allow, SourceResource, rRef)
+		return rAllow()
 	}
 	if rGrant == grantNone && i && b && s {
 		return deny(SourceResource)

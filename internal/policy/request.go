@@ -44,6 +44,9 @@ type Principal struct {
 	// ARN) a federation caller (PrincipalWebIdentity, PrincipalSAMLUser)
 	// authenticated with: a trust policy's "Federated" principal names it.
 	Federated string
+	// CanonicalID is the S3 canonical user id of the caller's account
+	// ("" for anonymous callers): ACL grants to it name the caller.
+	CanonicalID string
 }
 
 // Request is one authorization question: who, what, on which resource, with

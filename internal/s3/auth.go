@@ -163,14 +163,36 @@ func noSuchBucket(name string) error {
 // owner as the resource account and the Block Public Access configuration
 // in force for it (the bucket's OR the owner account's). A stored policy
 // that does not compile, or an account configuration that cannot be
-// read, fails the check (and the request) rather than being ignored.
+// read, fails the check (and the request) rather than being ignored. The
+// object is the request's own (c.obj) when b is its bucket.
 func (c *call) check(b *store.Bucket, action, resource string, keys func(*call, func(string, ...string))) pipeline.Check {
+	var o *store.Object
+	if b != nil && b == c.b {
+		o = c.obj
+	}
+	return c.checkOn(b, o, action, resource, keys)
+}
+
+// checkOn is check on object o of bucket b (nil: none). When the bucket's
+// ACLs are enabled, the check carries the ACL that applies to the action
+// (checkACL), and an object another account owns is that account's
+// resource; the caller's canonical id is what its grants name.
+func (c *call) checkOn(b *store.Bucket, o *store.Object, action, resource string, keys func(*call, func(string, ...string))) pipeline.Check {
 	chk := authz.Check{Action: action, Resource: resource}
 	if b != nil {
 		chk.ResourceAccount = b.Account
 		cp := c.s.policies.get(b)
 		chk.ResourcePolicy, chk.ResourcePolicyErr = cp.policy, cp.err
 		chk.PublicAccess, chk.PublicAccessErr = c.publicAccess(b)
+		if acl, owner := c.checkACL(b, o, action); acl != nil {
+			// IgnorePublicAcls: grants to AllUsers and AuthenticatedUsers
+			// count for nothing.
+			acl.IgnorePublic = chk.PublicAccess != nil && chk.PublicAccess.IgnorePublicAcls
+			chk.ACL, chk.ResourceAccount = acl, owner
+			if c.p != nil && c.p.Type != authz.TypeAnonymous {
+				chk.CanonicalID = c.s.canonicalID(c.p.Account)
+			}
+		}
 	}
 	chk.MoreKeys = func(set func(string, ...string)) {
 		if b != nil {

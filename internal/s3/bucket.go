@@ -87,7 +87,7 @@ func (c *call) listBuckets() error {
 	if err != nil {
 		return err
 	}
-	res := &listAllMyBucketsResult{Xmlns: xmlns, Owner: owner(c.p.Account), Buckets: []bucketXML{}}
+	res := &listAllMyBucketsResult{Xmlns: xmlns, Owner: c.s.owner(c.p.Account), Buckets: []bucketXML{}}
 	if _, ok := c.q["prefix"]; ok {
 		res.Prefix = &q.Prefix
 	}
@@ -146,12 +146,16 @@ func (c *call) resolveCreateBucket() (pipeline.Plan, error) {
 	if grantsACL(c.r.Header) {
 		checks = append(checks, c.check(nil, "s3:PutBucketAcl", bucketARN(c.bucket), keys))
 	}
+	if c.r.Header.Get("x-amz-object-ownership") != "" {
+		checks = append(checks, c.check(nil, "s3:PutBucketOwnershipControls", bucketARN(c.bucket), keys))
+	}
 	return plan(checks...), nil
 }
 
 func (c *call) createBucket() error {
 	region := c.stash.(string)
-	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC()}
+	b := &store.Bucket{Name: c.bucket, Account: c.p.Account, Region: region, CreatedAt: c.s.now().UTC(),
+		Ownership: c.newOwnership, ACL: c.newACL}
 	if c.s.blockPublicAccess {
 		b.PublicAccessBlock = allBlocked()
 	}
@@ -511,5 +515,3 @@ func (c *call) deleteBucketTagging() error {
 	c.noContent()
 	return nil
 }
-
-func (c *call) getACL() error { return c.writeXML(ownerACL(c.b.Account)) }

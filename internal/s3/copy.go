@@ -137,7 +137,7 @@ func (c *call) copyObject() error {
 	}
 	o := *src
 	// A copy is STANDARD unless the request names another class.
-	o.Bucket, o.Key, o.LastModified, o.Owner, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.p.Account, class
+	o.Bucket, o.Key, o.LastModified, o.Owner, o.ACL, o.StorageClass = c.bucket, c.key, c.s.now().UTC(), c.writeOwner, c.writeACL, class
 	o.UploadID = ""
 	// A copy's lock is its request's (or the bucket's default), never the
 	// source's.

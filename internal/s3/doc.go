@@ -31,8 +31,8 @@
 //     records hold sealed data keys, never a key in clear.
 //   - What is not implemented is refused, never accepted and ignored: named
 //     KMS keys, KMS encryption contexts, DSSE-KMS, SSE-C over plain HTTP,
-//     Object Lock fields of form uploads, ACLs beyond the
-//     owner's (every bucket is BucketOwnerEnforced) are answered with an
+//     Object Lock fields of form uploads, and ACLs beyond the owner's on
+//     BucketOwnerEnforced buckets are answered with an
 //     error once the request is authorized (refuse.go); operations not
 //     served answer NotImplemented naming the operation (unsupported.go,
 //     docs/s3-compatibility.md).
@@ -42,6 +42,11 @@
 //     version in the transaction that would remove it, at the service
 //     clock's time; bypassing governance retention is an extra pipeline
 //     check of s3:BypassGovernanceRetention declared by resolve.
+//   - ACLs (acl.go, ownership.go): a bucket's Object Ownership decides
+//     whether they count; where they do, every check carries the ACL that
+//     applies to its action and the policy engine weighs its grants with
+//     the policies (policy.ACL). Owners and grantees are canonical user
+//     ids derived from the master key.
 //
 // The package reads object metadata through internal/store and bytes through
 // internal/blob, and asks internal/authz for authentication and decisions;

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"net/http"
 	"testing"
 )
 
@@ -36,5 +37,42 @@ func FuzzRequestParsers(f *testing.F) {
 		var cfg createBucketConfiguration
 		_ = xmlUnmarshal([]byte(s), &cfg)
 		_, _ = validateBucketPolicy(s, "b")
+	})
+}
+
+// FuzzACLDocument feeds arbitrary AccessControlPolicy documents and grant
+// headers to their parsers: none may panic, and what they accept must be
+// grants S3 could store (a known permission, exactly one of id and uri,
+// at most 100 grants, an owner).
+func FuzzACLDocument(f *testing.F) {
+	for _, s := range []string{
+		`<AccessControlPolicy><Owner><ID>a</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>a</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+		`<AccessControlPolicy><Owner><ID>a</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+		`<AccessControlPolicy><Owner><ID>a</ID></Owner><AccessControlList><Grant><Grantee><EmailAddress>x@y</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+		`id="a", uri="http://acs.amazonaws.com/groups/global/AllUsers"`, `emailAddress="x@y"`, `<AccessControlPolicy>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		owner, grants, err := parseACLDoc([]byte(s))
+		if err == nil {
+			if owner == "" || len(grants) > maxGrants {
+				t.Fatalf("parseACLDoc accepted owner %q with %d grants", owner, len(grants))
+			}
+			for _, g := range grants {
+				if !validPermission(g.Permission) || (g.ID == "") == (g.URI == "") {
+					t.Fatalf("parseACLDoc accepted grant %+v", g)
+				}
+			}
+		}
+		h := http.Header{}
+		h.Set("x-amz-grant-read", s)
+		if gs, err := parseGrantHeaders(h); err == nil {
+			for _, g := range gs {
+				if g.Permission != "READ" || (g.ID == "") == (g.URI == "") {
+					t.Fatalf("parseGrantHeaders accepted grant %+v", g)
+				}
+			}
+		}
 	})
 }

@@ -162,6 +162,7 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 		x.elem("EncodingType", p.encoding)
 	}
 	x.elem("IsTruncated", strconv.FormatBool(p.truncated))
+	ownerID := c.ownerIDs()
 	for i := range l.objects {
 		o := &l.objects[i]
 		x.raw("<Contents>")
@@ -179,8 +180,7 @@ func (c *call) writeListing(p *page, l *listing, enc func(string) string) error 
 		x.raw("</Size>")
 		if p.withOwner {
 			x.raw("<Owner>")
-			x.elem("ID", o.Owner)
-			x.elem("DisplayName", o.Owner)
+			x.elem("ID", ownerID(o.Owner))
 			x.raw("</Owner>")
 		}
 		x.elem("StorageClass", classOf(o.StorageClass))

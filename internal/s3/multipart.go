@@ -98,7 +98,7 @@ func (c *call) createUpload() error {
 	if err != nil {
 		return err
 	}
-	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.b.Account, CreatedAt: c.s.now().UTC(),
+	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.writeOwner, ACL: c.writeACL, CreatedAt: c.s.now().UTC(),
 		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, StorageClass: no.class,
 		Encryption: k.encryption(), LockMode: lock.mode, LockUntil: lock.until, LegalHold: lock.hold}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
@@ -383,7 +383,7 @@ func (c *call) assemble(u *store.Upload, list []completePart, byNum map[int]*sto
 	alg := checksum.Algorithm(u.ChecksumAlgorithm)
 	etags := md5.New()
 	o := &store.Object{Bucket: c.bucket, Key: c.key, LastModified: c.s.now().UTC(), ContentType: u.ContentType,
-		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, Parts: len(list), StorageClass: u.StorageClass,
+		Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, Owner: u.Owner, ACL: u.ACL, Parts: len(list), StorageClass: u.StorageClass,
 		UploadID: u.ID, Encryption: u.Encryption, LockMode: u.LockMode, LockUntil: u.LockUntil, LegalHold: u.LegalHold}
 	var digests [][]byte
 	var full []byte
@@ -499,8 +499,18 @@ type partXML struct {
 }
 
 type initiatorXML struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
+	ID string `xml:"ID"`
+}
+
+// initiator names who started an upload: the IAM principal's ARN, or the
+// account's canonical id for its root (as S3 does; no DisplayName).
+func (s *Service) initiator(u *store.Upload) *initiatorXML {
+	if acct, ok := strings.CutSuffix(u.Initiator, ":root"); ok {
+		if i := strings.LastIndexByte(acct, ':'); i >= 0 {
+			return &initiatorXML{ID: s.canonicalID(acct[i+1:])}
+		}
+	}
+	return &initiatorXML{ID: u.Initiator}
 }
 
 type listPartsResult struct {
@@ -546,7 +556,7 @@ func (c *call) listParts() error {
 		return err
 	}
 	res := &listPartsResult{Xmlns: xmlns, Bucket: c.bucket, Key: c.key, UploadID: u.ID, StorageClass: classOf(u.StorageClass),
-		Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator}, Owner: owner(u.Owner),
+		Initiator: c.s.initiator(u), Owner: c.s.owner(u.Owner),
 		PartNumberMarker: marker, MaxParts: maxParts, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType, Parts: []partXML{}}
 	if len(parts) > maxParts {
 		parts, res.IsTruncated = parts[:maxParts], true
@@ -604,8 +614,8 @@ func (c *call) listUploads() error {
 		ups, res.IsTruncated = ups[:maxUploads], true
 	}
 	for _, u := range ups {
-		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: &initiatorXML{ID: u.Initiator, DisplayName: u.Initiator},
-			Owner: owner(u.Owner), StorageClass: classOf(u.StorageClass), Initiated: isoTime(u.CreatedAt)})
+		res.Uploads = append(res.Uploads, uploadXML{Key: u.Key, UploadID: u.ID, Initiator: c.s.initiator(u),
+			Owner: c.s.owner(u.Owner), StorageClass: classOf(u.StorageClass), Initiated: isoTime(u.CreatedAt)})
 		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
 	}
 	return c.writeXML(res)

@@ -140,7 +140,7 @@ func (c *call) putObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: c.key, Blobs: []store.BlobRef{sb.ref}, Size: sb.ref.Size,
 		ETag: sb.etag, LastModified: c.s.now().UTC(), ContentType: no.contentType,
-		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.p.Account,
+		Headers: no.headers, Metadata: no.meta, Checksum: body.checksum(), Tags: no.tags, Owner: c.writeOwner, ACL: c.writeACL,
 		StorageClass: no.class, Encryption: k.encryption()}
 	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if err := c.commitObject(o, cond); err != nil {
@@ -506,15 +506,6 @@ func (c *call) deleteObjectTagging() error {
 	c.versionHeader(c.w.Header(), o)
 	c.noContent()
 	return nil
-}
-
-func (c *call) getObjectACL() error {
-	o := c.obj
-	if o == nil || o.DeleteMarker {
-		return c.absent(o)
-	}
-	c.versionHeader(c.w.Header(), o)
-	return c.writeXML(ownerACL(c.b.Account))
 }
 
 // errBlobMissing: an object record names a blob that is gone (data loss

@@ -71,6 +71,9 @@ var (
 	opPutPAB            = &operation{name: "PutPublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).putPublicAccessBlock}
 	opDelPAB            = &operation{name: "DeletePublicAccessBlock", action: "s3:PutBucketPublicAccessBlock", level: levelBucket, handle: (*call).deletePublicAccessBlock}
 	opGetPolicyStatus   = &operation{name: "GetBucketPolicyStatus", action: "s3:GetBucketPolicyStatus", level: levelBucket, handle: (*call).getBucketPolicyStatus}
+	opGetOwnership      = &operation{name: "GetBucketOwnershipControls", action: "s3:GetBucketOwnershipControls", level: levelBucket, handle: (*call).getOwnershipControls}
+	opPutOwnership      = &operation{name: "PutBucketOwnershipControls", action: "s3:PutBucketOwnershipControls", level: levelBucket, handle: (*call).putOwnershipControls}
+	opDelOwnership      = &operation{name: "DeleteBucketOwnershipControls", action: "s3:PutBucketOwnershipControls", level: levelBucket, handle: (*call).deleteOwnershipControls}
 	opDeleteObjects     = &operation{name: "DeleteObjects", action: "s3:DeleteObject", level: levelBucket, resolve: (*call).resolveDeleteObjects, handle: (*call).deleteObjects}
 	opPostObject        = &operation{name: "PostObject", action: "s3:PutObject", level: levelBucket, resolve: (*call).resolvePostObject, handle: (*call).postObject}
 	opGetLockConfig     = &operation{name: "GetObjectLockConfiguration", action: "s3:GetBucketObjectLockConfiguration", level: levelBucket, handle: (*call).getLockConfig}
@@ -113,7 +116,7 @@ var operations = []*operation{opListBuckets, opCreateBucket, opHeadBucket, opDel
 	opListObjectsV2, opListUploads, opGetBucketPolicy, opPutBucketPolicy, opDelBucketPolicy, opGetBucketCors, opPutBucketCors,
 	opDelBucketCors, opGetLifecycle, opPutLifecycle, opDelLifecycle, opGetBucketTagging, opPutBucketTagging, opDelBucketTagging,
 	opGetBucketEnc, opPutBucketEnc, opDelBucketEnc, opGetVersioning, opPutVersioning, opListVersions, opGetBucketACL, opPutBucketACL,
-	opDeleteObjects,
+	opGetOwnership, opPutOwnership, opDelOwnership, opDeleteObjects,
 	opGetPAB, opPutPAB, opDelPAB, opGetPolicyStatus, opGetAccountPAB, opPutAccountPAB, opDelAccountPAB,
 	opPostObject, opPreflight, opPutObject, opCopyObject, opGetObject, opHeadObject, opDeleteObject, opGetObjectTagging,
 	opPutObjectTagging, opDelObjectTagging, opGetAttributes, opGetObjectACL, opPutObjectACL, opCreateUpload, opUploadPart, opUploadPartCopy, opCompleteUpload,
@@ -158,6 +161,8 @@ func (c *call) operation() (*operation, error) {
 				return opPutBucketACL, nil
 			case has("object-lock"):
 				return opPutLockConfig, nil
+			case has("ownershipControls"):
+				return opPutOwnership, nil
 			case len(q) == 0:
 				return opCreateBucket, nil
 			}
@@ -177,6 +182,8 @@ func (c *call) operation() (*operation, error) {
 				return opDelBucketEnc, nil
 			case has("publicAccessBlock"):
 				return opDelPAB, nil
+			case has("ownershipControls"):
+				return opDelOwnership, nil
 			case len(q) == 0:
 				return opDeleteBucket, nil
 			}
@@ -208,6 +215,8 @@ func (c *call) operation() (*operation, error) {
 				return opGetPolicyStatus, nil
 			case has("object-lock"):
 				return opGetLockConfig, nil
+			case has("ownershipControls"):
+				return opGetOwnership, nil
 			case q.Get("list-type") == "2":
 				return opListObjectsV2, nil
 			case !hasSubresource(q):

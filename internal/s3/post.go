@@ -225,7 +225,7 @@ func (c *call) postObject() error {
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
 		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), ContentType: ct,
-		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, StorageClass: class, Encryption: k.encryption()}
+		Headers: std, Metadata: meta, Tags: tags, Owner: c.writeOwner, ACL: c.writeACL, StorageClass: class, Encryption: k.encryption()}
 	if err := c.commitObject(o, nil); err != nil {
 		return err
 	}

@@ -216,13 +216,12 @@ func (c *call) resolvePutACL() (pipeline.Plan, error) {
 	}
 	h := c.r.Header
 	pub := publicACL(h)
-	if !aclHeaders(h) {
-		data, err := c.readBody(maxXMLBody)
-		c.stash = &aclBody{data, err}
-		var req aclRequest
-		if err == nil && xml.Unmarshal(data, &req) == nil {
-			for _, g := range req.Grants {
-				pub = pub || publicGrantee(g.Grantee.URI)
+	data, err := c.readBody(maxXMLBody)
+	c.stash = &aclBody{data, err}
+	if !hasACLHeaders(h) && err == nil {
+		if _, grants, err := parseACLDoc(data); err == nil {
+			for _, g := range grants {
+				pub = pub || publicGrantee(g.URI)
 			}
 		}
 	}

@@ -356,7 +356,7 @@ func TestBlockPublicAcls(t *testing.T) {
 	// PutBucketAcl and PutObjectAcl: a public ACL, by header or document.
 	_, err = env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("bpa-acl"), ACL: types.BucketCannedACLPublicRead})
 	azDenied(t, err, `s3:PutBucketAcl on resource: "arn:aws:s3:::bpa-acl" because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.`)
-	publicDoc := &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(azAcct)}, Grants: []types.Grant{
+	publicDoc := &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(strings.Repeat("0", 64))}, Grants: []types.Grant{
 		{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AllUsers")}, Permission: types.PermissionRead}}}
 	_, err = env.S3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("bpa-acl"), AccessControlPolicy: publicDoc})
 	azDenied(t, err, "BlockPublicAcls")
@@ -364,8 +364,12 @@ func TestBlockPublicAcls(t *testing.T) {
 	azDenied(t, err, "BlockPublicAcls")
 	_, err = env.S3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), ACL: types.ObjectCannedACLPublicReadWrite})
 	azDenied(t, err, "BlockPublicAcls")
-	ownerDoc := &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(azAcct)}, Grants: []types.Grant{
-		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(azAcct)}, Permission: types.PermissionFullControl}}}
+	cur, err := env.S3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("bpa-acl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerDoc := &types.AccessControlPolicy{Owner: cur.Owner, Grants: []types.Grant{
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: cur.Owner.ID}, Permission: types.PermissionFullControl}}}
 	if _, err := env.S3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-acl"), Key: aws.String("k"), AccessControlPolicy: ownerDoc}); err != nil {
 		t.Fatalf("the owner's ACL: %v", err)
 	}

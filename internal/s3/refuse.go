@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // What Gatehouse refuses rather than ignore: Object Lock fields of browser
 // form uploads (PutObject, CopyObject and CreateMultipartUpload carry them),
-// Object Ownership settings that enable ACLs, and ACLs other than the
-// bucket owner's on buckets whose ACLs
-// are disabled (every bucket: BucketOwnerEnforced, AWS's default). A
+// and ACLs other than the bucket owner's on buckets whose ACLs are disabled
+// (BucketOwnerEnforced, AWS's default). The same step reads the ACL and
+// owner of what a request creates (objectWrite, refuseBucketSettings). A
 // request asking for any of these is answered with an error once it is
 // authorized (a caller who may not act learns nothing more) and before its
 // handler reads a byte of the body; silently storing an object without the
@@ -54,34 +55,48 @@ func (c *call) refuse() error {
 				}
 			}
 		}
-		if !ownerOnlyObjectACL(h, c.b.Account) {
-			return awsapi.ACLNotSupported.Of()
+		owner, grants, err := c.objectWrite(h)
+		if err != nil {
+			return err
 		}
+		c.writeOwner, c.writeACL = owner, grants
 	}
 	return nil
 }
 
-// refuseBucketSettings: a new bucket is BucketOwnerEnforced; CreateBucket
-// may say so (private, BucketOwnerEnforced) but not ask for anything else.
+// refuseBucketSettings reads a new bucket's Object Ownership
+// (x-amz-object-ownership, else the server's default) and ACL. With
+// BucketOwnerEnforced, CreateBucket may say private or grant the owner full
+// control, nothing more.
 func (c *call) refuseBucketSettings(h http.Header) error {
-	if v := h.Get("x-amz-object-ownership"); v != "" && v != "BucketOwnerEnforced" {
-		return awsapi.ObjectOwnershipNotSupported.Of(v).With("Header", "x-amz-object-ownership")
+	own := c.s.defaultOwnership
+	if v := h.Get("x-amz-object-ownership"); v != "" {
+		if !validOwnership(v) {
+			return awsapi.ObjectOwnershipInvalid.Of().With("ArgumentName", "x-amz-object-ownership").With("ArgumentValue", v)
+		}
+		own = v
 	}
-	if acl := h.Get("x-amz-acl"); acl != "" && acl != "private" {
-		return awsapi.BucketACLWithOwnership.Of()
-	}
-	for _, g := range grantHeaders {
-		if v := h.Get(g); v != "" && !(g == "x-amz-grant-full-control" && grantsOnly(v, c.p.Account)) {
+	c.newOwnership = own
+	if own == store.OwnershipEnforced {
+		if acl := h.Get("x-amz-acl"); acl != "" && acl != "private" {
 			return awsapi.BucketACLWithOwnership.Of()
 		}
+		for _, g := range grantHeaders {
+			if v := h.Get(g); v != "" && !(g == "x-amz-grant-full-control" && grantsOnly(v, c.s.canonicalID(c.p.Account))) {
+				return awsapi.BucketACLWithOwnership.Of()
+			}
+		}
+		return nil
 	}
-	return nil
+	grants, err := c.headerACL(h, c.p.Account, c.p.Account)
+	c.newACL = grants
+	return err
 }
 
 // ownerOnlyObjectACL reports whether an object write's ACL headers give
-// the bucket owner full control and nobody anything: no ACL, the
-// bucket-owner-full-control canned ACL, or a full-control grant to the
-// owner alone (what a bucket with ACLs disabled accepts).
+// the bucket owner (canonical id) full control and nobody anything: no
+// ACL, the bucket-owner-full-control canned ACL, or a full-control grant
+// to the owner alone (what a bucket with ACLs disabled accepts).
 func ownerOnlyObjectACL(h http.Header, owner string) bool {
 	if acl := h.Get("x-amz-acl"); acl != "" && acl != "bucket-owner-full-control" {
 		return false

@@ -179,7 +179,7 @@ func TestRefuseObjectLock(t *testing.T) {
 func TestACLsDisabled(t *testing.T) {
 	env := testenv.New(t)
 	c := env.S3
-	owner := testenv.AccountID
+	owner := canonicalID(t, c)
 	aclErr := s3Err{Code: "AccessControlListNotSupported", Message: "The bucket does not allow ACLs"}
 	bucketErr := s3Err{Code: "InvalidBucketAclWithObjectOwnership", Message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"}
 
@@ -188,9 +188,8 @@ func TestACLsDisabled(t *testing.T) {
 		{"x-amz-grant-read": `uri="http://acs.amazonaws.com/groups/global/AllUsers"`}, {"x-amz-grant-full-control": `id="444455556666"`}} {
 		rawDo(t, env, http.MethodPut, env.URL+"/acl-bucket", nil, h).wantErr(t, 400, bucketErr)
 	}
-	rawDo(t, env, http.MethodPut, env.URL+"/acl-bucket", nil, map[string]string{"x-amz-object-ownership": "ObjectWriter"}).wantErr(t, 501, s3Err{
-		Code: "NotImplemented", Header: "x-amz-object-ownership",
-		Message: "Object Ownership ObjectWriter is not supported yet: every bucket is BucketOwnerEnforced (ACLs disabled)"})
+	rawDo(t, env, http.MethodPut, env.URL+"/acl-bucket", nil, map[string]string{"x-amz-object-ownership": "Writer"}).wantErr(t, 400, s3Err{
+		Code: "InvalidArgument", Message: "Invalid x-amz-object-ownership header", ArgumentName: "x-amz-object-ownership", ArgumentValue: "Writer"})
 	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("acl-bucket")}); httpStatus(err) != 404 {
 		t.Fatalf("a refused CreateBucket created the bucket: %v", err)
 	}

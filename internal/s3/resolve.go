@@ -2,6 +2,7 @@ package s3
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -83,9 +84,25 @@ func (c *call) resolvePut() (pipeline.Plan, error) {
 		}))
 	}
 	if grantsACL(c.r.Header) {
-		checks = append(checks, c.check(c.b, "s3:PutObjectAcl", c.resource(), (*call).putKeys))
+		checks = append(checks, c.checkOn(c.b, c.newObject(c.r.Header), "s3:PutObjectAcl", c.resource(), (*call).putKeys))
 	}
 	return plan(checks...), nil
+}
+
+// newObject stands for the object a write creates, for the check of the
+// ACL it sets: owned by whom Object Ownership makes its owner (the
+// writer's account, or the bucket owner's with BucketOwnerPreferred and
+// bucket-owner-full-control), with the default ACL. nil when the bucket's
+// ACLs are disabled or the writer is anonymous.
+func (c *call) newObject(h http.Header) *store.Object {
+	if !aclsEnabled(c.b) || c.p == nil || c.p.Account == "" {
+		return nil
+	}
+	owner := c.p.Account
+	if ownership(c.b) == store.OwnershipPreferred && h.Get("x-amz-acl") == "bucket-owner-full-control" {
+		owner = c.b.Account
+	}
+	return &store.Object{Bucket: c.bucket, Key: c.key, Owner: owner}
 }
 
 // resolvePutObjectTagging reads the new tag set and the object, and
@@ -167,7 +184,7 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 	}
 	checks := []pipeline.Check{
 		c.withPublicACL(c.check(c.b, c.op.action, c.resource(), c.op.keys)),
-		c.check(src.bucket, get, objectARN(bucket, key), versionKey(version, existingTagKeys(src.obj))),
+		c.checkOn(src.bucket, src.obj, get, objectARN(bucket, key), versionKey(version, existingTagKeys(src.obj))),
 	}
 	if src.obj == nil || (src.obj.DeleteMarker && version == "") {
 		src.listCheck = len(checks)
@@ -255,7 +272,7 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 				get = "s3:GetObjectVersion"
 			}
 			dp.getCheck[i] = len(checks)
-			checks = append(checks, soft(c.check(c.b, get, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i])))))
+			checks = append(checks, soft(c.checkOn(c.b, objs[i], get, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i])))))
 		}
 	}
 	// Bypassing governance retention needs s3:BypassGovernanceRetention on

@@ -64,6 +64,14 @@ type Config struct {
 	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
 	// refuses them).
 	SSECAllowHTTP bool
+	// CanonicalKey keys accounts' canonical user ids (a key the master
+	// key derives: keyring.Master.Derive); it must not change for an
+	// installation, or stored ACL grants name nobody.
+	CanonicalKey []byte
+	// DefaultObjectOwnership is the Object Ownership of a bucket created
+	// without x-amz-object-ownership ("" is BucketOwnerEnforced, S3's
+	// default: ACLs disabled).
+	DefaultObjectOwnership string
 }
 
 // Service is the S3 front end and domain.
@@ -94,12 +102,18 @@ type Service struct {
 	keys          *sse.Keyring
 	encryptAll    bool
 	sseCAllowHTTP bool
+	canon         *canonicalIDs
+	// defaultOwnership is a new bucket's Object Ownership.
+	defaultOwnership string
 }
 
 // New builds a Service.
 func New(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.DefaultObjectOwnership == "" {
+		c.DefaultObjectOwnership = store.OwnershipEnforced
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -108,7 +122,8 @@ func New(c Config) *Service {
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
-		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP}
+		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP,
+		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership}
 }
 
 // call is one S3 request on its way through the pipeline.
@@ -162,6 +177,12 @@ type call struct {
 	stash any
 	// control marks an S3 Control request (control.go).
 	control bool
+	// writeOwner and writeACL are the owner and ACL of the object a write
+	// creates (objectWrite); newOwnership and newACL a new bucket's.
+	writeOwner   string
+	writeACL     []store.Grant
+	newOwnership string
+	newACL       []store.Grant
 }
 
 var _ pipeline.Exchange = (*call)(nil)

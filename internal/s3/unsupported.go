@@ -28,7 +28,6 @@ var unsupportedBucketOps = map[string]map[string]string{
 	"metrics": {http.MethodGet: "GetBucketMetricsConfiguration", http.MethodPut: "PutBucketMetricsConfiguration",
 		http.MethodDelete: "DeleteBucketMetricsConfiguration", listWithoutID: "ListBucketMetricsConfigurations"},
 	"notification":            {http.MethodGet: "GetBucketNotificationConfiguration", http.MethodPut: "PutBucketNotificationConfiguration"},
-	"ownershipControls":       {http.MethodGet: "GetBucketOwnershipControls", http.MethodPut: "PutBucketOwnershipControls", http.MethodDelete: "DeleteBucketOwnershipControls"},
 	"replication":             {http.MethodGet: "GetBucketReplication", http.MethodPut: "PutBucketReplication", http.MethodDelete: "DeleteBucketReplication"},
 	"requestPayment":          {http.MethodGet: "GetBucketRequestPayment", http.MethodPut: "PutBucketRequestPayment"},
 	"website":                 {http.MethodGet: "GetBucketWebsite", http.MethodPut: "PutBucketWebsite", http.MethodDelete: "DeleteBucketWebsite"},

@@ -160,8 +160,9 @@ func (c *call) listVersions() error {
 		x.elem("EncodingType", et)
 	}
 	x.elem("IsTruncated", strconv.FormatBool(l.truncated))
+	ownerID := c.ownerIDs()
 	for i := range l.entries {
-		writeVersionEntry(x, &l.entries[i], enc)
+		writeVersionEntry(x, &l.entries[i], enc, ownerID)
 	}
 	for _, cp := range l.prefixes {
 		x.raw("<CommonPrefixes>")
@@ -173,7 +174,8 @@ func (c *call) listVersions() error {
 }
 
 // writeVersionEntry renders a Version or DeleteMarker element.
-func writeVersionEntry(x *xmlBuf, e *store.VersionEntry, enc func(string) string) {
+// ownerID names the entry's owner account by its canonical id.
+func writeVersionEntry(x *xmlBuf, e *store.VersionEntry, enc func(string) string, ownerID func(string) string) {
 	element := "Version"
 	if e.DeleteMarker {
 		element = "DeleteMarker"
@@ -196,7 +198,7 @@ func writeVersionEntry(x *xmlBuf, e *store.VersionEntry, enc func(string) string
 		x.raw("</Size>")
 	}
 	x.raw("<Owner>")
-	x.elem("ID", e.Owner)
+	x.elem("ID", ownerID(e.Owner))
 	x.raw("</Owner>")
 	if !e.DeleteMarker {
 		x.elem("StorageClass", classOf(e.StorageClass))

@@ -169,11 +169,8 @@ func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // Owner is S3's owner element; Gatehouse uses the account id as the
 // canonical id.
 type Owner struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName,omitempty"`
+	ID string `xml:"ID"`
 }
-
-func owner(account string) *Owner { return &Owner{ID: account, DisplayName: account} }
 
 type bucketXML struct {
 	Name         string `xml:"Name"`
@@ -213,10 +210,10 @@ type tagging struct {
 }
 
 type grantee struct {
-	XMLNSXSI    string `xml:"xmlns:xsi,attr"`
-	Type        string `xml:"xsi:type,attr"`
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
+	XMLNSXSI string `xml:"xmlns:xsi,attr"`
+	Type     string `xml:"xsi:type,attr"`
+	ID       string `xml:"ID,omitempty"`
+	URI      string `xml:"URI,omitempty"`
 }
 
 type grant struct {
@@ -229,13 +226,4 @@ type accessControlPolicy struct {
 	Xmlns   string   `xml:"xmlns,attr"`
 	Owner   *Owner   `xml:"Owner"`
 	Grants  []grant  `xml:"AccessControlList>Grant"`
-}
-
-// ownerACL is the ACL every bucket and object has in Gatehouse: the owner
-// has FULL_CONTROL (S3's default with ACLs disabled).
-func ownerACL(account string) *accessControlPolicy {
-	return &accessControlPolicy{Xmlns: xmlns, Owner: owner(account), Grants: []grant{{
-		Grantee:    grantee{XMLNSXSI: "http://www.w3.org/2001/XMLSchema-instance", Type: "CanonicalUser", ID: account, DisplayName: account},
-		Permission: "FULL_CONTROL",
-	}}}
 }

@@ -191,9 +191,15 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		c.close()
 		return nil, err
 	}
+	canonicalKey, err := c.master.Derive("gatehouse/s3/canonical-user-id/v1")
+	if err != nil {
+		c.close()
+		return nil, err
+	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
-		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP})
+		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, CanonicalKey: canonicalKey,
+		DefaultObjectOwnership: cfg.S3DefaultObjectOwnership})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()
 		return nil, err

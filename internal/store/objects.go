@@ -41,6 +41,31 @@ type Bucket struct {
 	// names none (nil: none).
 	ObjectLock  bool         `json:",omitempty"`
 	LockDefault *LockDefault `json:",omitempty"`
+	// Ownership is the bucket's Object Ownership setting (OwnershipEnforced
+	// …); "" is OwnershipEnforced (every bucket written before the setting
+	// existed was), OwnershipNone that its ownership controls were deleted.
+	Ownership string `json:",omitempty"`
+	// ACL is the bucket's access control list; nil is the default, the
+	// owner's FULL_CONTROL.
+	ACL []Grant `json:",omitempty"`
+}
+
+// Object Ownership settings of a bucket.
+const (
+	OwnershipEnforced     = "BucketOwnerEnforced" // ACLs disabled: the bucket owner owns every object
+	OwnershipPreferred    = "BucketOwnerPreferred"
+	OwnershipObjectWriter = "ObjectWriter"
+	// OwnershipNone: the ownership controls were deleted; objects belong
+	// to their writers, as with ObjectWriter.
+	OwnershipNone = "None"
+)
+
+// Grant is one grant of an S3 access control list: to a canonical user id
+// (ID) or a group (URI).
+type Grant struct {
+	ID         string `json:",omitempty"`
+	URI        string `json:",omitempty"`
+	Permission string
 }
 
 // PublicAccessBlock is one S3 Block Public Access configuration, of a
@@ -188,6 +213,9 @@ type Object struct {
 	LockMode  string    `json:",omitempty"`
 	LockUntil time.Time `json:",omitzero"`
 	LegalHold string    `json:",omitempty"`
+	// ACL is the object's access control list; nil is the default, its
+	// owner's FULL_CONTROL.
+	ACL []Grant `json:",omitempty"`
 }
 
 // Removal is when, and how, a version is removed: the time (from the
@@ -239,6 +267,9 @@ type Upload struct {
 	LockMode  string    `json:",omitempty"`
 	LockUntil time.Time `json:",omitzero"`
 	LegalHold string    `json:",omitempty"`
+	// ACL is the access control list of the object it creates (nil: the
+	// default).
+	ACL []Grant `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload.

@@ -50,7 +50,7 @@ def deny(action="s3:GetObject", resource="*", **kw):
 files = {}
 
 def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObject", resource="arn:aws:s3:::bucket/key",
-         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False, bindings=None, by=None):
+         keys=None, boundary=None, session=None, resourcePolicy=None, resourceAccount=None, trust=False, bindings=None, by=None, acl=None):
     c = {"name": name, "doc": ref, "principal": principal, "action": action, "resource": resource,
          "identity": list(identity), "want": want}
     if keys: c["keys"] = keys
@@ -60,6 +60,7 @@ def case(group, name, ref, want, identity=(), principal=USER, action="s3:GetObje
     if resourceAccount: c["resourceAccount"] = resourceAccount
     if trust: c["trust"] = True
     if bindings is not None: c["bindings"] = bindings
+    if acl is not None: c["acl"] = acl
     if by: c["by"] = by  # what decided: "identity0#1", "resource#0", … or the kind that failed to allow
     files.setdefault(group, []).append(c)
 
@@ -660,6 +661,83 @@ case(G, "a resource policy naming another user does not", SESS, IMPLICIT, [], pr
      resourcePolicy=doc(allow("s3:GetObject", BUCKET, Principal={"AWS": f"arn:aws:iam::{A}:user/bob"})), resourceAccount=A)
 case(G, "a Deny naming the IAM user denies its federated sessions", SESS, EXPLICIT, [S3ALL], principal=FED, session=[S3ALL],
      resourcePolicy=doc(deny("s3:GetObject", BUCKET, Principal={"AWS": USER["arn"]})), resourceAccount=A, by="resource#0")
+
+# --- S3 access control lists -------------------------------------------------
+# "How Amazon S3 authorizes a request" and "Access control list (ACL)
+# overview": an ACL grant allows like a resource policy naming the grantee
+# (an account: delegation to its identity policies; AllUsers: anyone;
+# AuthenticatedUsers: any signed caller); explicit Deny wins; across
+# accounts the caller's identity policies must allow too; the bucket
+# owner's policy grants nothing on an object another account owns.
+G = "acl"
+S3AUTH = "s3:userguide/how-s3-evaluates-access-control"
+ACLDOC = "s3:userguide/acl-overview#permissions"
+CA = "a" * 64   # canonical user id of account A
+CB = "b" * 64   # of account B
+AU = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTH = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+CUSER = dict(USER, canonicalId=CA)
+CROOT = dict(ROOT, canonicalId=CA)
+CBUSER = dict(BUSER, canonicalId=CB)
+CBROOT = {"type": "Account", "account": B, "arn": f"arn:aws:iam::{B}:root", "canonicalId": CB}
+def oacl(*grants, **kw):
+    d = {"object": True, "grants": [dict(g) for g in grants]}
+    d.update(kw)
+    return d
+def bacl(*grants, **kw):
+    d = {"object": False, "grants": [dict(g) for g in grants]}
+    d.update(kw)
+    return d
+def g(perm, id=None, uri=None):
+    d = {"permission": perm}
+    if id: d["id"] = id
+    if uri: d["uri"] = uri
+    return d
+case(G, "anonymous GET of a public-read object", S3AUTH, ALLOWED, [], principal=ANON, acl=oacl(g("FULL_CONTROL", CB), g("READ", uri=AU)), resourceAccount=B, by="acl")
+case(G, "anonymous GET of a private object", S3AUTH, IMPLICIT, [], principal=ANON, acl=oacl(g("FULL_CONTROL", CB)), resourceAccount=B, by="resource")
+case(G, "public READ does not grant PutObjectAcl", ACLDOC, IMPLICIT, [], principal=ANON, action="s3:PutObjectAcl", acl=oacl(g("READ", uri=AU)), resourceAccount=B)
+case(G, "AllUsers FULL_CONTROL grants GetObjectAcl", ACLDOC, ALLOWED, [], principal=ANON, action="s3:GetObjectAcl", acl=oacl(g("FULL_CONTROL", uri=AU)), resourceAccount=B)
+case(G, "IgnorePublicAcls drops the AllUsers grant", S3AUTH, IMPLICIT, [], principal=ANON, acl=oacl(g("READ", uri=AU), ignorePublic=True), resourceAccount=B)
+case(G, "AuthenticatedUsers does not include anonymous callers", ACLDOC, IMPLICIT, [], principal=ANON, acl=oacl(g("READ", uri=AUTH)), resourceAccount=B)
+case(G, "AuthenticatedUsers: a same-account user without policies", ACLDOC, ALLOWED, [], principal=CUSER, acl=oacl(g("READ", uri=AUTH)), resourceAccount=A, by="acl")
+case(G, "AuthenticatedUsers: another account's user still needs its identity policy", XACCT, IMPLICIT, [], principal=CBUSER, acl=oacl(g("READ", uri=AUTH)), resourceAccount=A, by="identity")
+case(G, "AuthenticatedUsers: another account's user with its identity policy", XACCT, ALLOWED, [doc(allow("s3:GetObject"))], principal=CBUSER, acl=oacl(g("READ", uri=AUTH)), resourceAccount=A, by="acl")
+case(G, "bucket WRITE to another account plus the writer's identity policy", S3AUTH, ALLOWED, [doc(allow("s3:PutObject"))], principal=CBUSER, action="s3:PutObject",
+     resource="arn:aws:s3:::bucket/new", acl=bacl(g("FULL_CONTROL", CA), g("WRITE", CB)), resourceAccount=A, by="acl")
+case(G, "bucket WRITE to another account without the writer's identity policy", S3AUTH, IMPLICIT, [], principal=CBUSER, action="s3:PutObject",
+     resource="arn:aws:s3:::bucket/new", acl=bacl(g("WRITE", CB)), resourceAccount=A, by="identity")
+case(G, "bucket WRITE to another account: its root needs no identity policy", S3AUTH, ALLOWED, [], principal=CBROOT, action="s3:PutObject",
+     resource="arn:aws:s3:::bucket/new", acl=bacl(g("WRITE", CB)), resourceAccount=A, by="acl")
+case(G, "the writer's identity policy without a grant", XACCT, IMPLICIT, [doc(allow("s3:PutObject"))], principal=CBUSER, action="s3:PutObject",
+     resource="arn:aws:s3:::bucket/new", acl=bacl(g("FULL_CONTROL", CA)), resourceAccount=A, by="resource")
+case(G, "bucket READ grants ListBucket", ACLDOC, ALLOWED, [doc(allow("s3:ListBucket"))], principal=CBUSER, action="s3:ListBucket",
+     resource="arn:aws:s3:::bucket", acl=bacl(g("READ", CB)), resourceAccount=A, by="acl")
+case(G, "bucket READ does not grant GetObject", ACLDOC, IMPLICIT, [doc(allow("s3:GetObject"))], principal=CBUSER,
+     acl=bacl(g("READ", CB)), resourceAccount=A, by="resource")
+case(G, "bucket READ_ACP grants GetBucketAcl", ACLDOC, ALLOWED, [doc(allow("s3:*"))], principal=CBUSER, action="s3:GetBucketAcl",
+     resource="arn:aws:s3:::bucket", acl=bacl(g("READ_ACP", CB)), resourceAccount=A, by="acl")
+case(G, "bucket WRITE_ACP grants PutBucketAcl", ACLDOC, ALLOWED, [doc(allow("s3:*"))], principal=CBUSER, action="s3:PutBucketAcl",
+     resource="arn:aws:s3:::bucket", acl=bacl(g("WRITE_ACP", CB)), resourceAccount=A, by="acl")
+case(G, "no ACL permission grants DeleteBucket", ACLDOC, IMPLICIT, [doc(allow("s3:*"))], principal=CBUSER, action="s3:DeleteBucket",
+     resource="arn:aws:s3:::bucket", acl=bacl(g("FULL_CONTROL", CB)), resourceAccount=A, by="resource")
+case(G, "an explicit Deny in the bucket policy beats the ACL grant", S3AUTH, EXPLICIT, [], principal=ANON,
+     resourcePolicy=doc(deny("s3:GetObject", "arn:aws:s3:::bucket/*", Principal="*")), acl=oacl(g("READ", uri=AU)), resourceAccount=A, by="resource#0")
+case(G, "an explicit Deny in the identity policy beats the ACL grant", EVAL, EXPLICIT, [doc(deny("s3:GetObject"))], principal=CUSER,
+     acl=oacl(g("READ", uri=AU)), resourceAccount=A, by="identity0#0")
+case(G, "a grant to the caller's own account delegates to its identity policies", S3AUTH, IMPLICIT, [], principal=CUSER,
+     acl=oacl(g("FULL_CONTROL", CA)), resourceAccount=A, by="identity")
+case(G, "a grant to another canonical id", ACLDOC, IMPLICIT, [doc(allow("s3:GetObject"))], principal=CBUSER,
+     acl=oacl(g("READ", CA)), resourceAccount=A, by="resource")
+case(G, "an object another account owns: the bucket policy grants nothing on it", S3AUTH, IMPLICIT, [doc(allow("s3:GetObject"))], principal=CUSER,
+     resourcePolicy=doc(allow("s3:GetObject", "arn:aws:s3:::bucket/*", Principal="*")), acl=oacl(g("FULL_CONTROL", CB), exclusive=True), resourceAccount=B, by="resource")
+case(G, "an object another account owns: the bucket owner's root neither", S3AUTH, IMPLICIT, [], principal=CROOT,
+     acl=oacl(g("FULL_CONTROL", CB), exclusive=True), resourceAccount=B, by="resource")
+case(G, "an object another account owns: its ACL grant to the bucket owner", S3AUTH, ALLOWED, [doc(allow("s3:GetObject"))], principal=CUSER,
+     acl=oacl(g("FULL_CONTROL", CB), g("READ", CA), exclusive=True), resourceAccount=B, by="acl")
+case(G, "an object another account owns: the bucket policy's Deny still applies", S3AUTH, EXPLICIT, [], principal=CBROOT,
+     resourcePolicy=doc(deny("s3:GetObject", "arn:aws:s3:::bucket/*", Principal="*")), acl=oacl(g("FULL_CONTROL", CB), exclusive=True), resourceAccount=B, by="resource#0")
+case(G, "the bucket policy still allows when no ACL grant applies", S3AUTH, ALLOWED, [], principal=ANON,
+     resourcePolicy=doc(allow("s3:GetObject", "arn:aws:s3:::bucket/*", Principal="*")), acl=oacl(g("FULL_CONTROL", CA)), resourceAccount=A, by="resource#0")
 
 os.makedirs("decisions", exist_ok=True)
 total = 0
