@@ -108,3 +108,14 @@ func TestSDKServerSideEncryption(t *testing.T) {
 		t.Fatalf("GET of an SSE-C object with another key: %v", err)
 	}
 }
+
+// TestBoto3ServerSideEncryption runs boto3 (and s3transfer) against the
+// built binary over HTTPS: SSE-S3, SSE-KMS, SSE-C and bucket default
+// encryption as a Python client sends them (testdata/boto3_sse.py).
+func TestBoto3ServerSideEncryption(t *testing.T) {
+	cert, key := selfSignedCert(t)
+	srv := startServer(t, t.TempDir(), "--tls-cert", cert, "--tls-key", key)
+	t.Setenv("AWS_CA_BUNDLE", cert)
+	runBoto3Script(t, srv.URL, "testdata/boto3_sse.py", "OK SSE-S3", "OK SSE-KMS", "OK SSE-C round trip and refusals",
+		"OK SSE-C copy", "OK SSE-C multipart", "OK bucket default encryption", "OK cleanup")
+}
