@@ -417,8 +417,8 @@ func objectOwner(b *store.Bucket, o *store.Object) string {
 // account that owns the resource. Bucket-ACL actions (listing, writing and
 // deleting objects, the bucket's ACL) read the bucket's grants; object-ACL
 // actions (reading an object, its ACL) the object's, and an object
-// another account owns is that account's: the bucket owner's policy grants
-// nothing on it.
+// another account owns is that account's for every object action: the
+// bucket owner's policy grants nothing on it.
 func (c *call) checkACL(b *store.Bucket, o *store.Object, action string) (*policy.ACL, string) {
 	if b == nil || !aclsEnabled(b) {
 		return nil, ""
@@ -426,10 +426,18 @@ func (c *call) checkACL(b *store.Bucket, o *store.Object, action string) (*polic
 	if policy.ACLPermission(action, false) != "" {
 		return &policy.ACL{Grants: policyGrants(bucketGrants(c.s, b))}, b.Account
 	}
-	if o == nil || policy.ACLPermission(action, true) == "" {
+	if o == nil {
 		return nil, ""
 	}
 	owner := objectOwner(b, o)
+	if owner == b.Account && policy.ACLPermission(action, true) == "" {
+		return nil, ""
+	}
+	// An object another account owns is that account's resource for every
+	// object action, not only those an ACL permission grants: the bucket
+	// policy's Allow statements do not reach it (S3: a bucket policy
+	// applies to the objects the bucket owner owns), its Deny statements
+	// do, and no ACL grant allows tagging, retention or the like.
 	return &policy.ACL{Object: true, Grants: policyGrants(objectGrants(c.s, b, o)), Exclusive: owner != b.Account}, owner
 }
 

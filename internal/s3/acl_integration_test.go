@@ -327,6 +327,17 @@ func TestACLEvaluation(t *testing.T) {
 	// owner reads it only if its ACL says so.
 	_, err = azGet(c, "drop", "w1")
 	azDenied(t, err)
+	// Every other object action too: the bucket owner's root (whose
+	// account's policies would allow it on its own objects) may not read
+	// or change the tags of an object it does not own; the owner may.
+	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("drop"), Key: aws.String("w1")})
+	azDenied(t, err)
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("drop"), Key: aws.String("w1"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
+	azDenied(t, err)
+	if _, err := env.S3Client(bRoot).GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("drop"), Key: aws.String("w1")}); err != nil {
+		t.Fatalf("the object owner's tagging read: %v", err)
+	}
 	oacl := must[*s3.GetObjectAclOutput](t)(env.S3Client(bRoot).GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("drop"), Key: aws.String("w1")}))
 	if aws.ToString(oacl.Owner.ID) != bee {
 		t.Fatalf("object owner %s, want account %s's %s", aws.ToString(oacl.Owner.ID), bID, bee)
