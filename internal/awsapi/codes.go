@@ -135,6 +135,10 @@ var ErrNoSuchPublicAccessBlockConfiguration = &Code{name: "NoSuchPublicAccessBlo
 // longer than the block's alignment.
 var ErrInvalidBucketAclWithObjectOwnership = &Code{name: "InvalidBucketAclWithObjectOwnership", status: http.StatusBadRequest}
 
+// ErrInvalidBucketAclWithBlockPublicAccessError: CreateBucket with a public
+// ACL while the new bucket's Block Public Access would refuse it.
+var ErrInvalidBucketAclWithBlockPublicAccessError = &Code{name: "InvalidBucketAclWithBlockPublicAccessError", status: http.StatusBadRequest}
+
 // S3's ACL and Object Ownership codes (names longer than the block's
 // alignment).
 var (
@@ -232,6 +236,7 @@ var codes = []*Code{
 	ErrInvalidStorageClass,
 	ErrAccessControlListNotSupported,
 	ErrInvalidBucketAclWithObjectOwnership,
+	ErrInvalidBucketAclWithBlockPublicAccessError,
 	ErrMalformedACLError,
 	ErrOwnershipControlsNotFoundError,
 	ErrConditionalRequestConflict,

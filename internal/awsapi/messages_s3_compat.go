@@ -67,6 +67,11 @@ var (
 	// PutBucketOwnershipControls while the bucket ACL grants others).
 	// Args: none.
 	BucketACLWithOwnership = ErrInvalidBucketAclWithObjectOwnership.say("Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	// BucketACLWithBlockPublicAccess: CreateBucket with a public ACL when
+	// new buckets start with Block Public Access (--s3-block-public-access).
+	// The code and wording are those client reports quote; AWS's reference
+	// does not list them. Args: none.
+	BucketACLWithBlockPublicAccess = ErrInvalidBucketAclWithBlockPublicAccessError.say("Bucket cannot have public ACLs set with BlockPublicAccess enabled")
 	// ObjectOwnershipInvalid: an x-amz-object-ownership value S3 does not
 	// know. Args: none.
 	ObjectOwnershipInvalid = ErrInvalidArgument.say("Invalid x-amz-object-ownership header")

@@ -48,6 +48,19 @@ type ACL struct {
 	// account wrote): that policy's Allow statements grant nothing on it,
 	// only its Deny statements apply, and the ACL decides.
 	Exclusive bool
+	// Initiator is the ARN of the principal that started the multipart
+	// upload the check is on ("" for other checks). S3 lets the initiator
+	// abort its upload and list its parts by default: a grant naming that
+	// principal, weighed as a resource policy statement naming "*" would be
+	// (a same-account caller's boundary and session policies still limit
+	// it; across accounts its identity policies must allow too).
+	Initiator string
+}
+
+// initiatorAction reports whether S3 allows a multipart upload's initiator
+// action (lower case) by default.
+func initiatorAction(action string) bool {
+	return action == "s3:abortmultipartupload" || action == "s3:listmultipartuploadparts"
 }
 
 // ACLPermission is the ACL permission that grants action on a bucket
@@ -70,7 +83,9 @@ func ACLPermission(action string, object bool) string {
 	switch a {
 	case "s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads":
 		return PermRead
-	case "s3:putobject", "s3:deleteobject", "s3:deleteobjectversion":
+	case "s3:putobject", "s3:deleteobject":
+		// Not s3:DeleteObjectVersion: S3 maps WRITE to it only for a grant
+		// to the bucket owner, whose own identity policies decide anyway.
 		return PermWrite
 	case "s3:getbucketacl":
 		return PermReadACP
@@ -86,6 +101,9 @@ func ACLPermission(action string, object bool) string {
 func (a *ACL) aclGrant(action string, p Principal) grant {
 	if a == nil {
 		return grantNone
+	}
+	if a.Initiator != "" && p.Type != PrincipalAnonymous && p.ARN == a.Initiator && initiatorAction(strings.ToLower(action)) {
+		return grantOther
 	}
 	perm := ACLPermission(action, a.Object)
 	if perm == "" {

@@ -34,8 +34,9 @@ type decisionCase struct {
 			URI        string `json:"uri"`
 			Permission string `json:"permission"`
 		} `json:"grants"`
-		IgnorePublic bool `json:"ignorePublic"`
-		Exclusive    bool `json:"exclusive"`
+		IgnorePublic bool   `json:"ignorePublic"`
+		Exclusive    bool   `json:"exclusive"`
+		Initiator    string `json:"initiator"`
 	} `json:"acl"`
 	Action         string              `json:"action"`
 	Resource       string              `json:"resource"`
@@ -123,7 +124,7 @@ func TestDecisionCases(t *testing.T) {
 					in.Resource = compileRawBound(t, "resource", c.ResourcePolicy, kind, c.Bindings)
 				}
 				if a := c.ACL; a != nil {
-					in.ACL = &ACL{Object: a.Object, IgnorePublic: a.IgnorePublic, Exclusive: a.Exclusive}
+					in.ACL = &ACL{Object: a.Object, IgnorePublic: a.IgnorePublic, Exclusive: a.Exclusive, Initiator: a.Initiator}
 					for _, g := range a.Grants {
 						in.ACL.Grants = append(in.ACL.Grants, ACLGrant{ID: g.ID, URI: g.URI, Permission: g.Permission})
 					}

@@ -3,6 +3,7 @@ package s3
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -423,8 +424,18 @@ func (c *call) checkACL(b *store.Bucket, o *store.Object, action string) (*polic
 	if b == nil || !aclsEnabled(b) {
 		return nil, ""
 	}
-	if policy.ACLPermission(action, false) != "" {
-		return &policy.ACL{Grants: policyGrants(bucketGrants(c.s, b))}, b.Account
+	if perm := policy.ACLPermission(action, false); perm != "" {
+		grants := bucketGrants(c.s, b)
+		if perm == policy.PermWrite {
+			existing := o
+			if existing == nil && b == c.b {
+				existing = c.replaced
+			}
+			if !c.mayReplace(b, existing) {
+				grants = nil
+			}
+		}
+		return &policy.ACL{Grants: policyGrants(grants)}, b.Account
 	}
 	if o == nil {
 		return nil, ""
@@ -439,6 +450,38 @@ func (c *call) checkACL(b *store.Bucket, o *store.Object, action string) (*polic
 	// applies to the objects the bucket owner owns), its Deny statements
 	// do, and no ACL grant allows tagging, retention or the like.
 	return &policy.ACL{Object: true, Grants: policyGrants(objectGrants(c.s, b, o)), Exclusive: owner != b.Account}, owner
+}
+
+// mayReplace reports whether the bucket's WRITE lets the caller delete or
+// overwrite existing (nil: a new key): S3's WRITE lets a grantee create
+// objects, and delete or overwrite only those it owns, or any when it is
+// the bucket owner.
+func (c *call) mayReplace(b *store.Bucket, existing *store.Object) bool {
+	if existing == nil || existing.DeleteMarker {
+		return true
+	}
+	acct := ""
+	if c.p != nil {
+		acct = c.p.Account
+	}
+	return acct != "" && (acct == b.Account || acct == objectOwner(b, existing))
+}
+
+// loadReplaced reads the current object at key, which a write by the
+// request would replace, for mayReplace; only when it can matter (ACLs
+// enabled, a caller outside the bucket owner's account).
+func (c *call) loadReplaced(key string) error {
+	if c.b == nil || !aclsEnabled(c.b) || (c.p != nil && c.p.Account == c.b.Account) {
+		return nil
+	}
+	return c.s.store.View(c.ctx, func(tx store.Tx) error {
+		o, err := tx.GetObject(c.ctx, c.bucket, key)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		c.replaced = o
+		return err
+	})
 }
 
 func policyGrants(gs []store.Grant) []policy.ACLGrant {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/checksum"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -98,7 +100,7 @@ func (c *call) createUpload() error {
 	if err != nil {
 		return err
 	}
-	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, Owner: c.writeOwner, ACL: c.writeACL, CreatedAt: c.s.now().UTC(),
+	u := &store.Upload{Bucket: c.bucket, Key: c.key, Initiator: c.p.ARN, InitiatorID: c.p.UserID, Owner: c.writeOwner, ACL: c.writeACL, CreatedAt: c.s.now().UTC(),
 		ContentType: no.contentType, Headers: no.headers, Metadata: no.meta, Tags: no.tags, StorageClass: no.class,
 		Encryption: k.encryption(), LockMode: lock.mode, LockUntil: lock.until, LegalHold: lock.hold}
 	if v := c.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
@@ -462,6 +464,35 @@ func completedETag(list []completePart) string {
 		etags.Write(sum)
 	}
 	return quoteETag(hex.EncodeToString(etags.Sum(nil)) + "-" + strconv.Itoa(len(list)))
+}
+
+// resolveInitiated declares AbortMultipartUpload's or ListParts's check.
+// When the caller started the upload (the same ARN and aws:userid: the
+// same entity, not one recreated under its name), the check carries it as
+// the upload's initiator, whom S3 allows both by default
+// (policy.ACL.Initiator): the policy engine decides, with every Deny. A
+// missing upload leaves the plain check; the handler answers NoSuchUpload.
+func (c *call) resolveInitiated() (pipeline.Plan, error) {
+	ch := c.check(c.b, c.action(), c.resource(), c.op.keys)
+	var u *store.Upload
+	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
+		var err error
+		u, err = tx.GetUpload(c.ctx, c.bucket, c.key, c.q.Get("uploadId"))
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return plan(ch), nil
+	case err != nil:
+		return pipeline.Plan{}, err
+	}
+	if c.p != nil && c.p.ARN != "" && u.InitiatorID != "" && c.p.ARN == u.Initiator && c.p.UserID == u.InitiatorID {
+		if ch.ACL == nil {
+			ch.ACL = &policy.ACL{}
+		}
+		ch.ACL.Initiator = u.Initiator
+	}
+	return plan(ch), nil
 }
 
 func (c *call) abortUpload() error {

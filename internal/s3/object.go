@@ -17,7 +17,7 @@ import (
 
 // putKeys are PutObject's (and CreateMultipartUpload's) condition keys.
 func (c *call) putKeys(set func(string, ...string)) {
-	h := c.r.Header
+	h := c.requestHeaders()
 	aclKeys(h, set)
 	for _, k := range []string{"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
 		"x-amz-server-side-encryption-customer-algorithm", "x-amz-storage-class"} {

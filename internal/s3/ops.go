@@ -96,12 +96,12 @@ var (
 	opUploadPart       = &operation{name: "UploadPart", action: "s3:PutObject", level: levelObject, handle: (*call).uploadPart}
 	opUploadPartCopy   = &operation{name: "UploadPartCopy", action: "s3:PutObject", level: levelObject, keys: (*call).copyKeys, resolve: (*call).resolveCopy, handle: (*call).uploadPartCopy}
 	opCompleteUpload   = &operation{name: "CompleteMultipartUpload", action: "s3:PutObject", level: levelObject, keys: (*call).conditionKeys, handle: (*call).completeUpload}
-	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, handle: (*call).abortUpload}
+	opAbortUpload      = &operation{name: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", level: levelObject, resolve: (*call).resolveInitiated, handle: (*call).abortUpload}
 	opGetRetention     = &operation{name: "GetObjectRetention", action: "s3:GetObjectRetention", versionAction: "s3:GetObjectRetention", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getRetention}
 	opPutRetention     = &operation{name: "PutObjectRetention", action: "s3:PutObjectRetention", versionAction: "s3:PutObjectRetention", level: levelObject, keys: (*call).retentionKeys, resolve: (*call).resolvePutRetention, handle: (*call).putRetention}
 	opGetLegalHold     = &operation{name: "GetObjectLegalHold", action: "s3:GetObjectLegalHold", versionAction: "s3:GetObjectLegalHold", level: levelObject, resolve: (*call).resolveExisting, handle: (*call).getLegalHold}
 	opPutLegalHold     = &operation{name: "PutObjectLegalHold", action: "s3:PutObjectLegalHold", versionAction: "s3:PutObjectLegalHold", level: levelObject, keys: (*call).legalHoldKeys, resolve: (*call).resolvePutLegalHold, handle: (*call).putLegalHold}
-	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, handle: (*call).listParts}
+	opListParts        = &operation{name: "ListParts", action: "s3:ListMultipartUploadParts", level: levelObject, resolve: (*call).resolveInitiated, handle: (*call).listParts}
 )
 
 // S3 Control's operations (control.go): the account's Block Public Access.

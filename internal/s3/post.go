@@ -163,9 +163,34 @@ func (c *call) postAuthenticateForm() error {
 }
 
 // resolvePostObject declares s3:PutObject on the form's key, as for any
-// PUT (s3:authType is POST).
+// PUT (s3:authType is POST; the form's fields give the condition keys a
+// PUT's headers would), and the setterChecks of its tagging and ACL fields.
 func (c *call) resolvePostObject() (pipeline.Plan, error) {
-	return plan(c.withPublicACL(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil))), nil
+	if err := c.loadReplaced(c.key); err != nil {
+		return pipeline.Plan{}, err
+	}
+	h, resource := c.requestHeaders(), objectARN(c.bucket, c.key)
+	checks := []pipeline.Check{c.withPublicACL(c.check(c.b, "s3:PutObject", resource, (*call).putKeys))}
+	var tags []store.Tag
+	doc := c.post.fields["tagging"]
+	if doc != "" {
+		tags = formTags(doc)
+	}
+	return plan(append(checks, c.setterChecks(h, resource, doc != "", tags)...)...), nil
+}
+
+// formTags are the tags of a form's tagging field (a Tagging document),
+// nil when it does not parse (the handler refuses it).
+func formTags(doc string) []store.Tag {
+	var t tagging
+	if xml.Unmarshal([]byte(doc), &t) != nil {
+		return nil
+	}
+	tags := make([]store.Tag, 0, len(t.TagSet))
+	for _, x := range t.TagSet {
+		tags = append(tags, store.Tag{Key: x.Key, Value: x.Value})
+	}
+	return tags
 }
 
 // postObject stores a browser form upload's file.
@@ -189,12 +214,8 @@ func (c *call) postObject() error {
 	}
 	var tags []store.Tag
 	if v := fields["tagging"]; v != "" {
-		var doc tagging
-		if xml.Unmarshal([]byte(v), &doc) != nil {
+		if tags = formTags(v); tags == nil {
 			return awsapi.XMLMalformed.Of()
-		}
-		for _, t := range doc.TagSet {
-			tags = append(tags, store.Tag{Key: t.Key, Value: t.Value})
 		}
 		if err := checkTags(tags, maxObjectTags); err != nil {
 			return err

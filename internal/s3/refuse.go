@@ -88,6 +88,12 @@ func (c *call) refuseBucketSettings(h http.Header) error {
 		}
 		return nil
 	}
+	if c.s.blockPublicAccess && publicACL(h) {
+		// The new bucket starts with all four Block Public Access settings
+		// on: S3 refuses to create it with a public ACL rather than store
+		// grants that would apply the moment the settings are turned off.
+		return awsapi.BucketACLWithBlockPublicAccess.Of()
+	}
 	grants, err := c.headerACL(h, c.p.Account, c.p.Account)
 	c.newACL = grants
 	return err

@@ -75,18 +75,44 @@ func (c *call) resolveExisting() (pipeline.Plan, error) {
 // s3:PutObjectAcl when the request sets tags or grants (PutObject,
 // CreateMultipartUpload).
 func (c *call) resolvePut() (pipeline.Plan, error) {
+	if err := c.loadReplaced(c.key); err != nil {
+		return pipeline.Plan{}, err
+	}
 	checks := []pipeline.Check{c.withPublicACL(c.check(c.b, c.op.action, c.resource(), c.op.keys))}
-	if c.r.Header.Get("x-amz-tagging") != "" {
-		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) {
-			if tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging")); err == nil {
+	return plan(append(checks, c.setterChecks(c.r.Header, c.resource(), c.r.Header.Get("x-amz-tagging") != "", headerTags(c.r.Header))...)...), nil
+}
+
+// setterChecks are the checks a write of an object declares for what it
+// sets besides the bytes (h: its headers, or a browser form's fields) on
+// the object ARN resource:
+// s3:PutObjectTagging with the requested tag keys when it sets tags
+// (setsTags; tags nil when they do not parse: the handler refuses them),
+// and s3:PutObjectAcl when it grants. PutObject, CreateMultipartUpload,
+// CopyObject and form uploads all declare them, so a Deny of either action
+// cannot be bypassed by choosing another way to write.
+func (c *call) setterChecks(h http.Header, resource string, setsTags bool, tags []store.Tag) []pipeline.Check {
+	var checks []pipeline.Check
+	if setsTags {
+		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", resource, func(_ *call, set func(string, ...string)) {
+			if tags != nil {
 				requestTagKeys(tags, set)
 			}
 		}))
 	}
-	if grantsACL(c.r.Header) {
-		checks = append(checks, c.checkOn(c.b, c.newObject(c.r.Header), "s3:PutObjectAcl", c.resource(), (*call).putKeys))
+	if grantsACL(h) {
+		checks = append(checks, c.checkOn(c.b, c.newObject(h), "s3:PutObjectAcl", resource, (*call).putKeys))
 	}
-	return plan(checks...), nil
+	return checks
+}
+
+// headerTags are the tags of an x-amz-tagging header, nil when there are
+// none or they do not parse.
+func headerTags(h http.Header) []store.Tag {
+	tags, err := parseTaggingHeader(h.Get("x-amz-tagging"))
+	if err != nil {
+		return nil
+	}
+	return tags
 }
 
 // newObject stands for the object a write creates, for the check of the
@@ -142,8 +168,8 @@ type copySource struct {
 // resolveCopy declares CopyObject's and UploadPartCopy's checks:
 // s3:PutObject on the destination, s3:GetObject (s3:GetObjectVersion for a
 // named version) on the source under the source bucket's policy (and a
-// soft s3:ListBucket there when the source is missing), and
-// s3:PutObjectTagging when a copy replaces the tags.
+// soft s3:ListBucket there when the source is missing), and a copy's
+// setterChecks (replaced tags, grants).
 func (c *call) resolveCopy() (pipeline.Plan, error) {
 	if c.op.name == "CopyObject" {
 		if err := checkKey(c.key); err != nil {
@@ -178,6 +204,11 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 		return pipeline.Plan{}, err
 	}
 	c.stash = src
+	if c.op.name == "CopyObject" {
+		if err := c.loadReplaced(c.key); err != nil {
+			return pipeline.Plan{}, err
+		}
+	}
 	get := "s3:GetObject"
 	if version != "" {
 		get = "s3:GetObjectVersion"
@@ -190,12 +221,9 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 		src.listCheck = len(checks)
 		checks = append(checks, soft(c.check(src.bucket, "s3:ListBucket", bucketARN(bucket), nil)))
 	}
-	if c.op.name == "CopyObject" && c.r.Header.Get("x-amz-tagging-directive") == "REPLACE" && c.r.Header.Get("x-amz-tagging") != "" {
-		checks = append(checks, c.check(c.b, "s3:PutObjectTagging", c.resource(), func(c *call, set func(string, ...string)) {
-			if tags, err := parseTaggingHeader(c.r.Header.Get("x-amz-tagging")); err == nil {
-				requestTagKeys(tags, set)
-			}
-		}))
+	if c.op.name == "CopyObject" {
+		setsTags := c.r.Header.Get("x-amz-tagging-directive") == "REPLACE" && c.r.Header.Get("x-amz-tagging") != ""
+		checks = append(checks, c.setterChecks(c.r.Header, c.resource(), setsTags, headerTags(c.r.Header))...)
 	}
 	return plan(checks...), nil
 }
@@ -260,7 +288,7 @@ func (c *call) resolveDeleteObjects() (pipeline.Plan, error) {
 		if obj.VersionID != "" {
 			action = "s3:DeleteObjectVersion"
 		}
-		checks[i] = soft(c.check(c.b, action, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i]))))
+		checks[i] = soft(c.checkOn(c.b, objs[i], action, objectARN(c.bucket, obj.Key), versionKey(obj.VersionID, existingTagKeys(objs[i]))))
 	}
 	for i, obj := range dp.req.Objects {
 		if obj.ETag != "" && obj.ETag != "*" {

@@ -179,6 +179,10 @@ type call struct {
 	control bool
 	// writeOwner and writeACL are the owner and ACL of the object a write
 	// creates (objectWrite); newOwnership and newACL a new bucket's.
+	// replaced is the current object a write by another account than the
+	// bucket owner's would replace (loadReplaced), for the bucket ACL's
+	// WRITE.
+	replaced     *store.Object
 	writeOwner   string
 	writeACL     []store.Grant
 	newOwnership string

@@ -710,6 +710,23 @@ case(G, "bucket WRITE to another account: its root needs no identity policy", S3
      resource="arn:aws:s3:::bucket/new", acl=bacl(g("WRITE", CB)), resourceAccount=A, by="acl")
 case(G, "the writer's identity policy without a grant", XACCT, IMPLICIT, [doc(allow("s3:PutObject"))], principal=CBUSER, action="s3:PutObject",
      resource="arn:aws:s3:::bucket/new", acl=bacl(g("FULL_CONTROL", CA)), resourceAccount=A, by="resource")
+case(G, "bucket WRITE to another account does not grant DeleteObjectVersion", ACLDOC, IMPLICIT, [doc(allow("s3:*"))], principal=CBUSER, action="s3:DeleteObjectVersion",
+     resource="arn:aws:s3:::bucket/key", acl=bacl(g("FULL_CONTROL", CA), g("WRITE", CB)), resourceAccount=A, by="resource")
+case(G, "public-read-write does not let anonymous callers delete versions", ACLDOC, IMPLICIT, [], principal=ANON, action="s3:DeleteObjectVersion",
+     resource="arn:aws:s3:::bucket/key", acl=bacl(g("FULL_CONTROL", CA), g("WRITE", uri=AU)), resourceAccount=A, by="resource")
+MPU = "s3:api/API_AbortMultipartUpload"
+case(G, "the initiator of an upload may abort it (another account's root)", MPU, ALLOWED, [], principal=CBROOT, action="s3:AbortMultipartUpload",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=CBROOT["arn"]), resourceAccount=A, by="acl")
+case(G, "the initiator of an upload may list its parts (a same-account user without policies)", MPU, ALLOWED, [], principal=CUSER, action="s3:ListMultipartUploadParts",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=CUSER["arn"]), resourceAccount=A, by="acl")
+case(G, "another account's user that initiated an upload still needs its identity policy", XACCT, IMPLICIT, [], principal=CBUSER, action="s3:AbortMultipartUpload",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=CBUSER["arn"]), resourceAccount=A, by="identity")
+case(G, "the initiator grant covers nothing but abort and list parts", MPU, IMPLICIT, [], principal=CUSER, action="s3:PutObject",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=CUSER["arn"]), resourceAccount=A, by="identity")
+case(G, "another principal of the initiator's account is not the initiator", MPU, IMPLICIT, [], principal=CUSER, action="s3:AbortMultipartUpload",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=f"arn:aws:iam::{A}:user/mallory"), resourceAccount=A, by="identity")
+case(G, "an explicit Deny beats the initiator grant", MPU, EXPLICIT, [doc(deny("s3:AbortMultipartUpload"))], principal=CUSER, action="s3:AbortMultipartUpload",
+     resource="arn:aws:s3:::bucket/big", acl=bacl(initiator=CUSER["arn"]), resourceAccount=A, by="identity0#0")
 case(G, "bucket READ grants ListBucket", ACLDOC, ALLOWED, [doc(allow("s3:ListBucket"))], principal=CBUSER, action="s3:ListBucket",
      resource="arn:aws:s3:::bucket", acl=bacl(g("READ", CB)), resourceAccount=A, by="acl")
 case(G, "bucket READ does not grant GetObject", ACLDOC, IMPLICIT, [doc(allow("s3:GetObject"))], principal=CBUSER,
