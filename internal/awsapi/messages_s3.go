@@ -225,6 +225,13 @@ var (
 	// MFAWithSessionToken: an MFA Delete request signed with temporary
 	// credentials. Args: none.
 	MFAWithSessionToken = ErrInvalidRequest.say("DevPay and Mfa are mutually exclusive authorization methods.")
+	// MFADeleteWithLifecycle: PutBucketVersioning enabling MFA Delete on a
+	// bucket with a lifecycle configuration. Args: none.
+	MFADeleteWithLifecycle = ErrInvalidBucketState.say("Mfa Authentication is not supported on a bucket with lifecycle configuration. Delete lifecycle configuration before enabling Mfa Authentication.")
+	// LifecycleWithMFADelete: PutBucketLifecycleConfiguration on a bucket
+	// with MFA Delete enabled (S3's wording not confirmed: the message
+	// mirrors MFADeleteWithLifecycle's). Args: none.
+	LifecycleWithMFADelete = ErrInvalidBucketState.say("Lifecycle configuration is not supported on a bucket with Mfa Authentication. Disable Mfa Authentication before setting a lifecycle configuration.")
 	// MFAHeaderInvalid: an x-amz-mfa that is not "SERIAL CODE", or whose
 	// code the device does not accept (wrong, or used already). Args: none.
 	MFAHeaderInvalid = ErrInvalidArgument.say("Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}")

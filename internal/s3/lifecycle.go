@@ -26,7 +26,7 @@ func (c *call) getBucketLifecycle() error {
 	if c.b.Lifecycle == "" {
 		return awsapi.LifecycleNotFound.Of().With("BucketName", c.bucket)
 	}
-	cfg, err := lifecycle.Parse([]byte(c.b.Lifecycle))
+	cfg, err := lifecycle.Load([]byte(c.b.Lifecycle))
 	if err != nil {
 		return err
 	}
@@ -72,6 +72,9 @@ func (c *call) putBucketLifecycle() error {
 	}
 	doc := string(cfg.XML())
 	if err := c.updateBucket(func(b *store.Bucket) error {
+		if b.MFADelete == mfaEnabled {
+			return awsapi.LifecycleWithMFADelete.Of()
+		}
 		b.Lifecycle, b.LifecycleMinSize = doc, minSize
 		return nil
 	}); err != nil {

@@ -77,6 +77,9 @@ func (c *call) putBucketVersioning() error {
 		if (b.MFADelete == mfaEnabled || req.MfaDelete == mfaEnabled) && !c.mfaOK {
 			return awsapi.MFARequired.Of()
 		}
+		if req.MfaDelete == mfaEnabled && b.Lifecycle != "" {
+			return awsapi.MFADeleteWithLifecycle.Of()
+		}
 		if b.ObjectLock && req.Status != store.VersioningEnabled {
 			return awsapi.ObjectLockVersioningLocked.Of()
 		}
