@@ -163,9 +163,14 @@ func (c *call) postAuthenticateForm() error {
 }
 
 // resolvePostObject declares s3:PutObject on the form's key, as for any
-// PUT (s3:authType is POST).
+// PUT (s3:authType is POST), with the Object Lock condition keys of the
+// form's fields, and s3:PutObjectRetention / s3:PutObjectLegalHold when the
+// fields set a retention or legal hold, as PutObject does.
 func (c *call) resolvePostObject() (pipeline.Plan, error) {
-	return plan(c.withPublicACL(c.check(c.b, "s3:PutObject", objectARN(c.bucket, c.key), nil))), nil
+	h, resource := c.requestHeaders(), objectARN(c.bucket, c.key)
+	keys := func(_ *call, set func(string, ...string)) { lockKeys(h, set) }
+	checks := []pipeline.Check{c.withPublicACL(c.check(c.b, "s3:PutObject", resource, keys))}
+	return plan(append(checks, c.lockChecks(h, resource)...)...), nil
 }
 
 // postObject stores a browser form upload's file.
@@ -180,6 +185,10 @@ func (c *call) postObject() error {
 		h.Set("Content-Type", file.Header.Get("Content-Type"))
 	}
 	ct, std, meta, err := objectHeaders(h)
+	if err != nil {
+		return err
+	}
+	lock, err := lockHeaders(h, c.b, c.s.now())
 	if err != nil {
 		return err
 	}
@@ -226,6 +235,7 @@ func (c *call) postObject() error {
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
 		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), ContentType: ct,
 		Headers: std, Metadata: meta, Tags: tags, Owner: c.p.Account, StorageClass: class, Encryption: k.encryption()}
+	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if err := c.commitObject(o, nil); err != nil {
 		return err
 	}

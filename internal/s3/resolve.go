@@ -85,6 +85,7 @@ func (c *call) resolvePut() (pipeline.Plan, error) {
 	if grantsACL(c.r.Header) {
 		checks = append(checks, c.check(c.b, "s3:PutObjectAcl", c.resource(), (*call).putKeys))
 	}
+	checks = append(checks, c.lockChecks(c.r.Header, c.resource())...)
 	return plan(checks...), nil
 }
 
@@ -179,6 +180,9 @@ func (c *call) resolveCopy() (pipeline.Plan, error) {
 				requestTagKeys(tags, set)
 			}
 		}))
+	}
+	if c.op.name == "CopyObject" {
+		checks = append(checks, c.lockChecks(c.r.Header, c.resource())...)
 	}
 	return plan(checks...), nil
 }
