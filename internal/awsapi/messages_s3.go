@@ -225,6 +225,9 @@ var (
 	// MFAWithSessionToken: an MFA Delete request signed with temporary
 	// credentials. Args: none.
 	MFAWithSessionToken = ErrInvalidRequest.say("DevPay and Mfa are mutually exclusive authorization methods.")
+	// MFAInsecure: a request carrying x-amz-mfa over plain HTTP (S3
+	// requires HTTPS; its wording is not confirmed). Args: none.
+	MFAInsecure = ErrInvalidRequest.say("Requests specifying Mfa Authentication must be made over a secure connection.")
 	// MFADeleteWithLifecycle: PutBucketVersioning enabling MFA Delete on a
 	// bucket with a lifecycle configuration. Args: none.
 	MFADeleteWithLifecycle = ErrInvalidBucketState.say("Mfa Authentication is not supported on a bucket with lifecycle configuration. Delete lifecycle configuration before enabling Mfa Authentication.")

@@ -140,8 +140,8 @@ func sortDevices(ds []*store.MFADevice) {
 
 // mfaUser resolves the optional UserName of ListMFADevices,
 // DeactivateMFADevice and GetMFADevice: the named user, else the calling
-// user. It returns nil for the root without a name (the root has no virtual
-// MFA devices here).
+// user. It returns nil for the root without a name (the callers then mean
+// the root's own devices, store.MFARootUser).
 func (s *Service) mfaUser(ctx context.Context, tx store.Tx, c *authz.Principal, p url.Values) (*store.User, error) {
 	n := p.Get("UserName")
 	if n != "" {
@@ -264,6 +264,9 @@ func userAndDevice(ctx context.Context, tx store.Tx, account, user, serial strin
 }
 
 func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	if c.Type == authz.TypeRoot && p.Get("UserName") == "" {
+		return s.enableRootMFADevice(ctx, c, p)
+	}
 	n, serial, code1, code2, err := mfaCodesRequest(p)
 	if err != nil {
 		return nil, err
@@ -288,6 +291,48 @@ func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url
 			return err
 		}
 		d.UserID, d.EnabledAt, d.LastStep = u.ID, s.now(), step
+		return tx.UpdateMFADevice(ctx, d)
+	})
+	return nil, storeErr(err)
+}
+
+// enableRootMFADevice enables a virtual MFA device for the account's root:
+// EnableMFADevice called by the root without a UserName (AWS assigns the
+// root's device in its console; the API takes no other way). The root's
+// devices are the only ones MFA Delete accepts.
+func (s *Service) enableRootMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
+	serial, err := serialNumber(p)
+	if err != nil {
+		return nil, err
+	}
+	code1, err := authCode(p, "AuthenticationCode1")
+	if err != nil {
+		return nil, err
+	}
+	code2, err := authCode(p, "AuthenticationCode2")
+	if err != nil {
+		return nil, err
+	}
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		d, err := getDevice(ctx, tx, c.Account, serial)
+		if err != nil {
+			return err
+		}
+		if d.UserID != "" {
+			return awsapi.MFADeviceAssigned.Of()
+		}
+		inUse, err := userDevices(ctx, tx, c.Account, store.MFARootUser)
+		if err != nil {
+			return err
+		}
+		if len(inUse) >= mfaDevicesPerUser {
+			return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
+		}
+		step, err := s.checkCodes(d, code1, code2)
+		if err != nil {
+			return err
+		}
+		d.UserID, d.EnabledAt, d.LastStep = store.MFARootUser, s.now(), step
 		return tx.UpdateMFADevice(ctx, d)
 	})
 	return nil, storeErr(err)
@@ -330,7 +375,11 @@ func (s *Service) deactivateMFADevice(ctx context.Context, c *authz.Principal, p
 		if err != nil {
 			return err
 		}
-		if u == nil || d.UserID != u.ID {
+		owner := store.MFARootUser // the root without a UserName: its own device
+		if u != nil {
+			owner = u.ID
+		}
+		if d.UserID != owner {
 			return deviceNotForUser()
 		}
 		d.UserID, d.EnabledAt = "", time.Time{}
@@ -368,14 +417,16 @@ func (s *Service) listMFADevices(ctx context.Context, c *authz.Principal, p url.
 			return err
 		}
 		var list []xMFADevice
+		owner, userName := store.MFARootUser, "" // the root without a UserName: its own devices
 		if u != nil {
-			ds, err := userDevices(ctx, tx, c.Account, u.ID)
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				list = append(list, xMFADevice{UserName: u.Name, SerialNumber: d.SerialNumber, EnableDate: isoTime(d.EnabledAt)})
-			}
+			owner, userName = u.ID, u.Name
+		}
+		ds, err := userDevices(ctx, tx, c.Account, owner)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			list = append(list, xMFADevice{UserName: userName, SerialNumber: d.SerialNumber, EnableDate: isoTime(d.EnabledAt)})
 		}
 		out.MFADevices, out.xPage, err = pageSlice(list, p, func(x xMFADevice) string { return x.SerialNumber })
 		return err
@@ -446,7 +497,9 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, c *authz.Principal,
 		// As in AWS, the list leaves tags out (ListMFADeviceTags has them).
 		for _, d := range ds {
 			x := xVirtualMFADevice{SerialNumber: d.SerialNumber}
-			if d.UserID != "" {
+			if d.UserID == store.MFARootUser {
+				x.EnableDate = isoTime(d.EnabledAt)
+			} else if d.UserID != "" {
 				u, err := tx.GetUserByID(ctx, c.Account, d.UserID)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err

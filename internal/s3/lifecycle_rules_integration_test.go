@@ -75,12 +75,12 @@ func TestLifecycleActionRules(t *testing.T) {
 // with MFA Delete, nor MFA Delete on a bucket with a lifecycle
 // configuration.
 func TestLifecycleAndMFADelete(t *testing.T) {
-	env := testenv.New(t)
+	env := testenv.New(t, mfaOverHTTP)
 	c := env.S3
 	mkBucket(t, c, "mfalc")
 	bk := aws.String("mfalc")
 	setVersioning(t, c, "mfalc", types.BucketVersioningStatusEnabled)
-	serial, secret := virtualMFA(t, env, "root-account-mfa-device")
+	serial, secret := rootMFA(t, env, "root-account-mfa-device")
 	next := func() *string {
 		env.Advance(mfa.Step)
 		return aws.String(serial + " " + mfa.Code(secret, mfa.StepAt(env.Now())))

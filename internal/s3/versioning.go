@@ -120,7 +120,7 @@ func (c *call) checkMFA() error {
 	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		return authz.VerifyMFA(c.ctx, tx, c.s.mfa, serial, code, c.s.now(), func(d *store.MFADevice) bool {
-			return d.Account == c.b.Account && d.UserID == ""
+			return d.Account == c.b.Account && d.UserID == store.MFARootUser
 		})
 	})
 	if errors.Is(err, mfa.ErrInvalidCode) {
