@@ -102,8 +102,8 @@ var (
 	// package's message.
 	LifecycleInvalidRequest = ErrInvalidRequest.say("%s")
 	// LifecycleMinSizeInvalid: an x-amz-transition-default-minimum-object-size
-	// S3 does not define. Args: none.
-	LifecycleMinSizeInvalid = ErrInvalidArgument.say("Invalid value for x-amz-transition-default-minimum-object-size. Valid values are varies_by_storage_class and all_storage_classes_128K")
+	// S3 does not define. Args: the value.
+	LifecycleMinSizeInvalid = ErrInvalidRequest.say("Invalid TransitionDefaultMinimumObjectSize found: %s")
 	// ContentMD5Missing: a request S3 requires an integrity header on
 	// (Content-MD5 or a x-amz-checksum-*) sent without one. Args: none.
 	ContentMD5Missing = ErrInvalidRequest.say("Missing required header for this request: Content-Md5.")

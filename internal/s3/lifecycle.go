@@ -51,7 +51,7 @@ func (c *call) putBucketLifecycle() error {
 	}
 	minSize := c.r.Header.Get(minSizeHeader)
 	if minSize != "" && minSize != "varies_by_storage_class" && minSize != minSizeDefault {
-		return awsapi.LifecycleMinSizeInvalid.Of()
+		return awsapi.LifecycleMinSizeInvalid.Of(minSize)
 	}
 	data, err := c.readBody(maxXMLBody)
 	if err != nil {

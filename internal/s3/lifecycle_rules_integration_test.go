@@ -51,6 +51,10 @@ func TestLifecycleActionRules(t *testing.T) {
 			r.Filter = &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}}
 			r.AbortIncompleteMultipartUpload = &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)}
 		}, 400, "InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags."},
+		{"size bound", func(r *types.LifecycleRule) {
+			r.Filter = &types.LifecycleRuleFilter{ObjectSizeLessThan: aws.Int64(0)}
+			r.Expiration = &types.LifecycleExpiration{Days: aws.Int32(1)}
+		}, 400, "InvalidRequest", "'ObjectSizeLessThan' should be between 1 and 1099511627776000."},
 		{"unknown transition class", func(r *types.LifecycleRule) {
 			r.Transitions = []types.Transition{tr(30, "COLD")}
 		}, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"},
@@ -63,6 +67,10 @@ func TestLifecycleActionRules(t *testing.T) {
 		}
 		wantError(t, err, tc.status, tc.code, tc.msg)
 	}
+	_, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lcr"),
+		TransitionDefaultMinimumObjectSize: "all_storage_classes_1K",
+		LifecycleConfiguration:             &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{prefixRule("r", "")}}})
+	wantError(t, err, 400, "InvalidRequest", "Invalid TransitionDefaultMinimumObjectSize found: all_storage_classes_1K")
 	ok := prefixRule("r", "logs/")
 	ok.Transitions = []types.Transition{tr(30, types.TransitionStorageClassStandardIa), tr(60, types.TransitionStorageClassGlacier)}
 	ok.Expiration = &types.LifecycleExpiration{Days: aws.Int32(61)}

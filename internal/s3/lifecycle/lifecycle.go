@@ -306,12 +306,19 @@ func (r *Rule) validate() error {
 	return nil
 }
 
+// MaxFilterSize is the largest object size a filter may name (1000 × 2^40
+// bytes, the bound of S3's message).
+const MaxFilterSize = 1_099_511_627_776_000
+
 func sizes(gt, lt *int64) error {
-	if gt != nil && *gt < 0 || lt != nil && *lt <= 0 {
-		return invalidArg("Object size must be a positive integer")
+	if gt != nil && (*gt < 0 || *gt > MaxFilterSize) {
+		return invalidReq("'ObjectSizeGreaterThan' should be between 0 and %d.", int64(MaxFilterSize))
+	}
+	if lt != nil && (*lt < 1 || *lt > MaxFilterSize) {
+		return invalidReq("'ObjectSizeLessThan' should be between 1 and %d.", int64(MaxFilterSize))
 	}
 	if gt != nil && lt != nil && *gt >= *lt {
-		return invalidArg("ObjectSizeGreaterThan must be less than ObjectSizeLessThan")
+		return invalidReq("'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.")
 	}
 	return nil
 }
