@@ -1,6 +1,8 @@
 package s3_test
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +141,34 @@ func (f rootForm) postWith(t *testing.T, env *testenv.Env, file []byte, edit fun
 	t.Helper()
 	f.conds = edit
 	return f.post(t, env, file)
+}
+
+// TestPostContentMD5: a form's Content-MD5 field is checked against the
+// file, as PutObject's header is against the body.
+func TestPostContentMD5(t *testing.T) {
+	env := testenv.New(t)
+	lockBucket(t, env.S3, "pmd5")
+	file := []byte("form file")
+	sum := md5.Sum(file)
+	good := base64.StdEncoding.EncodeToString(sum[:])
+	other := md5.Sum([]byte("something else"))
+	for _, tc := range []struct {
+		md5, key, code string
+		status         int
+	}{
+		{good, "good", "", 204},
+		{base64.StdEncoding.EncodeToString(other[:]), "wrong", "BadDigest", 400},
+		{"not-base64!", "invalid", "InvalidDigest", 400},
+	} {
+		status, body := rootForm{bucket: "pmd5", key: tc.key, fields: [][2]string{{"Content-MD5", tc.md5},
+			{"x-amz-object-lock-legal-hold", "OFF"}}}.post(t, env, file)
+		if tc.code == "" {
+			if status != tc.status {
+				t.Fatalf("%s: %d %s", tc.key, status, body)
+			}
+			continue
+		}
+		azWantXML(t, status, body, tc.status, tc.code)
+		wantNoObject(t, env.S3, "pmd5", tc.key)
+	}
 }

@@ -1,7 +1,10 @@
 package s3
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -192,6 +195,16 @@ func (c *call) postObject() error {
 	if err != nil {
 		return err
 	}
+	// The Content-MD5 field, like PutObject's header, is checked against
+	// the file.
+	var wantMD5 []byte
+	if v, ok := fields["content-md5"]; ok {
+		sum, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(sum) != md5.Size {
+			return awsapi.ContentMD5Invalid.Of()
+		}
+		wantMD5 = sum
+	}
 	class, err := storageClass(h)
 	if err != nil {
 		return err
@@ -231,6 +244,10 @@ func (c *call) postObject() error {
 			return awsapi.UploadTooLarge.Of().With("MaxSizeAllowed", strconv.FormatInt(maxSize, 10))
 		}
 		return awsapi.UploadTooSmall.Of().With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
+	}
+	if wantMD5 != nil && !bytes.Equal(plainMD5[:], wantMD5) {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
+		return awsapi.ContentMD5Mismatch.Of()
 	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
 		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), ContentType: ct,
