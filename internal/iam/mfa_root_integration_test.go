@@ -39,13 +39,26 @@ func TestRootMFADevice(t *testing.T) {
 	if accountMFA() != 0 || len(rootDevices()) != 0 {
 		t.Fatalf("a device never enabled counts as the root's: %d %+v", accountMFA(), rootDevices())
 	}
+	// An IAM user, even one allowed everything, names a user: leaving it
+	// out is not the root's form.
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("admin")}))
+	must(c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}))
+	k := must(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})).AccessKey
+	admin := env.IAMClient(env.Credentials(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	a1, a2 := codes(seed, -1)
+	_, err := admin.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{SerialNumber: aws.String(serial), AuthenticationCode1: a1, AuthenticationCode2: a2}, noInputValidation)
+	apiErr(t, err, "ValidationError", "")
+	if accountMFA() != 0 {
+		t.Fatal("an IAM user enabled the root's device")
+	}
 	enableRoot := func(offset int64) error {
 		c1, c2 := codes(seed, offset)
 		_, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{SerialNumber: aws.String(serial), AuthenticationCode1: c1, AuthenticationCode2: c2}, noInputValidation)
 		return err
 	}
 	c1, _ := codes(seed, -1)
-	_, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{SerialNumber: aws.String(serial), AuthenticationCode1: c1, AuthenticationCode2: aws.String("000000")}, noInputValidation)
+	_, err = c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{SerialNumber: aws.String(serial), AuthenticationCode1: c1, AuthenticationCode2: aws.String("000000")}, noInputValidation)
 	apiErr(t, err, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 	if err := enableRoot(-1); err != nil {
 		t.Fatal(err)
