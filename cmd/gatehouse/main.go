@@ -47,6 +47,8 @@ Usage:
   gatehouse keys rotate                   start a new session-token key (older tokens stay valid)
   gatehouse blobs sweep [--grace 1h]      delete object bytes no object refers to (crash leftovers)
   gatehouse lifecycle run                 run one pass of the buckets' lifecycle rules now
+  gatehouse mfa enable-root --account ID --serial ARN --code1 C1 --code2 C2
+                                          give an account's root a virtual MFA device (MFA Delete)
   gatehouse backup DEST [--include-master-key]
                                           back up the store and object bytes (online) into DEST
   gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE]
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return blobs(ctx, args[1:], stdout, stderr, env)
 	case "lifecycle":
 		return lifecycleCmd(ctx, args[1:], stdout, stderr, env)
+	case "mfa":
+		return mfaCmd(ctx, args[1:], stdout, stderr, env)
 	case "backup":
 		return backupCmd(ctx, args[1:], stdout, stderr, env)
 	case "restore":
@@ -229,6 +233,40 @@ func lifecycleCmd(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if res.Errors > 0 {
 		return 1
 	}
+	return 0
+}
+
+// mfaCmd is `gatehouse mfa enable-root`: the operator, who holds the data
+// directory, gives an account's root a virtual MFA device created with
+// CreateVirtualMFADevice. AWS assigns the root's device only in its
+// console; no API call does it here either, so that stolen root access
+// keys cannot add a device and then pass MFA Delete.
+func mfaCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	const use = "Usage: gatehouse mfa enable-root --account ID --serial ARN --code1 CODE --code2 CODE [--data-dir DIR]\n"
+	if len(args) == 0 || args[0] != "enable-root" {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse mfa enable-root", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	acct := fs.String("account", "", "the account whose root gets the device")
+	serial := fs.String("serial", "", "the virtual MFA device's serial number (ARN)")
+	code1 := fs.String("code1", "", "a code of the device")
+	code2 := fs.String("code2", "", "the device's next code")
+	admin, code := openAdminWith(ctx, fs, args[1:], stderr, env, nil)
+	if admin == nil {
+		return code
+	}
+	defer admin.Close()
+	if *acct == "" || *serial == "" || *code1 == "" || *code2 == "" {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	if err := admin.EnableRootMFADevice(ctx, *acct, *serial, *code1, *code2); err != nil {
+		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "The root of account %s now has MFA device %s.\n", *acct, *serial)
 	return 0
 }
 

@@ -40,6 +40,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 		{"keys", "rotate", "--data-dir", missing},
 		{"blobs", "sweep", "--data-dir", missing},
 		{"lifecycle", "run", "--data-dir", missing},
+		{"mfa", "enable-root", "--account", "111122223333", "--serial", "arn:aws:iam::111122223333:mfa/root", "--code1", "123456", "--code2", "234567", "--data-dir", missing},
 		{"backup", t.TempDir() + "/b", "--data-dir", missing},
 	} {
 		var out, errOut bytes.Buffer
@@ -47,7 +48,7 @@ func TestOperatorCommandsOnAMissingDir(t *testing.T) {
 			t.Errorf("%v: exit %d, %s", args, code, errOut.String())
 		}
 	}
-	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}, {"lifecycle"}, {"lifecycle", "run", "extra"}} {
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--force"}, {"account", "list", "extra"}, {"backup", "d", "--init"}, {"lifecycle"}, {"lifecycle", "run", "extra"}, {"mfa"}, {"mfa", "enable"}} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), args, &out, &errOut, env); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut.String())

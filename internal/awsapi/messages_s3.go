@@ -102,8 +102,8 @@ var (
 	// package's message.
 	LifecycleInvalidRequest = ErrInvalidRequest.say("%s")
 	// LifecycleMinSizeInvalid: an x-amz-transition-default-minimum-object-size
-	// S3 does not define. Args: none.
-	LifecycleMinSizeInvalid = ErrInvalidArgument.say("Invalid value for x-amz-transition-default-minimum-object-size. Valid values are varies_by_storage_class and all_storage_classes_128K")
+	// S3 does not define. Args: the value.
+	LifecycleMinSizeInvalid = ErrInvalidRequest.say("Invalid TransitionDefaultMinimumObjectSize found: %s")
 	// ContentMD5Missing: a request S3 requires an integrity header on
 	// (Content-MD5 or a x-amz-checksum-*) sent without one. Args: none.
 	ContentMD5Missing = ErrInvalidRequest.say("Missing required header for this request: Content-Md5.")
@@ -225,6 +225,16 @@ var (
 	// MFAWithSessionToken: an MFA Delete request signed with temporary
 	// credentials. Args: none.
 	MFAWithSessionToken = ErrInvalidRequest.say("DevPay and Mfa are mutually exclusive authorization methods.")
+	// MFAInsecure: a request carrying x-amz-mfa over plain HTTP (S3
+	// requires HTTPS; its wording is not confirmed). Args: none.
+	MFAInsecure = ErrInvalidRequest.say("Requests specifying Mfa Authentication must be made over a secure connection.")
+	// MFADeleteWithLifecycle: PutBucketVersioning enabling MFA Delete on a
+	// bucket with a lifecycle configuration. Args: none.
+	MFADeleteWithLifecycle = ErrInvalidBucketState.say("Mfa Authentication is not supported on a bucket with lifecycle configuration. Delete lifecycle configuration before enabling Mfa Authentication.")
+	// LifecycleWithMFADelete: PutBucketLifecycleConfiguration on a bucket
+	// with MFA Delete enabled (S3's wording not confirmed: the message
+	// mirrors MFADeleteWithLifecycle's). Args: none.
+	LifecycleWithMFADelete = ErrInvalidBucketState.say("Lifecycle configuration is not supported on a bucket with Mfa Authentication. Disable Mfa Authentication before setting a lifecycle configuration.")
 	// MFAHeaderInvalid: an x-amz-mfa that is not "SERIAL CODE", or whose
 	// code the device does not accept (wrong, or used already). Args: none.
 	MFAHeaderInvalid = ErrInvalidArgument.say("Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}")

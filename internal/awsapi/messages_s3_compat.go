@@ -14,10 +14,6 @@ var (
 
 	// Object Lock.
 
-	// ObjectLockNotSupported: retention or a legal hold asked of a write
-	// that cannot carry it yet (a browser form upload). Args: the field's
-	// name.
-	ObjectLockNotSupported = ErrNotImplemented.say("Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header %s)")
 	// ObjectLocked: removing, or shortening the retention of, a version a
 	// retention period or legal hold protects. Args: none.
 	ObjectLocked = ErrAccessDenied.say("Access Denied because object protected by object lock.")

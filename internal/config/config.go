@@ -37,6 +37,9 @@ type Config struct {
 	// S3SSECAllowHTTP accepts SSE-C customer keys over plain HTTP (S3
 	// refuses them: the key would cross the network in clear).
 	S3SSECAllowHTTP bool
+	// S3MFAAllowHTTP accepts x-amz-mfa (MFA Delete's codes) over plain
+	// HTTP (S3 requires HTTPS for requests carrying it).
+	S3MFAAllowHTTP bool
 	// S3BlockPublicAccess turns all four S3 Block Public Access settings
 	// on for every new bucket, as AWS does since April 2023.
 	S3BlockPublicAccess bool
@@ -304,6 +307,7 @@ func Settings() []Setting {
 		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
 		boolean("s3-encrypt-objects", "GATEHOUSE_S3_ENCRYPT_OBJECTS", "true", "encrypt every new S3 object that asks for no encryption, in a bucket without default encryption, with SSE-S3 (as S3 does); false stores such objects in clear", func(c *Config) *bool { return &c.S3EncryptObjects }),
 		boolean("s3-sse-c-allow-http", "GATEHOUSE_S3_SSE_C_ALLOW_HTTP", "false", "accept SSE-C customer-provided keys over plain HTTP (S3 refuses them: the key crosses the network in clear)", func(c *Config) *bool { return &c.S3SSECAllowHTTP }),
+		boolean("s3-mfa-allow-http", "GATEHOUSE_S3_MFA_ALLOW_HTTP", "false", "accept x-amz-mfa (MFA Delete's device codes) over plain HTTP (S3 requires HTTPS for requests carrying it)", func(c *Config) *bool { return &c.S3MFAAllowHTTP }),
 		boolean("access-log", "GATEHOUSE_ACCESS_LOG", "true", "log one info line per request (request id, action, principal, bucket/key, status, bytes, duration, client)", func(c *Config) *bool { return &c.AccessLog }),
 		mk("master-key", "GATEHOUSE_MASTER_KEY", "", "32-byte key (base64 or hex) sealing secrets at rest (empty: generated into DATA_DIR/master.key)", true, func(c *Config) *string { return &c.MasterKey }),
 		mk("root-access-key-id", "GATEHOUSE_ROOT_ACCESS_KEY_ID", "", "root access key id of the default account at first start (empty: generated)", true, func(c *Config) *string { return &c.RootAccessKeyID }),

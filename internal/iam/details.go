@@ -290,7 +290,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 		Key   string `xml:"key"`
 		Value int    `xml:"value"`
 	}
-	var users, groups, roles, policies, mfaDevices, mfaInUse, providers, attachments, rootKeys int
+	var users, groups, roles, policies, mfaDevices, mfaInUse, rootMFA, providers, attachments, rootKeys int
 	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
 		var err error
 		if users, err = tx.CountUsers(ctx, c.Account); err != nil {
@@ -313,6 +313,9 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 			mfaDevices++
 			if d.UserID != "" {
 				mfaInUse++
+			}
+			if d.UserID == store.MFARootUser {
+				rootMFA = 1
 			}
 		}
 		if providers, err = tx.CountSAMLProviders(ctx, c.Account); err != nil {
@@ -347,9 +350,9 @@ func (s *Service) getAccountSummary(ctx context.Context, c *authz.Principal, p u
 		{"AttachedPoliciesPerGroupQuota", 10}, {"AccessKeysPerUserQuota", 2}, {"SigningCertificatesPerUserQuota", 2},
 		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"ServerCertificates", 0}, {"ServerCertificatesQuota", 20},
 		{"Providers", providers},
-		// The root has no MFA device or signing certificate here; its
-		// access keys are the account's.
-		{"MFADevices", mfaDevices}, {"MFADevicesInUse", mfaInUse}, {"AccountMFAEnabled", 0},
+		// The root has no signing certificate here; its access keys are
+		// the account's.
+		{"MFADevices", mfaDevices}, {"MFADevicesInUse", mfaInUse}, {"AccountMFAEnabled", rootMFA},
 		{"AccountAccessKeysPresent", present(rootKeys)}, {"AccountSigningCertificatesPresent", 0},
 		// Session tokens of the global STS endpoint are AWS's v1 tokens
 		// unless the account asks for v2.

@@ -140,8 +140,8 @@ func sortDevices(ds []*store.MFADevice) {
 
 // mfaUser resolves the optional UserName of ListMFADevices,
 // DeactivateMFADevice and GetMFADevice: the named user, else the calling
-// user. It returns nil for the root without a name (the root has no virtual
-// MFA devices here).
+// user. It returns nil for the root without a name (the callers then mean
+// the root's own devices, store.MFARootUser).
 func (s *Service) mfaUser(ctx context.Context, tx store.Tx, c *authz.Principal, p url.Values) (*store.User, error) {
 	n := p.Get("UserName")
 	if n != "" {
@@ -293,6 +293,50 @@ func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url
 	return nil, storeErr(err)
 }
 
+// EnableRootMFADevice enables the account's virtual MFA device serial for
+// the account's root, given two consecutive codes of it. It is an
+// operator's act (`gatehouse mfa enable-root`), not an API call: AWS
+// assigns the root's device only in its console, so that stolen root
+// access keys cannot add a device and then pass MFA Delete. The root's
+// devices are the only ones MFA Delete accepts. Errors are AWS-typed
+// (NoSuchEntity, EntityAlreadyExists, InvalidAuthenticationCode, …).
+func (s *Service) EnableRootMFADevice(ctx context.Context, account, serial, code1, code2 string) error {
+	p := url.Values{"SerialNumber": {serial}, "AuthenticationCode1": {code1}, "AuthenticationCode2": {code2}}
+	serial, err := serialNumber(p)
+	if err != nil {
+		return err
+	}
+	if code1, err = authCode(p, "AuthenticationCode1"); err != nil {
+		return err
+	}
+	if code2, err = authCode(p, "AuthenticationCode2"); err != nil {
+		return err
+	}
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		d, err := getDevice(ctx, tx, account, serial)
+		if err != nil {
+			return err
+		}
+		if d.UserID != "" {
+			return awsapi.MFADeviceAssigned.Of()
+		}
+		inUse, err := userDevices(ctx, tx, account, store.MFARootUser)
+		if err != nil {
+			return err
+		}
+		if len(inUse) >= mfaDevicesPerUser {
+			return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
+		}
+		step, err := s.checkCodes(d, code1, code2)
+		if err != nil {
+			return err
+		}
+		d.UserID, d.EnabledAt, d.LastStep = store.MFARootUser, s.now(), step
+		return tx.UpdateMFADevice(ctx, d)
+	})
+	return storeErr(err)
+}
+
 func (s *Service) resyncMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
 	n, serial, code1, code2, err := mfaCodesRequest(p)
 	if err != nil {
@@ -330,7 +374,11 @@ func (s *Service) deactivateMFADevice(ctx context.Context, c *authz.Principal, p
 		if err != nil {
 			return err
 		}
-		if u == nil || d.UserID != u.ID {
+		owner := store.MFARootUser // the root without a UserName: its own device
+		if u != nil {
+			owner = u.ID
+		}
+		if d.UserID != owner {
 			return deviceNotForUser()
 		}
 		d.UserID, d.EnabledAt = "", time.Time{}
@@ -368,14 +416,16 @@ func (s *Service) listMFADevices(ctx context.Context, c *authz.Principal, p url.
 			return err
 		}
 		var list []xMFADevice
+		owner, userName := store.MFARootUser, "" // the root without a UserName: its own devices
 		if u != nil {
-			ds, err := userDevices(ctx, tx, c.Account, u.ID)
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				list = append(list, xMFADevice{UserName: u.Name, SerialNumber: d.SerialNumber, EnableDate: isoTime(d.EnabledAt)})
-			}
+			owner, userName = u.ID, u.Name
+		}
+		ds, err := userDevices(ctx, tx, c.Account, owner)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			list = append(list, xMFADevice{UserName: userName, SerialNumber: d.SerialNumber, EnableDate: isoTime(d.EnabledAt)})
 		}
 		out.MFADevices, out.xPage, err = pageSlice(list, p, func(x xMFADevice) string { return x.SerialNumber })
 		return err
@@ -446,7 +496,9 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, c *authz.Principal,
 		// As in AWS, the list leaves tags out (ListMFADeviceTags has them).
 		for _, d := range ds {
 			x := xVirtualMFADevice{SerialNumber: d.SerialNumber}
-			if d.UserID != "" {
+			if d.UserID == store.MFARootUser {
+				x.EnableDate = isoTime(d.EnabledAt)
+			} else if d.UserID != "" {
 				u, err := tx.GetUserByID(ctx, c.Account, d.UserID)
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err

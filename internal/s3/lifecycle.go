@@ -26,7 +26,7 @@ func (c *call) getBucketLifecycle() error {
 	if c.b.Lifecycle == "" {
 		return awsapi.LifecycleNotFound.Of().With("BucketName", c.bucket)
 	}
-	cfg, err := lifecycle.Parse([]byte(c.b.Lifecycle))
+	cfg, err := lifecycle.Load([]byte(c.b.Lifecycle))
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (c *call) putBucketLifecycle() error {
 	}
 	minSize := c.r.Header.Get(minSizeHeader)
 	if minSize != "" && minSize != "varies_by_storage_class" && minSize != minSizeDefault {
-		return awsapi.LifecycleMinSizeInvalid.Of()
+		return awsapi.LifecycleMinSizeInvalid.Of(minSize)
 	}
 	data, err := c.readBody(maxXMLBody)
 	if err != nil {
@@ -72,6 +72,9 @@ func (c *call) putBucketLifecycle() error {
 	}
 	doc := string(cfg.XML())
 	if err := c.updateBucket(func(b *store.Bucket) error {
+		if b.MFADelete == mfaEnabled {
+			return awsapi.LifecycleWithMFADelete.Of()
+		}
 		b.Lifecycle, b.LifecycleMinSize = doc, minSize
 		return nil
 	}); err != nil {

@@ -125,7 +125,7 @@ func (w *LifecycleWorker) pass(ctx context.Context, res *LifecycleResult) error 
 			if b.Lifecycle == "" {
 				continue
 			}
-			cfg, err := lifecycle.Parse([]byte(b.Lifecycle))
+			cfg, err := lifecycle.Load([]byte(b.Lifecycle))
 			if err != nil || !cfg.Active() {
 				continue
 			}
@@ -531,7 +531,7 @@ func compileLifecycle(_ string, doc string) *lifecycle.Config {
 	if doc == "" {
 		return nil
 	}
-	cfg, err := lifecycle.Parse([]byte(doc))
+	cfg, err := lifecycle.Load([]byte(doc))
 	if err != nil {
 		return nil // validated on write
 	}

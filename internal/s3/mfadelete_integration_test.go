@@ -1,8 +1,12 @@
 package s3_test
 
 import (
+	"crypto/tls"
 	"encoding/base32"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -10,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/mfa"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -26,6 +31,20 @@ func virtualMFA(t *testing.T, env *testenv.Env, name string) (string, []byte) {
 	return aws.ToString(d.SerialNumber), secret
 }
 
+// rootMFA creates a virtual MFA device and has the operator enable it for
+// the account's root (`gatehouse mfa enable-root`: no API call does), and
+// returns its serial number and secret.
+func rootMFA(t *testing.T, env *testenv.Env, name string) (string, []byte) {
+	t.Helper()
+	serial, secret := virtualMFA(t, env, name)
+	step := mfa.StepAt(time.Now())
+	env.EnableRootMFA(serial, mfa.Code(secret, step-1), mfa.Code(secret, step))
+	return serial, secret
+}
+
+// mfaOverHTTP lets tests send x-amz-mfa over plain HTTP.
+func mfaOverHTTP(c *config.Config) { c.S3MFAAllowHTTP = true }
+
 func wantMessage(t *testing.T, err error, status int, code, msg string) {
 	t.Helper()
 	wantStatusCode(t, err, status, code)
@@ -35,16 +54,21 @@ func wantMessage(t *testing.T, err error, status int, code, msg string) {
 }
 
 // TestMFADelete: MFA Delete with Gatehouse's virtual MFA devices — only the
-// bucket owner's root, with a code of one of its account's unassigned
-// devices, may turn it on or off, change the versioning state, or
+// bucket owner's root, with a code of a device enabled for it, may turn it on or off, change the versioning state, or
 // permanently delete a version while it is on; a code works once.
 func TestMFADelete(t *testing.T) {
-	env := testenv.New(t)
+	env := testenv.New(t, mfaOverHTTP)
 	c := env.S3
 	mkBucket(t, c, "guarded")
 	bk := aws.String("guarded")
 	setVersioning(t, c, "guarded", types.BucketVersioningStatusEnabled)
-	serial, secret := virtualMFA(t, env, "root-account-mfa-device")
+	// A device created but never enabled is nobody's, not the root's.
+	loose, looseSecret := virtualMFA(t, env, "loose")
+	env.Advance(mfa.Step)
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bk, MFA: aws.String(loose + " " + mfa.Code(looseSecret, mfa.StepAt(env.Now()))),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
+	wantMessage(t, err, 400, "InvalidArgument", "Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}")
+	serial, secret := rootMFA(t, env, "root-account-mfa-device")
 	// next moves the clock to the next TOTP step and returns its x-amz-mfa.
 	next := func() string {
 		env.Advance(mfa.Step)
@@ -61,7 +85,7 @@ func TestMFADelete(t *testing.T) {
 
 	// An IAM user allowed everything is not the bucket owner's root.
 	admin := env.S3Client(azUser(t, env, env.IAM, "admin", azPolicy(azAllow("s3:*", "*"))))
-	_, err := admin.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bk, MFA: aws.String(next()),
+	_, err = admin.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bk, MFA: aws.String(next()),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
 	wantMessage(t, err, 403, "AccessDenied", "This operation may only be performed by the bucket owner")
 	// Nor are the root's temporary credentials.
@@ -121,4 +145,51 @@ func TestMFADelete(t *testing.T) {
 	}
 	out := must[*s3.ListObjectVersionsOutput](t)(c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bk}))
 	must[*s3.DeleteObjectOutput](t)(admin.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bk, Key: aws.String("k"), VersionId: out.Versions[0].VersionId}))
+}
+
+const mfaInsecureMsg = "Requests specifying Mfa Authentication must be made over a secure connection."
+
+// TestMFARequiresHTTPS: a request carrying x-amz-mfa over plain HTTP is
+// refused (whether or not the bucket has MFA Delete) unless the server
+// allows it; over HTTPS the same code works.
+func TestMFARequiresHTTPS(t *testing.T) {
+	certFile, keyFile, pool := testenv.SelfSignedCert(t)
+	env := testenv.New(t, func(c *config.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	t.Cleanup(hc.CloseIdleConnections)
+	cfg := env.AWSConfig(env.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""))
+	cfg.BaseEndpoint = aws.String(strings.Replace(env.URL, "http://", "https://", 1))
+	cfg.HTTPClient = hc
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	env.IAM = iam.NewFromConfig(cfg)
+
+	mkBucket(t, c, "secure")
+	setVersioning(t, c, "secure", types.BucketVersioningStatusEnabled)
+	serial, secret := rootMFA(t, env, "root-account-mfa-device")
+	env.Advance(mfa.Step)
+	must[*s3.PutBucketVersioningOutput](t)(c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("secure"),
+		MFA:                     aws.String(serial + " " + mfa.Code(secret, mfa.StepAt(env.Now()))),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}}))
+
+	// A second server, on plain HTTP.
+	http1 := testenv.New(t)
+	p := http1.S3
+	mkBucket(t, p, "plain")
+	setVersioning(t, p, "plain", types.BucketVersioningStatusEnabled)
+	pserial, psecret := rootMFA(t, http1, "root-account-mfa-device")
+	http1.Advance(mfa.Step)
+	code := aws.String(pserial + " " + mfa.Code(psecret, mfa.StepAt(http1.Now())))
+	_, err := p.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("plain"), MFA: code,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
+	wantError(t, err, 400, "InvalidRequest", mfaInsecureMsg)
+	if v := must[*s3.GetBucketVersioningOutput](t)(p.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("plain")})); v.MFADelete != "" {
+		t.Fatalf("MFA Delete turned on over plain HTTP: %q", v.MFADelete)
+	}
+	// Any request carrying the header, MFA Delete or not.
+	id := aws.ToString(put(t, p, "plain", "k", "v").VersionId)
+	_, err = p.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("plain"), Key: aws.String("k"), VersionId: aws.String(id), MFA: code})
+	wantError(t, err, 400, "InvalidRequest", mfaInsecureMsg)
+	if body, _ := getVersion(t, p, "plain", "k", id); body != "v" {
+		t.Fatalf("version after the refused delete: %q", body)
+	}
 }

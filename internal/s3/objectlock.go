@@ -3,6 +3,7 @@ package s3
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -176,4 +177,29 @@ func lockKeys(h http.Header, set func(string, ...string)) {
 	if v := h.Get(lockHoldHeader); v != "" {
 		set("s3:object-lock-legal-hold", v)
 	}
+}
+
+// lockChecks declares s3:PutObjectRetention for a write that sets a
+// retention and s3:PutObjectLegalHold for one that sets a legal hold (S3
+// requires both beside s3:PutObject), on the written object, with the
+// write's Object Lock condition keys. h is the request's headers, or a
+// browser form's fields (requestHeaders).
+func (c *call) lockChecks(h http.Header, resource string) []pipeline.Check {
+	keys := func(_ *call, set func(string, ...string)) { lockKeys(h, set) }
+	// The retention check also carries the remaining days, as
+	// PutObjectRetention's does (retentionKeys).
+	retention := func(c *call, set func(string, ...string)) {
+		lockKeys(h, set)
+		if until, err := time.Parse(time.RFC3339, h.Get(lockDateHeader)); err == nil {
+			set("s3:object-lock-remaining-retention-days", strconv.Itoa(int(until.Sub(c.s.now()).Hours()/24)))
+		}
+	}
+	var checks []pipeline.Check
+	if h.Get(lockModeHeader) != "" || h.Get(lockDateHeader) != "" {
+		checks = append(checks, c.check(c.b, "s3:PutObjectRetention", resource, retention))
+	}
+	if h.Get(lockHoldHeader) != "" {
+		checks = append(checks, c.check(c.b, "s3:PutObjectLegalHold", resource, keys))
+	}
+	return checks
 }

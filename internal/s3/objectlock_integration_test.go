@@ -312,7 +312,11 @@ func TestObjectLockConditionKeys(t *testing.T) {
 	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String("g"), Body: strings.NewReader("x"),
 		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(soon), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
 	wantStatusCode(t, err, 403, "AccessDenied")
-	v := putLocked(t, c, "cond", "k", types.ObjectLockModeCompliance, soon)
+	// A write's retention is also s3:PutObjectRetention, with its remaining days.
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String("k"), Body: strings.NewReader("x"),
+		ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(soon), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	wantStatusCode(t, err, 403, "AccessDenied")
+	v := putLocked(t, c, "cond", "k", types.ObjectLockModeCompliance, soon.Add(50*time.Hour))
 	wantStatusCode(t, putRetention(c, "cond", "k", v, types.ObjectLockRetentionModeCompliance, soon.Add(time.Hour)), 403, "AccessDenied")
 	if err := putRetention(c, "cond", "k", v, types.ObjectLockRetentionModeCompliance, soon.Add(72*time.Hour)); err != nil {
 		t.Fatalf("a retention of three days: %v", err)

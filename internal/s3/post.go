@@ -1,7 +1,10 @@
 package s3
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -164,7 +167,8 @@ func (c *call) postAuthenticateForm() error {
 
 // resolvePostObject declares s3:PutObject on the form's key, as for any
 // PUT (s3:authType is POST; the form's fields give the condition keys a
-// PUT's headers would), and the setterChecks of its tagging and ACL fields.
+// PUT's headers would, Object Lock's included), and the setterChecks of its
+// tagging, ACL and Object Lock fields.
 func (c *call) resolvePostObject() (pipeline.Plan, error) {
 	if err := c.loadReplaced(c.key); err != nil {
 		return pipeline.Plan{}, err
@@ -208,6 +212,20 @@ func (c *call) postObject() error {
 	if err != nil {
 		return err
 	}
+	lock, err := lockHeaders(h, c.b, c.s.now())
+	if err != nil {
+		return err
+	}
+	// The Content-MD5 field, like PutObject's header, is checked against
+	// the file.
+	var wantMD5 []byte
+	if v, ok := fields["content-md5"]; ok {
+		sum, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(sum) != md5.Size {
+			return awsapi.ContentMD5Invalid.Of()
+		}
+		wantMD5 = sum
+	}
 	class, err := storageClass(h)
 	if err != nil {
 		return err
@@ -244,9 +262,14 @@ func (c *call) postObject() error {
 		}
 		return awsapi.UploadTooSmall.Of().With("MinSizeAllowed", strconv.FormatInt(minSize, 10))
 	}
+	if wantMD5 != nil && !bytes.Equal(plainMD5[:], wantMD5) {
+		c.s.deleteBlobs(context.WithoutCancel(c.ctx), []store.BlobRef{ref})
+		return awsapi.ContentMD5Mismatch.Of()
+	}
 	o := &store.Object{Bucket: c.bucket, Key: key, Blobs: []store.BlobRef{ref}, Size: ref.Size,
 		ETag: k.etag(plainMD5), LastModified: c.s.now().UTC(), ContentType: ct,
 		Headers: std, Metadata: meta, Tags: tags, Owner: c.writeOwner, ACL: c.writeACL, StorageClass: class, Encryption: k.encryption()}
+	o.LockMode, o.LockUntil, o.LegalHold = lock.mode, lock.until, lock.hold
 	if err := c.commitObject(o, nil); err != nil {
 		return err
 	}

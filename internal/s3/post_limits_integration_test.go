@@ -28,6 +28,7 @@ type rootForm struct {
 	bucket, key string
 	fields      [][2]string
 	forge       bool
+	conds       func([]any) []any // edits the policy's conditions (nil: one eq per field)
 }
 
 // body writes the form's fields and the file part's header, and returns
@@ -43,6 +44,9 @@ func (f rootForm) body(t *testing.T, buf *bytes.Buffer) (*multipart.Writer, io.W
 	conds := []any{map[string]string{"bucket": f.bucket}}
 	for _, kv := range fields {
 		conds = append(conds, map[string]string{kv[0]: kv[1]})
+	}
+	if f.conds != nil {
+		conds = f.conds(conds)
 	}
 	doc, err := json.Marshal(map[string]any{"expiration": now.Add(10 * time.Minute).Format("2006-01-02T15:04:05.000Z"), "conditions": conds})
 	if err != nil {

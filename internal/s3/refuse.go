@@ -18,9 +18,6 @@ import (
 // handler reads a byte of the body; silently storing an object without the
 // protection its writer asked for is never an outcome.
 
-// objectLockHeaders set an object's retention or legal hold.
-var objectLockHeaders = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold"}
-
 // grantHeaders grant ACL permissions to named grantees.
 var grantHeaders = []string{"x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"}
 
@@ -48,13 +45,6 @@ func (c *call) refuse() error {
 		return c.refuseBucketSettings(h)
 	case opPutObject, opCopyObject, opCreateUpload, opPostObject:
 		// Encryption headers are the handlers' (sse.go: writeSpec).
-		if c.op == opPostObject {
-			for _, name := range objectLockHeaders {
-				if h.Get(name) != "" {
-					return awsapi.ObjectLockNotSupported.Of(name).With("Header", name)
-				}
-			}
-		}
 		owner, grants, err := c.objectWrite(h)
 		if err != nil {
 			return err

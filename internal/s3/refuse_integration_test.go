@@ -149,9 +149,9 @@ func TestRefuseEncryptionBeyondWhatIsServed(t *testing.T) {
 	wantNoObject(t, env.S3, "sse", "uploads/form")
 }
 
-// TestRefuseObjectLock: "false" asks for no Object Lock; lock headers on a
-// bucket without it are S3's InvalidRequest, and lock fields of a browser
-// form upload (which cannot carry them yet) NotImplemented, never ignored.
+// TestRefuseObjectLock: "false" asks for no Object Lock; lock headers (and
+// a browser form's lock fields) on a bucket without it are S3's
+// InvalidRequest, never ignored.
 func TestRefuseObjectLock(t *testing.T) {
 	env := testenv.New(t)
 	if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("unlocked"), ObjectLockEnabledForBucket: aws.Bool(false)}); err != nil {
@@ -168,12 +168,11 @@ func TestRefuseObjectLock(t *testing.T) {
 	if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	h := "x-amz-object-lock-legal-hold"
-	status, body := rootForm{bucket: "locked", key: "form", fields: [][2]string{{h, "ON"}}}.post(t, env, []byte("x"))
-	if status != 501 || !strings.Contains(body, "Object Lock is not supported yet: the request is refused rather than create what it cannot lock (header "+h+")") {
-		t.Fatalf("a form upload with a legal hold: %d %s", status, body)
+	status, body := rootForm{bucket: "unlocked", key: "form", fields: [][2]string{{"x-amz-object-lock-legal-hold", "ON"}}}.post(t, env, []byte("x"))
+	if status != 400 || !strings.Contains(body, "<Message>Bucket is missing Object Lock Configuration</Message>") {
+		t.Fatalf("a form upload with a legal hold, to a bucket without Object Lock: %d %s", status, body)
 	}
-	wantNoObject(t, env.S3, "locked", "form")
+	wantNoObject(t, env.S3, "unlocked", "form")
 }
 
 func TestACLsDisabled(t *testing.T) {

@@ -84,12 +84,13 @@ func (c *call) resolvePut() (pipeline.Plan, error) {
 
 // setterChecks are the checks a write of an object declares for what it
 // sets besides the bytes (h: its headers, or a browser form's fields) on
-// the object ARN resource:
-// s3:PutObjectTagging with the requested tag keys when it sets tags
-// (setsTags; tags nil when they do not parse: the handler refuses them),
-// and s3:PutObjectAcl when it grants. PutObject, CreateMultipartUpload,
-// CopyObject and form uploads all declare them, so a Deny of either action
-// cannot be bypassed by choosing another way to write.
+// the object ARN resource: s3:PutObjectTagging with the requested tag keys
+// when it sets tags (setsTags; tags nil when they do not parse: the handler
+// refuses them), s3:PutObjectAcl when it grants, and s3:PutObjectRetention
+// / s3:PutObjectLegalHold when it sets a retention or legal hold
+// (lockChecks). PutObject, CreateMultipartUpload, CopyObject and form
+// uploads all declare them, so a Deny of any of these actions cannot be
+// bypassed by choosing another way to write.
 func (c *call) setterChecks(h http.Header, resource string, setsTags bool, tags []store.Tag) []pipeline.Check {
 	var checks []pipeline.Check
 	if setsTags {
@@ -102,7 +103,7 @@ func (c *call) setterChecks(h http.Header, resource string, setsTags bool, tags 
 	if grantsACL(h) {
 		checks = append(checks, c.checkOn(c.b, c.newObject(h), "s3:PutObjectAcl", resource, (*call).putKeys))
 	}
-	return checks
+	return append(checks, c.lockChecks(h, resource)...)
 }
 
 // headerTags are the tags of an x-amz-tagging header, nil when there are

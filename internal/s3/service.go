@@ -72,6 +72,9 @@ type Config struct {
 	// without x-amz-object-ownership ("" is BucketOwnerEnforced, S3's
 	// default: ACLs disabled).
 	DefaultObjectOwnership string
+	// MFAAllowHTTP accepts x-amz-mfa over plain HTTP (S3 requires HTTPS
+	// for requests carrying it).
+	MFAAllowHTTP bool
 }
 
 // Service is the S3 front end and domain.
@@ -97,14 +100,15 @@ type Service struct {
 	leases     *leases
 	// copyBufs holds copyBufSize buffers for streaming object bytes.
 	copyBufs *sync.Pool
-	// keys, encryptAll, sseCAllowHTTP: Config's Keys, EncryptAll and
-	// SSECAllowHTTP.
+	// keys, encryptAll, sseCAllowHTTP, mfaAllowHTTP: Config's Keys,
+	// EncryptAll, SSECAllowHTTP and MFAAllowHTTP.
 	keys          *sse.Keyring
 	encryptAll    bool
 	sseCAllowHTTP bool
 	canon         *canonicalIDs
 	// defaultOwnership is a new bucket's Object Ownership.
 	defaultOwnership string
+	mfaAllowHTTP  bool
 }
 
 // New builds a Service.
@@ -122,7 +126,7 @@ func New(c Config) *Service {
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
-		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP,
+		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
 		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership}
 }
 
@@ -259,6 +263,10 @@ func (c *call) Authenticate(ctx context.Context) (*authz.Principal, authz.Reques
 
 // Resolve loads the bucket the operation addresses and returns its checks.
 func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
+	// S3 requires HTTPS for any request carrying an MFA code.
+	if c.r.Header.Get("x-amz-mfa") != "" && c.r.TLS == nil && !c.s.mfaAllowHTTP {
+		return pipeline.Plan{}, awsapi.MFAInsecure.Of()
+	}
 	if c.op.level >= levelBucket && c.b == nil {
 		if err := c.loadBucket(); err != nil {
 			return pipeline.Plan{}, err

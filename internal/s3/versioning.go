@@ -77,6 +77,9 @@ func (c *call) putBucketVersioning() error {
 		if (b.MFADelete == mfaEnabled || req.MfaDelete == mfaEnabled) && !c.mfaOK {
 			return awsapi.MFARequired.Of()
 		}
+		if req.MfaDelete == mfaEnabled && b.Lifecycle != "" {
+			return awsapi.MFADeleteWithLifecycle.Of()
+		}
 		if b.ObjectLock && req.Status != store.VersioningEnabled {
 			return awsapi.ObjectLockVersioningLocked.Of()
 		}
@@ -117,7 +120,7 @@ func (c *call) checkMFA() error {
 	}
 	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
 		return authz.VerifyMFA(c.ctx, tx, c.s.mfa, serial, code, c.s.now(), func(d *store.MFADevice) bool {
-			return d.Account == c.b.Account && d.UserID == ""
+			return d.Account == c.b.Account && d.UserID == store.MFARootUser
 		})
 	})
 	if errors.Is(err, mfa.ErrInvalidCode) {

@@ -102,5 +102,13 @@ func (a *Admin) RunLifecycle(ctx context.Context, log *slog.Logger) (s3.Lifecycl
 	return w.RunOnce(ctx)
 }
 
+// EnableRootMFADevice enables the virtual MFA device serial (created with
+// CreateVirtualMFADevice) for the root of account, checking two
+// consecutive codes of it: the only way a root gets a device, as AWS
+// allows it only in its console (`gatehouse mfa enable-root`).
+func (a *Admin) EnableRootMFADevice(ctx context.Context, account, serial, code1, code2 string) error {
+	return a.c.iam.EnableRootMFADevice(ctx, account, serial, code1, code2)
+}
+
 // Close releases the store.
 func (a *Admin) Close() error { return a.c.close() }

@@ -198,8 +198,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
-		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, CanonicalKey: canonicalKey,
-		DefaultObjectOwnership: cfg.S3DefaultObjectOwnership})
+		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
+		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()
 		return nil, err

@@ -108,6 +108,10 @@ type InlinePolicy struct {
 	Document string
 }
 
+// MFARootUser is the MFADevice.UserID of a device enabled for the
+// account's root (IAM user ids never take this form).
+const MFARootUser = "root"
+
 // Access key statuses.
 const (
 	KeyActive   = "Active"
@@ -135,7 +139,7 @@ type MFADevice struct {
 	Name         string
 	Path         string
 	SeedSealed   []byte // the TOTP secret, sealed under the master key with SerialNumber as additional data
-	UserID       string // the user it is enabled for; "" while unassigned
+	UserID       string // the user it is enabled for (MFARootUser: the account's root); "" while unassigned
 	EnabledAt    time.Time
 	CreatedAt    time.Time
 	// LastStep is the last TOTP time step whose code was accepted; a code

@@ -182,6 +182,20 @@ func (e *Env) CreateAccount(name string) (id string, root aws.CredentialsProvide
 	return c.AccountID, e.Credentials(c.AccessKeyID, c.SecretAccessKey, "")
 }
 
+// EnableRootMFA runs `gatehouse mfa enable-root` on the data dir: the
+// default account's root gets the virtual MFA device serial.
+func (e *Env) EnableRootMFA(serial, code1, code2 string) {
+	e.t.Helper()
+	admin, err := server.OpenAdmin(context.Background(), e.Cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.EnableRootMFADevice(context.Background(), e.Cfg.AccountID, serial, code1, code2); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // RotateTokenKeys runs `gatehouse keys rotate` on the data dir.
 func (e *Env) RotateTokenKeys() {
 	e.t.Helper()

@@ -110,3 +110,13 @@ func TestS3WriteOnceBackupBucket(t *testing.T) {
 		t.Fatal("a lock bucket with versions was deleted")
 	}
 }
+
+// TestBoto3S3ObjectLock: boto3 drives Object Lock against the binary — a
+// bucket created with it, a default retention, retention headers and a
+// presigned POST form's lock fields, legal holds, refused deletions, the
+// governance bypass, and COMPLIANCE retention that cannot be shortened.
+func TestBoto3S3ObjectLock(t *testing.T) {
+	runBoto3Script(t, startServer(t, t.TempDir()).URL, "testdata/boto3_objectlock.py",
+		"OK bucket", "OK default retention", "OK retention headers", "OK form fields", "OK legal hold",
+		"OK governance bypass", "OK compliance")
+}

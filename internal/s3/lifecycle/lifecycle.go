@@ -136,8 +136,25 @@ type Config struct {
 var transitionClasses = map[string]bool{"GLACIER": true, "STANDARD_IA": true, "ONEZONE_IA": true,
 	"INTELLIGENT_TIERING": true, "DEEP_ARCHIVE": true, "GLACIER_IR": true}
 
-// Parse decodes and validates a configuration document.
+// Parse decodes and validates a configuration document as
+// PutBucketLifecycleConfiguration does.
 func Parse(data []byte) (*Config, error) {
+	c, err := Load(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range c.Rules {
+		if err := r.validateActions(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Load decodes a stored configuration: the grammar Parse checks, without
+// the checks between a rule's actions (a configuration stored before they
+// were made still reads and runs as it was accepted).
+func Load(data []byte) (*Config, error) {
 	var c Config
 	d := xml.NewDecoder(bytes.NewReader(data))
 	if err := d.Decode(&c); err != nil {
@@ -246,7 +263,7 @@ func (r *Rule) validate() error {
 			return invalidArg("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
 		}
 		if r.hasTags() {
-			return invalidReq("Tag-based filter cannot be used with AbortIncompleteMultipartUpload action")
+			return invalidReq("AbortIncompleteMultipartUpload cannot be specified with Tags.")
 		}
 	}
 	classes := map[string]bool{}
@@ -256,7 +273,7 @@ func (r *Rule) validate() error {
 			return malformed()
 		}
 		if classes[t.StorageClass] {
-			return invalidArg("'StorageClass' must be different for 'Transition' actions in same 'Rule'")
+			return invalidArg("'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '%s'", r.filterDesc())
 		}
 		classes[t.StorageClass] = true
 		if (t.Days == nil) == (t.Date == nil) {
@@ -279,7 +296,7 @@ func (r *Rule) validate() error {
 			return malformed()
 		}
 		if classes[t.StorageClass] {
-			return invalidArg("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule'")
+			return invalidArg("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule' with filter '%s'", r.filterDesc())
 		}
 		classes[t.StorageClass] = true
 		if t.NoncurrentDays == nil || *t.NoncurrentDays < 0 {
@@ -289,12 +306,19 @@ func (r *Rule) validate() error {
 	return nil
 }
 
+// MaxFilterSize is the largest object size a filter may name (1000 × 2^40
+// bytes, the bound of S3's message).
+const MaxFilterSize = 1_099_511_627_776_000
+
 func sizes(gt, lt *int64) error {
-	if gt != nil && *gt < 0 || lt != nil && *lt <= 0 {
-		return invalidArg("Object size must be a positive integer")
+	if gt != nil && (*gt < 0 || *gt > MaxFilterSize) {
+		return invalidReq("'ObjectSizeGreaterThan' should be between 0 and %d.", int64(MaxFilterSize))
+	}
+	if lt != nil && (*lt < 1 || *lt > MaxFilterSize) {
+		return invalidReq("'ObjectSizeLessThan' should be between 1 and %d.", int64(MaxFilterSize))
 	}
 	if gt != nil && lt != nil && *gt >= *lt {
-		return invalidArg("ObjectSizeGreaterThan must be less than ObjectSizeLessThan")
+		return invalidReq("'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.")
 	}
 	return nil
 }

@@ -32,10 +32,14 @@ func TestParseRefusals(t *testing.T) {
 		{"duplicate id", `<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule><Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>`, CodeInvalidArgument, "Rule ID must be unique. Found same ID for more than one rule"},
 		{"noncurrent zero", `<Rule><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration></Rule>`, CodeInvalidArgument, "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer"},
 		{"abort zero", `<Rule><Filter/><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`, CodeInvalidArgument, "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer"},
-		{"abort with tags", `<Rule><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`, CodeInvalidRequest, "Tag-based filter cannot be used with AbortIncompleteMultipartUpload action"},
+		{"abort with tags", `<Rule><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`, CodeInvalidRequest, "AbortIncompleteMultipartUpload cannot be specified with Tags."},
 		{"marker with tags", `<Rule><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>`, CodeInvalidRequest, "ExpiredObjectDeleteMarker cannot be specified with tags."},
 		{"bad class", `<Rule><Filter/><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>COLD</StorageClass></Transition></Rule>`, CodeMalformedXML, malformedMessage},
-		{"sizes inverted", `<Rule><Filter><And><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidArgument, "ObjectSizeGreaterThan must be less than ObjectSizeLessThan"},
+		{"sizes inverted", `<Rule><Filter><And><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidRequest, "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'."},
+		{"sizes equal", `<Rule><Filter><And><ObjectSizeGreaterThan>5</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidRequest, "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'."},
+		{"less than zero", `<Rule><Filter><ObjectSizeLessThan>0</ObjectSizeLessThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidRequest, "'ObjectSizeLessThan' should be between 1 and 1099511627776000."},
+		{"less than too big", `<Rule><Filter><ObjectSizeLessThan>1099511627776001</ObjectSizeLessThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidRequest, "'ObjectSizeLessThan' should be between 1 and 1099511627776000."},
+		{"greater than negative", `<Rule><Filter><ObjectSizeGreaterThan>-1</ObjectSizeGreaterThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>`, CodeInvalidRequest, "'ObjectSizeGreaterThan' should be between 0 and 1099511627776000."},
 	}
 	for _, tc := range cases {
 		_, err := Parse(doc(tc.doc))
@@ -47,7 +51,7 @@ func TestParseRefusals(t *testing.T) {
 }
 
 func TestParseRoundTrip(t *testing.T) {
-	in := doc(`<Rule><ID>r</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01</Date></Expiration><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>`)
+	in := doc(`<Rule><ID>r</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01</Date></Expiration><Transition><Date>2029-01-01</Date><StorageClass>GLACIER</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>`)
 	c, err := Parse(in)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,15 @@ bad = [
      ("InvalidRequest", "At least one action needs to be specified in a rule")),
     ({"ID": "x", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"},
                                                                     {"Days": 2, "StorageClass": "STANDARD_IA"}]},
-     ("InvalidArgument", "'StorageClass' must be different for 'Transition' actions in same 'Rule'")),
+     ("InvalidArgument", "'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '(prefix=)'")),
+    ({"ID": "x", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Transitions": [{"Days": 10, "StorageClass": "STANDARD_IA"}]},
+     ("InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'")),
+    ({"ID": "x", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 30},
+      "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]},
+     ("InvalidArgument", "'Days' in the Expiration action for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action")),
+    ({"ID": "x", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": 1024},
+      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+     ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Object Size.")),
 ]
 for rule, want in bad:
     got = code(s3.put_bucket_lifecycle_configuration, Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
