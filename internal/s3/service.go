@@ -108,7 +108,7 @@ type Service struct {
 	canon         *canonicalIDs
 	// defaultOwnership is a new bucket's Object Ownership.
 	defaultOwnership string
-	mfaAllowHTTP  bool
+	mfaAllowHTTP     bool
 }
 
 // New builds a Service.

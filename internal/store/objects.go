@@ -246,16 +246,16 @@ func (o *Object) Removable(r Removal) error {
 
 // Upload is an in-progress multipart upload.
 type Upload struct {
-	ID                string
-	Bucket            string
-	Key               string
-	Initiator         string // principal ARN
+	ID        string
+	Bucket    string
+	Key       string
+	Initiator string // principal ARN
 	// InitiatorID is the initiator's aws:userid (its entity's unique id,
 	// and a role session's name): the initiator's default permission to
 	// abort the upload and list its parts is bound to it, not to the ARN a
 	// deleted-and-recreated entity would share ("" for uploads started
 	// before it was recorded, which get no such permission).
-	InitiatorID string `json:",omitempty"`
+	InitiatorID       string `json:",omitempty"`
 	Owner             string // account
 	CreatedAt         time.Time
 	ContentType       string
