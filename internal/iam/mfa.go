@@ -273,24 +273,31 @@ func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url
 		if err != nil {
 			return err
 		}
-		if d.UserID != "" {
-			return awsapi.MFADeviceAssigned.Of()
-		}
-		inUse, err := userDevices(ctx, tx, c.Account, u.ID)
-		if err != nil {
-			return err
-		}
-		if len(inUse) >= mfaDevicesPerUser {
-			return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
-		}
-		step, err := s.checkCodes(d, code1, code2)
-		if err != nil {
-			return err
-		}
-		d.UserID, d.EnabledAt, d.LastStep = u.ID, s.now(), step
-		return tx.UpdateMFADevice(ctx, d)
+		return s.assignDevice(ctx, tx, c.Account, u.ID, d, code1, code2)
 	})
 	return nil, storeErr(err)
+}
+
+// assignDevice enables device d for owner (a user's id, or
+// store.MFARootUser) after checking two consecutive codes of it: refused
+// when d is assigned already or the owner has its quota of devices.
+func (s *Service) assignDevice(ctx context.Context, tx store.Tx, account, owner string, d *store.MFADevice, code1, code2 string) error {
+	if d.UserID != "" {
+		return awsapi.MFADeviceAssigned.Of()
+	}
+	inUse, err := userDevices(ctx, tx, account, owner)
+	if err != nil {
+		return err
+	}
+	if len(inUse) >= mfaDevicesPerUser {
+		return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
+	}
+	step, err := s.checkCodes(d, code1, code2)
+	if err != nil {
+		return err
+	}
+	d.UserID, d.EnabledAt, d.LastStep = owner, s.now(), step
+	return tx.UpdateMFADevice(ctx, d)
 }
 
 // EnableRootMFADevice enables the account's virtual MFA device serial for
@@ -317,22 +324,7 @@ func (s *Service) EnableRootMFADevice(ctx context.Context, account, serial, code
 		if err != nil {
 			return err
 		}
-		if d.UserID != "" {
-			return awsapi.MFADeviceAssigned.Of()
-		}
-		inUse, err := userDevices(ctx, tx, account, store.MFARootUser)
-		if err != nil {
-			return err
-		}
-		if len(inUse) >= mfaDevicesPerUser {
-			return awsapi.QuotaExceeded.Of("MFADevicesPerUser", mfaDevicesPerUser)
-		}
-		step, err := s.checkCodes(d, code1, code2)
-		if err != nil {
-			return err
-		}
-		d.UserID, d.EnabledAt, d.LastStep = store.MFARootUser, s.now(), step
-		return tx.UpdateMFADevice(ctx, d)
+		return s.assignDevice(ctx, tx, account, store.MFARootUser, d, code1, code2)
 	})
 	return storeErr(err)
 }

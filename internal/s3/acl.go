@@ -319,8 +319,7 @@ func (c *call) putBucketACL() error {
 			return err
 		}
 	}
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.emptyOK()
 	return nil
 }
 
@@ -354,9 +353,7 @@ func (c *call) putObjectACL() error {
 		}
 		o = updated
 	}
-	c.versionHeader(c.w.Header(), o)
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.versionOK(o)
 	return nil
 }
 

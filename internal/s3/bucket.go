@@ -184,8 +184,7 @@ func (c *call) createBucket() error {
 		return err
 	}
 	c.w.Header().Set("Location", "/"+c.bucket)
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.emptyOK()
 	return nil
 }
 
@@ -282,6 +281,12 @@ func (c *call) deleteBucket() error {
 }
 
 func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
+
+// emptyOK answers 200 with an empty body.
+func (c *call) emptyOK() {
+	c.w.Header().Set("Content-Length", "0")
+	c.w.WriteHeader(http.StatusOK)
+}
 
 func (c *call) getBucketLocation() error {
 	return c.writeXML(&locationConstraint{Xmlns: xmlns, Value: c.b.Region})

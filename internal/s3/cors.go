@@ -2,7 +2,6 @@ package s3
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
 	"github.com/gatehouse/gatehouse/internal/s3/cors"
@@ -53,8 +52,7 @@ func (c *call) preflight() error {
 	for k, v := range h {
 		c.w.Header()[k] = v
 	}
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.emptyOK()
 	return nil
 }
 

@@ -183,7 +183,7 @@ func (c *call) putRetention() error {
 	if err != nil {
 		return err
 	}
-	c.emptyOK(o)
+	c.versionOK(o)
 	return nil
 }
 
@@ -219,7 +219,7 @@ func (c *call) putLegalHold() error {
 	if err != nil {
 		return err
 	}
-	c.emptyOK(o)
+	c.versionOK(o)
 	return nil
 }
 
@@ -248,9 +248,8 @@ func (c *call) lockedVersion() (*store.Object, error) {
 	return o, nil
 }
 
-// emptyOK answers 200 with no body, naming the version changed.
-func (c *call) emptyOK(o *store.Object) {
+// versionOK answers 200 with no body, naming the version changed.
+func (c *call) versionOK(o *store.Object) {
 	c.versionHeader(c.w.Header(), o)
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(200)
+	c.emptyOK()
 }

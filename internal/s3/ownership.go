@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
-	"net/http"
 	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/awsapi"
@@ -149,8 +148,7 @@ func (c *call) putOwnershipControls() error {
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.emptyOK()
 	return nil
 }
 

@@ -3,7 +3,6 @@ package s3
 import (
 	"encoding/xml"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
@@ -92,8 +91,7 @@ func (c *call) putBucketVersioning() error {
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+	c.emptyOK()
 	return nil
 }
 
