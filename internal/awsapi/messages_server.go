@@ -9,4 +9,7 @@ var (
 	QueryBusy = ErrServiceUnavailable.say("The request has failed due to a temporary failure of the server.")
 	// S3Busy: the S3 front end is at its concurrent-request limit.
 	S3Busy = ErrSlowDown.say("Please reduce your request rate.")
+	// S3StorageBusy: the store of object bytes (an S3-compatible upstream)
+	// is throttling, overloaded or unreachable; the client should retry.
+	S3StorageBusy = ErrSlowDown.say("Please reduce your request rate.")
 )
