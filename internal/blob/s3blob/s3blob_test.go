@@ -1,0 +1,310 @@
+package s3blob
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/blob/blobtest"
+	"github.com/gatehouse/gatehouse/internal/blob/s3blob/s3blobtest"
+)
+
+// openOn returns an opener of empty stores: each case gets its own prefix
+// of one bucket, next to an object outside the prefix and one inside it
+// that is no blob, which Walk must skip.
+func openOn(t *testing.T, m *s3blobtest.Moto, opt Options) blobtest.Opener {
+	bucket := m.Bucket(t)
+	put := func(name string) {
+		if _, err := m.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &name, Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("outside/00000000000000000000000000000000")
+	var n atomic.Int64
+	return func(tb testing.TB) blob.Store {
+		prefix := fmt.Sprintf("case-%d/", n.Add(1))
+		put(prefix + "not-a-blob")
+		o := opt
+		o.Client, o.Bucket, o.Prefix = m.Client, bucket, prefix
+		s, err := New(o)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	}
+}
+
+func TestConformanceOnMoto(t *testing.T) {
+	m := s3blobtest.Start(t)
+	t.Run("Defaults", func(t *testing.T) { blobtest.Run(t, openOn(t, m, Options{})) })
+	// Every blob past 5 MiB takes the multipart path.
+	t.Run("SmallParts", func(t *testing.T) {
+		blobtest.Run(t, openOn(t, m, Options{SinglePutMax: 5 << 20, PartSize: 5 << 20}))
+	})
+	t.Run("Dial", func(t *testing.T) {
+		bucket := m.Bucket(t)
+		s, err := Open(context.Background(), m.URL(bucket, "through/dial"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := s.Put(context.Background(), strings.NewReader("hello"), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("through/dial/" + info.Key)}); err != nil {
+			t.Fatalf("the blob is not under the prefix: %v", err)
+		}
+		if _, err := Open(context.Background(), m.URL("gh-no-such-bucket", "")); err == nil {
+			t.Fatal("Dial of a missing bucket succeeded")
+		}
+	})
+	t.Run("MultipartBoundedMemory", func(t *testing.T) { testMultipart(t, m) })
+	t.Run("FailedPutLeavesNothingUpstream", func(t *testing.T) { testFailedPut(t, m) })
+}
+
+// generated yields n bytes of a pattern without holding them.
+type generated struct{ n, off int64 }
+
+func (g *generated) Read(p []byte) (int, error) {
+	if g.off >= g.n {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), g.n-g.off)]
+	for i := range p {
+		p[i] = byte((g.off + int64(i)) * 31 >> 3)
+	}
+	g.off += int64(len(p))
+	return len(p), nil
+}
+
+func digest(n int64) ([16]byte, []byte) {
+	m, s := md5.New(), sha256.New()
+	io.Copy(io.MultiWriter(m, s), &generated{n: n})
+	var sum [16]byte
+	copy(sum[:], m.Sum(nil))
+	return sum, s.Sum(nil)
+}
+
+// testMultipart: a blob of 8 parts, size declared and not, is uploaded
+// with at most two part buffers in use and reads back whole and in
+// ranges.
+func testMultipart(t *testing.T, m *s3blobtest.Moto) {
+	ctx := context.Background()
+	bucket := m.Bucket(t)
+	s, err := New(Options{Client: m.Client, Bucket: bucket, Prefix: "mp/", SinglePutMax: 5 << 20, PartSize: 5 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 40<<20 - 123
+	wantMD5, wantSHA := digest(size)
+	for _, declared := range []int64{size, blob.UnknownSize} {
+		sh := sha256.New()
+		info, err := s.Put(ctx, &generated{n: size}, declared, sh)
+		if err != nil {
+			t.Fatalf("Put (declared %d): %v", declared, err)
+		}
+		if info.Size != size || info.MD5 != wantMD5 || !bytes.Equal(sh.Sum(nil), wantSHA) {
+			t.Fatalf("Put (declared %d): %+v", declared, info)
+		}
+		if peak := s.bufsPeak.Load(); peak > 2 {
+			t.Fatalf("%d part buffers were in use at once, want at most 2", peak)
+		}
+		if live := s.bufsLive.Load(); live != 0 {
+			t.Fatalf("%d part buffers not given back", live)
+		}
+		head, err := m.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("mp/" + info.Key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if etag := aws.ToString(head.ETag); !strings.HasSuffix(strings.Trim(etag, `"`), "-8") {
+			t.Fatalf("upstream ETag %s: not an 8-part multipart object", etag)
+		}
+		obj, err := s.Open(ctx, info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := sha256.New()
+		if n, err := obj.(blob.RangeWriter).WriteRange(ctx, got, 0, size); err != nil || n != size || !bytes.Equal(got.Sum(nil), wantSHA) {
+			t.Fatalf("WriteRange of the whole: %d, %v", n, err)
+		}
+		got.Reset()
+		if _, err := io.Copy(got, io.NewSectionReader(obj, 0, size)); err != nil || !bytes.Equal(got.Sum(nil), wantSHA) {
+			t.Fatalf("sequential ReadAt: %v", err)
+		}
+		obj.Close()
+	}
+}
+
+// testFailedPut: a Put whose reader fails or whose context is cancelled
+// leaves no object and no multipart upload upstream, on both paths.
+func testFailedPut(t *testing.T, m *s3blobtest.Moto) {
+	bucket := m.Bucket(t)
+	s, err := New(Options{Client: m.Client, Bucket: bucket, SinglePutMax: 5 << 20, PartSize: 5 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, declared := range []int64{4 << 20, 30 << 20, blob.UnknownSize} {
+		ctx, cancel := context.WithCancel(context.Background())
+		r := io.MultiReader(&generated{n: 3 << 20}, &generated{n: 12 << 20}, cancelling{cancel})
+		if _, err := s.Put(ctx, r, declared); err == nil {
+			t.Fatalf("a cancelled Put (declared %d) succeeded", declared)
+		}
+		cancel()
+		r = io.MultiReader(&generated{n: 12 << 20}, failing{})
+		if _, err := s.Put(context.Background(), r, declared); err == nil {
+			t.Fatalf("a failed Put (declared %d) succeeded", declared)
+		}
+	}
+	// A body shorter or longer than declared, past the single put.
+	if _, err := s.Put(context.Background(), &generated{n: 12 << 20}, 13<<20); !errors.Is(err, blob.ErrSizeMismatch) {
+		t.Fatalf("short body: %v", err)
+	}
+	if _, err := s.Put(context.Background(), &generated{n: 12 << 20}, 11<<20); !errors.Is(err, blob.ErrSizeMismatch) {
+		t.Fatalf("long body: %v", err)
+	}
+	var n int
+	if err := s.Walk(context.Background(), func(string, time.Time) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("Walk after failed puts: %d blobs, %v", n, err)
+	}
+	list, err := m.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: &bucket})
+	if err != nil || len(list.Contents) != 0 {
+		t.Fatalf("upstream objects after failed puts: %v", err)
+	}
+	ups, err := m.Client.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups.Uploads) != 0 {
+		t.Fatalf("%d multipart uploads left in progress upstream", len(ups.Uploads))
+	}
+	if live := s.bufsLive.Load(); live != 0 {
+		t.Fatalf("%d part buffers not given back", live)
+	}
+}
+
+type cancelling struct{ cancel context.CancelFunc }
+
+func (c cancelling) Read(p []byte) (int, error) { c.cancel(); return len(p), nil }
+
+type failing struct{}
+
+func (failing) Read([]byte) (int, error) { return 0, errors.New("client went away") }
+
+// fakeUpstream answers every request with status and an S3 error code.
+func fakeUpstream(t *testing.T, status int, code string) (*httptest.Server, *atomic.Int64) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>no</Message><RequestId>r1</RequestId></Error>`, code)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+// credentialsFile writes a shared credentials file holding secret.
+func credentialsFile(t *testing.T, secret string) string {
+	p := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(p, []byte("[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUpstreamUnavailable(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		status int
+		code   string
+	}{{503, "SlowDown"}, {503, "ServiceUnavailable"}, {429, "TooManyRequests"}} {
+		srv, calls := fakeUpstream(t, c.status, c.code)
+		loc := &Location{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true,
+			CredentialsFile: credentialsFile(t, "SECRETsecretSECRETsecretSECRETsecret0000")}
+		if _, err := Dial(ctx, loc); !errors.Is(err, blob.ErrUnavailable) {
+			t.Fatalf("%d %s: Dial: %v, want ErrUnavailable", c.status, c.code, err)
+		}
+		client, err := newClient(ctx, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client = s3.New(client.Options(), func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+		s, err := New(Options{Client: client, Bucket: "bucket"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, op := range map[string]func() error{
+			"Put":       func() error { _, err := s.Put(ctx, strings.NewReader("abc"), 3); return err },
+			"Put large": func() error { _, err := s.Put(ctx, &generated{n: 20 << 20}, 20<<20); return err },
+			"Put unknown size": func() error {
+				_, err := s.Put(ctx, &generated{n: 1 << 10}, blob.UnknownSize)
+				return err
+			},
+			"Open":   func() error { _, err := s.Open(ctx, "00000000000000000000000000000000"); return err },
+			"Delete": func() error { return s.Delete(ctx, "00000000000000000000000000000000") },
+			"Walk":   func() error { return s.Walk(ctx, func(string, time.Time) error { return nil }) },
+		} {
+			if err := op(); !errors.Is(err, blob.ErrUnavailable) {
+				t.Errorf("%d %s: %s: %v, want blob.ErrUnavailable", c.status, c.code, name, err)
+			}
+		}
+		if calls.Load() == 0 {
+			t.Fatal("the fake upstream was never called")
+		}
+	}
+}
+
+func TestUpstreamFailureNamesOperationNotSecret(t *testing.T) {
+	ctx := context.Background()
+	const secret = "SECRETsecretSECRETsecretSECRETsecret0000"
+	srv, _ := fakeUpstream(t, 403, "AccessDenied")
+	loc := &Location{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, secret)}
+	_, err := Dial(ctx, loc)
+	if err == nil || errors.Is(err, blob.ErrUnavailable) || !strings.Contains(err.Error(), "HeadBucket") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("Dial against a 403: %v", err)
+	}
+	client, err := newClient(ctx, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := New(Options{Client: client, Bucket: "bucket"})
+	_, err = s.Put(ctx, strings.NewReader("abc"), 3)
+	if err == nil || !strings.Contains(err.Error(), "PutObject") || !strings.Contains(err.Error(), "AccessDenied") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("Put against a 403: %v", err)
+	}
+}
+
+func TestUnreachableUpstreamIsUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there now
+	loc := &Location{Bucket: "bucket", Endpoint: url, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, "x")}
+	client, err := newClient(context.Background(), loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client = s3.New(client.Options(), func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	s, _ := New(Options{Client: client, Bucket: "bucket"})
+	if _, err := s.Open(context.Background(), "00000000000000000000000000000000"); !errors.Is(err, blob.ErrUnavailable) {
+		t.Fatalf("Open against a closed port: %v", err)
+	}
+}
