@@ -63,6 +63,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/blob/bloburl"
 )
 
 // Defaults of Options.
@@ -117,8 +118,8 @@ func New(opt Options) (*Store, error) {
 	if opt.Client == nil {
 		return nil, errors.New("s3blob: no upstream client")
 	}
-	if err := checkBucket(opt.Bucket); err != nil {
-		return nil, err
+	if err := bloburl.CheckBucket(opt.Bucket); err != nil {
+		return nil, fmt.Errorf("s3blob: %w", err)
 	}
 	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
 		return nil, errors.New("s3blob: the prefix must end with /")

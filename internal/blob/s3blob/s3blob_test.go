@@ -22,6 +22,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/blob/blobtest"
+	"github.com/gatehouse/gatehouse/internal/blob/bloburl"
 	"github.com/gatehouse/gatehouse/internal/blob/s3blob/s3blobtest"
 )
 
@@ -238,7 +239,7 @@ func TestUpstreamUnavailable(t *testing.T) {
 		code   string
 	}{{503, "SlowDown"}, {503, "ServiceUnavailable"}, {429, "TooManyRequests"}} {
 		srv, calls := fakeUpstream(t, c.status, c.code)
-		loc := &Location{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true,
+		loc := &bloburl.S3{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true,
 			CredentialsFile: credentialsFile(t, "SECRETsecretSECRETsecretSECRETsecret0000")}
 		if _, err := Dial(ctx, loc); !errors.Is(err, blob.ErrUnavailable) {
 			t.Fatalf("%d %s: Dial: %v, want ErrUnavailable", c.status, c.code, err)
@@ -277,7 +278,7 @@ func TestUpstreamFailureNamesOperationNotSecret(t *testing.T) {
 	ctx := context.Background()
 	const secret = "SECRETsecretSECRETsecretSECRETsecret0000"
 	srv, _ := fakeUpstream(t, 403, "AccessDenied")
-	loc := &Location{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, secret)}
+	loc := &bloburl.S3{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, secret)}
 	_, err := Dial(ctx, loc)
 	if err == nil || errors.Is(err, blob.ErrUnavailable) || !strings.Contains(err.Error(), "HeadBucket") || strings.Contains(err.Error(), secret) {
 		t.Fatalf("Dial against a 403: %v", err)
@@ -297,7 +298,7 @@ func TestUnreachableUpstreamIsUnavailable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close() // nothing listens there now
-	loc := &Location{Bucket: "bucket", Endpoint: url, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, "x")}
+	loc := &bloburl.S3{Bucket: "bucket", Endpoint: url, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, "x")}
 	client, err := newClient(context.Background(), loc)
 	if err != nil {
 		t.Fatal(err)

@@ -1,25 +1,25 @@
-package s3blob
+// Package bloburl parses the blob setting, which says where object bytes
+// are stored: empty for the data directory on local disk (package
+// blob/fs), or s3://BUCKET/PREFIX?endpoint=…&region=…&path-style=…&credentials-file=…
+// for an S3-compatible store (package blob/s3blob). It is pure: it checks
+// the URL strictly and reads no file and no network, so the configuration
+// can reject a bad setting with the others before anything starts. A URL
+// never carries credentials (one with user:password@ is refused), and an
+// error quotes only the offending part of the URL, never all of it.
+package bloburl
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// Location is where a parsed s3:// URL puts the blobs.
-type Location struct {
+// S3 is where an s3:// URL puts the blobs.
+type S3 struct {
 	Bucket string
 	Prefix string // "" or ending in "/"
 	// Endpoint is the upstream's base URL ("": AWS S3 of Region).
@@ -39,17 +39,18 @@ var (
 	regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 )
 
-func checkBucket(b string) error {
+// CheckBucket reports whether b is an S3 bucket name.
+func CheckBucket(b string) error {
 	if !bucketPattern.MatchString(b) || strings.Contains(b, "..") || net.ParseIP(b) != nil {
-		return fmt.Errorf("s3blob: %q is not a bucket name (3 to 63 lower-case letters, digits, dots and dashes)", b)
+		return fmt.Errorf("%q is not a bucket name (3 to 63 lower-case letters, digits, dots and dashes)", b)
 	}
 	return nil
 }
 
-// ParseURL reads s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=BOOL&credentials-file=PATH].
+// Parse reads s3://BUCKET[/PREFIX][?endpoint=URL&region=R&path-style=BOOL&credentials-file=PATH].
 // Its errors quote only the offending part, never the whole URL (which
 // must not, but might, carry a secret).
-func ParseURL(raw string) (*Location, error) {
+func Parse(raw string) (*S3, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, errors.New("blob: not a URL (want s3://BUCKET/PREFIX?endpoint=…)")
@@ -69,10 +70,10 @@ func ParseURL(raw string) (*Location, error) {
 	if u.Port() != "" || strings.Contains(u.Host, ":") {
 		return nil, errors.New("blob: the bucket name must not have a port; give the upstream as endpoint=http://HOST:PORT")
 	}
-	if err := checkBucket(u.Host); err != nil {
+	if err := CheckBucket(u.Host); err != nil {
 		return nil, fmt.Errorf("blob: %w", err)
 	}
-	loc := &Location{Bucket: u.Host}
+	loc := &S3{Bucket: u.Host}
 	if loc.Prefix, err = parsePrefix(u.Path); err != nil {
 		return nil, err
 	}
@@ -158,80 +159,4 @@ func checkEndpoint(v string) error {
 		}
 	}
 	return nil
-}
-
-// HTTP client timeouts of the upstream. A transfer itself has no overall
-// deadline (a large object takes long); the caller's context bounds it.
-const (
-	dialTimeout           = 10 * time.Second
-	tlsTimeout            = 10 * time.Second
-	responseHeaderTimeout = 60 * time.Second
-	idleConnTimeout       = 90 * time.Second
-	retryMaxAttempts      = 3
-	dialCheckTimeout      = 30 * time.Second
-)
-
-// Dial builds the upstream client of loc, checks that it has credentials
-// and that the bucket answers, and returns the Store.
-func Dial(ctx context.Context, loc *Location) (*Store, error) {
-	c, err := newClient(ctx, loc)
-	if err != nil {
-		return nil, err
-	}
-	cctx, cancel := context.WithTimeout(ctx, dialCheckTimeout)
-	defer cancel()
-	if _, err := c.HeadBucket(cctx, &s3.HeadBucketInput{Bucket: &loc.Bucket}); err != nil {
-		return nil, fmt.Errorf("s3blob: bucket %s: %w", loc.Bucket, upstreamErr("HeadBucket", err))
-	}
-	return New(Options{Client: c, Bucket: loc.Bucket, Prefix: loc.Prefix})
-}
-
-// newClient is the upstream client of loc, with its credentials checked.
-func newClient(ctx context.Context, loc *Location) (*s3.Client, error) {
-	client := awshttp.NewBuildableClient().
-		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
-		WithTransportOptions(func(t *http.Transport) {
-			t.TLSHandshakeTimeout = tlsTimeout
-			t.ResponseHeaderTimeout = responseHeaderTimeout
-			t.IdleConnTimeout = idleConnTimeout
-			t.MaxIdleConnsPerHost = 64
-		})
-	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(client), config.WithRetryMaxAttempts(retryMaxAttempts)}
-	if loc.Region != "" {
-		opts = append(opts, config.WithRegion(loc.Region))
-	}
-	if loc.CredentialsFile != "" {
-		opts = append(opts, config.WithSharedCredentialsFiles([]string{loc.CredentialsFile}))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("s3blob: upstream configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	cctx, cancel := context.WithTimeout(ctx, dialCheckTimeout)
-	defer cancel()
-	if cfg.Credentials == nil {
-		return nil, errors.New("s3blob: no upstream credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a shared credentials file")
-	}
-	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
-		return nil, fmt.Errorf("s3blob: no upstream credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a shared credentials file): %w", err)
-	}
-	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if loc.Endpoint != "" {
-			o.BaseEndpoint = aws.String(loc.Endpoint)
-		}
-		o.UsePathStyle = loc.PathStyle
-	})
-	return c, nil
-}
-
-// Open parses raw (ParseURL) and dials it.
-func Open(ctx context.Context, raw string) (*Store, error) {
-	loc, err := ParseURL(raw)
-	if err != nil {
-		return nil, err
-	}
-	return Dial(ctx, loc)
 }

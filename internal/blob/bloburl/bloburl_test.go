@@ -1,33 +1,33 @@
-package s3blob
+package bloburl
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestParseURL(t *testing.T) {
+func TestParse(t *testing.T) {
 	ok := []struct {
 		raw  string
-		want Location
+		want S3
 	}{
-		{"s3://bucket", Location{Bucket: "bucket"}},
-		{"s3://bucket/", Location{Bucket: "bucket"}},
-		{"s3://my.bucket-1/gatehouse/blobs", Location{Bucket: "my.bucket-1", Prefix: "gatehouse/blobs/"}},
-		{"s3://bucket/p/?region=eu-west-1", Location{Bucket: "bucket", Prefix: "p/", Region: "eu-west-1"}},
+		{"s3://bucket", S3{Bucket: "bucket"}},
+		{"s3://bucket/", S3{Bucket: "bucket"}},
+		{"s3://my.bucket-1/gatehouse/blobs", S3{Bucket: "my.bucket-1", Prefix: "gatehouse/blobs/"}},
+		{"s3://bucket/p/?region=eu-west-1", S3{Bucket: "bucket", Prefix: "p/", Region: "eu-west-1"}},
 		{"s3://bucket/p?endpoint=http://127.0.0.1:9000&region=us-east-1&path-style=true",
-			Location{Bucket: "bucket", Prefix: "p/", Endpoint: "http://127.0.0.1:9000", Region: "us-east-1", PathStyle: true}},
-		{"s3://bucket?endpoint=https://minio.example:9000/", Location{Bucket: "bucket", Endpoint: "https://minio.example:9000", PathStyle: true}},
-		{"s3://bucket?endpoint=https://s3.example&path-style=false", Location{Bucket: "bucket", Endpoint: "https://s3.example"}},
-		{"s3://bucket?credentials-file=/etc/gatehouse/aws%20creds", Location{Bucket: "bucket", CredentialsFile: "/etc/gatehouse/aws creds"}},
+			S3{Bucket: "bucket", Prefix: "p/", Endpoint: "http://127.0.0.1:9000", Region: "us-east-1", PathStyle: true}},
+		{"s3://bucket?endpoint=https://minio.example:9000/", S3{Bucket: "bucket", Endpoint: "https://minio.example:9000", PathStyle: true}},
+		{"s3://bucket?endpoint=https://s3.example&path-style=false", S3{Bucket: "bucket", Endpoint: "https://s3.example"}},
+		{"s3://bucket?credentials-file=/etc/gatehouse/aws%20creds", S3{Bucket: "bucket", CredentialsFile: "/etc/gatehouse/aws creds"}},
 	}
 	for _, c := range ok {
-		got, err := ParseURL(c.raw)
+		got, err := Parse(c.raw)
 		if err != nil {
-			t.Errorf("ParseURL(%q): %v", c.raw, err)
+			t.Errorf("Parse(%q): %v", c.raw, err)
 			continue
 		}
 		if *got != c.want {
-			t.Errorf("ParseURL(%q) = %+v, want %+v", c.raw, *got, c.want)
+			t.Errorf("Parse(%q) = %+v, want %+v", c.raw, *got, c.want)
 		}
 	}
 	bad := []struct{ raw, says string }{
@@ -65,29 +65,29 @@ func TestParseURL(t *testing.T) {
 		{"s3://bucket?%zz", "malformed query"},
 	}
 	for _, c := range bad {
-		_, err := ParseURL(c.raw)
+		_, err := Parse(c.raw)
 		if err == nil || !strings.Contains(err.Error(), c.says) {
-			t.Errorf("ParseURL(%q) = %v, want an error saying %q", c.raw, err, c.says)
+			t.Errorf("Parse(%q) = %v, want an error saying %q", c.raw, err, c.says)
 			continue
 		}
 		if strings.Contains(err.Error(), "secretvalue") {
-			t.Errorf("ParseURL(%q) echoes the secret: %v", c.raw, err)
+			t.Errorf("Parse(%q) echoes the secret: %v", c.raw, err)
 		}
 	}
 }
 
-// FuzzParseURL: the parser never panics, and what it accepts names a
+// FuzzParse: Parse never panics, and what it accepts names a
 // valid bucket and a prefix of clean segments ending in "/".
-func FuzzParseURL(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"s3://bucket/p?endpoint=http://127.0.0.1:9000&region=us-east-1&path-style=true", "s3://a..b", "s3://u:p@b/x", "s3://bucket/a//b?%zz"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		loc, err := ParseURL(raw)
+		loc, err := Parse(raw)
 		if err != nil {
 			return
 		}
-		if checkBucket(loc.Bucket) != nil {
+		if CheckBucket(loc.Bucket) != nil {
 			t.Fatalf("accepted bucket %q", loc.Bucket)
 		}
 		if loc.Prefix != "" && (!strings.HasSuffix(loc.Prefix, "/") || strings.Contains(loc.Prefix, "//") || strings.HasPrefix(loc.Prefix, "/")) {
