@@ -73,7 +73,8 @@ func (o *object) get(ctx context.Context, off, end int64) (io.ReadCloser, error)
 
 // ReadAt reads len(p) bytes at off. A read that starts where the last one
 // ended continues its GET (opened to the end of the blob); any other opens
-// a GET of just the bytes asked for.
+// a GET of just the bytes asked for. A GET that breaks off is resumed
+// where it stopped, up to maxResumes times.
 func (o *object) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errors.New("s3blob: negative offset")
@@ -87,35 +88,54 @@ func (o *object) ReadAt(p []byte, off int64) (int, error) {
 	want := min(int64(len(p)), o.size-off)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.body == nil || o.bodyOff != off || o.bodyEnd < off+want {
+	var n int64
+	for resumes := 0; ; resumes++ {
+		at := off + n
+		if o.body == nil || o.bodyOff != at || o.bodyEnd < off+want {
+			o.closeBody()
+			end := off + want
+			if at == o.next && at != 0 {
+				end = o.size // sequential: read ahead to the end
+			}
+			body, err := o.get(o.ctx, at, end)
+			if err != nil {
+				return int(n), err
+			}
+			o.body, o.bodyOff, o.bodyEnd = body, at, end
+		}
+		m, err := io.ReadFull(o.body, p[n:want])
+		n += int64(m)
+		o.bodyOff += int64(m)
+		o.next = off + n
+		if err == nil {
+			break
+		}
 		o.closeBody()
-		end := off + want
-		if off == o.next && off != 0 {
-			end = o.size // sequential: read ahead to the end
+		if cerr := o.ctx.Err(); cerr != nil {
+			return int(n), cerr
 		}
-		body, err := o.get(o.ctx, off, end)
-		if err != nil {
-			return 0, err
+		if resumes == maxResumes {
+			return int(n), readErr(err)
 		}
-		o.body, o.bodyOff, o.bodyEnd = body, off, end
-	}
-	n, err := io.ReadFull(o.body, p[:want])
-	o.bodyOff += int64(n)
-	o.next = off + int64(n)
-	if err != nil {
-		o.closeBody()
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return n, errShortBlob
-		}
-		return n, upstreamErr("GetObject", err)
 	}
 	if o.bodyOff >= o.bodyEnd {
 		o.closeBody()
 	}
 	if want < int64(len(p)) {
-		return n, io.EOF
+		return int(n), io.EOF
 	}
-	return n, nil
+	return int(n), nil
+}
+
+// maxResumes is how many times a read resumes a GET that broke off.
+const maxResumes = 2
+
+// readErr is the error of a GET's body that ended early or broke.
+func readErr(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return errShortBlob
+	}
+	return upstreamErr("GetObject", err)
 }
 
 func (o *object) closeBody() {
@@ -149,11 +169,15 @@ func (o *object) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int
 	if err != nil {
 		return 0, err
 	}
-	defer body.Close()
+	defer func() {
+		if body != nil {
+			body.Close()
+		}
+	}()
 	bp := o.s.copyBufs.Get().(*[]byte)
 	defer o.s.copyBufs.Put(bp)
 	var total int64
-	for total < n {
+	for resumes := 0; total < n; {
 		buf := (*bp)[:min(int64(len(*bp)), n-total)]
 		m, rerr := io.ReadFull(body, buf)
 		if m > 0 {
@@ -163,14 +187,20 @@ func (o *object) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int
 				return total, werr
 			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			return total, errShortBlob
+		if rerr == nil {
+			continue
 		}
-		if rerr != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return total, cerr
-			}
-			return total, upstreamErr("GetObject", rerr)
+		if cerr := ctx.Err(); cerr != nil {
+			return total, cerr
+		}
+		if resumes == maxResumes {
+			return total, readErr(rerr)
+		}
+		// The GET broke off: resume where it stopped.
+		resumes++
+		body.Close()
+		if body, err = o.get(ctx, off+total, off+n); err != nil {
+			return total, err
 		}
 	}
 	return total, nil

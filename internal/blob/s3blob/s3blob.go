@@ -45,14 +45,18 @@ package s3blob
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -252,11 +256,36 @@ func upstreamErr(op string, err error) error {
 		}
 		return fmt.Errorf("s3blob: upstream %s failed: HTTP %d %s (request id %s)", op, re.HTTPStatusCode(), code, re.ServiceRequestID())
 	}
-	var ne net.Error // refused, reset, timed out: the upstream is unreachable
-	if errors.As(err, &ne) {
-		return fmt.Errorf("%w: upstream %s: %v", blob.ErrUnavailable, op, ne)
+	if unreachable(err) {
+		return fmt.Errorf("%w: upstream %s: %v", blob.ErrUnavailable, op, err)
 	}
 	return fmt.Errorf("s3blob: upstream %s failed: %w", op, err)
+}
+
+// unreachable reports a transport failure that says the upstream is down
+// or overloaded (refused, reset, timed out, cut off) rather than
+// misconfigured (a certificate it does not trust stays an internal error).
+func unreachable(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// Ping checks that the bucket answers (HeadBucket): the readiness probe's
+// check, cheaper than listing.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket})
+	return upstreamErr("HeadBucket", err)
 }
 
 // isNotFound reports an upstream 404 (NoSuchKey, NotFound of a HEAD).

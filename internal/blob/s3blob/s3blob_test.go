@@ -309,3 +309,69 @@ func TestUnreachableUpstreamIsUnavailable(t *testing.T) {
 		t.Fatalf("Open against a closed port: %v", err)
 	}
 }
+
+// flakyUpstream serves one object of data whose first GET breaks off
+// halfway (the connection is cut), as a proxy or an overloaded upstream
+// may do.
+func flakyUpstream(t *testing.T, data []byte) (*httptest.Server, *atomic.Int64) {
+	var gets atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"e1"`)
+		if r.Method == http.MethodHead {
+			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+			return
+		}
+		var lo, hi int
+		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &lo, &hi); err != nil {
+			t.Errorf("GET without a range: %q", r.Header.Get("Range"))
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		part := data[lo : hi+1]
+		w.Header().Set("Content-Length", fmt.Sprint(len(part)))
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", lo, hi, len(data)))
+		w.WriteHeader(http.StatusPartialContent)
+		if gets.Add(1) == 1 && len(part) > 1 {
+			w.Write(part[:len(part)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		w.Write(part)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &gets
+}
+
+func TestBrokenGETIsResumed(t *testing.T) {
+	ctx := context.Background()
+	data := bytes.Repeat([]byte("0123456789abcdef"), 256<<10/16*5) // 1.25 MiB
+	for _, how := range []string{"WriteRange", "ReadAt"} {
+		srv, gets := flakyUpstream(t, data)
+		client, err := newClient(ctx, &bloburl.S3{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, "x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := New(Options{Client: client, Bucket: "bucket"})
+		obj, err := s.Open(ctx, "0123456789abcdef0123456789abcdef")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if how == "WriteRange" {
+			_, err = obj.(blob.RangeWriter).WriteRange(ctx, &got, 0, int64(len(data)))
+		} else {
+			_, err = io.CopyBuffer(&got, io.NewSectionReader(obj, 0, obj.Size()), make([]byte, 300<<10))
+		}
+		obj.Close()
+		if err != nil || !bytes.Equal(got.Bytes(), data) {
+			t.Fatalf("%s over a GET that broke off: %d bytes, %v", how, got.Len(), err)
+		}
+		if gets.Load() < 2 {
+			t.Fatalf("%s: %d GETs, want a resumed one", how, gets.Load())
+		}
+	}
+}
