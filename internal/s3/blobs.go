@@ -375,16 +375,17 @@ type Sweeper struct {
 	Now   func() time.Time
 }
 
-// TempCleaner is the optional capability of blob stores that keep temp
-// files of interrupted writes (blob/fs).
+// TempCleaner is the optional capability of blob stores that keep what
+// interrupted writes leave behind: blob/fs's temp files, blob/s3blob's
+// upstream multipart uploads of a node that crashed mid-Put.
 type TempCleaner interface {
-	CleanTemp(before time.Time) (int, error)
+	CleanTemp(ctx context.Context, before time.Time) (int, error)
 }
 
 // SweepResult counts what one pass removed.
 type SweepResult struct {
 	Blobs int // unreferenced blobs deleted
-	Temp  int // temp files of interrupted writes deleted
+	Temp  int // temp files (uploads) of interrupted writes deleted (aborted)
 }
 
 // Sweep runs one pass.
@@ -392,7 +393,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	cutoff := w.Now().Add(-w.Grace)
 	if tc, ok := w.Blobs.(TempCleaner); ok {
-		n, err := tc.CleanTemp(cutoff)
+		n, err := tc.CleanTemp(ctx, cutoff)
 		res.Temp = n
 		if err != nil {
 			return res, err

@@ -226,8 +226,9 @@ func (f *FS) Walk(ctx context.Context, fn func(key string, modTime time.Time) er
 	})
 }
 
-// CleanTemp removes temp files (left by crashed Puts) older than before.
-func (f *FS) CleanTemp(before time.Time) (int, error) {
+// CleanTemp removes temp files (left by crashed Puts) older than before
+// (s3.TempCleaner; a pass over one local directory, not cancelled).
+func (f *FS) CleanTemp(_ context.Context, before time.Time) (int, error) {
 	entries, err := os.ReadDir(filepath.Join(f.root, tmpDir))
 	if err != nil {
 		return 0, err

@@ -51,7 +51,7 @@ func TestLayoutPermissionsAndTempCleanup(t *testing.T) {
 	os.Chtimes(stale, old, old)
 	fresh := filepath.Join(root, tmpDir, "inflight.456")
 	os.WriteFile(fresh, []byte("partial"), 0o600)
-	n, err := f.CleanTemp(time.Now().Add(-time.Hour))
+	n, err := f.CleanTemp(context.Background(), time.Now().Add(-time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("CleanTemp removed %d, %v", n, err)
 	}

@@ -281,6 +281,41 @@ func unreachable(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
+// CleanTemp aborts the upstream multipart uploads under the prefix that
+// were initiated before before: what a node that crashed mid-Put left
+// (a live Put's upload is younger than the sweeper's grace). It returns how
+// many it aborted.
+func (s *Store) CleanTemp(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	in := &s3.ListMultipartUploadsInput{Bucket: &s.bucket, Prefix: aws.String(s.prefix)}
+	for {
+		page, err := s.c.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return n, upstreamErr("ListMultipartUploads", err)
+		}
+		for _, u := range page.Uploads {
+			key, ok := strings.CutPrefix(aws.ToString(u.Key), s.prefix)
+			if !ok || !validKey(key) || !aws.ToTime(u.Initiated).Before(before) {
+				continue
+			}
+			if _, err := s.c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.bucket, Key: u.Key, UploadId: u.UploadId}); err != nil && !isNoSuchUpload(err) {
+				return n, upstreamErr("AbortMultipartUpload", err)
+			}
+			n++
+		}
+		if !aws.ToBool(page.IsTruncated) {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = page.NextKeyMarker, page.NextUploadIdMarker
+	}
+}
+
+// isNoSuchUpload reports an upload that is already gone.
+func isNoSuchUpload(err error) bool {
+	var nsu *types.NoSuchUpload
+	return errors.As(err, &nsu) || isNotFound(err)
+}
+
 // Ping checks that the bucket answers (HeadBucket): the readiness probe's
 // check, cheaper than listing.
 func (s *Store) Ping(ctx context.Context) error {

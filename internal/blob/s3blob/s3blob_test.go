@@ -77,6 +77,35 @@ func TestConformanceOnMoto(t *testing.T) {
 	})
 	t.Run("MultipartBoundedMemory", func(t *testing.T) { testMultipart(t, m) })
 	t.Run("FailedPutLeavesNothingUpstream", func(t *testing.T) { testFailedPut(t, m) })
+	t.Run("CleanTempAbortsCrashedUploads", func(t *testing.T) { testCleanTemp(t, m) })
+}
+
+// testCleanTemp: the multipart uploads a crashed node left under the
+// prefix are aborted once older than the cutoff; others are left alone.
+func testCleanTemp(t *testing.T, m *s3blobtest.Moto) {
+	ctx := context.Background()
+	bucket := m.Bucket(t)
+	s, err := New(Options{Client: m.Client, Bucket: bucket, Prefix: "p/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"p/0123456789abcdef0123456789abcdef", "p/not-a-blob", "elsewhere/0123456789abcdef0123456789abcdef"} {
+		if _, err := m.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &bucket, Key: aws.String(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// (moto reports every upload as initiated in 2010, so the age cutoff
+	// is tested against a fake upstream: TestCleanTempSparesYoungUploads.)
+	if n, err := s.CleanTemp(ctx, time.Now().Add(time.Minute)); err != nil || n != 1 {
+		t.Fatalf("CleanTemp: aborted %d, %v; want the 1 blob upload under the prefix", n, err)
+	}
+	ups, err := m.Client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups.Uploads) != 2 {
+		t.Fatalf("%d uploads left, want the 2 that are not this store's blobs", len(ups.Uploads))
+	}
 }
 
 // generated yields n bytes of a pattern without holding them.
@@ -373,5 +402,45 @@ func TestBrokenGETIsResumed(t *testing.T) {
 		if gets.Load() < 2 {
 			t.Fatalf("%s: %d GETs, want a resumed one", how, gets.Load())
 		}
+	}
+}
+
+// TestCleanTempSparesYoungUploads: only uploads initiated before the
+// cutoff are aborted, across pages of the listing.
+func TestCleanTempSparesYoungUploads(t *testing.T) {
+	now := time.Now().UTC()
+	old, young := now.Add(-2*time.Hour).Format(time.RFC3339), now.Format(time.RFC3339)
+	pages := []string{
+		`<Upload><Key>p/0123456789abcdef0123456789abcdef</Key><UploadId>old1</UploadId><Initiated>` + old + `</Initiated></Upload>` +
+			`<Upload><Key>p/11111111111111111111111111111111</Key><UploadId>young1</UploadId><Initiated>` + young + `</Initiated></Upload>` +
+			`<IsTruncated>true</IsTruncated><NextKeyMarker>p/11111111111111111111111111111111</NextKeyMarker><NextUploadIdMarker>young1</NextUploadIdMarker>`,
+		`<Upload><Key>p/22222222222222222222222222222222</Key><UploadId>old2</UploadId><Initiated>` + old + `</Initiated></Upload><IsTruncated>false</IsTruncated>`,
+	}
+	var aborted []string
+	var lists atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Query().Has("uploads"):
+			i := lists.Add(1) - 1
+			if i == 1 && r.URL.Query().Get("key-marker") != "p/11111111111111111111111111111111" {
+				t.Errorf("second page asked without the marker: %s", r.URL.RawQuery)
+			}
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>bucket</Bucket>%s</ListMultipartUploadsResult>`, pages[min(i, 1)])
+		case r.Method == http.MethodDelete:
+			aborted = append(aborted, r.URL.Query().Get("uploadId"))
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	client, err := newClient(context.Background(), &bloburl.S3{Bucket: "bucket", Endpoint: srv.URL, Region: "us-east-1", PathStyle: true, CredentialsFile: credentialsFile(t, "x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := New(Options{Client: client, Bucket: "bucket", Prefix: "p/"})
+	n, err := s.CleanTemp(context.Background(), now.Add(-time.Hour))
+	if err != nil || n != 2 || strings.Join(aborted, ",") != "old1,old2" {
+		t.Fatalf("CleanTemp: %d, %v, aborted %v; want old1 and old2", n, err, aborted)
 	}
 }
