@@ -71,7 +71,7 @@ func benchmarkPut(b *testing.B, size, declared int64) {
 	b.ReportMetric(float64(worst)/(1<<20), "peak-heap-MiB")
 }
 
-func BenchmarkMotoPut12MiBSingle(b *testing.B)   { benchmarkPut(b, 12<<20, 12<<20) }
+func BenchmarkMotoPut12MiBSingle(b *testing.B)    { benchmarkPut(b, 12<<20, 12<<20) }
 func BenchmarkMotoPut256MiBDeclared(b *testing.B) { benchmarkPut(b, 256<<20, 256<<20) }
 func BenchmarkMotoPut256MiBUnknown(b *testing.B)  { benchmarkPut(b, 256<<20, blob.UnknownSize) }
 
