@@ -197,4 +197,7 @@ func TestUpstreamSlowDownIs503(t *testing.T) {
 	if strings.Contains(e.Logs(), "fakefakefake") {
 		t.Fatal("the upstream secret reached the log")
 	}
+	if !strings.Contains(e.Logs(), `blob="s3://upstream/p/ at `+fake.URL+`"`) {
+		t.Fatal("the start-up log line does not name the upstream")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/gatehouse/gatehouse/internal/blob"
+	"github.com/gatehouse/gatehouse/internal/blob/bloburl"
 	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/blob/s3blob"
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -29,4 +30,22 @@ func openBlobStore(ctx context.Context, cfg *config.Config) (blob.Store, error) 
 		return nil, fmt.Errorf("blob store: %w", err)
 	}
 	return s, nil
+}
+
+// blobDescription names where object bytes go, for the start-up log line:
+// the directory, or the bucket, prefix and endpoint of the upstream (built
+// from the parsed URL, which never holds a credential).
+func blobDescription(cfg *config.Config) string {
+	if cfg.Blob == "" {
+		return filepath.Join(cfg.DataDir, BlobDir)
+	}
+	loc, err := bloburl.Parse(cfg.Blob)
+	if err != nil {
+		return "(invalid blob setting)"
+	}
+	d := "s3://" + loc.Bucket + "/" + loc.Prefix
+	if loc.Endpoint != "" {
+		d += " at " + loc.Endpoint
+	}
+	return d
 }
