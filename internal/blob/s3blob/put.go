@@ -332,15 +332,16 @@ func (s *Store) sendParts(ctx context.Context, name, uploadID string, r io.Reade
 				s.putBuf(p.buf)
 				return ctx.Err()
 			}
-			if p.number == maxParts {
-				return errors.New("s3blob: the body needs more than 10,000 upstream parts")
-			}
 			buf := s.getBuf(psize)
 			n, eof, err := fill(ctx, r, *buf, hashes)
 			total += int64(n)
 			if err != nil || n == 0 {
 				s.putBuf(buf)
 				return err
+			}
+			if p.number == maxParts {
+				s.putBuf(buf)
+				return errors.New("s3blob: the body needs more than 10,000 upstream parts")
 			}
 			p = part{buf: buf, n: n, number: p.number + 1}
 			if eof {
@@ -354,8 +355,16 @@ func (s *Store) sendParts(ctx context.Context, name, uploadID string, r io.Reade
 			}
 		}
 	}()
+	if readErr != nil {
+		cancel() // stop the part in flight: the upload is aborted anyway
+	}
 	close(toSend)
 	<-sent
+	// The first failure wins: the source's (the sender was then stopped),
+	// else the sender's (the reader was then stopped, seeing Canceled).
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
+		return 0, nil, readErr
+	}
 	if sendErr != nil {
 		return 0, nil, sendErr
 	}
