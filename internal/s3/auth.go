@@ -303,7 +303,7 @@ func toS3Error(err error, c *call) *awsapi.Error {
 	if errors.Is(err, blob.ErrUnavailable) {
 		// The blob backend's upstream is overloaded or unreachable:
 		// retryable, as S3 answers its own throttling.
-		return awsapi.S3StorageBusy.Of()
+		return awsapi.S3Busy.Of()
 	}
 	req := awsapi.S3Request{Presigned: c.r.Header.Get("Authorization") == "", V2AccessKeyID: c.q.Get("AWSAccessKeyId"), Region: c.s.region}
 	if rest, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "AWS "); ok {
