@@ -219,13 +219,16 @@ func (s *Store) Walk(ctx context.Context, fn func(key string, modTime time.Time)
 	return nil
 }
 
-// throttleCodes are the upstream error codes of a temporarily unavailable
+// throttled reports the upstream error codes of a temporarily unavailable
 // or throttling service.
-var throttleCodes = map[string]bool{
-	"SlowDown": true, "ServiceUnavailable": true, "Throttling": true, "ThrottlingException": true,
-	"RequestLimitExceeded": true, "TooManyRequestsException": true, "RequestThrottled": true,
-	"RequestThrottledException": true, "ProvisionedThroughputExceededException": true,
-	"BandwidthLimitExceeded": true, "EC2ThrottledException": true, "XMinioServerNotInitialized": true,
+func throttled(code string) bool {
+	switch code {
+	case "SlowDown", "ServiceUnavailable", "Throttling", "ThrottlingException", "RequestLimitExceeded",
+		"TooManyRequestsException", "RequestThrottled", "RequestThrottledException",
+		"ProvisionedThroughputExceededException", "BandwidthLimitExceeded", "XMinioServerNotInitialized":
+		return true
+	}
+	return false
 }
 
 // upstreamErr maps an upstream failure of op: throttling, 503 and an
@@ -241,7 +244,7 @@ func upstreamErr(op string, err error) error {
 		return fmt.Errorf("s3blob: upstream %s: %w", op, err)
 	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) && throttleCodes[ae.ErrorCode()] {
+	if errors.As(err, &ae) && throttled(ae.ErrorCode()) {
 		return fmt.Errorf("%w: upstream %s: %s", blob.ErrUnavailable, op, ae.ErrorCode())
 	}
 	var re *awshttp.ResponseError
