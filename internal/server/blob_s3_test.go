@@ -164,6 +164,22 @@ func TestObjectBytesInS3CompatibleStore(t *testing.T) {
 	if err != nil || len(ups.Uploads) != 0 {
 		t.Fatalf("upstream multipart uploads left: %v", err)
 	}
+
+	// The upstream goes away: reads and writes are answered 503 SlowDown.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("late"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	m.Stop()
+	once := e.S3Client(e.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""), func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	_, err = once.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("late")})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "SlowDown" {
+		t.Fatalf("GET with the upstream gone: %v, want 503 SlowDown", err)
+	}
+	_, err = once.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("later"), Body: strings.NewReader("x")})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "SlowDown" {
+		t.Fatalf("PUT with the upstream gone: %v, want 503 SlowDown", err)
+	}
 }
 
 // TestUpstreamSlowDownIs503 runs a server over an upstream that answers

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +35,13 @@ type Moto struct {
 	// CredentialsFile is a shared credentials file with the test
 	// credentials, for credentials-file=.
 	CredentialsFile string
+
+	stop func() // kills the server once
 }
+
+// Stop kills the server now (an upstream that went away); the test's
+// cleanup does it otherwise.
+func (m *Moto) Stop() { m.stop() }
 
 // Start runs moto_server on a free port in a temp dir until the test ends.
 func Start(t testing.TB) *Moto {
@@ -63,11 +70,15 @@ func Start(t testing.TB) *Moto {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		stop(cmd)
-		<-exited
-		logFile.Close()
-	})
+	var once sync.Once
+	kill := func() {
+		once.Do(func() {
+			stop(cmd)
+			<-exited
+			logFile.Close()
+		})
+	}
+	t.Cleanup(kill)
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
 	deadline := time.Now().Add(startTimeout)
 	hc := &http.Client{Timeout: 2 * time.Second}
@@ -79,6 +90,7 @@ func Start(t testing.TB) *Moto {
 		}
 		select {
 		case err := <-exited:
+			exited <- err // for kill
 			log, _ := os.ReadFile(logFile.Name())
 			t.Fatalf("moto_server exited: %v\n%s", err, log)
 		default:
@@ -96,7 +108,7 @@ func Start(t testing.TB) *Moto {
 		Credentials:                credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired})
-	return &Moto{Endpoint: endpoint, Client: c, CredentialsFile: creds}
+	return &Moto{Endpoint: endpoint, Client: c, CredentialsFile: creds, stop: kill}
 }
 
 // Bucket creates a bucket of a fresh name.
