@@ -207,7 +207,7 @@ func blobs(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 		fmt.Fprintf(stderr, "gatehouse: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Deleted %d unreferenced blobs and %d temp files of interrupted uploads.\n", res.Blobs, res.Temp)
+	fmt.Fprintf(stdout, "Deleted %d unreferenced blobs and %d leftovers of interrupted uploads (temp files; upstream multipart uploads with --blob s3://).\n", res.Blobs, res.Temp)
 	return 0
 }
 

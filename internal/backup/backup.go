@@ -216,7 +216,7 @@ func copyBlobs(ctx context.Context, dest string, c TakeConfig, m *Manifest) erro
 		}
 		defer obj.Close()
 		sum := sha256.New()
-		info, err := target.Import(ctx, key, io.NewSectionReader(obj, 0, obj.Size()), sum)
+		info, err := target.Import(ctx, key, io.NewSectionReader(obj, 0, obj.Size()), obj.Size(), sum)
 		if err != nil {
 			return fmt.Errorf("backup: copy blob %s: %w", key, err)
 		}

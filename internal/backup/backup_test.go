@@ -53,7 +53,7 @@ func (l *live) put(t *testing.T, key string, parts ...[]byte) {
 	t.Helper()
 	o := &store.Object{Bucket: "b", Key: key}
 	for _, p := range parts {
-		info, err := l.blobs.Put(ctx, bytes.NewReader(p))
+		info, err := l.blobs.Put(ctx, bytes.NewReader(p), int64(len(p)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -163,7 +163,7 @@ func restoreBlob(ctx context.Context, source blob.Store, target blob.Importer, k
 	}
 	defer obj.Close()
 	h := sha256.New()
-	info, err := target.Import(ctx, key, io.NewSectionReader(obj, 0, obj.Size()), h)
+	info, err := target.Import(ctx, key, io.NewSectionReader(obj, 0, obj.Size()), obj.Size(), h)
 	if err != nil {
 		return fmt.Errorf("restore: blob %s: %w", key, err)
 	}

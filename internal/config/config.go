@@ -15,12 +15,18 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/gatehouse/gatehouse/internal/blob/bloburl"
 )
 
 // Config is the server configuration.
 type Config struct {
-	Listen          string        // address to listen on
-	DataDir         string        // directory of the embedded store, blobs and key files
+	Listen  string // address to listen on
+	DataDir string // directory of the embedded store, blobs and key files
+	// Blob is where object bytes are stored: "" for DataDir/blobs on local
+	// disk, or an s3://BUCKET/PREFIX?… URL of an S3-compatible store
+	// (package blob/bloburl parses it).
+	Blob            string
 	Region          string        // region the server signs as and accepts
 	AccountID       string        // id of the default account created on first start ("" = generated)
 	AccountName     string        // name of the default account
@@ -202,6 +208,7 @@ func Settings() []Setting {
 	settings := []Setting{
 		mk("listen", "GATEHOUSE_LISTEN", "127.0.0.1:8700", "address to listen on (host:port)", false, func(c *Config) *string { return &c.Listen }),
 		mk("data-dir", "GATEHOUSE_DATA_DIR", "./gatehouse-data", "directory for the embedded SQLite store, object bytes and key files", false, func(c *Config) *string { return &c.DataDir }),
+		mk("blob", "GATEHOUSE_BLOB", "", "where object bytes are stored: empty for DATA_DIR/blobs on local disk, or s3://BUCKET/PREFIX?endpoint=http://HOST:PORT&region=REGION&path-style=true&credentials-file=PATH for an S3-compatible store (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_SHARED_CREDENTIALS_FILE or credentials-file, never from the URL)", false, func(c *Config) *string { return &c.Blob }),
 		mk("region", "GATEHOUSE_REGION", "us-east-1", "region name the server accepts in signatures and reports", false, func(c *Config) *string { return &c.Region }),
 		mk("account-id", "GATEHOUSE_ACCOUNT_ID", "", "12-digit id of the default account created on first start (empty: generated)", false, func(c *Config) *string { return &c.AccountID }),
 		mk("account-name", "GATEHOUSE_ACCOUNT_NAME", "default", "name of the default account created on first start", false, func(c *Config) *string { return &c.AccountName }),
@@ -441,6 +448,11 @@ func (c *Config) validate() []error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		p = append(p, errors.New("data-dir: must not be empty"))
+	}
+	if c.Blob != "" {
+		if _, err := bloburl.Parse(c.Blob); err != nil {
+			p = append(p, err)
+		}
 	}
 	if c.AdminListen != "" {
 		if _, _, err := net.SplitHostPort(c.AdminListen); err != nil {

@@ -133,3 +133,35 @@ func TestConfigurationDoc(t *testing.T) {
 		}
 	}
 }
+
+func TestBlobSetting(t *testing.T) {
+	c, err := Load(nil, env(nil))
+	if err != nil || c.Blob != "" {
+		t.Fatalf("default blob: %q, %v", c.Blob, err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.toml")
+	os.WriteFile(file, []byte("blob = \"s3://from-file/p\"\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--config", file}, nil, "s3://from-file/p"},
+		{[]string{"--config", file}, map[string]string{"GATEHOUSE_BLOB": "s3://from-env"}, "s3://from-env"},
+		{[]string{"--config", file, "--blob", "s3://from-flag/x?endpoint=http://127.0.0.1:9000"}, map[string]string{"GATEHOUSE_BLOB": "s3://from-env"}, "s3://from-flag/x?endpoint=http://127.0.0.1:9000"},
+	} {
+		c, err := Load(tc.args, env(tc.env))
+		if err != nil || c.Blob != tc.want {
+			t.Errorf("Load(%v): blob %q, %v; want %q", tc.args, c.Blob, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"/var/lib/blobs", "s3://Bad_Bucket", "s3://b/p?endpoint=ftp://x", "s3://KEY:verysecret@bucket"} {
+		_, err := Load([]string{"--blob", bad}, env(nil))
+		if err == nil {
+			t.Errorf("--blob %q accepted", bad)
+		} else if strings.Contains(err.Error(), "verysecret") {
+			t.Errorf("--blob error echoes a secret: %v", err)
+		}
+	}
+}

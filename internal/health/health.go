@@ -205,9 +205,19 @@ func Store(st store.Store) Check {
 // errStop ends a blob walk at its first blob.
 var errStop = errors.New("stop")
 
-// Blobs checks that b lists its blobs: a Walk stopped at the first one.
+// pinger is the optional capability of a blob store with a cheaper probe
+// than a listing (blob/s3blob: a HEAD of its bucket).
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Blobs checks that b answers: its Ping where it has one, otherwise a Walk
+// stopped at the first blob.
 func Blobs(b blob.Store) Check {
 	return Check{Name: "blobs", Probe: func(ctx context.Context) error {
+		if p, ok := b.(pinger); ok {
+			return p.Ping(ctx)
+		}
 		err := b.Walk(ctx, func(string, time.Time) error { return errStop })
 		if errors.Is(err, errStop) {
 			return nil

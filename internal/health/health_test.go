@@ -125,6 +125,14 @@ func (w walker) Walk(ctx context.Context, fn func(string, time.Time) error) erro
 	return w.err
 }
 
+// pingingWalker is a blob store with the Ping capability.
+type pingingWalker struct {
+	walker
+	ping error
+}
+
+func (p pingingWalker) Ping(context.Context) error { return p.ping }
+
 type viewer struct {
 	store.Store
 	err error
@@ -151,6 +159,13 @@ func TestProbes(t *testing.T) {
 	}
 	if err := Blobs(walker{err: errors.New("gone")}).Probe(ctx); err == nil {
 		t.Error("a failing walk passed")
+	}
+	// A store that pings is probed by its ping, not a walk.
+	if err := Blobs(pingingWalker{walker: walker{err: errors.New("walked")}}).Probe(ctx); err != nil {
+		t.Errorf("a store that pings was walked: %v", err)
+	}
+	if err := Blobs(pingingWalker{ping: errors.New("down")}).Probe(ctx); err == nil {
+		t.Error("a failing ping passed")
 	}
 	if err := Store(viewer{}).Probe(ctx); err != nil {
 		t.Errorf("store without the probed account: %v", err)

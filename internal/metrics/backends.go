@@ -84,22 +84,22 @@ func (b *timedBlobs) done(op string, start time.Time, err error) {
 	}
 }
 
-func (b *timedBlobs) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+func (b *timedBlobs) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
 	start := b.m.now()
-	info, err := b.inner.Put(ctx, r, extra...)
+	info, err := b.inner.Put(ctx, r, size, extra...)
 	b.done(opPut, start, err)
 	return info, err
 }
 
 // PutUnhashed times the inner store's PutUnhashed (its Put, with the MD5,
 // when it has none).
-func (b *timedBlobs) PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+func (b *timedBlobs) PutUnhashed(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
 	up, ok := b.inner.(blob.UnhashedPutter)
 	if !ok {
-		return b.Put(ctx, r, extra...)
+		return b.Put(ctx, r, size, extra...)
 	}
 	start := b.m.now()
-	info, err := up.PutUnhashed(ctx, r, extra...)
+	info, err := up.PutUnhashed(ctx, r, size, extra...)
 	b.done(opPut, start, err)
 	return info, err
 }

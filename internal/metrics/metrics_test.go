@@ -226,7 +226,7 @@ func (rangeObject) WriteRange(context.Context, io.Writer, int64, int64) (int64, 
 	return 0, nil
 }
 
-func (b *fakeBlobs) Put(_ context.Context, r io.Reader, _ ...hash.Hash) (blob.Info, error) {
+func (b *fakeBlobs) Put(_ context.Context, r io.Reader, _ int64, _ ...hash.Hash) (blob.Info, error) {
 	io.Copy(io.Discard, r)
 	return blob.Info{Key: "k"}, b.err
 }
@@ -253,13 +253,13 @@ func TestBlobDecorator(t *testing.T) {
 	if _, ok := o.(blob.RangeWriter); !ok {
 		t.Error("the decorated Open hid the object's RangeWriter")
 	}
-	if info, err := bs.Put(ctx, strings.NewReader("abc")); err != nil || info.Key != "k" {
+	if info, err := bs.Put(ctx, strings.NewReader("abc"), 3); err != nil || info.Key != "k" {
 		t.Fatalf("Put: %v %v", info, err)
 	}
 	inner.err = blob.ErrNotFound
 	bs.Open(ctx, "missing")
 	inner.err = context.Canceled
-	bs.Put(ctx, strings.NewReader(""))
+	bs.Put(ctx, strings.NewReader(""), 0)
 	inner.err = errors.New("disk gone")
 	bs.Delete(ctx, "k")
 	bs.Walk(ctx, nil)

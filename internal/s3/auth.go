@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -298,6 +299,11 @@ func toS3Error(err error, c *call) *awsapi.Error {
 	var d *authz.DeniedError
 	if errors.As(err, &d) {
 		return accessDeniedError(d, c)
+	}
+	if errors.Is(err, blob.ErrUnavailable) {
+		// The blob backend's upstream is overloaded or unreachable:
+		// retryable, as S3 answers its own throttling.
+		return awsapi.S3Busy.Of()
 	}
 	req := awsapi.S3Request{Presigned: c.r.Header.Get("Authorization") == "", V2AccessKeyID: c.q.Get("AWSAccessKeyId"), Region: c.s.region}
 	if rest, ok := strings.CutPrefix(c.r.Header.Get("Authorization"), "AWS "); ok {

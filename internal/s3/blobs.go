@@ -273,13 +273,15 @@ func (r *objectReader) Close() error {
 }
 
 // putBlob stores r's bytes as a new blob, encrypted under k when k is
-// set. ref.Size is the plaintext size and plainMD5 the MD5 of r's bytes.
-// Extra hashes are fed r's bytes. An encrypted blob is stored without the
-// backend's MD5 (blob.UnhashedPutter) where it can be: nothing needs the
-// ciphertext's.
-func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5 [16]byte, err error) {
+// set. size is the number of bytes r yields when the caller knows it (-1
+// otherwise); the blob store is told the size it will store (the
+// ciphertext's, for an encrypted blob). ref.Size is the plaintext size and
+// plainMD5 the MD5 of r's bytes. Extra hashes are fed r's bytes. An
+// encrypted blob is stored without the backend's MD5
+// (blob.UnhashedPutter) where it can be: nothing needs the ciphertext's.
+func (s *Service) putBlob(ctx context.Context, r io.Reader, size int64, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5 [16]byte, err error) {
 	if !k.encrypted() {
-		info, err := s.blobs.Put(ctx, r, extra...)
+		info, err := s.blobs.Put(ctx, r, size, extra...)
 		if err != nil {
 			return ref, plainMD5, err
 		}
@@ -295,8 +297,16 @@ func (s *Service) putBlob(ctx context.Context, r io.Reader, k *objectKey, extra 
 	if up, ok := s.blobs.(blob.UnhashedPutter); ok {
 		put = up.PutUnhashed
 	}
-	info, err := put(ctx, enc)
+	stored := blob.UnknownSize
+	if size >= 0 {
+		stored = sse.EncryptedSize(size)
+	}
+	info, err := put(ctx, enc, stored)
 	if err != nil {
+		if serr := enc.Err(); serr != nil {
+			// The source failed first; the store saw a short stream.
+			return ref, plainMD5, serr
+		}
 		return ref, plainMD5, err
 	}
 	ref = store.BlobRef{Key: info.Key, Size: enc.PlainSize()}
@@ -365,16 +375,17 @@ type Sweeper struct {
 	Now   func() time.Time
 }
 
-// TempCleaner is the optional capability of blob stores that keep temp
-// files of interrupted writes (blob/fs).
+// TempCleaner is the optional capability of blob stores that keep what
+// interrupted writes leave behind: blob/fs's temp files, blob/s3blob's
+// upstream multipart uploads of a node that crashed mid-Put.
 type TempCleaner interface {
-	CleanTemp(before time.Time) (int, error)
+	CleanTemp(ctx context.Context, before time.Time) (int, error)
 }
 
 // SweepResult counts what one pass removed.
 type SweepResult struct {
 	Blobs int // unreferenced blobs deleted
-	Temp  int // temp files of interrupted writes deleted
+	Temp  int // temp files (uploads) of interrupted writes deleted (aborted)
 }
 
 // Sweep runs one pass.
@@ -382,7 +393,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	cutoff := w.Now().Add(-w.Grace)
 	if tc, ok := w.Blobs.(TempCleaner); ok {
-		n, err := tc.CleanTemp(cutoff)
+		n, err := tc.CleanTemp(ctx, cutoff)
 		res.Temp = n
 		if err != nil {
 			return res, err

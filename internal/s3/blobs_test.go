@@ -43,7 +43,7 @@ func TestObjectReaderWriteTo(t *testing.T) {
 		for i := range part {
 			part[i] = byte(rng.Uint32())
 		}
-		info, err := fs.Put(ctx, bytes.NewReader(part))
+		info, err := fs.Put(ctx, bytes.NewReader(part), int64(len(part)))
 		if err != nil {
 			t.Fatal(err)
 		}

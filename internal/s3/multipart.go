@@ -204,7 +204,7 @@ func (c *call) uploadPart() error {
 	if b.length < 0 {
 		return awsapi.ContentLengthMissing.Of()
 	}
-	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, b, b.length, k)
 	if err != nil {
 		return bodyError(err)
 	}

@@ -49,7 +49,7 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 	if b.length < 0 {
 		return nil, nil, awsapi.ContentLengthMissing.Of()
 	}
-	ref, plainMD5, err := c.s.putBlob(c.ctx, b, k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, b, b.length, k)
 	if err != nil {
 		return nil, nil, bodyError(err)
 	}
@@ -61,9 +61,11 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 }
 
 // bodyError maps a body that ended early (an encrypted blob's source
-// failure) to S3's IncompleteBody, as verify does for a blob in clear.
+// failure) or yielded another length than it declared (a blob store that
+// checks the declared size) to S3's IncompleteBody, as verify does for a
+// blob in clear.
 func bodyError(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, blob.ErrSizeMismatch) {
 		return awsapi.BodyIncomplete.Of()
 	}
 	return err

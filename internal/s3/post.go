@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
+	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -248,7 +249,7 @@ func (c *call) postObject() error {
 		return err
 	}
 	// One byte past the limit tells "too large" from "exactly the limit".
-	ref, plainMD5, err := c.s.putBlob(c.ctx, io.LimitReader(file, maxSize+1), k)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, io.LimitReader(file, maxSize+1), blob.UnknownSize, k)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return awsapi.PostFileIncomplete.Of()
 	}

@@ -26,7 +26,7 @@ func TestSweeper(t *testing.T) {
 		t.Fatal(err)
 	}
 	put := func() string {
-		info, err := blobs.Put(ctx, strings.NewReader("bytes"))
+		info, err := blobs.Put(ctx, strings.NewReader("bytes"), 5)
 		if err != nil {
 			t.Fatal(err)
 		}

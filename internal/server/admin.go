@@ -6,9 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"path/filepath"
-
-	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/s3"
@@ -78,7 +75,7 @@ func (a *Admin) RotateTokenKeys(ctx context.Context) (uint32, error) {
 // that are older than grace (safe while a server runs: a blob being
 // uploaded is younger than any sensible grace).
 func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepResult, error) {
-	blobs, err := blobfs.Open(filepath.Join(a.c.dataDir, BlobDir))
+	blobs, err := openBlobStore(ctx, a.c.cfg)
 	if err != nil {
 		return s3.SweepResult{}, err
 	}
@@ -92,7 +89,7 @@ func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepRe
 // left to the orphan sweeper (a server's reads in flight are not visible
 // from here).
 func (a *Admin) RunLifecycle(ctx context.Context, log *slog.Logger) (s3.LifecycleResult, error) {
-	blobs, err := blobfs.Open(filepath.Join(a.c.dataDir, BlobDir))
+	blobs, err := openBlobStore(ctx, a.c.cfg)
 	if err != nil {
 		return s3.LifecycleResult{}, err
 	}

@@ -43,7 +43,7 @@ func (a *Admin) Backup(ctx context.Context, dest string, opt BackupOptions) (*ba
 	if inside(dest, a.c.dataDir) {
 		return nil, fmt.Errorf("backup destination %s is inside the data directory %s; choose a directory elsewhere", dest, a.c.dataDir)
 	}
-	blobs, err := blobfs.Open(filepath.Join(a.c.dataDir, BlobDir))
+	blobs, err := openBlobStore(ctx, a.c.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +119,9 @@ var dataDirEntries = []string{StoreFile, StoreFile + "-wal", StoreFile + "-shm",
 // writes, so no server can start on a half-restored directory, and removes
 // what it wrote when it fails.
 func Restore(ctx context.Context, cfg *config.Config, src string, opt RestoreOptions) (*backup.Manifest, error) {
+	if cfg.Blob != "" {
+		return nil, errors.New("restore writes object bytes into the data directory only; restoring into the S3-compatible store the blob setting names is not supported yet: restore with the blob setting empty")
+	}
 	m, err := backup.Open(src)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/audit"
 	"github.com/gatehouse/gatehouse/internal/authz"
-	blobfs "github.com/gatehouse/gatehouse/internal/blob/fs"
+	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/iam"
@@ -70,7 +70,7 @@ type Server struct {
 	// audit is the audit trail (nil when turned off); sink feeds it.
 	audit   *audit.Logger
 	s3      *s3.Service
-	blobs   *blobfs.FS
+	blobs   blob.Store
 	handler http.Handler
 	// metrics are collected when an admin listener is configured (nil
 	// otherwise); health answers its probes.
@@ -174,10 +174,10 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		// The metrics count token opens (nil interface when off).
 		TokenObserver: s.tokenObserver(),
 	})
-	blobs, err := blobfs.Open(filepath.Join(cfg.DataDir, BlobDir))
+	blobs, err := openBlobStore(ctx, cfg)
 	if err != nil {
 		c.close()
-		return nil, fmt.Errorf("blob store: %w", err)
+		return nil, err
 	}
 	s.blobs = blobs
 	s.health = health.New(readyTimeout, health.Store(probed), health.Blobs(blobs))
@@ -365,7 +365,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		l = tls.NewListener(l, hs.TLSConfig)
 		scheme = "https"
 	}
-	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "version", s.version)
+	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "blob", blobDescription(s.cfg), "version", s.version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)

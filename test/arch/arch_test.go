@@ -103,13 +103,13 @@ type rule struct {
 //
 //	cmd → server → {iam, sts, s3} → pipeline → authz → {sigv4, sigv2, policy, token, store, gencache}
 //
-// with the concrete backends (store/sqlite, blob/fs) below the contracts and
+// with the concrete backends (store/sqlite, blob/fs, blob/s3blob) below the contracts and
 // imported only by the composition root.
 var (
 	// pure packages: no state, no I/O, no other layer; they import each
 	// other at most (policy → arn).
 	pure     = []string{"internal/arn", "internal/checksum", "internal/mfa", "internal/oidc", "internal/policy", "internal/s3/cors", "internal/saml", "internal/sigv2", "internal/sigv4", "internal/token"}
-	backends = []string{"internal/store/sqlite/...", "internal/blob/fs/..."}
+	backends = []string{"internal/store/sqlite/...", "internal/blob/fs/...", "internal/blob/s3blob/..."}
 	services = []string{"internal/iam/...", "internal/sts/...", "internal/s3"}
 )
 
@@ -195,7 +195,7 @@ var rules = []rule{{
 	why:    "observability is composed at the root: the access log, metrics and health are wired by internal/server over records and contracts, and no service reports to them directly",
 }, {
 	from:   []string{"..."},
-	forbid: []string{"internal/testenv", "internal/store/storetest", "internal/blob/blobtest", "internal/oidc/oidctest", "internal/saml/samltest"},
+	forbid: []string{"internal/testenv", "internal/store/storetest", "internal/blob/blobtest", "internal/blob/s3blob/s3blobtest", "internal/oidc/oidctest", "internal/saml/samltest"},
 	why:    "test-support packages are imported by _test.go files only",
 }}
 

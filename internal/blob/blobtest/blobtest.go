@@ -47,6 +47,7 @@ func cases() []testCase {
 		{"FailedPutLeavesNothing", testFailedPut},
 		{"ConcurrentUniqueKeysAndWalk", testConcurrent},
 		{"PutUnhashed", testPutUnhashed},
+		{"DeclaredSizeMismatch", testSizeMismatch},
 	}
 }
 
@@ -62,7 +63,7 @@ func testPutUnhashed(t testing.TB, open Opener) {
 	for _, n := range []int{0, 1, 300 << 10, 9 << 20} {
 		data := bytes.Repeat([]byte{byte(n), 7, 9}, n/3+1)[:n]
 		sh := sha256.New()
-		info, err := putFn(ctx, bytes.NewReader(data), sh)
+		info, err := putFn(ctx, bytes.NewReader(data), int64(n), sh)
 		if err != nil {
 			t.Fatalf("PutUnhashed of %d bytes: %v", n, err)
 		}
@@ -87,10 +88,17 @@ func sha256New(data []byte) []byte {
 
 var ctx = context.Background()
 
-// put stores data; an error or a wrong size or MD5 fails the test.
+// put stores data, declaring its size; an error or a wrong size or MD5
+// fails the test.
 func put(t testing.TB, s blob.Store, data []byte, extra ...hash.Hash) blob.Info {
 	t.Helper()
-	info, err := s.Put(ctx, bytes.NewReader(data), extra...)
+	return putSized(t, s, data, int64(len(data)), extra...)
+}
+
+// putSized stores data declaring size (-1: unknown).
+func putSized(t testing.TB, s blob.Store, data []byte, size int64, extra ...hash.Hash) blob.Info {
+	t.Helper()
+	info, err := s.Put(ctx, bytes.NewReader(data), size, extra...)
 	if err != nil {
 		t.Fatalf("Put of %d bytes: %v", len(data), err)
 	}
@@ -161,6 +169,43 @@ func testRoundTrip(t testing.TB, open Opener) {
 		if got := readAll(t, s, info.Key); !bytes.Equal(got, data) {
 			t.Fatalf("size %d: read back %d different bytes", size, len(got))
 		}
+		// The same bytes of a size the caller does not know.
+		sh = sha256.New()
+		info = putSized(t, s, data, blob.UnknownSize, sh)
+		if !bytes.Equal(sh.Sum(nil), sha256Sum(data)) {
+			t.Fatalf("size %d undeclared: the extra hash was not fed the bytes", size)
+		}
+		if got := readAll(t, s, info.Key); !bytes.Equal(got, data) {
+			t.Fatalf("size %d undeclared: read back %d different bytes", size, len(got))
+		}
+	}
+}
+
+// testSizeMismatch: a reader that yields fewer or more bytes than its
+// caller declared either fails the Put with blob.ErrSizeMismatch, leaving
+// nothing, or is stored as read (Info.Size the bytes read).
+func testSizeMismatch(t testing.TB, open Opener) {
+	s := open(t)
+	var stored []string
+	for _, c := range []struct{ n, declared int }{{999, 1000}, {1001, 1000}, {0, 1}, {1, 0}, {3 << 20, 3<<20 + 1}} {
+		data := pattern(c.n)
+		info, err := s.Put(ctx, bytes.NewReader(data), int64(c.declared))
+		if err != nil {
+			if !errors.Is(err, blob.ErrSizeMismatch) {
+				t.Fatalf("%d bytes declared as %d: %v, want blob.ErrSizeMismatch", c.n, c.declared, err)
+			}
+			continue
+		}
+		if info.Size != int64(c.n) || info.MD5 != md5.Sum(data) {
+			t.Fatalf("%d bytes declared as %d stored as %+v", c.n, c.declared, info)
+		}
+		if got := readAll(t, s, info.Key); !bytes.Equal(got, data) {
+			t.Fatalf("%d bytes declared as %d read back wrong", c.n, c.declared)
+		}
+		stored = append(stored, info.Key)
+	}
+	if got := keys(t, s); len(got) != len(stored) {
+		t.Fatalf("Walk sees %d blobs after mismatched puts, %d were stored", len(got), len(stored))
 	}
 }
 
@@ -230,7 +275,7 @@ func testUnknownSizeStream(t testing.TB, open Opener) {
 		pw.CloseWithError(err)
 		wrote <- err
 	}()
-	info, err := s.Put(ctx, pr)
+	info, err := s.Put(ctx, pr, blob.UnknownSize)
 	pr.Close() // unblocks the writer if Put stopped reading early
 	if werr := <-wrote; err == nil && werr != nil {
 		t.Fatalf("Put returned before reading the whole stream: %v", werr)
@@ -274,11 +319,23 @@ func testFailedPut(t testing.TB, open Opener) {
 	s := open(t)
 	cctx, cancel := context.WithCancel(ctx)
 	r := &failingReader{after: 2 << 20, cancel: cancel}
-	if _, err := s.Put(cctx, r); err == nil {
+	if _, err := s.Put(cctx, r, blob.UnknownSize); err == nil {
 		t.Fatal("cancelled Put succeeded")
 	}
-	if _, err := s.Put(ctx, &failingReader{after: 1 << 20}); err == nil {
+	if _, err := s.Put(ctx, &failingReader{after: 1 << 20}, blob.UnknownSize); err == nil {
 		t.Fatal("failed read succeeded")
+	}
+	// The same with the size declared, small and large (a backend may
+	// store the two differently).
+	for _, size := range []int64{4 << 20, 40 << 20} {
+		cctx, cancel := context.WithCancel(ctx)
+		if _, err := s.Put(cctx, &failingReader{after: 2 << 20, cancel: cancel}, size); err == nil {
+			t.Fatalf("cancelled Put of a declared %d bytes succeeded", size)
+		}
+		cancel()
+		if _, err := s.Put(ctx, &failingReader{after: 3 << 20}, size); err == nil {
+			t.Fatalf("failed read of a declared %d bytes succeeded", size)
+		}
 	}
 	if got := keys(t, s); len(got) != 0 {
 		t.Fatalf("%d blobs visible after failed puts", len(got))
@@ -294,7 +351,7 @@ func testConcurrent(t testing.TB, open Opener) {
 	for i := range 16 {
 		wg.Go(func() {
 			data := pattern(1000 + i)
-			info, err := s.Put(ctx, bytes.NewReader(data))
+			info, err := s.Put(ctx, bytes.NewReader(data), int64(len(data)))
 			if err != nil {
 				errs <- err
 				return

@@ -40,8 +40,8 @@ type prefixed struct {
 
 var _ blob.Store = prefixed{}
 
-func (p prefixed) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
-	info, err := p.inner.Put(ctx, r, extra...)
+func (p prefixed) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
+	info, err := p.inner.Put(ctx, r, size, extra...)
 	if err != nil {
 		return blob.Info{}, err
 	}
@@ -76,7 +76,7 @@ func TestConformanceUnderAPrefix(t *testing.T) {
 func TestPrefixedKeys(t *testing.T) {
 	inner := openFS(t)
 	p := prefixed{inner: inner, prefix: "tenant-a/"}
-	info, err := p.Put(ctx, strings.NewReader("hello"))
+	info, err := p.Put(ctx, strings.NewReader("hello"), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,8 +287,8 @@ func (o failingClose) Close() error {
 // dropsPuts deletes every blob as soon as it is stored.
 type dropsPuts struct{ blob.Store }
 
-func (s dropsPuts) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
-	info, err := s.Store.Put(ctx, r, extra...)
+func (s dropsPuts) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
+	info, err := s.Store.Put(ctx, r, size, extra...)
 	if err == nil {
 		err = s.Store.Delete(ctx, info.Key)
 	}
@@ -297,38 +297,38 @@ func (s dropsPuts) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (bl
 
 type wrongSize struct{ blob.Store }
 
-func (s wrongSize) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
-	info, err := s.Store.Put(ctx, r, extra...)
+func (s wrongSize) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
+	info, err := s.Store.Put(ctx, r, size, extra...)
 	info.Size++
 	return info, err
 }
 
 type ignoresExtra struct{ blob.Store }
 
-func (s ignoresExtra) Put(ctx context.Context, r io.Reader, _ ...hash.Hash) (blob.Info, error) {
-	return s.Store.Put(ctx, r)
+func (s ignoresExtra) Put(ctx context.Context, r io.Reader, size int64, _ ...hash.Hash) (blob.Info, error) {
+	return s.Store.Put(ctx, r, size)
 }
 
 type failsPuts struct{ blob.Store }
 
-func (failsPuts) Put(context.Context, io.Reader, ...hash.Hash) (blob.Info, error) {
+func (failsPuts) Put(context.Context, io.Reader, int64, ...hash.Hash) (blob.Info, error) {
 	return blob.Info{}, errBroken
 }
 
 type truncatesPuts struct{ blob.Store }
 
-func (s truncatesPuts) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
-	return s.Store.Put(ctx, io.LimitReader(r, 64<<10), extra...)
+func (s truncatesPuts) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
+	return s.Store.Put(ctx, io.LimitReader(r, 64<<10), size, extra...)
 }
 
 // keepsPartial stores what a failed Put had read.
 type keepsPartial struct{ blob.Store }
 
-func (s keepsPartial) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+func (s keepsPartial) Put(ctx context.Context, r io.Reader, size int64, extra ...hash.Hash) (blob.Info, error) {
 	var read bytes.Buffer
-	info, err := s.Store.Put(ctx, io.TeeReader(r, &read), extra...)
+	info, err := s.Store.Put(ctx, io.TeeReader(r, &read), size, extra...)
 	if err != nil {
-		s.Store.Put(context.Background(), &read)
+		s.Store.Put(context.Background(), &read, int64(read.Len()))
 	}
 	return info, err
 }

@@ -83,8 +83,9 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// Put streams r to a new durable file.
-func (f *FS) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (info blob.Info, err error) {
+// Put streams r to a new durable file. The declared size is not needed: a
+// file takes whatever r yields (Info.Size is what was read).
+func (f *FS) Put(ctx context.Context, r io.Reader, _ int64, extra ...hash.Hash) (info blob.Info, err error) {
 	key, err := newKey()
 	if err != nil {
 		return info, err
@@ -93,7 +94,7 @@ func (f *FS) Put(ctx context.Context, r io.Reader, extra ...hash.Hash) (info blo
 }
 
 // PutUnhashed is Put without the MD5 (blob.UnhashedPutter).
-func (f *FS) PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+func (f *FS) PutUnhashed(ctx context.Context, r io.Reader, _ int64, extra ...hash.Hash) (blob.Info, error) {
 	key, err := newKey()
 	if err != nil {
 		return blob.Info{}, err
@@ -103,7 +104,7 @@ func (f *FS) PutUnhashed(ctx context.Context, r io.Reader, extra ...hash.Hash) (
 
 // Import streams r to a durable file under key (a restore), replacing one
 // of that key.
-func (f *FS) Import(ctx context.Context, key string, r io.Reader, extra ...hash.Hash) (blob.Info, error) {
+func (f *FS) Import(ctx context.Context, key string, r io.Reader, _ int64, extra ...hash.Hash) (blob.Info, error) {
 	if _, err := f.path(key); err != nil {
 		return blob.Info{}, blob.ErrBadKey
 	}
@@ -225,8 +226,9 @@ func (f *FS) Walk(ctx context.Context, fn func(key string, modTime time.Time) er
 	})
 }
 
-// CleanTemp removes temp files (left by crashed Puts) older than before.
-func (f *FS) CleanTemp(before time.Time) (int, error) {
+// CleanTemp removes temp files (left by crashed Puts) older than before
+// (s3.TempCleaner; a pass over one local directory, not cancelled).
+func (f *FS) CleanTemp(_ context.Context, before time.Time) (int, error) {
 	entries, err := os.ReadDir(filepath.Join(f.root, tmpDir))
 	if err != nil {
 		return 0, err

@@ -32,7 +32,7 @@ func TestLayoutPermissionsAndTempCleanup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := f.Put(context.Background(), bytes.NewReader([]byte("hello")))
+	info, err := f.Put(context.Background(), bytes.NewReader([]byte("hello")), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestLayoutPermissionsAndTempCleanup(t *testing.T) {
 	os.Chtimes(stale, old, old)
 	fresh := filepath.Join(root, tmpDir, "inflight.456")
 	os.WriteFile(fresh, []byte("partial"), 0o600)
-	n, err := f.CleanTemp(time.Now().Add(-time.Hour))
+	n, err := f.CleanTemp(context.Background(), time.Now().Add(-time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("CleanTemp removed %d, %v", n, err)
 	}
@@ -70,12 +70,12 @@ func TestImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := bytes.Repeat([]byte("restore me "), 100000) // past one pipeline chunk
-	info, err := src.Put(ctx, bytes.NewReader(data))
+	info, err := src.Put(ctx, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.New()
-	got, err := dst.Import(ctx, info.Key, bytes.NewReader(data), sum)
+	got, err := dst.Import(ctx, info.Key, bytes.NewReader(data), int64(len(data)), sum)
 	if err != nil || got.Key != info.Key || got.Size != int64(len(data)) || got.MD5 != info.MD5 {
 		t.Fatalf("Import = %+v, %v; want %+v", got, err, info)
 	}
@@ -92,7 +92,7 @@ func TestImport(t *testing.T) {
 		t.Fatal("imported blob reads back different bytes")
 	}
 	// Importing the same key again replaces it.
-	if _, err := dst.Import(ctx, info.Key, bytes.NewReader([]byte("v2"))); err != nil {
+	if _, err := dst.Import(ctx, info.Key, bytes.NewReader([]byte("v2")), 2); err != nil {
 		t.Fatal(err)
 	}
 	if obj, err := dst.Open(ctx, info.Key); err != nil || obj.Size() != 2 {
@@ -101,7 +101,7 @@ func TestImport(t *testing.T) {
 		obj.Close()
 	}
 	for _, bad := range []string{"", "../../etc/passwd", strings.Repeat("g", 32), strings.ToUpper(info.Key)} {
-		if _, err := dst.Import(ctx, bad, bytes.NewReader(nil)); !errors.Is(err, blob.ErrBadKey) {
+		if _, err := dst.Import(ctx, bad, bytes.NewReader(nil), 0); !errors.Is(err, blob.ErrBadKey) {
 			t.Errorf("Import(%q) = %v, want ErrBadKey", bad, err)
 		}
 	}
@@ -113,7 +113,7 @@ func BenchmarkPut4KiB(b *testing.B) {
 	b.SetBytes(4096)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := f.Put(context.Background(), bytes.NewReader(data)); err != nil {
+		if _, err := f.Put(context.Background(), bytes.NewReader(data), int64(len(data))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -125,7 +125,7 @@ func BenchmarkPut64MiB(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		info, err := f.Put(context.Background(), bytes.NewReader(data))
+		info, err := f.Put(context.Background(), bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -136,7 +136,7 @@ func BenchmarkPut64MiB(b *testing.B) {
 func BenchmarkWriteRange64MiB(b *testing.B) {
 	f, _ := Open(b.TempDir())
 	data := bytes.Repeat([]byte("x"), 64<<20)
-	info, err := f.Put(context.Background(), bytes.NewReader(data))
+	info, err := f.Put(context.Background(), bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		b.Fatal(err)
 	}
