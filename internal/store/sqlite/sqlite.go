@@ -14,10 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -165,8 +163,8 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) loadGeneration(ctx context.Context) error {
-	var g int64
-	if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
+	g, err := sqlstore.ReadGeneration(ctx, s.read, dialect{})
+	if err != nil {
 		return err
 	}
 	s.gen.Store(g)
@@ -186,8 +184,8 @@ const genRefresh = time.Second
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	now := s.now().UnixNano()
 	if last := s.genRead.Load(); now-last > int64(genRefresh) && s.genRead.CompareAndSwap(last, now) {
-		var g int64
-		if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
+		g, err := sqlstore.ReadGeneration(ctx, s.read, dialect{})
+		if err != nil {
 			return 0, err
 		}
 		s.raiseGeneration(g)
@@ -213,7 +211,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx, schema: s.schema, now: s.now})
+	return fn(sqlstore.NewTx(tx, dialect{}, s.schema, s.now))
 }
 
 // Update runs fn in a write transaction, committing if it returns nil.
@@ -261,17 +259,6 @@ type update struct {
 	done chan error
 }
 
-// runUpdate runs one update's fn; a panic becomes that update's error, so
-// one caller's bug cannot stall the writers queued behind it.
-func runUpdate(fn func(store.Tx) error, t *txn) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("sqlite: update panicked: %v", r)
-		}
-	}()
-	return fn(t)
-}
-
 // commit runs a batch in one transaction and reports each update's result.
 func (s *Store) commit(batch []*update) {
 	results := make([]error, len(batch))
@@ -301,8 +288,8 @@ func (s *Store) commit(batch []*update) {
 			finish(mapErr(err))
 			return
 		}
-		t := &txn{tx: tx, writable: true, schema: s.schema, now: s.now}
-		if err := runUpdate(u.fn, t); err != nil {
+		t := sqlstore.NewTx(tx, dialect{}, s.schema, s.now)
+		if err := sqlstore.Run(u.fn, t); err != nil {
 			results[i] = err
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {
 				tx.Rollback()
@@ -317,7 +304,7 @@ func (s *Store) commit(batch []*update) {
 		}
 		if results[i] == nil {
 			ok++
-			bumped = bumped || t.bumped
+			bumped = bumped || t.Bumped()
 		}
 	}
 	if ok == 0 {
@@ -327,7 +314,7 @@ func (s *Store) commit(batch []*update) {
 	}
 	var gen int64
 	if bumped {
-		if err := tx.QueryRowContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'iam_generation' RETURNING value`).Scan(&gen); err != nil {
+		if gen, err = sqlstore.BumpGeneration(ctx, tx, dialect{}); err != nil {
 			tx.Rollback()
 			finish(err)
 			return
@@ -343,54 +330,5 @@ func (s *Store) commit(batch []*update) {
 	finish(nil)
 }
 
-// mapErr turns SQLite constraint violations into store sentinels.
-func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("%w: %v", store.ErrExists, err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("%w: %v", store.ErrConflict, err)
-		}
-	}
-	return err
-}
-
-// txn implements store.Tx over one SQL transaction.
-type txn struct {
-	tx       *sql.Tx
-	writable bool
-	bumped   bool
-	schema   int              // the database's migration version
-	now      func() time.Time // the Store's clock (blob holds lapse by it)
-}
-
-var _ store.Tx = (*txn)(nil)
-
-func (t *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	t.bumped = true
-	return res, nil
-}
-
-// execOne runs a statement that must change exactly one row.
-func (t *txn) execOne(ctx context.Context, q string, args ...any) error {
-	res, err := t.exec(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
-}
+// mapErr turns SQLite errors into store sentinels.
+func mapErr(err error) error { return sqlstore.MapError(dialect{}, err) }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-func (t *txn) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+func (t *Tx) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -16,19 +16,19 @@ func (t *txn) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) err
 	return err
 }
 
-func (t *txn) GetOIDCProvider(ctx context.Context, arn string) (*store.OIDCProvider, error) {
+func (t *Tx) GetOIDCProvider(ctx context.Context, arn string) (*store.OIDCProvider, error) {
 	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM oidc_providers WHERE arn = ?`, arn).Scan(&data); err != nil {
-		return nil, mapErr(err)
+	if err := t.queryRow(ctx, `SELECT data FROM oidc_providers WHERE arn = ?`, arn).Scan(&data); err != nil {
+		return nil, t.mapErr(err)
 	}
 	return decode[store.OIDCProvider](data)
 }
 
-func (t *txn) ListOIDCProviders(ctx context.Context, account string) ([]*store.OIDCProvider, error) {
+func (t *Tx) ListOIDCProviders(ctx context.Context, account string) ([]*store.OIDCProvider, error) {
 	return queryList[store.OIDCProvider](ctx, t, `SELECT data FROM oidc_providers WHERE account = ? ORDER BY arn`, account)
 }
 
-func (t *txn) UpdateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
+func (t *Tx) UpdateOIDCProvider(ctx context.Context, p *store.OIDCProvider) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -36,6 +36,6 @@ func (t *txn) UpdateOIDCProvider(ctx context.Context, p *store.OIDCProvider) err
 	return t.execOne(ctx, `UPDATE oidc_providers SET data = ? WHERE arn = ?`, string(data), p.ARN)
 }
 
-func (t *txn) DeleteOIDCProvider(ctx context.Context, arn string) error {
+func (t *Tx) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	return t.execOne(ctx, `DELETE FROM oidc_providers WHERE arn = ?`, arn)
 }

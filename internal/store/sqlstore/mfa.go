@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-func (t *txn) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
+func (t *Tx) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	data, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -16,19 +16,19 @@ func (t *txn) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	return err
 }
 
-func (t *txn) GetMFADevice(ctx context.Context, serial string) (*store.MFADevice, error) {
+func (t *Tx) GetMFADevice(ctx context.Context, serial string) (*store.MFADevice, error) {
 	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM mfa_devices WHERE serial = ?`, serial).Scan(&data); err != nil {
-		return nil, mapErr(err)
+	if err := t.queryRow(ctx, `SELECT data FROM mfa_devices WHERE serial = ?`, serial).Scan(&data); err != nil {
+		return nil, t.mapErr(err)
 	}
 	return decode[store.MFADevice](data)
 }
 
-func (t *txn) ListMFADevices(ctx context.Context, account string) ([]*store.MFADevice, error) {
+func (t *Tx) ListMFADevices(ctx context.Context, account string) ([]*store.MFADevice, error) {
 	return queryList[store.MFADevice](ctx, t, `SELECT data FROM mfa_devices WHERE account = ? ORDER BY serial`, account)
 }
 
-func (t *txn) UpdateMFADevice(ctx context.Context, d *store.MFADevice) error {
+func (t *Tx) UpdateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	data, err := json.Marshal(d)
 	if err != nil {
 		return err
@@ -36,6 +36,6 @@ func (t *txn) UpdateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	return t.execOne(ctx, `UPDATE mfa_devices SET data = ? WHERE serial = ?`, string(data), d.SerialNumber)
 }
 
-func (t *txn) DeleteMFADevice(ctx context.Context, serial string) error {
+func (t *Tx) DeleteMFADevice(ctx context.Context, serial string) error {
 	return t.execOne(ctx, `DELETE FROM mfa_devices WHERE serial = ?`, serial)
 }
