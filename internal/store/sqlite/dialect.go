@@ -34,3 +34,7 @@ func (dialect) Classify(err error) error {
 	}
 	return nil
 }
+
+// AbortsOnError is false: a failed statement leaves SQLite's transaction
+// usable.
+func (dialect) AbortsOnError() bool { return false }

@@ -27,4 +27,9 @@ type Dialect interface {
 	// transaction may cure (serialization failure, deadlock, busy), and nil
 	// for anything else.
 	Classify(err error) error
+	// AbortsOnError reports whether a failed statement aborts the whole
+	// transaction (PostgreSQL). Then every INSERT and UPDATE runs inside a
+	// savepoint, so that a caller may handle its duplicate-key error and go
+	// on, as it can on SQLite.
+	AbortsOnError() bool
 }

@@ -37,6 +37,7 @@ type Tx struct {
 	schema  int              // the database's schema level
 	now     func() time.Time // the Store's clock (blob holds lapse by it)
 	rebinds bool             // d rewrites placeholders
+	guards  bool             // d.AbortsOnError: writes run in savepoints
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -44,7 +45,7 @@ var _ store.Tx = (*Tx)(nil)
 // NewTx wraps tx. schema is the database's schema level (SchemaLatest
 // unless reading an older database); now is the store's clock.
 func NewTx(tx *sql.Tx, d Dialect, schema int, now func() time.Time) *Tx {
-	return &Tx{tx: tx, d: d, schema: schema, now: now, rebinds: d.Placeholder(1) != "?"}
+	return &Tx{tx: tx, d: d, schema: schema, now: now, rebinds: d.Placeholder(1) != "?", guards: d.AbortsOnError()}
 }
 
 // Bumped reports whether fn changed IAM data: the store must then bump the
@@ -140,9 +141,25 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return t.tx.QueryContext(ctx, t.rebind(q), args...)
 }
 
-// execRaw runs a statement without bumping the IAM generation.
+// execRaw runs a statement without bumping the IAM generation. Where an
+// error aborts the transaction, an INSERT or UPDATE runs in a savepoint.
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.rebind(q), args...)
+	if !t.guards || !(strings.HasPrefix(q, "INSERT") || strings.HasPrefix(q, "UPDATE")) {
+		return t.tx.ExecContext(ctx, t.rebind(q), args...)
+	}
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT stmt`); err != nil {
+		return nil, err
+	}
+	res, err := t.tx.ExecContext(ctx, t.rebind(q), args...)
+	if err != nil {
+		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stmt`); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT stmt`); rerr != nil && err == nil {
+		return nil, rerr
+	}
+	return res, err
 }
 
 // exec runs a statement that changes IAM data: it bumps the generation.

@@ -8,6 +8,8 @@ import (
 
 type dollar struct{ Dialect }
 
+func (dollar) AbortsOnError() bool { return false }
+
 func (dollar) Placeholder(n int) string { return "$" + string(rune('0'+n)) }
 
 func TestRebindSkipsLiterals(t *testing.T) {

@@ -139,7 +139,7 @@ func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, er
 	case cur != nil:
 		// The current version becomes noncurrent, its references intact.
 		if err := t.execS3(ctx, `INSERT INTO object_versions (bucket, key, seq, version_id, delete_marker, `+listingCols+`, noncurrent_since, data)
-			SELECT bucket, key, seq, version_id, 0, `+listingCols+`, ?, data FROM objects WHERE bucket = ? AND key = ?`,
+			SELECT bucket, key, seq, version_id, 0, `+listingCols+`, CAST(? AS BIGINT), data FROM objects WHERE bucket = ? AND key = ?`,
 			now, o.Bucket, o.Key); err != nil {
 			return nil, err
 		}
