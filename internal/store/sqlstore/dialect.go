@@ -28,7 +28,7 @@ type Dialect interface {
 	// for anything else.
 	Classify(err error) error
 	// AbortsOnError reports whether a failed statement aborts the whole
-	// transaction (PostgreSQL). Then every INSERT and UPDATE runs inside a
+	// transaction (PostgreSQL). Then every UPDATE runs inside a
 	// savepoint, so that a caller may handle its duplicate-key error and go
 	// on, as it can on SQLite.
 	AbortsOnError() bool

@@ -39,7 +39,7 @@ func createEntity[T record](ctx context.Context, t *Tx, kind string, r T) error 
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO entities (account, kind, id, name, name_lower, path, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	err = t.create(ctx, true, `INSERT INTO entities (account, kind, id, name, name_lower, path, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		account, kind, id, name, strings.ToLower(name), path, string(data))
 	return err
 }
@@ -134,7 +134,7 @@ func fromNanos(n int64) time.Time {
 // Accounts.
 
 func (t *Tx) CreateAccount(ctx context.Context, a *store.Account) error {
-	_, err := t.exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`, a.ID, a.Name, nanos(a.CreatedAt))
+	err := t.create(ctx, true, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, a.Name, nanos(a.CreatedAt))
 	return err
 }
 
@@ -327,7 +327,7 @@ func (t *Tx) CreatePolicyVersion(ctx context.Context, v *store.PolicyVersion) er
 			seq = seq*10 + int(c-'0')
 		}
 	}
-	_, err := t.exec(ctx, `INSERT INTO policy_versions (policy_arn, version_id, seq, document, created_at) VALUES (?, ?, ?, ?, ?)`,
+	err := t.create(ctx, true, `INSERT INTO policy_versions (policy_arn, version_id, seq, document, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		v.PolicyARN, v.VersionID, seq, v.Document, nanos(v.CreatedAt))
 	return err
 }
@@ -473,7 +473,7 @@ func (t *Tx) scanKey(row interface{ Scan(...any) error }) (*store.AccessKey, err
 }
 
 func (t *Tx) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
-	_, err := t.exec(ctx, `INSERT INTO access_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	err := t.create(ctx, true, `INSERT INTO access_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		k.ID, k.Account, k.UserID, k.SecretSealed, k.Status, nanos(k.CreatedAt), nanos(k.LastUsedAt), k.LastService, k.LastRegion)
 	return err
 }

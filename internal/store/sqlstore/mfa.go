@@ -12,7 +12,7 @@ func (t *Tx) CreateMFADevice(ctx context.Context, d *store.MFADevice) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO mfa_devices (serial, account, data) VALUES (?, ?, ?)`, d.SerialNumber, d.Account, string(data))
+	err = t.create(ctx, true, `INSERT INTO mfa_devices (serial, account, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, d.SerialNumber, d.Account, string(data))
 	return err
 }
 

@@ -17,9 +17,9 @@ func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 		return err
 	}
 	if t.schema < SchemaListing {
-		return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?)`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+		return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
 	}
-	return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?)`,
+	return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		b.Name, b.Account, nanos(b.CreatedAt), string(data), b.Region)
 }
 
@@ -196,7 +196,7 @@ func (t *Tx) CreateUpload(ctx context.Context, u *store.Upload) error {
 	if err != nil {
 		return err
 	}
-	return t.execS3(ctx, `INSERT INTO uploads (id, bucket, key, created_at, data) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Bucket, u.Key, nanos(u.CreatedAt), string(data))
+	return t.create(ctx, false, `INSERT INTO uploads (id, bucket, key, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.ID, u.Bucket, u.Key, nanos(u.CreatedAt), string(data))
 }
 
 func (t *Tx) GetUpload(ctx context.Context, bucket, key, id string) (*store.Upload, error) {

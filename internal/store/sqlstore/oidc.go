@@ -12,7 +12,7 @@ func (t *Tx) CreateOIDCProvider(ctx context.Context, p *store.OIDCProvider) erro
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO oidc_providers (arn, account, data) VALUES (?, ?, ?)`, p.ARN, p.Account, string(data))
+	err = t.create(ctx, true, `INSERT INTO oidc_providers (arn, account, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, p.ARN, p.Account, string(data))
 	return err
 }
 

@@ -13,7 +13,7 @@ func (t *Tx) CreateSAMLProvider(ctx context.Context, p *store.SAMLProvider) erro
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO saml_providers (account, lname, data) VALUES (?, ?, ?)`, p.Account, strings.ToLower(p.Name), string(data))
+	err = t.create(ctx, true, `INSERT INTO saml_providers (account, lname, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, p.Account, strings.ToLower(p.Name), string(data))
 	return err
 }
 

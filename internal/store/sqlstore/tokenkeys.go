@@ -26,7 +26,7 @@ func (t *Tx) ListTokenKeys(ctx context.Context) ([]*store.TokenKey, error) {
 }
 
 func (t *Tx) CreateTokenKey(ctx context.Context, k *store.TokenKey) error {
-	_, err := t.exec(ctx, `INSERT INTO token_keys (id, sealed, state, created_at, retired_at) VALUES (?, ?, ?, ?, ?)`,
+	err := t.create(ctx, true, `INSERT INTO token_keys (id, sealed, state, created_at, retired_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		k.ID, k.Sealed, k.State, nanos(k.CreatedAt), nanos(k.RetiredAt))
 	return err
 }

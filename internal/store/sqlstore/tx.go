@@ -142,9 +142,11 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 // execRaw runs a statement without bumping the IAM generation. Where an
-// error aborts the transaction, an INSERT or UPDATE runs in a savepoint.
+// error aborts the transaction, an UPDATE (which may collide with another
+// row's unique name) runs in a savepoint; inserts that may collide are
+// written ON CONFLICT (see create).
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if !t.guards || !(strings.HasPrefix(q, "INSERT") || strings.HasPrefix(q, "UPDATE")) {
+	if !t.guards || !strings.HasPrefix(q, "UPDATE") {
 		return t.tx.ExecContext(ctx, t.rebind(q), args...)
 	}
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT stmt`); err != nil {
@@ -170,6 +172,24 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	}
 	t.bumped = true
 	return res, nil
+}
+
+// create runs a one-row INSERT … VALUES … ON CONFLICT DO NOTHING: when no
+// row went in the key is taken, store.ErrExists. (Not a unique violation:
+// under PostgreSQL's SERIALIZABLE, a key that a concurrent transaction took
+// and this one cannot see then fails as a serialization failure, which
+// Update retries, rather than as a duplicate.) iam says whether the row is
+// IAM data (it bumps the generation).
+func (t *Tx) create(ctx context.Context, iam bool, q string, args ...any) error {
+	res, err := t.execRaw(ctx, q, args...)
+	if err != nil {
+		return t.mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrExists
+	}
+	t.bumped = t.bumped || iam
+	return nil
 }
 
 // execOne runs an IAM statement that must change exactly one row.
