@@ -6,10 +6,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -22,27 +20,8 @@ var ErrNewerSchema = errors.New("postgres: database schema is newer than this bi
 // across nodes ("gatehous" in ASCII).
 const migrationLock int64 = 0x6761746568_6f7573
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: bad migration file name %q", e.Name())
-		}
-		out = append(out, migration{v, e.Name()})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+func migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.Migrations(migrationFiles, "migrations")
 }
 
 // migrate applies every migration newer than the database's version, each
@@ -74,14 +53,14 @@ func migrate(ctx context.Context, db *sql.DB) (err error) {
 	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return err
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].version {
-		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].version)
+	if len(ms) > 0 && current > ms[len(ms)-1].Version {
+		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].Version)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		body, err := migrationFiles.ReadFile("migrations/" + m.name)
+		body, err := migrationFiles.ReadFile("migrations/" + m.Name)
 		if err != nil {
 			return err
 		}
@@ -91,9 +70,9 @@ func migrate(ctx context.Context, db *sql.DB) (err error) {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -20,7 +20,7 @@ import (
 type Store struct {
 	db  *sql.DB
 	cfg Config
-	gen atomic.Int64
+	gen sqlstore.Generation
 	// genRead is when the counter was last read (Unix nanoseconds of
 	// cfg.Now).
 	genRead atomic.Int64
@@ -134,7 +134,7 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s.gen.Store(g)
+	s.gen.Raise(g)
 	s.genRead.Store(cfg.Now().UnixNano())
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -266,15 +266,8 @@ func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	return s.gen.Load(), nil
 }
 
-// raiseGeneration moves the in-memory generation up to g, never down.
-func (s *Store) raiseGeneration(g int64) {
-	for {
-		cur := s.gen.Load()
-		if g <= cur || s.gen.CompareAndSwap(cur, g) {
-			return
-		}
-	}
-}
+// raiseGeneration moves the in-memory generation up to g (never down).
+func (s *Store) raiseGeneration(g int64) { s.gen.Raise(g) }
 
 // Ping checks that the database answers (readiness probes).
 func (s *Store) Ping(ctx context.Context) error {

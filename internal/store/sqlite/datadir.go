@@ -53,9 +53,9 @@ func OpenReadOnly(path string, cfg Config) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	if len(ms) > 0 && s.schema > ms[len(ms)-1].version {
+	if len(ms) > 0 && s.schema > ms[len(ms)-1].Version {
 		r.Close()
-		return nil, fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, s.schema, ms[len(ms)-1].version)
+		return nil, fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, s.schema, ms[len(ms)-1].Version)
 	}
 	if err := s.loadGeneration(context.Background()); err != nil {
 		r.Close()

@@ -6,10 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +25,7 @@ type Store struct {
 	commitMu sync.Mutex
 	pending  []*update
 	leading  bool
-	gen      atomic.Int64
+	gen      sqlstore.Generation
 	// genRead is when the generation was last read from the database
 	// (Unix nanoseconds of now).
 	genRead atomic.Int64
@@ -94,27 +90,8 @@ func (s *Store) Close() error {
 // ErrNewerSchema: the database was written by a newer Gatehouse.
 var ErrNewerSchema = errors.New("sqlite: database schema is newer than this binary")
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("sqlite: bad migration file name %q", e.Name())
-		}
-		out = append(out, migration{v, e.Name()})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+func migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.Migrations(migrationFiles, "migrations")
 }
 
 // migrate applies every migration newer than the database's version.
@@ -130,15 +107,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].version {
-		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].version)
+	if len(ms) > 0 && current > ms[len(ms)-1].Version {
+		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].Version)
 	}
 	s.schema = current
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		body, err := migrationFiles.ReadFile("migrations/" + m.name)
+		body, err := migrationFiles.ReadFile("migrations/" + m.Name)
 		if err != nil {
 			return err
 		}
@@ -148,16 +125,16 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {
 			tx.Rollback()
 			return err
 		}
 		if err := tx.Commit(); err != nil {
 			return err
 		}
-		s.schema = m.version
+		s.schema = m.Version
 	}
 	return nil
 }
@@ -167,7 +144,7 @@ func (s *Store) loadGeneration(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.gen.Store(g)
+	s.gen.Raise(g)
 	s.genRead.Store(s.now().UnixNano())
 	return nil
 }
@@ -193,16 +170,8 @@ func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	return s.gen.Load(), nil
 }
 
-// raiseGeneration moves the in-memory generation up to g (never down); it
-// always holds a value the database counter had.
-func (s *Store) raiseGeneration(g int64) {
-	for {
-		cur := s.gen.Load()
-		if g <= cur || s.gen.CompareAndSwap(cur, g) {
-			return
-		}
-	}
-}
+// raiseGeneration moves the in-memory generation up to g (never down).
+func (s *Store) raiseGeneration(g int64) { s.gen.Raise(g) }
 
 // View runs fn in a read transaction.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
