@@ -147,7 +147,7 @@ func TestGenerationNotified(t *testing.T) {
 		if g == ga && g > g0 {
 			return
 		}
-		if i == 2000 {
+		if i == 6000 {
 			t.Fatalf("no notification: generation %d, the other node's %d", g, ga)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -157,7 +157,7 @@ func TestGenerationNotified(t *testing.T) {
 // waitListening waits (a bounded number of steps) for s's listener.
 func waitListening(t *testing.T, s *Store) {
 	for i := 0; !s.listening.Load(); i++ {
-		if i == 2000 {
+		if i == 6000 {
 			t.Fatal("the listener never connected")
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -202,5 +202,46 @@ func TestPasswordNeverShown(t *testing.T) {
 	_, err = Open(ctx, "postgres://gh:s3cr3tpw@127.0.0.1:notaport/x", testConfig())
 	if err == nil || strings.Contains(err.Error(), "s3cr3tpw") {
 		t.Fatalf("Open of a bad URL: %v", err)
+	}
+}
+
+// A duplicate create or a colliding rename fails with store.ErrExists and
+// leaves the transaction usable, as on SQLite (PostgreSQL aborts a
+// transaction at its first failed statement).
+func TestTransactionGoesOnAfterErrExists(t *testing.T) {
+	s := open(t, pg.DSN(t), testConfig())
+	const acct = "111111111111"
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		for _, n := range []string{"a", "b"} {
+			if err := tx.CreateUser(ctx, &store.User{Account: acct, ID: "AIDA" + n, Name: n, Path: "/"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateUser(ctx, &store.User{Account: acct, ID: "AIDAX", Name: "A", Path: "/"}); !errors.Is(err, store.ErrExists) {
+			return errors.Join(errors.New("duplicate create"), err)
+		}
+		if err := tx.UpdateUser(ctx, &store.User{Account: acct, ID: "AIDAb", Name: "A", Path: "/"}); !errors.Is(err, store.ErrExists) {
+			return errors.Join(errors.New("colliding rename"), err)
+		}
+		return tx.CreateUser(ctx, &store.User{Account: acct, ID: "AIDAc", Name: "c", Path: "/"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.View(ctx, func(tx store.Tx) error {
+		u, err := tx.GetUserByID(ctx, acct, "AIDAb")
+		if err == nil && u.Name != "b" {
+			return errors.New("the failed rename was kept: " + u.Name)
+		}
+		if err == nil {
+			_, err = tx.GetUser(ctx, acct, "c")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -47,7 +47,7 @@ func TestRecoversFromDroppedConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; !s.listening.Load(); i++ { // the listener reconnects (it was dropped too)
-		if i == 2000 {
+		if i == 6000 {
 			t.Fatal("the listener never reconnected")
 		}
 		time.Sleep(5 * time.Millisecond)

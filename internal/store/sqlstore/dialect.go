@@ -28,8 +28,8 @@ type Dialect interface {
 	// for anything else.
 	Classify(err error) error
 	// AbortsOnError reports whether a failed statement aborts the whole
-	// transaction (PostgreSQL). Then every UPDATE runs inside a
-	// savepoint, so that a caller may handle its duplicate-key error and go
-	// on, as it can on SQLite.
+	// transaction (PostgreSQL). Then a rename (the one UPDATE that may
+	// collide with a unique key) runs inside a savepoint, so that a caller
+	// may handle its store.ErrExists and go on, as it can on SQLite.
 	AbortsOnError() bool
 }

@@ -50,7 +50,7 @@ func updateEntity[T record](ctx context.Context, t *Tx, kind string, r T) error 
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, `UPDATE entities SET name = ?, name_lower = ?, path = ?, data = ? WHERE kind = ? AND id = ? AND account = ?`,
+	return t.execRename(ctx, `UPDATE entities SET name = ?, name_lower = ?, path = ?, data = ? WHERE kind = ? AND id = ? AND account = ?`,
 		name, strings.ToLower(name), path, string(data), kind, id, account)
 }
 

@@ -37,7 +37,7 @@ type Tx struct {
 	schema  int              // the database's schema level
 	now     func() time.Time // the Store's clock (blob holds lapse by it)
 	rebinds bool             // d rewrites placeholders
-	guards  bool             // d.AbortsOnError: writes run in savepoints
+	guards  bool             // d.AbortsOnError: renames run in savepoints
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -141,27 +141,33 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return t.tx.QueryContext(ctx, t.rebind(q), args...)
 }
 
-// execRaw runs a statement without bumping the IAM generation. Where an
-// error aborts the transaction, an UPDATE (which may collide with another
-// row's unique name) runs in a savepoint; inserts that may collide are
-// written ON CONFLICT (see create).
+// execRaw runs a statement without bumping the IAM generation.
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if !t.guards || !strings.HasPrefix(q, "UPDATE") {
-		return t.tx.ExecContext(ctx, t.rebind(q), args...)
+	return t.tx.ExecContext(ctx, t.rebind(q), args...)
+}
+
+// execRename runs an IAM UPDATE that must change exactly one row and may
+// collide with another row's unique name (store.ErrExists). Where an error
+// aborts the transaction (Dialect.AbortsOnError) it runs in a savepoint, so
+// that the caller may handle the collision and go on, as on SQLite.
+// (Inserts that may collide are written ON CONFLICT: see create.)
+func (t *Tx) execRename(ctx context.Context, q string, args ...any) error {
+	if !t.guards {
+		return t.execOne(ctx, q, args...)
 	}
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT stmt`); err != nil {
-		return nil, err
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT rename`); err != nil {
+		return t.mapErr(err)
 	}
-	res, err := t.tx.ExecContext(ctx, t.rebind(q), args...)
-	if err != nil {
-		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stmt`); rerr != nil {
-			return nil, errors.Join(err, rerr)
+	err := t.execOne(ctx, q, args...)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT rename`); rerr != nil {
+			return errors.Join(err, t.mapErr(rerr))
 		}
 	}
-	if _, rerr := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT stmt`); rerr != nil && err == nil {
-		return nil, rerr
+	if _, rerr := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT rename`); rerr != nil && err == nil {
+		return t.mapErr(rerr)
 	}
-	return res, err
+	return err
 }
 
 // exec runs a statement that changes IAM data: it bumps the generation.
