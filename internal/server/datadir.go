@@ -225,6 +225,15 @@ func openPostgres(ctx context.Context, cfg *config.Config, now func() time.Time,
 	return pg, master, nil
 }
 
+// storeName names the metadata store for logs: "sqlite", or the
+// PostgreSQL URL without its password.
+func storeName(cfg *config.Config) string {
+	if postgres.IsDSN(cfg.Store) {
+		return postgres.Redact(cfg.Store)
+	}
+	return "sqlite"
+}
+
 // storeExists reports whether path holds a store. An empty file (left by
 // a crash before the first migration committed) holds none.
 func storeExists(path string) (bool, error) {

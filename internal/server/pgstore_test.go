@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -98,5 +100,28 @@ func TestPostgresStoreTwoNodes(t *testing.T) {
 	got.Body.Close()
 	if string(body) != "x" {
 		t.Fatalf("object a: %q", body)
+	}
+}
+
+// The startup log names the PostgreSQL store without its password, and
+// backup refuses a PostgreSQL store with a pointer to pg_dump.
+func TestPostgresStoreLogAndBackup(t *testing.T) {
+	dsn := strings.Replace(pg.DSN(t), "postgres@", "postgres:n0tlogged@", 1) // trust auth ignores it
+	env := testenv.New(t, func(c *config.Config) { c.Store = dsn })
+	if logs := env.Logs(); strings.Contains(logs, "n0tlogged") || !strings.Contains(logs, "postgres:xxxxx@") {
+		t.Fatalf("startup log:\n%s", logs)
+	}
+	env.Close()
+	admin, err := server.OpenAdmin(context.Background(), env.Cfg)
+	if err != nil {
+		t.Fatalf("operator commands open a PostgreSQL store: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Backup(context.Background(), t.TempDir(), server.BackupOptions{}); !errors.Is(err, server.ErrBackupUnsupported) {
+		t.Fatalf("backup of a PostgreSQL store: %v", err)
+	}
+	_, err = server.Restore(context.Background(), env.Cfg, t.TempDir(), server.RestoreOptions{})
+	if !errors.Is(err, server.ErrBackupUnsupported) || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("restore into a PostgreSQL store: %v", err)
 	}
 }
