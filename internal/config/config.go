@@ -23,6 +23,9 @@ import (
 type Config struct {
 	Listen  string // address to listen on
 	DataDir string // directory of the embedded store, blobs and key files
+	// Store is the metadata store: "" for SQLite in DataDir, a postgres://
+	// URL for PostgreSQL.
+	Store string
 	// Blob is where object bytes are stored: "" for DataDir/blobs on local
 	// disk, or an s3://BUCKET/PREFIX?… URL of an S3-compatible store
 	// (package blob/bloburl parses it).
@@ -209,6 +212,7 @@ func Settings() []Setting {
 		mk("listen", "GATEHOUSE_LISTEN", "127.0.0.1:8700", "address to listen on (host:port)", false, func(c *Config) *string { return &c.Listen }),
 		mk("data-dir", "GATEHOUSE_DATA_DIR", "./gatehouse-data", "directory for the embedded SQLite store, object bytes and key files", false, func(c *Config) *string { return &c.DataDir }),
 		mk("blob", "GATEHOUSE_BLOB", "", "where object bytes are stored: empty for DATA_DIR/blobs on local disk, or s3://BUCKET/PREFIX?endpoint=http://HOST:PORT&region=REGION&path-style=true&credentials-file=PATH for an S3-compatible store (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_SHARED_CREDENTIALS_FILE or credentials-file, never from the URL)", false, func(c *Config) *string { return &c.Blob }),
+		mk("store", "GATEHOUSE_STORE", "", "metadata store: empty for the SQLite database in the data dir, or a postgres:// URL for PostgreSQL shared by several nodes (keep the password out of the URL: PGPASSWORD or ~/.pgpass)", false, func(c *Config) *string { return &c.Store }),
 		mk("region", "GATEHOUSE_REGION", "us-east-1", "region name the server accepts in signatures and reports", false, func(c *Config) *string { return &c.Region }),
 		mk("account-id", "GATEHOUSE_ACCOUNT_ID", "", "12-digit id of the default account created on first start (empty: generated)", false, func(c *Config) *string { return &c.AccountID }),
 		mk("account-name", "GATEHOUSE_ACCOUNT_NAME", "default", "name of the default account created on first start", false, func(c *Config) *string { return &c.AccountName }),
@@ -484,6 +488,9 @@ func (c *Config) validate() []error {
 		if _, err := os.Stat(f); err != nil {
 			p = append(p, fmt.Errorf("oidc-ca-files: %v", err))
 		}
+	}
+	if c.Store != "" && !strings.HasPrefix(c.Store, "postgres://") && !strings.HasPrefix(c.Store, "postgresql://") {
+		p = append(p, errors.New("store: must be empty (SQLite in the data dir) or a postgres:// URL"))
 	}
 	if c.ShutdownTimeout < 0 {
 		p = append(p, errors.New("shutdown-timeout: must not be negative"))

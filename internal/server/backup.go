@@ -25,6 +25,10 @@ var (
 	_ backup.Inventory = (*sqlite.Store)(nil)
 )
 
+// ErrBackupUnsupported: the store is not the data directory's SQLite
+// database (PostgreSQL is backed up with its own tools).
+var ErrBackupUnsupported = errors.New("backup: the metadata store is in PostgreSQL; back it up with pg_dump (and the object bytes separately)")
+
 // ErrDataDirNotEmpty: a restore's target holds data, and --force was not given.
 var ErrDataDirNotEmpty = errors.New("data directory is not empty")
 
@@ -43,6 +47,10 @@ func (a *Admin) Backup(ctx context.Context, dest string, opt BackupOptions) (*ba
 	if inside(dest, a.c.dataDir) {
 		return nil, fmt.Errorf("backup destination %s is inside the data directory %s; choose a directory elsewhere", dest, a.c.dataDir)
 	}
+	live, ok := a.c.db.(backup.LiveStore)
+	if !ok {
+		return nil, ErrBackupUnsupported
+	}
 	blobs, err := openBlobStore(ctx, a.c.cfg)
 	if err != nil {
 		return nil, err
@@ -54,7 +62,7 @@ func (a *Admin) Backup(ctx context.Context, dest string, opt BackupOptions) (*ba
 		}
 	}
 	return backup.Take(ctx, dest, backup.TakeConfig{
-		Store:         a.c.db,
+		Store:         live,
 		Blobs:         blobs,
 		OpenInventory: openInventory,
 		OpenTarget:    openImporter,
@@ -119,6 +127,9 @@ var dataDirEntries = []string{StoreFile, StoreFile + "-wal", StoreFile + "-shm",
 // writes, so no server can start on a half-restored directory, and removes
 // what it wrote when it fails.
 func Restore(ctx context.Context, cfg *config.Config, src string, opt RestoreOptions) (*backup.Manifest, error) {
+	if cfg.Store != "" {
+		return nil, ErrBackupUnsupported // a backup restores a SQLite store
+	}
 	if cfg.Blob != "" {
 		return nil, errors.New("restore writes object bytes into the data directory only; restoring into the S3-compatible store the blob setting names is not supported yet: restore with the blob setting empty")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/iam/awsmanaged"
 	"github.com/gatehouse/gatehouse/internal/keyring"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
@@ -72,9 +73,10 @@ type openMode struct {
 type core struct {
 	cfg     *config.Config
 	dataDir string
-	// db is the SQLite store; store is what the services use: db, or db
-	// decorated (metrics, tests' faults).
-	db      *sqlite.Store
+	// db is the store as opened (SQLite or PostgreSQL; operator commands
+	// such as backup ask it for capabilities); store is what the services
+	// use: db, or db decorated (metrics, tests' faults).
+	db      store.Store
 	store   store.Store
 	master  *keyring.Master
 	iam     *iam.Service
@@ -93,7 +95,9 @@ func (c *core) close() error {
 // right one, and, for a server, that account-id names the directory's
 // default account; then a server takes the directory's lock. On a
 // successful open it records the master key's check value and the default
-// account in the store when missing (stores of earlier versions).
+// account in the store when missing (stores of earlier versions). A
+// PostgreSQL store (cfg.Store) is opened, and so migrated, before the
+// checks, which then read it in the same way.
 func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mode openMode) (*core, error) {
 	dir := cfg.DataDir
 	fi, err := os.Stat(dir)
@@ -110,32 +114,29 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 	case !fi.IsDir():
 		return nil, fmt.Errorf("data directory %s is not a directory", dir)
 	}
-	dbPath := filepath.Join(dir, StoreFile)
-	exists, err := storeExists(dbPath)
-	if err != nil {
-		return nil, err
-	}
-	if !exists && !mode.create {
-		return nil, &problem{ErrNoStore, fmt.Sprintf("data directory %s has no store (%s); %s", dir, StoreFile, createHint)}
-	}
 	var master *keyring.Master
-	if exists {
-		if master, err = existingMaster(cfg); err != nil {
+	var pg *postgres.Store
+	if postgres.IsDSN(cfg.Store) {
+		if pg, master, err = openPostgres(ctx, cfg, now, mode); err != nil {
 			return nil, err
 		}
-		if err := preflight(ctx, cfg, dbPath, master, mode); err != nil {
-			return nil, err
-		}
+	} else if master, err = checkSQLite(ctx, cfg, mode); err != nil {
+		return nil, err
 	}
 	c := &core{cfg: cfg, dataDir: dir}
 	if mode.serve {
 		if c.lock, err = datadir.Acquire(dir); err != nil {
+			if pg != nil {
+				pg.Close()
+			}
 			return nil, err
 		}
 	}
 	fail := func(err error) (*core, error) {
 		if c.db != nil {
 			c.db.Close()
+		} else if pg != nil {
+			pg.Close()
 		}
 		c.lock.Unlock()
 		return nil, err
@@ -146,7 +147,9 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 		}
 	}
 	c.master = master
-	if c.db, err = sqlite.OpenConfig(dbPath, sqlite.Config{Now: now}); err != nil {
+	if pg != nil {
+		c.db = pg
+	} else if c.db, err = sqlite.OpenConfig(filepath.Join(dir, StoreFile), sqlite.Config{Now: now}); err != nil {
 		return fail(fmt.Errorf("open store: %w", err))
 	}
 	c.store = c.db
@@ -158,6 +161,77 @@ func openCore(ctx context.Context, cfg *config.Config, now func() time.Time, mod
 	}
 	c.iam = c.newIAM(now)
 	return c, nil
+}
+
+// checkSQLite checks the data directory's SQLite store, reading only: that
+// it exists unless mode creates it, and for an existing store its master
+// key (returned) and, for a server, the default account.
+func checkSQLite(ctx context.Context, cfg *config.Config, mode openMode) (*keyring.Master, error) {
+	dbPath := filepath.Join(cfg.DataDir, StoreFile)
+	exists, err := storeExists(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	if !exists && !mode.create {
+		return nil, &problem{ErrNoStore, fmt.Sprintf("data directory %s has no store (%s); %s", cfg.DataDir, StoreFile, createHint)}
+	}
+	if !exists {
+		return nil, nil
+	}
+	master, err := existingMaster(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ro, err := sqlite.OpenReadOnly(dbPath, sqlite.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	defer ro.Close()
+	return master, preflight(ctx, cfg, ro, master, mode)
+}
+
+// openPostgres opens the PostgreSQL store cfg.Store names (migrating it)
+// and checks it as checkSQLite does. A database whose installation record
+// is missing holds no store yet. Errors name the database without its
+// password.
+func openPostgres(ctx context.Context, cfg *config.Config, now func() time.Time, mode openMode) (*postgres.Store, *keyring.Master, error) {
+	pg, err := postgres.Open(ctx, cfg.Store, postgres.Config{Now: now})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store %s: %w", postgres.Redact(cfg.Store), err)
+	}
+	var exists bool
+	err = pg.View(ctx, func(tx store.Tx) error {
+		_, err := tx.GetInstallation(ctx)
+		exists = err == nil
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	var master *keyring.Master
+	switch {
+	case err != nil:
+	case !exists && !mode.create:
+		err = &problem{ErrNoStore, fmt.Sprintf("database %s holds no store; %s", postgres.Redact(cfg.Store), createHint)}
+	case exists:
+		if master, err = existingMaster(cfg); err == nil {
+			err = preflight(ctx, cfg, pg, master, mode)
+		}
+	}
+	if err != nil {
+		pg.Close()
+		return nil, nil, err
+	}
+	return pg, master, nil
+}
+
+// storeName names the metadata store for logs: "sqlite", or the
+// PostgreSQL URL without its password.
+func storeName(cfg *config.Config) string {
+	if postgres.IsDSN(cfg.Store) {
+		return postgres.Redact(cfg.Store)
+	}
+	return "sqlite"
 }
 
 // storeExists reports whether path holds a store. An empty file (left by
@@ -186,12 +260,7 @@ func existingMaster(cfg *config.Config) (*keyring.Master, error) {
 
 // preflight checks an existing store, reading only: the master key, and
 // for a server the default account.
-func preflight(ctx context.Context, cfg *config.Config, dbPath string, master *keyring.Master, mode openMode) error {
-	ro, err := sqlite.OpenReadOnly(dbPath, sqlite.Config{})
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer ro.Close()
+func preflight(ctx context.Context, cfg *config.Config, ro store.Store, master *keyring.Master, mode openMode) error {
 	return ro.View(ctx, func(tx store.Tx) error {
 		if err := checkMaster(ctx, tx, master, cfg, cfg.DataDir); err != nil {
 			return err

@@ -365,7 +365,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		l = tls.NewListener(l, hs.TLSConfig)
 		scheme = "https"
 	}
-	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "blob", blobDescription(s.cfg), "version", s.version)
+	s.log.Info("gatehouse listening", "url", scheme+"://"+l.Addr().String(), "region", s.cfg.Region, "data_dir", s.cfg.DataDir, "store", storeName(s.cfg), "blob", blobDescription(s.cfg), "version", s.version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)

@@ -10,19 +10,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // What the data directory needs beyond the store contract: a read-only
 // open that writes nothing (to check a master key or a setting before a
 // store is opened for writing), the installation record, the blob holds of
 // backups, online snapshots and an inventory of a snapshot.
-
-// installationSchema is the migration that added the installation record
-// and blob holds (0006_installation.sql).
-const installationSchema = 6
-
-// holdsSchema is the migration that added blob holds.
-const holdsSchema = installationSchema
 
 // ErrReadOnly: Update on a store opened with OpenReadOnly.
 var ErrReadOnly = errors.New("sqlite: store opened read-only")
@@ -59,36 +53,15 @@ func OpenReadOnly(path string, cfg Config) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	if len(ms) > 0 && s.schema > ms[len(ms)-1].version {
+	if len(ms) > 0 && s.schema > ms[len(ms)-1].Version {
 		r.Close()
-		return nil, fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, s.schema, ms[len(ms)-1].version)
+		return nil, fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, s.schema, ms[len(ms)-1].Version)
 	}
 	if err := s.loadGeneration(context.Background()); err != nil {
 		r.Close()
 		return nil, err
 	}
 	return s, nil
-}
-
-func (t *txn) GetInstallation(ctx context.Context) (*store.Installation, error) {
-	if t.schema < installationSchema {
-		return nil, store.ErrNotFound // a database from before the record existed
-	}
-	in := &store.Installation{}
-	var updated int64
-	err := t.tx.QueryRowContext(ctx, `SELECT master_key_check, default_account, updated_at FROM installation WHERE id = 1`).
-		Scan(&in.MasterKeyCheck, &in.DefaultAccount, &updated)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	in.UpdatedAt = fromNanos(updated)
-	return in, nil
-}
-
-func (t *txn) PutInstallation(ctx context.Context, in *store.Installation) error {
-	return t.execS3(ctx, `INSERT INTO installation (id, master_key_check, default_account, updated_at) VALUES (1, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET master_key_check = excluded.master_key_check, default_account = excluded.default_account,
-		updated_at = excluded.updated_at`, in.MasterKeyCheck, in.DefaultAccount, nanos(in.UpdatedAt))
 }
 
 // HoldBlobs creates or extends the blob hold id until the given time:
@@ -101,15 +74,14 @@ func (t *txn) PutInstallation(ctx context.Context, in *store.Installation) error
 // a backup that dies cannot stop deletions for long.
 func (s *Store) HoldBlobs(ctx context.Context, id string, until time.Time) error {
 	return s.Update(ctx, func(tx store.Tx) error {
-		return tx.(*txn).execS3(ctx, `INSERT INTO blob_holds (id, until) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET until = excluded.until`,
-			id, until.UnixNano())
+		return tx.(*sqlstore.Tx).HoldBlobs(ctx, id, until)
 	})
 }
 
 // ReleaseBlobHold ends the hold id (and drops holds that have lapsed).
 func (s *Store) ReleaseBlobHold(ctx context.Context, id string) error {
 	return s.Update(ctx, func(tx store.Tx) error {
-		return tx.(*txn).execS3(ctx, `DELETE FROM blob_holds WHERE id = ? OR until <= ?`, id, s.now().UnixNano())
+		return tx.(*sqlstore.Tx).ReleaseBlobHold(ctx, id)
 	})
 }
 
@@ -158,7 +130,7 @@ func syncFile(path string) error {
 }
 
 // inventoryTables are the tables Inventory counts, by name, and
-// object_versions in stores that have it (versionsSchema).
+// object_versions in stores that have it (sqlstore.SchemaVersions).
 var inventoryTables = []string{"accounts", "entities", "access_keys", "mfa_devices", "token_keys", "buckets", "objects", "uploads", "parts"}
 
 // Inventory reads one consistent view of the store: it counts the records
@@ -173,7 +145,7 @@ func (s *Store) Inventory(ctx context.Context, fn func(blobKey string) error) (m
 	defer tx.Rollback()
 	counts := map[string]int64{}
 	tables := inventoryTables
-	if s.schema >= versionsSchema {
+	if s.schema >= sqlstore.SchemaVersions {
 		tables = append(tables[:len(tables):len(tables)], "object_versions")
 	}
 	for _, table := range tables {

@@ -6,18 +6,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -31,7 +25,7 @@ type Store struct {
 	commitMu sync.Mutex
 	pending  []*update
 	leading  bool
-	gen      atomic.Int64
+	gen      sqlstore.Generation
 	// genRead is when the generation was last read from the database
 	// (Unix nanoseconds of now).
 	genRead atomic.Int64
@@ -96,27 +90,8 @@ func (s *Store) Close() error {
 // ErrNewerSchema: the database was written by a newer Gatehouse.
 var ErrNewerSchema = errors.New("sqlite: database schema is newer than this binary")
 
-type migration struct {
-	version int
-	name    string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("sqlite: bad migration file name %q", e.Name())
-		}
-		out = append(out, migration{v, e.Name()})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+func migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.Migrations(migrationFiles, "migrations")
 }
 
 // migrate applies every migration newer than the database's version.
@@ -132,15 +107,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].version {
-		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].version)
+	if len(ms) > 0 && current > ms[len(ms)-1].Version {
+		return fmt.Errorf("%w (database version %d, binary knows %d)", ErrNewerSchema, current, ms[len(ms)-1].Version)
 	}
 	s.schema = current
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		body, err := migrationFiles.ReadFile("migrations/" + m.name)
+		body, err := migrationFiles.ReadFile("migrations/" + m.Name)
 		if err != nil {
 			return err
 		}
@@ -150,26 +125,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name); err != nil {
 			tx.Rollback()
 			return err
 		}
 		if err := tx.Commit(); err != nil {
 			return err
 		}
-		s.schema = m.version
+		s.schema = m.Version
 	}
 	return nil
 }
 
 func (s *Store) loadGeneration(ctx context.Context) error {
-	var g int64
-	if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
+	g, err := sqlstore.ReadGeneration(ctx, s.read, dialect{})
+	if err != nil {
 		return err
 	}
-	s.gen.Store(g)
+	s.gen.Raise(g)
 	s.genRead.Store(s.now().UnixNano())
 	return nil
 }
@@ -186,8 +161,8 @@ const genRefresh = time.Second
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	now := s.now().UnixNano()
 	if last := s.genRead.Load(); now-last > int64(genRefresh) && s.genRead.CompareAndSwap(last, now) {
-		var g int64
-		if err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'iam_generation'`).Scan(&g); err != nil {
+		g, err := sqlstore.ReadGeneration(ctx, s.read, dialect{})
+		if err != nil {
 			return 0, err
 		}
 		s.raiseGeneration(g)
@@ -195,16 +170,8 @@ func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	return s.gen.Load(), nil
 }
 
-// raiseGeneration moves the in-memory generation up to g (never down); it
-// always holds a value the database counter had.
-func (s *Store) raiseGeneration(g int64) {
-	for {
-		cur := s.gen.Load()
-		if g <= cur || s.gen.CompareAndSwap(cur, g) {
-			return
-		}
-	}
-}
+// raiseGeneration moves the in-memory generation up to g (never down).
+func (s *Store) raiseGeneration(g int64) { s.gen.Raise(g) }
 
 // View runs fn in a read transaction.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
@@ -213,7 +180,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx, schema: s.schema, now: s.now})
+	return fn(sqlstore.NewTx(tx, dialect{}, s.schema, s.now))
 }
 
 // Update runs fn in a write transaction, committing if it returns nil.
@@ -261,17 +228,6 @@ type update struct {
 	done chan error
 }
 
-// runUpdate runs one update's fn; a panic becomes that update's error, so
-// one caller's bug cannot stall the writers queued behind it.
-func runUpdate(fn func(store.Tx) error, t *txn) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("sqlite: update panicked: %v", r)
-		}
-	}()
-	return fn(t)
-}
-
 // commit runs a batch in one transaction and reports each update's result.
 func (s *Store) commit(batch []*update) {
 	results := make([]error, len(batch))
@@ -301,8 +257,8 @@ func (s *Store) commit(batch []*update) {
 			finish(mapErr(err))
 			return
 		}
-		t := &txn{tx: tx, writable: true, schema: s.schema, now: s.now}
-		if err := runUpdate(u.fn, t); err != nil {
+		t := sqlstore.NewTx(tx, dialect{}, s.schema, s.now)
+		if err := sqlstore.Run(u.fn, t); err != nil {
 			results[i] = err
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {
 				tx.Rollback()
@@ -317,7 +273,7 @@ func (s *Store) commit(batch []*update) {
 		}
 		if results[i] == nil {
 			ok++
-			bumped = bumped || t.bumped
+			bumped = bumped || t.Bumped()
 		}
 	}
 	if ok == 0 {
@@ -327,7 +283,7 @@ func (s *Store) commit(batch []*update) {
 	}
 	var gen int64
 	if bumped {
-		if err := tx.QueryRowContext(ctx, `UPDATE meta SET value = value + 1 WHERE key = 'iam_generation' RETURNING value`).Scan(&gen); err != nil {
+		if gen, err = sqlstore.BumpGeneration(ctx, tx, dialect{}); err != nil {
 			tx.Rollback()
 			finish(err)
 			return
@@ -343,54 +299,5 @@ func (s *Store) commit(batch []*update) {
 	finish(nil)
 }
 
-// mapErr turns SQLite constraint violations into store sentinels.
-func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("%w: %v", store.ErrExists, err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("%w: %v", store.ErrConflict, err)
-		}
-	}
-	return err
-}
-
-// txn implements store.Tx over one SQL transaction.
-type txn struct {
-	tx       *sql.Tx
-	writable bool
-	bumped   bool
-	schema   int              // the database's migration version
-	now      func() time.Time // the Store's clock (blob holds lapse by it)
-}
-
-var _ store.Tx = (*txn)(nil)
-
-func (t *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	t.bumped = true
-	return res, nil
-}
-
-// execOne runs a statement that must change exactly one row.
-func (t *txn) execOne(ctx context.Context, q string, args ...any) error {
-	res, err := t.exec(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
-}
+// mapErr turns SQLite errors into store sentinels.
+func mapErr(err error) error { return sqlstore.MapError(dialect{}, err) }

@@ -59,6 +59,7 @@ func cases() []testCase {
 		{"Lifecycle", testLifecycle},
 		{"ObjectLock", testObjectLock},
 		{"PrincipalBindings", testPrincipalBindings},
+		{"TwoNodes", testTwoNodes},
 	}
 }
 

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -23,9 +23,6 @@ import (
 // otherwise it is the newest row of object_versions, and that is a delete
 // marker (noncurrent_since 0).
 
-// versionsSchema is the migration that added object versions.
-const versionsSchema = 10
-
 // listingCols are the listing columns objects and object_versions share.
 const listingCols = `size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class`
 
@@ -38,15 +35,15 @@ type verHead struct {
 }
 
 // current reads a key's current version and its seq (nil when none).
-func (t *txn) current(ctx context.Context, bucket, key string) (*store.Object, int64, error) {
+func (t *Tx) current(ctx context.Context, bucket, key string) (*store.Object, int64, error) {
 	var data, id string
 	var seq int64
-	err := t.tx.QueryRowContext(ctx, `SELECT data, version_id, seq FROM objects WHERE bucket = ? AND key = ?`, bucket, key).Scan(&data, &id, &seq)
+	err := t.queryRow(ctx, `SELECT data, version_id, seq FROM objects WHERE bucket = ? AND key = ?`, bucket, key).Scan(&data, &id, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, 0, mapErr(err)
+		return nil, 0, t.mapErr(err)
 	}
 	o, err := decodeVersion(data, id)
 	return o, seq, err
@@ -65,38 +62,38 @@ func decodeVersion(data, id string) (*store.Object, error) {
 
 // newest reads the head of a key's newest row in object_versions (nil when
 // none): one step of the primary key, which is ordered newest first.
-func (t *txn) newest(ctx context.Context, bucket, key string) (*verHead, error) {
+func (t *Tx) newest(ctx context.Context, bucket, key string) (*verHead, error) {
 	h := &verHead{}
 	var since int64
-	err := t.tx.QueryRowContext(ctx, `SELECT seq, version_id, delete_marker, noncurrent_since FROM object_versions
+	err := t.queryRow(ctx, `SELECT seq, version_id, delete_marker, noncurrent_since FROM object_versions
 		WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1`, bucket, key).Scan(&h.seq, &h.id, &h.marker, &since)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	h.latest = since == 0
 	return h, nil
 }
 
 // dropRefs removes the blob references of the version with seq.
-func (t *txn) dropRefs(ctx context.Context, bucket, key string, seq int64) error {
+func (t *Tx) dropRefs(ctx context.Context, bucket, key string, seq int64) error {
 	return t.execS3(ctx, `DELETE FROM blob_refs WHERE bucket = ? AND key = ? AND upload = '' AND part = ?`, bucket, key, seq)
 }
 
 // take removes a version from object_versions with its blob references and
 // returns it with its seq (nil when there is none).
-func (t *txn) take(ctx context.Context, bucket, key, id string) (*store.Object, int64, error) {
+func (t *Tx) take(ctx context.Context, bucket, key, id string) (*store.Object, int64, error) {
 	var data string
 	var seq int64
-	err := t.tx.QueryRowContext(ctx, `DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? RETURNING seq, data`,
+	err := t.queryRow(ctx, `DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? RETURNING seq, data`,
 		bucket, key, id).Scan(&seq, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, 0, mapErr(err)
+		return nil, 0, t.mapErr(err)
 	}
 	o, err := decodeVersion(data, id)
 	if err != nil {
@@ -105,7 +102,7 @@ func (t *txn) take(ctx context.Context, bucket, key, id string) (*store.Object, 
 	return o, seq, t.dropRefs(ctx, bucket, key, seq)
 }
 
-func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, error) {
+func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, error) {
 	o := *in
 	if o.VersionID == "" {
 		o.VersionID = store.NullVersion
@@ -142,7 +139,7 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 	case cur != nil:
 		// The current version becomes noncurrent, its references intact.
 		if err := t.execS3(ctx, `INSERT INTO object_versions (bucket, key, seq, version_id, delete_marker, `+listingCols+`, noncurrent_since, data)
-			SELECT bucket, key, seq, version_id, 0, `+listingCols+`, ?, data FROM objects WHERE bucket = ? AND key = ?`,
+			SELECT bucket, key, seq, version_id, 0, `+listingCols+`, CAST(? AS BIGINT), data FROM objects WHERE bucket = ? AND key = ?`,
 			now, o.Bucket, o.Key); err != nil {
 			return nil, err
 		}
@@ -185,7 +182,7 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 		return nil, err
 	}
 	for _, b := range o.Blobs {
-		if err := t.execS3(ctx, `INSERT OR IGNORE INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, ?, ?, '', ?)`,
+		if err := t.execS3(ctx, `INSERT INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING`,
 			b.Key, o.Bucket, o.Key, seq); err != nil {
 			return nil, err
 		}
@@ -193,7 +190,7 @@ func (t *txn) PutObject(ctx context.Context, in *store.Object) (*store.Object, e
 	return replaced, nil
 }
 
-func (t *txn) GetObject(ctx context.Context, bucket, key string) (*store.Object, error) {
+func (t *Tx) GetObject(ctx context.Context, bucket, key string) (*store.Object, error) {
 	o, _, err := t.current(ctx, bucket, key)
 	if err == nil && o == nil {
 		err = store.ErrNotFound
@@ -201,7 +198,7 @@ func (t *txn) GetObject(ctx context.Context, bucket, key string) (*store.Object,
 	return o, err
 }
 
-func (t *txn) GetVersion(ctx context.Context, bucket, key, versionID string) (*store.Object, error) {
+func (t *Tx) GetVersion(ctx context.Context, bucket, key, versionID string) (*store.Object, error) {
 	var data, id string
 	var err error
 	if versionID == "" {
@@ -209,20 +206,20 @@ func (t *txn) GetVersion(ctx context.Context, bucket, key, versionID string) (*s
 		if o != nil || cerr != nil {
 			return o, cerr
 		}
-		err = t.tx.QueryRowContext(ctx, `SELECT data, version_id FROM object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1`,
+		err = t.queryRow(ctx, `SELECT data, version_id FROM object_versions WHERE bucket = ? AND key = ? ORDER BY seq DESC LIMIT 1`,
 			bucket, key).Scan(&data, &id)
 	} else {
-		err = t.tx.QueryRowContext(ctx, `SELECT data, version_id FROM objects WHERE bucket = ? AND key = ? AND version_id = ?
+		err = t.queryRow(ctx, `SELECT data, version_id FROM objects WHERE bucket = ? AND key = ? AND version_id = ?
 			UNION ALL SELECT data, version_id FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? LIMIT 1`,
 			bucket, key, versionID, bucket, key, versionID).Scan(&data, &id)
 	}
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	return decodeVersion(data, id)
 }
 
-func (t *txn) UpdateVersion(ctx context.Context, in *store.Object) error {
+func (t *Tx) UpdateVersion(ctx context.Context, in *store.Object) error {
 	o := *in
 	if o.VersionID == "" {
 		o.VersionID = store.NullVersion
@@ -232,10 +229,10 @@ func (t *txn) UpdateVersion(ctx context.Context, in *store.Object) error {
 		return err
 	}
 	for _, table := range []string{"objects", "object_versions"} {
-		res, err := t.tx.ExecContext(ctx, `UPDATE `+table+` SET data = ? WHERE bucket = ? AND key = ? AND version_id = ?`,
+		res, err := t.execRaw(ctx, `UPDATE `+table+` SET data = ? WHERE bucket = ? AND key = ? AND version_id = ?`,
 			string(data), o.Bucket, o.Key, o.VersionID)
 		if err != nil {
-			return mapErr(err)
+			return t.mapErr(err)
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
 			return nil
@@ -244,7 +241,7 @@ func (t *txn) UpdateVersion(ctx context.Context, in *store.Object) error {
 	return store.ErrNotFound
 }
 
-func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string, r store.Removal) (*store.Object, error) {
+func (t *Tx) DeleteVersion(ctx context.Context, bucket, key, versionID string, r store.Removal) (*store.Object, error) {
 	cur, curSeq, err := t.current(ctx, bucket, key)
 	if err != nil {
 		return nil, err
@@ -287,15 +284,15 @@ func (t *txn) DeleteVersion(ctx context.Context, bucket, key, versionID string, 
 
 // removable checks, before anything is written, that a noncurrent version
 // may be removed at r (nil when there is no such version).
-func (t *txn) removable(ctx context.Context, bucket, key, id string, r store.Removal) error {
+func (t *Tx) removable(ctx context.Context, bucket, key, id string, r store.Removal) error {
 	var data string
-	err := t.tx.QueryRowContext(ctx, `SELECT data FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`,
+	err := t.queryRow(ctx, `SELECT data FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`,
 		bucket, key, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
-		return mapErr(err)
+		return t.mapErr(err)
 	}
 	o, err := decodeVersion(data, id)
 	if err != nil {
@@ -307,7 +304,7 @@ func (t *txn) removable(ctx context.Context, bucket, key, id string, r store.Rem
 // promote makes a key's newest row of object_versions its latest version:
 // an object moves to objects (its references stay), a delete marker stays
 // and is the latest again.
-func (t *txn) promote(ctx context.Context, bucket, key string) error {
+func (t *Tx) promote(ctx context.Context, bucket, key string) error {
 	top, err := t.newest(ctx, bucket, key)
 	if err != nil || top == nil {
 		return err
@@ -324,12 +321,12 @@ func (t *txn) promote(ctx context.Context, bucket, key string) error {
 }
 
 // versionSeq is the seq of a key's version (ErrNotFound when none).
-func (t *txn) versionSeq(ctx context.Context, bucket, key, id string) (int64, error) {
+func (t *Tx) versionSeq(ctx context.Context, bucket, key, id string) (int64, error) {
 	var seq int64
-	err := t.tx.QueryRowContext(ctx, `SELECT seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?
+	err := t.queryRow(ctx, `SELECT seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?
 		UNION ALL SELECT seq FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ? LIMIT 1`,
 		bucket, key, id, bucket, key, id).Scan(&seq)
-	return seq, mapErr(err)
+	return seq, t.mapErr(err)
 }
 
 // ListVersions reads a page in two bounded range scans: the rest of the
@@ -338,7 +335,7 @@ func (t *txn) versionSeq(ctx context.Context, bucket, key, id string) (int64, er
 // (key, seq descending) order — a merge of two index scans that stops at
 // the page's end, whatever the number of versions (TestListVersionsPlan
 // checks SQLite's plans).
-func (t *txn) ListVersions(ctx context.Context, bucket string, q store.VersionQuery) ([]store.VersionEntry, error) {
+func (t *Tx) ListVersions(ctx context.Context, bucket string, q store.VersionQuery) ([]store.VersionEntry, error) {
 	out := make([]store.VersionEntry, 0, min(max(q.Limit, 0), 1000))
 	if q.VersionIDMarker != "" {
 		seq, err := t.versionSeq(ctx, bucket, q.KeyMarker, q.VersionIDMarker)
@@ -346,7 +343,7 @@ func (t *txn) ListVersions(ctx context.Context, bucket string, q store.VersionQu
 			return nil, err
 		}
 		if strings.HasPrefix(q.KeyMarker, q.Prefix) {
-			query, args := markerKeyQuery(bucket, q, seq)
+			query, args := MarkerKeyQuery(bucket, q, seq)
 			if out, err = t.scanVersions(ctx, out, q.KeyMarker, query, args...); err != nil {
 				return nil, err
 			}
@@ -356,12 +353,12 @@ func (t *txn) ListVersions(ctx context.Context, bucket string, q store.VersionQu
 		}
 	}
 	// Every key here is after the marker: its first row is its latest.
-	query, args := keysAfterQuery(bucket, q, len(out))
+	query, args := KeysAfterQuery(bucket, q, len(out))
 	return t.scanVersions(ctx, out, "", query, args...)
 }
 
-// markerKeyQuery selects the versions of q.KeyMarker older than seq.
-func markerKeyQuery(bucket string, q store.VersionQuery, seq int64) (string, []any) {
+// MarkerKeyQuery selects the versions of q.KeyMarker older than seq.
+func MarkerKeyQuery(bucket string, q store.VersionQuery, seq int64) (string, []any) {
 	query := `SELECT key, seq, version_id, delete_marker, ` + listingCols + `, noncurrent_since FROM object_versions
 		WHERE bucket = ? AND key = ? AND seq < ? ORDER BY seq DESC`
 	args := []any{bucket, q.KeyMarker, seq}
@@ -372,9 +369,9 @@ func markerKeyQuery(bucket string, q store.VersionQuery, seq int64) (string, []a
 	return query, args
 }
 
-// keysAfterQuery selects the versions of the keys after q.KeyMarker (with
+// KeysAfterQuery selects the versions of the keys after q.KeyMarker (with
 // q.Prefix), less the have rows the page already holds.
-func keysAfterQuery(bucket string, q store.VersionQuery, have int) (string, []any) {
+func KeysAfterQuery(bucket string, q store.VersionQuery, have int) (string, []any) {
 	where, args := `bucket = ? AND key > ?`, []any{bucket, q.KeyMarker}
 	if q.Prefix != "" {
 		if q.Prefix > q.KeyMarker {
@@ -398,10 +395,10 @@ func keysAfterQuery(bucket string, q store.VersionQuery, have int) (string, []an
 
 // scanVersions appends a query's rows to out; a row is the latest of its
 // key when it is the first of its key and its key is not notLatest.
-func (t *txn) scanVersions(ctx context.Context, out []store.VersionEntry, notLatest, query string, args ...any) ([]store.VersionEntry, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+func (t *Tx) scanVersions(ctx context.Context, out []store.VersionEntry, notLatest, query string, args ...any) ([]store.VersionEntry, error) {
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
 	prev, first := "", true

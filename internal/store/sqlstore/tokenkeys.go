@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-func (t *txn) ListTokenKeys(ctx context.Context) ([]*store.TokenKey, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, sealed, state, created_at, retired_at FROM token_keys ORDER BY id`)
+func (t *Tx) ListTokenKeys(ctx context.Context) ([]*store.TokenKey, error) {
+	rows, err := t.query(ctx, `SELECT id, sealed, state, created_at, retired_at FROM token_keys ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -25,16 +25,16 @@ func (t *txn) ListTokenKeys(ctx context.Context) ([]*store.TokenKey, error) {
 	return out, rows.Err()
 }
 
-func (t *txn) CreateTokenKey(ctx context.Context, k *store.TokenKey) error {
-	_, err := t.exec(ctx, `INSERT INTO token_keys (id, sealed, state, created_at, retired_at) VALUES (?, ?, ?, ?, ?)`,
+func (t *Tx) CreateTokenKey(ctx context.Context, k *store.TokenKey) error {
+	err := t.create(ctx, true, `INSERT INTO token_keys (id, sealed, state, created_at, retired_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		k.ID, k.Sealed, k.State, nanos(k.CreatedAt), nanos(k.RetiredAt))
 	return err
 }
 
-func (t *txn) UpdateTokenKey(ctx context.Context, k *store.TokenKey) error {
+func (t *Tx) UpdateTokenKey(ctx context.Context, k *store.TokenKey) error {
 	return t.execOne(ctx, `UPDATE token_keys SET state = ?, retired_at = ? WHERE id = ?`, k.State, nanos(k.RetiredAt), k.ID)
 }
 
-func (t *txn) DeleteTokenKey(ctx context.Context, id uint32) error {
+func (t *Tx) DeleteTokenKey(ctx context.Context, id uint32) error {
 	return t.execOne(ctx, `DELETE FROM token_keys WHERE id = ?`, id)
 }

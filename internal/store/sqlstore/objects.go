@@ -1,47 +1,39 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// listingSchema is the migration that added the objects' storage_class
-// and the buckets' region listing columns (0009_listing_columns.sql).
-const listingSchema = 9
-
 // S3 metadata writes do not bump the IAM generation (only bucket policy
 // changes matter to caches, and those are read per request).
 
-func (t *txn) execS3(ctx context.Context, q string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, q, args...)
-	return mapErr(err)
-}
-
-func (t *txn) CreateBucket(ctx context.Context, b *store.Bucket) error {
+func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 	data, err := json.Marshal(b)
 	if err != nil {
 		return err
 	}
-	if t.schema < listingSchema {
-		return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?)`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+	if t.schema < SchemaListing {
+		return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
 	}
-	return t.execS3(ctx, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?)`,
+	return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		b.Name, b.Account, nanos(b.CreatedAt), string(data), b.Region)
 }
 
-func (t *txn) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
+func (t *Tx) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
 	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM buckets WHERE name = ?`, name).Scan(&data); err != nil {
-		return nil, mapErr(err)
+	if err := t.queryRow(ctx, `SELECT data FROM buckets WHERE name = ?`, name).Scan(&data); err != nil {
+		return nil, t.mapErr(err)
 	}
 	return decode[store.Bucket](data)
 }
 
 // ListBuckets reads a range of the (account, name) index, or of the
 // (account, region, name) index when filtering by region.
-func (t *txn) ListBuckets(ctx context.Context, account string, q store.BucketQuery) ([]*store.Bucket, error) {
+func (t *Tx) ListBuckets(ctx context.Context, account string, q store.BucketQuery) ([]*store.Bucket, error) {
 	query := `SELECT data FROM buckets WHERE account = ? AND name > ?`
 	args := []any{account, q.After}
 	if q.Prefix != "" {
@@ -60,8 +52,8 @@ func (t *txn) ListBuckets(ctx context.Context, account string, q store.BucketQue
 			region = ""
 		}
 		col := "region"
-		if t.schema < listingSchema { // read-only, before migration 9
-			col = "coalesce(json_extract(data, '$.Region'), '')"
+		if t.schema < SchemaListing { // read-only, before migration 9
+			col = "coalesce(" + t.d.JSONText("data", "Region") + ", '')"
 		}
 		query += ` AND ` + col + ` = ?`
 		args = append(args, region)
@@ -74,14 +66,14 @@ func (t *txn) ListBuckets(ctx context.Context, account string, q store.BucketQue
 	return queryList[store.Bucket](ctx, t, query, args...)
 }
 
-func (t *txn) UpdateBucket(ctx context.Context, b *store.Bucket) error {
+func (t *Tx) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 	data, err := json.Marshal(b)
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
+	res, err := t.execRaw(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
 	if err != nil {
-		return mapErr(err)
+		return t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
@@ -89,15 +81,15 @@ func (t *txn) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 	return nil
 }
 
-func (t *txn) DeleteBucket(ctx context.Context, name string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM buckets WHERE name = ?`, name)
+func (t *Tx) DeleteBucket(ctx context.Context, name string) error {
+	res, err := t.execRaw(ctx, `DELETE FROM buckets WHERE name = ?`, name)
 	if err != nil {
-		return mapErr(err)
+		return t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
 	}
-	if t.schema >= lifecycleSchema { // a bucket made again starts its passes afresh
+	if t.schema >= SchemaLifecycle { // a bucket made again starts its passes afresh
 		return t.DeleteLifecycleCursor(ctx, name)
 	}
 	return nil
@@ -105,9 +97,9 @@ func (t *txn) DeleteBucket(ctx context.Context, name string) error {
 
 // ListObjects pages through keys in binary order: a range scan on the
 // primary key, so a page costs the same whatever the bucket's size.
-func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
+func (t *Tx) ListObjects(ctx context.Context, bucket string, q store.ObjectQuery) ([]store.ObjectEntry, error) {
 	cols := `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, storage_class FROM objects`
-	if t.schema < listingSchema { // read-only, before migration 9
+	if t.schema < SchemaListing { // read-only, before migration 9
 		cols = `SELECT key, size, etag, modified, owner, checksum_algorithm, checksum_type, '' FROM objects`
 	}
 	query := cols + ` WHERE bucket = ? AND key > ?`
@@ -127,9 +119,9 @@ func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuer
 		query += ` LIMIT ?`
 		args = append(args, q.Limit)
 	}
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
 	out := make([]store.ObjectEntry, 0, min(max(q.Limit, 0), 1000))
@@ -149,8 +141,25 @@ func (t *txn) ListObjects(ctx context.Context, bucket string, q store.ObjectQuer
 	return out, rows.Err()
 }
 
-// prefixEnd is the smallest string greater than every string with the prefix.
+// prefixEnd is a string greater than every string with the prefix and
+// less than every string after them that lacks it (in binary order): the
+// prefix with its last character incremented, so that the bound is valid
+// UTF-8 when the prefix is (PostgreSQL refuses invalid text). For a prefix
+// that is not valid UTF-8, its last byte below 0xff is incremented.
 func prefixEnd(prefix string) (string, bool) {
+	if utf8.ValidString(prefix) {
+		r := []rune(prefix)
+		for i := len(r) - 1; i >= 0; i-- {
+			if r[i] < utf8.MaxRune {
+				r[i]++
+				if r[i] == 0xD800 { // surrogates are no characters
+					r[i] = 0xE000
+				}
+				return string(r[:i+1]), true
+			}
+		}
+		return "", false
+	}
 	b := []byte(prefix)
 	for i := len(b) - 1; i >= 0; i-- {
 		if b[i] < 0xff {
@@ -161,44 +170,44 @@ func prefixEnd(prefix string) (string, bool) {
 	return "", false
 }
 
-func (t *txn) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
+func (t *Tx) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1))
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1))
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1))`,
+	err := t.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1) AS x)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1) AS x)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1) AS x)`,
 		bucket, bucket, bucket).Scan(&n)
 	return n > 0, err
 }
 
 // BlobReferenced also answers true while a backup holds the blobs
 // (HoldBlobs), whatever the key.
-func (t *txn) BlobReferenced(ctx context.Context, blobKey string) (bool, error) {
+func (t *Tx) BlobReferenced(ctx context.Context, blobKey string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_refs WHERE blob_key = ? LIMIT 1)`, blobKey).Scan(&n)
-	if err != nil || n > 0 || t.schema < holdsSchema {
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_refs WHERE blob_key = ? LIMIT 1) AS x`, blobKey).Scan(&n)
+	if err != nil || n > 0 || t.schema < SchemaInstallation {
 		return n > 0, err
 	}
-	err = t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_holds WHERE until > ? LIMIT 1)`, t.now().UnixNano()).Scan(&n)
+	err = t.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM blob_holds WHERE until > ? LIMIT 1) AS x`, t.now().UnixNano()).Scan(&n)
 	return n > 0, err
 }
 
-func (t *txn) CreateUpload(ctx context.Context, u *store.Upload) error {
+func (t *Tx) CreateUpload(ctx context.Context, u *store.Upload) error {
 	data, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	return t.execS3(ctx, `INSERT INTO uploads (id, bucket, key, created_at, data) VALUES (?, ?, ?, ?, ?)`, u.ID, u.Bucket, u.Key, nanos(u.CreatedAt), string(data))
+	return t.create(ctx, false, `INSERT INTO uploads (id, bucket, key, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.ID, u.Bucket, u.Key, nanos(u.CreatedAt), string(data))
 }
 
-func (t *txn) GetUpload(ctx context.Context, bucket, key, id string) (*store.Upload, error) {
+func (t *Tx) GetUpload(ctx context.Context, bucket, key, id string) (*store.Upload, error) {
 	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM uploads WHERE id = ? AND bucket = ? AND key = ?`, id, bucket, key).Scan(&data); err != nil {
-		return nil, mapErr(err)
+	if err := t.queryRow(ctx, `SELECT data FROM uploads WHERE id = ? AND bucket = ? AND key = ?`, id, bucket, key).Scan(&data); err != nil {
+		return nil, t.mapErr(err)
 	}
 	return decode[store.Upload](data)
 }
 
-func (t *txn) ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*store.Upload, error) {
+func (t *Tx) ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]*store.Upload, error) {
 	// Continue after the marker upload in (key, created_at, id) order; an
 	// upload id that does not exist continues after every upload of keyMarker.
 	query := `SELECT data FROM uploads WHERE bucket = ? AND (key > ? OR (key = ? AND (created_at, id) > (SELECT created_at, id FROM uploads WHERE id = ?)))`
@@ -215,14 +224,14 @@ func (t *txn) ListUploads(ctx context.Context, bucket, prefix, keyMarker, idMark
 	return queryList[store.Upload](ctx, t, query, args...)
 }
 
-func (t *txn) DeleteUpload(ctx context.Context, id string) ([]*store.Part, error) {
+func (t *Tx) DeleteUpload(ctx context.Context, id string) ([]*store.Part, error) {
 	parts, err := t.ListParts(ctx, id, 0, 0)
 	if err != nil {
 		return nil, err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?`, id)
+	res, err := t.execRaw(ctx, `DELETE FROM uploads WHERE id = ?`, id)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, store.ErrNotFound
@@ -233,11 +242,11 @@ func (t *txn) DeleteUpload(ctx context.Context, id string) ([]*store.Part, error
 	return parts, t.execS3(ctx, `DELETE FROM blob_refs WHERE upload = ?`, id)
 }
 
-func (t *txn) PutPart(ctx context.Context, p *store.Part) (*store.Part, error) {
+func (t *Tx) PutPart(ctx context.Context, p *store.Part) (*store.Part, error) {
 	var old *store.Part
 	var data string
-	err := t.tx.QueryRowContext(ctx, `SELECT data FROM parts WHERE upload_id = ? AND number = ?`, p.UploadID, p.Number).Scan(&data)
-	switch mapErr(err) {
+	err := t.queryRow(ctx, `SELECT data FROM parts WHERE upload_id = ? AND number = ?`, p.UploadID, p.Number).Scan(&data)
+	switch t.mapErr(err) {
 	case nil:
 		if old, err = decode[store.Part](data); err != nil {
 			return nil, err
@@ -257,10 +266,10 @@ func (t *txn) PutPart(ctx context.Context, p *store.Part) (*store.Part, error) {
 	if err := t.execS3(ctx, `DELETE FROM blob_refs WHERE upload = ? AND part = ?`, p.UploadID, p.Number); err != nil {
 		return nil, err
 	}
-	return old, t.execS3(ctx, `INSERT OR IGNORE INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, '', '', ?, ?)`, p.Blob.Key, p.UploadID, p.Number)
+	return old, t.execS3(ctx, `INSERT INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, '', '', ?, ?) ON CONFLICT DO NOTHING`, p.Blob.Key, p.UploadID, p.Number)
 }
 
-func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) ([]*store.Part, error) {
+func (t *Tx) ListParts(ctx context.Context, uploadID string, after, limit int) ([]*store.Part, error) {
 	query := `SELECT data FROM parts WHERE upload_id = ? AND number > ? ORDER BY number`
 	args := []any{uploadID, after}
 	if limit > 0 {
@@ -274,15 +283,15 @@ func (t *txn) ListParts(ctx context.Context, uploadID string, after, limit int) 
 // bump the IAM generation: it decides access for every bucket of the
 // account and is cached by generation (internal/gencache).
 
-func (t *txn) GetAccountPublicAccessBlock(ctx context.Context, account string) (*store.PublicAccessBlock, error) {
+func (t *Tx) GetAccountPublicAccessBlock(ctx context.Context, account string) (*store.PublicAccessBlock, error) {
 	var data string
-	if err := t.tx.QueryRowContext(ctx, `SELECT data FROM account_public_access_blocks WHERE account = ?`, account).Scan(&data); err != nil {
-		return nil, mapErr(err)
+	if err := t.queryRow(ctx, `SELECT data FROM account_public_access_blocks WHERE account = ?`, account).Scan(&data); err != nil {
+		return nil, t.mapErr(err)
 	}
 	return decode[store.PublicAccessBlock](data)
 }
 
-func (t *txn) PutAccountPublicAccessBlock(ctx context.Context, account string, b *store.PublicAccessBlock) error {
+func (t *Tx) PutAccountPublicAccessBlock(ctx context.Context, account string, b *store.PublicAccessBlock) error {
 	data, err := json.Marshal(b)
 	if err != nil {
 		return err
@@ -291,6 +300,6 @@ func (t *txn) PutAccountPublicAccessBlock(ctx context.Context, account string, b
 	return err
 }
 
-func (t *txn) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
+func (t *Tx) DeleteAccountPublicAccessBlock(ctx context.Context, account string) error {
 	return t.execOne(ctx, `DELETE FROM account_public_access_blocks WHERE account = ?`, account)
 }

@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -34,24 +33,24 @@ func keyOf[T record](r T) (account, id, name, path string) {
 	panic("unreachable")
 }
 
-func createEntity[T record](ctx context.Context, t *txn, kind string, r T) error {
+func createEntity[T record](ctx context.Context, t *Tx, kind string, r T) error {
 	account, id, name, path := keyOf(r)
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO entities (account, kind, id, name, name_lower, path, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	err = t.create(ctx, true, `INSERT INTO entities (account, kind, id, name, name_lower, path, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		account, kind, id, name, strings.ToLower(name), path, string(data))
 	return err
 }
 
-func updateEntity[T record](ctx context.Context, t *txn, kind string, r T) error {
+func updateEntity[T record](ctx context.Context, t *Tx, kind string, r T) error {
 	account, id, name, path := keyOf(r)
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return t.execOne(ctx, `UPDATE entities SET name = ?, name_lower = ?, path = ?, data = ? WHERE kind = ? AND id = ? AND account = ?`,
+	return t.execRename(ctx, `UPDATE entities SET name = ?, name_lower = ?, path = ?, data = ? WHERE kind = ? AND id = ? AND account = ?`,
 		name, strings.ToLower(name), path, string(data), kind, id, account)
 }
 
@@ -63,16 +62,16 @@ func decode[T any](data string) (*T, error) {
 	return &v, nil
 }
 
-func getEntity[T any](ctx context.Context, t *txn, kind, where string, args ...any) (*T, error) {
+func getEntity[T any](ctx context.Context, t *Tx, kind, where string, args ...any) (*T, error) {
 	var data string
-	err := t.tx.QueryRowContext(ctx, `SELECT data FROM entities WHERE kind = ? AND `+where, append([]any{kind}, args...)...).Scan(&data)
+	err := t.queryRow(ctx, `SELECT data FROM entities WHERE kind = ? AND `+where, append([]any{kind}, args...)...).Scan(&data)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	return decode[T](data)
 }
 
-func listEntities[T any](ctx context.Context, t *txn, kind, account string, q store.ListQuery) ([]*T, error) {
+func listEntities[T any](ctx context.Context, t *Tx, kind, account string, q store.ListQuery) ([]*T, error) {
 	query := `SELECT data FROM entities WHERE kind = ? AND account = ? AND name_lower > ?`
 	args := []any{kind, account, q.After}
 	if q.PathPrefix != "" {
@@ -87,8 +86,8 @@ func listEntities[T any](ctx context.Context, t *txn, kind, account string, q st
 	return queryList[T](ctx, t, query, args...)
 }
 
-func queryList[T any](ctx context.Context, t *txn, query string, args ...any) ([]*T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+func queryList[T any](ctx context.Context, t *Tx, query string, args ...any) ([]*T, error) {
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -108,13 +107,13 @@ func queryList[T any](ctx context.Context, t *txn, query string, args ...any) ([
 	return out, rows.Err()
 }
 
-func countEntities(ctx context.Context, t *txn, kind, account string) (int, error) {
+func countEntities(ctx context.Context, t *Tx, kind, account string) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entities WHERE kind = ? AND account = ?`, kind, account).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM entities WHERE kind = ? AND account = ?`, kind, account).Scan(&n)
 	return n, err
 }
 
-func deleteEntity(ctx context.Context, t *txn, kind, account, id string) error {
+func deleteEntity(ctx context.Context, t *Tx, kind, account, id string) error {
 	return t.execOne(ctx, `DELETE FROM entities WHERE kind = ? AND account = ? AND id = ?`, kind, account, id)
 }
 
@@ -134,24 +133,24 @@ func fromNanos(n int64) time.Time {
 
 // Accounts.
 
-func (t *txn) CreateAccount(ctx context.Context, a *store.Account) error {
-	_, err := t.exec(ctx, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`, a.ID, a.Name, nanos(a.CreatedAt))
+func (t *Tx) CreateAccount(ctx context.Context, a *store.Account) error {
+	err := t.create(ctx, true, `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, a.ID, a.Name, nanos(a.CreatedAt))
 	return err
 }
 
-func (t *txn) GetAccount(ctx context.Context, id string) (*store.Account, error) {
+func (t *Tx) GetAccount(ctx context.Context, id string) (*store.Account, error) {
 	a := &store.Account{}
 	var created int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, created_at FROM accounts WHERE id = ?`, id).Scan(&a.ID, &a.Name, &created)
+	err := t.queryRow(ctx, `SELECT id, name, created_at FROM accounts WHERE id = ?`, id).Scan(&a.ID, &a.Name, &created)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	a.CreatedAt = fromNanos(created)
 	return a, nil
 }
 
-func (t *txn) ListAccounts(ctx context.Context) ([]*store.Account, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, name, created_at FROM accounts ORDER BY id`)
+func (t *Tx) ListAccounts(ctx context.Context) ([]*store.Account, error) {
+	rows, err := t.query(ctx, `SELECT id, name, created_at FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -171,67 +170,67 @@ func (t *txn) ListAccounts(ctx context.Context) ([]*store.Account, error) {
 
 // Users.
 
-func (t *txn) CreateUser(ctx context.Context, u *store.User) error {
+func (t *Tx) CreateUser(ctx context.Context, u *store.User) error {
 	return createEntity(ctx, t, string(store.KindUser), u)
 }
-func (t *txn) GetUser(ctx context.Context, account, name string) (*store.User, error) {
+func (t *Tx) GetUser(ctx context.Context, account, name string) (*store.User, error) {
 	return getEntity[store.User](ctx, t, string(store.KindUser), `account = ? AND name_lower = ?`, account, strings.ToLower(name))
 }
-func (t *txn) GetUserByID(ctx context.Context, account, id string) (*store.User, error) {
+func (t *Tx) GetUserByID(ctx context.Context, account, id string) (*store.User, error) {
 	return getEntity[store.User](ctx, t, string(store.KindUser), `account = ? AND id = ?`, account, id)
 }
-func (t *txn) ListUsers(ctx context.Context, account string, q store.ListQuery) ([]*store.User, error) {
+func (t *Tx) ListUsers(ctx context.Context, account string, q store.ListQuery) ([]*store.User, error) {
 	return listEntities[store.User](ctx, t, string(store.KindUser), account, q)
 }
-func (t *txn) UpdateUser(ctx context.Context, u *store.User) error {
+func (t *Tx) UpdateUser(ctx context.Context, u *store.User) error {
 	return updateEntity(ctx, t, string(store.KindUser), u)
 }
-func (t *txn) DeleteUser(ctx context.Context, account, id string) error {
+func (t *Tx) DeleteUser(ctx context.Context, account, id string) error {
 	if err := deleteEntity(ctx, t, string(store.KindUser), account, id); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `DELETE FROM group_members WHERE account = ? AND user_id = ?`, account, id)
 	return err
 }
-func (t *txn) CountUsers(ctx context.Context, account string) (int, error) {
+func (t *Tx) CountUsers(ctx context.Context, account string) (int, error) {
 	return countEntities(ctx, t, string(store.KindUser), account)
 }
 
 // Groups.
 
-func (t *txn) CreateGroup(ctx context.Context, g *store.Group) error {
+func (t *Tx) CreateGroup(ctx context.Context, g *store.Group) error {
 	return createEntity(ctx, t, string(store.KindGroup), g)
 }
-func (t *txn) GetGroup(ctx context.Context, account, name string) (*store.Group, error) {
+func (t *Tx) GetGroup(ctx context.Context, account, name string) (*store.Group, error) {
 	return getEntity[store.Group](ctx, t, string(store.KindGroup), `account = ? AND name_lower = ?`, account, strings.ToLower(name))
 }
-func (t *txn) GetGroupByID(ctx context.Context, account, id string) (*store.Group, error) {
+func (t *Tx) GetGroupByID(ctx context.Context, account, id string) (*store.Group, error) {
 	return getEntity[store.Group](ctx, t, string(store.KindGroup), `account = ? AND id = ?`, account, id)
 }
-func (t *txn) ListGroups(ctx context.Context, account string, q store.ListQuery) ([]*store.Group, error) {
+func (t *Tx) ListGroups(ctx context.Context, account string, q store.ListQuery) ([]*store.Group, error) {
 	return listEntities[store.Group](ctx, t, string(store.KindGroup), account, q)
 }
-func (t *txn) UpdateGroup(ctx context.Context, g *store.Group) error {
+func (t *Tx) UpdateGroup(ctx context.Context, g *store.Group) error {
 	return updateEntity(ctx, t, string(store.KindGroup), g)
 }
-func (t *txn) DeleteGroup(ctx context.Context, account, id string) error {
+func (t *Tx) DeleteGroup(ctx context.Context, account, id string) error {
 	if err := deleteEntity(ctx, t, string(store.KindGroup), account, id); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `DELETE FROM group_members WHERE account = ? AND group_id = ?`, account, id)
 	return err
 }
-func (t *txn) CountGroups(ctx context.Context, account string) (int, error) {
+func (t *Tx) CountGroups(ctx context.Context, account string) (int, error) {
 	return countEntities(ctx, t, string(store.KindGroup), account)
 }
-func (t *txn) AddUserToGroup(ctx context.Context, account, groupID, userID string) error {
-	_, err := t.exec(ctx, `INSERT OR IGNORE INTO group_members (account, group_id, user_id) VALUES (?, ?, ?)`, account, groupID, userID)
+func (t *Tx) AddUserToGroup(ctx context.Context, account, groupID, userID string) error {
+	_, err := t.exec(ctx, `INSERT INTO group_members (account, group_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, account, groupID, userID)
 	return err
 }
-func (t *txn) RemoveUserFromGroup(ctx context.Context, account, groupID, userID string) error {
+func (t *Tx) RemoveUserFromGroup(ctx context.Context, account, groupID, userID string) error {
 	return t.execOne(ctx, `DELETE FROM group_members WHERE account = ? AND group_id = ? AND user_id = ?`, account, groupID, userID)
 }
-func (t *txn) ListGroupMembers(ctx context.Context, account, groupID string, q store.ListQuery) ([]*store.User, error) {
+func (t *Tx) ListGroupMembers(ctx context.Context, account, groupID string, q store.ListQuery) ([]*store.User, error) {
 	query := `SELECT e.data FROM group_members m JOIN entities e ON e.kind = 'user' AND e.id = m.user_id
 		WHERE m.account = ? AND m.group_id = ? AND e.name_lower > ? ORDER BY e.name_lower, e.name`
 	args := []any{account, groupID, q.After}
@@ -241,7 +240,7 @@ func (t *txn) ListGroupMembers(ctx context.Context, account, groupID string, q s
 	}
 	return queryList[store.User](ctx, t, query, args...)
 }
-func (t *txn) ListGroupsForUser(ctx context.Context, account, userID string, q store.ListQuery) ([]*store.Group, error) {
+func (t *Tx) ListGroupsForUser(ctx context.Context, account, userID string, q store.ListQuery) ([]*store.Group, error) {
 	query := `SELECT e.data FROM group_members m JOIN entities e ON e.kind = 'group' AND e.id = m.group_id
 		WHERE m.account = ? AND m.user_id = ? AND e.name_lower > ? ORDER BY e.name_lower, e.name`
 	args := []any{account, userID, q.After}
@@ -254,30 +253,30 @@ func (t *txn) ListGroupsForUser(ctx context.Context, account, userID string, q s
 
 // Roles.
 
-func (t *txn) CreateRole(ctx context.Context, r *store.Role) error {
+func (t *Tx) CreateRole(ctx context.Context, r *store.Role) error {
 	return createEntity(ctx, t, string(store.KindRole), r)
 }
-func (t *txn) GetRole(ctx context.Context, account, name string) (*store.Role, error) {
+func (t *Tx) GetRole(ctx context.Context, account, name string) (*store.Role, error) {
 	return getEntity[store.Role](ctx, t, string(store.KindRole), `account = ? AND name_lower = ?`, account, strings.ToLower(name))
 }
-func (t *txn) GetRoleByID(ctx context.Context, account, id string) (*store.Role, error) {
+func (t *Tx) GetRoleByID(ctx context.Context, account, id string) (*store.Role, error) {
 	return getEntity[store.Role](ctx, t, string(store.KindRole), `account = ? AND id = ?`, account, id)
 }
-func (t *txn) ListRoles(ctx context.Context, account string, q store.ListQuery) ([]*store.Role, error) {
+func (t *Tx) ListRoles(ctx context.Context, account string, q store.ListQuery) ([]*store.Role, error) {
 	return listEntities[store.Role](ctx, t, string(store.KindRole), account, q)
 }
-func (t *txn) UpdateRole(ctx context.Context, r *store.Role) error {
+func (t *Tx) UpdateRole(ctx context.Context, r *store.Role) error {
 	return updateEntity(ctx, t, string(store.KindRole), r)
 }
-func (t *txn) DeleteRole(ctx context.Context, account, id string) error {
+func (t *Tx) DeleteRole(ctx context.Context, account, id string) error {
 	return deleteEntity(ctx, t, string(store.KindRole), account, id)
 }
-func (t *txn) CountRoles(ctx context.Context, account string) (int, error) {
+func (t *Tx) CountRoles(ctx context.Context, account string) (int, error) {
 	return countEntities(ctx, t, string(store.KindRole), account)
 }
 
 // TouchRole records last use without bumping the IAM generation.
-func (t *txn) TouchRole(ctx context.Context, account, id string, at time.Time, region string) error {
+func (t *Tx) TouchRole(ctx context.Context, account, id string, at time.Time, region string) error {
 	r, err := t.GetRoleByID(ctx, account, id)
 	if err != nil {
 		return err
@@ -287,38 +286,38 @@ func (t *txn) TouchRole(ctx context.Context, account, id string, at time.Time, r
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE entities SET data = ? WHERE kind = 'role' AND id = ?`, string(data), id)
-	return mapErr(err)
+	_, err = t.execRaw(ctx, `UPDATE entities SET data = ? WHERE kind = 'role' AND id = ?`, string(data), id)
+	return t.mapErr(err)
 }
 
 // Managed policies (keyed by ARN in the id column).
 
-func (t *txn) CreatePolicy(ctx context.Context, p *store.ManagedPolicy, first *store.PolicyVersion) error {
+func (t *Tx) CreatePolicy(ctx context.Context, p *store.ManagedPolicy, first *store.PolicyVersion) error {
 	if err := createEntity(ctx, t, kindPolicy, p); err != nil {
 		return err
 	}
 	return t.CreatePolicyVersion(ctx, first)
 }
-func (t *txn) GetPolicy(ctx context.Context, arn string) (*store.ManagedPolicy, error) {
+func (t *Tx) GetPolicy(ctx context.Context, arn string) (*store.ManagedPolicy, error) {
 	return getEntity[store.ManagedPolicy](ctx, t, kindPolicy, `id = ?`, arn)
 }
-func (t *txn) ListPolicies(ctx context.Context, account string, q store.ListQuery) ([]*store.ManagedPolicy, error) {
+func (t *Tx) ListPolicies(ctx context.Context, account string, q store.ListQuery) ([]*store.ManagedPolicy, error) {
 	return listEntities[store.ManagedPolicy](ctx, t, kindPolicy, account, q)
 }
-func (t *txn) UpdatePolicy(ctx context.Context, p *store.ManagedPolicy) error {
+func (t *Tx) UpdatePolicy(ctx context.Context, p *store.ManagedPolicy) error {
 	return updateEntity(ctx, t, kindPolicy, p)
 }
-func (t *txn) DeletePolicy(ctx context.Context, arn string) error {
+func (t *Tx) DeletePolicy(ctx context.Context, arn string) error {
 	if err := t.execOne(ctx, `DELETE FROM entities WHERE kind = ? AND id = ?`, kindPolicy, arn); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, `DELETE FROM policy_versions WHERE policy_arn = ?`, arn)
 	return err
 }
-func (t *txn) CountPolicies(ctx context.Context, account string) (int, error) {
+func (t *Tx) CountPolicies(ctx context.Context, account string) (int, error) {
 	return countEntities(ctx, t, kindPolicy, account)
 }
-func (t *txn) CreatePolicyVersion(ctx context.Context, v *store.PolicyVersion) error {
+func (t *Tx) CreatePolicyVersion(ctx context.Context, v *store.PolicyVersion) error {
 	seq := 0
 	if n, ok := strings.CutPrefix(v.VersionID, "v"); ok {
 		for _, c := range n {
@@ -328,23 +327,23 @@ func (t *txn) CreatePolicyVersion(ctx context.Context, v *store.PolicyVersion) e
 			seq = seq*10 + int(c-'0')
 		}
 	}
-	_, err := t.exec(ctx, `INSERT INTO policy_versions (policy_arn, version_id, seq, document, created_at) VALUES (?, ?, ?, ?, ?)`,
+	err := t.create(ctx, true, `INSERT INTO policy_versions (policy_arn, version_id, seq, document, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		v.PolicyARN, v.VersionID, seq, v.Document, nanos(v.CreatedAt))
 	return err
 }
-func (t *txn) GetPolicyVersion(ctx context.Context, arn, versionID string) (*store.PolicyVersion, error) {
+func (t *Tx) GetPolicyVersion(ctx context.Context, arn, versionID string) (*store.PolicyVersion, error) {
 	v := &store.PolicyVersion{}
 	var created int64
-	err := t.tx.QueryRowContext(ctx, `SELECT policy_arn, version_id, document, created_at FROM policy_versions WHERE policy_arn = ? AND version_id = ?`,
+	err := t.queryRow(ctx, `SELECT policy_arn, version_id, document, created_at FROM policy_versions WHERE policy_arn = ? AND version_id = ?`,
 		arn, versionID).Scan(&v.PolicyARN, &v.VersionID, &v.Document, &created)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	v.CreatedAt = fromNanos(created)
 	return v, nil
 }
-func (t *txn) ListPolicyVersions(ctx context.Context, arn string) ([]*store.PolicyVersion, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT policy_arn, version_id, document, created_at FROM policy_versions WHERE policy_arn = ? ORDER BY seq DESC`, arn)
+func (t *Tx) ListPolicyVersions(ctx context.Context, arn string) ([]*store.PolicyVersion, error) {
+	rows, err := t.query(ctx, `SELECT policy_arn, version_id, document, created_at FROM policy_versions WHERE policy_arn = ? ORDER BY seq DESC`, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -361,29 +360,29 @@ func (t *txn) ListPolicyVersions(ctx context.Context, arn string) ([]*store.Poli
 	}
 	return out, rows.Err()
 }
-func (t *txn) DeletePolicyVersion(ctx context.Context, arn, versionID string) error {
+func (t *Tx) DeletePolicyVersion(ctx context.Context, arn, versionID string) error {
 	return t.execOne(ctx, `DELETE FROM policy_versions WHERE policy_arn = ? AND version_id = ?`, arn, versionID)
 }
 
 // Inline policies.
 
-func (t *txn) PutInlinePolicy(ctx context.Context, p *store.InlinePolicy) error {
+func (t *Tx) PutInlinePolicy(ctx context.Context, p *store.InlinePolicy) error {
 	_, err := t.exec(ctx, `INSERT INTO inline_policies (account, kind, owner_id, name, document) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (account, kind, owner_id, name) DO UPDATE SET document = excluded.document`,
 		p.Owner.Account, string(p.Owner.Kind), p.Owner.ID, p.Name, p.Document)
 	return err
 }
-func (t *txn) GetInlinePolicy(ctx context.Context, owner store.EntityRef, name string) (*store.InlinePolicy, error) {
+func (t *Tx) GetInlinePolicy(ctx context.Context, owner store.EntityRef, name string) (*store.InlinePolicy, error) {
 	p := &store.InlinePolicy{Owner: owner}
-	err := t.tx.QueryRowContext(ctx, `SELECT name, document FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ? AND name = ?`,
+	err := t.queryRow(ctx, `SELECT name, document FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ? AND name = ?`,
 		owner.Account, string(owner.Kind), owner.ID, name).Scan(&p.Name, &p.Document)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	return p, nil
 }
-func (t *txn) ListInlinePolicies(ctx context.Context, owner store.EntityRef) ([]*store.InlinePolicy, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT name, document FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name`,
+func (t *Tx) ListInlinePolicies(ctx context.Context, owner store.EntityRef) ([]*store.InlinePolicy, error) {
+	rows, err := t.query(ctx, `SELECT name, document FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY name`,
 		owner.Account, string(owner.Kind), owner.ID)
 	if err != nil {
 		return nil, err
@@ -399,32 +398,32 @@ func (t *txn) ListInlinePolicies(ctx context.Context, owner store.EntityRef) ([]
 	}
 	return out, rows.Err()
 }
-func (t *txn) DeleteInlinePolicy(ctx context.Context, owner store.EntityRef, name string) error {
+func (t *Tx) DeleteInlinePolicy(ctx context.Context, owner store.EntityRef, name string) error {
 	return t.execOne(ctx, `DELETE FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ? AND name = ?`,
 		owner.Account, string(owner.Kind), owner.ID, name)
 }
-func (t *txn) DeleteInlinePolicies(ctx context.Context, owner store.EntityRef) error {
+func (t *Tx) DeleteInlinePolicies(ctx context.Context, owner store.EntityRef) error {
 	_, err := t.exec(ctx, `DELETE FROM inline_policies WHERE account = ? AND kind = ? AND owner_id = ?`, owner.Account, string(owner.Kind), owner.ID)
 	return err
 }
 
 // Attachments.
 
-func (t *txn) AttachPolicy(ctx context.Context, owner store.EntityRef, policyARN string) error {
-	_, err := t.exec(ctx, `INSERT OR IGNORE INTO attachments (account, kind, owner_id, policy_arn) VALUES (?, ?, ?, ?)`,
+func (t *Tx) AttachPolicy(ctx context.Context, owner store.EntityRef, policyARN string) error {
+	_, err := t.exec(ctx, `INSERT INTO attachments (account, kind, owner_id, policy_arn) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		owner.Account, string(owner.Kind), owner.ID, policyARN)
 	return err
 }
-func (t *txn) DetachPolicy(ctx context.Context, owner store.EntityRef, policyARN string) error {
+func (t *Tx) DetachPolicy(ctx context.Context, owner store.EntityRef, policyARN string) error {
 	return t.execOne(ctx, `DELETE FROM attachments WHERE account = ? AND kind = ? AND owner_id = ? AND policy_arn = ?`,
 		owner.Account, string(owner.Kind), owner.ID, policyARN)
 }
-func (t *txn) ListAttachedPolicies(ctx context.Context, owner store.EntityRef) ([]string, error) {
+func (t *Tx) ListAttachedPolicies(ctx context.Context, owner store.EntityRef) ([]string, error) {
 	return queryStrings(ctx, t, `SELECT policy_arn FROM attachments WHERE account = ? AND kind = ? AND owner_id = ? ORDER BY policy_arn`,
 		owner.Account, string(owner.Kind), owner.ID)
 }
-func (t *txn) ListPolicyAttachments(ctx context.Context, account, policyARN string) ([]store.EntityRef, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, owner_id FROM attachments WHERE account = ? AND policy_arn = ? ORDER BY kind, owner_id`, account, policyARN)
+func (t *Tx) ListPolicyAttachments(ctx context.Context, account, policyARN string) ([]store.EntityRef, error) {
+	rows, err := t.query(ctx, `SELECT kind, owner_id FROM attachments WHERE account = ? AND policy_arn = ? ORDER BY kind, owner_id`, account, policyARN)
 	if err != nil {
 		return nil, err
 	}
@@ -442,8 +441,8 @@ func (t *txn) ListPolicyAttachments(ctx context.Context, account, policyARN stri
 	return out, rows.Err()
 }
 
-func queryStrings(ctx context.Context, t *txn, q string, args ...any) ([]string, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+func queryStrings(ctx context.Context, t *Tx, q string, args ...any) ([]string, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -463,33 +462,33 @@ func queryStrings(ctx context.Context, t *txn, q string, args ...any) ([]string,
 
 const keyColumns = `id, account, user_id, secret, status, created_at, last_used_at, last_service, last_region`
 
-func scanKey(row interface{ Scan(...any) error }) (*store.AccessKey, error) {
+func (t *Tx) scanKey(row interface{ Scan(...any) error }) (*store.AccessKey, error) {
 	k := &store.AccessKey{}
 	var created, used int64
 	if err := row.Scan(&k.ID, &k.Account, &k.UserID, &k.SecretSealed, &k.Status, &created, &used, &k.LastService, &k.LastRegion); err != nil {
-		return nil, mapErr(err)
+		return nil, t.mapErr(err)
 	}
 	k.CreatedAt, k.LastUsedAt = fromNanos(created), fromNanos(used)
 	return k, nil
 }
 
-func (t *txn) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
-	_, err := t.exec(ctx, `INSERT INTO access_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+func (t *Tx) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
+	err := t.create(ctx, true, `INSERT INTO access_keys (`+keyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		k.ID, k.Account, k.UserID, k.SecretSealed, k.Status, nanos(k.CreatedAt), nanos(k.LastUsedAt), k.LastService, k.LastRegion)
 	return err
 }
-func (t *txn) GetAccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
-	return scanKey(t.tx.QueryRowContext(ctx, `SELECT `+keyColumns+` FROM access_keys WHERE id = ?`, id))
+func (t *Tx) GetAccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
+	return t.scanKey(t.queryRow(ctx, `SELECT `+keyColumns+` FROM access_keys WHERE id = ?`, id))
 }
-func (t *txn) ListAccessKeys(ctx context.Context, account, userID string) ([]*store.AccessKey, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+keyColumns+` FROM access_keys WHERE account = ? AND user_id = ? ORDER BY created_at, id`, account, userID)
+func (t *Tx) ListAccessKeys(ctx context.Context, account, userID string) ([]*store.AccessKey, error) {
+	rows, err := t.query(ctx, `SELECT `+keyColumns+` FROM access_keys WHERE account = ? AND user_id = ? ORDER BY created_at, id`, account, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []*store.AccessKey
 	for rows.Next() {
-		k, err := scanKey(rows)
+		k, err := t.scanKey(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -497,24 +496,22 @@ func (t *txn) ListAccessKeys(ctx context.Context, account, userID string) ([]*st
 	}
 	return out, rows.Err()
 }
-func (t *txn) UpdateAccessKeyStatus(ctx context.Context, id, status string) error {
+func (t *Tx) UpdateAccessKeyStatus(ctx context.Context, id, status string) error {
 	return t.execOne(ctx, `UPDATE access_keys SET status = ? WHERE id = ?`, status, id)
 }
-func (t *txn) DeleteAccessKey(ctx context.Context, id string) error {
+func (t *Tx) DeleteAccessKey(ctx context.Context, id string) error {
 	return t.execOne(ctx, `DELETE FROM access_keys WHERE id = ?`, id)
 }
 
 // TouchAccessKey records last use without bumping the IAM generation.
-func (t *txn) TouchAccessKey(ctx context.Context, id string, at time.Time, service, region string) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE access_keys SET last_used_at = ?, last_service = ?, last_region = ? WHERE id = ?`,
+func (t *Tx) TouchAccessKey(ctx context.Context, id string, at time.Time, service, region string) error {
+	res, err := t.execRaw(ctx, `UPDATE access_keys SET last_used_at = ?, last_service = ?, last_region = ? WHERE id = ?`,
 		nanos(at), service, region, id)
 	if err != nil {
-		return mapErr(err)
+		return t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
 	}
 	return nil
 }
-
-var _ = sql.ErrNoRows
