@@ -36,6 +36,8 @@ type Tx interface {
 	Objects
 	Uploads
 	LifecycleCursors
+	Leases
+	FreedBlobs
 }
 
 // MFADevices stores virtual MFA devices.

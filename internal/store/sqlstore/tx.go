@@ -24,8 +24,10 @@ const (
 	SchemaVersions = 10
 	// SchemaLifecycle added lifecycle cursors.
 	SchemaLifecycle = 11
+	// SchemaCluster added leases and freed blobs.
+	SchemaCluster = 13
 	// SchemaLatest is the level of a fully migrated database.
-	SchemaLatest = 12
+	SchemaLatest = 13
 )
 
 // Tx implements store.Tx over one SQL transaction. It is not safe for

@@ -2,6 +2,7 @@ package storefault
 
 import (
 	"context"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -65,4 +66,47 @@ func (ft *tx) PutLifecycleCursor(ctx context.Context, c *store.LifecycleCursor) 
 
 func (ft *tx) DeleteLifecycleCursor(ctx context.Context, bucket string) error {
 	return ft.s.call(ctx, "DeleteLifecycleCursor", func() error { return ft.inner.DeleteLifecycleCursor(ctx, bucket) })
+}
+
+// Leases
+
+func (ft *tx) AcquireLease(ctx context.Context, name, holder string, now, until time.Time) (r bool, err error) {
+	err = ft.s.call(ctx, "AcquireLease", func() error {
+		var e error
+		r, e = ft.inner.AcquireLease(ctx, name, holder, now, until)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) GetLease(ctx context.Context, name string) (holder string, until time.Time, err error) {
+	err = ft.s.call(ctx, "GetLease", func() error {
+		var e error
+		holder, until, e = ft.inner.GetLease(ctx, name)
+		return e
+	})
+	return holder, until, err
+}
+
+func (ft *tx) ReleaseLease(ctx context.Context, name, holder string) error {
+	return ft.s.call(ctx, "ReleaseLease", func() error { return ft.inner.ReleaseLease(ctx, name, holder) })
+}
+
+// FreedBlobs
+
+func (ft *tx) AddFreedBlobs(ctx context.Context, keys []string, at time.Time) error {
+	return ft.s.call(ctx, "AddFreedBlobs", func() error { return ft.inner.AddFreedBlobs(ctx, keys, at) })
+}
+
+func (ft *tx) ListFreedBlobs(ctx context.Context, before time.Time, limit int) (r []string, err error) {
+	err = ft.s.call(ctx, "ListFreedBlobs", func() error {
+		var e error
+		r, e = ft.inner.ListFreedBlobs(ctx, before, limit)
+		return e
+	})
+	return r, err
+}
+
+func (ft *tx) DropFreedBlobs(ctx context.Context, keys []string) error {
+	return ft.s.call(ctx, "DropFreedBlobs", func() error { return ft.inner.DropFreedBlobs(ctx, keys) })
 }

@@ -60,6 +60,8 @@ func cases() []testCase {
 		{"ObjectLock", testObjectLock},
 		{"PrincipalBindings", testPrincipalBindings},
 		{"TwoNodes", testTwoNodes},
+		{"Leases", testLeases},
+		{"FreedBlobs", testFreedBlobs},
 	}
 }
 
