@@ -334,8 +334,11 @@ func (s *Service) deleteBlobs(ctx context.Context, refs []store.BlobRef) {
 }
 
 // freeBlobs deletes the blobs of a record that was just replaced or
-// removed, unless another record (a copy) still refers to them. Blobs left
-// behind by a crash here are the sweeper's.
+// removed, unless another record (a copy) still refers to them — at once
+// when this process's read leases are all there is, or, with several nodes
+// (Config.FreeDelay), by recording them as freed for the sweeper to delete
+// once no read on any node can still be using them. Blobs left behind by a
+// crash here are the sweeper's.
 // (The references are checked in one read transaction.)
 func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
 	if len(refs) == 0 {
@@ -354,6 +357,22 @@ func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
 	if err != nil {
 		return // the sweeper will find them
 	}
+	if s.freeDelay > 0 {
+		// Other nodes may be reading them: the sweeper deletes them once
+		// they have been free for freeDelay.
+		var keys []string
+		for i, b := range refs {
+			if !used[i] {
+				keys = append(keys, b.Key)
+			}
+		}
+		if len(keys) > 0 {
+			if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.AddFreedBlobs(ctx, keys, s.now()) }); err != nil {
+				s.log.Warn("recording freed blobs failed; the sweeper will find them", "err", err)
+			}
+		}
+		return
+	}
 	for i, b := range refs {
 		if used[i] || s.leases.deferIfLeased(b.Key) {
 			continue
@@ -368,11 +387,21 @@ func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
 // crashes between writing bytes and committing a record, or between
 // committing a delete and freeing the bytes. A blob younger than Grace is
 // never touched, since its upload may still be about to commit.
+//
+// With several nodes (FreeDelay > 0) no blob is deleted the moment it is
+// found unreferenced: another node may be streaming it to a client. Such a
+// blob is recorded as freed (store.FreedBlobs), as the service's freeBlobs
+// records what its overwrites and deletes release, and deleted by a later
+// pass once it has been free for FreeDelay and is still unreferenced. One
+// node sweeps at a time: a pass holds the store lease "blob-sweeper"
+// (Holder names this process) and answers ErrLeaseHeld when another has it.
 type Sweeper struct {
-	Store store.Store
-	Blobs blob.Store
-	Grace time.Duration
-	Now   func() time.Time
+	Store     store.Store
+	Blobs     blob.Store
+	Grace     time.Duration
+	Now       func() time.Time
+	FreeDelay time.Duration
+	Holder    string
 }
 
 // TempCleaner is the optional capability of blob stores that keep what
@@ -388,10 +417,22 @@ type SweepResult struct {
 	Temp  int // temp files (uploads) of interrupted writes deleted (aborted)
 }
 
-// Sweep runs one pass.
+// Sweep runs one pass; ErrLeaseHeld when another node is sweeping.
 func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
+	holder := w.Holder
+	if holder == "" {
+		holder = NewNodeID("sweeper")
+	}
+	lease := &passLease{st: w.Store, name: leaseSweeper, holder: holder, now: w.Now}
+	if err := lease.hold(ctx); err != nil {
+		return res, err
+	}
+	defer lease.release(ctx)
 	cutoff := w.Now().Add(-w.Grace)
+	if err := w.deleteFreed(ctx, lease, &res); err != nil {
+		return res, err
+	}
 	if tc, ok := w.Blobs.(TempCleaner); ok {
 		n, err := tc.CleanTemp(ctx, cutoff)
 		res.Temp = n
@@ -399,6 +440,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, err
 		}
 	}
+	seen := 0
 	err := w.Blobs.Walk(ctx, func(key string, mod time.Time) error {
 		if !mod.Before(cutoff) {
 			return nil
@@ -414,6 +456,15 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		if used {
 			return nil
 		}
+		if seen++; seen%sweepPage == 0 {
+			if err := lease.hold(ctx); err != nil {
+				return err
+			}
+		}
+		if w.FreeDelay > 0 {
+			// Another node may be reading it: deleted by a later pass.
+			return w.Store.Update(ctx, func(tx store.Tx) error { return tx.AddFreedBlobs(ctx, []string{key}, w.Now()) })
+		}
 		if err := w.Blobs.Delete(ctx, key); err != nil {
 			return err
 		}
@@ -423,12 +474,58 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, err
 }
 
+// sweepPage is how many blobs a sweep handles between lease renewals.
+const sweepPage = 500
+
+// deleteFreed deletes the blobs recorded as freed at least FreeDelay ago
+// that nothing references (a blob found referenced again is forgotten, not
+// deleted), a page at a time, renewing the lease at each page.
+func (w *Sweeper) deleteFreed(ctx context.Context, lease *passLease, res *SweepResult) error {
+	before := w.Now().Add(-w.FreeDelay)
+	for {
+		var keys []string
+		used := map[string]bool{}
+		if err := w.Store.View(ctx, func(tx store.Tx) error {
+			var err error
+			if keys, err = tx.ListFreedBlobs(ctx, before, sweepPage); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if used[k], err = tx.BlobReferenced(ctx, k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil || len(keys) == 0 {
+			return err
+		}
+		for _, k := range keys {
+			if used[k] {
+				continue
+			}
+			if err := w.Blobs.Delete(ctx, k); err != nil {
+				return err
+			}
+			res.Blobs++
+		}
+		if err := w.Store.Update(ctx, func(tx store.Tx) error { return tx.DropFreedBlobs(ctx, keys) }); err != nil {
+			return err
+		}
+		if len(keys) < sweepPage {
+			return nil
+		}
+		if err := lease.hold(ctx); err != nil {
+			return err
+		}
+	}
+}
+
 // Run sweeps every interval until ctx ends.
 func (w *Sweeper) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := w.Sweep(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+		if _, err := w.Sweep(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) && onErr != nil {
 			onErr(err)
 		}
 		select {

@@ -33,7 +33,10 @@ import (
 // nothing. Removals go through the store's version-removal path
 // (Tx.DeleteVersion, the one DeleteObject ?versionId= uses), so whatever
 // it refuses — a locked version — is refused here too: such an action is
-// counted as an error and left. Blobs are freed only after the commit.
+// counted as an error and left. Blobs are freed only after the commit. One
+// node at a time runs a pass: it holds the store lease "lifecycle" (held by
+// the service's Node) and renews it at every page; a pass that finds it held
+// elsewhere ends at once with ErrLeaseHeld.
 type LifecycleWorker struct {
 	s   *Service
 	now func() time.Time
@@ -52,6 +55,8 @@ type LifecycleWorker struct {
 	// StopAfter, a test hook, ends a pass with ErrLifecycleStopped after
 	// that many committed pages, as a crash there would (0: never).
 	StopAfter int
+	// lease is the running pass's (one node at a time runs a pass).
+	lease *passLease
 }
 
 // LifecycleBatch is the default page size of the lifecycle worker.
@@ -84,7 +89,7 @@ func (w *LifecycleWorker) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) {
 			w.log.Warn("lifecycle pass failed", "err", err)
 		}
 		select {
@@ -101,6 +106,10 @@ func (w *LifecycleWorker) RunOnce(ctx context.Context) (LifecycleResult, error) 
 	var res LifecycleResult
 	err := w.pass(ctx, &res)
 	res.Duration = time.Since(start)
+	if errors.Is(err, ErrLeaseHeld) {
+		w.log.Debug("lifecycle pass skipped: another node runs it")
+		return res, err
+	}
 	w.log.Info("lifecycle pass", "buckets", res.Buckets, "expired", res.Expired, "noncurrent_removed", res.Versions,
 		"markers_removed", res.Markers, "uploads_aborted", res.Uploads, "errors", res.Errors, "batches", res.Batches,
 		"duration_ms", res.Duration.Milliseconds(), "err", err)
@@ -110,7 +119,14 @@ func (w *LifecycleWorker) RunOnce(ctx context.Context) (LifecycleResult, error) 
 	return res, err
 }
 
+// pass runs one pass while it holds the lifecycle lease (ErrLeaseHeld when
+// another node runs one), renewing it at each bucket and page.
 func (w *LifecycleWorker) pass(ctx context.Context, res *LifecycleResult) error {
+	w.lease = &passLease{st: w.s.store, name: leaseLifecycle, holder: w.s.node, now: w.now}
+	if err := w.lease.hold(ctx); err != nil {
+		return err
+	}
+	defer w.lease.release(ctx)
 	after := ""
 	for {
 		var page []*store.Bucket
@@ -131,7 +147,7 @@ func (w *LifecycleWorker) pass(ctx context.Context, res *LifecycleResult) error 
 			}
 			res.Buckets++
 			if err := w.bucket(ctx, b, cfg, res); err != nil {
-				if errors.Is(err, ErrLifecycleStopped) || ctx.Err() != nil {
+				if errors.Is(err, ErrLifecycleStopped) || errors.Is(err, ErrLeaseHeld) || ctx.Err() != nil {
 					return err
 				}
 				res.Errors++
@@ -173,11 +189,17 @@ func (w *LifecycleWorker) bucket(ctx context.Context, b *store.Bucket, cfg *life
 		return err
 	}
 	for cur.Phase == phaseVersions {
+		if err := w.lease.hold(ctx); err != nil {
+			return err
+		}
 		if err := w.versionsPage(ctx, b, cfg, cur, res); err != nil {
 			return err
 		}
 	}
 	for cur.Phase == phaseUploads {
+		if err := w.lease.hold(ctx); err != nil {
+			return err
+		}
 		if err := w.uploadsPage(ctx, b, cfg, cur, res); err != nil {
 			return err
 		}

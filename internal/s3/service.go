@@ -64,6 +64,14 @@ type Config struct {
 	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
 	// refuses them).
 	SSECAllowHTTP bool
+	// FreeDelay, when positive, is how long a blob freed by an overwrite
+	// or delete is kept before the sweeper deletes it: several nodes share
+	// the store and may be reading it (read leases are per process). Zero:
+	// one node, blobs deleted as soon as no read of this process uses them.
+	FreeDelay time.Duration
+	// Node names this process as the holder of background passes' leases
+	// (NewNodeID; "" makes one up).
+	Node string
 	// CanonicalKey keys accounts' canonical user ids (a key the master
 	// key derives: keyring.Master.Derive); it must not change for an
 	// installation, or stored ACL grants name nobody.
@@ -109,6 +117,9 @@ type Service struct {
 	// defaultOwnership is a new bucket's Object Ownership.
 	defaultOwnership string
 	mfaAllowHTTP     bool
+	// freeDelay and node: Config's FreeDelay and Node.
+	freeDelay time.Duration
+	node      string
 }
 
 // New builds a Service.
@@ -122,13 +133,20 @@ func New(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.Node == "" {
+		c.Node = NewNodeID("gatehouse")
+	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
-		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership}
+		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership,
+		freeDelay: c.FreeDelay, node: c.Node}
 }
+
+// Node names this process as a holder of background passes' leases.
+func (s *Service) Node() string { return s.node }
 
 // call is one S3 request on its way through the pipeline.
 type call struct {

@@ -79,7 +79,7 @@ func (a *Admin) SweepBlobs(ctx context.Context, grace time.Duration) (s3.SweepRe
 	if err != nil {
 		return s3.SweepResult{}, err
 	}
-	w := &s3.Sweeper{Store: a.c.store, Blobs: blobs, Grace: grace, Now: time.Now}
+	w := &s3.Sweeper{Store: a.c.store, Blobs: blobs, Grace: grace, Now: time.Now, FreeDelay: freeDelay(a.c.cfg), Holder: s3.NewNodeID("gatehouse-blobs-sweep")}
 	return w.Sweep(ctx)
 }
 
@@ -93,7 +93,7 @@ func (a *Admin) RunLifecycle(ctx context.Context, log *slog.Logger) (s3.Lifecycl
 	if err != nil {
 		return s3.LifecycleResult{}, err
 	}
-	svc := s3.New(s3.Config{Store: a.c.store, Blobs: blobs, Now: time.Now, Log: log})
+	svc := s3.New(s3.Config{Store: a.c.store, Blobs: blobs, Now: time.Now, Log: log, Node: s3.NewNodeID("gatehouse-lifecycle-run")})
 	w := svc.LifecycleWorker(time.Now)
 	w.KeepBlobs = true
 	return w.RunOnce(ctx)

@@ -108,6 +108,11 @@ func TestPostgresStoreTwoNodes(t *testing.T) {
 func TestPostgresStoreLogAndBackup(t *testing.T) {
 	dsn := strings.Replace(pg.DSN(t), "postgres@", "postgres:n0tlogged@", 1) // trust auth ignores it
 	env := testenv.New(t, func(c *config.Config) { c.Store = dsn })
+	// Serve logs "gatehouse listening" before it serves: once a request is
+	// answered, the line is there.
+	if _, err := env.S3.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil {
+		t.Fatal(err)
+	}
 	if logs := env.Logs(); strings.Contains(logs, "n0tlogged") || !strings.Contains(logs, "postgres:xxxxx@") {
 		t.Fatalf("startup log:\n%s", logs)
 	}

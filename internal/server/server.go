@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/audit"
@@ -199,7 +200,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
 		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
-		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership})
+		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership,
+		FreeDelay: freeDelay(cfg), Node: s3.NewNodeID(hostname())})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()
 		return nil, err
@@ -244,7 +246,27 @@ func issuerKeys(cfg *config.Config, now func() time.Time) (*jwks.Cache, error) {
 
 // Sweeper returns the orphaned-blob sweeper of this server's data.
 func (s *Server) Sweeper() *s3.Sweeper {
-	return &s3.Sweeper{Store: s.store, Blobs: s.blobs, Grace: blobGrace, Now: s.now}
+	return &s3.Sweeper{Store: s.store, Blobs: s.blobs, Grace: blobGrace, Now: s.now, FreeDelay: freeDelay(s.cfg), Holder: s.s3.Node()}
+}
+
+// freeDelay is how long a freed blob is kept before the sweeper deletes it:
+// none on one node (the process's read leases protect its reads), blobGrace
+// when the metadata store is shared by several nodes, whose reads of a blob
+// another node frees no lease covers.
+func freeDelay(cfg *config.Config) time.Duration {
+	if cfg.Store == "" {
+		return 0
+	}
+	return blobGrace
+}
+
+// hostname names this node in lease holders ("node" when unknown).
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "node"
+	}
+	return h
 }
 
 // Lifecycle returns the S3 lifecycle worker of this server's data,
@@ -370,18 +392,19 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	go func() { errc <- hs.Serve(l) }()
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
+	var background sync.WaitGroup
 	if s.cfg.SweepInterval > 0 {
-		go s.Sweeper().Run(sweepCtx, s.cfg.SweepInterval, func(err error) { s.log.Warn("blob sweep failed", "err", err) })
+		background.Go(func() {
+			s.Sweeper().Run(sweepCtx, s.cfg.SweepInterval, func(err error) { s.log.Warn("blob sweep failed", "err", err) })
+		})
 	}
-	lifecycleDone := make(chan struct{})
 	if s.cfg.LifecycleInterval > 0 {
-		go func() { defer close(lifecycleDone); s.Lifecycle().Run(sweepCtx, s.cfg.LifecycleInterval) }()
-	} else {
-		close(lifecycleDone)
+		background.Go(func() { s.Lifecycle().Run(sweepCtx, s.cfg.LifecycleInterval) })
 	}
-	// A lifecycle pass under way ends with its current page before Serve
-	// returns (its cursor keeps the rest for the next start).
-	defer func() { stopSweep(); <-lifecycleDone }()
+	// A sweep or lifecycle pass under way ends with its current page, and
+	// gives its lease back, before Serve returns (a lifecycle cursor keeps
+	// the rest for the next start; the store closes after).
+	defer func() { stopSweep(); background.Wait() }()
 	select {
 	case err := <-errc:
 		return err
