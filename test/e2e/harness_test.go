@@ -1,6 +1,8 @@
 // Package e2e drives the real gatehouse binary with real AWS clients (the aws
-// CLI, boto3, the AWS SDKs). Nothing here imports Gatehouse's internals: the
-// tests see exactly what a user sees.
+// CLI, boto3, the AWS SDKs). Nothing here imports Gatehouse's product code:
+// the tests see exactly what a user sees. (The cluster test uses the
+// throwaway-PostgreSQL and moto_server harnesses of internal/store/postgres
+// and internal/blob/s3blob as infrastructure.)
 package e2e
 
 import (
