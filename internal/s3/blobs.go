@@ -522,16 +522,11 @@ func (w *Sweeper) deleteFreed(ctx context.Context, lease *passLease, res *SweepR
 
 // Run sweeps every interval until ctx ends.
 func (w *Sweeper) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := w.Sweep(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) && onErr != nil {
+	runEvery(ctx, interval, func() error {
+		_, err := w.Sweep(ctx)
+		if err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) && onErr != nil {
 			onErr(err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }

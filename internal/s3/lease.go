@@ -69,3 +69,23 @@ func (l *passLease) hold(ctx context.Context) error {
 func (l *passLease) release(ctx context.Context) {
 	_ = l.st.Update(context.WithoutCancel(ctx), func(tx store.Tx) error { return tx.ReleaseLease(ctx, l.name, l.holder) })
 }
+
+// runEvery runs pass now and then every interval until ctx ends. A pass
+// that found its lease held elsewhere is tried again after LeaseTTL when
+// that is sooner, so that when the holder dies without releasing it (its
+// lease lapses) another node takes the work over within about LeaseTTL.
+func runEvery(ctx context.Context, interval time.Duration, pass func() error) {
+	for {
+		wait := interval
+		if err := pass(); errors.Is(err, ErrLeaseHeld) && LeaseTTL < wait {
+			wait = LeaseTTL
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -86,18 +86,13 @@ func (s *Service) LifecycleWorker(now func() time.Time) *LifecycleWorker {
 // Run runs a pass now (resuming one a crash interrupted) and then every
 // interval until ctx ends.
 func (w *LifecycleWorker) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) {
+	runEvery(ctx, interval, func() error {
+		_, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) {
 			w.log.Warn("lifecycle pass failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
 
 // RunOnce runs one pass over every bucket and logs its summary.

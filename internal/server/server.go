@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -197,11 +198,16 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		c.close()
 		return nil, err
 	}
+	node, err := nodeID(cfg.DataDir)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("node id: %w", err)
+	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
 		EncryptAll: cfg.S3EncryptObjects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
 		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership,
-		FreeDelay: freeDelay(cfg), Node: s3.NewNodeID(hostname())})
+		FreeDelay: freeDelay(cfg), Node: node})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {
 		c.close()
 		return nil, err
@@ -260,13 +266,34 @@ func freeDelay(cfg *config.Config) time.Duration {
 	return blobGrace
 }
 
-// hostname names this node in lease holders ("node" when unknown).
-func hostname() string {
+// NodeIDFile, in the data directory, names the node as the holder of
+// background passes' leases (the blob sweeper's, the lifecycle worker's).
+// It is kept across restarts, so a node restarted after a crash takes its
+// own lapsed-or-not lease back at once instead of waiting for it to lapse.
+const NodeIDFile = "node-id"
+
+// nodeID reads the data directory's node id, creating it on first use (the
+// host name and random bytes: each data directory, hence each node, has its
+// own).
+func nodeID(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, NodeIDFile)
+	if b, err := os.ReadFile(path); err == nil {
+		if id := strings.TrimSpace(string(b)); id != "" {
+			return id, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
 	h, err := os.Hostname()
 	if err != nil || h == "" {
-		return "node"
+		h = "node"
 	}
-	return h
+	id := s3.NewNodeID(h)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(id+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return id, os.Rename(tmp, path)
 }
 
 // Lifecycle returns the S3 lifecycle worker of this server's data,
