@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -205,3 +206,9 @@ func (o *object) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int
 	}
 	return total, nil
 }
+
+// ETag is the upstream's entity tag of the blob as its HEAD returned it,
+// without quotes: the MD5 of the bytes for a blob stored by one PutObject
+// (unless the upstream encrypts with SSE-KMS or SSE-C), "HASH-N" for one
+// stored by a multipart upload.
+func (o *object) ETag() string { return strings.Trim(aws.ToString(o.etag), `"`) }
