@@ -22,9 +22,8 @@ import (
 type customerKey struct{ key, md5 string }
 
 func newCustomerKey(fill byte) customerKey {
-	k := bytes.Repeat([]byte{fill}, 32)
-	sum := md5.Sum(k)
-	return customerKey{base64.StdEncoding.EncodeToString(k), base64.StdEncoding.EncodeToString(sum[:])}
+	k := testenv.NewCustomerKey(fill)
+	return customerKey{k.Key, k.MD5}
 }
 
 // tlsClient starts a server over TLS (SSE-C needs it) and returns its

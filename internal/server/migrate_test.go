@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
@@ -30,15 +29,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
-
-// ssecKey is an SSE-C customer key as the SDK sends it.
-type ssecKey struct{ key, md5 string }
-
-func newSSECKey(fill byte) ssecKey {
-	k := bytes.Repeat([]byte{fill}, 32)
-	sum := md5.Sum(k)
-	return ssecKey{base64.StdEncoding.EncodeToString(k), base64.StdEncoding.EncodeToString(sum[:])}
-}
 
 // must fails t on err and returns v.
 func must[T any](t *testing.T) func(v T, err error) T {
@@ -81,7 +71,7 @@ func asJSON(t *testing.T, v ...any) string {
 type migrated struct {
 	alice     aws.CredentialsProvider // a user's access key
 	session   aws.CredentialsProvider // alice's session token, minted before
-	ssec      ssecKey
+	ssec      testenv.CustomerKey
 	bodies    map[string][]byte // "key@version" → bytes
 	iamView   func(c *iam.Client) string
 	s3View    func(c *s3.Client) string
@@ -95,7 +85,7 @@ type migrated struct {
 // configuration.
 func populate(t *testing.T, e *testenv.Env) *migrated {
 	ctx := context.Background()
-	m := &migrated{ssec: newSSECKey(7), bodies: map[string][]byte{}}
+	m := &migrated{ssec: testenv.NewCustomerKey(7), bodies: map[string][]byte{}}
 	ic := e.IAM
 	must[*iam.CreateUserOutput](t)(ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"),
 		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
@@ -153,7 +143,7 @@ func populate(t *testing.T, e *testenv.Env) *migrated {
 	put("logs/a", plaintext(10), &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAes256})
 	must[*s3.DeleteObjectOutput](t)(sc.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("logs/a")}))
 	m.ssecBody = plaintext(300_001)
-	ssec := &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(m.ssec.key), SSECustomerKeyMD5: aws.String(m.ssec.md5)}
+	ssec := &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(m.ssec.Key), SSECustomerKeyMD5: aws.String(m.ssec.MD5)}
 	in := *ssec
 	in.Bucket, in.Key, in.Body = b, aws.String("secret"), bytes.NewReader(m.ssecBody)
 	must[*s3.PutObjectOutput](t)(sc.PutObject(ctx, &in))
@@ -208,7 +198,7 @@ func (m *migrated) check(t *testing.T, e *testenv.Env, iamBefore, s3Before strin
 	}
 	ssec := func(rng *string) []byte {
 		return getBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("secret"), Range: rng,
-			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(m.ssec.key), SSECustomerKeyMD5: aws.String(m.ssec.md5)}))
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(m.ssec.Key), SSECustomerKeyMD5: aws.String(m.ssec.MD5)}))
 	}
 	if got := ssec(nil); !bytes.Equal(got, m.ssecBody) {
 		t.Errorf("SSE-C object: %d bytes", len(got))
