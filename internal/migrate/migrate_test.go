@@ -104,7 +104,9 @@ func TestTablesMatchSchemas(t *testing.T) {
 // stores makes a migrated SQLite store, returning its path and its raw
 // database for the test's writes (to close before openRO), and a migrated,
 // empty PostgreSQL database.
-func stores(t *testing.T) (string, *sql.DB, *postgres.Store) {
+func stores(t *testing.T) (string, *sql.DB, *postgres.Store) { return storesTB(t) }
+
+func storesTB(t testing.TB) (string, *sql.DB, *postgres.Store) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "gatehouse.db")
 	s, err := sqlite.Open(path)
@@ -125,7 +127,9 @@ func stores(t *testing.T) (string, *sql.DB, *postgres.Store) {
 	return path, raw, dst
 }
 
-func openRO(t *testing.T, path string) *sqlite.Store {
+func openRO(t *testing.T, path string) *sqlite.Store { return openROTB(t, path) }
+
+func openROTB(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	ro, err := sqlite.OpenReadOnly(path, sqlite.Config{})
 	if err != nil {
