@@ -142,7 +142,7 @@ func preflight(ctx context.Context, c Config) error {
 			return err
 		}
 		return c.Target.WriteRaw(ctx, func(dst *sql.Tx) error {
-			for _, t := range Tables {
+			for _, t := range Tables() {
 				if _, err := columns(ctx, src, dst, t); err != nil {
 					return err
 				}
@@ -166,7 +166,8 @@ func copyRows(ctx context.Context, c Config, s *Summary) error {
 			if _, err := dst.ExecContext(ctx, `DELETE FROM `+quote(seeded)); err != nil {
 				return err
 			}
-			for _, t := range Tables {
+			tables := Tables()
+			for _, t := range tables {
 				cols, err := columns(ctx, src, dst, t)
 				if err != nil {
 					return err
@@ -190,7 +191,7 @@ func copyRows(ctx context.Context, c Config, s *Summary) error {
 				s.TotalRows += n
 				c.progress("table %s: %d rows", t, n)
 			}
-			s.Tables = len(Tables)
+			s.Tables = len(tables)
 			return nil
 		})
 	})

@@ -10,22 +10,26 @@ import (
 	"unicode/utf8"
 )
 
-// Tables are the tables the copier copies, in the order it copies them
-// (the schema has no foreign keys, so any order would do).
-var Tables = []string{
-	"installation", "meta", "token_keys",
-	"accounts", "account_public_access_blocks", "entities", "group_members", "policy_versions",
-	"inline_policies", "attachments", "access_keys", "mfa_devices", "saml_providers", "oidc_providers",
-	"buckets", "objects", "object_versions", "blob_refs", "uploads", "parts",
-	"lifecycle_cursors", "freed_blobs",
+// Tables returns the tables the copier copies, in the order it copies
+// them (the schema has no foreign keys, so any order would do).
+func Tables() []string {
+	return []string{
+		"installation", "meta", "token_keys",
+		"accounts", "account_public_access_blocks", "entities", "group_members", "policy_versions",
+		"inline_policies", "attachments", "access_keys", "mfa_devices", "saml_providers", "oidc_providers",
+		"buckets", "objects", "object_versions", "blob_refs", "uploads", "parts",
+		"lifecycle_cursors", "freed_blobs",
+	}
 }
 
-// Skipped are the tables of the source the copier leaves behind on
+// Skipped returns the tables of the source the copier leaves behind on
 // purpose, with the reason.
-var Skipped = map[string]string{
-	"schema_migrations": "each database records its own migrations; the schema levels are compared instead",
-	"blob_holds":        "holds belong to the source's backups in progress (a backup's snapshot drops them too)",
-	"leases":            "background-work leases of the source's node, which is stopped; the cluster's nodes take them afresh",
+func Skipped() map[string]string {
+	return map[string]string{
+		"schema_migrations": "each database records its own migrations; the schema levels are compared instead",
+		"blob_holds":        "holds belong to the source's backups in progress (a backup's snapshot drops them too)",
+		"leases":            "background-work leases of the source's node, which is stopped; the cluster's nodes take them afresh",
+	}
 }
 
 // seeded is the table the target's schema fills when it is created (the
@@ -45,13 +49,14 @@ func sourceTables(ctx context.Context, tx *sql.Tx) error {
 	defer rows.Close()
 	var unknown []string
 	present := map[string]bool{}
+	known, skipped := Tables(), Skipped()
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			return err
 		}
 		present[name] = true
-		if _, skip := Skipped[name]; !skip && !slices.Contains(Tables, name) {
+		if _, skip := skipped[name]; !skip && !slices.Contains(known, name) {
 			unknown = append(unknown, name)
 		}
 	}
@@ -62,7 +67,7 @@ func sourceTables(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("%w: the source has table(s) %s that this copier neither copies nor skips; this binary cannot migrate it",
 			ErrUnknownTable, strings.Join(unknown, ", "))
 	}
-	for _, t := range Tables {
+	for _, t := range known {
 		if !present[t] {
 			return fmt.Errorf("%w: the source has no table %s", ErrSourceSchema, t)
 		}
@@ -140,7 +145,7 @@ func columns(ctx context.Context, src, dst *sql.Tx, table string) ([]column, err
 // aside).
 func checkEmpty(ctx context.Context, dst *sql.Tx) error {
 	var full []string
-	for _, t := range append(slices.Clone(Tables), "blob_holds", "leases") {
+	for _, t := range append(Tables(), "blob_holds", "leases") {
 		if t == seeded {
 			continue
 		}

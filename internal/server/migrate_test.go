@@ -258,6 +258,18 @@ func TestMigrateIntoCluster(t *testing.T) {
 		t.Fatalf("progress names the database: %s", progress.String())
 	}
 
+	// The upstream holds every blob, as ciphertext (SSE-S3 and SSE-C on the
+	// source): no plaintext crossed.
+	objs := upstreamObjects(t, moto, upstream, "cluster/")
+	if int64(len(objs)) != sum.Blobs {
+		t.Fatalf("upstream holds %d objects, %d blobs referenced", len(objs), sum.Blobs)
+	}
+	for name, b := range objs {
+		if bytes.Contains(b, []byte(marker)) {
+			t.Fatalf("upstream object %s holds plaintext", name)
+		}
+	}
+
 	// Into the same database again: refused, nothing written.
 	if _, err := server.Migrate(ctx, &mcfg, server.MigrateOptions{}); !errors.Is(err, migrate.ErrTargetNotEmpty) {
 		t.Fatalf("second migrate into the same database: %v", err)
