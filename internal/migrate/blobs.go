@@ -3,7 +3,6 @@ package migrate
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +15,11 @@ import (
 // versions (current or not) and the parts of uploads, through blob_refs.
 const referenced = `SELECT DISTINCT blob_key FROM blob_refs ORDER BY blob_key`
 
-// etagged is an upstream blob that knows its entity tag (s3blob's).
-type etagged interface{ ETag() string }
+// md5er is an upstream blob that may know the MD5 of its bytes (s3blob's,
+// from its ETag).
+type md5er interface {
+	ContentMD5() (sum [16]byte, ok bool)
+}
 
 // copyBlobs copies every blob the source references to c.To (or, without
 // one, only counts them).
@@ -86,8 +88,10 @@ func copyBlob(ctx context.Context, c Config, key string) (size int64, copied boo
 	if up.Size() != size {
 		return 0, false, fmt.Errorf("%w: blob %s has %d bytes upstream, %d in the source", ErrBlobMismatch, key, up.Size(), size)
 	}
-	if e, ok := up.(etagged); ok && isMD5(e.ETag()) && e.ETag() != hex.EncodeToString(info.MD5[:]) {
-		return 0, false, fmt.Errorf("%w: blob %s: the upstream's MD5 %s is not that of the bytes sent, %x", ErrBlobMismatch, key, e.ETag(), info.MD5)
+	if m, ok := up.(md5er); ok {
+		if sum, known := m.ContentMD5(); known && sum != info.MD5 {
+			return 0, false, fmt.Errorf("%w: blob %s: the upstream's MD5 %x is not that of the bytes sent, %x", ErrBlobMismatch, key, sum, info.MD5)
+		}
 	}
 	return size, true, nil
 }
@@ -103,16 +107,6 @@ func upstreamSize(ctx context.Context, to BlobTarget, key string) (int64, error)
 	}
 	defer up.Close()
 	return up.Size(), nil
-}
-
-// isMD5 reports whether an ETag is a plain MD5 (32 hex digits), as S3
-// gives for an object stored by one PutObject.
-func isMD5(etag string) bool {
-	if len(etag) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(etag)
-	return err == nil
 }
 
 // verifyBlobs looks up upstream every blob the target's rows reference.
