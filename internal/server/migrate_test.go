@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,22 +37,6 @@ func must[T any](t *testing.T) func(v T, err error) T {
 			t.Fatal(err)
 		}
 		return v
-	}
-}
-
-// getBody reads a GET's body whole.
-func getBody(t *testing.T) func(out *s3.GetObjectOutput, err error) []byte {
-	return func(out *s3.GetObjectOutput, err error) []byte {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer out.Body.Close()
-		b, err := io.ReadAll(out.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
 	}
 }
 
@@ -188,16 +171,16 @@ func (m *migrated) check(t *testing.T, e *testenv.Env, iamBefore, s3Before strin
 	b := aws.String("data")
 	for kv, want := range m.bodies {
 		key, version, _ := strings.Cut(kv, "@")
-		got := getBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key), VersionId: aws.String(version)}))
+		got := testenv.ReadBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key), VersionId: aws.String(version)}))
 		if !bytes.Equal(got, want) {
 			t.Errorf("GET %s: %d bytes, want %d", kv, len(got), len(want))
 		}
 	}
-	if got := getBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big")})); !bytes.Equal(got, m.multipart) {
+	if got := testenv.ReadBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big")})); !bytes.Equal(got, m.multipart) {
 		t.Errorf("multipart object: %d bytes, want %d", len(got), len(m.multipart))
 	}
 	ssec := func(rng *string) []byte {
-		return getBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("secret"), Range: rng,
+		return testenv.ReadBody(t)(e.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("secret"), Range: rng,
 			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(m.ssec.Key), SSECustomerKeyMD5: aws.String(m.ssec.MD5)}))
 	}
 	if got := ssec(nil); !bytes.Equal(got, m.ssecBody) {
@@ -216,7 +199,7 @@ func (m *migrated) check(t *testing.T, e *testenv.Env, iamBefore, s3Before strin
 			t.Errorf("%s: GetCallerIdentity %v, %v", name, id, err)
 			continue
 		}
-		if got := getBody(t)(e.S3Client(creds).GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big")})); len(got) != len(m.multipart) {
+		if got := testenv.ReadBody(t)(e.S3Client(creds).GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big")})); len(got) != len(m.multipart) {
 			t.Errorf("%s: GET %d bytes", name, len(got))
 		}
 	}
