@@ -15,6 +15,9 @@ import (
 // versions (current or not) and the parts of uploads, through blob_refs.
 const referenced = `SELECT DISTINCT blob_key FROM blob_refs ORDER BY blob_key`
 
+// progressEvery is how many blobs pass between progress lines.
+const progressEvery = 1000
+
 // md5er is an upstream blob that may know the MD5 of its bytes (s3blob's,
 // from its ETag).
 type md5er interface {
@@ -41,6 +44,9 @@ func copyBlobs(ctx context.Context, c Config, s *Summary) error {
 				s.CopiedBytes += size
 			case c.To != nil:
 				s.Skipped++
+			}
+			if c.To != nil && s.Blobs%progressEvery == 0 {
+				c.progress("blobs: %d so far (%d bytes), %d copied, %d already upstream", s.Blobs, s.Bytes, s.Copied, s.Skipped)
 			}
 			return nil
 		})
@@ -119,7 +125,8 @@ func verifyBlobs(ctx context.Context, c Config, s *Summary) error {
 				return err
 			}
 			if n < 0 {
-				return fmt.Errorf("%w: blob %s is referenced by the target's rows but not upstream", ErrBlobMissing, key)
+				return fmt.Errorf("%w: blob %s is referenced by the target's rows but not upstream (was the source written to during the "+
+					"migration?); the rows are committed: drop and recreate the database before running migrate again", ErrBlobMissing, key)
 			}
 			mu.Lock()
 			s.Verified++

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -120,5 +121,29 @@ func TestBlobFailuresStopBeforeRows(t *testing.T) {
 	c.To = &memBlobs{m: map[string][]byte{}}
 	if _, err := migrate.Run(context.Background(), c); !errors.Is(err, migrate.ErrBlobMissing) {
 		t.Fatalf("missing source blob: %v", err)
+	}
+}
+
+// loseBlobs empties an upstream when the copy phase reports its end.
+type loseBlobs struct{ to *memBlobs }
+
+func (l loseBlobs) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("referenced")) {
+		l.to.mu.Lock()
+		clear(l.to.m)
+		l.to.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+// The final check finds a blob that went missing upstream after its copy
+// and says that the rows are committed.
+func TestVerificationFindsMissingBlob(t *testing.T) {
+	c, _ := blobStore(t, k1, k2)
+	to := &memBlobs{m: map[string][]byte{}}
+	c.To, c.Progress = to, loseBlobs{to}
+	_, err := migrate.Run(context.Background(), c)
+	if !errors.Is(err, migrate.ErrBlobMissing) || !strings.Contains(err.Error(), "rows are committed") {
+		t.Fatalf("run: %v", err)
 	}
 }
