@@ -8,6 +8,7 @@
 //	gatehouse lifecycle run                 run one pass of the S3 lifecycle rules now
 //	gatehouse backup DEST                   back up the data dir while it serves
 //	gatehouse restore SRC --data-dir DIR    restore a backup into a new data dir
+//	gatehouse migrate --store postgres://…  move a stopped data dir into a cluster's stores
 //	gatehouse audit [flags]                 query the audit trail (gatehouse audit --help)
 //	gatehouse version                       print the version, VCS revision and build time
 //
@@ -53,6 +54,9 @@ Usage:
                                           back up the store and object bytes (online) into DEST
   gatehouse restore SRC --data-dir DIR [--force] [--master-key-file FILE]
                                           restore a backup into a new or empty data directory
+  gatehouse migrate --data-dir DIR --store postgres://... [--blob s3://...]
+                                          copy a stopped node's store (and object bytes) into an empty
+                                          PostgreSQL database (and an S3-compatible store): see docs/cluster.md
   gatehouse audit [--principal P] ...     query the audit trail (gatehouse audit --help)
   gatehouse version                       print the version, VCS revision and build time
 
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return backupCmd(ctx, args[1:], stdout, stderr, env)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr, env)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], stdout, stderr, env)
 	case "audit":
 		return auditCommand(args[1:], stdout, stderr, env, time.Now)
 	case "version", "--version", "-v":
@@ -297,8 +303,9 @@ func openAdminWith(ctx context.Context, fs *flag.FlagSet, args []string, stderr 
 }
 
 // loadOperatorConfig adds --data-dir and --config to fs, parses args and
-// loads the configuration they name.
-func loadOperatorConfig(fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool)) (*config.Config, int) {
+// loads the configuration they name. The flags of fs named in pass are
+// settings too: when given, they are passed on to the configuration.
+func loadOperatorConfig(fs *flag.FlagSet, args []string, stderr io.Writer, env func(string) (string, bool), pass ...string) (*config.Config, int) {
 	dataDir := fs.String("data-dir", "", "data directory (default: as for serve)")
 	cfgFile := fs.String("config", "", "TOML configuration file")
 	if err := fs.Parse(args); err != nil {
@@ -314,6 +321,11 @@ func loadOperatorConfig(fs *flag.FlagSet, args []string, stderr io.Writer, env f
 	}
 	if *dataDir != "" {
 		loadArgs = append(loadArgs, "--data-dir", *dataDir)
+	}
+	for _, name := range pass {
+		if v := fs.Lookup(name).Value.String(); v != "" {
+			loadArgs = append(loadArgs, "--"+name, v)
+		}
 	}
 	cfg, err := config.Load(loadArgs, env)
 	if err != nil {
@@ -401,5 +413,34 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer, en
 	}
 	fmt.Fprintf(stdout, "Restored the backup of %s (%d accounts, %d buckets, %d objects, %d blobs) into %s.\nStart it with: gatehouse serve --data-dir %s\n",
 		m.CreatedAt.Format(time.RFC3339), m.Counts["accounts"], m.Counts["buckets"], m.Counts["objects"], m.Blobs, cfg.DataDir, cfg.DataDir)
+	return 0
+}
+
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {
+	const use = "Usage: gatehouse migrate --data-dir DIR --store postgres://... [--blob s3://BUCKET/PREFIX?...] [--workers N] [--config FILE]\n"
+	if wantsHelp(args) {
+		fmt.Fprint(stderr, use)
+		return 2
+	}
+	fs := flag.NewFlagSet("gatehouse migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("store", "", "the target: an empty PostgreSQL database (postgres://…; keep the password in PGPASSWORD or ~/.pgpass)")
+	fs.String("blob", "", "where the object bytes go: s3://BUCKET/PREFIX?endpoint=… (empty: the rows only)")
+	workers := fs.Int("workers", 4, "blobs copied at once")
+	cfg, code := loadOperatorConfig(fs, args, stderr, env, "store", "blob")
+	if cfg == nil {
+		return code
+	}
+	sum, err := server.Migrate(ctx, cfg, server.MigrateOptions{Progress: stdout, Workers: *workers})
+	if err != nil {
+		fmt.Fprintf(stderr, "gatehouse: migrate failed: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Migrated %d tables (%d rows) and %d blobs (%d bytes; %d copied now, %d already there) in %s.\n",
+		sum.Tables, sum.TotalRows, sum.Blobs, sum.Bytes, sum.Copied, sum.Skipped, sum.Duration.Round(time.Millisecond))
+	if cfg.Blob == "" && sum.Blobs > 0 {
+		fmt.Fprintf(stdout, "The object bytes (%d blobs) stayed in %s: without --blob the cluster's nodes cannot serve them.\n", sum.Blobs, cfg.DataDir)
+	}
+	fmt.Fprintf(stdout, "Start the nodes with --store (and --blob) as given here and GATEHOUSE_MASTER_KEY set to this data directory's master key (the contents of its master.key).\n")
 	return 0
 }

@@ -74,3 +74,30 @@ func TestLifecycleRun(t *testing.T) {
 		t.Fatalf("stdout %q, log %q", out.String(), errOut.String())
 	}
 }
+
+// TestMigrateRefusals: migrate wants a PostgreSQL target and a data
+// directory with a store, and never prints the target's password.
+func TestMigrateRefusals(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	env := func(string) (string, bool) { return "", false }
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "--data-dir", dir}, &out, &errOut, env); code != 1 || !strings.Contains(errOut.String(), "--store postgres://") {
+		t.Errorf("without --store: exit %d, %s", code, errOut.String())
+	}
+	errOut.Reset()
+	target := "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=2"
+	if code := run(context.Background(), []string{"migrate", "--data-dir", dir, "--store", target}, &out, &errOut, env); code != 1 || !strings.Contains(errOut.String(), "has no store") {
+		t.Errorf("missing data dir: exit %d, %s", code, errOut.String())
+	}
+	if code := run(context.Background(), []string{"account", "list", "--data-dir", dir, "--init"}, &out, &errOut, env); code != 0 {
+		t.Fatalf("init: exit %d, %s", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"migrate", "--data-dir", dir, "--store", target}, &out, &errOut, env); code != 1 ||
+		strings.Contains(errOut.String(), "s3cret") || !strings.Contains(errOut.String(), "open target") {
+		t.Errorf("unreachable target: exit %d, %s", code, errOut.String())
+	}
+	if code := run(context.Background(), []string{"migrate", "extra"}, &out, &errOut, env); code != 2 {
+		t.Errorf("extra argument: exit %d", code)
+	}
+}

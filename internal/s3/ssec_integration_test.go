@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"crypto/tls"
 	"encoding/base64"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,9 +21,8 @@ import (
 type customerKey struct{ key, md5 string }
 
 func newCustomerKey(fill byte) customerKey {
-	k := bytes.Repeat([]byte{fill}, 32)
-	sum := md5.Sum(k)
-	return customerKey{base64.StdEncoding.EncodeToString(k), base64.StdEncoding.EncodeToString(sum[:])}
+	k := testenv.NewCustomerKey(fill)
+	return customerKey{k.Key, k.MD5}
 }
 
 // tlsClient starts a server over TLS (SSE-C needs it) and returns its
@@ -41,20 +39,7 @@ func tlsClient(t *testing.T, opts ...testenv.Option) (*testenv.Env, *s3.Client) 
 	return env, s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
-func readBody(t *testing.T) func(*s3.GetObjectOutput, error) []byte {
-	return func(out *s3.GetObjectOutput, err error) []byte {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer out.Body.Close()
-		b, err := io.ReadAll(out.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-}
+func readBody(t *testing.T) func(*s3.GetObjectOutput, error) []byte { return testenv.ReadBody(t) }
 
 func TestSSECustomerKeys(t *testing.T) {
 	env, c := tlsClient(t)

@@ -2,13 +2,16 @@ package s3blob
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gatehouse/gatehouse/internal/blob"
 )
@@ -32,7 +35,7 @@ func (s *Store) Open(ctx context.Context, key string) (blob.Object, error) {
 		}
 		return nil, upstreamErr("HeadObject", err)
 	}
-	return &object{s: s, ctx: ctx, name: name, size: aws.ToInt64(out.ContentLength), etag: out.ETag}, nil
+	return &object{s: s, ctx: ctx, name: name, size: aws.ToInt64(out.ContentLength), etag: out.ETag, sse: out.ServerSideEncryption}, nil
 }
 
 // object is an open upstream blob. ReadAt keeps the body of its last GET
@@ -43,6 +46,7 @@ type object struct {
 	name string
 	size int64
 	etag *string // of the HEAD: later GETs must read the same object
+	sse  types.ServerSideEncryption
 
 	mu      sync.Mutex
 	body    io.ReadCloser // a GET's body positioned at bodyOff, or nil
@@ -204,4 +208,22 @@ func (o *object) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int
 		}
 	}
 	return total, nil
+}
+
+// ContentMD5 is the MD5 of the blob's bytes when the upstream's ETag is
+// one: the object was stored by one PutObject (not a multipart upload,
+// whose ETag is "HASH-N") and the upstream does not encrypt it with a KMS
+// key (whose ETags are not MD5s). ok is false when the MD5 is not known.
+func (o *object) ContentMD5() (sum [16]byte, ok bool) {
+	if o.sse == types.ServerSideEncryptionAwsKms || o.sse == types.ServerSideEncryptionAwsKmsDsse {
+		return sum, false
+	}
+	etag := strings.Trim(aws.ToString(o.etag), `"`)
+	if len(etag) != 2*len(sum) {
+		return sum, false
+	}
+	if _, err := hex.Decode(sum[:], []byte(etag)); err != nil {
+		return sum, false
+	}
+	return sum, true
 }

@@ -71,6 +71,15 @@ func TestConformanceOnMoto(t *testing.T) {
 		if _, err := m.Client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("through/dial/" + info.Key)}); err != nil {
 			t.Fatalf("the blob is not under the prefix: %v", err)
 		}
+		// One PutObject: the ETag is the bytes' MD5.
+		obj, err := s.Open(context.Background(), info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, ok := obj.(*object).ContentMD5(); !ok || sum != info.MD5 {
+			t.Fatalf("ContentMD5 %x, %v; the bytes' MD5 is %x", sum, ok, info.MD5)
+		}
+		obj.Close()
 		if _, err := Open(context.Background(), m.URL("gh-no-such-bucket", "")); err == nil {
 			t.Fatal("Dial of a missing bucket succeeded")
 		}
@@ -168,6 +177,9 @@ func testMultipart(t *testing.T, m *s3blobtest.Moto) {
 		obj, err := s.Open(ctx, info.Key)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if sum, ok := obj.(*object).ContentMD5(); ok {
+			t.Fatalf("ContentMD5 of a multipart object: %x", sum)
 		}
 		got := sha256.New()
 		if n, err := obj.(blob.RangeWriter).WriteRange(ctx, got, 0, size); err != nil || n != size || !bytes.Equal(got.Sum(nil), wantSHA) {

@@ -171,3 +171,19 @@ func (s *Store) Inventory(ctx context.Context, fn func(blobKey string) error) (m
 	}
 	return counts, rows.Err()
 }
+
+// Schema is the database's migration version (sqlstore.SchemaLatest for a
+// fully migrated database).
+func (s *Store) Schema() int { return s.schema }
+
+// ReadRaw runs fn in one read-only transaction on the database itself,
+// below the store contract: one consistent view of every table, for
+// copying the whole store elsewhere (gatehouse migrate).
+func (s *Store) ReadRaw(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
