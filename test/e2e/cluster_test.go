@@ -20,7 +20,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -114,8 +119,17 @@ func TestCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	moto := s3blobtest.Start(t)
-	blobURL := moto.URL(moto.Bucket(t), "cluster")
+	// The default upstream is moto_server; GATEHOUSE_CLUSTER_MINIO, the
+	// path of a minio binary, selects MinIO and a heavier run.
+	writers, perWriter := 6, 6
+	var blobURL string
+	if bin := os.Getenv("GATEHOUSE_CLUSTER_MINIO"); bin != "" {
+		blobURL = startMinIO(t, bin)
+		writers, perWriter = 12, 12
+	} else {
+		moto := s3blobtest.Start(t)
+		blobURL = moto.URL(moto.Bucket(t), "cluster")
+	}
 	var mk [32]byte
 	rand.Read(mk[:])
 	env := []string{"GATEHOUSE_MASTER_KEY=" + base64.StdEncoding.EncodeToString(mk[:]),
@@ -158,7 +172,6 @@ func TestCluster(t *testing.T) {
 	// Writers: each alternates nodes and credentials; node 2 is killed with
 	// SIGKILL in the middle of one of them (a 20 MiB PUT to node 2 whose
 	// body the client has half read), while the others run.
-	const writers, perWriter = 6, 6
 	var mu sync.Mutex
 	var acked []ackedObject
 	killed := make(chan struct{})
@@ -342,6 +355,47 @@ func (k *killAtHalf) Seek(off int64, whence int) (int64, error) {
 	n, err := k.r.Seek(off, whence)
 	k.read = n
 	return n, err
+}
+
+// startMinIO runs the minio binary at bin on a free loopback port in a
+// temp dir until the test ends, creates a bucket, and returns the --blob
+// URL of a prefix in it.
+func startMinIO(t *testing.T, bin string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "server", filepath.Join(dir, "data"), "--address", addr, "--console-address", "127.0.0.1:0", "--quiet")
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER=gatehouse-test", "MINIO_ROOT_PASSWORD=gatehouse-test-secret")
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	endpoint := "http://" + addr
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("gatehouse-test", "gatehouse-test-secret", "")})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("gatehouse-bytes")})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("minio did not answer: %v\n%s", err, out.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(creds, []byte("[default]\naws_access_key_id = gatehouse-test\naws_secret_access_key = gatehouse-test-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "s3://gatehouse-bytes/cluster?endpoint=" + url.QueryEscape(endpoint) + "&region=us-east-1&path-style=true&credentials-file=" + url.QueryEscape(creds)
 }
 
 // noise is n random bytes (crypto/rand does not fail).
