@@ -260,6 +260,24 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("users on node 3: %+v", users.Users)
 	}
 
+	// The token keyring is the store's: a rotation by the operator command
+	// on node 1's data dir reaches node 3, whose new token works on node 1,
+	// and the token minted before the rotation still works everywhere.
+	rot := exec.Command(gatehouseBinary(t), "keys", "rotate", "--data-dir", c.nodes[0].dataDir)
+	rot.Env = append(os.Environ(), append(env, "GATEHOUSE_STORE="+dsn, "GATEHOUSE_BLOB="+blobURL)...)
+	if out, err := rot.CombinedOutput(); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out)
+	}
+	fresh := need(c.stsFor(2, app).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/worker"), RoleSessionName: aws.String("after-rotation")}))(t)
+	rotated := credentials.NewStaticCredentialsProvider(*fresh.Credentials.AccessKeyId, *fresh.Credentials.SecretAccessKey, *fresh.Credentials.SessionToken)
+	for _, creds := range []aws.CredentialsProvider{rotated, worker} {
+		for _, node := range []int{0, 2} {
+			if _, err := c.stsFor(node, creds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("a session token on node %d after the rotation: %v", node+1, err)
+			}
+		}
+	}
+
 	// A Deny written through node 1 is enforced by node 3.
 	probe := acked[0].key
 	if _, err := c.s3For(2, app).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String(probe)}); err != nil {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -47,4 +49,58 @@ func parseDSN(dsn string) (*pgx.ConnConfig, error) {
 		return nil, fmt.Errorf("%w: %s", ErrBadDSN, Redact(dsn))
 	}
 	return cfg, nil
+}
+
+// Pool parameters of the store URL: Gatehouse's own, taken out of the URL
+// before pgx sees it (the names pgxpool uses).
+const (
+	paramMaxConns     = "pool_max_conns"            // Config.MaxOpenConns
+	paramMaxIdleConns = "pool_max_idle_conns"       // Config.MaxIdleConns
+	paramConnLifetime = "pool_max_conn_lifetime"    // Config.ConnMaxLifetime (a Go duration)
+	paramPoll         = "gatehouse_generation_poll" // Config.Poll (a Go duration)
+)
+
+// poolParams takes the pool parameters out of dsn into cfg (where cfg does
+// not set them already) and returns the URL without them. A bad value is
+// ErrBadDSN, naming the parameter (never the password).
+func poolParams(dsn string, cfg *Config) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn, nil // parseDSN reports it
+	}
+	q := u.Query()
+	intParam := func(name string, dst *int) error {
+		if !q.Has(name) {
+			return nil
+		}
+		n, err := strconv.Atoi(q.Get(name))
+		if err != nil || n < 1 {
+			return fmt.Errorf("%w: %s must be a positive integer", ErrBadDSN, name)
+		}
+		if *dst == 0 {
+			*dst = n
+		}
+		q.Del(name)
+		return nil
+	}
+	durParam := func(name string, dst *time.Duration) error {
+		if !q.Has(name) {
+			return nil
+		}
+		d, err := time.ParseDuration(q.Get(name))
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%w: %s must be a positive duration such as 30m", ErrBadDSN, name)
+		}
+		if *dst == 0 {
+			*dst = d
+		}
+		q.Del(name)
+		return nil
+	}
+	if err := errors.Join(intParam(paramMaxConns, &cfg.MaxOpenConns), intParam(paramMaxIdleConns, &cfg.MaxIdleConns),
+		durParam(paramConnLifetime, &cfg.ConnMaxLifetime), durParam(paramPoll, &cfg.Poll)); err != nil {
+		return dsn, err
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }

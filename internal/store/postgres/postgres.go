@@ -113,8 +113,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // Open connects to the database at dsn (a postgres:// URL), applies the
 // migrations it lacks (once, whichever of several nodes gets there first)
-// and starts listening for other nodes' IAM changes.
+// and starts listening for other nodes' IAM changes. The URL may carry the
+// pool's settings, which Open takes out before connecting: pool_max_conns,
+// pool_max_idle_conns, pool_max_conn_lifetime (a duration) and
+// gatehouse_generation_poll (a duration); cfg's fields win over them.
 func Open(ctx context.Context, dsn string, cfg Config) (*Store, error) {
+	dsn, err := poolParams(dsn, &cfg)
+	if err != nil {
+		return nil, err
+	}
 	cfg.defaults()
 	connCfg, err := parseDSN(dsn)
 	if err != nil {
