@@ -36,18 +36,19 @@ func main() {
 	extraRoles := flag.Int("roles", 0, "extra roles to create, 1,000 per extra account (AWS's default roles quota)")
 	dataDir := flag.String("data-dir", "", "the server's data dir (extra accounts are added there, as `gatehouse account create` does)")
 	out := flag.String("out", ".", "directory for the wrk scripts")
+	user := flag.String("user", "bench", "the user to create, whose key signs the requests (another name lets s3setup's user bench share the server)")
 	flag.Parse()
 	ctx := context.Background()
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: endpoint, Credentials: credentials.NewStaticCredentialsProvider(*rootKey, *rootSecret, "")}
 	c := iam.NewFromConfig(cfg)
-	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bench")}); err != nil {
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: user}); err != nil {
 		log.Fatal(err)
 	}
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bench")})
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: user})
 	if err != nil {
 		log.Fatal(err)
 	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/bench"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/` + *user + `"},"Action":"sts:AssumeRole"}]}`
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("demo"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		log.Fatal(err)
 	}
