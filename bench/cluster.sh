@@ -158,7 +158,8 @@ quiet() { # waits for a quiet machine; sets Q to "load=… busy=…%"
     waited=$((waited + 10))
     waited_total=$((waited_total + 10))
   done
-  Q="load=$(cut -d' ' -f1 /proc/loadavg) busy=${b}%$([ "$b" -ge "$QUIET_BUSY" ] && echo ' NOT-QUIET')"
+  Q="load=$(cut -d' ' -f1 /proc/loadavg) busy=${b}%"
+  if [ "$b" -ge "$QUIET_BUSY" ]; then Q="$Q NOT-QUIET"; fi
 }
 
 results=$tmp/results # lines: figure setup value
