@@ -57,6 +57,7 @@ cleanup() {
   if [ -n "${KEEP:-}" ]; then echo "kept $tmp (logs: *.log)"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 for p in $(seq "$BASE" $((BASE + 20))); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p is in use (set BASE)" >&2; exit 1; fi
@@ -116,19 +117,27 @@ for i in 1 2 3; do
 done
 
 # wrk scripts per setup: STS with bench/setup (user sts), S3 with
-# bench/s3setup (user bench), both signed for the first node. The signature
-# covers the Host header, so every copy sends the first node's Host; each
-# wrk thread starts PUTting at its own key, so that concurrent PUTs do not
-# overwrite the same keys in lockstep.
+# bench/s3setup (user bench), both signed for the first node. A signature is
+# valid for 15 minutes, so sign_all signs them again before every round. The
+# signature covers the Host header, so every copy sends the first node's
+# Host; each wrk thread starts PUTting at its own key, so that concurrent
+# PUTs do not overwrite the same keys in lockstep.
 for s in $SETUPS; do
   first=${PORTS[$s]%% *}
   mkdir -p "$tmp/w-$s"
   "$tmp/setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --user sts --out "$tmp/w-$s"
-  echo "wrk.headers[\"Host\"] = \"127.0.0.1:$first\"" >>"$tmp/w-$s/assumerole.lua"
   "$tmp/s3setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --out "$tmp/w-$s"
-  k=0
-  for p in ${PORTS[$s]}; do
-    cat "$tmp/w-$s/s3put.lua" - >"$tmp/w-$s/s3put-$k.lua" <<EOF
+done
+sign_all() {
+  local s first k p
+  for s in $SETUPS; do
+    first=${PORTS[$s]%% *}
+    "$tmp/setup" --resign --url "http://127.0.0.1:$first" --account $ACCOUNT --user sts --out "$tmp/w-$s"
+    echo "wrk.headers[\"Host\"] = \"127.0.0.1:$first\"" >>"$tmp/w-$s/assumerole.lua"
+    "$tmp/s3setup" --resign --url "http://127.0.0.1:$first" --out "$tmp/w-$s"
+    k=0
+    for p in ${PORTS[$s]}; do
+      cat "$tmp/w-$s/s3put.lua" - >"$tmp/w-$s/s3put-$k.lua" <<EOF
 local threads = 0
 function setup(thread)
   thread:set("first", $k * 1667 + threads * 833)
@@ -136,9 +145,10 @@ function setup(thread)
 end
 function init(args) i = first end
 EOF
-    k=$((k + 1))
+      k=$((k + 1))
+    done
   done
-done
+}
 
 # --- measuring --------------------------------------------------------------
 busy() { # CPU busy % over 2 s
@@ -202,6 +212,7 @@ large() { # $1 = setup (one node)
 echo "PostgreSQL fsync=$PG_FSYNC; $ROUNDS rounds of $DUR per load, $CONNS connections"
 for r in $(seq "$ROUNDS"); do
   echo "--- round $r"
+  sign_all
   for s in $SETUPS; do
     load "$s" assumerole assumerole
     load "$s" get4k s3get
