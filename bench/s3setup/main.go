@@ -53,8 +53,13 @@ func main() {
 	versioned := flag.Bool("versioned", false, "also make the versioning-enabled bucket bench-v and s3putv.lua")
 	seedVersions := flag.Int("seed-versions", 0, "versions to add to --versions-bucket (needs --seed-db)")
 	versionsBucket := flag.String("versions-bucket", versionedBucket, "the versioned bucket --seed-versions adds to (bench-v or bench-vl)")
+	resign := flag.Bool("resign", false, "only sign the GET and PUT scripts again with the temporary credentials in --out (for runs longer than a signature's 15 minutes)")
 	flag.Parse()
 	ctx := context.Background()
+	if *resign {
+		writeGetPut(*endpoint, readTemp(*out), *out, *objects)
+		return
+	}
 	if *seedDB != "" && *seedVersions > 0 {
 		total := seedVersionRecords(ctx, *seedDB, *out, *versionsBucket, *seedVersions)
 		temp := readTemp(*out)
@@ -142,15 +147,7 @@ func main() {
 	close(work)
 	wg.Wait()
 
-	var gets, puts []signed
-	for i := 0; i < *objects; i++ {
-		gets = append(gets, sign(*endpoint, temp, "GET", fmt.Sprintf("/%s/get/%06d", bucket, i), nil))
-	}
-	for i := 0; i < 5000; i++ {
-		puts = append(puts, sign(*endpoint, temp, "PUT", fmt.Sprintf("/%s/put/%06d", bucket, i), body))
-	}
-	write(*out, "s3get.lua", gets, "")
-	write(*out, "s3put.lua", puts, string(body))
+	writeGetPut(*endpoint, temp, *out, *objects)
 	if *versioned {
 		var vputs []signed
 		for i := 0; i < 5000; i++ {
@@ -158,6 +155,21 @@ func main() {
 		}
 		write(*out, "s3putv.lua", vputs, string(body))
 	}
+}
+
+// writeGetPut writes s3get.lua (the first n objects under get/) and
+// s3put.lua (5,000 keys under put/), signed now.
+func writeGetPut(endpoint string, temp aws.Credentials, out string, n int) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 256) // 4 KiB
+	var gets, puts []signed
+	for i := 0; i < n; i++ {
+		gets = append(gets, sign(endpoint, temp, "GET", fmt.Sprintf("/%s/get/%06d", bucket, i), nil))
+	}
+	for i := 0; i < 5000; i++ {
+		puts = append(puts, sign(endpoint, temp, "PUT", fmt.Sprintf("/%s/put/%06d", bucket, i), body))
+	}
+	write(out, "s3get.lua", gets, "")
+	write(out, "s3put.lua", puts, string(body))
 }
 
 func readTemp(dir string) aws.Credentials {

@@ -36,18 +36,30 @@ func main() {
 	extraRoles := flag.Int("roles", 0, "extra roles to create, 1,000 per extra account (AWS's default roles quota)")
 	dataDir := flag.String("data-dir", "", "the server's data dir (extra accounts are added there, as `gatehouse account create` does)")
 	out := flag.String("out", ".", "directory for the wrk scripts")
+	user := flag.String("user", "bench", "the user to create, whose key signs the requests (another name lets s3setup's user bench share the server)")
+	resign := flag.Bool("resign", false, "only sign the scripts again with the key saved in --out by an earlier run (for runs longer than a signature's 15 minutes)")
 	flag.Parse()
 	ctx := context.Background()
+	keyFile := filepath.Join(*out, *user+"-key")
+	if *resign {
+		raw, err := os.ReadFile(keyFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		f := strings.Fields(string(raw))
+		writeScripts(*endpoint, aws.Credentials{AccessKeyID: f[0], SecretAccessKey: f[1]}, *account, *out)
+		return
+	}
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: endpoint, Credentials: credentials.NewStaticCredentialsProvider(*rootKey, *rootSecret, "")}
 	c := iam.NewFromConfig(cfg)
-	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bench")}); err != nil {
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: user}); err != nil {
 		log.Fatal(err)
 	}
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bench")})
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: user})
 	if err != nil {
 		log.Fatal(err)
 	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/bench"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + *account + `:user/` + *user + `"},"Action":"sts:AssumeRole"}]}`
 	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("demo"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		log.Fatal(err)
 	}
@@ -100,11 +112,19 @@ func main() {
 		log.Printf("created %d roles in %v", *extraRoles, time.Since(start))
 	}
 	creds := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
-	assume := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + *account + ":role/demo"},
+	if err := os.WriteFile(keyFile, []byte(creds.AccessKeyID+" "+creds.SecretAccessKey+"\n"), 0o600); err != nil {
+		log.Fatal(err)
+	}
+	writeScripts(*endpoint, creds, *account, *out)
+}
+
+// writeScripts writes assumerole.lua and getcalleridentity.lua, signed now.
+func writeScripts(endpoint string, creds aws.Credentials, account, out string) {
+	assume := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + account + ":role/demo"},
 		"RoleSessionName": {"bench"}, "DurationSeconds": {"900"}}.Encode()
 	who := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}.Encode()
 	for name, body := range map[string]string{"assumerole.lua": assume, "getcalleridentity.lua": who} {
-		if err := os.WriteFile(filepath.Join(*out, name), []byte(wrkScript(*endpoint, creds, body)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(wrkScript(endpoint, creds, body)), 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Cluster figures for docs/benchmarks.md (issue 14). On one machine, in a
+# temp dir, everything on 127.0.0.1:
+#   - a throwaway PostgreSQL (run as nobody; fsync=$PG_FSYNC, default on),
+#   - MinIO as the S3 upstream (MINIO, default /tmp/minio-bin/minio),
+#   - four setups, all started at once and measured in turn:
+#       sqlite     1 node, SQLite store, bytes in the data dir
+#       pg-fs      1 node, PostgreSQL store, bytes in the data dir
+#       pg-s3      1 node, PostgreSQL store, bytes in MinIO
+#       pg-s3-x3   3 nodes, one PostgreSQL database, one MinIO prefix
+# and measures, in $ROUNDS alternating rounds (every setup once per round):
+#   - AssumeRole, 4 KiB GET and 4 KiB PUT with wrk ($CONNS connections in
+#     all; with 3 nodes one wrk per node, the connections split, rates summed),
+#   - 256 MiB single-stream PUT and GET and a 256 MiB multipart upload with
+#     bench/s3large, pg-fs against pg-s3,
+# then the cross-node invalidation delay with bench/invalidation (an IAM
+# Deny written through node 1, enforced by node 3; node 1 to node 1 as the
+# reference). Prints every run and the medians.
+#
+# "errors" are wrk's non-2xx answers and socket errors; "pg-40001" the
+# serialization failures PostgreSQL logged during the run (the node retries
+# each such transaction up to 10 times; only the 10th failure is an error).
+#
+# Before each run it waits (at most $QUIET_WAIT seconds) until the machine
+# is quiet: CPU busy below $QUIET_BUSY % over 2 s while the servers idle
+# ($QUIET_BUDGET seconds of waiting in all, then it measures anyway);
+# the 1-minute load average and that busy share are printed with each run.
+# KEEP=1 keeps the temp dir (the nodes', PostgreSQL's and MinIO's logs).
+# Needs wrk and the PostgreSQL server binaries (apt-get install wrk
+# postgresql); builds everything else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${DUR:-10s}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-16}
+INV_N=${INV_N:-200}
+PG_FSYNC=${PG_FSYNC:-on}
+MINIO=${MINIO:-/tmp/minio-bin/minio}
+QUIET_BUSY=${QUIET_BUSY:-15}
+QUIET_WAIT=${QUIET_WAIT:-300}     # per run
+QUIET_BUDGET=${QUIET_BUDGET:-1200} # in all
+BASE=${BASE:-18800} # ports BASE..BASE+20 on 127.0.0.1
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+
+KEY=AKIABENCHROOT0000001
+SECRET=benchRootSecret0123456789abcdefghijklmno
+ACCOUNT=111122223333
+MINIO_USER=gatehouse-bench
+MINIO_PASS=gatehouse-bench-secret
+
+tmp=$(mktemp -d /tmp/gatehouse-cluster.XXXXXX)
+chmod 755 "$tmp" # PostgreSQL runs as nobody under it
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${KEEP:-}" ]; then echo "kept $tmp (logs: *.log)"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+for p in $(seq "$BASE" $((BASE + 20))); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p is in use (set BASE)" >&2; exit 1; fi
+done
+
+echo "building"
+go build -o "$tmp/gatehouse" ./cmd/gatehouse
+for t in setup s3setup s3large invalidation; do go build -o "$tmp/$t" "./bench/$t"; done
+
+# --- PostgreSQL -------------------------------------------------------------
+PGPORT=$((BASE + 20))
+mkdir -p "$tmp/pg"
+chown nobody: "$tmp/pg"
+runuser -u nobody -- "$PGBIN/initdb" -D "$tmp/pg/data" -U gatehouse --auth=trust >/dev/null
+runuser -u nobody -- "$PGBIN/postgres" -D "$tmp/pg/data" -k "$tmp/pg" -h 127.0.0.1 -p $PGPORT \
+  -c fsync="$PG_FSYNC" -c max_connections=200 -c shared_buffers=256MB >"$tmp/pg.log" 2>&1 &
+pids+=($!)
+for i in $(seq 100); do "$PGBIN/pg_isready" -q -h 127.0.0.1 -p $PGPORT -U gatehouse && break; sleep 0.2; done
+for db in pgfs pgs3 pgs3x3; do "$PGBIN/createdb" -h 127.0.0.1 -p $PGPORT -U gatehouse "$db"; done
+dsn() { echo "postgres://gatehouse@127.0.0.1:$PGPORT/$1?sslmode=disable"; }
+
+# --- MinIO ------------------------------------------------------------------
+MINIO_PORT=$((BASE + 19))
+MINIO_ROOT_USER=$MINIO_USER MINIO_ROOT_PASSWORD=$MINIO_PASS \
+  "$MINIO" server "$tmp/minio" --address 127.0.0.1:$MINIO_PORT --console-address 127.0.0.1:$((BASE + 18)) --quiet >"$tmp/minio.log" 2>&1 &
+pids+=($!)
+for i in $(seq 300); do
+  AWS_ACCESS_KEY_ID=$MINIO_USER AWS_SECRET_ACCESS_KEY=$MINIO_PASS AWS_DEFAULT_REGION=us-east-1 \
+    aws --endpoint-url http://127.0.0.1:$MINIO_PORT s3 mb s3://gatehouse-bytes >/dev/null 2>&1 && break
+  sleep 0.2
+done
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' $MINIO_USER $MINIO_PASS >"$tmp/minio-credentials"
+blob() { echo "s3://gatehouse-bytes/$1?endpoint=http://127.0.0.1:$MINIO_PORT&region=us-east-1&path-style=true&credentials-file=$tmp/minio-credentials"; }
+
+# --- Gatehouse nodes --------------------------------------------------------
+MASTER_KEY=$(head -c 32 /dev/urandom | base64)
+node() { # $1 = port, $2 = data dir, then extra serve flags
+  local port=$1 dir=$2
+  shift 2
+  GATEHOUSE_MASTER_KEY=$MASTER_KEY GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 \
+    GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
+    "$tmp/gatehouse" serve --listen 127.0.0.1:"$port" --data-dir "$dir" --account-id $ACCOUNT --log-level warn "$@" >"$dir.log" 2>&1 &
+  pids+=($!)
+  for i in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return; sleep 0.1; done
+  echo "node on $port did not start:" >&2; cat "$dir.log" >&2; exit 1
+}
+
+# setup name -> node ports (the first one is where setup ran)
+declare -A PORTS=([sqlite]="$((BASE + 1))" [pg-fs]="$((BASE + 2))" [pg-s3]="$((BASE + 3))"
+  [pg-s3-x3]="$((BASE + 11)) $((BASE + 12)) $((BASE + 13))")
+SETUPS="sqlite pg-fs pg-s3 pg-s3-x3"
+node $((BASE + 1)) "$tmp/sqlite"
+node $((BASE + 2)) "$tmp/pg-fs" --store "$(dsn pgfs)"
+node $((BASE + 3)) "$tmp/pg-s3" --store "$(dsn pgs3)" --blob "$(blob pgs3)"
+for i in 1 2 3; do
+  node $((BASE + 10 + i)) "$tmp/pg-s3-x3-$i" --store "$(dsn pgs3x3)" --blob "$(blob pgs3x3)"
+done
+
+# wrk scripts per setup: STS with bench/setup (user sts), S3 with
+# bench/s3setup (user bench), both signed for the first node. A signature is
+# valid for 15 minutes, so sign_all signs them again before every round. The
+# signature covers the Host header, so every copy sends the first node's
+# Host; each wrk thread starts PUTting at its own key, so that concurrent
+# PUTs do not overwrite the same keys in lockstep.
+for s in $SETUPS; do
+  first=${PORTS[$s]%% *}
+  mkdir -p "$tmp/w-$s"
+  "$tmp/setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --user sts --out "$tmp/w-$s"
+  "$tmp/s3setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --out "$tmp/w-$s"
+done
+sign_all() {
+  local s first k p
+  for s in $SETUPS; do
+    first=${PORTS[$s]%% *}
+    "$tmp/setup" --resign --url "http://127.0.0.1:$first" --account $ACCOUNT --user sts --out "$tmp/w-$s"
+    echo "wrk.headers[\"Host\"] = \"127.0.0.1:$first\"" >>"$tmp/w-$s/assumerole.lua"
+    "$tmp/s3setup" --resign --url "http://127.0.0.1:$first" --out "$tmp/w-$s"
+    k=0
+    for p in ${PORTS[$s]}; do
+      cat "$tmp/w-$s/s3put.lua" - >"$tmp/w-$s/s3put-$k.lua" <<EOF
+local threads = 0
+function setup(thread)
+  thread:set("first", $k * 1667 + threads * 833)
+  threads = threads + 1
+end
+function init(args) i = first end
+EOF
+      k=$((k + 1))
+    done
+  done
+}
+
+# --- measuring --------------------------------------------------------------
+busy() { # CPU busy % over 2 s
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep 2
+  read -r -a b < <(head -1 /proc/stat)
+  local idle=$((b[4] + b[5] - a[4] - a[5])) total=0
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $((100 * (total - idle) / total))
+}
+waited_total=0
+quiet() { # waits for a quiet machine; sets Q to "load=… busy=…%"
+  local waited=0 b
+  while b=$(busy); [ "$b" -ge "$QUIET_BUSY" ] && [ $waited -lt "$QUIET_WAIT" ] && [ $waited_total -lt "$QUIET_BUDGET" ]; do
+    sleep 8
+    waited=$((waited + 10))
+    waited_total=$((waited_total + 10))
+  done
+  Q="load=$(cut -d' ' -f1 /proc/loadavg) busy=${b}%"
+  if [ "$b" -ge "$QUIET_BUSY" ]; then Q="$Q NOT-QUIET"; fi
+}
+
+results=$tmp/results # lines: figure setup value
+load() { # $1 = setup, $2 = figure name, $3 = script base name
+  local s=$1 fig=$2 script=$3 ports=(${PORTS[$1]}) n k=0 wrks=()
+  n=${#ports[@]}
+  quiet
+  local before
+  before=$(grep -c 'could not serialize' "$tmp/pg.log" || true)
+  for p in "${ports[@]}"; do
+    local c=$((CONNS / n + (k < CONNS % n ? 1 : 0))) t=2 f="$tmp/w-$s/$script.lua"
+    [ "$n" -gt 1 ] && t=1
+    [ "$script" = s3put ] && f="$tmp/w-$s/s3put-$k.lua"
+    wrk -t$t -c$c -d"$DUR" -s "$f" "http://127.0.0.1:$p/" | tail -1 >"$tmp/out-$k" &
+    wrks+=($!)
+    k=$((k + 1))
+  done
+  wait "${wrks[@]}"
+  local rate errs
+  rate=$(cat "$tmp"/out-* | sed -n 's/.*rate=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
+  errs=$(cat "$tmp"/out-* | sed -n 's/.*non2xx_or_errors=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
+  rm -f "$tmp"/out-*
+  # Transactions PostgreSQL aborted as serialization failures (40001),
+  # each retried by the node up to 10 times; it logs every one.
+  local conflicts=$(($(grep -c 'could not serialize' "$tmp/pg.log" || true) - before))
+  printf '%-10s %-9s %7s/s  errors=%s pg-40001=%s  %s\n' "$fig" "$s" "$rate" "$errs" "$conflicts" "$Q"
+  echo "$fig $s $rate" >>"$results"
+}
+
+large() { # $1 = setup (one node)
+  local s=$1 port=${PORTS[$1]}
+  quiet
+  echo "large     $s  $Q"
+  "$tmp/s3large" --url "http://127.0.0.1:$port" --creds "$tmp/w-$s/temp-credentials" --size $((256 << 20)) \
+    --multipart-size $((256 << 20)) --part-size $((64 << 20)) --dir "$tmp" | tee "$tmp/large-out"
+  awk -v s="$s" '/single-stream PUT/ {print "put256M", s, $3} /single-stream GET/ {print "get256M", s, $3}
+    /multipart upload/ {print "mpu256M", s, $(NF-5)}' "$tmp/large-out" >>"$results"
+}
+
+echo "PostgreSQL fsync=$PG_FSYNC; $ROUNDS rounds of $DUR per load, $CONNS connections"
+for r in $(seq "$ROUNDS"); do
+  echo "--- round $r"
+  sign_all
+  for s in $SETUPS; do
+    load "$s" assumerole assumerole
+    load "$s" get4k s3get
+    load "$s" put4k s3put
+  done
+  for s in pg-fs pg-s3; do large "$s"; done
+done
+
+echo "--- invalidation delay (IAM change through node 1)"
+x3=(${PORTS[pg-s3-x3]})
+quiet
+echo "node 1 -> node 3: $Q"
+"$tmp/invalidation" --write "http://127.0.0.1:${x3[0]}" --read "http://127.0.0.1:${x3[2]}" --key $KEY --secret $SECRET --n "$INV_N" --name inv-cross
+quiet
+echo "node 1 -> node 1 (reference): $Q"
+"$tmp/invalidation" --write "http://127.0.0.1:${x3[0]}" --read "http://127.0.0.1:${x3[0]}" --key $KEY --secret $SECRET --n "$INV_N" --name inv-same
+
+echo "--- medians over $ROUNDS rounds (requests/s; MiB/s for 256M)"
+sort -k1,1 -k2,2 "$results" | awk '
+  function flush() { if (n) { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%-10s %-9s median %8.0f  (%s)\n", f, s, m, all } }
+  { if ($1 != f || $2 != s) { flush(); f = $1; s = $2; n = 0; all = "" }
+    v[++n] = $3; all = all (all ? " " : "") $3
+    for (i = n; i > 1 && v[i] < v[i - 1]; i--) { t = v[i]; v[i] = v[i - 1]; v[i - 1] = t } }
+  END { flush() }'
