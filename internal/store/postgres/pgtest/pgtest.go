@@ -48,6 +48,7 @@ const unprivileged = 65534
 // Cluster is one running PostgreSQL server.
 type Cluster struct {
 	dir   string // data directory and socket directory live under it
+	bin   string // the directory of the binaries
 	port  int
 	cmd   *exec.Cmd
 	exit  chan error // postgres's exit status, once
@@ -169,7 +170,15 @@ func (c *Cluster) start(ctx context.Context, bin string) error {
 	if c.port, err = freePort(); err != nil {
 		return err
 	}
-	logFile, err := os.Create(filepath.Join(c.dir, "postgres.log"))
+	c.bin = bin
+	return c.run(ctx)
+}
+
+// run starts postgres on the cluster's data directory and port and waits
+// until it accepts connections.
+func (c *Cluster) run(ctx context.Context) error {
+	bin, data := c.bin, filepath.Join(c.dir, "data")
+	logFile, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -184,9 +193,10 @@ func (c *Cluster) start(ctx context.Context, bin string) error {
 	}
 	c.exit = make(chan error, 1)
 	go func() { c.exit <- c.cmd.Wait() }()
-	c.admin, err = sql.Open("pgx", c.url("postgres"))
-	if err != nil {
-		return err
+	if c.admin == nil {
+		if c.admin, err = sql.Open("pgx", c.url("postgres")); err != nil {
+			return err
+		}
 	}
 	// Wait for the server, a bounded number of tries.
 	for try := 0; ; try++ {
@@ -207,6 +217,21 @@ func (c *Cluster) start(ctx context.Context, bin string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Restart stops the server (fast shutdown: every connection is cut) and
+// starts it again on the same data and port: what clients see of a
+// PostgreSQL restart.
+func (c *Cluster) Restart(ctx context.Context) error {
+	if err := c.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		return err
+	}
+	select {
+	case <-c.exit:
+	case <-time.After(30 * time.Second):
+		return errors.New("pgtest: postgres did not stop within 30s")
+	}
+	return c.run(ctx)
 }
 
 // log returns the server's log, for error messages.
