@@ -18,14 +18,7 @@ import (
 // pg is this test binary's throwaway PostgreSQL cluster.
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		println("pgtest: stop:", err.Error())
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // TestMigrateCommand: `gatehouse migrate` takes the target from --store and
 // --blob, copies a stopped server's data directory and reports it; the

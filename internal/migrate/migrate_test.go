@@ -22,14 +22,7 @@ import (
 
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		println("pgtest: stop:", err.Error())
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // tables lists the names q returns, sorted.
 func tables(t *testing.T, q func() (*sql.Rows, error)) []string {

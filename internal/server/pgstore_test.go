@@ -24,14 +24,7 @@ import (
 // first test that asks for a database.
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		println("pgtest: stop:", err.Error())
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // Two servers ("nodes", each with its own data dir) share one PostgreSQL
 // database: S3 and IAM basics work on each, and what one writes the other

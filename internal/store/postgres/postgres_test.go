@@ -14,14 +14,7 @@ import (
 
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		println("pgtest: stop:", err.Error())
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // noWait is a Sleep that does not wait: tests never depend on timing.
 func noWait(ctx context.Context, _ time.Duration) error { return ctx.Err() }

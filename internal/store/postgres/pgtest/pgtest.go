@@ -80,6 +80,18 @@ func (s *Shared) DSN(t testing.TB) string {
 	return dsn
 }
 
+// Main runs a test binary's tests and then stops the cluster, returning
+// the exit code (1 when the tests passed but the cluster would not stop):
+// a package's TestMain is os.Exit(pg.Main(m)).
+func (s *Shared) Main(m *testing.M) int {
+	code := m.Run()
+	if err := s.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: stop:", err)
+		code = 1
+	}
+	return code
+}
+
 // Stop stops the cluster if one was started.
 func (s *Shared) Stop() error {
 	if s.cluster == nil {
