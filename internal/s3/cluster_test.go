@@ -168,3 +168,22 @@ func TestLifecycleLease(t *testing.T) {
 		t.Fatalf("a pass once the lease lapsed: %+v %v", res, err)
 	}
 }
+
+// A pass stopped by its context (the server shutting down) still gives
+// its lease back: another node need not wait for it to lapse.
+func TestLeaseReleasedOnCancel(t *testing.T) {
+	f := newClusterFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &passLease{st: f.st, name: leaseSweeper, holder: "node-a", now: f.clock}
+	if err := l.hold(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	l.release(ctx)
+	if err := f.st.View(context.Background(), func(tx store.Tx) error {
+		_, _, err := tx.GetLease(context.Background(), leaseSweeper)
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the lease after a cancelled pass released it: %v", err)
+	}
+}

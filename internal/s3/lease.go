@@ -67,7 +67,10 @@ func (l *passLease) hold(ctx context.Context) error {
 
 // release gives the lease up at the end of a pass.
 func (l *passLease) release(ctx context.Context) {
-	_ = l.st.Update(context.WithoutCancel(ctx), func(tx store.Tx) error { return tx.ReleaseLease(ctx, l.name, l.holder) })
+	// Also when the pass ends because ctx did (the server stops): the
+	// lease is given back rather than left to lapse.
+	ctx = context.WithoutCancel(ctx)
+	_ = l.st.Update(ctx, func(tx store.Tx) error { return tx.ReleaseLease(ctx, l.name, l.holder) })
 }
 
 // runEvery runs pass now and then every interval until ctx ends. A pass
