@@ -8,11 +8,13 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/sigv2"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 // The edge of the error table: the sentinels of authentication (authz,
-// sigv4, sigv2) and of authorization (authz.DeniedError, ErrPolicyLoad)
-// mapped to each protocol's codes and AWS's messages in one place. An
+// sigv4, sigv2), of authorization (authz.DeniedError, ErrPolicyLoad) and
+// the store's give-up on colliding transactions (store.ErrConflict) mapped
+// to each protocol's codes and AWS's messages in one place. An
 // *Error passes through; anything unknown becomes the service's internal
 // error, its text never sent.
 
@@ -62,6 +64,14 @@ func QueryError(err error, internal *Code) *Error {
 		return QuerySignatureRegion.Of(se.Region)
 	case errors.Is(err, sigv4.ErrScope):
 		return QuerySignatureScope.Of(detail)
+	case errors.Is(err, store.ErrConflict) && internal == ErrServiceFailure:
+		// The store gave up on a transaction that kept colliding with
+		// others (PostgreSQL's serialization failures, after its retries):
+		// IAM's own answer for a concurrent change.
+		return ConcurrentChange.Of()
+	case errors.Is(err, store.ErrConflict):
+		// STS has no such code: its throttling, which SDKs retry.
+		return Throttled.Of()
 	}
 	return AsError(err, internal)
 }
@@ -149,6 +159,10 @@ func S3Error(err error, req S3Request) *Error {
 			e = e.With("Region", req.Region)
 		}
 		return e
+	case errors.Is(err, store.ErrConflict):
+		// A transaction the store gave up on after its retries: S3's
+		// throttling answer, which SDKs and the CLI retry.
+		return S3Busy.Of()
 	}
 	return AsError(err, ErrInternalError)
 }

@@ -47,7 +47,7 @@ func (s *Service) createGroup(ctx context.Context, c *authz.Principal, p url.Val
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		Group xGroup `xml:"Group"`

@@ -225,7 +225,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *authz.Principal
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		VirtualMFADevice xVirtualMFADevice `xml:"VirtualMFADevice"`
@@ -275,7 +275,7 @@ func (s *Service) enableMFADevice(ctx context.Context, c *authz.Principal, p url
 		}
 		return s.assignDevice(ctx, tx, c.Account, u.ID, d, code1, code2)
 	})
-	return nil, storeErr(err)
+	return nil, err
 }
 
 // assignDevice enables device d for owner (a user's id, or
@@ -326,7 +326,7 @@ func (s *Service) EnableRootMFADevice(ctx context.Context, account, serial, code
 		}
 		return s.assignDevice(ctx, tx, account, store.MFARootUser, d, code1, code2)
 	})
-	return storeErr(err)
+	return err
 }
 
 func (s *Service) resyncMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
@@ -349,7 +349,7 @@ func (s *Service) resyncMFADevice(ctx context.Context, c *authz.Principal, p url
 		d.LastStep = step
 		return tx.UpdateMFADevice(ctx, d)
 	})
-	return nil, storeErr(err)
+	return nil, err
 }
 
 func (s *Service) deactivateMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
@@ -376,7 +376,7 @@ func (s *Service) deactivateMFADevice(ctx context.Context, c *authz.Principal, p
 		d.UserID, d.EnabledAt = "", time.Time{}
 		return tx.UpdateMFADevice(ctx, d)
 	})
-	return nil, storeErr(err)
+	return nil, err
 }
 
 func (s *Service) deleteVirtualMFADevice(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {
@@ -394,7 +394,7 @@ func (s *Service) deleteVirtualMFADevice(ctx context.Context, c *authz.Principal
 		}
 		return tx.DeleteMFADevice(ctx, d.SerialNumber)
 	})
-	return nil, storeErr(err)
+	return nil, err
 }
 
 func (s *Service) listMFADevices(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {

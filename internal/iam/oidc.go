@@ -181,7 +181,7 @@ func (s *Service) createOIDCProvider(ctx context.Context, c *authz.Principal, p 
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		OpenIDConnectProviderArn string `xml:"OpenIDConnectProviderArn"`
@@ -253,7 +253,7 @@ func (s *Service) changeOIDCProvider(ctx context.Context, c *authz.Principal, p 
 	if err != nil {
 		return err
 	}
-	return storeErr(s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	return s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		prov, err := getOIDCProvider(ctx, tx, arn)
 		if err != nil {
 			return err
@@ -262,7 +262,7 @@ func (s *Service) changeOIDCProvider(ctx context.Context, c *authz.Principal, p 
 			return err
 		}
 		return tx.UpdateOIDCProvider(ctx, prov)
-	}))
+	})
 }
 
 func (s *Service) updateOIDCThumbprints(ctx context.Context, c *authz.Principal, p url.Values) (any, error) {

@@ -143,7 +143,7 @@ func (s *Service) createPolicy(ctx context.Context, c *authz.Principal, p url.Va
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		Policy xPolicy `xml:"Policy"`

@@ -148,7 +148,7 @@ func (s *Service) createRole(ctx context.Context, c *authz.Principal, p url.Valu
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		Role xRole `xml:"Role"`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"math/big"
 	"net/url"
 	"time"
@@ -174,13 +173,3 @@ func randomDigits(n int) string {
 	return s
 }
 
-// storeErr maps store sentinels that escape a handler's own mapping.
-func storeErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, store.ErrConflict):
-		return awsapi.ConcurrentChange.Of()
-	}
-	return err
-}

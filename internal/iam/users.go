@@ -73,7 +73,7 @@ func (s *Service) createUser(ctx context.Context, c *authz.Principal, p url.Valu
 		return err
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		User xUser `xml:"User"`
@@ -262,7 +262,7 @@ func (s *Service) createAccessKey(ctx context.Context, c *authz.Principal, p url
 		return tx.CreateAccessKey(ctx, k)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		AccessKey xAccessKey `xml:"AccessKey"`

@@ -77,7 +77,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, c *authz.Principal, p
 		return tx.UpdatePolicy(ctx, mp)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
 	return struct {
 		PolicyVersion xPolicyVersion `xml:"PolicyVersion"`

@@ -300,11 +300,9 @@ func toS3Error(err error, c *call) *awsapi.Error {
 	if errors.As(err, &d) {
 		return accessDeniedError(d, c)
 	}
-	if errors.Is(err, blob.ErrUnavailable) || errors.Is(err, store.ErrConflict) {
-		// The blob backend's upstream is overloaded or unreachable, or the
-		// store gave up on a transaction that kept colliding with others
-		// (PostgreSQL's serialization failures, retried a bounded number
-		// of times): retryable, as S3 answers its own throttling.
+	if errors.Is(err, blob.ErrUnavailable) {
+		// The blob backend's upstream is overloaded or unreachable:
+		// retryable, as S3 answers its own throttling.
 		return awsapi.S3Busy.Of()
 	}
 	req := awsapi.S3Request{Presigned: c.r.Header.Get("Authorization") == "", V2AccessKeyID: c.q.Get("AWSAccessKeyId"), Region: c.s.region}
