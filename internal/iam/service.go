@@ -172,4 +172,3 @@ func randomDigits(n int) string {
 	}
 	return s
 }
-
