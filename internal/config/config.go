@@ -110,6 +110,9 @@ type Config struct {
 	// AdminListen is the address of the admin listener serving /metrics,
 	// /health/live and /health/ready ("" = none).
 	AdminListen string
+	// AdminPprof serves Go's profiler (/debug/pprof/) on the admin
+	// listener: for measuring, not for production.
+	AdminPprof bool
 	// AccessLog writes one info line per request to the log.
 	AccessLog bool
 	// Audit is the audit trail (internal/config/audit.go).
@@ -316,6 +319,7 @@ func Settings() []Setting {
 		count("sts-account-burst", "GATEHOUSE_STS_ACCOUNT_BURST", "1000", "calls an account may make at once before sts-account-rate applies", func(c *Config) *int { return &c.STSAccountBurst }),
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
+		boolean("admin-pprof", "GATEHOUSE_ADMIN_PPROF", "false", "also serve Go's profiler (/debug/pprof/) on the admin listener, for measuring (CPU and allocation profiles); it reveals the server's internals, keep the admin listener on loopback", func(c *Config) *bool { return &c.AdminPprof }),
 		boolean("s3-encrypt-objects", "GATEHOUSE_S3_ENCRYPT_OBJECTS", "true", "encrypt every new S3 object that asks for no encryption, in a bucket without default encryption, with SSE-S3 (as S3 does); false stores such objects in clear", func(c *Config) *bool { return &c.S3EncryptObjects }),
 		boolean("s3-sse-c-allow-http", "GATEHOUSE_S3_SSE_C_ALLOW_HTTP", "false", "accept SSE-C customer-provided keys over plain HTTP (S3 refuses them: the key crosses the network in clear)", func(c *Config) *bool { return &c.S3SSECAllowHTTP }),
 		boolean("s3-mfa-allow-http", "GATEHOUSE_S3_MFA_ALLOW_HTTP", "false", "accept x-amz-mfa (MFA Delete's device codes) over plain HTTP (S3 requires HTTPS for requests carrying it)", func(c *Config) *bool { return &c.S3MFAAllowHTTP }),
@@ -457,6 +461,9 @@ func (c *Config) validate() []error {
 		if _, err := bloburl.Parse(c.Blob); err != nil {
 			p = append(p, err)
 		}
+	}
+	if c.AdminPprof && c.AdminListen == "" {
+		p = append(p, errors.New("admin-pprof: needs admin-listen (the profiler is served there)"))
 	}
 	if c.AdminListen != "" {
 		if _, _, err := net.SplitHostPort(c.AdminListen); err != nil {

@@ -382,3 +382,20 @@ func TestMetricLabelsBounded(t *testing.T) {
 		t.Errorf("unknown STS actions counted %v times as action other, want 10", got)
 	}
 }
+
+// TestAdminPprof: the profiler is on the admin listener only when
+// --admin-pprof asks for it.
+func TestAdminPprof(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		env := testenv.New(t, withAdmin, func(c *config.Config) { c.AdminPprof = on })
+		resp, err := env.HTTP().Get(env.AdminURL + "/debug/pprof/heap?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if served := resp.StatusCode == http.StatusOK && strings.Contains(string(body), "heap profile"); served != on {
+			t.Errorf("admin-pprof %v: GET /debug/pprof/heap answered %d (profile served: %v)", on, resp.StatusCode, served)
+		}
+	}
+}

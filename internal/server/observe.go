@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/accesslog"
@@ -154,6 +155,12 @@ func (s *Server) AdminHandler() http.Handler {
 	}
 	mux.Handle(LivePath, health.LiveHandler())
 	mux.Handle(ReadyPath, s.health.ReadyHandler())
+	if s.cfg.AdminPprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 
