@@ -371,34 +371,54 @@ func (d *Decrypter) StreamTo(w io.Writer, off, n int64, copyCipher func(w io.Wri
 		return 0, nil
 	}
 	first, last := off/ChunkSize, (off+n-1)/ChunkSize
-	cw := &chunkWriter{d: d, k: first, last: last, lo: off, hi: off + n, buf: make([]byte, 0, ChunkSize+Overhead),
-		out: make(chan plainPiece, streamDepth), free: make(chan []byte, streamDepth), stop: make(chan struct{})}
-	for range streamDepth {
-		cw.free <- make([]byte, 0, batchChunks*ChunkSize)
+	// The batches are as large as the plaintext of the chunks touched, up
+	// to batchChunks chunks: a small object's GET allocates its size, not
+	// the batches a large one needs.
+	span := min((last+1)*ChunkSize, d.size) - first*ChunkSize
+	batch := min(span, batchChunks*ChunkSize)
+	batches := min(streamDepth, (span+batch-1)/batch)
+	cw := &chunkWriter{d: d, k: first, last: last, lo: off, hi: off + n,
+		out: make(chan plainPiece, streamDepth), free: make(chan []byte, batches), stop: make(chan struct{})}
+	for range batches {
+		cw.free <- make([]byte, 0, batch)
 	}
 	var written int64
 	var werr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for pc := range cw.out {
-			if werr == nil {
-				m, err := w.Write(pc.buf[pc.lo:pc.hi])
-				written += int64(m)
-				if err != nil {
-					werr = err
-					close(cw.stop)
-				}
+	write := func(pc plainPiece) {
+		if werr == nil {
+			m, err := w.Write(pc.buf[pc.lo:pc.hi])
+			written += int64(m)
+			if err != nil {
+				werr = err
+				close(cw.stop)
 			}
-			cw.free <- pc.buf[:0]
 		}
-	}()
+	}
 	cStart := HeaderSize + first*(ChunkSize+Overhead)
 	cEnd := HeaderSize + last*(ChunkSize+Overhead) + min(int64(ChunkSize), d.size-last*ChunkSize) + Overhead
-	_, err := copyCipher(cw, cStart, cEnd-cStart)
-	cw.flush()
-	close(cw.out)
-	<-done
+	var err error
+	if span <= batch {
+		// One batch holds it all: decrypt, then write, with no goroutine.
+		_, err = copyCipher(cw, cStart, cEnd-cStart)
+		cw.flush()
+		close(cw.out)
+		for pc := range cw.out {
+			write(pc)
+		}
+	} else {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for pc := range cw.out {
+				write(pc)
+				cw.free <- pc.buf[:0]
+			}
+		}()
+		_, err = copyCipher(cw, cStart, cEnd-cStart)
+		cw.flush()
+		close(cw.out)
+		<-done
+	}
 	switch {
 	case werr != nil:
 		return written, werr
@@ -469,6 +489,9 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 			// A whole chunk in p: decrypt from it directly.
 			ct, p, consumed = p[:need], p[need:], consumed+need
 		} else {
+			if c.buf == nil {
+				c.buf = make([]byte, 0, need)
+			}
 			take := min(need-len(c.buf), len(p))
 			c.buf = append(c.buf, p[:take]...)
 			p, consumed = p[take:], consumed+take
@@ -493,7 +516,7 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 			return consumed, c.err
 		}
 		c.cur = c.cur[:len(c.cur)+len(pt)]
-		if c.k == c.last || cap(c.cur)-len(c.cur) < ChunkSize {
+		if next := min(int64(ChunkSize), c.d.size-(c.k+1)*ChunkSize); c.k == c.last || int64(cap(c.cur)-len(c.cur)) < next {
 			c.flush()
 		}
 		c.k++

@@ -326,25 +326,38 @@ func sectionCopier(ct []byte, piece int) func(io.Writer, int64, int64) (int64, e
 
 func TestStreamTo(t *testing.T) {
 	key := testKey(6)
-	n := 5*ChunkSize + 999
-	plain := pattern(n)
-	ct := encrypt(t, plain, key)
-	d := decrypter(t, ct, key, int64(n))
-	points := []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 7, n - 1, n}
-	for _, piece := range []int{1, 1000, ChunkSize + Overhead, 1 << 20} {
-		for _, a := range points {
-			for _, b := range points {
-				if b < a || (piece == 1 && b-a > 2*ChunkSize) {
-					continue
-				}
-				var out bytes.Buffer
-				m, err := d.StreamTo(&out, int64(a), int64(b-a), sectionCopier(ct, piece))
-				if err != nil || m != int64(b-a) || !bytes.Equal(out.Bytes(), plain[a:b]) {
-					t.Fatalf("piece %d, [%d,%d): %d bytes, %v", piece, a, b, m, err)
+	// A small object (one short chunk), one that fits one batch, and one
+	// that needs several batches in flight (more than batchChunks chunks).
+	for _, n := range []int{4096, 5*ChunkSize + 999, (2*batchChunks+3)*ChunkSize + 77} {
+		plain := pattern(n)
+		ct := encrypt(t, plain, key)
+		d := decrypter(t, ct, key, int64(n))
+		points := []int{0, 1, n / 3, n - 1, n}
+		if n > ChunkSize {
+			points = append(points, ChunkSize-1, ChunkSize, ChunkSize+1, 3*ChunkSize+7)
+		}
+		if n > batchChunks*ChunkSize {
+			points = append(points, batchChunks*ChunkSize-1, batchChunks*ChunkSize+5, (batchChunks+1)*ChunkSize)
+		}
+		for _, piece := range []int{1, 1000, ChunkSize + Overhead, 1 << 20} {
+			for _, a := range points {
+				for _, b := range points {
+					if b < a || (piece == 1 && b-a > 2*ChunkSize) {
+						continue
+					}
+					var out bytes.Buffer
+					m, err := d.StreamTo(&out, int64(a), int64(b-a), sectionCopier(ct, piece))
+					if err != nil || m != int64(b-a) || !bytes.Equal(out.Bytes(), plain[a:b]) {
+						t.Fatalf("size %d, piece %d, [%d,%d): %d bytes, %v", n, piece, a, b, m, err)
+					}
 				}
 			}
 		}
 	}
+	n := 5*ChunkSize + 999
+	plain := pattern(n)
+	ct := encrypt(t, plain, key)
+	d := decrypter(t, ct, key, int64(n))
 	// Tampering is detected on this path too.
 	bad := bytes.Clone(ct)
 	bad[HeaderSize+2*(ChunkSize+Overhead)+3] ^= 1

@@ -21,6 +21,8 @@ var migrationFiles embed.FS
 type Store struct {
 	write *sql.DB // one connection: writers queue here
 	read  *sql.DB // reader pool
+	// Prepared statements of each pool (nil: none cached).
+	writeStmts, readStmts *sqlstore.Stmts
 	// Group commit (see Update).
 	commitMu sync.Mutex
 	pending  []*update
@@ -66,8 +68,12 @@ func OpenConfig(path string, cfg Config) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	// Readers keep every connection they open: a connection closed after
+	// a burst is a connection (and its prepared statements) opened again
+	// by the next one.
 	r.SetMaxOpenConns(8)
-	s := &Store{write: w, read: r, now: cfg.Now}
+	r.SetMaxIdleConns(8)
+	s := &Store{write: w, read: r, now: cfg.Now, writeStmts: sqlstore.NewStmts(w), readStmts: sqlstore.NewStmts(r)}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
@@ -81,10 +87,16 @@ func OpenConfig(path string, cfg Config) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	if s.write == nil {
-		return s.read.Close()
+	var errs []error
+	for _, c := range []*sqlstore.Stmts{s.writeStmts, s.readStmts} {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
 	}
-	return errors.Join(s.write.Close(), s.read.Close())
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	return errors.Join(append(errs, s.read.Close())...)
 }
 
 // ErrNewerSchema: the database was written by a newer Gatehouse.
@@ -180,7 +192,9 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(sqlstore.NewTx(tx, dialect{}, s.schema, s.now))
+	t := sqlstore.NewTx(tx, dialect{}, s.schema, s.now)
+	t.UseStmts(s.readStmts)
+	return fn(t)
 }
 
 // Update runs fn in a write transaction, committing if it returns nil.
@@ -258,6 +272,7 @@ func (s *Store) commit(batch []*update) {
 			return
 		}
 		t := sqlstore.NewTx(tx, dialect{}, s.schema, s.now)
+		t.UseStmts(s.writeStmts)
 		if err := sqlstore.Run(u.fn, t); err != nil {
 			results[i] = err
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO u`); rerr != nil {

@@ -40,6 +40,7 @@ type Tx struct {
 	now     func() time.Time // the Store's clock (blob holds lapse by it)
 	rebinds bool             // d rewrites placeholders
 	guards  bool             // d.AbortsOnError: renames run in savepoints
+	stmts   *Stmts           // prepared statements, when the driver needs them cached
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -136,16 +137,28 @@ func (t *Tx) rebind(q string) string {
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
+	q = t.rebind(q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.rebind(q), args...)
+	q = t.rebind(q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // execRaw runs a statement without bumping the IAM generation.
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.rebind(q), args...)
+	q = t.rebind(q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 // execRename runs an IAM UPDATE that must change exactly one row and may
