@@ -321,7 +321,9 @@ func opPutLarge(ctx context.Context, r *runner, w *worker) (int64, error) {
 	return r.o.size, err
 }
 
-func largeKey(r *runner, i int) string { return fmt.Sprintf("large-get/%s/%02d", formatSize(r.o.size), i) }
+func largeKey(r *runner, i int) string {
+	return fmt.Sprintf("large-get/%s/%02d", formatSize(r.o.size), i)
+}
 
 func prefillLarge(ctx context.Context, r *runner) error {
 	return parallel(ctx, r.o.concurrency, 2, func(i int) error {
