@@ -35,7 +35,7 @@ func TestPercentileNearestRank(t *testing.T) {
 func TestSummarizeMergesWorkers(t *testing.T) {
 	a, b := &recorder{}, &recorder{}
 	for i := 1; i <= 50; i++ {
-		a.ok(time.Duration(2*i)*time.Millisecond, 1<<20) // evens
+		a.ok(time.Duration(2*i)*time.Millisecond, 1<<20)   // evens
 		b.ok(time.Duration(2*i-1)*time.Millisecond, 1<<20) // odds
 	}
 	for range 5 {
