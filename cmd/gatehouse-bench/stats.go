@@ -23,6 +23,7 @@ type result struct {
 	Endpoint     string   `json:"endpoint"`
 	Concurrency  int      `json:"concurrency"`
 	SizeBytes    int64    `json:"size_bytes,omitempty"`
+	Cache        string   `json:"cache,omitempty"` // s3-get-large: hot or cold
 	DurationS    float64  `json:"duration_s"`
 	Requests     int64    `json:"requests"`
 	Errors       int64    `json:"errors"`
@@ -59,6 +60,7 @@ type recorder struct {
 	bytes    int64
 	errors   int64
 	errFirst []string
+	paused   time.Duration // spent in the workload's before hook (cache drops)
 }
 
 func (r *recorder) ok(d time.Duration, n int64) {
@@ -73,10 +75,19 @@ func (r *recorder) fail(err error) {
 	}
 }
 
-// summarize merges the workers' recorders into a result.
+// summarize merges the workers' recorders into a result. Time the workers
+// spent in the before hook (dropping caches), on average, is not part of
+// the run's duration: rates are over the time spent loading.
 func summarize(res *result, recs []*recorder, elapsed time.Duration) {
 	var all []time.Duration
 	var bytes int64
+	var paused time.Duration
+	for _, r := range recs {
+		paused += r.paused
+	}
+	if len(recs) > 0 && paused/time.Duration(len(recs)) < elapsed {
+		elapsed -= paused / time.Duration(len(recs))
+	}
 	for _, r := range recs {
 		all = append(all, r.lat...)
 		bytes += r.bytes

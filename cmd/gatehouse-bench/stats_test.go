@@ -110,3 +110,14 @@ func TestProcMemoryOfSelf(t *testing.T) {
 		t.Errorf("rss %v hwm %v", rss, hwm)
 	}
 }
+
+func TestSummarizeLeavesOutPausedTime(t *testing.T) {
+	r := &recorder{paused: time.Second}
+	r.ok(time.Millisecond, 1<<20)
+	r.ok(time.Millisecond, 1<<20)
+	res := &result{}
+	summarize(res, []*recorder{r}, 2*time.Second)
+	if res.DurationS != 1 || res.MiBPerS != 2 {
+		t.Errorf("duration %v MiB/s %v, want 1 and 2", res.DurationS, res.MiBPerS)
+	}
+}

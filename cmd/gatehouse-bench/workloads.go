@@ -121,7 +121,10 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 			defer wg.Done()
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				if wl.before != nil {
-					if err := wl.before(ctx, r, w); err != nil {
+					p0 := time.Now()
+					err := wl.before(ctx, r, w)
+					rec.paused += time.Since(p0)
+					if err != nil {
 						rec.fail(err)
 						return
 					}
@@ -146,6 +149,9 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	}
 	if o.workload == "s3-list" {
 		res.SizeBytes = 0
+	}
+	if o.workload == "s3-get-large" {
+		res.Cache = o.cache
 	}
 	if rss != nil {
 		res.ServerPeakRSSMiB, res.ServerHWMMiB = rss.finish()
