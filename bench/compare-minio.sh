@@ -43,8 +43,11 @@ mkdir -p "$out"
 results=$out/results.jsonl
 : >"$results"
 
-wait_up() { # $1 = URL
-  for _ in $(seq 100); do curl -s -o /dev/null "$1" && return; sleep 0.1; done
+wait_up() { # $1 = URL, $2 = pid
+  for _ in $(seq 100); do
+    kill -0 "$2" 2>/dev/null || { echo "the server for $1 exited (port taken? set PORT)" >&2; exit 1; }
+    curl -s -o /dev/null "$1" && return; sleep 0.1
+  done
   echo "no answer from $1" >&2; exit 1
 }
 
@@ -73,9 +76,9 @@ if [ -n "$MINIO" ] && [ -x "$MINIO" ]; then
 else
   echo "MINIO not set to a binary: comparing Gatehouse with the ceiling only" >&2
 fi
-wait_up "${URL[ceiling]}/"
-wait_up "${URL[gatehouse]}/"
-[ -z "${URL[minio]:-}" ] || wait_up "${URL[minio]}/minio/health/live"
+wait_up "${URL[ceiling]}/" "${PID[ceiling]}"
+wait_up "${URL[gatehouse]}/" "${PID[gatehouse]}"
+[ -z "${URL[minio]:-}" ] || wait_up "${URL[minio]}/minio/health/live" "${PID[minio]}"
 
 for rep in $(seq "$REPS"); do
   for w in $WORKLOADS; do
