@@ -39,6 +39,7 @@ const workloadHelp = `workloads:
   s3-put-small                    PUT of --size (default 4KiB) to a new key each request, payload hash signed
   s3-get-small                    GET of a random one of --objects prefilled objects of --size
   s3-put-large                    PUT of --size (default 256MiB, concurrency 1) streamed, UNSIGNED-PAYLOAD; deleted after
+                                  (outside the timing, as the cache drops of --cache cold)
   s3-get-large                    GET of --size objects (one per worker); --cache cold drops the page cache before each
   s3-multipart                    Create, UploadPart x N (--parts-in-flight at once), Complete of --size (default 1GiB)
                                   in --part-size parts; a request is one whole object; deleted after

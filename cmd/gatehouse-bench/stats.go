@@ -60,7 +60,7 @@ type recorder struct {
 	bytes    int64
 	errors   int64
 	errFirst []string
-	paused   time.Duration // spent in the workload's before hook (cache drops)
+	paused   time.Duration // spent outside the requests: cache drops, deleting large objects
 }
 
 func (r *recorder) ok(d time.Duration, n int64) {
@@ -75,9 +75,10 @@ func (r *recorder) fail(err error) {
 	}
 }
 
-// summarize merges the workers' recorders into a result. Time the workers
-// spent in the before hook (dropping caches), on average, is not part of
-// the run's duration: rates are over the time spent loading.
+// summarize merges the workers' recorders into a result. The time the
+// workers spent outside the requests (dropping caches, deleting large
+// objects), on average, is not part of the run's duration: rates are over
+// the time spent loading.
 func summarize(res *result, recs []*recorder, elapsed time.Duration) {
 	var all []time.Duration
 	var bytes int64

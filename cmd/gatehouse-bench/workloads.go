@@ -29,7 +29,8 @@ type workload struct {
 	webIdentity bool  // needs the OIDC issuer
 	// prepare runs once before the clock starts (prefill, probe).
 	prepare func(ctx context.Context, r *runner) error
-	// before runs before each request, outside its timing.
+	// before runs before each request, outside its timing and the run's
+	// duration.
 	before func(ctx context.Context, r *runner, w *worker) error
 	// op sends one request (or one multipart object) and returns the
 	// payload bytes moved.
@@ -49,6 +50,10 @@ type worker struct {
 	id  int
 	n   int
 	rng *mrand.Rand
+	// remove is an object the last request made that is deleted after
+	// it, outside its timing and the run's duration (large objects, so
+	// that the disk does not fill).
+	remove string
 }
 
 func workloads() map[string]workload {
@@ -138,6 +143,12 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 					continue
 				}
 				rec.ok(d, n)
+				if w.remove != "" {
+					p0 := time.Now()
+					r.remove(ctx, w.remove)
+					rec.paused += time.Since(p0)
+					w.remove = ""
+				}
 			}
 		}()
 	}
@@ -321,9 +332,7 @@ func (r *runner) remove(ctx context.Context, key string) {
 func opPutLarge(ctx context.Context, r *runner, w *worker) (int64, error) {
 	key := fmt.Sprintf("large/%s/%d/%06d", r.runID, w.id, w.n)
 	_, err := r.putLarge(ctx, key, r.o.size, nil)
-	if err == nil {
-		defer r.remove(ctx, key) // keep the disk from filling; counted in latency, it is small
-	}
+	w.remove = key
 	return r.o.size, err
 }
 
@@ -401,7 +410,7 @@ func opMultipart(ctx context.Context, r *runner, w *worker) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	r.remove(ctx, key)
+	w.remove = key
 	return r.o.size, nil
 }
 
