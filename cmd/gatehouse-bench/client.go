@@ -41,6 +41,9 @@ func newClient(endpoint, region string, concurrency int) *client {
 		MaxIdleConnsPerHost: concurrency*4 + 16, // multipart: parts in flight per worker
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
+		// A hung endpoint fails the request instead of the run; generous,
+		// as completing a large multipart upload may take a while.
+		ResponseHeaderTimeout: 5 * time.Minute,
 	}
 	return &client{
 		hc:       &http.Client{Transport: tr},
