@@ -133,14 +133,19 @@ func (c *call) v2Resource() string {
 
 // bucket reads a bucket record (store.ErrNotFound when there is none).
 func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
-	var b *store.Bucket
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		b, err = tx.GetBucket(ctx, name)
-		return err
+	return s.buckets.Get(ctx, name, func(ctx context.Context) (*store.Bucket, error) {
+		var b *store.Bucket
+		err := s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			b, err = tx.GetBucket(ctx, name)
+			return err
+		})
+		return b, err
 	})
-	return b, err
 }
+
+// maxCachedBuckets bounds the bucket cache (it empties itself when full).
+const maxCachedBuckets = 10000
 
 // loadBucket reads the addressed bucket.
 func (c *call) loadBucket() error {

@@ -468,3 +468,55 @@ func TestPostObjectBrowserUpload(t *testing.T) {
 		}
 	}
 }
+
+// Bucket records are cached between requests: a bucket deleted and made
+// again by another account is the new account's at once, and a policy
+// written, replaced or deleted decides the very next request.
+func TestBucketCacheFollowsChanges(t *testing.T) {
+	env := testenv.New(t)
+	mkBucket(t, env.S3, "reborn")
+	put(t, env.S3, "reborn", "k", "first owner's")
+	if body, err := azGet(env.S3, "reborn", "k"); err != nil || body != "first owner's" {
+		t.Fatalf("first owner's GET: %q %v", body, err)
+	}
+	if _, err := env.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("reborn"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("reborn")}); err != nil {
+		t.Fatal(err)
+	}
+	_, bRoot := env.CreateAccount("other")
+	b := env.S3Client(bRoot)
+	mkBucket(t, b, "reborn")
+	put(t, b, "reborn", "k", "second owner's")
+	// The first account's root is nobody to the new bucket.
+	_, err := azGet(env.S3, "reborn", "k")
+	azDenied(t, err)
+	azDenied(t, azPut(env.S3, "reborn", "k", "overwrite"))
+	if body, err := azGet(b, "reborn", "k"); err != nil || body != "second owner's" {
+		t.Fatalf("second owner's GET: %q %v", body, err)
+	}
+	// A policy decides the next request, and so does its replacement and
+	// its removal.
+	if _, err := b.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("reborn"), Policy: aws.String(azPolicy(
+		azS{"Effect": "Allow", "Principal": map[string]string{"AWS": "arn:aws:iam::" + azAcct + ":root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reborn/*"}))}); err != nil {
+		t.Fatal(err)
+	}
+	if body, err := azGet(env.S3, "reborn", "k"); err != nil || body != "second owner's" {
+		t.Fatalf("granted by the policy: %q %v", body, err)
+	}
+	if _, err := b.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("reborn"), Policy: aws.String(azPolicy(
+		azS{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reborn/*"}))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = azGet(b, "reborn", "k")
+	azDenied(t, err, "with an explicit deny in a resource-based policy")
+	if _, err := b.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("reborn")}); err != nil {
+		t.Fatal(err)
+	}
+	if body, err := azGet(b, "reborn", "k"); err != nil || body != "second owner's" {
+		t.Fatalf("after the policy's removal: %q %v", body, err)
+	}
+	_, err = azGet(env.S3, "reborn", "k")
+	azDenied(t, err)
+}

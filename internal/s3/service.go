@@ -101,7 +101,11 @@ type Service struct {
 	policies          *policyCache
 	// accountPABs are the accounts' Block Public Access configurations.
 	accountPABs *gencache.Cache[string, *store.PublicAccessBlock]
-	cors        *docCache[*cors.Config]
+	// buckets are the bucket records by name: shared by concurrent
+	// requests, so read-only (every change re-reads the bucket inside its
+	// store transaction: updateBucket).
+	buckets *gencache.Cache[string, *store.Bucket]
+	cors    *docCache[*cors.Config]
 	// lifecycles are the buckets' parsed lifecycle configurations (for
 	// x-amz-expiration).
 	lifecycles *docCache[*lifecycle.Config]
@@ -138,7 +142,8 @@ func New(c Config) *Service {
 	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
-		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000), cors: newDocCache(1024, compileCORS),
+		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000),
+		buckets: gencache.New[string, *store.Bucket](c.Store, maxCachedBuckets), cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
 		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership,

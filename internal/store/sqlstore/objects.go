@@ -8,8 +8,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// S3 metadata writes do not bump the IAM generation (only bucket policy
-// changes matter to caches, and those are read per request).
+// Bucket writes bump the IAM generation: the S3 service caches bucket
+// records by it (a bucket's policy, ACL, Block Public Access and encryption
+// decide access). Object writes do not.
 
 func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 	data, err := json.Marshal(b)
@@ -17,9 +18,9 @@ func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 		return err
 	}
 	if t.schema < SchemaListing {
-		return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+		return t.create(ctx, true, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
 	}
-	return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	return t.create(ctx, true, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		b.Name, b.Account, nanos(b.CreatedAt), string(data), b.Region)
 }
 
@@ -71,9 +72,9 @@ func (t *Tx) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.execRaw(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
+	res, err := t.exec(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
 	if err != nil {
-		return t.mapErr(err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
@@ -82,9 +83,9 @@ func (t *Tx) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 }
 
 func (t *Tx) DeleteBucket(ctx context.Context, name string) error {
-	res, err := t.execRaw(ctx, `DELETE FROM buckets WHERE name = ?`, name)
+	res, err := t.exec(ctx, `DELETE FROM buckets WHERE name = ?`, name)
 	if err != nil {
-		return t.mapErr(err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound

@@ -12,6 +12,7 @@ import (
 func testS3(t testing.TB, open Opener) {
 	s := open(t, t.TempDir())
 	defer s.Close()
+	testBucketGeneration(t, s)
 	update(t, s, func(tx store.Tx) error {
 		for _, b := range []*store.Bucket{{Name: "beta", Account: "1"}, {Name: "alpha", Account: "1"}, {Name: "other", Account: "2"}} {
 			b.CreatedAt = t0
@@ -325,4 +326,38 @@ func testPublicAccessBlocks(t testing.TB, open Opener) {
 		}
 		return nil
 	})
+}
+
+// testBucketGeneration: creating, updating and deleting a bucket bump the
+// IAM generation (bucket records are cached by it); writing an object does
+// not. It leaves no bucket behind.
+func testBucketGeneration(t testing.TB, s store.Store) {
+	t.Helper()
+	step := func(what string, bumps bool, fn func(tx store.Tx) error) {
+		t.Helper()
+		g := generation(t, s)
+		update(t, s, fn)
+		if changed := generation(t, s) != g; changed != bumps {
+			t.Fatalf("%s: IAM generation changed %v, want %v", what, changed, bumps)
+		}
+	}
+	step("CreateBucket", true, func(tx store.Tx) error {
+		return tx.CreateBucket(ctx, &store.Bucket{Name: "gen", Account: "1", CreatedAt: t0})
+	})
+	step("UpdateBucket", true, func(tx store.Tx) error {
+		return tx.UpdateBucket(ctx, &store.Bucket{Name: "gen", Account: "1", CreatedAt: t0, Policy: "{}"})
+	})
+	step("PutObject", false, func(tx store.Tx) error {
+		_, err := tx.PutObject(ctx, &store.Object{Bucket: "gen", Key: "k", ETag: `"e"`, LastModified: t0, Owner: "1"})
+		return err
+	})
+	step("DeleteVersion", false, func(tx store.Tx) error {
+		o, err := tx.GetObject(ctx, "gen", "k")
+		if err != nil {
+			return err
+		}
+		_, err = tx.DeleteVersion(ctx, "gen", "k", o.VersionID, store.Removal{Now: t0})
+		return err
+	})
+	step("DeleteBucket", true, func(tx store.Tx) error { return tx.DeleteBucket(ctx, "gen") })
 }
