@@ -61,3 +61,28 @@ func preadFull(f *os.File, buf []byte, pos int64) (int, error) {
 	}
 	return n, nil
 }
+
+// preadCached reads what of buf at pos is in the page cache, without
+// waiting for the disk (preadv2 with RWF_NOWAIT): the bytes read, 0 when
+// the first page is not cached or the kernel cannot tell.
+func preadCached(f *os.File, buf []byte, pos int64) int {
+	fd := int(f.Fd())
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Preadv2(fd, [][]byte{buf[n:]}, pos+int64(n), unix.RWF_NOWAIT)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || m <= 0 {
+			break
+		}
+		n += m
+	}
+	return n
+}
+
+// adviseSequential tells the kernel [off, off+n) of f will be read in
+// order (a larger read-ahead through the page cache).
+func adviseSequential(f *os.File, off, n int64) {
+	_ = unix.Fadvise(int(f.Fd()), off, n, unix.FADV_SEQUENTIAL)
+}

@@ -20,3 +20,9 @@ func setDirect(f *os.File, on bool) error { return errors.ErrUnsupported }
 func preadFull(f *os.File, buf []byte, pos int64) (int, error) {
 	return f.ReadAt(buf, pos)
 }
+
+// preadCached cannot tell what is cached here: nothing is.
+func preadCached(f *os.File, buf []byte, pos int64) int { return 0 }
+
+// adviseSequential has no equivalent here.
+func adviseSequential(f *os.File, off, n int64) {}

@@ -28,6 +28,8 @@ type FS struct {
 	root     string
 	bufs     sync.Pool // *[]byte, pipeChunk long, aligned for direct I/O
 	readBufs sync.Pool // *[]byte, readChunk long, aligned for direct I/O
+	recent   recentReads
+	reads    readStats
 }
 
 var (
@@ -185,7 +187,7 @@ func (f *FS) Open(ctx context.Context, key string) (blob.Object, error) {
 		file.Close()
 		return nil, err
 	}
-	return object{File: file, size: st.Size(), fs: f}, nil
+	return object{File: file, key: key, size: st.Size(), fs: f}, nil
 }
 
 // Delete removes a blob; a missing one is not an error.
