@@ -74,6 +74,10 @@ func (p *actionPattern) match(action string) bool {
 type resourcePattern struct {
 	raw      string
 	template []segment
+	// prefix is raw up to its first wildcard or policy variable: a
+	// resource that does not start with it cannot match (most statements
+	// of a request are ruled out by this compare).
+	prefix string
 }
 
 // principalPattern is one entry of Principal / NotPrincipal.
@@ -122,7 +126,10 @@ func CompileBound(id string, d *Document, b Bindings) *Policy {
 		}
 		st.anyResource = !s.HasResource
 		for _, r := range res {
-			rp := resourcePattern{raw: r}
+			rp := resourcePattern{raw: r, prefix: r}
+			if i := strings.IndexAny(r, "*?$"); i >= 0 {
+				rp.prefix = r[:i]
+			}
 			if vars {
 				rp.template = parseTemplate(r)
 			}

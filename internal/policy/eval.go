@@ -520,5 +520,8 @@ func (rp *resourcePattern) match(req *Request) bool {
 	if req.Resource == "*" {
 		return pat == "*"
 	}
+	if !strings.HasPrefix(req.Resource, rp.prefix) {
+		return false
+	}
 	return MatchARN(pat, req.Resource)
 }
