@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
@@ -34,10 +35,14 @@ import (
 // the object (io.Copy between files: copy_file_range on Linux), and STS
 // answers carry a session token sealed per request with internal/token, as
 // bench/reference does. IAM and anything else is answered NotImplemented.
+// PUT and UploadPart answer the MD5 of the body as the ETag, as S3 does:
+// computing it is part of an S3 write's job (--etag none skips it, for the
+// rate of the bare file copy).
 type ceiling struct {
 	dir  string
 	keys token.Key
 	seq  atomic.Int64
+	md5  bool
 
 	mu      sync.Mutex
 	buckets map[string]*keyIndex
@@ -61,6 +66,7 @@ func ceilingMain(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8790", "address")
 	dir := fs.String("dir", "", "directory for the objects (required)")
+	etag := fs.String("etag", "md5", "md5: PUT and UploadPart answer the body's MD5 as the ETag, as S3 does; none: a counter (the bare file copy)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -70,10 +76,14 @@ func ceilingMain(ctx context.Context, args []string, stderr io.Writer) error {
 	if *dir == "" {
 		return errors.New("ceiling: --dir is required")
 	}
+	if *etag != "md5" && *etag != "none" {
+		return fmt.Errorf("ceiling: --etag %q: md5 or none", *etag)
+	}
 	h, err := newCeiling(*dir)
 	if err != nil {
 		return err
 	}
+	h.md5 = *etag == "md5"
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
@@ -301,7 +311,7 @@ func (c *ceiling) put(w http.ResponseWriter, r *http.Request, bucket, key string
 		s3Error(w, http.StatusNotFound, "NoSuchBucket")
 		return
 	}
-	n, err := c.writeFile(c.objectFile(bucket, key), r.Body)
+	n, etag, err := c.writeFile(c.objectFile(bucket, key), r.Body)
 	if err != nil {
 		s3Error(w, http.StatusInternalServerError, "InternalError")
 		return
@@ -309,16 +319,27 @@ func (c *ceiling) put(w http.ResponseWriter, r *http.Request, bucket, key string
 	c.mu.Lock()
 	idx.add(key, n)
 	c.mu.Unlock()
-	w.Header().Set("ETag", fmt.Sprintf(`"%x"`, c.seq.Add(1)))
+	w.Header().Set("ETag", etag)
 }
 
-func (c *ceiling) writeFile(path string, body io.Reader) (int64, error) {
-	tmp := filepath.Join(c.dir, ".mpu", fmt.Sprintf(".tmp-%d", c.seq.Add(1)))
+// writeFile streams body into path (through a temporary file renamed into
+// place) and returns its size and ETag.
+func (c *ceiling) writeFile(path string, body io.Reader) (int64, string, error) {
+	seq := c.seq.Add(1)
+	tmp := filepath.Join(c.dir, ".mpu", fmt.Sprintf(".tmp-%d", seq))
 	f, err := os.Create(tmp)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	n, err := io.Copy(f, body)
+	etag := fmt.Sprintf(`"%x"`, seq)
+	var n int64
+	if c.md5 {
+		h := md5.New()
+		n, err = io.CopyBuffer(io.MultiWriter(f, h), body, make([]byte, 256<<10))
+		etag = `"` + hex.EncodeToString(h.Sum(nil)) + `"`
+	} else {
+		n, err = io.Copy(f, body)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -328,7 +349,7 @@ func (c *ceiling) writeFile(path string, body io.Reader) (int64, error) {
 	if err != nil {
 		_ = os.Remove(tmp)
 	}
-	return n, err
+	return n, etag, err
 }
 
 func validUploadID(id string) bool {
@@ -341,11 +362,12 @@ func (c *ceiling) uploadPart(w http.ResponseWriter, r *http.Request, id, part st
 		s3Error(w, http.StatusBadRequest, "InvalidArgument")
 		return
 	}
-	if _, err := c.writeFile(filepath.Join(c.dir, ".mpu", id, fmt.Sprintf("%05d", n)), r.Body); err != nil {
+	_, etag, err := c.writeFile(filepath.Join(c.dir, ".mpu", id, fmt.Sprintf("%05d", n)), r.Body)
+	if err != nil {
 		s3Error(w, http.StatusNotFound, "NoSuchUpload")
 		return
 	}
-	w.Header().Set("ETag", fmt.Sprintf(`"%s-%d"`, id, n))
+	w.Header().Set("ETag", etag)
 }
 
 // complete concatenates the listed parts into the object.
