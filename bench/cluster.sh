@@ -9,15 +9,17 @@
 #       pg-s3      1 node, PostgreSQL store, bytes in MinIO
 #       pg-s3-x3   3 nodes, one PostgreSQL database, one MinIO prefix
 # and measures, in $ROUNDS alternating rounds (every setup once per round):
-#   - AssumeRole, 4 KiB GET and 4 KiB PUT with wrk ($CONNS connections in
-#     all; with 3 nodes one wrk per node, the connections split, rates summed),
-#   - 256 MiB single-stream PUT and GET and a 256 MiB multipart upload with
-#     bench/s3large, pg-fs against pg-s3,
+#   - AssumeRole, 4 KiB GET and 4 KiB PUT with the load tool
+#     (cmd/gatehouse-bench, a fresh SigV4 signature per request, $CONNS
+#     workers; with 3 nodes the requests go round-robin over the nodes,
+#     --spread, as a load balancer would send them),
+#   - 256 MiB single-stream PUT and GET and a 1 GiB multipart upload (16 MiB
+#     parts, 4 in flight), pg-fs against pg-s3,
 # then the cross-node invalidation delay with bench/invalidation (an IAM
 # Deny written through node 1, enforced by node 3; node 1 to node 1 as the
 # reference). Prints every run and the medians.
 #
-# "errors" are wrk's non-2xx answers and socket errors; "pg-40001" the
+# "errors" are the tool's failed requests (non-2xx, socket errors); "pg-40001" the
 # serialization failures PostgreSQL logged during the run (the node retries
 # each such transaction up to 10 times; only the 10th failure is an error).
 #
@@ -26,8 +28,8 @@
 # ($QUIET_BUDGET seconds of waiting in all, then it measures anyway);
 # the 1-minute load average and that busy share are printed with each run.
 # KEEP=1 keeps the temp dir (the nodes', PostgreSQL's and MinIO's logs).
-# Needs wrk and the PostgreSQL server binaries (apt-get install wrk
-# postgresql); builds everything else.
+# Needs the PostgreSQL server binaries (apt-get install postgresql); builds
+# everything else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
@@ -65,7 +67,8 @@ done
 
 echo "building"
 go build -o "$tmp/gatehouse" ./cmd/gatehouse
-for t in setup s3setup s3large invalidation; do go build -o "$tmp/$t" "./bench/$t"; done
+go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
+go build -o "$tmp/invalidation" ./bench/invalidation
 
 # --- PostgreSQL -------------------------------------------------------------
 PGPORT=$((BASE + 20))
@@ -116,40 +119,6 @@ for i in 1 2 3; do
   node $((BASE + 10 + i)) "$tmp/pg-s3-x3-$i" --store "$(dsn pgs3x3)" --blob "$(blob pgs3x3)"
 done
 
-# wrk scripts per setup: STS with bench/setup (user sts), S3 with
-# bench/s3setup (user bench), both signed for the first node. A signature is
-# valid for 15 minutes, so sign_all signs them again before every round. The
-# signature covers the Host header, so every copy sends the first node's
-# Host; each wrk thread starts PUTting at its own key, so that concurrent
-# PUTs do not overwrite the same keys in lockstep.
-for s in $SETUPS; do
-  first=${PORTS[$s]%% *}
-  mkdir -p "$tmp/w-$s"
-  "$tmp/setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --user sts --out "$tmp/w-$s"
-  "$tmp/s3setup" --url "http://127.0.0.1:$first" --key $KEY --secret $SECRET --account $ACCOUNT --out "$tmp/w-$s"
-done
-sign_all() {
-  local s first k p
-  for s in $SETUPS; do
-    first=${PORTS[$s]%% *}
-    "$tmp/setup" --resign --url "http://127.0.0.1:$first" --account $ACCOUNT --user sts --out "$tmp/w-$s"
-    echo "wrk.headers[\"Host\"] = \"127.0.0.1:$first\"" >>"$tmp/w-$s/assumerole.lua"
-    "$tmp/s3setup" --resign --url "http://127.0.0.1:$first" --out "$tmp/w-$s"
-    k=0
-    for p in ${PORTS[$s]}; do
-      cat "$tmp/w-$s/s3put.lua" - >"$tmp/w-$s/s3put-$k.lua" <<EOF
-local threads = 0
-function setup(thread)
-  thread:set("first", $k * 1667 + threads * 833)
-  threads = threads + 1
-end
-function init(args) i = first end
-EOF
-      k=$((k + 1))
-    done
-  done
-}
-
 # --- measuring --------------------------------------------------------------
 busy() { # CPU busy % over 2 s
   local a b
@@ -173,50 +142,52 @@ quiet() { # waits for a quiet machine; sets Q to "load=… busy=…%"
 }
 
 results=$tmp/results # lines: figure setup value
-load() { # $1 = setup, $2 = figure name, $3 = script base name
-  local s=$1 fig=$2 script=$3 ports=(${PORTS[$1]}) n k=0 wrks=()
-  n=${#ports[@]}
+bench() { # $1 = setup, then gatehouse-bench run flags; prints its JSON line
+  local s=$1 ports=(${PORTS[$1]}) spread=()
+  shift
+  if [ ${#ports[@]} -gt 1 ]; then spread=(--spread "$(printf 'http://127.0.0.1:%s,' "${ports[@]:1}" | sed 's/,$//')"); fi
+  AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$tmp/gatehouse-bench" run --endpoint "http://127.0.0.1:${ports[0]}" \
+    "${spread[@]}" --label "$s" --json "$@" 2>>"$tmp/bench.err" | tee -a "$tmp/results.jsonl"
+}
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+load() { # $1 = setup, $2 = figure name, $3 = workload
+  local s=$1 fig=$2 w=$3 out before
   quiet
-  local before
   before=$(grep -c 'could not serialize' "$tmp/pg.log" || true)
-  for p in "${ports[@]}"; do
-    local c=$((CONNS / n + (k < CONNS % n ? 1 : 0))) t=2 f="$tmp/w-$s/$script.lua"
-    [ "$n" -gt 1 ] && t=1
-    [ "$script" = s3put ] && f="$tmp/w-$s/s3put-$k.lua"
-    wrk -t$t -c$c -d"$DUR" -s "$f" "http://127.0.0.1:$p/" | tail -1 >"$tmp/out-$k" &
-    wrks+=($!)
-    k=$((k + 1))
-  done
-  wait "${wrks[@]}"
-  local rate errs
-  rate=$(cat "$tmp"/out-* | sed -n 's/.*rate=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
-  errs=$(cat "$tmp"/out-* | sed -n 's/.*non2xx_or_errors=\([0-9]*\).*/\1/p' | paste -sd+ | bc)
-  rm -f "$tmp"/out-*
+  out=$(bench "$s" --workload "$w" --duration "$DUR" --concurrency "$CONNS" || true)
   # Transactions PostgreSQL aborted as serialization failures (40001),
   # each retried by the node up to 10 times; it logs every one.
   local conflicts=$(($(grep -c 'could not serialize' "$tmp/pg.log" || true) - before))
-  printf '%-10s %-9s %7s/s  errors=%s pg-40001=%s  %s\n' "$fig" "$s" "$rate" "$errs" "$conflicts" "$Q"
-  echo "$fig $s $rate" >>"$results"
+  local rate errs p99
+  rate=$(echo "$out" | field req_per_s | cut -d. -f1)
+  errs=$(echo "$out" | field errors)
+  p99=$(echo "$out" | field p99_ms)
+  printf '%-10s %-9s %7s/s  p99=%sms errors=%s pg-40001=%s  %s\n' "$fig" "$s" "${rate:-?}" "$p99" "${errs:-?}" "$conflicts" "$Q"
+  echo "$fig $s ${rate:-0}" >>"$results"
 }
 
 large() { # $1 = setup (one node)
-  local s=$1 port=${PORTS[$1]}
+  local s=$1 out
   quiet
   echo "large     $s  $Q"
-  "$tmp/s3large" --url "http://127.0.0.1:$port" --creds "$tmp/w-$s/temp-credentials" --size $((256 << 20)) \
-    --multipart-size $((256 << 20)) --part-size $((64 << 20)) --dir "$tmp" | tee "$tmp/large-out"
-  awk -v s="$s" '/single-stream PUT/ {print "put256M", s, $3} /single-stream GET/ {print "get256M", s, $3}
-    /multipart upload/ {print "mpu256M", s, $(NF-5)}' "$tmp/large-out" >>"$results"
+  for spec in "put256M s3-put-large --size 256MiB" "get256M s3-get-large --size 256MiB" \
+    "mpu1G s3-multipart --size 1GiB --part-size 16MiB --parts-in-flight 4"; do
+    set -- $spec
+    local fig=$1 w=$2
+    shift 2
+    out=$(bench "$s" --workload "$w" --duration "$DUR" --concurrency 1 "$@" || true)
+    printf '%-10s %-9s %7s MiB/s  errors=%s\n' "$fig" "$s" "$(echo "$out" | field mib_per_s)" "$(echo "$out" | field errors)"
+    echo "$fig $s $(echo "$out" | field mib_per_s | cut -d. -f1)" >>"$results"
+  done
 }
 
 echo "PostgreSQL fsync=$PG_FSYNC; $ROUNDS rounds of $DUR per load, $CONNS connections"
 for r in $(seq "$ROUNDS"); do
   echo "--- round $r"
-  sign_all
   for s in $SETUPS; do
-    load "$s" assumerole assumerole
-    load "$s" get4k s3get
-    load "$s" put4k s3put
+    load "$s" assumerole sts-assume-role
+    load "$s" get4k s3-get-small
+    load "$s" put4k s3-put-small
   done
   for s in pg-fs pg-s3; do large "$s"; done
 done
@@ -230,7 +201,7 @@ quiet
 echo "node 1 -> node 1 (reference): $Q"
 "$tmp/invalidation" --write "http://127.0.0.1:${x3[0]}" --read "http://127.0.0.1:${x3[0]}" --key $KEY --secret $SECRET --n "$INV_N" --name inv-same
 
-echo "--- medians over $ROUNDS rounds (requests/s; MiB/s for 256M)"
+echo "--- medians over $ROUNDS rounds (requests/s; MiB/s for 256M and 1G)"
 sort -k1,1 -k2,2 "$results" | awk '
   function flush() { if (n) { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%-10s %-9s median %8.0f  (%s)\n", f, s, m, all } }
   { if ($1 != f || $2 != s) { flush(); f = $1; s = $2; n = 0; all = "" }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -104,5 +106,33 @@ func TestCeilingListAndMultipartContent(t *testing.T) {
 	c2.buckets["bench"].merge()
 	if got := c2.buckets["bench"].sorted[0]; got != "list/00000000" {
 		t.Errorf("first key %q", got)
+	}
+}
+
+// TestSpread: with --spread the load goes to every endpoint in turn.
+func TestSpread(t *testing.T) {
+	var hits [2]atomic.Int64
+	var srvs [2]*httptest.Server
+	for i := range srvs {
+		c, err := newCeiling(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		srvs[i] = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits[i].Add(1)
+			c.ServeHTTP(w, r)
+		}))
+		defer srvs[i].Close()
+	}
+	env := map[string]string{"AWS_ACCESS_KEY_ID": "AKIACEILINGTEST00001", "AWS_SECRET_ACCESS_KEY": "anything"}
+	res, code, stderr := runJSON(t, env, "--endpoint", srvs[0].URL, "--spread", srvs[1].URL, "--workload", "sts-get-caller-identity",
+		"--duration", "300ms", "--concurrency", "4")
+	checkRun(t, res, code, stderr)
+	if res != nil && res.Endpoint != srvs[0].URL+","+srvs[1].URL {
+		t.Errorf("endpoint %q", res.Endpoint)
+	}
+	a, b := hits[0].Load(), hits[1].Load()
+	if a < 10 || b < 10 || b > 2*a+10 || a > 2*b+10 {
+		t.Errorf("requests per endpoint: %d and %d; want them spread evenly", a, b)
 	}
 }

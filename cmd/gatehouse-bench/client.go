@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,10 @@ const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 type client struct {
 	hc       *http.Client
 	endpoint string // scheme://host[:port], no trailing slash
+	// spread, when set, are the endpoints requests go to instead, in turn
+	// (next counts them).
+	spread []string
+	next   atomic.Uint64
 	region   string
 	s3Signer *v4.Signer // S3 signs the path as sent (no double escaping)
 	signer   *v4.Signer
@@ -55,6 +60,22 @@ func newClient(endpoint, region string, concurrency int) *client {
 }
 
 func (c *client) close() { c.hc.CloseIdleConnections() }
+
+// spreadOver sends the requests from now on to endpoints in turn.
+func (c *client) spreadOver(endpoints []string) {
+	for i, e := range endpoints {
+		endpoints[i] = strings.TrimRight(e, "/")
+	}
+	c.spread = endpoints
+}
+
+// target is the endpoint of the next request.
+func (c *client) target() string {
+	if len(c.spread) == 0 {
+		return c.endpoint
+	}
+	return c.spread[(c.next.Add(1)-1)%uint64(len(c.spread))]
+}
 
 // s3req is one S3 request to send.
 type s3req struct {
@@ -106,7 +127,7 @@ func unsupported(err error) bool {
 
 // s3 sends an S3 request signed with creds. keep asks for the body.
 func (c *client) s3(ctx context.Context, creds aws.Credentials, r s3req, keep bool) (response, error) {
-	u := c.endpoint + r.path
+	u := c.target() + r.path
 	if len(r.query) > 0 {
 		u += "?" + strings.ReplaceAll(r.query.Encode(), "+", "%20")
 	}
@@ -138,7 +159,7 @@ func (c *client) s3(ctx context.Context, creds aws.Credentials, r s3req, keep bo
 // with creds unless creds is nil (AssumeRoleWithWebIdentity is unsigned).
 func (c *client) query(ctx context.Context, creds *aws.Credentials, service string, form url.Values, keep bool) (response, error) {
 	body := form.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.target()+"/", strings.NewReader(body))
 	if err != nil {
 		return response{}, err
 	}

@@ -13,6 +13,7 @@ import (
 // options are the flags of run and setup.
 type options struct {
 	endpoint, workload, region string
+	spread                     string // more endpoints for the load (comma-separated)
 	accessKey, secretKey       string
 	bucket, label              string
 	concurrency                int
@@ -58,6 +59,7 @@ func parseRun(name string, args []string, stderr io.Writer, env func(string) (st
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.endpoint, "endpoint", "", "S3/STS endpoint URL (http://127.0.0.1:PORT)")
+	fs.StringVar(&o.spread, "spread", "", "more endpoint URLs of the same cluster, comma-separated: setup goes through --endpoint, then the load goes round-robin, request by request, over all of them (as a load balancer would)")
 	fs.StringVar(&o.workload, "workload", "", "workload to run (see below)")
 	fs.StringVar(&o.region, "region", "us-east-1", "SigV4 region")
 	fs.StringVar(&o.accessKey, "access-key", "", "access key id (default $AWS_ACCESS_KEY_ID): the root keys for --setup gatehouse")

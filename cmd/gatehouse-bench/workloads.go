@@ -101,6 +101,9 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 			return nil, fmt.Errorf("%s: %w", o.workload, err)
 		}
 	}
+	if o.spread != "" {
+		c.spreadOver(append([]string{o.endpoint}, strings.Split(o.spread, ",")...))
+	}
 	if o.cache == "cold" && o.workload == "s3-get-large" {
 		if err := dropCaches(ctx, r, nil); err != nil {
 			return nil, err
@@ -154,7 +157,11 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	res := &result{Workload: o.workload, Label: o.label, Endpoint: o.endpoint, Concurrency: o.concurrency, ClientCPUS: round((cpuTime() - cpu0).Seconds(), 2)}
+	endpoint := o.endpoint
+	if o.spread != "" {
+		endpoint += "," + o.spread
+	}
+	res := &result{Workload: o.workload, Label: o.label, Endpoint: endpoint, Concurrency: o.concurrency, ClientCPUS: round((cpuTime() - cpu0).Seconds(), 2)}
 	if strings.HasPrefix(o.workload, "s3-") || o.workload == "mixed" {
 		res.SizeBytes = o.size
 	}
