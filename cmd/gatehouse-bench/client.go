@@ -32,8 +32,8 @@ type client struct {
 	endpoint string // scheme://host[:port], no trailing slash
 	// spread, when set, are the endpoints requests go to instead, in turn
 	// (next counts them).
-	spread []string
-	next   atomic.Uint64
+	spread   []string
+	next     atomic.Uint64
 	region   string
 	s3Signer *v4.Signer // S3 signs the path as sent (no double escaping)
 	signer   *v4.Signer
