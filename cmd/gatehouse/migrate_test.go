@@ -31,7 +31,7 @@ func TestMigrateCommand(t *testing.T) {
 	if _, err := src.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("hello")}); err != nil {
+	if _, err := src.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader(strings.Repeat("hello", 4000))}); err != nil { // past s3-inline-max: a blob
 		t.Fatal(err)
 	}
 	src.Close()

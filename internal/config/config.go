@@ -43,6 +43,9 @@ type Config struct {
 	// encryption (and whose bucket has no default encryption) with SSE-S3,
 	// as S3 does.
 	S3EncryptObjects bool
+	// S3InlineMax is the largest object (bytes) a PUT keeps inside its
+	// metadata record instead of a blob; 0 keeps every object in a blob.
+	S3InlineMax int
 	// S3SSECAllowHTTP accepts SSE-C customer keys over plain HTTP (S3
 	// refuses them: the key would cross the network in clear).
 	S3SSECAllowHTTP bool
@@ -320,6 +323,17 @@ func Settings() []Setting {
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
 		boolean("admin-pprof", "GATEHOUSE_ADMIN_PPROF", "false", "also serve Go's profiler (/debug/pprof/) on the admin listener, for measuring (CPU and allocation profiles); it reveals the server's internals, keep the admin listener on loopback", func(c *Config) *bool { return &c.AdminPprof }),
+		{Key: "s3-inline-max", Env: "GATEHOUSE_S3_INLINE_MAX", Default: "8192",
+			Usage: "objects up to this many bytes are kept inside their metadata record (one store commit per PUT instead of a blob file's writes and syncs; with --blob s3://, no upstream request); 0: every object in a blob; at most 262144",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 || n > maxInline {
+					return fmt.Errorf("not a byte count from 0 to %d: %q", maxInline, v)
+				}
+				c.S3InlineMax = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.S3InlineMax) }},
 		boolean("s3-encrypt-objects", "GATEHOUSE_S3_ENCRYPT_OBJECTS", "true", "encrypt every new S3 object that asks for no encryption, in a bucket without default encryption, with SSE-S3 (as S3 does); false stores such objects in clear", func(c *Config) *bool { return &c.S3EncryptObjects }),
 		boolean("s3-sse-c-allow-http", "GATEHOUSE_S3_SSE_C_ALLOW_HTTP", "false", "accept SSE-C customer-provided keys over plain HTTP (S3 refuses them: the key crosses the network in clear)", func(c *Config) *bool { return &c.S3SSECAllowHTTP }),
 		boolean("s3-mfa-allow-http", "GATEHOUSE_S3_MFA_ALLOW_HTTP", "false", "accept x-amz-mfa (MFA Delete's device codes) over plain HTTP (S3 requires HTTPS for requests carrying it)", func(c *Config) *bool { return &c.S3MFAAllowHTTP }),
@@ -330,6 +344,9 @@ func Settings() []Setting {
 	}
 	return append(settings, auditSettings()...)
 }
+
+// maxInline bounds s3-inline-max: larger records slow every read of them.
+const maxInline = 256 << 10
 
 // Load builds the configuration from defaults, the config file, the
 // environment and args (flags of the serve command). lookupEnv is usually

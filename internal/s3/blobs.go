@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -38,6 +39,7 @@ func newLeases() *leases {
 }
 
 func (l *leases) take(refs []store.BlobRef) {
+	refs = stored(refs)
 	l.mu.Lock()
 	for _, b := range refs {
 		l.readers[b.Key]++
@@ -48,6 +50,7 @@ func (l *leases) take(refs []store.BlobRef) {
 // release returns the blobs whose deletion waited for this reader.
 func (l *leases) release(refs []store.BlobRef) []store.BlobRef {
 	var due []store.BlobRef
+	refs = stored(refs)
 	l.mu.Lock()
 	for _, b := range refs {
 		if l.readers[b.Key]--; l.readers[b.Key] > 0 {
@@ -134,9 +137,14 @@ func (r *objectReader) open() error {
 		return nil
 	}
 	ref := r.o.Blobs[r.idx]
-	b, err := r.s.blobs.Open(r.ctx, ref.Key)
-	if err != nil {
-		return blobErr(err)
+	var b blob.Object
+	if ref.Inline() {
+		b = inlineBlob{bytes.NewReader(ref.Data)}
+	} else {
+		var err error
+		if b, err = r.s.blobs.Open(r.ctx, ref.Key); err != nil {
+			return blobErr(err)
+		}
 	}
 	if r.o.Encryption != nil {
 		if r.key == nil {
@@ -326,7 +334,7 @@ func (s *Service) putBlob(ctx context.Context, r io.Reader, size int64, k *objec
 
 // deleteBlobs deletes blobs that no record refers to (never committed).
 func (s *Service) deleteBlobs(ctx context.Context, refs []store.BlobRef) {
-	for _, b := range refs {
+	for _, b := range stored(refs) {
 		if err := s.blobs.Delete(ctx, b.Key); err != nil {
 			s.log.Warn("delete blob failed; the sweeper will retry", "blob", b.Key, "err", err)
 		}
@@ -341,6 +349,7 @@ func (s *Service) deleteBlobs(ctx context.Context, refs []store.BlobRef) {
 // crash here are the sweeper's.
 // (The references are checked in one read transaction.)
 func (s *Service) freeBlobs(ctx context.Context, refs []store.BlobRef) {
+	refs = stored(refs)
 	if len(refs) == 0 {
 		return
 	}
@@ -529,4 +538,72 @@ func (w *Sweeper) Run(ctx context.Context, interval time.Duration, onErr func(er
 		}
 		return err
 	})
+}
+
+// stored returns the runs of refs that are blobs in the blob store (not
+// inline in their record), refs itself when all are.
+func stored(refs []store.BlobRef) []store.BlobRef {
+	for i, b := range refs {
+		if b.Inline() {
+			out := append([]store.BlobRef(nil), refs[:i]...)
+			for _, b := range refs[i+1:] {
+				if !b.Inline() {
+					out = append(out, b)
+				}
+			}
+			return out
+		}
+	}
+	return refs
+}
+
+// inlineBlob is a run kept in its record, read as a blob.
+type inlineBlob struct{ *bytes.Reader }
+
+func (inlineBlob) Close() error { return nil }
+
+var _ blob.Object = inlineBlob{}
+
+// putObjectBytes stores an object's size bytes from r: inline in its record
+// when size is known and at most Config.InlineMax, in a blob otherwise
+// (putBlob).
+func (s *Service) putObjectBytes(ctx context.Context, r io.Reader, size int64, k *objectKey, extra ...hash.Hash) (store.BlobRef, [16]byte, error) {
+	if size >= 0 && size <= s.inlineMax {
+		return s.putInline(r, size, k, extra...)
+	}
+	return s.putBlob(ctx, r, size, k, extra...)
+}
+
+// putInline stores r's size bytes inline (store.BlobRef.Data), encrypted
+// under k as putBlob would store them in a blob: read whole (size is at most
+// Config.InlineMax), then to the end of r, so that a streaming signature's
+// final check runs. A body of another length is blob.ErrSizeMismatch.
+func (s *Service) putInline(r io.Reader, size int64, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5 [16]byte, err error) {
+	data, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return ref, plainMD5, err
+	}
+	if int64(len(data)) != size {
+		return ref, plainMD5, blob.ErrSizeMismatch
+	}
+	plainMD5 = md5.Sum(data)
+	for _, h := range extra {
+		h.Write(data)
+	}
+	if k.encrypted() {
+		enc, err := sse.NewEncrypter(bytes.NewReader(data), k.key, rand.Reader)
+		if err != nil {
+			return ref, plainMD5, err
+		}
+		ct, err := io.ReadAll(enc)
+		enc.Wait()
+		if err == nil {
+			err = enc.Err()
+		}
+		if err != nil {
+			return ref, plainMD5, err
+		}
+		data = ct
+	}
+	return store.BlobRef{Size: size, Data: data}, plainMD5, nil
 }

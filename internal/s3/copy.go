@@ -244,7 +244,7 @@ func (c *call) recrypt(o, src *store.Object, srcKey []byte, spec *sse.Spec) erro
 	if err := rd.open(); err != nil {
 		return err
 	}
-	ref, plainMD5, err := c.s.putBlob(c.ctx, rd, src.Size, k)
+	ref, plainMD5, err := c.s.putObjectBytes(c.ctx, rd, src.Size, k)
 	if err != nil {
 		return err
 	}
@@ -319,7 +319,7 @@ func (c *call) uploadPartCopy() error {
 		sum = checksumHash{alg: checksum.Algorithm(u.ChecksumAlgorithm)}
 		sum.h = sum.alg.New()
 	}
-	ref, plainMD5, err := c.s.putBlob(c.ctx, rd, size, k, sum.extra()...)
+	ref, plainMD5, err := c.s.putBlob(c.ctx, rd, size, k, sum.extra()...) // parts are blobs, never inline
 	if err != nil {
 		return err
 	}

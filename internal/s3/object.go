@@ -49,7 +49,7 @@ func (c *call) receive(k *objectKey) (*storedBlob, *body, error) {
 	if b.length < 0 {
 		return nil, nil, awsapi.ContentLengthMissing.Of()
 	}
-	ref, plainMD5, err := c.s.putBlob(c.ctx, b, b.length, k)
+	ref, plainMD5, err := c.s.putObjectBytes(c.ctx, b, b.length, k)
 	if err != nil {
 		return nil, nil, bodyError(err)
 	}

@@ -61,6 +61,10 @@ type Config struct {
 	// EncryptAll encrypts every object whose write asks for no encryption
 	// and whose bucket has no default with SSE-S3, as S3 does.
 	EncryptAll bool
+	// InlineMax is the largest object a PUT keeps inside its record
+	// instead of a blob (store.BlobRef.Data): one store commit instead of
+	// a blob file's writes and syncs. 0: none.
+	InlineMax int64
 	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
 	// refuses them).
 	SSECAllowHTTP bool
@@ -124,6 +128,8 @@ type Service struct {
 	// freeDelay and node: Config's FreeDelay and Node.
 	freeDelay time.Duration
 	node      string
+	// inlineMax: Config's InlineMax (-1 when 0: no body is that small).
+	inlineMax int64
 }
 
 // New builds a Service.
@@ -140,12 +146,16 @@ func New(c Config) *Service {
 	if c.Node == "" {
 		c.Node = NewNodeID("gatehouse")
 	}
+	inlineMax := c.InlineMax
+	if inlineMax <= 0 {
+		inlineMax = -1
+	}
 	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000),
 		buckets: gencache.New[string, *store.Bucket](c.Store, maxCachedBuckets), cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
-		copyBufs: newCopyBufs(), keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
+		copyBufs: newCopyBufs(), inlineMax: inlineMax, keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
 		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership,
 		freeDelay: c.FreeDelay, node: c.Node}
 }

@@ -63,7 +63,8 @@ func upstreamObjects(t *testing.T, m *s3blobtest.Moto, bucket, prefix string) ma
 func TestObjectBytesInS3CompatibleStore(t *testing.T) {
 	m := s3blobtest.Start(t)
 	upstream := m.Bucket(t)
-	e := testenv.New(t, func(c *config.Config) { c.Blob = m.URL(upstream, "nodes/blobs") })
+	// Every object in a blob (none inline), so that all of them go upstream.
+	e := testenv.New(t, func(c *config.Config) { c.Blob, c.S3InlineMax = m.URL(upstream, "nodes/blobs"), 0 })
 	if !e.Cfg.S3EncryptObjects {
 		t.Fatal("SSE-S3 by default is off")
 	}
@@ -199,7 +200,7 @@ func TestUpstreamSlowDownIs503(t *testing.T) {
 	creds := filepath.Join(t.TempDir(), "credentials")
 	os.WriteFile(creds, []byte("[default]\naws_access_key_id = AKIAFAKEFAKEFAKE0000\naws_secret_access_key = fakefakefake\n"), 0o600)
 	blobURL := "s3://upstream/p?endpoint=" + url.QueryEscape(fake.URL) + "&credentials-file=" + url.QueryEscape(creds)
-	e := testenv.New(t, func(c *config.Config) { c.Blob = blobURL })
+	e := testenv.New(t, func(c *config.Config) { c.Blob, c.S3InlineMax = blobURL, 0 })
 	c := e.S3Client(e.Credentials(testenv.RootAccessKey, testenv.RootSecretKey, ""), func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	ctx := context.Background()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}); err != nil {

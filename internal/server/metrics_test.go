@@ -133,7 +133,7 @@ func apiCode(err error) string {
 // TestMetrics scrapes /metrics after IAM, STS and S3 calls, allowed and
 // denied, and checks the series and their counts.
 func TestMetrics(t *testing.T) {
-	env := testenv.New(t, withAdmin)
+	env := testenv.New(t, withAdmin, func(c *config.Config) { c.S3InlineMax = 0 }) // objects in blobs: blob metrics
 	ctx := context.Background()
 	must := func(_ any, err error) {
 		t.Helper()

@@ -234,7 +234,9 @@ func TestMigrateIntoCluster(t *testing.T) {
 		t.Fatalf("migrate: %v\n%s", err, progress.String())
 	}
 	t.Logf("summary %+v\n%s", sum, progress.String())
-	if sum.Blobs < 6 || sum.Copied != sum.Blobs || sum.Verified != sum.Blobs || sum.Rows["accounts"] != 1 || sum.Rows["mfa_devices"] != 1 || sum.Rows["parts"] != 1 {
+	// doc's first version and logs/a are small enough to be kept inline:
+	// their bytes travel in their rows, not as blobs.
+	if sum.Blobs < 5 || sum.Copied != sum.Blobs || sum.Verified != sum.Blobs || sum.Rows["accounts"] != 1 || sum.Rows["mfa_devices"] != 1 || sum.Rows["parts"] != 1 {
 		t.Fatalf("summary: %+v", sum)
 	}
 	if strings.Contains(progress.String(), "postgres://") {

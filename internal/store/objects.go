@@ -128,10 +128,18 @@ type Checksum struct {
 // BlobRef is one run of bytes of an object in the blob store. Size counts
 // the object's (plaintext) bytes the run holds; an encrypted run's blob is
 // larger (internal/sse's stream framing).
+//
+// A small object's bytes are kept in its record instead: Data holds them
+// (encrypted as a blob would be) and Key is empty. Such a run has no blob
+// to reference, read, lease or free.
 type BlobRef struct {
 	Key  string
 	Size int64
+	Data []byte `json:",omitempty"`
 }
+
+// Inline reports whether the run's bytes are in the record (Data).
+func (b BlobRef) Inline() bool { return b.Key == "" }
 
 // Encryption methods (Encryption.Method).
 const (

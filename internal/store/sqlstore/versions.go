@@ -182,6 +182,9 @@ func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, er
 		return nil, err
 	}
 	for _, b := range o.Blobs {
+		if b.Inline() { // its bytes are in the record: no blob to refer to
+			continue
+		}
 		if err := t.execS3(ctx, `INSERT INTO blob_refs (blob_key, bucket, key, upload, part) VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING`,
 			b.Key, o.Bucket, o.Key, seq); err != nil {
 			return nil, err

@@ -83,7 +83,7 @@ func testS3(t testing.TB, open Opener) {
 			return fmt.Errorf("after: %+v %v", page, err)
 		}
 		o, err := tx.GetObject(ctx, "alpha", "a/c/d")
-		if err != nil || o.Size != 2 || len(o.Blobs) != 1 || o.Blobs[0] != (store.BlobRef{Key: "blob2", Size: 2}) || o.Checksum == nil || o.Checksum.Value != "AAAAAA==" {
+		if err != nil || o.Size != 2 || len(o.Blobs) != 1 || o.Blobs[0].Key != "blob2" || o.Blobs[0].Size != 2 || o.Blobs[0].Data != nil || o.Checksum == nil || o.Checksum.Value != "AAAAAA==" {
 			return fmt.Errorf("GetObject: %+v %v", o, err)
 		}
 		if _, err := tx.GetObject(ctx, "alpha", "missing"); !errors.Is(err, store.ErrNotFound) {
@@ -360,4 +360,44 @@ func testBucketGeneration(t testing.TB, s store.Store) {
 		return err
 	})
 	step("DeleteBucket", true, func(tx store.Tx) error { return tx.DeleteBucket(ctx, "gen") })
+}
+
+// testInlineObject: an object whose bytes are kept in its record (a
+// BlobRef with Data and no Key) reads back with them, refers to no blob,
+// and its removal returns them for nothing to free.
+func testInlineObject(t testing.TB, open Opener) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	data := []byte("\x00inline bytes\xff")
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.CreateBucket(ctx, &store.Bucket{Name: "in", Account: "1", CreatedAt: t0}); err != nil {
+			return err
+		}
+		_, err := tx.PutObject(ctx, &store.Object{Bucket: "in", Key: "k", VersionID: store.NullVersion, ETag: `"e"`, LastModified: t0, Owner: "1",
+			Size: int64(len(data)), Blobs: []store.BlobRef{{Size: int64(len(data)), Data: data}}})
+		return err
+	})
+	view(t, s, func(tx store.Tx) error {
+		o, err := tx.GetObject(ctx, "in", "k")
+		if err != nil || len(o.Blobs) != 1 || !o.Blobs[0].Inline() || string(o.Blobs[0].Data) != string(data) || o.Blobs[0].Size != int64(len(data)) {
+			return fmt.Errorf("inline object read back as %+v, %v", o, err)
+		}
+		if used, err := tx.BlobReferenced(ctx, ""); err != nil || used {
+			return fmt.Errorf("an inline run counts as a reference to blob \"\": %v %v", used, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		gone, err := tx.DeleteVersion(ctx, "in", "k", store.NullVersion, store.Removal{Now: t0})
+		if err != nil || gone == nil || len(gone.Blobs) != 1 || string(gone.Blobs[0].Data) != string(data) {
+			return fmt.Errorf("removed inline object: %+v, %v", gone, err)
+		}
+		return nil
+	})
+	if err := updateErr(t, s, func(tx store.Tx) error {
+		_, err := tx.DeleteVersion(ctx, "in", "k", store.NullVersion, store.Removal{Now: t0})
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("removing the removed inline object: %v, want ErrNotFound", err)
+	}
 }

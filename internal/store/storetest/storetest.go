@@ -54,6 +54,7 @@ func cases() []testCase {
 		{"OIDCProviders", testOIDCProviders},
 		{"SAMLProviders", testSAMLProviders},
 		{"BucketsObjectsUploads", testS3},
+		{"InlineObject", testInlineObject},
 		{"PublicAccessBlocks", testPublicAccessBlocks},
 		{"ObjectVersions", testVersions},
 		{"Lifecycle", testLifecycle},
