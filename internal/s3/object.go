@@ -166,10 +166,11 @@ func (c *call) putObject() error {
 // current version; the version id follows the bucket's versioning state as
 // the transaction reads it), then frees the blobs of the version it
 // replaced (a null version; none while versioning is enabled). If the
-// commit fails, the new blobs are freed instead.
+// commit fails, the new blobs are freed instead. The transaction is scoped
+// to the key (store.UpdateIn): writers of other keys do not contend.
 func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 	var replaced *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: o.Bucket, Key: o.Key}, func(tx store.Tx) error {
 		if cond != nil {
 			cur, err := tx.GetObject(c.ctx, o.Bucket, o.Key)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -38,3 +38,8 @@ func (dialect) Classify(err error) error {
 // AbortsOnError is false: a failed statement leaves SQLite's transaction
 // usable.
 func (dialect) AbortsOnError() bool { return false }
+
+// KeyLock and BucketLock are empty: SQLite runs one writer at a time.
+func (dialect) KeyLock() string { return "" }
+
+func (dialect) BucketLock(bool) string { return "" }

@@ -40,6 +40,13 @@ type Tx struct {
 	now     func() time.Time // the Store's clock (blob holds lapse by it)
 	rebinds bool             // d rewrites placeholders
 	guards  bool             // d.AbortsOnError: renames run in savepoints
+	held    map[string]bool  // the key and bucket locks taken (scope.go)
+	// A scoped transaction (Enter): its scope, how many methods within it
+	// are running, and whether a statement ran outside it.
+	scope   store.Scope
+	scoped  bool
+	inside  int
+	strayed bool
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -136,15 +143,18 @@ func (t *Tx) rebind(q string) string {
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	t.stray()
 	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.stray()
 	return t.tx.QueryContext(ctx, t.rebind(q), args...)
 }
 
 // execRaw runs a statement without bumping the IAM generation.
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.stray()
 	return t.tx.ExecContext(ctx, t.rebind(q), args...)
 }
 
@@ -157,6 +167,7 @@ func (t *Tx) execRename(ctx context.Context, q string, args ...any) error {
 	if !t.guards {
 		return t.execOne(ctx, q, args...)
 	}
+	t.stray()
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT rename`); err != nil {
 		return t.mapErr(err)
 	}
