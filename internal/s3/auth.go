@@ -143,8 +143,36 @@ func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error
 }
 
 // loadBucket reads the addressed bucket.
-func (c *call) loadBucket() error {
-	b, err := c.s.bucket(c.ctx, c.bucket)
+func (c *call) loadBucket() error { return c.loadBucketFor(false) }
+
+// loadBucketFor reads the addressed bucket; with prefetch, when the
+// request's versionId is valid, also the addressed version (as lookup
+// reads it) in the same store read, for resolveObject. An invalid
+// versionId is left for Resolve to refuse, after the bucket's existence,
+// as without prefetch.
+func (c *call) loadBucketFor(prefetch bool) error {
+	var b *store.Bucket
+	var err error
+	version, verr := "", error(nil)
+	if prefetch {
+		version, verr = c.versionParam()
+	}
+	if prefetch && verr == nil {
+		var o *store.Object
+		err = c.s.store.View(c.ctx, func(tx store.Tx) error {
+			var err error
+			if b, err = tx.GetBucket(c.ctx, c.bucket); err != nil {
+				return err
+			}
+			o, err = lookupIn(c.ctx, tx, c.bucket, c.key, version)
+			return err
+		})
+		if err == nil {
+			c.obj, c.version, c.prefetched = o, version, true
+		}
+	} else {
+		b, err = c.s.bucket(c.ctx, c.bucket)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return noSuchBucket(c.bucket)
 	}

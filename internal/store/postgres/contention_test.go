@@ -24,7 +24,9 @@ const putWriters = 16
 // as the handler's was before scoped transactions.
 func putSmall(ctx context.Context, s store.Store, plain bool, bucket, key, blob string) (string, error) {
 	var vid string
-	run := func(fn func(store.Tx) error) error { return store.UpdateIn(ctx, s, store.Scope{Bucket: bucket, Key: key}, fn) }
+	run := func(fn func(store.Tx) error) error {
+		return store.UpdateIn(ctx, s, store.Scope{Bucket: bucket, Key: key}, fn)
+	}
 	if plain {
 		run = func(fn func(store.Tx) error) error { return s.Update(ctx, fn) }
 	}

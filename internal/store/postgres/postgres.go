@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,8 +42,11 @@ var (
 // Config holds Open's settings; the zero value is the default.
 type Config struct {
 	// Pool: at most MaxOpenConns connections (default 16), MaxIdleConns
-	// of them kept idle (default 4), each closed after ConnMaxLifetime
-	// (default 30 minutes). The LISTEN connection comes on top.
+	// of them kept idle (default MaxOpenConns: a connection given back
+	// under load is kept rather than closed and dialled again, which costs
+	// a connection start-up and its prepared statements), each closed
+	// after ConnMaxLifetime (default 30 minutes). The LISTEN connection
+	// comes on top.
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
@@ -67,6 +71,9 @@ type Config struct {
 	// NoListen turns off LISTEN/NOTIFY: other nodes' changes are then seen
 	// by polling alone.
 	NoListen bool
+	// Dial, when set, opens the connections to the server instead of pgx's
+	// dialer (tests count the round trips through it).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 func (c *Config) defaults() {
@@ -74,7 +81,7 @@ func (c *Config) defaults() {
 		c.MaxOpenConns = 16
 	}
 	if c.MaxIdleConns <= 0 {
-		c.MaxIdleConns = 4
+		c.MaxIdleConns = c.MaxOpenConns
 	}
 	if c.ConnMaxLifetime <= 0 {
 		c.ConnMaxLifetime = 30 * time.Minute
@@ -131,6 +138,9 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Store, error) {
 	connCfg, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Dial != nil {
+		connCfg.DialFunc = cfg.Dial
 	}
 	db := stdlib.OpenDB(*connCfg)
 	db.SetMaxOpenConns(cfg.MaxOpenConns)

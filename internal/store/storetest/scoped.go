@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -30,6 +31,26 @@ func testScopedWrites(t testing.TB, open Opener) {
 			return err
 		}
 		return tx.CreateBucket(ctx, &store.Bucket{Name: "plain", Account: "1", CreatedAt: t0})
+	})
+	// A scoped transaction whose function fails keeps nothing and returns
+	// the function's error.
+	boom := errors.New("boom")
+	scoped := func(sc store.Scope) func(context.Context, func(store.Tx) error) error {
+		return func(ctx context.Context, fn func(store.Tx) error) error { return store.UpdateIn(ctx, a, sc, fn) }
+	}
+	if err := inTx(t, scoped(store.Scope{Bucket: "plain", Key: "k0"}), func(tx store.Tx) error {
+		if _, err := tx.PutObject(ctx, &store.Object{Bucket: "plain", Key: "k0", LastModified: t0}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("a failed scoped transaction returned %v", err)
+	}
+	view(t, b, func(tx store.Tx) error {
+		if _, err := tx.GetObject(ctx, "plain", "k0"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("the object of a failed scoped transaction: %v, want ErrNotFound", err)
+		}
+		return nil
 	})
 	const writers = 12
 	// write runs fn as writer i: scoped to (bucket, key) for even i, a
