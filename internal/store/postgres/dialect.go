@@ -62,6 +62,13 @@ func (dialect) BucketLock(exclusive bool) string {
 	return `SELECT 1 FROM buckets WHERE name = ? FOR KEY SHARE`
 }
 
+// ObjectLock: the key's upsert runs as a data-modifying WITH, which
+// PostgreSQL always runs to completion, read or not.
+func (dialect) ObjectLock() string {
+	return `WITH k AS (INSERT INTO key_locks (slot, n) VALUES (?, 1) ON CONFLICT (slot) DO UPDATE SET n = key_locks.n + 1)
+		SELECT data FROM buckets WHERE name = ? FOR KEY SHARE`
+}
+
 // sqlState is the SQLSTATE of a server error in err's chain, "" if none.
 func sqlState(err error) string {
 	var pe *pgconn.PgError

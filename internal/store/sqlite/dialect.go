@@ -39,7 +39,10 @@ func (dialect) Classify(err error) error {
 // usable.
 func (dialect) AbortsOnError() bool { return false }
 
-// KeyLock and BucketLock are empty: SQLite runs one writer at a time.
+// KeyLock, BucketLock and ObjectLock are empty: SQLite runs one writer at
+// a time.
 func (dialect) KeyLock() string { return "" }
 
 func (dialect) BucketLock(bool) string { return "" }
+
+func (dialect) ObjectLock() string { return "" }

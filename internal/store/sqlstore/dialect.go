@@ -45,4 +45,10 @@ type Dialect interface {
 	// locks nothing when there is no such bucket; "" when the database
 	// runs one writer at a time.
 	BucketLock(exclusive bool) string
+	// ObjectLock is KeyLock and BucketLock(false) in one statement (its
+	// parameters: the key's slot, then the bucket's name), which returns
+	// the bucket record's data column as read under the lock (no row when
+	// there is no such bucket); "" when the database runs one writer at a
+	// time.
+	ObjectLock() string
 }

@@ -25,6 +25,12 @@ func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 
 func (t *Tx) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
 	defer t.within(bucketRecord, name, "")()
+	if t.scopeBucket != nil && name == t.scope.Bucket {
+		if *t.scopeBucket == "" {
+			return nil, store.ErrNotFound
+		}
+		return decode[store.Bucket](*t.scopeBucket)
+	}
 	var data string
 	if err := t.queryRow(ctx, `SELECT data FROM buckets WHERE name = ?`, name).Scan(&data); err != nil {
 		return nil, t.mapErr(err)

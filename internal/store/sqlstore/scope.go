@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"hash/fnv"
 
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -96,6 +98,37 @@ func (t *Tx) lockBucket(ctx context.Context, bucket string, exclusive bool) erro
 	return nil
 }
 
+// lockObject takes the locks PutObject needs — the bucket's shared and
+// the key's — in one statement when it holds neither. When that statement
+// ran, it returns the bucket's record as read under the lock ("" when
+// there is no such bucket); else nil.
+func (t *Tx) lockObject(ctx context.Context, bucket, key string) (data *string, err error) {
+	q := t.d.ObjectLock()
+	if q == "" {
+		return nil, nil
+	}
+	kname := "k\x00" + bucket + "\x00" + key
+	if t.held["b\x00"+bucket] || t.held["B\x00"+bucket] || t.held[kname] {
+		if err := t.lockBucket(ctx, bucket, false); err != nil {
+			return nil, err
+		}
+		return nil, t.lockKey(ctx, bucket, key)
+	}
+	var d string
+	switch err := t.tx.QueryRowContext(ctx, t.rebind(q), KeySlot(bucket, key), bucket).Scan(&d); {
+	case errors.Is(err, sql.ErrNoRows):
+		d = ""
+		data = &d
+	case err != nil:
+		return nil, t.mapErr(err)
+	default:
+		data = &d
+	}
+	t.hold(kname)
+	t.hold("b\x00" + bucket)
+	return data, nil
+}
+
 func (t *Tx) hold(name string) {
 	if t.held == nil {
 		t.held = map[string]bool{}
@@ -104,17 +137,19 @@ func (t *Tx) hold(name string) {
 }
 
 // Enter makes t a scoped transaction of sc, taking sc's locks: with a key,
-// the bucket shared and the key; without, the bucket exclusively. The
-// store calls it first thing in a READ COMMITTED transaction.
+// the bucket shared and the key (in one statement, which also reads the
+// bucket record: GetBucket of the scope's bucket then answers from it,
+// read after the lock as a statement of its own would be); without, the
+// bucket exclusively. The store calls it first thing in a READ COMMITTED
+// transaction.
 func (t *Tx) Enter(ctx context.Context, sc store.Scope) error {
 	t.scope, t.scoped = sc, true
 	if sc.Key == "" {
 		return t.lockBucket(ctx, sc.Bucket, true)
 	}
-	if err := t.lockBucket(ctx, sc.Bucket, false); err != nil {
-		return err
-	}
-	return t.lockKey(ctx, sc.Bucket, sc.Key)
+	data, err := t.lockObject(ctx, sc.Bucket, sc.Key)
+	t.scopeBucket = data
+	return err
 }
 
 // Strayed reports whether a scoped transaction's function ran a statement

@@ -43,10 +43,13 @@ type Tx struct {
 	held    map[string]bool  // the key and bucket locks taken (scope.go)
 	// A scoped transaction (Enter): its scope, how many methods within it
 	// are running, and whether a statement ran outside it.
-	scope   store.Scope
-	scoped  bool
-	inside  int
-	strayed bool
+	scope  store.Scope
+	scoped bool
+	// scopeBucket is the scope's bucket record as Enter read it ("": no
+	// such bucket); nil when Enter did not read it.
+	scopeBucket *string
+	inside      int
+	strayed     bool
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -104,10 +104,7 @@ func (t *Tx) take(ctx context.Context, bucket, key, id string) (*store.Object, i
 
 func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, error) {
 	defer t.within(oneKey, in.Bucket, in.Key)()
-	if err := t.lockBucket(ctx, in.Bucket, false); err != nil {
-		return nil, err
-	}
-	if err := t.lockKey(ctx, in.Bucket, in.Key); err != nil {
+	if _, err := t.lockObject(ctx, in.Bucket, in.Key); err != nil {
 		return nil, err
 	}
 	o := *in
