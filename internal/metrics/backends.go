@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gatehouse/gatehouse/internal/blob"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -26,16 +28,33 @@ const (
 // gatehouse_store_duration_seconds. A transaction's time
 // includes the work its caller does inside it. Transactions pass through
 // unwrapped, so the store's Tx costs nothing more.
+//
+// When inner counts the transactions it ran again because a concurrent one
+// aborted them (a Retries() uint64 method: the PostgreSQL store), the count
+// is exported as gatehouse_store_retries_total.
 func (m *Metrics) Store(inner store.Store) store.Store {
+	if rc, ok := inner.(retryCounter); ok {
+		c := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_store_retries_total",
+			Help: "Store transactions run again because the database aborted them for a concurrent one (serialization failure, deadlock)."},
+			func() float64 { return float64(rc.Retries()) })
+		// A second store of one registry keeps the first's counter.
+		_ = m.reg.Register(c)
+	}
 	return &timedStore{inner: inner, m: m}
 }
+
+// retryCounter is a store that counts its retried transactions.
+type retryCounter interface{ Retries() uint64 }
 
 type timedStore struct {
 	inner store.Store
 	m     *Metrics
 }
 
-var _ store.Store = (*timedStore)(nil)
+var (
+	_ store.Store         = (*timedStore)(nil)
+	_ store.ScopedUpdater = (*timedStore)(nil)
+)
 
 func (s *timedStore) View(ctx context.Context, fn func(store.Tx) error) error {
 	start := s.m.now()
@@ -47,6 +66,15 @@ func (s *timedStore) View(ctx context.Context, fn func(store.Tx) error) error {
 func (s *timedStore) Update(ctx context.Context, fn func(store.Tx) error) error {
 	start := s.m.now()
 	err := s.inner.Update(ctx, fn)
+	s.m.store[opUpdate].Observe(s.m.now().Sub(start).Seconds())
+	return err
+}
+
+// UpdateIn times a scoped write transaction as an Update, and keeps the
+// inner store's cheaper scoped transactions (store.ScopedUpdater).
+func (s *timedStore) UpdateIn(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
+	start := s.m.now()
+	err := store.UpdateIn(ctx, s.inner, sc, fn)
 	s.m.store[opUpdate].Observe(s.m.now().Sub(start).Seconds())
 	return err
 }

@@ -215,6 +215,35 @@ func TestStoreDecorator(t *testing.T) {
 	}
 }
 
+// retryingStore counts retries, as the PostgreSQL store does, and runs
+// scoped transactions.
+type retryingStore struct {
+	fakeStore
+	scoped int
+}
+
+func (s *retryingStore) Retries() uint64 { return 7 }
+
+func (s *retryingStore) UpdateIn(context.Context, store.Scope, func(store.Tx) error) error {
+	s.scoped++
+	return nil
+}
+
+func TestStoreRetriesAndScopes(t *testing.T) {
+	m := newTest()
+	inner := &retryingStore{}
+	st := m.Store(inner)
+	if err := store.UpdateIn(context.Background(), st, store.Scope{Bucket: "b", Key: "k"}, nil); err != nil || inner.scoped != 1 || inner.calls != 0 {
+		t.Fatalf("UpdateIn through the decorator: %v; %d scoped, %d other calls", err, inner.scoped, inner.calls)
+	}
+	if got := gather(t, m, "gatehouse_store_retries_total"); !strings.Contains(got, "7") {
+		t.Fatalf("retries counter: %q", got)
+	}
+	if got := gather(t, m, "gatehouse_store_duration_seconds"); !strings.Contains(got, "op=update count=1") {
+		t.Fatalf("the scoped transaction was not timed as an update:\n%s", got)
+	}
+}
+
 // fakeBlobs returns objects with a RangeWriter and fails on demand.
 type fakeBlobs struct{ err error }
 

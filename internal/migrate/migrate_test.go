@@ -77,8 +77,13 @@ func TestTablesMatchSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, known()) {
-		t.Errorf("PostgreSQL tables:\n %v\nthe copier knows:\n %v", got, known())
+	pgKnown := known()
+	for t := range migrate.TargetOnly() {
+		pgKnown = append(pgKnown, t)
+	}
+	sort.Strings(pgKnown)
+	if !slices.Equal(got, pgKnown) {
+		t.Errorf("PostgreSQL tables:\n %v\nthe copier knows:\n %v", got, pgKnown)
 	}
 }
 

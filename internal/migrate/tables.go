@@ -32,6 +32,14 @@ func Skipped() map[string]string {
 	}
 }
 
+// TargetOnly returns the tables only the PostgreSQL target has, which the
+// copier neither fills nor checks for emptiness, with the reason.
+func TargetOnly() map[string]string {
+	return map[string]string{
+		"key_locks": "PostgreSQL's lock slots of object keys (sqlstore.KeySlot): a counter per slot, no data; SQLite, one writer at a time, has none",
+	}
+}
+
 // seeded is the table the target's schema fills when it is created (the
 // IAM generation row): it may hold rows in an empty target, and the
 // source's rows replace them.

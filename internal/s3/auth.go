@@ -148,8 +148,51 @@ func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error
 const maxCachedBuckets = 10000
 
 // loadBucket reads the addressed bucket.
-func (c *call) loadBucket() error {
-	b, err := c.s.bucket(c.ctx, c.bucket)
+func (c *call) loadBucket() error { return c.loadBucketFor(false) }
+
+// loadBucketFor reads the addressed bucket (from the bucket cache when it
+// holds it); with prefetch, when the request's versionId is valid, also the
+// addressed version (as lookup reads it), for resolveObject — in the same
+// store read when the bucket is not cached. An invalid versionId is left
+// for Resolve to refuse, after the bucket's existence, as without prefetch.
+func (c *call) loadBucketFor(prefetch bool) error {
+	var b *store.Bucket
+	var err error
+	version, verr := "", error(nil)
+	if prefetch {
+		version, verr = c.versionParam()
+	}
+	if prefetch && verr == nil {
+		var o *store.Object
+		read := false // the version was read with the bucket
+		b, err = c.s.buckets.Get(c.ctx, c.bucket, func(ctx context.Context) (*store.Bucket, error) {
+			// Not cached: bucket and version in one read.
+			read = true
+			var b *store.Bucket
+			err := c.s.store.View(ctx, func(tx store.Tx) error {
+				var err error
+				if b, err = tx.GetBucket(ctx, c.bucket); err != nil {
+					return err
+				}
+				o, err = lookupIn(ctx, tx, c.bucket, c.key, version)
+				return err
+			})
+			return b, err
+		})
+		if err == nil && !read {
+			// The bucket came from the cache: the version alone.
+			err = c.s.store.View(c.ctx, func(tx store.Tx) error {
+				var err error
+				o, err = lookupIn(c.ctx, tx, c.bucket, c.key, version)
+				return err
+			})
+		}
+		if err == nil {
+			c.obj, c.version, c.prefetched = o, version, true
+		}
+	} else {
+		b, err = c.s.bucket(c.ctx, c.bucket)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return noSuchBucket(c.bucket)
 	}

@@ -259,8 +259,11 @@ func (c *call) headBucket() error {
 	return nil
 }
 
+// deleteBucket deletes an empty bucket, in a transaction scoped to the
+// whole bucket (store.UpdateIn): on PostgreSQL it waits for the writers
+// adding objects or uploads to it and sees what they committed.
 func (c *call) deleteBucket() error {
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: c.bucket}, func(tx store.Tx) error {
 		busy, err := tx.BucketHasObjects(c.ctx, c.bucket)
 		if err != nil {
 			return err

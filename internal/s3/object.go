@@ -166,10 +166,11 @@ func (c *call) putObject() error {
 // current version; the version id follows the bucket's versioning state as
 // the transaction reads it), then frees the blobs of the version it
 // replaced (a null version; none while versioning is enabled). If the
-// commit fails, the new blobs are freed instead.
+// commit fails, the new blobs are freed instead. The transaction is scoped
+// to the key (store.UpdateIn): writers of other keys do not contend.
 func (c *call) commitObject(o *store.Object, cond *writeCond) error {
 	var replaced *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: o.Bucket, Key: o.Key}, func(tx store.Tx) error {
 		if cond != nil {
 			cur, err := tx.GetObject(c.ctx, o.Bucket, o.Key)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -225,15 +226,22 @@ func (c *call) lookup() (*store.Object, error) {
 	var o *store.Object
 	err := c.s.store.View(c.ctx, func(tx store.Tx) error {
 		var err error
-		if c.version != "" {
-			o, err = tx.GetVersion(c.ctx, c.bucket, c.key, c.version)
-			return err
-		}
-		if o, err = tx.GetObject(c.ctx, c.bucket, c.key); errors.Is(err, store.ErrNotFound) {
-			o, err = tx.GetVersion(c.ctx, c.bucket, c.key, "")
-		}
+		o, err = lookupIn(c.ctx, tx, c.bucket, c.key, c.version)
 		return err
 	})
+	return o, err
+}
+
+// lookupIn is lookup's read in tx, of version ("": the current one, else
+// the latest delete marker); nil, nil when missing.
+func lookupIn(ctx context.Context, tx store.Tx, bucket, key, version string) (*store.Object, error) {
+	var o *store.Object
+	var err error
+	if version != "" {
+		o, err = tx.GetVersion(ctx, bucket, key, version)
+	} else if o, err = tx.GetObject(ctx, bucket, key); errors.Is(err, store.ErrNotFound) {
+		o, err = tx.GetVersion(ctx, bucket, key, "")
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -18,10 +18,14 @@ import (
 // a delete marker included, when the request names none) and declares the
 // operation's action with the version's tag keys (s3:ExistingObjectTag).
 func (c *call) resolveObject() (pipeline.Plan, error) {
-	o, err := c.lookup()
-	if err != nil {
-		return pipeline.Plan{}, err
+	o := c.obj
+	if !c.prefetched {
+		var err error
+		if o, err = c.lookup(); err != nil {
+			return pipeline.Plan{}, err
+		}
 	}
+	c.prefetched = false
 	c.obj = o
 	keys := existingTagKeys(o)
 	if more := c.op.keys; more != nil {

@@ -197,6 +197,9 @@ type call struct {
 	// between 404 and 403 for a missing key (-1: none declared).
 	obj       *store.Object
 	listCheck int
+	// prefetched: loadBucketFor read obj (for version) with the bucket,
+	// and resolveObject has not used it yet.
+	prefetched bool
 	// version is the request's versionId ("": none), read by Resolve for
 	// operations that take one; mfaOK: the request passed MFA Delete's
 	// check (checkMFA).
@@ -301,7 +304,7 @@ func (c *call) Resolve(ctx context.Context) (pipeline.Plan, error) {
 		return pipeline.Plan{}, awsapi.MFAInsecure.Of()
 	}
 	if c.op.level >= levelBucket && c.b == nil {
-		if err := c.loadBucket(); err != nil {
+		if err := c.loadBucketFor(c.op.prefetch); err != nil {
 			return pipeline.Plan{}, err
 		}
 		c.corsHeaders()

@@ -159,7 +159,7 @@ func (c *call) gone(o *store.Object) bool {
 // after the commit.
 func (c *call) deleteKey(key, ifMatch string) (*store.Object, error) {
 	var gone, marker *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: c.bucket, Key: key}, func(tx store.Tx) error {
 		gone, marker = nil, nil
 		b, err := tx.GetBucket(c.ctx, c.bucket)
 		if errors.Is(err, store.ErrNotFound) {
@@ -207,7 +207,7 @@ func (c *call) deleteKey(key, ifMatch string) (*store.Object, error) {
 // applies.
 func (c *call) removeVersion(key, id, ifMatch string) (*store.Object, error) {
 	var gone *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: c.bucket, Key: key}, func(tx store.Tx) error {
 		b, err := tx.GetBucket(c.ctx, c.bucket)
 		if errors.Is(err, store.ErrNotFound) {
 			return noSuchBucket(c.bucket)
@@ -279,7 +279,7 @@ func (c *call) deleteObject() error {
 // bytes stay) and returns it.
 func (c *call) updateVersion(fn func(*store.Object)) (*store.Object, error) {
 	var o *store.Object
-	err := c.s.store.Update(c.ctx, func(tx store.Tx) error {
+	err := store.UpdateIn(c.ctx, c.s.store, store.Scope{Bucket: c.bucket, Key: c.key}, func(tx store.Tx) error {
 		var err error
 		if c.version != "" {
 			o, err = tx.GetVersion(c.ctx, c.bucket, c.key, c.version)

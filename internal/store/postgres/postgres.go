@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,15 +30,23 @@ type Store struct {
 	listener sync.WaitGroup
 	// listening is 1 while the listener is connected and listening.
 	listening atomic.Bool
+	// retries counts Update's attempts after the first (see Retries).
+	retries atomic.Uint64
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store         = (*Store)(nil)
+	_ store.ScopedUpdater = (*Store)(nil)
+)
 
 // Config holds Open's settings; the zero value is the default.
 type Config struct {
 	// Pool: at most MaxOpenConns connections (default 16), MaxIdleConns
-	// of them kept idle (default 4), each closed after ConnMaxLifetime
-	// (default 30 minutes). The LISTEN connection comes on top.
+	// of them kept idle (default MaxOpenConns: a connection given back
+	// under load is kept rather than closed and dialled again, which costs
+	// a connection start-up and its prepared statements), each closed
+	// after ConnMaxLifetime (default 30 minutes). The LISTEN connection
+	// comes on top.
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
@@ -62,6 +71,9 @@ type Config struct {
 	// NoListen turns off LISTEN/NOTIFY: other nodes' changes are then seen
 	// by polling alone.
 	NoListen bool
+	// Dial, when set, opens the connections to the server instead of pgx's
+	// dialer (tests count the round trips through it).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 func (c *Config) defaults() {
@@ -69,7 +81,7 @@ func (c *Config) defaults() {
 		c.MaxOpenConns = 16
 	}
 	if c.MaxIdleConns <= 0 {
-		c.MaxIdleConns = 4
+		c.MaxIdleConns = c.MaxOpenConns
 	}
 	if c.ConnMaxLifetime <= 0 {
 		c.ConnMaxLifetime = 30 * time.Minute
@@ -126,6 +138,9 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Store, error) {
 	connCfg, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Dial != nil {
+		connCfg.DialFunc = cfg.Dial
 	}
 	db := stdlib.OpenDB(*connCfg)
 	db.SetMaxOpenConns(cfg.MaxOpenConns)
@@ -196,21 +211,67 @@ func unavailable(err error) error {
 // before they create, and derive a new object version's seq from the rows
 // they read; serializable snapshot isolation protects all of these without
 // marking every read of the shared queries, which run unchanged on SQLite.
+// Its price is that predicate locks are page-grained: two transactions
+// that read and write neighbouring index entries (two PUTs of different
+// keys of one bucket) abort one another. The writes of one object key, the
+// S3 hot path, therefore have their own kind of transaction (UpdateIn),
+// and every transaction that writes a key takes its lock
+// (sqlstore/scope.go).
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.retry(ctx, func() error { return s.attempt(ctx, fn) })
+}
+
+// UpdateIn runs fn as a scoped write transaction (store.ScopedUpdater):
+// at READ COMMITTED, after taking sc's locks (sqlstore.Tx.Enter), which is
+// what protects fn's reads and writes — not a snapshot — so that writers
+// of different keys neither wait for nor abort one another. It retries as
+// Update does (a deadlock, or a serialization failure of a commit, would
+// be the only causes). When fn strays outside sc (sqlstore.Tx.Strayed),
+// the attempt is rolled back and fn runs as Update instead.
+func (s *Store) UpdateIn(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
+	strayed := false
+	err := s.retry(ctx, func() error {
+		err := s.attemptIn(ctx, sc, fn)
+		if errors.Is(err, errStrayed) {
+			strayed = true
+			return nil
+		}
+		return err
+	})
+	if strayed {
+		return s.Update(ctx, fn)
+	}
+	return err
+}
+
+// errStrayed: a scoped function stepped outside its scope.
+var errStrayed = errors.New("postgres: scoped transaction strayed outside its scope")
+
+// retry runs attempt until it succeeds, fails for a reason other than a
+// concurrent transaction, or has run MaxAttempts times (then an error
+// wrapping store.ErrConflict).
+func (s *Store) retry(ctx context.Context, attempt func() error) error {
 	var err error
-	for attempt := 1; attempt <= s.cfg.MaxAttempts; attempt++ {
-		if attempt > 1 {
-			if serr := s.cfg.Sleep(ctx, s.cfg.Backoff(attempt)); serr != nil {
+	for n := 1; n <= s.cfg.MaxAttempts; n++ {
+		if n > 1 {
+			s.retries.Add(1)
+			if serr := s.cfg.Sleep(ctx, s.cfg.Backoff(n)); serr != nil {
 				return serr
 			}
 		}
-		err = s.attempt(ctx, fn)
+		err = attempt()
 		if !retryable(err) {
 			return err
 		}
 	}
 	return fmt.Errorf("%w: gave up after %d attempts: %v", store.ErrConflict, s.cfg.MaxAttempts, err)
 }
+
+// Retries is how many times Update has run a function again because
+// PostgreSQL aborted its transaction for a concurrent one (serialization
+// failure, deadlock): a counter since Open, never decreasing, for metrics
+// (gatehouse_store_retries_total) and tests.
+func (s *Store) Retries() uint64 { return s.retries.Load() }
 
 // retryable: PostgreSQL aborted the transaction for a concurrent one.
 func retryable(err error) bool {
@@ -253,6 +314,29 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error) error {
 		s.raiseGeneration(gen)
 	}
 	return nil
+}
+
+// attemptIn runs a scoped fn once in one READ COMMITTED transaction whose
+// first statements take sc's locks. It changes no IAM data (that would
+// stray), so it bumps no generation.
+func (s *Store) attemptIn(ctx context.Context, sc store.Scope, fn func(store.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return unavailable(err)
+	}
+	defer tx.Rollback()
+	t := sqlstore.NewTx(tx, dialect{}, sqlstore.SchemaLatest, s.cfg.Now)
+	if err := t.Enter(ctx, sc); err != nil {
+		return err
+	}
+	err = sqlstore.Run(fn, t)
+	if t.Strayed() || t.Bumped() {
+		return errStrayed
+	}
+	if err != nil {
+		return err
+	}
+	return sqlstore.MapError(dialect{}, tx.Commit())
 }
 
 // IAMGeneration returns the IAM generation, almost always from memory: the

@@ -38,3 +38,11 @@ func (dialect) Classify(err error) error {
 // AbortsOnError is false: a failed statement leaves SQLite's transaction
 // usable.
 func (dialect) AbortsOnError() bool { return false }
+
+// KeyLock, BucketLock and ObjectLock are empty: SQLite runs one writer at
+// a time.
+func (dialect) KeyLock() string { return "" }
+
+func (dialect) BucketLock(bool) string { return "" }
+
+func (dialect) ObjectLock() string { return "" }

@@ -32,4 +32,23 @@ type Dialect interface {
 	// collide with a unique key) runs inside a savepoint, so that a caller
 	// may handle its store.ErrExists and go on, as it can on SQLite.
 	AbortsOnError() bool
+	// KeyLock is a statement that locks one object key until the
+	// transaction ends, its one parameter the key's slot (KeySlot), and
+	// that fails a snapshot-isolated transaction (store.ErrConflict) when
+	// another transaction holding the lock committed after its snapshot;
+	// "" when the database runs one writer at a time (SQLite). See
+	// scope.go.
+	KeyLock() string
+	// BucketLock is a statement that locks the bucket record named by its
+	// one parameter until the transaction ends — exclusive: against every
+	// other lock and write of it; shared: against its deletion only — and
+	// locks nothing when there is no such bucket; "" when the database
+	// runs one writer at a time.
+	BucketLock(exclusive bool) string
+	// ObjectLock is KeyLock and BucketLock(false) in one statement (its
+	// parameters: the key's slot, then the bucket's name), which returns
+	// the bucket record's data column as read under the lock (no row when
+	// there is no such bucket); "" when the database runs one writer at a
+	// time.
+	ObjectLock() string
 }

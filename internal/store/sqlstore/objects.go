@@ -25,6 +25,13 @@ func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 }
 
 func (t *Tx) GetBucket(ctx context.Context, name string) (*store.Bucket, error) {
+	defer t.within(bucketRecord, name, "")()
+	if t.scopeBucket != nil && name == t.scope.Bucket {
+		if *t.scopeBucket == "" {
+			return nil, store.ErrNotFound
+		}
+		return decode[store.Bucket](*t.scopeBucket)
+	}
 	var data string
 	if err := t.queryRow(ctx, `SELECT data FROM buckets WHERE name = ?`, name).Scan(&data); err != nil {
 		return nil, t.mapErr(err)
@@ -83,6 +90,10 @@ func (t *Tx) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 }
 
 func (t *Tx) DeleteBucket(ctx context.Context, name string) error {
+	defer t.within(wholeBucket, name, "")()
+	if err := t.lockBucket(ctx, name, true); err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, `DELETE FROM buckets WHERE name = ?`, name)
 	if err != nil {
 		return err
@@ -172,6 +183,7 @@ func prefixEnd(prefix string) (string, bool) {
 }
 
 func (t *Tx) BucketHasObjects(ctx context.Context, bucket string) (bool, error) {
+	defer t.within(wholeBucket, bucket, "")()
 	var n int
 	err := t.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1) AS x)
 		+ (SELECT COUNT(*) FROM (SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1) AS x)
@@ -193,6 +205,9 @@ func (t *Tx) BlobReferenced(ctx context.Context, blobKey string) (bool, error) {
 }
 
 func (t *Tx) CreateUpload(ctx context.Context, u *store.Upload) error {
+	if err := t.lockBucket(ctx, u.Bucket, false); err != nil {
+		return err
+	}
 	data, err := json.Marshal(u)
 	if err != nil {
 		return err

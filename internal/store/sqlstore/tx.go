@@ -41,6 +41,16 @@ type Tx struct {
 	rebinds bool             // d rewrites placeholders
 	guards  bool             // d.AbortsOnError: renames run in savepoints
 	stmts   *Stmts           // prepared statements, when the driver needs them cached
+	held    map[string]bool  // the key and bucket locks taken (scope.go)
+	// A scoped transaction (Enter): its scope, how many methods within it
+	// are running, and whether a statement ran outside it.
+	scope  store.Scope
+	scoped bool
+	// scopeBucket is the scope's bucket record as Enter read it ("": no
+	// such bucket); nil when Enter did not read it.
+	scopeBucket *string
+	inside      int
+	strayed     bool
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -137,6 +147,7 @@ func (t *Tx) rebind(q string) string {
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	t.stray()
 	q = t.rebind(q)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -145,6 +156,7 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.stray()
 	q = t.rebind(q)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -154,6 +166,7 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // execRaw runs a statement without bumping the IAM generation.
 func (t *Tx) execRaw(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.stray()
 	q = t.rebind(q)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -170,6 +183,7 @@ func (t *Tx) execRename(ctx context.Context, q string, args ...any) error {
 	if !t.guards {
 		return t.execOne(ctx, q, args...)
 	}
+	t.stray()
 	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT rename`); err != nil {
 		return t.mapErr(err)
 	}

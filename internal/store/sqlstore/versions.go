@@ -103,6 +103,10 @@ func (t *Tx) take(ctx context.Context, bucket, key, id string) (*store.Object, i
 }
 
 func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, error) {
+	defer t.within(oneKey, in.Bucket, in.Key)()
+	if _, err := t.lockObject(ctx, in.Bucket, in.Key); err != nil {
+		return nil, err
+	}
 	o := *in
 	if o.VersionID == "" {
 		o.VersionID = store.NullVersion
@@ -194,6 +198,7 @@ func (t *Tx) PutObject(ctx context.Context, in *store.Object) (*store.Object, er
 }
 
 func (t *Tx) GetObject(ctx context.Context, bucket, key string) (*store.Object, error) {
+	defer t.within(oneKey, bucket, key)()
 	o, _, err := t.current(ctx, bucket, key)
 	if err == nil && o == nil {
 		err = store.ErrNotFound
@@ -202,6 +207,7 @@ func (t *Tx) GetObject(ctx context.Context, bucket, key string) (*store.Object, 
 }
 
 func (t *Tx) GetVersion(ctx context.Context, bucket, key, versionID string) (*store.Object, error) {
+	defer t.within(oneKey, bucket, key)()
 	var data, id string
 	var err error
 	if versionID == "" {
@@ -223,6 +229,10 @@ func (t *Tx) GetVersion(ctx context.Context, bucket, key, versionID string) (*st
 }
 
 func (t *Tx) UpdateVersion(ctx context.Context, in *store.Object) error {
+	defer t.within(oneKey, in.Bucket, in.Key)()
+	if err := t.lockKey(ctx, in.Bucket, in.Key); err != nil {
+		return err
+	}
 	o := *in
 	if o.VersionID == "" {
 		o.VersionID = store.NullVersion
@@ -245,6 +255,10 @@ func (t *Tx) UpdateVersion(ctx context.Context, in *store.Object) error {
 }
 
 func (t *Tx) DeleteVersion(ctx context.Context, bucket, key, versionID string, r store.Removal) (*store.Object, error) {
+	defer t.within(oneKey, bucket, key)()
+	if err := t.lockKey(ctx, bucket, key); err != nil {
+		return nil, err
+	}
 	cur, curSeq, err := t.current(ctx, bucket, key)
 	if err != nil {
 		return nil, err

@@ -61,6 +61,7 @@ func cases() []testCase {
 		{"ObjectLock", testObjectLock},
 		{"PrincipalBindings", testPrincipalBindings},
 		{"TwoNodes", testTwoNodes},
+		{"ScopedWrites", testScopedWrites},
 		{"Leases", testLeases},
 		{"FreedBlobs", testFreedBlobs},
 	}
