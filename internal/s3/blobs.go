@@ -139,7 +139,7 @@ func (r *objectReader) open() error {
 	ref := r.o.Blobs[r.idx]
 	var b blob.Object
 	if ref.Inline() {
-		b = inlineBlob{bytes.NewReader(ref.Data)}
+		b = inlineBlob{Reader: bytes.NewReader(ref.Data), data: ref.Data}
 	} else {
 		var err error
 		if b, err = r.s.blobs.Open(r.ctx, ref.Key); err != nil {
@@ -558,11 +558,27 @@ func stored(refs []store.BlobRef) []store.BlobRef {
 }
 
 // inlineBlob is a run kept in its record, read as a blob.
-type inlineBlob struct{ *bytes.Reader }
+type inlineBlob struct {
+	*bytes.Reader
+	data []byte
+}
 
 func (inlineBlob) Close() error { return nil }
 
-var _ blob.Object = inlineBlob{}
+// WriteRange writes the n bytes at off straight from the record's bytes
+// (no copy buffer).
+func (b inlineBlob) WriteRange(ctx context.Context, w io.Writer, off, n int64) (int64, error) {
+	if off < 0 || n < 0 || off+n > b.Size() {
+		return 0, errors.New("s3: range outside an inline run")
+	}
+	m, err := w.Write(b.data[off : off+n])
+	return int64(m), err
+}
+
+var (
+	_ blob.Object      = inlineBlob{}
+	_ blob.RangeWriter = inlineBlob{}
+)
 
 // putObjectBytes stores an object's size bytes from r: inline in its record
 // when size is known and at most Config.InlineMax, in a blob otherwise
