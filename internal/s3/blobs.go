@@ -595,31 +595,29 @@ func (s *Service) putObjectBytes(ctx context.Context, r io.Reader, size int64, k
 // Config.InlineMax), then to the end of r, so that a streaming signature's
 // final check runs. A body of another length is blob.ErrSizeMismatch.
 func (s *Service) putInline(r io.Reader, size int64, k *objectKey, extra ...hash.Hash) (ref store.BlobRef, plainMD5 [16]byte, err error) {
-	data, err := io.ReadAll(io.LimitReader(r, size+1))
+	data := make([]byte, size+1)
+	n, err := io.ReadFull(r, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		err = nil // the body ended: n is its length
+	case err == nil:
+		n++ // more than size: a mismatch, whatever follows
+	}
 	if err != nil {
 		return ref, plainMD5, err
 	}
-	if int64(len(data)) != size {
+	if int64(n) != size {
 		return ref, plainMD5, blob.ErrSizeMismatch
 	}
+	data = data[:size:size]
 	plainMD5 = md5.Sum(data)
 	for _, h := range extra {
 		h.Write(data)
 	}
 	if k.encrypted() {
-		enc, err := sse.NewEncrypter(bytes.NewReader(data), k.key, rand.Reader)
-		if err != nil {
+		if data, err = sse.Seal(data, k.key, rand.Reader); err != nil {
 			return ref, plainMD5, err
 		}
-		ct, err := io.ReadAll(enc)
-		enc.Wait()
-		if err == nil {
-			err = enc.Err()
-		}
-		if err != nil {
-			return ref, plainMD5, err
-		}
-		data = ct
 	}
 	return store.BlobRef{Size: size, Data: data}, plainMD5, nil
 }

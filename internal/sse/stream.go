@@ -524,3 +524,31 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 	}
 	return consumed, nil
 }
+
+// Seal encrypts plain, held whole in memory, into one stream of exactly
+// EncryptedSize(len(plain)) bytes — what an Encrypter reading plain
+// yields, with no chunk buffers of its own (small objects kept inline).
+func Seal(plain, dataKey []byte, rnd io.Reader) ([]byte, error) {
+	out := make([]byte, HeaderSize, EncryptedSize(int64(len(plain))))
+	copy(out[:4], magic[:])
+	out[4], out[5] = version1, chunkLog
+	if _, err := io.ReadFull(rnd, out[8:8+saltSize+prefixSize]); err != nil {
+		return nil, err
+	}
+	aead, err := streamAEAD(dataKey, out[8:8+saltSize])
+	if err != nil {
+		return nil, err
+	}
+	header := out[:HeaderSize:HeaderSize]
+	prefix := header[8+saltSize : 8+saltSize+prefixSize]
+	var nb [12]byte
+	chunks := chunkCount(int64(len(plain)))
+	if chunks > int64(^uint32(0)) {
+		return nil, errTooLong
+	}
+	for k := int64(0); k < chunks; k++ {
+		pt := plain[k*ChunkSize : min(int64(len(plain)), (k+1)*ChunkSize)]
+		out = aead.Seal(out, nonce(&nb, prefix, uint32(k), k == chunks-1), pt, header)
+	}
+	return out, nil
+}

@@ -418,3 +418,34 @@ func TestEncrypterHashes(t *testing.T) {
 		}
 	}
 }
+
+// TestSealMatchesEncrypter: Seal's stream is the one an Encrypter makes
+// from the same bytes and randomness, for empty, one-chunk, exact-chunk
+// and several-chunk inputs; it decrypts back.
+func TestSealMatchesEncrypter(t *testing.T) {
+	key := testKey(9)
+	for _, n := range []int{0, 1, 4096, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17} {
+		plain := pattern(n)
+		rnd := bytes.Repeat([]byte{7}, saltSize+prefixSize)
+		got, err := Seal(plain, key, bytes.NewReader(rnd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := NewEncrypter(bytes.NewReader(plain), key, bytes.NewReader(rnd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := io.ReadAll(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) || int64(len(got)) != EncryptedSize(int64(n)) || cap(got) != len(got) {
+			t.Fatalf("%d bytes: Seal gave %d bytes (cap %d), the Encrypter %d; equal %v", n, len(got), cap(got), len(want), bytes.Equal(got, want))
+		}
+		d := decrypter(t, got, key, int64(n))
+		back := make([]byte, n)
+		if m, err := d.ReadAt(back, 0); (err != nil && err != io.EOF) || m != n || !bytes.Equal(back, plain) {
+			t.Fatalf("%d bytes: decrypted %d, %v", n, m, err)
+		}
+	}
+}
