@@ -127,7 +127,9 @@ func CompileBound(id string, d *Document, b Bindings) *Policy {
 		st.anyResource = !s.HasResource
 		for _, r := range res {
 			rp := resourcePattern{raw: r, prefix: r}
-			if i := strings.IndexAny(r, "*?$"); i >= 0 {
+			// (NUL and 0x01 are the stand-ins Glob reads as literal
+			// '*' and '?': they end the literal prefix too.)
+			if i := strings.IndexAny(r, "*?$\x00\x01"); i >= 0 {
 				rp.prefix = r[:i]
 			}
 			if vars {

@@ -133,7 +133,7 @@ func (c *call) v2Resource() string {
 
 // bucket reads a bucket record (store.ErrNotFound when there is none).
 func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
-	return s.buckets.Get(ctx, name, func(ctx context.Context) (*store.Bucket, error) {
+	load := func(ctx context.Context) (*store.Bucket, error) {
 		var b *store.Bucket
 		err := s.store.View(ctx, func(tx store.Tx) error {
 			var err error
@@ -141,7 +141,11 @@ func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error
 			return err
 		})
 		return b, err
-	})
+	}
+	if s.buckets == nil {
+		return load(ctx)
+	}
+	return s.buckets.Get(ctx, name, load)
 }
 
 // maxCachedBuckets bounds the bucket cache (it empties itself when full).
@@ -165,7 +169,7 @@ func (c *call) loadBucketFor(prefetch bool) error {
 	if prefetch && verr == nil {
 		var o *store.Object
 		read := false // the version was read with the bucket
-		b, err = c.s.buckets.Get(c.ctx, c.bucket, func(ctx context.Context) (*store.Bucket, error) {
+		load := func(ctx context.Context) (*store.Bucket, error) {
 			// Not cached: bucket and version in one read.
 			read = true
 			var b *store.Bucket
@@ -178,7 +182,12 @@ func (c *call) loadBucketFor(prefetch bool) error {
 				return err
 			})
 			return b, err
-		})
+		}
+		if c.s.buckets == nil {
+			b, err = load(c.ctx)
+		} else {
+			b, err = c.s.buckets.Get(c.ctx, c.bucket, load)
+		}
 		if err == nil && !read {
 			// The bucket came from the cache: the version alone.
 			err = c.s.store.View(c.ctx, func(tx store.Tx) error {

@@ -65,6 +65,9 @@ type Config struct {
 	// instead of a blob (store.BlobRef.Data): one store commit instead of
 	// a blob file's writes and syncs. 0: none.
 	InlineMax int64
+	// CacheBuckets caches bucket records between requests: only for a
+	// store no other process writes buckets to (one node; bucketcache.go).
+	CacheBuckets bool
 	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
 	// refuses them).
 	SSECAllowHTTP bool
@@ -105,9 +108,10 @@ type Service struct {
 	policies          *policyCache
 	// accountPABs are the accounts' Block Public Access configurations.
 	accountPABs *gencache.Cache[string, *store.PublicAccessBlock]
-	// buckets are the bucket records by name: shared by concurrent
-	// requests, so read-only (every change re-reads the bucket inside its
-	// store transaction: updateBucket).
+	// buckets are the bucket records by name (nil: not cached, see
+	// bucketcache.go): shared by concurrent requests, so read-only (every
+	// change re-reads the bucket inside its store transaction:
+	// updateBucket).
 	buckets *gencache.Cache[string, *store.Bucket]
 	cors    *docCache[*cors.Config]
 	// lifecycles are the buckets' parsed lifecycle configurations (for
@@ -150,10 +154,17 @@ func New(c Config) *Service {
 	if inlineMax <= 0 {
 		inlineMax = -1
 	}
-	return &Service{store: c.Store, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
+	st := c.Store
+	var buckets *gencache.Cache[string, *store.Bucket]
+	if c.CacheBuckets {
+		writes := &bucketWrites{}
+		st = watchedStore{Store: c.Store, writes: writes}
+		buckets = gencache.New[string, *store.Bucket](writes, maxCachedBuckets)
+	}
+	return &Service{store: st, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000),
-		buckets: gencache.New[string, *store.Bucket](c.Store, maxCachedBuckets), cors: newDocCache(1024, compileCORS),
+		buckets: buckets, cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), inlineMax: inlineMax, keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
 		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership,

@@ -205,7 +205,10 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
-		EncryptAll: cfg.S3EncryptObjects, InlineMax: int64(cfg.S3InlineMax), SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
+		EncryptAll: cfg.S3EncryptObjects, InlineMax: int64(cfg.S3InlineMax),
+		// One node on its own store writes every bucket: its bucket
+		// records may be cached. A cluster's nodes read theirs per request.
+		CacheBuckets: cfg.Store == "", SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
 		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership,
 		FreeDelay: freeDelay(cfg), Node: node})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {

@@ -12,9 +12,7 @@ type Store interface {
 	// Update runs fn in a read-write transaction; if fn returns an error
 	// nothing it wrote is kept.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// IAMGeneration returns a counter that changes whenever IAM data or a
-	// bucket (its creation, configuration or deletion) changes: caches of
-	// either are stamped with it (package gencache).
+	// IAMGeneration returns a counter that changes whenever IAM data changes.
 	IAMGeneration(ctx context.Context) (int64, error)
 	Close() error
 }

@@ -8,9 +8,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
-// Bucket writes bump the IAM generation: the S3 service caches bucket
-// records by it (a bucket's policy, ACL, Block Public Access and encryption
-// decide access). Object writes do not.
+// S3 metadata writes do not bump the IAM generation. (The S3 service of a
+// single node caches bucket records by a counter of its own writes.)
 
 func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 	data, err := json.Marshal(b)
@@ -18,9 +17,9 @@ func (t *Tx) CreateBucket(ctx context.Context, b *store.Bucket) error {
 		return err
 	}
 	if t.schema < SchemaListing {
-		return t.create(ctx, true, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
+		return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, b.Name, b.Account, nanos(b.CreatedAt), string(data))
 	}
-	return t.create(ctx, true, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	return t.create(ctx, false, `INSERT INTO buckets (name, account, created_at, data, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		b.Name, b.Account, nanos(b.CreatedAt), string(data), b.Region)
 }
 
@@ -79,9 +78,9 @@ func (t *Tx) UpdateBucket(ctx context.Context, b *store.Bucket) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
+	res, err := t.execRaw(ctx, `UPDATE buckets SET data = ? WHERE name = ?`, string(data), b.Name)
 	if err != nil {
-		return err
+		return t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
@@ -94,9 +93,9 @@ func (t *Tx) DeleteBucket(ctx context.Context, name string) error {
 	if err := t.lockBucket(ctx, name, true); err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `DELETE FROM buckets WHERE name = ?`, name)
+	res, err := t.execRaw(ctx, `DELETE FROM buckets WHERE name = ?`, name)
 	if err != nil {
-		return err
+		return t.mapErr(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrNotFound
