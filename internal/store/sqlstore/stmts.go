@@ -18,6 +18,11 @@ const maxStmts = 512
 // server's CPU). database/sql prepares a cached statement once per
 // connection, on first use there, and reuses it in every later
 // transaction on that connection. Safe for concurrent use.
+//
+// A cached statement is one SQLite statement per connection: a query must
+// not run again, in the same transaction, while rows of an earlier run of
+// the same query text are still being read (the driver would reset them).
+// No query of this package nests that way; keep it so.
 type Stmts struct {
 	db     *sql.DB
 	mu     sync.Mutex
