@@ -136,3 +136,37 @@ func TestSpread(t *testing.T) {
 		t.Errorf("requests per endpoint: %d and %d; want them spread evenly", a, b)
 	}
 }
+
+// TestCeilingETag: the ceiling answers a PUT with the body's MD5 as its
+// ETag when asked to (the default of `ceiling`), and with a counter when not.
+func TestCeilingETag(t *testing.T) {
+	for _, md5On := range []bool{true, false} {
+		c, err := newCeiling(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.md5 = md5On
+		srv := httptest.NewServer(c)
+		for _, req := range []*http.Request{
+			httptest.NewRequest(http.MethodPut, srv.URL+"/b", nil),
+			httptest.NewRequest(http.MethodPut, srv.URL+"/b/k", strings.NewReader("hello")),
+		} {
+			req.RequestURI = ""
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+			}
+			if req.URL.Path == "/b/k" {
+				// MD5("hello")
+				if got, isMD5 := resp.Header.Get("ETag"), resp.Header.Get("ETag") == `"5d41402abc4b2a76b9719d911017c592"`; isMD5 != md5On {
+					t.Errorf("md5 %v: ETag %s", md5On, got)
+				}
+			}
+		}
+		srv.Close()
+	}
+}

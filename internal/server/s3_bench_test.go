@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
 // BenchmarkGetObjectHandler: the server's cost of one 4 KiB GET (a
@@ -18,20 +20,7 @@ func BenchmarkGetObjectHandler(b *testing.B) {
 	for _, mode := range benchModes {
 		b.Run(mode, func(b *testing.B) {
 			env := benchEnv(b, mode)
-			ctx := context.Background()
-			if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
-				b.Fatal(err)
-			}
-			body := bytes.Repeat([]byte("x"), 4096)
-			if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("k"), Body: bytes.NewReader(body)}); err != nil {
-				b.Fatal(err)
-			}
-			pre, err := s3.NewPresignClient(env.S3).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("k")})
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, _ := http.NewRequest(http.MethodGet, pre.URL, nil)
-			h := env.Server.Handler()
+			req, h := presignedGet4KiB(b, env)
 			b.ReportAllocs()
 			for b.Loop() {
 				r := req.Clone(context.Background())
@@ -44,4 +33,24 @@ func BenchmarkGetObjectHandler(b *testing.B) {
 			}
 		})
 	}
+}
+
+// presignedGet4KiB makes bucket bench with a 4 KiB object k and returns a
+// presigned GET of it and the server's handler, for replaying in-process.
+func presignedGet4KiB(b *testing.B, env *testenv.Env) (*http.Request, http.Handler) {
+	b.Helper()
+	ctx := context.Background()
+	if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("x"), 4096)
+	if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("k"), Body: bytes.NewReader(body)}); err != nil {
+		b.Fatal(err)
+	}
+	pre, err := s3.NewPresignClient(env.S3).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("k")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, pre.URL, nil)
+	return req, env.Server.Handler()
 }

@@ -1,16 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -32,20 +27,7 @@ func BenchmarkGetObjectPostgres(b *testing.B) {
 				c.MasterKey = "0000000000000000000000000000000000000000000000000000000000000001"
 				c.AccessLog = false
 			})
-			ctx := context.Background()
-			if _, err := env.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
-				b.Fatal(err)
-			}
-			body := bytes.Repeat([]byte("x"), 4096)
-			if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("k"), Body: bytes.NewReader(body)}); err != nil {
-				b.Fatal(err)
-			}
-			pre, err := s3.NewPresignClient(env.S3).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("k")})
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, _ := http.NewRequest(http.MethodGet, pre.URL, nil)
-			h := env.Server.Handler()
+			req, h := presignedGet4KiB(b, env)
 			get := func() int {
 				r := req.Clone(context.Background())
 				r.RemoteAddr = "127.0.0.1:1234"
