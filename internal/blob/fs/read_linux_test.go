@@ -92,8 +92,11 @@ func TestLargeReads(t *testing.T) {
 		t.Errorf("cached: %d bytes from the page cache, %d direct, %d buffered; want all from the cache", c, d, b)
 	}
 	evict(int64(directFrom+readChunk/2), int64(2*readChunk))
-	if c, d, b := check("partly cached"); c == 0 || b == 0 || d != 0 {
-		t.Errorf("partly cached: %d bytes from the page cache, %d buffered, %d direct; want cache and buffered", c, b, d)
+	// The evicted pages come back through the page cache (or, when the
+	// kernel's read-ahead of the chunks before them refilled them first,
+	// from it): never directly, since the blob is being kept.
+	if c, d, b := check("partly cached"); c == 0 || d != 0 {
+		t.Errorf("partly cached: %d bytes from the page cache, %d buffered, %d direct; want the cache and no direct reads", c, b, d)
 	}
 	// A blob forgotten by recentReads reads from disk directly again.
 	f.recent = recentReads{}
