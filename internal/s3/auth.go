@@ -189,12 +189,22 @@ func (c *call) loadBucketFor(prefetch bool) error {
 			b, err = c.s.buckets.Get(c.ctx, c.bucket, load)
 		}
 		if err == nil && !read {
-			// The bucket came from the cache: the version alone.
-			err = c.s.store.View(c.ctx, func(tx store.Tx) error {
-				var err error
-				o, err = lookupIn(c.ctx, tx, c.bucket, c.key, version)
-				return err
-			})
+			// The bucket came from the cache: the version alone, from the
+			// object cache when there is one.
+			lookup := func(ctx context.Context) (*store.Object, error) {
+				var o *store.Object
+				err := c.s.store.View(ctx, func(tx store.Tx) error {
+					var err error
+					o, err = lookupIn(ctx, tx, c.bucket, c.key, version)
+					return err
+				})
+				return o, err
+			}
+			if c.s.objects == nil {
+				o, err = lookup(c.ctx)
+			} else {
+				o, err = c.s.objects.get(c.ctx, recordAddr{c.bucket, c.key, version}, lookup)
+			}
 		}
 		if err == nil {
 			c.obj, c.version, c.prefetched = o, version, true

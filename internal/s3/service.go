@@ -68,6 +68,10 @@ type Config struct {
 	// CacheBuckets caches bucket records between requests: only for a
 	// store no other process writes buckets to (one node; bucketcache.go).
 	CacheBuckets bool
+	// Objects, when set, is the store's write generation, and GetObject
+	// and HeadObject read records through a cache it invalidates
+	// (objectcache.go): only for a store whose every commit it counts.
+	Objects WriteGenerations
 	// SSECAllowHTTP accepts customer-provided keys over plain HTTP (S3
 	// refuses them).
 	SSECAllowHTTP bool
@@ -113,6 +117,8 @@ type Service struct {
 	// change re-reads the bucket inside its store transaction:
 	// updateBucket).
 	buckets *gencache.Cache[string, *store.Bucket]
+	// objects are GET and HEAD's records (nil: not cached).
+	objects *objectCache
 	cors    *docCache[*cors.Config]
 	// lifecycles are the buckets' parsed lifecycle configurations (for
 	// x-amz-expiration).
@@ -161,10 +167,14 @@ func New(c Config) *Service {
 		st = watchedStore{Store: c.Store, writes: writes}
 		buckets = gencache.New[string, *store.Bucket](writes, maxCachedBuckets)
 	}
+	var objects *objectCache
+	if c.Objects != nil {
+		objects = newObjectCache(c.Objects, maxCachedObjectBytes)
+	}
 	return &Service{store: st, blobs: c.Blobs, authn: c.Authn, pipeline: c.Pipeline, region: c.Region,
 		domain: strings.ToLower(c.Domain), blockPublicAccess: c.BlockPublicAccess, mfa: c.MFA, now: c.Now, log: c.Log,
 		policies: newPolicyCache(1024), accountPABs: gencache.New[string, *store.PublicAccessBlock](c.Store, 10000),
-		buckets: buckets, cors: newDocCache(1024, compileCORS),
+		buckets: buckets, objects: objects, cors: newDocCache(1024, compileCORS),
 		lifecycles: newDocCache(1024, compileLifecycle), leases: newLeases(),
 		copyBufs: newCopyBufs(), inlineMax: inlineMax, keys: c.Keys, encryptAll: c.EncryptAll, sseCAllowHTTP: c.SSECAllowHTTP, mfaAllowHTTP: c.MFAAllowHTTP,
 		canon: &canonicalIDs{key: c.CanonicalKey, ids: map[string]string{}}, defaultOwnership: c.DefaultObjectOwnership,

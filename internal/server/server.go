@@ -203,12 +203,18 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		c.close()
 		return nil, fmt.Errorf("node id: %w", err)
 	}
+	// The embedded store counts its commits: GET and HEAD may cache
+	// object records it invalidates.
+	var objects s3.WriteGenerations
+	if wg, ok := c.db.(s3.WriteGenerations); ok && cfg.Store == "" {
+		objects = wg
+	}
 	s.s3 = s3.New(s3.Config{Store: c.store, Blobs: s.timedBlobs(blobs), Authn: s.authn, Pipeline: s.pipeline, Region: cfg.Region,
 		Domain: cfg.S3Domain, BlockPublicAccess: cfg.S3BlockPublicAccess, MFA: c.master, Now: now, Log: log, Keys: sseKeys,
 		EncryptAll: cfg.S3EncryptObjects, InlineMax: int64(cfg.S3InlineMax),
 		// One node on its own store writes every bucket: its bucket
 		// records may be cached. A cluster's nodes read theirs per request.
-		CacheBuckets: cfg.Store == "", SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
+		CacheBuckets: cfg.Store == "", Objects: objects, SSECAllowHTTP: cfg.S3SSECAllowHTTP, MFAAllowHTTP: cfg.S3MFAAllowHTTP,
 		CanonicalKey: canonicalKey, DefaultObjectOwnership: cfg.S3DefaultObjectOwnership,
 		FreeDelay: freeDelay(cfg), Node: node})
 	if s.audit, err = s.openAudit(opt.Stdout); err != nil {

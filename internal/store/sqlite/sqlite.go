@@ -35,6 +35,8 @@ type Store struct {
 	// schema is the database's migration version (the binary's latest,
 	// except in a read-only store of an older database).
 	schema int
+	// wgen is the write generation (writegen.go).
+	wgen writeGen
 }
 
 var _ store.Store = (*Store)(nil)
@@ -82,10 +84,14 @@ func OpenConfig(path string, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.wgen.openWatch(context.Background(), dsn, s.now()); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close closes both pools.
+// Close closes the pools and the write generation's connection.
 func (s *Store) Close() error {
 	var errs []error
 	for _, c := range []*sqlstore.Stmts{s.writeStmts, s.readStmts} {
@@ -95,6 +101,9 @@ func (s *Store) Close() error {
 	}
 	if s.write != nil {
 		errs = append(errs, s.write.Close())
+	}
+	if s.wgen.watch != nil {
+		errs = append(errs, s.wgen.watch.Close())
 	}
 	return errors.Join(append(errs, s.read.Close())...)
 }
@@ -304,7 +313,12 @@ func (s *Store) commit(batch []*update) {
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	// The write generation is odd while the commit may be becoming
+	// visible (writegen.go).
+	s.wgen.seq.Add(1)
+	err = tx.Commit()
+	s.wgen.seq.Add(1)
+	if err != nil {
 		finish(mapErr(err))
 		return
 	}

@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// TestWriteGeneration: the write generation moves with every commit of
+// the store (by two: odd only while it commits) and not with reads or a
+// transaction that wrote nothing; another process's commit moves it once
+// a second of the store's clock has passed.
+func TestWriteGeneration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	var mu sync.Mutex
+	now := time.Unix(1_000_000, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s, err := OpenConfig(path, Config{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	gen := func() int64 {
+		t.Helper()
+		g, err := s.WriteGeneration(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g%2 != 0 {
+			t.Fatalf("generation %d odd with no commit under way", g)
+		}
+		return g
+	}
+	bucket := func(name string) func(store.Tx) error {
+		return func(tx store.Tx) error {
+			return tx.CreateBucket(ctx, &store.Bucket{Name: name, Account: "111122223333", Region: "us-east-1"})
+		}
+	}
+	g0 := gen()
+	if err := s.Update(ctx, bucket("one")); err != nil {
+		t.Fatal(err)
+	}
+	g1 := gen()
+	if g1 != g0+2 {
+		t.Fatalf("a commit moved the generation from %d to %d", g0, g1)
+	}
+	if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.GetBucket(ctx, "one"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(store.Tx) error { return errors.New("nothing written") }); err == nil {
+		t.Fatal("a failing update succeeded")
+	}
+	if g := gen(); g != g1 {
+		t.Fatalf("a read and a rolled-back update moved the generation from %d to %d", g1, g)
+	}
+
+	// The watch connection notices this store's own commits too (a
+	// reload at most once a second): let it.
+	advance(2 * time.Second)
+	g1 = gen()
+	advance(2 * time.Second)
+	if g := gen(); g != g1 {
+		t.Fatalf("no commit since, but the generation moved from %d to %d", g1, g)
+	}
+
+	// Another process on the same database.
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Update(ctx, bucket("two")); err != nil {
+		t.Fatal(err)
+	}
+	advance(2 * time.Second)
+	g2 := gen()
+	if g2 == g1 {
+		t.Fatal("another process's commit did not move the generation a second later")
+	}
+	advance(2 * time.Second)
+	if g := gen(); g != g2 {
+		t.Fatalf("no commit since, but the generation moved from %d to %d", g2, g)
+	}
+}
