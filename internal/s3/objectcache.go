@@ -108,14 +108,45 @@ func (c *objectCache) get(ctx context.Context, k recordAddr, load func(context.C
 	return o, nil
 }
 
-// recordSize is what an entry counts against the cache's bound.
+// recordSize is what an entry counts against the cache's bound: every
+// byte of the record's strings, slices and maps, and an overhead for each
+// allocation and map entry (more than Go spends on them), so that a tenant
+// cannot make the cache hold more than its bound with records of long
+// headers, many metadata names or tags.
 func recordSize(k recordAddr, o *store.Object) int64 {
-	n := int64(256 + len(k.bucket) + len(k.key) + len(k.version))
-	if o != nil {
-		n += int64(len(o.Key)) + 64*int64(len(o.Blobs)+len(o.Tags)+len(o.ACL))
-		for _, b := range o.Blobs {
-			n += int64(len(b.Data))
-		}
+	const (
+		object = 512 // the Object struct, its map headers and the entry
+		entry  = 64  // per slice element, map entry or pointed-to struct
+	)
+	n := int64(object + len(k.bucket) + len(k.key) + len(k.version))
+	if o == nil {
+		return n
+	}
+	n += int64(len(o.Bucket) + len(o.Key) + len(o.VersionID) + len(o.ETag) + len(o.ContentType) + len(o.Owner) +
+		len(o.StorageClass) + len(o.UploadID) + len(o.LockMode) + len(o.LegalHold))
+	for k, v := range o.Headers {
+		n += int64(entry + len(k) + len(v))
+	}
+	for k, v := range o.Metadata {
+		n += int64(entry + len(k) + len(v))
+	}
+	for _, t := range o.Tags {
+		n += int64(entry + len(t.Key) + len(t.Value))
+	}
+	for _, g := range o.ACL {
+		n += int64(entry + len(g.ID) + len(g.URI) + len(g.Permission))
+	}
+	for _, b := range o.Blobs {
+		n += int64(entry + len(b.Key) + len(b.Data))
+	}
+	for _, c := range o.PartChecksums {
+		n += int64(entry + len(c))
+	}
+	if c := o.Checksum; c != nil {
+		n += int64(entry + len(c.Algorithm) + len(c.Value) + len(c.Type))
+	}
+	if e := o.Encryption; e != nil {
+		n += int64(entry + len(e.Method) + len(e.SealedKey) + len(e.KMSKeyID) + len(e.CustomerKeyMD5) + len(e.CustomerKeySalt) + len(e.CustomerKeyMAC))
 	}
 	return n
 }

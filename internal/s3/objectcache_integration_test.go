@@ -19,16 +19,17 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// getTwice reads an object twice (the second read is served from the
-// object cache when the first filled it) and returns the second body, or
-// the error code of either read.
-func getTwice(t *testing.T, c *s3.Client, bucket, key string) (string, string) {
+// getTwice reads an object twice (so that the bucket and object caches
+// hold what it read, and a third read would be served from them) and
+// returns the second read's body or error code.
+func getTwice(t *testing.T, c *s3.Client, bucket, key string) (body, code string) {
 	t.Helper()
-	var body string
 	for range 2 {
+		body, code = "", ""
 		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
-			return "", apiCode(err)
+			code = apiCode(err)
+			continue
 		}
 		b, err := io.ReadAll(out.Body)
 		out.Body.Close()
@@ -37,7 +38,7 @@ func getTwice(t *testing.T, c *s3.Client, bucket, key string) (string, string) {
 		}
 		body = string(b)
 	}
-	return body, ""
+	return body, code
 }
 
 // TestObjectCacheSeesEveryWrite attacks the object cache of the embedded
@@ -118,5 +119,119 @@ func TestObjectCacheSeesEveryWrite(t *testing.T) {
 	env.Advance(2 * time.Second)
 	if body, code := getTwice(t, env.S3, "cached", "k"); code != "NoSuchKey" {
 		t.Fatalf("a second after another process deleted it the owner reads %q %s, want NoSuchKey", body, code)
+	}
+}
+
+// TestObjectCacheWritePaths: every kind of write onto a key whose record
+// (or absence) is cached decides the next GET or HEAD — a PUT over a
+// cached 404, CopyObject, multipart completion, DeleteObjects, an
+// overwrite seen by HEAD, a version deleted by id, a legal hold.
+func TestObjectCacheWritePaths(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3
+	b := aws.String("paths")
+	mkBucket(t, c, "paths")
+	if body, code := getTwice(t, c, "paths", "a"); code != "NoSuchKey" {
+		t.Fatalf("missing key: %q %s", body, code)
+	}
+	put(t, c, "paths", "a", "a")
+	if body, _ := getTwice(t, c, "paths", "a"); body != "a" {
+		t.Fatalf("PUT over a cached 404: %q", body)
+	}
+	put(t, c, "paths", "src", "copied")
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("a"), CopySource: aws.String("paths/src")}); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := getTwice(t, c, "paths", "a"); body != "copied" {
+		t.Fatalf("after CopyObject: %q", body)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("a"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("multipart")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("a"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := getTwice(t, c, "paths", "a"); body != "multipart" {
+		t.Fatalf("after CompleteMultipartUpload: %q", body)
+	}
+	if _, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("a")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if body, code := getTwice(t, c, "paths", "a"); code != "NoSuchKey" {
+		t.Fatalf("after DeleteObjects: %q %s", body, code)
+	}
+
+	// HEAD sees an overwrite's headers.
+	head := func(bucket, key string) *s3.HeadObjectOutput {
+		t.Helper()
+		var out *s3.HeadObjectOutput
+		for range 2 {
+			var err error
+			if out, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	for _, ct := range []string{"text/one", "text/two"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("h"), Body: strings.NewReader("h"), ContentType: aws.String(ct)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(head("paths", "h").ContentType); got != ct {
+			t.Fatalf("HEAD after an overwrite: Content-Type %q, want %q", got, ct)
+		}
+	}
+
+	// A version read by id, then deleted by id.
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	v := put(t, c, "paths", "v", "version one").VersionId
+	put(t, c, "paths", "v", "version two")
+	getVersion := func() (body, code string) {
+		for range 2 {
+			body, code = "", ""
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("v"), VersionId: v})
+			if err != nil {
+				code = apiCode(err)
+				continue
+			}
+			got, _ := io.ReadAll(out.Body)
+			out.Body.Close()
+			body = string(got)
+		}
+		return body, code
+	}
+	if body, code := getVersion(); body != "version one" {
+		t.Fatalf("GET by version id: %q %s", body, code)
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("v"), VersionId: v}); err != nil {
+		t.Fatal(err)
+	}
+	if body, code := getVersion(); code != "NoSuchVersion" {
+		t.Fatalf("GET of a version deleted by id: %q %s", body, code)
+	}
+
+	// A legal hold shows at once.
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("held"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "held", "l", "l")
+	if got := head("held", "l").ObjectLockLegalHoldStatus; got == types.ObjectLockLegalHoldStatusOn {
+		t.Fatal("legal hold on before it was set")
+	}
+	if _, err := c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("held"), Key: aws.String("l"),
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := head("held", "l").ObjectLockLegalHoldStatus; got != types.ObjectLockLegalHoldStatusOn {
+		t.Fatalf("HEAD after PutObjectLegalHold: legal hold %q", got)
 	}
 }

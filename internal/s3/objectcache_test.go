@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -124,5 +126,76 @@ func TestObjectCacheBound(t *testing.T) {
 	}
 	if c.len() != before {
 		t.Fatal("a record over the bound was cached")
+	}
+}
+
+// heldBytes is a lower bound on what a cached record holds in memory: the
+// bytes of its strings, maps and slices (no allocator or map overhead).
+func heldBytes(o *store.Object) int64 {
+	if o == nil {
+		return 0
+	}
+	n := int64(len(o.Bucket) + len(o.Key) + len(o.VersionID) + len(o.ETag) + len(o.ContentType) + len(o.Owner) +
+		len(o.StorageClass) + len(o.UploadID) + len(o.LockMode) + len(o.LegalHold))
+	for k, v := range o.Headers {
+		n += int64(len(k) + len(v))
+	}
+	for k, v := range o.Metadata {
+		n += int64(len(k) + len(v))
+	}
+	for _, t := range o.Tags {
+		n += int64(len(t.Key) + len(t.Value))
+	}
+	for _, g := range o.ACL {
+		n += int64(len(g.ID) + len(g.URI) + len(g.Permission))
+	}
+	for _, b := range o.Blobs {
+		n += int64(len(b.Key) + len(b.Data))
+	}
+	for _, c := range o.PartChecksums {
+		n += int64(len(c))
+	}
+	return n
+}
+
+// TestObjectCacheBoundsWhatRecordsHold: records of zero-byte
+// objects whose Content-Type (no limit but net/http's 1 MiB of request
+// headers), standard headers, 2 KiB of user metadata as ~1000 one-byte
+// names, and ten 4-byte-rune tags are what any tenant can PUT and then GET;
+// the cache must hold no more than its bound of them.
+func TestObjectCacheBoundsWhatRecordsHold(t *testing.T) {
+	ctx := context.Background()
+	c := newObjectCache(&fakeGens{gen: 2}, maxCachedObjectBytes)
+	meta := map[string]string{}
+	for i := range 1000 {
+		meta[fmt.Sprintf("%x", i)] = ""
+	}
+	var tags []store.Tag
+	for i := range 10 {
+		tags = append(tags, store.Tag{Key: fmt.Sprint(i) + strings.Repeat("\U0001F600", 127), Value: strings.Repeat("\U0001F600", 256)})
+	}
+	ct := strings.Repeat("a", 900<<10)
+	const records = 200
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var held int64
+	for i := range records {
+		k := recordAddr{"b", fmt.Sprintf("k%d", i), ""}
+		o := &store.Object{Bucket: "b", Key: k.key, ETag: `"x"`, ContentType: strings.Clone(ct), Metadata: meta, Tags: tags,
+			Blobs: []store.BlobRef{{Data: []byte{}}}}
+		if _, err := c.get(ctx, k, func(context.Context) (*store.Object, error) { return o, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range c.entries {
+		held += heldBytes(o)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("%d records held, counted %d bytes, holding at least %d bytes; heap grew %d MiB", c.len(), c.size, held, (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)
+	if held > c.max {
+		t.Fatalf("the cache holds at least %d MiB of records, bound %d MiB (counted %d KiB)", held>>20, c.max>>20, c.size>>10)
 	}
 }

@@ -35,8 +35,10 @@ type Store struct {
 	// schema is the database's migration version (the binary's latest,
 	// except in a read-only store of an older database).
 	schema int
-	// wgen is the write generation (writegen.go).
-	wgen writeGen
+	// wgen is the write generation (writegen.go); committing, when set
+	// (tests), runs while it is odd, just before a commit.
+	wgen       writeGen
+	committing func()
 }
 
 var _ store.Store = (*Store)(nil)
@@ -181,7 +183,7 @@ const genRefresh = time.Second
 // once per genRefresh of the Config's clock to see other processes' writes.
 func (s *Store) IAMGeneration(ctx context.Context) (int64, error) {
 	now := s.now().UnixNano()
-	if last := s.genRead.Load(); now-last > int64(genRefresh) && s.genRead.CompareAndSwap(last, now) {
+	if last := s.genRead.Load(); due(now, last) && s.genRead.CompareAndSwap(last, now) {
 		g, err := sqlstore.ReadGeneration(ctx, s.read, dialect{})
 		if err != nil {
 			return 0, err
@@ -316,6 +318,9 @@ func (s *Store) commit(batch []*update) {
 	// The write generation is odd while the commit may be becoming
 	// visible (writegen.go).
 	s.wgen.seq.Add(1)
+	if s.committing != nil {
+		s.committing()
+	}
 	err = tx.Commit()
 	s.wgen.seq.Add(1)
 	if err != nil {

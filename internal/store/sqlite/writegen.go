@@ -59,7 +59,7 @@ func (s *Store) WriteGeneration(ctx context.Context) (int64, error) {
 	g := &s.wgen
 	if g.watch != nil {
 		now := s.now().UnixNano()
-		if last := g.read.Load(); now-last > int64(genRefresh) && g.read.CompareAndSwap(last, now) {
+		if last := g.read.Load(); due(now, last) && g.read.CompareAndSwap(last, now) {
 			var v int64
 			if err := g.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
 				// Unknown: let the next call read it again.
@@ -75,4 +75,13 @@ func (s *Store) WriteGeneration(ctx context.Context) (int64, error) {
 		}
 	}
 	return g.seq.Load(), nil
+}
+
+// due reports whether a counter last read at last (Unix nanoseconds) is to
+// be read again at now: genRefresh later, or at once when the clock has
+// stepped back since (else a correction of an hour would stop the reads
+// for an hour).
+func due(now, last int64) bool {
+	d := now - last
+	return d > int64(genRefresh) || d < 0
 }

@@ -89,3 +89,76 @@ func TestWriteGeneration(t *testing.T) {
 		t.Fatalf("no commit since, but the generation moved from %d to %d", g2, g)
 	}
 }
+
+// TestWriteGenerationClockStepsBack: the wall clock steps back (an NTP
+// correction of an hour) after the watch connection was last read; another
+// process then commits, and more than a second passes: the write
+// generation moves (else the object cache would serve the other process's
+// deleted or changed records for as long as the step).
+func TestWriteGenerationClockStepsBack(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	var mu sync.Mutex
+	now := time.Unix(1_000_000, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s, err := OpenConfig(path, Config{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	advance(2 * time.Second)
+	g1, err := s.WriteGeneration(ctx) // polls data_version at t0+2s
+	if err != nil {
+		t.Fatal(err)
+	}
+	advance(-time.Hour) // the wall clock is corrected backwards
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateBucket(ctx, &store.Bucket{Name: "two", Account: "111122223333", Region: "us-east-1"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	advance(5 * time.Second)
+	g2, err := s.WriteGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g2 == g1 {
+		t.Fatalf("5s after another process's commit (the clock having stepped back an hour) the write generation is still %d", g1)
+	}
+}
+
+// TestWriteGenerationOddWhileCommitting: a reader asking during a commit
+// gets an odd generation (the object cache then neither serves nor
+// stores), and the commit leaves it even and newer.
+func TestWriteGenerationOddWhileCommitting(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before, err := s.WriteGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var during int64 = -1
+	s.committing = func() { during, _ = s.WriteGeneration(ctx) }
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateBucket(ctx, &store.Bucket{Name: "one", Account: "111122223333", Region: "us-east-1"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.WriteGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during%2 != 1 || during <= before || after%2 != 0 || after <= during {
+		t.Fatalf("generation %d before, %d during and %d after a commit: want even, odd, even and rising", before, during, after)
+	}
+}
