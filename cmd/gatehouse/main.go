@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -84,6 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 			fmt.Fprintf(stderr, "gatehouse: configuration problems:\n%v\n", err)
 			return 2
 		}
+		setGCPercent(cfg, env)
 		if err := server.Run(ctx, cfg, server.Options{Stdout: stdout, Stderr: stderr, Version: currentVersion().Version}); err != nil {
 			fmt.Fprintf(stderr, "gatehouse: %v\n", err)
 			return 1
@@ -443,4 +445,13 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer, en
 	}
 	fmt.Fprintf(stdout, "Start the nodes with --store (and --blob) as given here and GATEHOUSE_MASTER_KEY set to this data directory's master key (the contents of its master.key).\n")
 	return 0
+}
+
+// setGCPercent sets the collector's target to the configuration's
+// gc-percent, unless the environment sets GOGC (which the runtime has
+// read).
+func setGCPercent(cfg *config.Config, env func(string) (string, bool)) {
+	if _, set := env("GOGC"); !set {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
 }

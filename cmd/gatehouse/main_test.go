@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/config"
 )
 
 func TestSplitPositional(t *testing.T) {
@@ -99,5 +102,21 @@ func TestMigrateRefusals(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"migrate", "extra"}, &out, &errOut, env); code != 2 {
 		t.Errorf("extra argument: exit %d", code)
+	}
+}
+
+// gc-percent sets the collector's target for serve, unless GOGC is set.
+func TestGCPercent(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	none := func(string) (string, bool) { return "", false }
+	setGCPercent(&config.Config{GCPercent: 321}, none)
+	if got := debug.SetGCPercent(100); got != 321 {
+		t.Fatalf("GC percent %d after gc-percent 321", got)
+	}
+	gogc := func(k string) (string, bool) { return "50", k == "GOGC" }
+	setGCPercent(&config.Config{GCPercent: 321}, gogc)
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("GC percent %d with GOGC set: gc-percent must not override it", got)
 	}
 }

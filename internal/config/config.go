@@ -116,6 +116,9 @@ type Config struct {
 	// AdminPprof serves Go's profiler (/debug/pprof/) on the admin
 	// listener: for measuring, not for production.
 	AdminPprof bool
+	// GCPercent is the Go garbage collector's target (GOGC) for
+	// `gatehouse serve`, unless the GOGC environment variable is set.
+	GCPercent int
 	// AccessLog writes one info line per request to the log.
 	AccessLog bool
 	// Audit is the audit trail (internal/config/audit.go).
@@ -323,6 +326,7 @@ func Settings() []Setting {
 		mk("log-level", "GATEHOUSE_LOG_LEVEL", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }),
 		mk("admin-listen", "GATEHOUSE_ADMIN_LISTEN", "", "address (host:port) of the admin listener serving /metrics, /health/live and /health/ready over plain HTTP; empty: off", false, func(c *Config) *string { return &c.AdminListen }),
 		boolean("admin-pprof", "GATEHOUSE_ADMIN_PPROF", "false", "also serve Go's profiler (/debug/pprof/) on the admin listener, for measuring (CPU and allocation profiles); it reveals the server's internals, keep the admin listener on loopback", func(c *Config) *bool { return &c.AdminPprof }),
+		count("gc-percent", "GATEHOUSE_GC_PERCENT", "400", "the Go garbage collector's target (GOGC) for gatehouse serve: the heap may grow this many percent over what is live before a collection; higher spends memory to save CPU (100 is Go's default); the GOGC environment variable, when set, wins, and GOMEMLIMIT caps the heap as in any Go program", func(c *Config) *int { return &c.GCPercent }),
 		{Key: "s3-inline-max", Env: "GATEHOUSE_S3_INLINE_MAX", Default: "8192",
 			Usage: "objects up to this many bytes are kept inside their metadata record (one store commit per PUT instead of a blob file's writes and syncs; with --blob s3://, no upstream request); 0: every object in a blob; at most 262144",
 			set: func(c *Config, v string) error {
