@@ -90,6 +90,7 @@ var (
 	ErrIncompleteBody                     = &Code{name: "IncompleteBody", status: http.StatusBadRequest}
 	ErrKeyTooLongError                    = &Code{name: "KeyTooLongError", status: http.StatusBadRequest}
 	ErrMetadataTooLarge                   = &Code{name: "MetadataTooLarge", status: http.StatusBadRequest}
+	ErrRequestHeaderSectionTooLarge       = &Code{name: "RequestHeaderSectionTooLarge", status: http.StatusBadRequest}
 	ErrAccessForbidden                    = &Code{name: "AccessForbidden", status: http.StatusForbidden}
 	ErrInvalidLocationConstraint          = &Code{name: "InvalidLocationConstraint", status: http.StatusBadRequest}
 	ErrIllegalLocationConstraintException = &Code{name: "IllegalLocationConstraintException", status: http.StatusBadRequest}
@@ -229,6 +230,7 @@ var codes = []*Code{
 	ErrIncompleteBody,
 	ErrKeyTooLongError,
 	ErrMetadataTooLarge,
+	ErrRequestHeaderSectionTooLarge,
 	ErrAccessForbidden,
 	ErrInvalidLocationConstraint,
 	ErrIllegalLocationConstraintException,

@@ -162,6 +162,9 @@ var (
 	VersionNotFound = ErrNoSuchVersion.say("The specified version does not exist.")
 	// MetadataTooLarge: user metadata over 2 KB. Args: none.
 	MetadataTooLarge = ErrMetadataTooLarge.say("Your metadata headers exceed the maximum allowed metadata size")
+	// HeaderSectionTooLarge: an object write's headers over 8 KB.
+	// Args: none.
+	HeaderSectionTooLarge = ErrRequestHeaderSectionTooLarge.say("Your request header section exceeds the maximum allowed size.")
 	// PreconditionNotMet: a conditional request whose condition fails.
 	// Args: none.
 	PreconditionNotMet = ErrPreconditionFailed.say("At least one of the pre-conditions you specified did not hold")

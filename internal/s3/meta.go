@@ -20,6 +20,13 @@ var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-En
 // maxMetadata is S3's limit on user-defined metadata (names and values).
 const maxMetadata = 2048
 
+// maxWriteHeaders is S3's limit on a PUT's request headers (names and
+// values): it bounds what a record keeps of them (Content-Type and the
+// stored headers). The credentials (Authorization, the session token) are
+// not counted: Gatehouse's session tokens carry their session policies
+// and tags and may be longer than AWS's.
+const maxWriteHeaders = 8192
+
 // maxKeyLength is S3's object key limit in bytes.
 const maxKeyLength = 1024
 
@@ -36,6 +43,18 @@ func checkKey(key string) error {
 // objectHeaders reads the content type, standard headers and user metadata
 // of a PUT, CopyObject (REPLACE) or CreateMultipartUpload request.
 func objectHeaders(h http.Header) (contentType string, std map[string]string, meta map[string]string, err error) {
+	total := 0
+	for k, vs := range h {
+		if k == "Authorization" || k == "X-Amz-Security-Token" {
+			continue
+		}
+		for _, v := range vs {
+			total += len(k) + len(v)
+		}
+	}
+	if total > maxWriteHeaders {
+		return "", nil, nil, awsapi.HeaderSectionTooLarge.Of().With("MaxSizeAllowed", strconv.Itoa(maxWriteHeaders))
+	}
 	contentType = h.Get("Content-Type")
 	if contentType == "" {
 		contentType = "binary/octet-stream"

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 
@@ -14,46 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/testenv"
 )
-
-// TestObjectCacheMemoryFromHeaders a tenant PUTs zero-byte
-// objects with a 900 KiB Content-Type (nothing limits it below net/http's
-// 1 MiB of headers) and HEADs each twice: the server's heap keeps no more than the
-// object cache's 32 MiB bound of them.
-func TestObjectCacheMemoryFromHeaders(t *testing.T) {
-	env := testenv.New(t)
-	mkBucket(t, env.S3, "fat")
-	ct := strings.Repeat("a", 900<<10)
-	const n = 80
-	for i := range n {
-		if _, err := env.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("fat"), Key: aws.String(fmt.Sprint("k", i)),
-			Body: strings.NewReader(""), ContentType: aws.String(ct)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := range n {
-		for range 2 {
-			out, err := env.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("fat"), Key: aws.String(fmt.Sprint("k", i))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(aws.ToString(out.ContentType)) != len(ct) {
-				t.Fatalf("content type of %d bytes", len(aws.ToString(out.ContentType)))
-			}
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	grew := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	t.Logf("heap grew %d MiB after HEADs of %d objects", grew>>20, n)
-	if grew > 48<<20 {
-		t.Fatalf("the heap kept %d MiB after HEADs of %d records: the object cache's bound is 32 MiB", grew>>20, n)
-	}
-}
 
 // TestObjectCacheConcurrentReads (run with -race): concurrent
 // GETs and HEADs of shared cached records (inline, SSE-C, tagged, with
