@@ -4,12 +4,24 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
+
+// openClocked opens a store at path on a fake clock, and returns the
+// clock's Advance.
+func openClocked(t *testing.T, path string) (*Store, func(time.Duration)) {
+	t.Helper()
+	clock := &fakeClock{t: time.Unix(1_000_000, 0)}
+	s, err := OpenConfig(path, Config{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, clock.Advance
+}
 
 // TestWriteGeneration: the write generation moves with every commit of
 // the store (by two: odd only while it commits) and not with reads or a
@@ -18,15 +30,7 @@ import (
 func TestWriteGeneration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "g.db")
-	var mu sync.Mutex
-	now := time.Unix(1_000_000, 0)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s, err := OpenConfig(path, Config{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, advance := openClocked(t, path)
 	gen := func() int64 {
 		t.Helper()
 		g, err := s.WriteGeneration(ctx)
@@ -98,15 +102,7 @@ func TestWriteGeneration(t *testing.T) {
 func TestWriteGenerationClockStepsBack(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "g.db")
-	var mu sync.Mutex
-	now := time.Unix(1_000_000, 0)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	s, err := OpenConfig(path, Config{Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, advance := openClocked(t, path)
 	advance(2 * time.Second)
 	g1, err := s.WriteGeneration(ctx) // polls data_version at t0+2s
 	if err != nil {
