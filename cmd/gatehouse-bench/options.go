@@ -91,7 +91,7 @@ func parseRun(name string, args []string, stderr io.Writer, env func(string) (st
 	fs.StringVar(&o.setup, "setup", "auto", "auto, gatehouse or none: what to create on the endpoint first (auto: gatehouse when IAM answers)")
 	fs.StringVar(&o.creds, "creds", "auto", "auto, static or assume-role: the credentials S3 requests are signed with (auto: assume-role with --setup gatehouse, else static)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "role for AssumeRole with --setup none (default arn:aws:iam::000000000000:role/gatehouse-bench)")
-	fs.IntVar(&o.roles, "roles", 0, "setup: extra roles to create (with --data-dir: 1,000 per extra account made in the server's data dir, as bench/setup does)")
+	fs.IntVar(&o.roles, "roles", 0, "setup: extra roles to create (with --data-dir: 1,000 per extra account made in the server's data dir, as gatehouse account create does)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "setup --roles: the running Gatehouse's data dir, to add extra accounts")
 	fs.StringVar(&o.seedDB, "seed-db", "", "setup: the STOPPED Gatehouse's gatehouse.db: add object records list/%08d up to --keys to --bucket without uploading (for 1M-key listing), or with --versions (and without --keys) version records under vers/ up to --versions")
 	fs.StringVar(&o.cache, "cache", "hot", "s3-get-large: hot, or cold (sync and write 3 to /proc/sys/vm/drop_caches before each GET: needs root, and the server on this machine)")

@@ -324,8 +324,8 @@ func (b *bench) extraRoles(ctx context.Context) error {
 }
 
 // seedKeys adds object records list/%08d to bucket in the stopped server's
-// store at path until it holds n, 10,000 to a transaction (as bench/s3setup
-// --seed-db does), and returns how many there are. The records point at no
+// store at path until it holds n, 10,000 to a transaction, and returns how
+// many there are. The records point at no
 // blob: they are for listing only.
 func seedKeys(ctx context.Context, path, bucket string, n int) (int, error) {
 	st, err := sqlite.Open(path)
