@@ -5,29 +5,35 @@
 # file at --log-level info and --admin-listen (metrics on, scraped once a
 # second as Prometheus would). Alternates off, on, off, on so drift on the
 # machine hits both alike (each load back to back in both modes, the order
-# swapped every round): AssumeRole (bench/setup, 1 role) and 4 KiB GET
-# and PUT with temporary credentials and a bucket policy in force
-# (bench/s3setup). Needs wrk. Everything listens on 127.0.0.1 only. The STS
-# quotas are off (GATEHOUSE_STS_*_RATE=0), and a load with any request
-# answered other than 2xx stops the script.
+# swapped every round), with the load tool (cmd/gatehouse-bench, 16
+# workers, every request signed afresh): AssumeRole (the tool's user and
+# role) and 4 KiB GET and PUT with the role's temporary credentials and a
+# bucket policy in force (workloads sts-assume-role, s3-get-small,
+# s3-put-small). Besides the rate it prints the server's CPU time per
+# request (user + system from /proc/PID/stat across the run, over the
+# requests the tool counted; the GET objects are prefilled by a short run
+# before, outside it). Everything listens on 127.0.0.1 only. The STS
+# quotas are off (GATEHOUSE_STS_*_RATE=0), and a load with any failed
+# request stops the script.
 #
 # WITH_AUDIT=1 measures everything at once: "off" also turns the audit
 # trail off (--audit=false) and "on" keeps it at its default (JSON-lines
 # files in the data directory, data events included), so on/off is the
 # cost of the audit trail, the access log and the metrics together.
+# Env: DUR (10s), ROUNDS (3), WITH_AUDIT (0), CONC (16), PORT (18795; the
+# admin listener on PORT+1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
+CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-3}
 WITH_AUDIT=${WITH_AUDIT:-0}
 tmp=$(mktemp -d)
 pid= scraper=
 trap 'kill $pid $scraper $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/gatehouse" ./cmd/gatehouse
-go build -o "$tmp/setup" ./bench/setup
-go build -o "$tmp/s3setup" ./bench/s3setup
-KEY=AKIABENCHROOT0000001
-SECRET=benchRootSecret0123456789abcdefghijklmno
+go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
+export AWS_ACCESS_KEY_ID=AKIABENCHROOT0000001 AWS_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno
 PORT=${PORT:-18795}
 URL=http://127.0.0.1:$PORT
 ADMIN=127.0.0.1:$((PORT + 1))
@@ -42,7 +48,7 @@ start() { # $1 = off | on; sets pid, data and log
   if [ "$WITH_AUDIT" = 1 ]; then extra+=(--audit=false); fi
   if [ "$1" = on ]; then extra=(--access-log=true --admin-listen $ADMIN); fi
   GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 \
-  GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
+  GATEHOUSE_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
     "$tmp/gatehouse" serve --listen 127.0.0.1:$PORT --data-dir "$data" --account-id 111122223333 --log-level info \
     "${extra[@]}" >/dev/null 2>"$log" &
   pid=$!
@@ -65,36 +71,38 @@ cpu() { # the server's user + system CPU time so far, in clock ticks
   awk '{print $14 + $15}' "/proc/$pid/stat"
 }
 
-load() { # $1 = mode, $2 = label, $3 = script
+bench() { "$tmp/gatehouse-bench" run --endpoint $URL --setup gatehouse --concurrency "$CONC" "$@"; }
+
+load() { # $1 = mode, $2 = label, $3 = workload
   local before after out n
   before=$(cpu)
-  out=$(wrk -t2 -c16 -d"$DUR" -s "$tmp/$3" $URL/)
+  # Exit status 2: the run had failed requests; 1: it could not start.
+  if ! out=$(bench --workload "$3" --duration "$DUR" --json); then
+    # A figure over failed requests (a throttled AssumeRole, say) measures
+    # the wrong thing: stop.
+    echo "$out" >&2; echo "$2 ($1): the run failed or had failed requests; the figures are not valid" >&2; stop; exit 1
+  fi
   after=$(cpu)
-  n=$(echo "$out" | sed -n 's/^requests=\([0-9]*\) .*/\1/p')
+  n=$(jq -r .requests <<<"$out")
   # Throughput, and the server's CPU time per request (less sensitive to
   # other work on the machine than the rate).
-  printf '%-4s %-11s %s cpu_us_per_request=%s %s\n' "$1" "$2" \
-    "$(echo "$out" | grep -E 'Requests/sec' | tr -s ' ')" \
+  printf '%-4s %-11s Requests/sec: %s cpu_us_per_request=%s requests=%s errors=%s p50=%sms p99=%sms\n' "$1" "$2" \
+    "$(jq -r .req_per_s <<<"$out")" \
     "$(awk -v t=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')" \
-    "$(echo "$out" | grep -E 'Non-2xx|errors' | tr -s ' ' | tr '\n' ' ')"
-  # A figure over failed requests (a throttled AssumeRole, say) measures
-  # the wrong thing: stop.
-  if echo "$out" | grep -qE 'Non-2xx|Socket errors'; then
-    echo "$2 ($1): some requests failed; the figures are not valid" >&2; stop; exit 1
-  fi
+    "$n" "$(jq -r .errors <<<"$out")" "$(jq -r .p50_ms <<<"$out")" "$(jq -r .p99_ms <<<"$out")"
 }
 
 sts() { # $1 = off | on
   start "$1"
-  "$tmp/setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --roles 0 --data-dir "$data" --out "$tmp" >/dev/null
-  load "$1" AssumeRole assumerole.lua
+  load "$1" AssumeRole sts-assume-role
   stop
 }
 s3() { # $1 = off | on
   start "$1"
-  "$tmp/s3setup" --url $URL --key $KEY --secret $SECRET --account 111122223333 --out "$tmp" >/dev/null
-  load "$1" "GET 4 KiB" s3get.lua
-  load "$1" "PUT 4 KiB" s3put.lua
+  # The GET objects' PUTs (the tool's prefill) go outside the measured run.
+  bench --workload s3-get-small --duration 1ms >/dev/null
+  load "$1" "GET 4 KiB" s3-get-small
+  load "$1" "PUT 4 KiB" s3-put-small
   stop
 }
 # Each load runs off and on back to back; odd rounds start with off, even

@@ -7,11 +7,13 @@
 # dir each. Prints the load average before every run: the machine is shared.
 # DATA_PARENT=/dev/shm keeps the data dir on tmpfs (what the server's CPU
 # sustains when the disk is not the limit). Everything listens on 127.0.0.1
-# only; the data lives in a temp dir.
+# only; the data lives in a temp dir. Env: ROUNDS (3), SIZE (268435456),
+# DATA_PARENT, PORT (8798).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 SIZE=${SIZE:-268435456}
+PORT=${PORT:-8798}
 tmp=$(mktemp -d)
 data=$(mktemp -d "${DATA_PARENT:-$tmp}/gatehouse-sse-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp" "$data"' EXIT
@@ -20,12 +22,12 @@ go build -o "$tmp/s3setup" ./bench/s3setup
 go build -o "$tmp/s3large" ./bench/s3large
 KEY=AKIABENCHROOT0000001
 SECRET=benchRootSecret0123456789abcdefghijklmno
-URL=http://127.0.0.1:8798
+URL=http://127.0.0.1:$PORT
 
 start() { # $1: encrypt objects (true/false)
   rm -rf "$data/data"
   GATEHOUSE_ROOT_ACCESS_KEY_ID=$KEY GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$SECRET \
-    "$tmp/gatehouse" serve --listen 127.0.0.1:8798 --data-dir "$data/data" --account-id 111122223333 --log-level warn \
+    "$tmp/gatehouse" serve --listen 127.0.0.1:$PORT --data-dir "$data/data" --account-id 111122223333 --log-level warn \
     --s3-encrypt-objects="$1" >/dev/null 2>&1 &
   pid=$!
   for i in $(seq 100); do curl -s -o /dev/null $URL/ && return; sleep 0.1; done

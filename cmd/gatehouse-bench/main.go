@@ -4,6 +4,7 @@
 //	gatehouse-bench run --endpoint URL --workload NAME [flags]   load an endpoint, print one line per run
 //	gatehouse-bench setup --endpoint URL [flags]                 prepare an endpoint (idempotent) and exit
 //	gatehouse-bench setup --seed-db PATH --keys N                add list/ object records to a stopped server's store
+//	gatehouse-bench setup --seed-db PATH --versions N            add vers/ version records (1,000 a key) to it
 //	gatehouse-bench ceiling --listen 127.0.0.1:PORT --dir DIR    serve the yardstick: S3 and STS with no auth or policy work
 //	gatehouse-bench report FILE.jsonl...                          table of medians per workload and target (--label), with ratios
 //

@@ -28,6 +28,9 @@ type options struct {
 	dataDir, seedDB            string
 	cache                      string
 	oidcListen                 string
+	versioned                  bool
+	cycleKeys, versions        int
+	seedWhat                   map[string]bool // setup --seed-db: which of keys and versions were asked for
 }
 
 const workloadHelp = `workloads:
@@ -37,7 +40,9 @@ const workloadHelp = `workloads:
                                   issuer the tool hosts on --oidc-listen (HTTPS, self-signed; Gatehouse trusts it
                                   through the thumbprint registered with CreateOpenIDConnectProvider: no server flag)
   iam-get-role                    POST GetRole on the bench role
-  s3-put-small                    PUT of --size (default 4KiB) to a new key each request, payload hash signed
+  s3-put-small                    PUT of --size (default 4KiB) to a new key each request, payload hash signed; with
+                                  --cycle-keys N the requests go round N keys put/cycle/%06d instead (with --versioned,
+                                  every PUT adds a version)
   s3-get-small                    GET of a random one of --objects prefilled objects of --size
   s3-put-large                    PUT of --size (default 256MiB, concurrency 1) streamed, UNSIGNED-PAYLOAD; deleted after
                                   (outside the timing, as the cache drops of --cache cold)
@@ -46,6 +51,10 @@ const workloadHelp = `workloads:
                                   in --part-size parts; a request is one whole object; deleted after
   s3-list                         ListObjectsV2 pages of 1,000 keys from a random start-after over --keys list/ keys
                                   (prefilled by concurrent 0-byte PUTs, or --seed-db with setup for Gatehouse)
+  s3-list-versions                ListObjectVersions pages of 1,000 entries (prefix vers/) over --versions versions,
+                                  1,000 to a key vers/%06d: seeded ones (setup --seed-db --versions) from a random
+                                  version (key-marker and version-id-marker), else prefilled by 0-byte PUTs (versioning
+                                  turned on) from after a random key
   mixed                           70% s3-get-small, 15% s3-put-small, 5% 1,000-key list over the GET objects,
                                   5% sts-assume-role, 5% HEAD of a small object
 Against Gatehouse (--setup gatehouse, chosen by --setup auto when IAM answers the root keys) the tool creates,
@@ -73,15 +82,18 @@ func parseRun(name string, args []string, stderr io.Writer, env func(string) (st
 	fs.Var(sizeFlag{&o.partSize}, "part-size", "s3-multipart part size")
 	fs.IntVar(&o.partsInFlight, "parts-in-flight", 4, "s3-multipart parts uploaded at once per worker")
 	fs.IntVar(&o.keys, "keys", 10000, "s3-list: keys in the bucket under list/")
+	fs.IntVar(&o.versions, "versions", 10000, "s3-list-versions: versions under vers/, a multiple of 1,000; setup --seed-db --versions N: seed them into --bucket")
+	fs.BoolVar(&o.versioned, "versioned", false, "turn versioning on for --bucket in the setup")
+	fs.IntVar(&o.cycleKeys, "cycle-keys", 0, "s3-put-small and mixed: PUT round N fixed keys instead of a new key each request (0: new keys)")
 	fs.IntVar(&o.objects, "objects", 1000, "s3-get-small and mixed: objects prefilled under get/")
 	fs.IntVar(&o.pid, "pid", 0, "server process id: sample its VmRSS every 50 ms and report the peak and VmHWM")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per line instead of the human line")
 	fs.StringVar(&o.setup, "setup", "auto", "auto, gatehouse or none: what to create on the endpoint first (auto: gatehouse when IAM answers)")
 	fs.StringVar(&o.creds, "creds", "auto", "auto, static or assume-role: the credentials S3 requests are signed with (auto: assume-role with --setup gatehouse, else static)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "role for AssumeRole with --setup none (default arn:aws:iam::000000000000:role/gatehouse-bench)")
-	fs.IntVar(&o.roles, "roles", 0, "setup: extra roles to create (with --data-dir: 1,000 per extra account made in the server's data dir, as bench/setup does)")
+	fs.IntVar(&o.roles, "roles", 0, "setup: extra roles to create (with --data-dir: 1,000 per extra account made in the server's data dir, as gatehouse account create does)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "setup --roles: the running Gatehouse's data dir, to add extra accounts")
-	fs.StringVar(&o.seedDB, "seed-db", "", "setup: the STOPPED Gatehouse's gatehouse.db: add object records list/%08d up to --keys to --bucket without uploading (for 1M-key listing)")
+	fs.StringVar(&o.seedDB, "seed-db", "", "setup: the STOPPED Gatehouse's gatehouse.db: add object records list/%08d up to --keys to --bucket without uploading (for 1M-key listing), or with --versions (and without --keys) version records under vers/ up to --versions")
 	fs.StringVar(&o.cache, "cache", "hot", "s3-get-large: hot, or cold (sync and write 3 to /proc/sys/vm/drop_caches before each GET: needs root, and the server on this machine)")
 	fs.StringVar(&o.oidcListen, "oidc-listen", "127.0.0.1:0", "address of the tool's OIDC issuer for sts-assume-role-with-web-identity")
 	fs.Usage = func() {
@@ -104,7 +116,12 @@ func parseRun(name string, args []string, stderr io.Writer, env func(string) (st
 	if o.secretKey == "" {
 		o.secretKey, _ = env("AWS_SECRET_ACCESS_KEY")
 	}
+	if o.versions < versionsPerKey || o.versions%versionsPerKey != 0 || o.cycleKeys < 0 {
+		return nil, errors.New("--versions: a positive multiple of 1000; --cycle-keys: not negative")
+	}
 	if name == "setup" && o.seedDB != "" {
+		o.seedWhat = map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { o.seedWhat[f.Name] = true })
 		return o, nil
 	}
 	if o.endpoint == "" {

@@ -76,6 +76,11 @@ func prepare(ctx context.Context, o *options, c *client, webIdentity bool) (*ben
 			b.issuer, b.webRole = iss, b.roleARN
 		}
 	}
+	if o.versioned {
+		if err := c.enableVersioning(ctx, root, o.bucket); err != nil {
+			return nil, fmt.Errorf("enabling versioning on %s: %w", o.bucket, err)
+		}
+	}
 	if o.creds == "assume-role" || (o.creds == "auto" && b.gatehouse) {
 		tmp, err := c.assumeRole(ctx, b.stsCreds, b.roleARN)
 		if err != nil {
@@ -209,6 +214,16 @@ func exists[T any](_ T, err error) error {
 // or preparing a running endpoint (and extra roles), then exiting.
 func setupOnly(ctx context.Context, o *options, stdout io.Writer) error {
 	if o.seedDB != "" {
+		if o.seedWhat["versions"] {
+			total, err := seedVersions(ctx, o.seedDB, o.bucket, o.versions)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "bucket %s holds %d versions under vers/\n", o.bucket, total)
+			if !o.seedWhat["keys"] {
+				return nil
+			}
+		}
 		total, err := seedKeys(ctx, o.seedDB, o.bucket, o.keys)
 		if err == nil {
 			fmt.Fprintf(stdout, "bucket %s holds %d keys under list/\n", o.bucket, total)
@@ -309,8 +324,8 @@ func (b *bench) extraRoles(ctx context.Context) error {
 }
 
 // seedKeys adds object records list/%08d to bucket in the stopped server's
-// store at path until it holds n, 10,000 to a transaction (as bench/s3setup
-// --seed-db does), and returns how many there are. The records point at no
+// store at path until it holds n, 10,000 to a transaction, and returns how
+// many there are. The records point at no
 // blob: they are for listing only.
 func seedKeys(ctx context.Context, path, bucket string, n int) (int, error) {
 	st, err := sqlite.Open(path)

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +44,11 @@ type runner struct {
 	runID    string
 	small    []byte // the small object body
 	smallSum string // its sha256
+	// cycle counts the PUTs of s3-put-small with --cycle-keys.
+	cycle atomic.Uint64
+	// seededVersions: s3-list-versions found versions with the ids setup
+	// --seed-db gives them.
+	seededVersions bool
 }
 
 // worker is one load loop's own state.
@@ -68,6 +74,7 @@ func workloads() map[string]workload {
 		"s3-get-large":                      {concurrency: 1, size: 256 << 20, prepare: prefillLarge, before: dropCaches, op: opGetLarge},
 		"s3-multipart":                      {concurrency: 1, size: 1 << 30, op: opMultipart},
 		"s3-list":                           {concurrency: 16, prepare: prefillList, op: opList},
+		"s3-list-versions":                  {concurrency: 16, prepare: prepareVersions, op: opListVersions},
 		"mixed":                             {concurrency: 16, size: 4 << 10, prepare: prefillSmall, op: opMixed},
 	}
 }
@@ -165,7 +172,7 @@ func run(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	if strings.HasPrefix(o.workload, "s3-") || o.workload == "mixed" {
 		res.SizeBytes = o.size
 	}
-	if o.workload == "s3-list" {
+	if o.workload == "s3-list" || o.workload == "s3-list-versions" {
 		res.SizeBytes = 0
 	}
 	if o.workload == "s3-get-large" {
@@ -237,6 +244,9 @@ func (r *runner) putSmall(ctx context.Context, key string) (int64, error) {
 }
 
 func opPutSmall(ctx context.Context, r *runner, w *worker) (int64, error) {
+	if r.o.cycleKeys > 0 {
+		return opPutCycled(ctx, r, w)
+	}
 	return r.putSmall(ctx, fmt.Sprintf("put/%s/%d/%08d", r.runID, w.id, w.n))
 }
 

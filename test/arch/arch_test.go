@@ -204,15 +204,7 @@ var rules = []rule{{
 // fails the test so that it is removed.
 type exception struct{ from, to, reason string }
 
-var exceptions = []exception{{
-	from: "bench/s3setup", to: "internal/store/sqlite",
-	// TODO: architecture.md says backends are imported only by server, but
-	// bench/s3setup's --list-keys seeds object records straight into a
-	// stopped server's SQLite store (sqlite.Open in seed). Either give
-	// server.Admin a way to do that or state the exception for benchmark
-	// tools in the doc; then remove this entry.
-	reason: "bench/s3setup seeds a stopped server's SQLite store directly",
-}}
+var exceptions []exception
 
 func TestImportDirections(t *testing.T) {
 	for _, msg := range check(loadPackages(t), rules, exceptions) {
