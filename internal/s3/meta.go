@@ -43,6 +43,15 @@ func checkKey(key string) error {
 // objectHeaders reads the content type, standard headers and user metadata
 // of a PUT, CopyObject (REPLACE) or CreateMultipartUpload request.
 func objectHeaders(h http.Header) (contentType string, std map[string]string, meta map[string]string, err error) {
+	if err := checkWriteHeaders(h); err != nil {
+		return "", nil, nil, err
+	}
+	return storedHeaderValues(h)
+}
+
+// checkWriteHeaders refuses a write request whose headers exceed S3's
+// limit (maxWriteHeaders).
+func checkWriteHeaders(h http.Header) error {
 	total := 0
 	for k, vs := range h {
 		if k == "Authorization" || k == "X-Amz-Security-Token" {
@@ -53,8 +62,15 @@ func objectHeaders(h http.Header) (contentType string, std map[string]string, me
 		}
 	}
 	if total > maxWriteHeaders {
-		return "", nil, nil, awsapi.HeaderSectionTooLarge.Of().With("MaxSizeAllowed", strconv.Itoa(maxWriteHeaders))
+		return awsapi.HeaderSectionTooLarge.Of().With("MaxSizeAllowed", strconv.Itoa(maxWriteHeaders))
 	}
+	return nil
+}
+
+// storedHeaderValues is objectHeaders without the size limit: a browser
+// upload's form fields are bounded by S3's limit on what precedes the
+// file (MaxPostPreDataLengthExceeded).
+func storedHeaderValues(h http.Header) (contentType string, std map[string]string, meta map[string]string, err error) {
 	contentType = h.Get("Content-Type")
 	if contentType == "" {
 		contentType = "binary/octet-stream"

@@ -209,7 +209,7 @@ func (c *call) postObject() error {
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", file.Header.Get("Content-Type"))
 	}
-	ct, std, meta, err := objectHeaders(h)
+	ct, std, meta, err := storedHeaderValues(h)
 	if err != nil {
 		return err
 	}
