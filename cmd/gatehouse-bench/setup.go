@@ -349,12 +349,19 @@ func seedKeys(ctx context.Context, path, bucket string, n int) (int, error) {
 		return 0, err
 	}
 	now := time.Now().UTC()
+	return seedRecords(ctx, st, have, n, func(i int) *store.Object {
+		return &store.Object{Bucket: bucket, Key: listKey(i), Size: 0, ETag: `"d41d8cd98f00b204e9800998ecf8427e"`,
+			LastModified: now, ContentType: "application/octet-stream", Owner: "bench"}
+	})
+}
+
+// seedRecords writes the records record(have) … record(n-1) straight into
+// the store, 10,000 to a transaction, and returns how many there are.
+func seedRecords(ctx context.Context, st store.Store, have, n int, record func(i int) *store.Object) (int, error) {
 	for base := have; base < n; base += 10000 {
 		err := st.Update(ctx, func(tx store.Tx) error {
 			for i := base; i < min(base+10000, n); i++ {
-				o := &store.Object{Bucket: bucket, Key: listKey(i), Size: 0, ETag: `"d41d8cd98f00b204e9800998ecf8427e"`,
-					LastModified: now, ContentType: "application/octet-stream", Owner: "bench"}
-				if _, err := tx.PutObject(ctx, o); err != nil {
+				if _, err := tx.PutObject(ctx, record(i)); err != nil {
 					return err
 				}
 			}

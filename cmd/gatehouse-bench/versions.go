@@ -178,25 +178,14 @@ func seedVersions(ctx context.Context, path, bucket string, n int) (int, error) 
 		return 0, errors.New("vers/ holds a partial key: seed into a bucket the tool seeded only")
 	}
 	now := time.Now().UTC()
-	for base := have; base < n; base += 10000 {
-		err := st.Update(ctx, func(tx store.Tx) error {
-			for i := base; i < min(base+10000, n); i++ {
-				o := &store.Object{Bucket: bucket, Key: versionKey(i / versionsPerKey), VersionID: versionID(i), LastModified: now, Owner: "bench"}
-				if i%10 == 4 {
-					o.DeleteMarker = true
-				} else {
-					o.Size, o.ETag, o.ContentType = 4096, `"`+strings.Repeat("ab", 16)+`"`, "application/octet-stream"
-					o.Blobs = []store.BlobRef{{Key: fmt.Sprintf("v%031x", i), Size: 4096}}
-				}
-				if _, err := tx.PutObject(ctx, o); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, err
+	return seedRecords(ctx, st, have, n, func(i int) *store.Object {
+		o := &store.Object{Bucket: bucket, Key: versionKey(i / versionsPerKey), VersionID: versionID(i), LastModified: now, Owner: "bench"}
+		if i%10 == 4 {
+			o.DeleteMarker = true
+		} else {
+			o.Size, o.ETag, o.ContentType = 4096, `"`+strings.Repeat("ab", 16)+`"`, "application/octet-stream"
+			o.Blobs = []store.BlobRef{{Key: fmt.Sprintf("v%031x", i), Size: 4096}}
 		}
-	}
-	return max(have, n), nil
+		return o
+	})
 }
