@@ -45,6 +45,15 @@ func opPutCycled(ctx context.Context, r *runner, _ *worker) (int64, error) {
 }
 
 // listVersions asks for one page of up to 1,000 versions under vers/.
+// countVersions counts the entries of the version page after keyMarker.
+func (r *runner) countVersions(ctx context.Context, keyMarker string) (int, error) {
+	resp, err := r.listVersions(ctx, keyMarker, "", true)
+	if err != nil {
+		return 0, err
+	}
+	return versionsPage(resp.body)
+}
+
 func (r *runner) listVersions(ctx context.Context, keyMarker, versionMarker string, keep bool) (response, error) {
 	q := url.Values{"versions": {""}, "prefix": {"vers/"}, "max-keys": {"1000"}}
 	if keyMarker != "" {
@@ -86,14 +95,11 @@ func prepareVersions(ctx context.Context, r *runner) error {
 	if err == nil && bytes.Contains(resp.body, []byte("<VersionId>"+versionID(last-1)+"</VersionId>")) {
 		r.seededVersions = true
 	} else {
-		resp, err := r.listVersions(ctx, versionKey(keys-2), "", true) // from after the last key but one
-		if keys < 2 {
-			resp, err = r.listVersions(ctx, "", "", true)
+		from := "" // after the last key but one
+		if keys >= 2 {
+			from = versionKey(keys - 2)
 		}
-		if err != nil {
-			return err
-		}
-		n, err := versionsPage(resp.body)
+		n, err := r.countVersions(ctx, from)
 		if err != nil {
 			return err
 		}
@@ -111,11 +117,7 @@ func prepareVersions(ctx context.Context, r *runner) error {
 			}
 		}
 	}
-	resp, err = r.listVersions(ctx, "", "", true)
-	if err != nil {
-		return err
-	}
-	n, err := versionsPage(resp.body)
+	n, err := r.countVersions(ctx, "")
 	if err != nil {
 		return err
 	}
