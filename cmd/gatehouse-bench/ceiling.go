@@ -435,8 +435,10 @@ func (c *ceiling) query(w http.ResponseWriter, r *http.Request) {
 	const ns = `xmlns="https://sts.amazonaws.com/doc/2011-06-15/"`
 	switch action {
 	case "GetCallerIdentity":
+		reqID := strconv.FormatInt(c.seq.Add(1), 10)
+		w.Header().Set("x-amzn-RequestId", reqID)
 		writeXML(w, `<GetCallerIdentityResponse `+ns+`><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:user/ceiling</Arn><UserId>AIDACEILING0000000001</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>`+
-			strconv.FormatInt(c.seq.Add(1), 10)+`</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+			reqID+`</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
 	case "AssumeRole", "AssumeRoleWithWebIdentity":
 		now := time.Now().UTC()
 		role := r.PostForm.Get("RoleArn")
@@ -449,8 +451,12 @@ func (c *ceiling) query(w http.ResponseWriter, r *http.Request) {
 			s3Error(w, http.StatusInternalServerError, "InternalError")
 			return
 		}
-		writeXML(w, fmt.Sprintf(`<%sResponse %s><%sResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials><AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROACEILING000000001:%s</AssumedRoleId></AssumedRoleUser></%sResult></%sResponse>`,
-			action, ns, action, sess.AccessKeyID, sess.SecretAccessKey, tok, sess.Expires.Format(time.RFC3339), xmlEscape(role), xmlEscape(sess.SessionName), xmlEscape(sess.SessionName), action, action))
+		// AWS's whole answer: the request id in the x-amzn-RequestId
+		// header and in ResponseMetadata, which SDKs read.
+		reqID := strconv.FormatInt(c.seq.Add(1), 10)
+		w.Header().Set("x-amzn-RequestId", reqID)
+		writeXML(w, fmt.Sprintf(`<%sResponse %s><%sResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials><AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROACEILING000000001:%s</AssumedRoleId></AssumedRoleUser></%sResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
+			action, ns, action, sess.AccessKeyID, sess.SecretAccessKey, tok, sess.Expires.Format(time.RFC3339), xmlEscape(role), xmlEscape(sess.SessionName), xmlEscape(sess.SessionName), action, reqID, action))
 	default:
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusNotImplemented)

@@ -75,32 +75,53 @@ func appendEscaped(dst []byte, s string) []byte {
 //
 // result is marshalled with encoding/xml as the *contents* of ActionResult;
 // a nil result writes no Result element (AWS's shape for actions without
-// output, such as DeleteUser).
-func WriteQueryResponse(w http.ResponseWriter, ns, action string, result any, requestID string) {
-	var buf bytes.Buffer
-	buf.Grow(2048) // session tokens make STS responses about 1 KiB
-	buf.WriteString(xml.Header)
-	buf.WriteString("<" + action + "Response xmlns=\"" + ns + "\">")
+// output, such as DeleteUser). The document is built in scratch (which may
+// be nil) and the buffer is returned, grown, for the caller to reuse: the
+// response has been handed to w by then.
+func WriteQueryResponse(w http.ResponseWriter, scratch []byte, ns, action string, result any, requestID string) []byte {
+	buf := scratch[:0]
+	buf = append(buf, xml.Header...)
+	buf = append(buf, '<')
+	buf = append(buf, action...)
+	buf = append(buf, `Response xmlns="`...)
+	buf = append(buf, ns...)
+	buf = append(buf, `">`...)
 	if f, ok := result.(XMLAppender); ok {
-		buf.WriteString("<" + action + "Result>")
-		buf.Write(f.AppendXML(buf.AvailableBuffer()))
-		buf.WriteString("</" + action + "Result>")
+		buf = append(buf, '<')
+		buf = append(buf, action...)
+		buf = append(buf, "Result>"...)
+		buf = f.AppendXML(buf)
+		buf = append(buf, "</"...)
+		buf = append(buf, action...)
+		buf = append(buf, "Result>"...)
 	} else if result != nil {
+		var enc bytes.Buffer
 		start := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
-		if err := xml.NewEncoder(&buf).EncodeElement(result, start); err != nil {
+		if err := xml.NewEncoder(&enc).EncodeElement(result, start); err != nil {
 			WriteQueryError(w, ns, ErrInternalFailure.withStatus(http.StatusInternalServerError, internalMessage), requestID)
-			return
+			return buf
 		}
+		buf = append(buf, enc.Bytes()...)
 	}
-	buf.WriteString("<ResponseMetadata><RequestId>" + requestID + "</RequestId></ResponseMetadata>")
-	buf.WriteString("</" + action + "Response>")
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("x-amz-request-id", requestID)
+	buf = append(buf, "<ResponseMetadata><RequestId>"...)
+	buf = append(buf, requestID...)
+	buf = append(buf, "</RequestId></ResponseMetadata></"...)
+	buf = append(buf, action...)
+	buf = append(buf, "Response>"...)
+	setQueryHeaders(w.Header(), len(buf), requestID)
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(buf)
+	return buf
+}
+
+// setQueryHeaders sets a Query response's headers. The keys are written in
+// their canonical form directly: this runs on every IAM and STS answer,
+// and Header.Set would canonicalize each of them again.
+func setQueryHeaders(h http.Header, length int, requestID string) {
+	h["Content-Type"] = []string{"text/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(length)}
+	h["X-Amzn-Requestid"] = []string{requestID}
+	h["X-Amz-Request-Id"] = []string{requestID}
 }
 
 type queryErrorBody struct {
@@ -120,11 +141,7 @@ func WriteQueryError(w http.ResponseWriter, ns string, e *Error, requestID strin
 		body.Type = "Receiver"
 	}
 	out, _ := xml.Marshal(body)
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(out)))
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("x-amz-request-id", requestID)
+	setQueryHeaders(w.Header(), len(xml.Header)+len(out), requestID)
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(out)

@@ -3,6 +3,7 @@ package awsapi
 import (
 	"encoding/xml"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -26,16 +27,26 @@ func (fast) AppendXML(dst []byte) []byte { return AppendElement(dst, "X", "1") }
 
 func TestWriteQueryResponseShapes(t *testing.T) {
 	w := httptest.NewRecorder()
-	WriteQueryResponse(w, STSNamespace, "GetThing", fast{}, "req-1")
+	WriteQueryResponse(w, nil, STSNamespace, "GetThing", fast{}, "req-1")
 	body := w.Body.String()
 	want := `<GetThingResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetThingResult><X>1</X></GetThingResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></GetThingResponse>`
 	if !strings.HasSuffix(body, want) || w.Header().Get("x-amz-request-id") != "req-1" || w.Header().Get("x-amzn-RequestId") != "req-1" {
 		t.Fatalf("fast path:\n%s", body)
 	}
 	w = httptest.NewRecorder()
-	WriteQueryResponse(w, IAMNamespace, "DeleteUser", nil, "req-2")
+	WriteQueryResponse(w, nil, IAMNamespace, "DeleteUser", nil, "req-2")
 	if !strings.Contains(w.Body.String(), `<DeleteUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata>`) {
 		t.Fatalf("no-result shape: %s", w.Body.String())
+	}
+	// A reused buffer: what it held before is not part of the answer, and
+	// results without XMLAppender go through encoding/xml.
+	w = httptest.NewRecorder()
+	scratch := []byte("stale bytes of an earlier answer")
+	type reflected struct{ Name string }
+	got := WriteQueryResponse(w, scratch, IAMNamespace, "GetThing", reflected{Name: "a<b"}, "req-5")
+	want = xml.Header + `<GetThingResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetThingResult><Name>a&lt;b</Name></GetThingResult><ResponseMetadata><RequestId>req-5</RequestId></ResponseMetadata></GetThingResponse>`
+	if w.Body.String() != want || string(got) != want || w.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
+		t.Fatalf("reused buffer:\n%s\nreturned:\n%s", w.Body.String(), got)
 	}
 	w = httptest.NewRecorder()
 	WriteQueryError(w, IAMNamespace, EntityNotFound.Of("user", "x"), "req-3")

@@ -81,7 +81,7 @@ func (s *Server) guardRequest(w http.ResponseWriter, r *http.Request) (*guard, h
 // returned.
 func (g *guard) done() {
 	now := g.w.now()
-	_ = g.w.ctl.SetWriteDeadline(now.Add(g.w.timeout))
+	g.w.extend(now)
 	if b := g.body; b != nil {
 		if !b.ended.Load() {
 			_ = b.ctl.SetReadDeadline(now.Add(b.timeout))
@@ -92,7 +92,7 @@ func (g *guard) done() {
 
 // timedBody is a request body whose every Read must make progress within
 // timeout: before each Read the connection's read deadline moves to
-// now+timeout, so an upload of any length goes through while bytes keep
+// now+timeout (when less than 3/4 of it is left: see rearm), so an upload of any length goes through while bytes keep
 // arriving and a silent client fails with RequestTimeout. Once the body has
 // ended the deadline is left alone: net/http then reads the connection in
 // the background (to notice a client going away) and must not see a stale
@@ -108,6 +108,7 @@ type timedBody struct {
 	n     atomic.Int64 // bytes read
 	ended atomic.Bool  // EOF or an error: the read deadline is no longer ours
 	err   error        // sticky RequestTimeout
+	until time.Time    // the read deadline this request set (zero: none yet)
 
 	budget   *budget
 	reserved int64 // taken from budget by this request
@@ -118,7 +119,10 @@ func (b *timedBody) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	if !b.ended.Load() {
-		_ = b.ctl.SetReadDeadline(b.now().Add(b.timeout))
+		if now := b.now(); rearm(b.until, now, b.timeout) {
+			b.until = now.Add(b.timeout)
+			_ = b.ctl.SetReadDeadline(b.until)
+		}
 	}
 	n, err := b.body.Read(p)
 	b.n.Add(int64(n))
@@ -163,7 +167,7 @@ func (b *timedBody) release() {
 }
 
 // timedWriter extends the connection's write deadline before every slice
-// of a Write, so a download of any length goes through while the client
+// of a Write (see rearm), so a download of any length goes through while the client
 // keeps reading and a client that stopped reading is dropped after
 // timeout. A response sent before the request body was read asks for the
 // connection to close, rather than let net/http wait for the rest of a
@@ -175,8 +179,9 @@ type timedWriter struct {
 	timeout     time.Duration
 	now         func() time.Time
 	wroteHeader bool
-	status      int   // the final status sent (0: none yet)
-	written     int64 // body bytes handed to the connection
+	status      int       // the final status sent (0: none yet)
+	written     int64     // body bytes handed to the connection
+	until       time.Time // the write deadline this request set (zero: none yet)
 }
 
 func (w *timedWriter) WriteHeader(code int) {
@@ -196,7 +201,7 @@ func (w *timedWriter) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
 		k := min(len(p), writeSlice)
-		_ = w.ctl.SetWriteDeadline(w.now().Add(w.timeout))
+		w.extend(w.now())
 		m, err := w.ResponseWriter.Write(p[:k])
 		written += m
 		w.written += int64(m)
@@ -210,8 +215,27 @@ func (w *timedWriter) Write(p []byte) (int, error) {
 
 // Flush sends what is buffered, under a fresh write deadline.
 func (w *timedWriter) Flush() {
-	_ = w.ctl.SetWriteDeadline(w.now().Add(w.timeout))
+	w.extend(w.now())
 	_ = w.ctl.Flush()
+}
+
+// extend moves the write deadline to now+timeout when rearm says so.
+func (w *timedWriter) extend(now time.Time) {
+	if rearm(w.until, now, w.timeout) {
+		w.until = now.Add(w.timeout)
+		_ = w.ctl.SetWriteDeadline(w.until)
+	}
+}
+
+// rearm reports whether a deadline this request set at until should move
+// to now+timeout: always when it has set none (the connection's deadline
+// is a previous request's), otherwise once less than three quarters of
+// the timeout is left. Every read and write so still has at least 3/4 of
+// the timeout to make progress, and a run of small reads or writes moves
+// the deadline once rather than at every call (each move updates a
+// runtime timer: measurable on every IAM and STS call).
+func rearm(until, now time.Time, timeout time.Duration) bool {
+	return until.IsZero() || until.Sub(now) < timeout-timeout/4
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
@@ -177,15 +178,22 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		}
 		return nil, authz.RequestInfo{}, awsapi.QueryBodyUnreadable.Of()
 	}
-	params := r.URL.Query()
+	var params url.Values
 	if r.Method == http.MethodPost && isForm(r) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, authz.RequestInfo{}, awsapi.QueryBodyMalformed.Of()
 		}
-		for k, v := range form {
-			params[k] = append(params[k], v...)
+		params = form
+		// SDKs send the parameters in the body alone; a query string,
+		// when there is one, puts its values before the form's.
+		if r.URL.RawQuery != "" {
+			for k, v := range r.URL.Query() {
+				params[k] = append(v, form[k]...)
+			}
 		}
+	} else {
+		params = r.URL.Query()
 	}
 	x.params, x.action = params, params.Get("Action")
 	x.rec.Params, x.rec.Operation = redacted(params), x.action
@@ -295,7 +303,9 @@ func (x *queryExchange) Handle(ctx context.Context, o pipeline.Outcomes) error {
 	if err != nil {
 		return err
 	}
-	awsapi.WriteQueryResponse(x.w, x.qs.namespace, x.action, result, x.requestID)
+	buf := x.s.queryBuffers.get()
+	*buf = awsapi.WriteQueryResponse(x.w, *buf, x.qs.namespace, x.action, result, x.requestID)
+	x.s.queryBuffers.put(buf)
 	x.rec.Result = result
 	return nil
 }
@@ -315,4 +325,27 @@ func (x *queryExchange) Fail(err error) (string, string) {
 // requestInfo is what the HTTP request contributes to policy evaluation.
 func (s *Server) requestInfo(r *http.Request) authz.RequestInfo {
 	return authz.RequestInfo{Now: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
+}
+
+// bufferPool keeps the buffers IAM and STS answers are built in, so that
+// a call does not allocate (and zero) a fresh one: an STS answer with its
+// session token is about 1 KiB. Buffers that grew past maxPooledBuffer (a
+// long listing) are left to the garbage collector rather than kept.
+type bufferPool struct{ p sync.Pool }
+
+const maxPooledBuffer = 64 << 10
+
+func (b *bufferPool) get() *[]byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return v
+	}
+	buf := make([]byte, 0, 2048)
+	return &buf
+}
+
+func (b *bufferPool) put(buf *[]byte) {
+	if cap(*buf) <= maxPooledBuffer {
+		*buf = (*buf)[:0]
+		b.p.Put(buf)
+	}
 }

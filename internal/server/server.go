@@ -91,6 +91,8 @@ type Server struct {
 	// queryBodies is the memory IAM and STS bodies may hold beyond
 	// queryBodyAllowance each, before their signature is checked.
 	queryBodies *budget
+	// queryBuffers are the buffers IAM and STS answers are built in.
+	queryBuffers bufferPool
 
 	// Bootstrap holds the default account's root credentials when this start
 	// created them (nil otherwise).

@@ -125,7 +125,9 @@ func ParseAuthorization(h string) (*Auth, error) {
 	a := &Auth{Mode: ModeHeader}
 	var cred, signed, sig string
 	var haveCred, haveSigned, haveSig bool
-	for _, part := range strings.Split(rest, ",") {
+	for more := true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -180,7 +182,7 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	a.SessionToken = r.Header.Get("X-Amz-Security-Token")
 	a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
 	if d := r.Header.Get("X-Amz-Date"); d != "" {
-		t, err := time.Parse(amzDateLayout, d)
+		t, err := parseAmzDate(d)
 		if err != nil {
 			return nil, fail(ErrIncomplete, "X-Amz-Date must be in ISO 8601 basic format (yyyyMMddTHHmmssZ)")
 		}
@@ -232,7 +234,7 @@ func ParsePresignedQuery(get func(string) string, has func(string) bool) (*Auth,
 	}
 	a.Signature = sig
 	d := get("X-Amz-Date")
-	t, err := time.Parse(amzDateLayout, d)
+	t, err := parseAmzDate(d)
 	if err != nil {
 		return nil, fail(ErrPresign, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}
@@ -255,16 +257,21 @@ func ParsePresignedQuery(get func(string) string, has func(string) bool) (*Auth,
 
 // setCredential parses AKID/yyyymmdd/region/service/aws4_request.
 func (a *Auth) setCredential(cred string) error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != "aws4_request" || len(parts[1]) != 8 || parts[2] == "" || parts[3] == "" {
+	// Five parts: key/date/region/service/aws4_request (the last part
+	// takes any further slash, and then is not "aws4_request").
+	akid, rest, _ := strings.Cut(cred, "/")
+	date, rest, _ := strings.Cut(rest, "/")
+	region, rest, _ := strings.Cut(rest, "/")
+	service, term, ok := strings.Cut(rest, "/")
+	if !ok || akid == "" || term != "aws4_request" || len(date) != 8 || region == "" || service == "" {
 		return fail(ErrScope, "Credential should be scoped to a valid region, service and date: '"+cred+"'")
 	}
-	for _, c := range parts[1] {
+	for _, c := range date {
 		if c < '0' || c > '9' {
-			return fail(ErrScope, "Credential date is not yyyyMMdd: '"+parts[1]+"'")
+			return fail(ErrScope, "Credential date is not yyyyMMdd: '"+date+"'")
 		}
 	}
-	a.AccessKeyID, a.Date, a.Region, a.Service = parts[0], parts[1], parts[2], parts[3]
+	a.AccessKeyID, a.Date, a.Region, a.Service = akid, date, region, service
 	return nil
 }
 
@@ -279,6 +286,34 @@ func (a *Auth) setSignedHeaders(s string) error {
 		}
 	}
 	return nil
+}
+
+// parseAmzDate parses the ISO 8601 basic time of X-Amz-Date
+// (yyyyMMddTHHmmssZ), as time.Parse(amzDateLayout, s) does, without its
+// general layout machinery: it runs on every signed request.
+func parseAmzDate(s string) (time.Time, error) {
+	if len(s) != len(amzDateLayout) || s[8] != 'T' || s[15] != 'Z' {
+		return time.Parse(amzDateLayout, s) // its error says what is wrong
+	}
+	var f [6]int
+	for i, span := range [6][2]int{{0, 4}, {4, 6}, {6, 8}, {9, 11}, {11, 13}, {13, 15}} {
+		for _, c := range []byte(s[span[0]:span[1]]) {
+			if c < '0' || c > '9' {
+				return time.Parse(amzDateLayout, s)
+			}
+			f[i] = f[i]*10 + int(c-'0')
+		}
+	}
+	year, month, day, hour, minute, sec := f[0], f[1], f[2], f[3], f[4], f[5]
+	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Parse(amzDateLayout, s) // out of range: time.Parse's error
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), nil
+}
+
+// daysIn is the number of days of month in year.
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func isHex64(s string) bool {

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -125,33 +126,51 @@ type KeySet interface {
 
 // Seal encodes and seals s under the key set's active key.
 func Seal(keys KeySet, s *Session) (string, error) {
-	plain := encodeSession(make([]byte, 0, 256+len(s.SessionPolicy)), s)
+	k := keys.Active()
+	aead := k.AEAD
+	// One buffer: header, nonce, then the body (encoding byte and
+	// plaintext), which AEAD.Seal encrypts in place.
+	const prefix = headerLen + nonceLen
+	out := make([]byte, prefix+1, prefix+1+256+len(s.SessionPolicy)+aead.Overhead())
+	out = encodeSession(out, s)
 	// Small sessions travel as plain JSON; large ones (long session
 	// policies, many tags) are deflated to keep tokens short.
-	body := make([]byte, 1, len(plain)+1)
-	body[0] = encodingJSON
-	if len(plain) > compressAbove {
+	if plain := out[prefix+1:]; len(plain) > compressAbove {
 		var z bytes.Buffer
-		z.WriteByte(encodingDeflate)
 		zw, _ := flate.NewWriter(&z, flate.BestSpeed)
 		zw.Write(plain)
 		if err := zw.Close(); err != nil {
 			return "", err
 		}
-		body = z.Bytes()
+		out = append(out[:prefix+1], z.Bytes()...)
+		out[prefix] = encodingDeflate
 	} else {
-		body = append(body, plain...)
+		out[prefix] = encodingJSON
 	}
-	k := keys.Active()
-	aead := k.AEAD
-	out := make([]byte, headerLen+nonceLen, headerLen+nonceLen+len(body)+aead.Overhead())
 	out[0] = version1
 	binary.BigEndian.PutUint32(out[1:5], k.ID)
-	if _, err := rand.Read(out[headerLen : headerLen+nonceLen]); err != nil {
+	if _, err := rand.Read(out[headerLen:prefix]); err != nil {
 		return "", err
 	}
-	out = aead.Seal(out, out[headerLen:headerLen+nonceLen], body, out[:headerLen])
-	return base64.RawURLEncoding.EncodeToString(out), nil
+	out = aead.Seal(out[:prefix], out[headerLen:prefix], out[prefix:], out[:headerLen])
+	return encodeToken(out), nil
+}
+
+// encodeToken is base64.RawURLEncoding.EncodeToString(raw) building the
+// string once: the encoding goes through a small array in 48-byte steps
+// (whole 3-byte groups, so the steps join as one encoding would).
+func encodeToken(raw []byte) string {
+	enc := base64.RawURLEncoding
+	var sb strings.Builder
+	sb.Grow(enc.EncodedLen(len(raw)))
+	var chunk [64]byte
+	for len(raw) > 0 {
+		n := min(len(raw), 48)
+		enc.Encode(chunk[:], raw[:n])
+		sb.Write(chunk[:enc.EncodedLen(n)])
+		raw = raw[n:]
+	}
+	return sb.String()
 }
 
 // Open authenticates and decodes a token, then checks expiry against now.

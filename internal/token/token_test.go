@@ -241,3 +241,17 @@ func TestFederatedSessionKeysRoundTripAndOldEncodingOpens(t *testing.T) {
 		t.Fatal("a zero count of context keys decoded")
 	}
 }
+
+// encodeToken must be base64.RawURLEncoding for every length, including
+// those that end in a partial 48-byte step or a partial 3-byte group.
+func TestEncodeTokenIsRawURLBase64(t *testing.T) {
+	raw := make([]byte, 300)
+	for i := range raw {
+		raw[i] = byte(i*151 + 7)
+	}
+	for n := 0; n <= len(raw); n++ {
+		if got, want := encodeToken(raw[:n]), base64.RawURLEncoding.EncodeToString(raw[:n]); got != want {
+			t.Fatalf("length %d: %q, want %q", n, got, want)
+		}
+	}
+}
