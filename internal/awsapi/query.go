@@ -118,10 +118,14 @@ func WriteQueryResponse(w http.ResponseWriter, scratch []byte, ns, action string
 // their canonical form directly: this runs on every IAM and STS answer,
 // and Header.Set would canonicalize each of them again.
 func setQueryHeaders(h http.Header, length int, requestID string) {
-	h["Content-Type"] = []string{"text/xml"}
-	h["Content-Length"] = []string{strconv.Itoa(length)}
-	h["X-Amzn-Requestid"] = []string{requestID}
-	h["X-Amz-Request-Id"] = []string{requestID}
+	// One array holds the four values; each slice is capped at its own
+	// element, so an Add to one header cannot overwrite the next.
+	v := [...]string{"text/xml", strconv.Itoa(length), requestID, requestID}
+	vals := v[:]
+	h["Content-Type"] = vals[0:1:1]
+	h["Content-Length"] = vals[1:2:2]
+	h["X-Amzn-Requestid"] = vals[2:3:3]
+	h["X-Amz-Request-Id"] = vals[3:4:4]
 }
 
 type queryErrorBody struct {

@@ -49,7 +49,9 @@ func readBody(r *http.Request) ([]byte, error) {
 		reserve = tb.reserve
 	}
 	b, err := readBounded(r.Body, r.ContentLength, reserve)
-	r.Body = &keptBody{Reader: bytes.NewReader(b), b: b, err: err}
+	kept := &keptBody{b: b, err: err}
+	kept.Reset(b)
+	r.Body = kept
 	return b, err
 }
 
@@ -100,7 +102,7 @@ func readBounded(r io.Reader, length int64, reserve func(int64) error) ([]byte, 
 // keptBody is a body readBody has read: the bytes again for any reader,
 // and readBody's result for readBody.
 type keptBody struct {
-	*bytes.Reader
+	bytes.Reader
 	b   []byte
 	err error
 }

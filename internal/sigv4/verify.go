@@ -69,6 +69,9 @@ type scratch struct {
 	buf   []byte
 	inner hash.Hash
 	outer hash.Hash
+	// sum receives the hashes' Sums: a stack array passed to Sum through
+	// the hash.Hash interface would move to the heap on every call.
+	sum [32]byte
 }
 
 type derivedKey struct {
@@ -158,8 +161,8 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, c Check) error {
 	sc.buf = appendCanonicalRequest(sc.buf[:0], r, a, c)
 	sc.inner.Reset()
 	sc.inner.Write(sc.buf)
-	var crHash [32]byte
-	sc.inner.Sum(crHash[:0])
+	sc.inner.Sum(sc.sum[:0])
+	crHash := sc.sum
 	crLen := len(sc.buf)
 	// String to sign after it in the same buffer.
 	sc.buf = appendStringToSign(sc.buf, a, crHash)
@@ -185,15 +188,15 @@ func hmacInto(sc *scratch, key []byte, msg []byte, out *[32]byte) {
 	sc.inner.Reset()
 	sc.inner.Write(pad[:])
 	sc.inner.Write(msg)
-	var innerSum [32]byte
-	sc.inner.Sum(innerSum[:0])
+	sc.inner.Sum(sc.sum[:0])
 	for i := range pad {
 		pad[i] ^= 0x36 ^ 0x5c
 	}
 	sc.outer.Reset()
 	sc.outer.Write(pad[:])
-	sc.outer.Write(innerSum[:])
-	sc.outer.Sum(out[:0])
+	sc.outer.Write(sc.sum[:])
+	sc.outer.Sum(sc.sum[:0])
+	*out = sc.sum
 }
 
 // unsafeBytes views a string's bytes without copying; the result must not

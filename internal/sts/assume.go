@@ -21,18 +21,40 @@ import (
 )
 
 var (
-	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalIDRe  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
-	serialRe      = regexp.MustCompile(`^[\w+=/:,.@-]*$`)
+	sessionNameRe = wordsAnd("+=,.@-")
+	externalIDRe  = wordsAnd("+=,.@:/-")
+	serialRe      = wordsAnd("+=/:,.@-")
 	tokenCodeRe   = regexp.MustCompile(`^[0-9]{6}$`)
 	tagKeyRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
 	tagValueRe    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
+// matcher is a parameter's pattern: a regular expression, or wordsAnd.
+type matcher interface{ MatchString(string) bool }
+
+// wordsAnd is the pattern [\w<extra>]* of STS's name-like parameters
+// (session names, external ids, serial numbers), where \w is
+// [0-9A-Za-z_] and extra holds ASCII punctuation: a byte loop instead of
+// a regular expression, since it runs on every AssumeRole.
+type wordsAnd string
+
+// MatchString reports whether every byte of v is a word character or one
+// of the pattern's extra characters.
+func (extra wordsAnd) MatchString(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || strings.IndexByte(string(extra), c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // cachedRole is a role with its compiled trust policy (role nil: no role
 // of that name), held in a generation-stamped cache.
 type cachedRole struct {
 	role  *store.Role
+	arn   string // roleARN(role), built once
 	trust *policy.Policy
 }
 
@@ -68,17 +90,18 @@ func (s *Service) findRole(ctx context.Context, callerAccount, roleArn string) (
 		if err != nil {
 			return nil, err
 		}
-		trust, err := policy.ParseAndCompileBound(roleARN(r)+"#trust", r.AssumeRolePolicy, r.TrustPrincipals)
+		arn := roleARN(r)
+		trust, err := policy.ParseAndCompileBound(arn+"#trust", r.AssumeRolePolicy, r.TrustPrincipals)
 		if err != nil {
-			return nil, fmt.Errorf("%w: trust policy of %s: %w", authz.ErrPolicyLoad, roleARN(r), err)
+			return nil, fmt.Errorf("%w: trust policy of %s: %w", authz.ErrPolicyLoad, arn, err)
 		}
-		return &cachedRole{role: r, trust: trust}, nil
+		return &cachedRole{role: r, arn: arn, trust: trust}, nil
 	})
 	if err != nil || cr.role == nil {
 		return nil, err
 	}
 	// The ARN given must name the role's path exactly.
-	want := roleARN(cr.role)
+	want := cr.arn
 	if roleArn != want && roleArn != "arn:aws:iam:::"+want[len("arn:aws:iam::"+cr.role.Account+":"):] {
 		return nil, nil
 	}
@@ -97,7 +120,7 @@ func lengthErr(v, member string, min, max int) error {
 	return nil
 }
 
-func patternErr(v, member string, re *regexp.Regexp, pattern string) error {
+func patternErr(v, member string, re matcher, pattern string) error {
 	if !re.MatchString(v) {
 		return awsapi.ValueNotMatching.Of(v, member, pattern)
 	}
@@ -364,7 +387,7 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 		return nil, awsapi.RootCannotAssumeRole.Of()
 	}
 	role := cr.role
-	arn := roleARN(role)
+	arn := cr.arn
 
 	chained := caller.Type == authz.TypeAssumedRole
 	duration := 3600

@@ -244,7 +244,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, info authz.RequestInfo
 	if cr == nil {
 		return denyAll("sts:AssumeRoleWithSAML", a.roleArn, subject), nil
 	}
-	g.role, g.arn = cr.role, roleARN(cr.role)
+	g.role, g.arn = cr.role, cr.arn
 	g.duration = 3600
 	if a.hasDuration {
 		g.duration = a.duration

@@ -202,7 +202,10 @@ func newAccessKeyID(account string) string {
 	for i := 0; i < 6; i++ {
 		b[i] = byte(head >> (8 * (5 - i)))
 	}
-	return "ASIA" + base32.StdEncoding.EncodeToString(b[:])
+	var id [20]byte // "ASIA" and 16 base32 characters, built in place
+	copy(id[:], "ASIA")
+	base32.StdEncoding.Encode(id[4:], b[:])
+	return string(id[:])
 }
 
 // AccountOfKeyID decodes the account of a temporary access key id (false
@@ -227,9 +230,11 @@ func AccountOfKeyID(id string) (string, bool) {
 }
 
 func newSecret() string {
-	b := make([]byte, 30)
-	_, _ = rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+	var b [30]byte
+	_, _ = rand.Read(b[:])
+	var secret [40]byte
+	base64.StdEncoding.Encode(secret[:], b[:])
+	return string(secret[:])
 }
 
 // getAccessKeyInfo returns the account of an access key id: for temporary

@@ -155,9 +155,9 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, info authz.Requ
 		return nil, awsapi.PackedSizeExceeded.Of(size)
 	}
 
-	g := &webIdentity{params: a, role: role, arn: roleARN(role), duration: duration, provider: prov, claims: claims,
+	g := &webIdentity{params: a, role: role, arn: cr.arn, duration: duration, provider: prov, claims: claims,
 		audience: aud, keys: webIdentitySessionKeys(prov, claims, aud)}
-	trust := authz.Check{Action: "sts:AssumeRoleWithWebIdentity", Resource: roleARN(role), DisplayResource: a.roleArn,
+	trust := authz.Check{Action: "sts:AssumeRoleWithWebIdentity", Resource: cr.arn, DisplayResource: a.roleArn,
 		ResourceAccount: role.Account, ResourcePolicy: cr.trust, Trust: true, Keys: webIdentityKeys(a, g.keys), Bare: true}
 	checks := []pipeline.Check{{Check: trust, Principal: subject}}
 	if len(a.tags) > 0 {
