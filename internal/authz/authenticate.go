@@ -64,10 +64,13 @@ type Authenticator struct {
 	// regions accepted besides region; anyRegion: every region name.
 	regions   map[string]bool
 	anyRegion bool
-	now       func() time.Time
-	keys      *gencache.Cache[string, *resolvedKey]
-	touches   *touches
-	observer  TokenObserver // nil: none
+	// regionLocal and regionGlobal are acceptRegion's two answers, as
+	// method values made once (a method value made per request allocates).
+	regionLocal, regionGlobal func(string) bool
+	now                       func() time.Time
+	keys                      *gencache.Cache[string, *resolvedKey]
+	touches                   *touches
+	observer                  TokenObserver // nil: none
 }
 
 // NewAuthenticator builds an Authenticator.
@@ -84,6 +87,7 @@ func NewAuthenticator(c AuthenticatorConfig) *Authenticator {
 		}
 		a.regions[r] = true
 	}
+	a.regionLocal, a.regionGlobal = a.acceptLocal, a.acceptGlobal
 	return a
 }
 
@@ -335,8 +339,17 @@ func lastSlash(s string) int {
 // regions, the configured region, the listed ones, and us-east-1 for the
 // global IAM and STS endpoints.
 func (a *Authenticator) acceptRegion(service string) func(string) bool {
-	return func(region string) bool {
-		return a.anyRegion || region == a.region || a.regions[region] ||
-			((service == "iam" || service == "sts") && region == "us-east-1")
+	if service == "iam" || service == "sts" {
+		return a.regionGlobal
 	}
+	return a.regionLocal
+}
+
+// acceptLocal and acceptGlobal are acceptRegion's answers, built once.
+func (a *Authenticator) acceptLocal(region string) bool {
+	return a.anyRegion || region == a.region || a.regions[region]
+}
+
+func (a *Authenticator) acceptGlobal(region string) bool {
+	return a.acceptLocal(region) || region == "us-east-1"
 }

@@ -48,6 +48,22 @@ func TestWriteQueryResponseShapes(t *testing.T) {
 	if w.Body.String() != want || string(got) != want || w.Header().Get("Content-Length") != strconv.Itoa(len(want)) {
 		t.Fatalf("reused buffer:\n%s\nreturned:\n%s", w.Body.String(), got)
 	}
+	// The same with the appender: the answer starts at the buffer's
+	// start, whatever it held.
+	w = httptest.NewRecorder()
+	got = WriteQueryResponse(w, []byte(strings.Repeat("stale ", 500)), STSNamespace, "GetThing", fast{}, "req-6")
+	want = xml.Header + `<GetThingResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetThingResult><X>1</X></GetThingResult><ResponseMetadata><RequestId>req-6</RequestId></ResponseMetadata></GetThingResponse>`
+	if w.Body.String() != want || string(got) != want {
+		t.Fatalf("reused buffer, appender:\n%s", w.Body.String())
+	}
+	// The headers' values share one array: adding to one header must not
+	// change the next.
+	h := w.Header()
+	h.Add("Content-Type", "x")
+	h.Add("X-Amzn-Requestid", "y")
+	if h.Get("Content-Length") != strconv.Itoa(len(want)) || h.Get("X-Amz-Request-Id") != "req-6" || len(h["Content-Length"]) != 1 || len(h["X-Amz-Request-Id"]) != 1 {
+		t.Fatalf("headers after Add: %v", h)
+	}
 	w = httptest.NewRecorder()
 	WriteQueryError(w, IAMNamespace, EntityNotFound.Of("user", "x"), "req-3")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), "<Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The user with name x cannot be found.</Message></Error><RequestId>req-3</RequestId>") {

@@ -74,10 +74,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration // to receive a request's headers (and the TLS handshake)
 	IdleTimeout       time.Duration // a keep-alive connection waiting for its next request
 	// BodyTimeout fails a request body read that makes no progress for
-	// this long (400 RequestTimeout, as S3 answers after about 20 s).
+	// this long, or up to a quarter longer (400 RequestTimeout, as S3
+	// answers after about 20 s).
 	BodyTimeout time.Duration
 	// WriteTimeout fails a response write that makes no progress for this
-	// long (a client that stopped reading).
+	// long, or up to a quarter longer (a client that stopped reading).
 	WriteTimeout time.Duration
 	// MaxConnections caps open client connections; more wait in the
 	// listen backlog.
@@ -284,8 +285,8 @@ func Settings() []Setting {
 		},
 		duration("read-header-timeout", "GATEHOUSE_READ_HEADER_TIMEOUT", "10s", "how long a client may take to send a request's headers (and finish the TLS handshake)", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
 		duration("idle-timeout", "GATEHOUSE_IDLE_TIMEOUT", "60s", "how long an idle keep-alive connection stays open", func(c *Config) *time.Duration { return &c.IdleTimeout }),
-		duration("body-timeout", "GATEHOUSE_BODY_TIMEOUT", "20s", "a request body read that receives nothing for this long fails with 400 RequestTimeout and the connection is closed", func(c *Config) *time.Duration { return &c.BodyTimeout }),
-		duration("write-timeout", "GATEHOUSE_WRITE_TIMEOUT", "60s", "a response write that makes no progress for this long (the client stopped reading) closes the connection", func(c *Config) *time.Duration { return &c.WriteTimeout }),
+		duration("body-timeout", "GATEHOUSE_BODY_TIMEOUT", "20s", "a request body read that receives nothing for this long (up to a quarter longer) fails with 400 RequestTimeout and the connection is closed", func(c *Config) *time.Duration { return &c.BodyTimeout }),
+		duration("write-timeout", "GATEHOUSE_WRITE_TIMEOUT", "60s", "a response write that makes no progress for this long (up to a quarter longer; the client stopped reading) closes the connection", func(c *Config) *time.Duration { return &c.WriteTimeout }),
 		count("max-connections", "GATEHOUSE_MAX_CONNECTIONS", "4096", "open client connections at most; more wait in the listen backlog", func(c *Config) *int { return &c.MaxConnections }),
 		count("max-unsigned-requests", "GATEHOUSE_MAX_UNSIGNED_REQUESTS", "256", "requests without a signature (anonymous, browser form uploads) in progress at most; more are answered 503 at once", func(c *Config) *int { return &c.MaxUnsignedRequests }),
 		{

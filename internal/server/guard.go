@@ -91,9 +91,10 @@ func (g *guard) done() {
 }
 
 // timedBody is a request body whose every Read must make progress within
-// timeout: before each Read the connection's read deadline moves to
-// now+timeout (when less than 3/4 of it is left: see rearm), so an upload of any length goes through while bytes keep
-// arriving and a silent client fails with RequestTimeout. Once the body has
+// timeout: before a Read the connection's read deadline moves on when less
+// than timeout is left (see rearm), so an upload of any length goes
+// through while bytes keep arriving and a silent client fails with
+// RequestTimeout. Once the body has
 // ended the deadline is left alone: net/http then reads the connection in
 // the background (to notice a client going away) and must not see a stale
 // deadline.
@@ -120,7 +121,7 @@ func (b *timedBody) Read(p []byte) (int, error) {
 	}
 	if !b.ended.Load() {
 		if now := b.now(); rearm(b.until, now, b.timeout) {
-			b.until = now.Add(b.timeout)
+			b.until = now.Add(rearmedWindow(b.timeout))
 			_ = b.ctl.SetReadDeadline(b.until)
 		}
 	}
@@ -167,9 +168,9 @@ func (b *timedBody) release() {
 }
 
 // timedWriter extends the connection's write deadline before every slice
-// of a Write (see rearm), so a download of any length goes through while the client
-// keeps reading and a client that stopped reading is dropped after
-// timeout. A response sent before the request body was read asks for the
+// of a Write (when less than timeout is left: see rearm), so a download of
+// any length goes through while the client keeps reading and a client that
+// stopped reading is dropped after timeout (up to a quarter more). A response sent before the request body was read asks for the
 // connection to close, rather than let net/http wait for the rest of a
 // body that may never come.
 type timedWriter struct {
@@ -219,24 +220,29 @@ func (w *timedWriter) Flush() {
 	_ = w.ctl.Flush()
 }
 
-// extend moves the write deadline to now+timeout when rearm says so.
+// extend moves the write deadline when rearm says so.
 func (w *timedWriter) extend(now time.Time) {
 	if rearm(w.until, now, w.timeout) {
-		w.until = now.Add(w.timeout)
+		w.until = now.Add(rearmedWindow(w.timeout))
 		_ = w.ctl.SetWriteDeadline(w.until)
 	}
 }
 
 // rearm reports whether a deadline this request set at until should move
-// to now+timeout: always when it has set none (the connection's deadline
-// is a previous request's), otherwise once less than three quarters of
-// the timeout is left. Every read and write so still has at least 3/4 of
-// the timeout to make progress, and a run of small reads or writes moves
-// the deadline once rather than at every call (each move updates a
-// runtime timer: measurable on every IAM and STS call).
+// (to now+rearmedWindow(timeout)): always when it has set none (the
+// connection's deadline is a previous request's), otherwise once less than
+// the timeout is left. Every read and write so has at least the timeout to
+// make progress and a stalled client is cut off within 5/4 of it, while a
+// run of small reads or writes moves the deadline once rather than at
+// every call (each move updates a runtime timer: measurable on every IAM
+// and STS call).
 func rearm(until, now time.Time, timeout time.Duration) bool {
-	return until.IsZero() || until.Sub(now) < timeout-timeout/4
+	return until.IsZero() || until.Sub(now) < timeout
 }
+
+// rearmedWindow is how far ahead rearm's deadlines are set: a quarter more
+// than the timeout, the slack that lets later calls skip the move.
+func rearmedWindow(timeout time.Duration) time.Duration { return timeout + timeout/4 }
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *timedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -172,9 +172,8 @@ func scopeService(r *http.Request) string {
 }
 
 func isForm(r *http.Request) bool {
-	const form = "application/x-www-form-urlencoded"
-	ct := strings.TrimSpace(r.Header.Get("Content-Type"))
-	return len(ct) >= len(form) && strings.EqualFold(ct[:len(form)], form)
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/x-www-form-urlencoded")
 }
 
 // peekFormAction reads the (bounded) body of an unsigned form POST, keeps it
