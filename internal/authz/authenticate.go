@@ -96,6 +96,9 @@ type AuthRequest struct {
 	Service     string // iam, sts or s3, as routed
 	PayloadHash string // what the canonical request carries
 	S3          bool   // S3 canonicalization
+	// Now is the request's time on the authenticator's clock, when the
+	// caller has read it already (zero: Verify reads the clock).
+	Now time.Time
 }
 
 // Authenticate verifies r and returns its principal. Errors wrap
@@ -128,7 +131,10 @@ func (a *Authenticator) Verify(ctx context.Context, r *http.Request, req AuthReq
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
+	now := req.Now
+	if now.IsZero() {
+		now = a.now()
+	}
 	secret, principal, err := a.credentials(ctx, auth.AccessKeyID, auth.SessionToken, now)
 	if err != nil {
 		return nil, err

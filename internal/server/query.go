@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/awsapi"
@@ -207,7 +208,9 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		v, err = x.federationCaller()
 	} else {
 		sum := sha256.Sum256(body)
-		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:])})
+		// The record's time is the server clock's reading at the
+		// request's start: the signature's and the policies' time.
+		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:]), Now: x.rec.Time})
 	}
 	if err != nil {
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
@@ -228,7 +231,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindFederated {
 		return nil, authz.RequestInfo{}, awsapi.FederatedSessionForIAM.Of()
 	}
-	x.caller, x.info = caller, x.s.requestInfo(r)
+	x.caller, x.info = caller, x.s.requestInfo(r, x.rec.Time)
 	// aws:RequestedRegion is the region the request was signed for.
 	x.info.Region = v.Auth.Region
 	if caller.Type != authz.TypeAnonymous {
@@ -325,8 +328,8 @@ func (x *queryExchange) Fail(err error) (string, string) {
 }
 
 // requestInfo is what the HTTP request contributes to policy evaluation.
-func (s *Server) requestInfo(r *http.Request) authz.RequestInfo {
-	return authz.RequestInfo{Now: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
+func (s *Server) requestInfo(r *http.Request, now time.Time) authz.RequestInfo {
+	return authz.RequestInfo{Now: now, SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Region: s.cfg.Region, UserAgent: r.UserAgent()}
 }
 
 // bufferPool keeps the buffers IAM and STS answers are built in, so that
