@@ -79,8 +79,7 @@ func (s *Server) guardRequest(w http.ResponseWriter, r *http.Request) (*guard, h
 // after the response, which timedWriter sent with Connection: close) that
 // lets a client still sending read the answer; the request's budget is
 // returned.
-func (g *guard) done() {
-	now := g.w.now()
+func (g *guard) done(now time.Time) {
 	g.w.extend(now)
 	if b := g.body; b != nil {
 		if !b.ended.Load() {

@@ -53,7 +53,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		w.WriteHeader(http.StatusContinue)
 	}
-	rec := s.newRecord(r)
+	rec := s.newRecord(r, start)
 	g, w, r := s.guardRequest(w, r)
 	defer s.finish(g, rec, start)
 	if unsigned(r) {
@@ -74,9 +74,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // newRecord starts the record of a request with what its HTTP request
-// line and connection say.
-func (s *Server) newRecord(r *http.Request) *pipeline.Record {
-	rec := &pipeline.Record{RequestID: awsapi.NewRequestID(), Time: s.now(), Method: r.Method, Host: r.Host, Path: r.URL.Path,
+// line and connection say; start is the wall clock's reading at its start.
+func (s *Server) newRecord(r *http.Request, start time.Time) *pipeline.Record {
+	t := start
+	if !s.oneClock {
+		t = s.now()
+	}
+	rec := &pipeline.Record{RequestID: awsapi.NewRequestID(), Time: t, Method: r.Method, Host: r.Host, Path: r.URL.Path,
 		SourceIP: clientIP(r), UserAgent: r.UserAgent(), AccessKeyID: claimedAccessKey(r)}
 	if r.TLS != nil {
 		rec.TLSVersion, rec.TLSCipher = tls.VersionName(r.TLS.Version), tls.CipherSuiteName(r.TLS.CipherSuite)
@@ -87,7 +91,8 @@ func (s *Server) newRecord(r *http.Request) *pipeline.Record {
 // finish ends a request: its protections are released, the record gets
 // the response's status, sizes and duration, and goes to the sink.
 func (s *Server) finish(g *guard, rec *pipeline.Record, start time.Time) {
-	g.done()
+	end := s.netNow()
+	g.done(end)
 	rec.Status, rec.BytesOut = g.w.status, g.w.written
 	if rec.Status == 0 {
 		rec.Status = http.StatusOK
@@ -95,7 +100,7 @@ func (s *Server) finish(g *guard, rec *pipeline.Record, start time.Time) {
 	if g.body != nil {
 		rec.BytesIn = g.body.n.Load()
 	}
-	rec.Duration = s.netNow().Sub(start)
+	rec.Duration = end.Sub(start)
 	s.sink.Record(context.Background(), rec)
 }
 

@@ -86,6 +86,9 @@ type Server struct {
 	// compares with real time: never the injected clock (now), which tests
 	// move.
 	netNow func() time.Time
+	// oneClock: now is the wall clock as well (no clock was injected), so
+	// a request's start is read once for both.
+	oneClock bool
 	// unsignedSlots caps requests in progress that carry no signature.
 	unsignedSlots slots
 	// queryBodies is the memory IAM and STS bodies may hold beyond
@@ -143,7 +146,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return nil, err
 	}
 	probed, m := c.instrument(cfg, opt, now)
-	s := &Server{cfg: cfg, log: log, now: now, core: c, store: c.store, master: c.master, iam: c.iam, netNow: time.Now,
+	s := &Server{cfg: cfg, log: log, now: now, core: c, store: c.store, master: c.master, iam: c.iam, netNow: time.Now, oneClock: opt.Now == nil,
 		unsignedSlots: make(slots, cfg.MaxUnsignedRequests), queryBodies: &budget{max: cfg.QueryBodyMemory}, metrics: m}
 	if err := s.bootstrap(ctx, opt.Stdout); err != nil {
 		c.close()

@@ -177,7 +177,7 @@ type xCredentials struct {
 
 // mint seals a session and returns its credentials.
 func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, error) {
-	sess.AccessKeyID, sess.SecretAccessKey = newAccessKeyID(sess.Account), newSecret()
+	sess.AccessKeyID, sess.SecretAccessKey = newCredentials(sess.Account)
 	keys, err := s.cfg.Tokens.KeySet(ctx)
 	if err != nil {
 		return xCredentials{}, err
@@ -190,22 +190,26 @@ func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, 
 		Expiration: sess.Expires.UTC().Format("2006-01-02T15:04:05Z")}, nil
 }
 
-// newAccessKeyID returns a temporary access key id that encodes its
-// account as AWS's ids do: "ASIA", then 10 bytes in base32 whose first 48
-// bits hold 0, the 40-bit account number and 7 random bits; the rest is
-// random (71 random bits in all).
-func newAccessKeyID(account string) string {
-	var b [10]byte
-	_, _ = rand.Read(b[:])
+// newCredentials returns a temporary access key id and its secret, from
+// one read of the random source. The id encodes its account as AWS's ids
+// do: "ASIA", then 10 bytes in base32 whose first 48 bits hold 0, the
+// 40-bit account number and 7 random bits; the rest is random (71 random
+// bits in all). The secret is 30 random bytes in base64 (40 characters).
+func newCredentials(account string) (id, secret string) {
+	var r [40]byte
+	_, _ = rand.Read(r[:])
+	b, key := r[:10], r[10:]
 	n, _ := strconv.ParseUint(account, 10, 64)
 	head := n<<7 | uint64(b[5]&0x7f)
 	for i := 0; i < 6; i++ {
 		b[i] = byte(head >> (8 * (5 - i)))
 	}
-	var id [20]byte // "ASIA" and 16 base32 characters, built in place
-	copy(id[:], "ASIA")
-	base32.StdEncoding.Encode(id[4:], b[:])
-	return string(id[:])
+	var idBuf [20]byte // "ASIA" and 16 base32 characters, built in place
+	copy(idBuf[:], "ASIA")
+	base32.StdEncoding.Encode(idBuf[4:], b)
+	var secretBuf [40]byte
+	base64.StdEncoding.Encode(secretBuf[:], key)
+	return string(idBuf[:]), string(secretBuf[:])
 }
 
 // AccountOfKeyID decodes the account of a temporary access key id (false
@@ -229,13 +233,6 @@ func AccountOfKeyID(id string) (string, bool) {
 	return fmt.Sprintf("%012d", n), true
 }
 
-func newSecret() string {
-	var b [30]byte
-	_, _ = rand.Read(b[:])
-	var secret [40]byte
-	base64.StdEncoding.Encode(secret[:], b[:])
-	return string(secret[:])
-}
 
 // getAccessKeyInfo returns the account of an access key id: for temporary
 // (ASIA) keys the account encoded in the id, as AWS encodes it; for
