@@ -233,7 +233,6 @@ func AccountOfKeyID(id string) (string, bool) {
 	return fmt.Sprintf("%012d", n), true
 }
 
-
 // getAccessKeyInfo returns the account of an access key id: for temporary
 // (ASIA) keys the account encoded in the id, as AWS encodes it; for
 // long-term keys the account of the stored key.
