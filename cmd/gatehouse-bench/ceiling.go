@@ -34,7 +34,8 @@ import (
 // key index, multipart parts are files and Complete concatenates them into
 // the object (io.Copy between files: copy_file_range on Linux), and STS
 // answers carry a session token sealed per request with internal/token, as
-// bench/reference does. IAM and anything else is answered NotImplemented.
+// bench/reference does, and the request id in the x-amzn-RequestId header
+// and in ResponseMetadata, as AWS's answers do. IAM and anything else is answered NotImplemented.
 // PUT and UploadPart answer the MD5 of the body as the ETag, as S3 does:
 // computing it is part of an S3 write's job (--etag none skips it, for the
 // rate of the bare file copy).
