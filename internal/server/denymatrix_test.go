@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -107,13 +106,7 @@ func TestDenyByDefault(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		resp, err := env.HTTP().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return roundTrip(t, env, req)
 	}
 	expectDenied := func(t *testing.T, what string, status int, body string) {
 		t.Helper()

@@ -1,17 +1,11 @@
 package server_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -25,22 +19,7 @@ func TestQueryStringBeforeForm(t *testing.T) {
 	root := aws.Credentials{AccessKeyID: testenv.RootAccessKey, SecretAccessKey: testenv.RootSecretKey}
 	post := func(query, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, env.URL+"/?"+query, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		sum := sha256.Sum256([]byte(body))
-		if err := v4.NewSigner().SignHTTP(context.Background(), root, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		res, err := env.HTTP().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		return roundTrip(t, env, signedSTSQuery(t, env, root, query, body))
 	}
 	// The query string names GetCallerIdentity, the body AssumeRole.
 	code, body := post("Action=GetCallerIdentity&Version=2011-06-15", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::"+testenv.AccountID+":role/none&RoleSessionName=s")

@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
@@ -159,15 +158,4 @@ func TestSigningRegionsRestrict(t *testing.T) {
 	}
 	_, err = c2.s3.ListBuckets(ctx, &s3.ListBucketsInput{})
 	wantAPIError(t, err, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'")
-}
-
-func get(t *testing.T, env *testenv.Env, url string) (int, string) {
-	t.Helper()
-	resp, err := env.HTTP().Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }

@@ -24,12 +24,25 @@ import (
 )
 
 // signedSTS returns a signed STS POST for the credentials.
-func signedSTS(b *testing.B, env *testenv.Env, creds aws.Credentials, body string) *http.Request {
-	req, _ := http.NewRequest("POST", env.URL+"/", strings.NewReader(body))
+func signedSTS(tb testing.TB, env *testenv.Env, creds aws.Credentials, body string) *http.Request {
+	return signedSTSQuery(tb, env, creds, "", body)
+}
+
+// signedSTSQuery is signedSTS with a query string as well as the form.
+func signedSTSQuery(tb testing.TB, env *testenv.Env, creds aws.Credentials, query, body string) *http.Request {
+	tb.Helper()
+	u := env.URL + "/"
+	if query != "" {
+		u += "?" + query
+	}
+	req, err := http.NewRequest("POST", u, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	sum := sha256.Sum256([]byte(body))
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return req
 }
