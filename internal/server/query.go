@@ -181,6 +181,12 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		}
 		return nil, authz.RequestInfo{}, awsapi.QueryBodyUnreadable.Of()
 	}
+	// The request's time, read once the whole body is in: the signature's,
+	// the session token's, the policies' and an issued token's. Not the
+	// record's start time — a body sent slowly (each byte restarts the
+	// body timeout) would otherwise carry an expired token or an old
+	// aws:CurrentTime past its end.
+	now := x.s.now()
 	var params url.Values
 	if r.Method == http.MethodPost && isForm(r) {
 		form, err := url.ParseQuery(string(body))
@@ -208,9 +214,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		v, err = x.federationCaller()
 	} else {
 		sum := sha256.Sum256(body)
-		// The record's time is the server clock's reading at the
-		// request's start: the signature's and the policies' time.
-		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:]), Now: x.rec.Time})
+		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:]), Now: now})
 	}
 	if err != nil {
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)
@@ -231,7 +235,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	if sess := caller.Session; x.svc == serviceIAM && sess != nil && sess.Kind == token.KindFederated {
 		return nil, authz.RequestInfo{}, awsapi.FederatedSessionForIAM.Of()
 	}
-	x.caller, x.info = caller, x.s.requestInfo(r, x.rec.Time)
+	x.caller, x.info = caller, x.s.requestInfo(r, now)
 	// aws:RequestedRegion is the region the request was signed for.
 	x.info.Region = v.Auth.Region
 	if caller.Type != authz.TypeAnonymous {

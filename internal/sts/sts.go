@@ -193,8 +193,9 @@ func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, 
 // newCredentials returns a temporary access key id and its secret, from
 // one read of the random source. The id encodes its account as AWS's ids
 // do: "ASIA", then 10 bytes in base32 whose first 48 bits hold 0, the
-// 40-bit account number and 7 random bits; the rest is random (71 random
-// bits in all). The secret is 30 random bytes in base64 (40 characters).
+// 40-bit account number and 7 random bits; the other 32 bits are random
+// (39 random bits in all). The secret is 30 random bytes in base64 (40
+// characters).
 func newCredentials(account string) (id, secret string) {
 	var r [40]byte
 	_, _ = rand.Read(r[:])
