@@ -93,10 +93,9 @@ func (g *guard) done(now time.Time) {
 // timeout: before a Read the connection's read deadline moves on when less
 // than timeout is left (see rearm), so an upload of any length goes
 // through while bytes keep arriving and a silent client fails with
-// RequestTimeout. Once the body has
-// ended the deadline is left alone: net/http then reads the connection in
-// the background (to notice a client going away) and must not see a stale
-// deadline.
+// RequestTimeout. Once the body has ended the deadline is left alone:
+// net/http then reads the connection in the background (to notice a
+// client going away) and must not see a stale deadline.
 type timedBody struct {
 	body    io.ReadCloser
 	ctl     *http.ResponseController
@@ -169,9 +168,10 @@ func (b *timedBody) release() {
 // timedWriter extends the connection's write deadline before every slice
 // of a Write (when less than timeout is left: see rearm), so a download of
 // any length goes through while the client keeps reading and a client that
-// stopped reading is dropped after timeout (up to a quarter more). A response sent before the request body was read asks for the
-// connection to close, rather than let net/http wait for the rest of a
-// body that may never come.
+// stopped reading is dropped after timeout (up to a quarter more). A
+// response sent before the request body was read asks for the connection
+// to close, rather than let net/http wait for the rest of a body that may
+// never come.
 type timedWriter struct {
 	http.ResponseWriter
 	ctl         *http.ResponseController
