@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Namespaces of the Query-protocol services.
@@ -31,20 +32,27 @@ func AppendElement(dst []byte, name, text string) []byte {
 	return append(dst, '>')
 }
 
-// appendEscaped escapes XML text like xml.EscapeText.
+// notPlain has bit c set for each byte c below 64 that appendEscaped does
+// not copy as it is: the control characters and the five XML specials.
+// Bytes from 64 to 127 are all copied; from 128 on, UTF-8 is checked.
+const notPlain = 1<<0x20-1 | 1<<'<' | 1<<'>' | 1<<'&' | 1<<'"' | 1<<'\''
+
+// appendEscaped escapes XML text exactly as xml.EscapeText does: the five
+// specials and tab, newline and carriage return as references, invalid
+// UTF-8 and characters XML does not allow as U+FFFD. Plain ASCII, nearly
+// all of an answer, is copied in runs.
 func appendEscaped(dst []byte, s string) []byte {
-	clean := true
-	for i := 0; i < len(s) && clean; i++ {
-		switch s[i] {
-		case '<', '>', '&', '"', '\'', '\t', '\n', '\r':
-			clean = false
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && (s[j] < 64 && notPlain&(1<<s[j]) == 0 || s[j] >= 64 && s[j] < utf8.RuneSelf) {
+			j++
 		}
-	}
-	if clean {
-		return append(dst, s...)
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		i = j + 1
+		switch c := s[j]; c {
 		case '<':
 			dst = append(dst, "&lt;"...)
 		case '>':
@@ -62,10 +70,27 @@ func appendEscaped(dst []byte, s string) []byte {
 		case '\r':
 			dst = append(dst, "&#xD;"...)
 		default:
-			dst = append(dst, c)
+			if c < utf8.RuneSelf { // another control character
+				dst = append(dst, "\uFFFD"...)
+				continue
+			}
+			r, w := utf8.DecodeRuneInString(s[j:])
+			i = j + w
+			if r == utf8.RuneError && w == 1 || !xmlChar(r) {
+				dst = append(dst, "\uFFFD"...)
+				continue
+			}
+			dst = append(dst, s[j:i]...)
 		}
 	}
 	return dst
+}
+
+// xmlChar reports whether XML allows r (its Char production), as
+// encoding/xml checks it.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // WriteQueryResponse writes a successful Query-protocol response:

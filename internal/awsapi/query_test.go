@@ -79,3 +79,49 @@ func TestWriteQueryResponseShapes(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+var escapeCases = []string{
+	"", "plain+/=", `x<y>&"z'` + "\t\n\r", "caf\u00e9 \u20ac \U0001F600", "\x00\x01\x1f\x7f",
+	"bad \xff\xfe utf-8", "\ufffd valid replacement", "\ud7ff\ue000\ufffe", "a\xed\xa0\x80b",
+	"AWgg_y3AQxcnTLRNKaAog-1NLc6R-IAuNPjw0eO3ou_fT7RafhZ4kO1YYiWm9LN29O5l6psr35ul3LrDf8XLiz1ZISaDQ",
+}
+
+// TestAppendEscapedMatchesEscapeText: appendEscaped writes what
+// xml.EscapeText writes, for the specials, control characters, invalid
+// UTF-8 and characters XML forbids.
+func TestAppendEscapedMatchesEscapeText(t *testing.T) {
+	for _, c := range escapeCases {
+		checkEscaped(t, c)
+	}
+}
+
+func checkEscaped(t *testing.T, s string) {
+	t.Helper()
+	var want strings.Builder
+	if err := xml.EscapeText(&want, []byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(appendEscaped([]byte("prefix"), s)); got != "prefix"+want.String() {
+		t.Fatalf("%q: appendEscaped %q, xml.EscapeText %q", s, got[len("prefix"):], want.String())
+	}
+}
+
+func FuzzAppendEscaped(f *testing.F) {
+	for _, c := range escapeCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkEscaped(t, s) })
+}
+
+// escapeSink keeps the benchmark's output alive.
+var escapeSink []byte
+
+func BenchmarkAppendEscaped(b *testing.B) {
+	s := escapeCases[len(escapeCases)-1]
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = appendEscaped(buf[:0], s)
+	}
+	escapeSink = buf
+}

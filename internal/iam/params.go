@@ -209,7 +209,7 @@ func isoTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04:05Z")
+	return awsapi.Timestamp(t)
 }
 
 func noSuch(kind, n string) error {

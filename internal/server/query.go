@@ -50,6 +50,11 @@ func readBody(r *http.Request) ([]byte, error) {
 		reserve = tb.reserve
 	}
 	b, err := readBounded(r.Body, r.ContentLength, reserve)
+	if err == nil {
+		// Read to its end: closed now, net/http does not look for more of
+		// it after the answer (which costs a copy loop per request).
+		_ = r.Body.Close()
+	}
 	kept := &keptBody{b: b, err: err}
 	kept.Reset(b)
 	r.Body = kept
@@ -189,7 +194,7 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 	now := x.s.now()
 	var params url.Values
 	if r.Method == http.MethodPost && isForm(r) {
-		form, err := url.ParseQuery(string(body))
+		form, err := parseForm(body)
 		if err != nil {
 			return nil, authz.RequestInfo{}, awsapi.QueryBodyMalformed.Of()
 		}

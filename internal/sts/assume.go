@@ -452,30 +452,33 @@ func (s *Service) assumeRole(ctx context.Context, caller *authz.Principal, info 
 	tags = append(tags, a.tags...)
 	transitive = append(transitive, a.transitive...)
 
-	keys := map[string][]string{"sts:rolesessionname": {a.sessionName}}
-	if mfaPresent {
-		keys["aws:multifactorauthpresent"] = []string{"true"}
-		keys["aws:multifactorauthage"] = []string{strconv.FormatInt(int64(info.Now.Sub(mfaTime)/time.Second), 10)}
-	}
-	if a.externalID != "" {
-		keys["sts:externalid"] = []string{a.externalID}
-	}
-	if a.sourceIdentity != "" {
-		keys["sts:sourceidentity"] = []string{a.sourceIdentity}
-	}
-	if len(a.tags) > 0 {
-		var tagKeys []string
-		for _, t := range a.tags {
-			keys["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
-			tagKeys = append(tagKeys, t.Key)
+	// The trust policy's context keys, made only when a policy reads them.
+	keys := func(set func(string, ...string)) {
+		set("sts:rolesessionname", a.sessionName)
+		if mfaPresent {
+			set("aws:multifactorauthpresent", "true")
+			set("aws:multifactorauthage", strconv.FormatInt(int64(info.Now.Sub(mfaTime)/time.Second), 10))
 		}
-		keys["aws:tagkeys"] = tagKeys
-	}
-	if len(a.transitive) > 0 {
-		keys["sts:transitivetagkeys"] = a.transitive
+		if a.externalID != "" {
+			set("sts:externalid", a.externalID)
+		}
+		if a.sourceIdentity != "" {
+			set("sts:sourceidentity", a.sourceIdentity)
+		}
+		if len(a.tags) > 0 {
+			tagKeys := make([]string, 0, len(a.tags))
+			for _, t := range a.tags {
+				set("aws:requesttag/"+strings.ToLower(t.Key), t.Value)
+				tagKeys = append(tagKeys, t.Key)
+			}
+			set("aws:tagkeys", tagKeys...)
+		}
+		if len(a.transitive) > 0 {
+			set("sts:transitivetagkeys", a.transitive...)
+		}
 	}
 	trust := authz.Check{Action: "sts:AssumeRole", Resource: arn, DisplayResource: a.roleArn, ResourceAccount: role.Account,
-		ResourcePolicy: cr.trust, Trust: true, Keys: keys, Bare: true}
+		ResourcePolicy: cr.trust, Trust: true, MoreKeys: keys, Bare: true}
 	checks := []pipeline.Check{{Check: trust}}
 	if len(a.tags) > 0 || len(a.transitive) > 0 {
 		c := trust

@@ -187,7 +187,7 @@ func (s *Service) mint(ctx context.Context, sess *token.Session) (xCredentials, 
 		return xCredentials{}, err
 	}
 	return xCredentials{AccessKeyId: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey, SessionToken: tok,
-		Expiration: sess.Expires.UTC().Format("2006-01-02T15:04:05Z")}, nil
+		Expiration: awsapi.Timestamp(sess.Expires)}, nil
 }
 
 // newCredentials returns a temporary access key id and its secret, from
