@@ -69,9 +69,11 @@ type scratch struct {
 	buf   []byte
 	inner hash.Hash
 	outer hash.Hash
-	// sum receives the hashes' Sums: a stack array passed to Sum through
-	// the hash.Hash interface would move to the heap on every call.
+	// sum receives the hashes' Sums, and pad holds HMAC's key pads: stack
+	// arrays passed through the hash.Hash interface would move to the heap
+	// on every call.
 	sum [32]byte
+	pad [64]byte
 }
 
 type derivedKey struct {
@@ -180,7 +182,8 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, c Check) error {
 
 // hmacInto computes HMAC-SHA256(key, msg) with the scratch's hash states.
 func hmacInto(sc *scratch, key []byte, msg []byte, out *[32]byte) {
-	var pad [64]byte
+	pad := &sc.pad
+	*pad = [64]byte{}
 	copy(pad[:], key)
 	for i := range pad {
 		pad[i] ^= 0x36
