@@ -75,7 +75,7 @@ func (c *Converter) appendQueryParams(dst []byte, v url.Values) []byte {
 		dst = appendString(dst, k)
 		dst[at] += 'a' - 'A' // lowerFirst: k[0] is an upper-case letter
 		dst = append(dst, ':')
-		dst = appendValue(dst, scalar(k, vs[0]))
+		dst = appendScalar(dst, k, vs[0])
 	}
 	if n == 0 {
 		return append(dst[:start], "null"...)

@@ -177,3 +177,17 @@ func FuzzReadLines(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendScalar: appendScalar writes what appendValue writes of scalar's
+// boxed value.
+func FuzzAppendScalar(f *testing.F) {
+	for _, c := range [][2]string{{"DurationSeconds", "900"}, {"DurationSeconds", "9x"}, {"SetAsDefault", "true"},
+		{"SetAsDefault", "maybe"}, {"RoleArn", "arn:aws:iam::1:role/r\"<\u2028"}, {"MaxItems", "-7"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, name, value string) {
+		if got, want := string(appendScalar(nil, name, value)), string(appendValue(nil, scalar(name, value))); got != want {
+			t.Fatalf("%q=%q: appendScalar %s, appendValue(scalar) %s", name, value, got, want)
+		}
+	})
+}

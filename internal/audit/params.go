@@ -151,6 +151,24 @@ func queryParams(v url.Values) map[string]any {
 	return m
 }
 
+// appendScalar appends scalar(name, value) as JSON, without boxing it.
+func appendScalar(dst []byte, name, value string) []byte {
+	if len(value) > maxParamLength {
+		value = value[:maxParamLength]
+	}
+	if slices.Contains(numericParams, name) {
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return strconv.AppendInt(dst, n, 10)
+		}
+	}
+	if slices.Contains(boolParams, name) {
+		if b, err := strconv.ParseBool(value); err == nil {
+			return strconv.AppendBool(dst, b)
+		}
+	}
+	return appendString(dst, value)
+}
+
 // scalar is a parameter's value as CloudTrail writes it.
 func scalar(name, value string) any {
 	if len(value) > maxParamLength {

@@ -242,9 +242,31 @@ func TestWriteTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, after := range []int{0, 3} {
+		t.Run(fmt.Sprintf("after %d small answers on the connection", after), func(t *testing.T) {
+			stalledDownload(t, env, pre.URL, size, after)
+		})
+	}
+}
+
+// stalledDownload GETs url (size bytes) on a fresh connection after
+// `after` small answers on it (whose write deadlines the download's then
+// starts from), stops reading, and checks that the server drops it.
+func stalledDownload(t *testing.T, env *testenv.Env, url string, size int64, after int) {
 	c := dial(t, env)
-	send(t, c, "GET "+strings.TrimPrefix(pre.URL, env.URL)+" HTTP/1.1\r\nHost: "+strings.TrimPrefix(env.URL, "http://")+"\r\n\r\n")
 	br := bufio.NewReader(c)
+	host := strings.TrimPrefix(env.URL, "http://")
+	for i := range after {
+		send(t, c, "GET /?small="+strconv.Itoa(i)+" HTTP/1.1\r\nHost: "+host+"\r\n\r\n")
+		res, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, res.Body); err != nil || res.Close {
+			t.Fatalf("small answer %d: %v (close %v)", i, err, res.Close)
+		}
+	}
+	send(t, c, "GET "+strings.TrimPrefix(url, env.URL)+" HTTP/1.1\r\nHost: "+host+"\r\n\r\n")
 	res, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
 	if err != nil {
 		t.Fatal(err)
