@@ -432,15 +432,56 @@ func writeTrimmed(b *appender, v string) {
 	}
 }
 
-// headerValues finds a header by its lower-case name without allocating a
-// canonical key.
+// headerValues finds a header by its lower-case name without allocating:
+// under its canonical key (net/http stores received headers so) built on
+// the stack, else by a case-insensitive walk of the keys.
 func headerValues(h http.Header, lower string) []string {
+	var buf [64]byte
+	if key, ok := canonicalKey(&buf, lower); ok {
+		if v, ok := h[string(key)]; ok {
+			return v
+		}
+	}
 	for k, v := range h {
 		if len(k) == len(lower) && strings.EqualFold(k, lower) {
 			return v
 		}
 	}
 	return nil
+}
+
+// canonicalKey writes textproto.CanonicalMIMEHeaderKey(name) into buf:
+// false when name is longer than buf or has a byte that is not a token
+// character (CanonicalMIMEHeaderKey leaves such names as they are).
+func canonicalKey(buf *[64]byte, name string) ([]byte, bool) {
+	if len(name) > len(buf) {
+		return nil, false
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !tokenByte(c) {
+			return nil, false
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	return buf[:len(name)], true
+}
+
+// tokenByte reports whether c may appear in an HTTP header field name
+// (RFC 7230's tchar).
+func tokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 func contains(list []string, s string) bool {
