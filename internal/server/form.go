@@ -10,8 +10,9 @@ import (
 // than maxFormParams pairs, which url.ParseQuery refuses too.
 var errBadForm = errors.New("malformed form body")
 
-// maxFormParams is url.ParseQuery's limit on a form's pairs (counted as its
-// '&'s plus one).
+// maxFormParams is url.ParseQuery's default limit on a form's pairs
+// (counted as its '&'s plus one); the GODEBUG setting urlmaxqueryparams,
+// which moves url.ParseQuery's, does not move this one.
 const maxFormParams = 10000
 
 // maxInlinePairs is how many pairs parseForm tracks without allocating:
@@ -23,7 +24,9 @@ const maxInlinePairs = 16
 // where it returns one — in a few allocations however many pairs there are:
 // every decoded key and value is a substring of one string, and every
 // value slice a window of one array. url.ParseQuery allocates a string
-// and a slice per pair (FuzzParseForm holds the two together).
+// and a slice per pair (FuzzParseForm holds the two together). A value
+// kept beyond the request keeps the whole decoded body alive with it:
+// whatever keeps one (a cache key, say) clones it.
 func parseForm(body []byte) (url.Values, error) {
 	if bytes.Count(body, []byte{'&'})+1 > maxFormParams {
 		return nil, errBadForm

@@ -43,6 +43,9 @@ func checkForm(t *testing.T, s string) {
 	if werr != nil {
 		return
 	}
+	if got == nil {
+		t.Fatalf("%.60q: parseForm returned a nil map", s) // the query-string merge writes into it
+	}
 	if len(want) == 0 && len(got) == 0 {
 		return
 	}

@@ -182,8 +182,7 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, c Check) error {
 
 // hmacInto computes HMAC-SHA256(key, msg) with the scratch's hash states.
 func hmacInto(sc *scratch, key []byte, msg []byte, out *[32]byte) {
-	pad := &sc.pad
-	*pad = [64]byte{}
+	pad := &sc.pad // zero: each call clears it after use
 	copy(pad[:], key)
 	for i := range pad {
 		pad[i] ^= 0x36
@@ -199,6 +198,7 @@ func hmacInto(sc *scratch, key []byte, msg []byte, out *[32]byte) {
 	sc.outer.Write(pad[:])
 	sc.outer.Write(sc.sum[:])
 	sc.outer.Sum(sc.sum[:0])
+	*pad = [64]byte{} // no key material left in the pool
 	*out = sc.sum
 }
 
