@@ -35,7 +35,7 @@ func AppendElement(dst []byte, name, text string) []byte {
 // notPlain has bit c set for each byte c below 64 that appendEscaped does
 // not copy as it is: the control characters and the five XML specials.
 // Bytes from 64 to 127 are all copied; from 128 on, UTF-8 is checked.
-const notPlain uint64 = 1<<0x20-1 | 1<<'<' | 1<<'>' | 1<<'&' | 1<<'"' | 1<<'\''
+const notPlain uint64 = 1<<0x20 - 1 | 1<<'<' | 1<<'>' | 1<<'&' | 1<<'"' | 1<<'\''
 
 // appendEscaped escapes XML text exactly as xml.EscapeText does: the five
 // specials and tab, newline and carriage return as references, invalid
