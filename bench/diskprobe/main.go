@@ -74,16 +74,11 @@ func dropCaches() error {
 // streams reads the file through the page cache as n sequential streams,
 // each over its own contiguous share, in 1 MiB reads.
 func streams(path string, n int) (float64, error) {
-	f, err := os.Open(path)
+	f, size, err := open(path, os.O_RDONLY)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	size := st.Size()
 	_ = unix.Fadvise(int(f.Fd()), 0, size, unix.FADV_SEQUENTIAL)
 	share := (size + int64(n) - 1) / int64(n)
 	return timed(size, n, func(i int, buf []byte) error {
@@ -98,16 +93,11 @@ func streams(path string, n int) (float64, error) {
 
 // direct reads the file with O_DIRECT in chunk-sized reads, n in flight.
 func direct(path string, chunk, n int) (float64, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_DIRECT, 0)
+	f, size, err := open(path, os.O_RDONLY|unix.O_DIRECT)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	size := st.Size()
 	var next atomic.Int64
 	return timed(size, n, func(_ int, buf []byte) error {
 		for {
@@ -120,6 +110,20 @@ func direct(path string, chunk, n int) (float64, error) {
 			}
 		}
 	}, chunk)
+}
+
+// open opens path with flags and returns it with its size.
+func open(path string, flags int) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, flags, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }
 
 // timed runs n readers, each with an aligned buffer of bufSize, and
