@@ -6,7 +6,7 @@
 //	gatehouse-bench setup --seed-db PATH --keys N                add list/ object records to a stopped server's store
 //	gatehouse-bench setup --seed-db PATH --versions N            add vers/ version records (1,000 a key) to it
 //	gatehouse-bench ceiling --listen 127.0.0.1:PORT --dir DIR    serve the yardstick: S3 and STS with no auth or policy work
-//	gatehouse-bench report FILE.jsonl...                          table of medians per workload and target (--label), with ratios
+//	gatehouse-bench report FILE.jsonl...                          table of medians per workload and target (--label), with ratios, and the ratios repetition by repetition
 //
 // The contract: every request the tool sends is signed afresh with SigV4
 // (aws-sdk-go-v2's signer on hand-built net/http requests, one shared
@@ -45,7 +45,7 @@ const usage = `usage:
   gatehouse-bench run --endpoint URL --workload NAME [flags]   (run --help for the flags and workloads)
   gatehouse-bench setup --endpoint URL [flags]
   gatehouse-bench ceiling --listen 127.0.0.1:PORT --dir DIR
-  gatehouse-bench report FILE.jsonl...   (medians per workload and --label; ratios to labels ceiling and minio)
+  gatehouse-bench report FILE.jsonl...   (medians per workload and --label; ratios to labels ceiling and minio, also repetition by repetition)
 `
 
 func realMain(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) (string, bool)) int {

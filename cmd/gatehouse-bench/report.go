@@ -15,7 +15,8 @@ import (
 // report reads JSON lines of runs (the label naming the target) and
 // prints, per workload and target, the medians over the repetitions and
 // the ratio of the headline figure (MiB/s for large-object workloads,
-// req/s otherwise) to the ceiling's and MinIO's.
+// req/s otherwise) to the ceiling's and MinIO's; then the same ratio
+// repetition by repetition, with its median.
 func report(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("usage: gatehouse-bench report FILE.jsonl... (labels ceiling and minio are the baselines)")
@@ -99,5 +100,45 @@ func report(args []string, stdout io.Writer) error {
 				med(rs, func(r result) float64 { return r.ServerPeakRSSMiB }), ratio(w, "ceiling", h), ratio(w, "minio", h))
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Repetitions run interleaved, so a target's i-th run and a
+	// baseline's i-th ran side by side: their ratios show the spread that
+	// the medians' ratio hides.
+	var paired []string
+	for _, w := range workloads {
+		for _, t := range targets {
+			if t == "ceiling" || t == "minio" {
+				continue
+			}
+			for _, base := range []string{"ceiling", "minio"} {
+				mine, theirs := runs[key{w, t}], runs[key{w, base}]
+				var rs []string
+				var vs []float64
+				for i := range min(len(mine), len(theirs)) {
+					if b := headline(w, theirs[i]); b > 0 {
+						v := headline(w, mine[i]) / b
+						vs, rs = append(vs, v), append(rs, fmt.Sprintf("%.2f", v))
+					}
+				}
+				if len(vs) == 0 {
+					continue
+				}
+				sorted := slices.Sorted(slices.Values(vs))
+				m := sorted[len(sorted)/2]
+				if len(sorted)%2 == 0 {
+					m = (sorted[len(sorted)/2-1] + m) / 2
+				}
+				paired = append(paired, fmt.Sprintf("%s, %s ÷ %s: median %.2f over %d (%s)", w, t, base, m, len(vs), strings.Join(rs, ", ")))
+			}
+		}
+	}
+	if len(paired) > 0 {
+		fmt.Fprintln(stdout, "\nRepetition by repetition (a target's i-th run against the baseline's i-th, which ran beside it):")
+		for _, p := range paired {
+			fmt.Fprintln(stdout, "  "+p)
+		}
+	}
+	return nil
 }
