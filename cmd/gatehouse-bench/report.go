@@ -64,11 +64,7 @@ func report(args []string, stdout io.Writer) error {
 		for i, r := range rs {
 			v[i] = f(r)
 		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+		return median(v)
 	}
 	ratio := func(w, base string, mine float64) string {
 		rs := runs[key{w, base}]
@@ -125,12 +121,7 @@ func report(args []string, stdout io.Writer) error {
 				if len(vs) == 0 {
 					continue
 				}
-				sorted := slices.Sorted(slices.Values(vs))
-				m := sorted[len(sorted)/2]
-				if len(sorted)%2 == 0 {
-					m = (sorted[len(sorted)/2-1] + m) / 2
-				}
-				paired = append(paired, fmt.Sprintf("%s, %s ÷ %s: median %.2f over %d (%s)", w, t, base, m, len(vs), strings.Join(rs, ", ")))
+				paired = append(paired, fmt.Sprintf("%s, %s ÷ %s: median %.2f over %d (%s)", w, t, base, median(vs), len(vs), strings.Join(rs, ", ")))
 			}
 		}
 	}
@@ -141,4 +132,13 @@ func report(args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// median is the median of v (which it sorts).
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
