@@ -219,7 +219,9 @@ func (x *queryExchange) Authenticate(ctx context.Context) (*authz.Principal, aut
 		v, err = x.federationCaller()
 	} else {
 		sum := sha256.Sum256(body)
-		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: hex.EncodeToString(sum[:]), Now: now})
+		var hash [2 * sha256.Size]byte
+		hex.Encode(hash[:], sum[:])
+		v, err = x.s.authn.Verify(ctx, r, authz.AuthRequest{Service: x.svc, PayloadHash: string(hash[:]), Now: now})
 	}
 	if err != nil {
 		return nil, authz.RequestInfo{}, awsapi.QueryError(err, x.qs.internalCode)

@@ -288,7 +288,9 @@ func writeCanonicalURI(b *appender, r *http.Request, c Check) {
 	if !c.NoNormalize {
 		dec = normalizePath(dec)
 	}
-	if c.SingleEncode {
+	if c.SingleEncode || plainPath(dec) {
+		// A path of unreserved characters and slashes encodes to
+		// itself, once or twice (every IAM and STS call's "/").
 		uriEncode(b, dec, false)
 		return
 	}
@@ -329,16 +331,39 @@ const upperhex = "0123456789ABCDEF"
 // uriEncode writes s with every byte except unreserved characters (and '/'
 // unless encodeSlash) percent-encoded with upper-case hex.
 func uriEncode(b *appender, s string, encodeSlash bool) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash) {
-			b.byte1(c)
-			continue
+	for len(s) > 0 {
+		// Copy the run that needs no encoding, then encode one byte.
+		i := 0
+		for i < len(s) && (unreserved[s[i]] || s[i] == '/' && !encodeSlash) {
+			i++
 		}
-		b.byte1('%')
-		b.byte1(upperhex[c>>4])
-		b.byte1(upperhex[c&15])
+		b.WriteString(s[:i])
+		if i == len(s) {
+			return
+		}
+		c := s[i]
+		b.buf = append(b.buf, '%', upperhex[c>>4], upperhex[c&15])
+		s = s[i+1:]
 	}
+}
+
+// unreserved marks the bytes URI encoding leaves as they are: letters,
+// digits and "-_.~".
+var unreserved = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+// plainPath reports whether URI encoding leaves the path p as it is.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if !unreserved[p[i]] && p[i] != '/' {
+			return false
+		}
+	}
+	return true
 }
 
 type queryPair struct{ k, v string }
@@ -417,20 +442,26 @@ func writeHeaderValue(b *appender, r *http.Request, name string) {
 
 func writeTrimmed(b *appender, v string) {
 	v = strings.TrimSpace(v)
-	space := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			space = true
-			continue
+	for {
+		// Copy the run up to the next space; squeeze the spaces after it
+		// to one.
+		i := 0
+		for i < len(v) && !headerSpace(v[i]) {
+			i++
 		}
-		if space {
-			b.byte1(' ')
-			space = false
+		b.WriteString(v[:i])
+		if i == len(v) {
+			return
 		}
-		b.byte1(c)
+		for i < len(v) && headerSpace(v[i]) {
+			i++
+		}
+		b.byte1(' ')
+		v = v[i:]
 	}
 }
+
+func headerSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // headerValues finds a header by its lower-case name without allocating:
 // under its canonical key (net/http stores received headers so) built on
