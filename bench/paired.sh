@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Paired short runs, for a ratio to the ceiling whose margin is smaller than
+# the machine's run-to-run noise (AssumeRole: one 5 s run of one server
+# moves by ±8 %, and the ceiling's independently). The ceiling and every
+# Gatehouse build named run side by side for the whole measurement, and
+# cmd/gatehouse-bench loads one at a time for a short slice, round after
+# round, in the order reversed every other round (ABBA), so that a spell of
+# a slower machine falls on every target alike. Prints the JSON lines (to
+# OUT, if set) and `gatehouse-bench report` over them: per target the
+# median, and each round's ratio to the ceiling with their median.
+#
+#   bench/paired.sh LABEL=BINARY[:ENV=V,...] ...
+#   e.g. ROUNDS=30 SLICE=2s ROLES=100000 bench/paired.sh main=/tmp/gatehouse gc200=/tmp/gatehouse:GOGC=200
+#
+# Env: ROUNDS (20), SLICE (2s), WORKLOAD (sts-assume-role), CONC (16),
+# ROLES (0: extra roles in other accounts, created through the data dir as
+# bench/sts-load.sh does), PORT (8796: the ceiling; builds on PORT+1 …),
+# OUT (a file for the JSON lines). Everything listens on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-20}
+SLICE=${SLICE:-2s}
+WORKLOAD=${WORKLOAD:-sts-assume-role}
+CONC=${CONC:-16}
+ROLES=${ROLES:-0}
+PORT=${PORT:-8796}
+[ $# -gt 0 ] || { echo "usage: $0 LABEL=BINARY[:ENV=V,...] ..." >&2; exit 2; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
+B=$tmp/gatehouse-bench
+export AWS_ACCESS_KEY_ID=AKIABENCHROOT0000001 AWS_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno
+up() { # port pid
+  for _ in $(seq 100); do
+    kill -0 "$2" 2>/dev/null || { echo "server on 127.0.0.1:$1 exited (port taken? set PORT)" >&2; exit 1; }
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1
+  done
+  echo "server on 127.0.0.1:$1 did not answer" >&2; exit 1
+}
+labels=(ceiling) ports=($PORT) setups=(none) pidof=()
+mkdir -p "$tmp/ceiling"
+"$B" ceiling --listen 127.0.0.1:$PORT --dir "$tmp/ceiling" 2>/dev/null &
+pids+=($!) pidof+=($!)
+up $PORT $!
+n=0
+for v in "$@"; do
+  n=$((n + 1)); port=$((PORT + n)); dir=$tmp/data-$n
+  rest=${v#*=}; bin=${rest%%:*}; envs=()
+  [[ $rest == *:* ]] && IFS=, read -r -a envs <<<"${rest#*:}"
+  env "${envs[@]}" GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 \
+    GATEHOUSE_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
+    "$bin" serve --listen 127.0.0.1:$port --data-dir "$dir" --account-id 111122223333 --log-level warn >"$tmp/server-$n.log" 2>&1 &
+  pids+=($!) pidof+=($!)
+  up $port $!
+  "$B" setup --endpoint http://127.0.0.1:$port --setup gatehouse --roles "$ROLES" --data-dir "$dir" >/dev/null
+  labels+=("${v%%=*}") ports+=($port) setups+=(gatehouse)
+done
+slice() { # index duration [--json]
+  "$B" run --endpoint "http://127.0.0.1:${ports[$1]}" --setup "${setups[$1]}" --workload "$WORKLOAD" \
+    --concurrency "$CONC" --duration "$2" --pid "${pidof[$1]}" --label "${labels[$1]}" "${@:3}"
+}
+for i in "${!labels[@]}"; do slice "$i" 1s >/dev/null; done # warm every target once
+out=${OUT:-$tmp/paired.jsonl}
+: >"$out"
+for r in $(seq "$ROUNDS"); do
+  order=("${!labels[@]}")
+  if [ $((r % 2)) -eq 0 ]; then order=($(printf '%s\n' "${order[@]}" | tac)); fi
+  for i in "${order[@]}"; do slice "$i" "$SLICE" --json >>"$out"; done
+done
+[ -n "${OUT:-}" ] || cat "$out"
+"$B" report "$out"
