@@ -4,8 +4,9 @@
 # moves by ±8 %, and the ceiling's independently). The ceiling and every
 # Gatehouse build named run side by side for the whole measurement, and
 # cmd/gatehouse-bench loads one at a time for a short slice, round after
-# round, in the order reversed every other round (ABBA), so that a spell of
-# a slower machine falls on every target alike. Prints the JSON lines (to
+# round, each round starting one target further on and every other round
+# in reverse (with two targets: ABBA), so that a spell of a slower machine
+# falls on every target alike and no build keeps one place in the order. Prints the JSON lines (to
 # OUT, if set) and `gatehouse-bench report` over them: per target the
 # median, and each round's ratio to the ceiling with their median.
 #
@@ -15,8 +16,26 @@
 # Env: ROUNDS (20), SLICE (2s), WORKLOAD (sts-assume-role), CONC (16),
 # ROLES (0: extra roles in other accounts, created through the data dir as
 # bench/sts-load.sh does), PORT (8796: the ceiling; builds on PORT+1 …),
-# OUT (a file for the JSON lines). Everything listens on 127.0.0.1.
+# OUT (the file for the JSON lines; default a new /tmp/paired.*.jsonl,
+# kept). Labels must differ and not be "ceiling" or "minio" (the report's
+# baselines). Everything listens on 127.0.0.1.
 set -euo pipefail
+args=()
+declare -A seen=([ceiling]=1 [minio]=1)
+for v in "$@"; do # check the arguments and make paths absolute before the cd
+  label=${v%%=*}; rest=${v#*=}; bin=${rest%%:*}
+  [[ $v == *=* && -n $label && -z ${seen[$label]:-} ]] || { echo "$v: LABEL=BINARY with a label of its own (not ceiling or minio)" >&2; exit 2; }
+  seen[$label]=1
+  [ -x "$bin" ] || { echo "$bin: not an executable" >&2; exit 2; }
+  if [[ $rest == *:* ]]; then
+    IFS=, read -r -a envs <<<"${rest#*:}"
+    for e in "${envs[@]}"; do [[ $e == [A-Za-z_]*=* ]] || { echo "$v: $e is not ENV=VALUE" >&2; exit 2; }; done
+  fi
+  args+=("$label=$(realpath "$bin")${rest:${#bin}}")
+done
+set -- "${args[@]+"${args[@]}"}"
+out=${OUT:-$(mktemp /tmp/paired.XXXXXX.jsonl)}
+out=$(realpath "$out")
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-20}
 SLICE=${SLICE:-2s}
@@ -32,6 +51,9 @@ trap cleanup EXIT
 go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
 B=$tmp/gatehouse-bench
 export AWS_ACCESS_KEY_ID=AKIABENCHROOT0000001 AWS_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno
+free() { # port: fails when something listens there already
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || { echo "127.0.0.1:$1 is taken (set PORT)" >&2; exit 1; }
+}
 up() { # port pid
   for _ in $(seq 100); do
     kill -0 "$2" 2>/dev/null || { echo "server on 127.0.0.1:$1 exited (port taken? set PORT)" >&2; exit 1; }
@@ -41,6 +63,7 @@ up() { # port pid
 }
 labels=(ceiling) ports=($PORT) setups=(none) pidof=()
 mkdir -p "$tmp/ceiling"
+free $PORT
 "$B" ceiling --listen 127.0.0.1:$PORT --dir "$tmp/ceiling" 2>/dev/null &
 pids+=($!) pidof+=($!)
 up $PORT $!
@@ -49,6 +72,7 @@ for v in "$@"; do
   n=$((n + 1)); port=$((PORT + n)); dir=$tmp/data-$n
   rest=${v#*=}; bin=${rest%%:*}; envs=()
   [[ $rest == *:* ]] && IFS=, read -r -a envs <<<"${rest#*:}"
+  free $port
   env "${envs[@]}" GATEHOUSE_STS_PRINCIPAL_RATE=0 GATEHOUSE_STS_ACCOUNT_RATE=0 \
     GATEHOUSE_ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GATEHOUSE_ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
     "$bin" serve --listen 127.0.0.1:$port --data-dir "$dir" --account-id 111122223333 --log-level warn >"$tmp/server-$n.log" 2>&1 &
@@ -62,12 +86,14 @@ slice() { # index duration [--json]
     --concurrency "$CONC" --duration "$2" --pid "${pidof[$1]}" --label "${labels[$1]}" "${@:3}"
 }
 for i in "${!labels[@]}"; do slice "$i" 1s >/dev/null; done # warm every target once
-out=${OUT:-$tmp/paired.jsonl}
 : >"$out"
-for r in $(seq "$ROUNDS"); do
-  order=("${!labels[@]}")
-  if [ $((r % 2)) -eq 0 ]; then order=($(printf '%s\n' "${order[@]}" | tac)); fi
+k=${#labels[@]}
+for r in $(seq 0 $((ROUNDS - 1))); do
+  # Round r starts at target r/2 mod k; odd rounds run backwards.
+  order=()
+  for j in $(seq 0 $((k - 1))); do order+=($(((r / 2 + j) % k))); done
+  if [ $((r % 2)) -eq 1 ]; then order=($(printf '%s\n' "${order[@]}" | tac)); fi
   for i in "${order[@]}"; do slice "$i" "$SLICE" --json >>"$out"; done
 done
-[ -n "${OUT:-}" ] || cat "$out"
+echo "JSON lines: $out"
 "$B" report "$out"
