@@ -18,13 +18,7 @@ DUR=${DUR:-5s}
 WORKLOAD=${WORKLOAD:-sts-assume-role}
 PORT=${PORT:-8796}
 [ $# -gt 0 ] || { echo "usage: $0 LABEL=BINARY[:ENV=V,...] ..." >&2; exit 2; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
-B=$tmp/gatehouse-bench
-export AWS_ACCESS_KEY_ID=AKIABENCHROOT0000001 AWS_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno
+. bench/loadtool.sh
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() { # label pid url setup

@@ -44,13 +44,7 @@ CONC=${CONC:-16}
 ROLES=${ROLES:-0}
 PORT=${PORT:-8796}
 [ $# -gt 0 ] || { echo "usage: $0 LABEL=BINARY[:ENV=V,...] ..." >&2; exit 2; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-go build -o "$tmp/gatehouse-bench" ./cmd/gatehouse-bench
-B=$tmp/gatehouse-bench
-export AWS_ACCESS_KEY_ID=AKIABENCHROOT0000001 AWS_SECRET_ACCESS_KEY=benchRootSecret0123456789abcdefghijklmno
+. bench/loadtool.sh
 free() { # port: fails when something listens there already
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || { echo "127.0.0.1:$1 is taken (set PORT)" >&2; exit 1; }
 }
