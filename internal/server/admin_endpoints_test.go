@@ -68,8 +68,9 @@ func TestHealth(t *testing.T) {
 	views := faults.Calls("View")
 
 	// A store whose reads hang: ready answers 503 once the probe's time
-	// is up, naming the store.
-	gate := faults.PauseBefore("View", 1)
+	// is up, naming the store. Every View hangs, so that a background read
+	// cannot take the pause meant for the probe.
+	gate := faults.PauseEvery("View")
 	t.Cleanup(gate.Release)
 	r = readiness{}
 	if code := getJSON(t, env, server.ReadyPath, &r); code != 503 || r.Status != "unavailable" || strings.Join(r.Failed, ",") != "store" {

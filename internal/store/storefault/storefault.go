@@ -76,6 +76,17 @@ func (s *Store) PauseBefore(method string, n int) *Gate {
 	return g
 }
 
+// PauseEvery makes every call of method from now on wait before it
+// reaches the wrapped store until the Gate is released or the call's
+// context is done. Arrived is closed by the first call to arrive. Use it
+// rather than PauseBefore when calls from elsewhere in the process (a
+// background sweep) may come first and take a one-call pause.
+func (s *Store) PauseEvery(method string) *Gate {
+	g := newGate()
+	s.add(&rule{method: method, gate: g})
+	return g
+}
+
 // PauseAfter makes the nth call (1 for the next one) of method, counted
 // from now, wait after the wrapped store returned and before returning to
 // its caller, until the Gate is released or the call's context is done

@@ -327,3 +327,34 @@ func TestUnknownMethodOrCallNumberPanics(t *testing.T) {
 		}()
 	}
 }
+
+// PauseEvery holds every call, not just the first, until the release; later
+// calls then go straight through.
+func TestPauseEveryHoldsAllCalls(t *testing.T) {
+	s := newStore(t)
+	g := s.PauseEvery("GetUser")
+	defer g.Release()
+	done := make(chan error, 3)
+	for range 3 {
+		go func() { done <- getUser(s) }()
+	}
+	<-g.Arrived()
+	// Other methods are not held.
+	if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.GetUserByID(ctx, "111111111111", "AIDA1"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("a held call returned before the release: %v", err)
+	default:
+	}
+	g.Release()
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatalf("released call: %v", err)
+		}
+	}
+	if err := getUser(s); err != nil {
+		t.Fatal(err)
+	}
+}
