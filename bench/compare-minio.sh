@@ -4,6 +4,12 @@
 # with the same load tool (cmd/gatehouse-bench) and the same workloads,
 # interleaved (each repetition runs every workload on every target in
 # turn), then a table of medians with ratios to the ceiling and to MinIO.
+# The order of the targets rotates: each pair of repetitions starts one
+# target further on and the second of a pair runs backwards (three targets
+# take every place equally often over six), so no target keeps one place
+# in the order (a cold read after another target's
+# read of the same size finds the virtual disk's host cache in another
+# state than the first read of a repetition does).
 # Everything listens on 127.0.0.1 only; data lives in a temp dir.
 #
 # Env: MINIO=/path/to/minio (skipped when unset or missing), REPS (3),
@@ -90,7 +96,10 @@ for rep in $(seq "$REPS"); do
       s3-multipart) flags=(--concurrency 1 --size "$MPU" --part-size "$PART") ;;
       s3-list) flags=(--concurrency "$CONC" --keys "$KEYS") ;;
     esac
-    for t in "${targets[@]}"; do
+    k=${#targets[@]} order=()
+    for j in $(seq 0 $((k - 1))); do order+=("${targets[$(((rep - 1) / 2 + j) % k)]}"); done
+    if [ $((rep % 2)) -eq 0 ]; then order=($(printf '%s\n' "${order[@]}" | tac)); fi
+    for t in "${order[@]}"; do
       # shellcheck disable=SC2086 # ARGS holds several flags
       rc=0
       AWS_ACCESS_KEY_ID=${KEY[$t]} AWS_SECRET_ACCESS_KEY=${SECRET[$t]} "$B" run --endpoint "${URL[$t]}" --workload "$name" \

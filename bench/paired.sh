@@ -13,9 +13,16 @@
 #   bench/paired.sh LABEL=BINARY[:ENV=V,...] ...
 #   e.g. ROUNDS=30 SLICE=2s ROLES=100000 bench/paired.sh main=/tmp/gatehouse gc200=/tmp/gatehouse:GOGC=200
 #
+#   e.g. MINIO=/tmp/minio-bin/minio WORKLOAD=s3-get-large CONC=1 FLAGS="--size 256MiB --cache cold" \
+#        SLICE=6s ROUNDS=24 bench/paired.sh gatehouse=/tmp/gatehouse
+#
 # Env: ROUNDS (20), SLICE (2s), WORKLOAD (sts-assume-role), CONC (16),
+# FLAGS (more flags of every `gatehouse-bench run`: sizes, --cache cold),
+# MINIO (a MinIO binary: MinIO runs as one more target, labelled minio,
+# its S3 requests signed with credentials from its AssumeRole),
 # ROLES (0: extra roles in other accounts, created through the data dir as
-# bench/sts-load.sh does), PORT (8796: the ceiling; builds on PORT+1 …),
+# bench/sts-load.sh does), PORT (8796: the ceiling; builds on PORT+1 …,
+# MinIO after them),
 # OUT (the file for the JSON lines; default a new /tmp/paired.*.jsonl,
 # kept). Labels must differ and not be "ceiling" or "minio" (the report's
 # baselines). Everything listens on 127.0.0.1.
@@ -55,7 +62,8 @@ up() { # port pid
   done
   echo "server on 127.0.0.1:$1 did not answer" >&2; exit 1
 }
-labels=(ceiling) ports=($PORT) setups=(none) pidof=()
+read -r -a flags <<<"${FLAGS:-}"
+labels=(ceiling) ports=($PORT) setups=("--setup none --creds static") pidof=()
 mkdir -p "$tmp/ceiling"
 free $PORT
 "$B" ceiling --listen 127.0.0.1:$PORT --dir "$tmp/ceiling" 2>/dev/null &
@@ -73,11 +81,27 @@ for v in "$@"; do
   pids+=($!) pidof+=($!)
   up $port $!
   "$B" setup --endpoint http://127.0.0.1:$port --setup gatehouse --roles "$ROLES" --data-dir "$dir" >/dev/null
-  labels+=("${v%%=*}") ports+=($port) setups+=(gatehouse)
+  labels+=("${v%%=*}") ports+=($port) setups+=("--setup gatehouse")
 done
+# MinIO's keys, by index (the others sign with the bench root keys).
+declare -A keys=()
+if [ -n "${MINIO:-}" ]; then
+  [ -x "$MINIO" ] || { echo "MINIO=$MINIO: not an executable" >&2; exit 2; }
+  port=$((PORT + n + 1))
+  free $port
+  MINIO_ROOT_USER=benchminioroot MINIO_ROOT_PASSWORD=benchMinioSecret0123456789 \
+    "$MINIO" server --quiet --address 127.0.0.1:$port "$tmp/minio-data" >"$tmp/minio.log" 2>&1 &
+  pids+=($!) pidof+=($!)
+  up $port $!
+  keys[${#labels[@]}]="benchminioroot benchMinioSecret0123456789"
+  labels+=(minio) ports+=($port) setups+=("--setup none --creds assume-role")
+fi
 slice() { # index duration [--json]
-  "$B" run --endpoint "http://127.0.0.1:${ports[$1]}" --setup "${setups[$1]}" --workload "$WORKLOAD" \
-    --concurrency "$CONC" --duration "$2" --pid "${pidof[$1]}" --label "${labels[$1]}" "${@:3}"
+  local id=$AWS_ACCESS_KEY_ID secret=$AWS_SECRET_ACCESS_KEY
+  [ -z "${keys[$1]:-}" ] || read -r id secret <<<"${keys[$1]}"
+  # shellcheck disable=SC2086 # setups holds two flags
+  AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY=$secret "$B" run --endpoint "http://127.0.0.1:${ports[$1]}" ${setups[$1]} \
+    --workload "$WORKLOAD" --concurrency "$CONC" --duration "$2" "${flags[@]}" --pid "${pidof[$1]}" --label "${labels[$1]}" "${@:3}"
 }
 for i in "${!labels[@]}"; do slice "$i" 1s >/dev/null; done # warm every target once
 : >"$out"
