@@ -16,7 +16,9 @@
 #   e.g. MINIO=/tmp/minio-bin/minio WORKLOAD=s3-get-large CONC=1 FLAGS="--size 256MiB --cache cold" \
 #        SLICE=6s ROUNDS=24 bench/paired.sh gatehouse=/tmp/gatehouse
 #
-# Env: ROUNDS (20), SLICE (2s), WORKLOAD (sts-assume-role), CONC (16),
+# Env: ROUNDS (20), SLICE (2s), WARM (1s: one unmeasured slice of every
+# target first; MinIO's multipart uploads run slower for its first minutes,
+# so give it 30s there), WORKLOAD (sts-assume-role), CONC (16),
 # FLAGS (more flags of every `gatehouse-bench run`: sizes, --cache cold),
 # MINIO (a MinIO binary: MinIO runs as one more target, labelled minio,
 # its S3 requests signed with credentials from its AssumeRole),
@@ -46,6 +48,7 @@ out=$(realpath "$out")
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-20}
 SLICE=${SLICE:-2s}
+WARM=${WARM:-1s}
 WORKLOAD=${WORKLOAD:-sts-assume-role}
 CONC=${CONC:-16}
 ROLES=${ROLES:-0}
@@ -103,7 +106,7 @@ slice() { # index duration [--json]
   AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY=$secret "$B" run --endpoint "http://127.0.0.1:${ports[$1]}" ${setups[$1]} \
     --workload "$WORKLOAD" --concurrency "$CONC" --duration "$2" "${flags[@]}" --pid "${pidof[$1]}" --label "${labels[$1]}" "${@:3}"
 }
-for i in "${!labels[@]}"; do slice "$i" 1s >/dev/null; done # warm every target once
+for i in "${!labels[@]}"; do slice "$i" "$WARM" >/dev/null; done # warm every target once
 : >"$out"
 k=${#labels[@]}
 for r in $(seq 0 $((ROUNDS - 1))); do
