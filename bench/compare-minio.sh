@@ -6,10 +6,8 @@
 # turn), then a table of medians with ratios to the ceiling and to MinIO.
 # The order of the targets rotates: each pair of repetitions starts one
 # target further on and the second of a pair runs backwards (three targets
-# take every place equally often over six), so no target keeps one place
-# in the order (a cold read after another target's
-# read of the same size finds the virtual disk's host cache in another
-# state than the first read of a repetition does).
+# take every place equally often over six repetitions, two targets over
+# four: use such a REPS), so no target keeps one place in the order.
 # Everything listens on 127.0.0.1 only; data lives in a temp dir.
 #
 # Env: MINIO=/path/to/minio (skipped when unset or missing), REPS (3),
@@ -97,7 +95,10 @@ for rep in $(seq "$REPS"); do
       s3-list) flags=(--concurrency "$CONC" --keys "$KEYS") ;;
     esac
     k=${#targets[@]} order=()
-    for j in $(seq 0 $((k - 1))); do order+=("${targets[$(((rep - 1) / 2 + j) % k)]}"); done
+    for j in $(seq 0 $((k - 1))); do
+      idx=$(( ((rep - 1) / 2 + j) % k ))
+      order+=("${targets[$idx]}")
+    done
     if [ $((rep % 2)) -eq 0 ]; then order=($(printf '%s\n' "${order[@]}" | tac)); fi
     for t in "${order[@]}"; do
       # shellcheck disable=SC2086 # ARGS holds several flags

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Paired short runs, for a ratio to the ceiling whose margin is smaller than
-# the machine's run-to-run noise (AssumeRole: one 5 s run of one server
-# moves by ±8 %, and the ceiling's independently). The ceiling and every
-# Gatehouse build named run side by side for the whole measurement, and
-# cmd/gatehouse-bench loads one at a time for a short slice, round after
-# round, each round starting one target further on and every other round
-# in reverse (with two targets: ABBA), so that a spell of a slower machine
-# falls on every target alike and no build keeps one place in the order. Prints the JSON lines (to
-# OUT, if set) and `gatehouse-bench report` over them: per target the
-# median, and each round's ratio to the ceiling with their median.
+# Paired short runs, for ratios whose margin is smaller than the machine's
+# run-to-run noise (AssumeRole: one 5 s run of one server moves by ±8 %,
+# and the ceiling's independently). The ceiling, every Gatehouse build named
+# and, with MINIO set, MinIO run side by side for the whole measurement,
+# and cmd/gatehouse-bench loads one at a time for a short slice, round after
+# round: round r starts at target r/2 (each pair of rounds one target
+# further on) and odd rounds run in reverse (with two targets: ABBA), so
+# that a spell of a slower machine falls on every target alike and no
+# target keeps one place in the order. Every target takes every place
+# equally often when ROUNDS is a multiple of twice the number of targets.
+# Prints the JSON lines (to OUT, if set) and `gatehouse-bench report` over
+# them: per target the median, and each round's ratios to the ceiling and
+# to MinIO with their medians.
 #
 #   bench/paired.sh LABEL=BINARY[:ENV=V,...] ...
 #   e.g. ROUNDS=30 SLICE=2s ROLES=100000 bench/paired.sh main=/tmp/gatehouse gc200=/tmp/gatehouse:GOGC=200
@@ -17,8 +20,7 @@
 #        SLICE=6s ROUNDS=24 bench/paired.sh gatehouse=/tmp/gatehouse
 #
 # Env: ROUNDS (20), SLICE (2s), WARM (1s: one unmeasured slice of every
-# target first; MinIO's multipart uploads run slower for its first minutes,
-# so give it 30s there), WORKLOAD (sts-assume-role), CONC (16),
+# target first), WORKLOAD (sts-assume-role), CONC (16),
 # FLAGS (more flags of every `gatehouse-bench run`: sizes, --cache cold),
 # MINIO (a MinIO binary: MinIO runs as one more target, labelled minio,
 # its S3 requests signed with credentials from its AssumeRole),
@@ -58,10 +60,15 @@ PORT=${PORT:-8796}
 free() { # port: fails when something listens there already
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || { echo "127.0.0.1:$1 is taken (set PORT)" >&2; exit 1; }
 }
-up() { # port pid
+up() { # port pid [path: answers 2xx once ready]
   for _ in $(seq 100); do
     kill -0 "$2" 2>/dev/null || { echo "server on 127.0.0.1:$1 exited (port taken? set PORT)" >&2; exit 1; }
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1
+    if [ -n "${3:-}" ]; then
+      curl -sf -o /dev/null "http://127.0.0.1:$1$3" && return
+    else
+      curl -s -o /dev/null "http://127.0.0.1:$1/" && return
+    fi
+    sleep 0.1
   done
   echo "server on 127.0.0.1:$1 did not answer" >&2; exit 1
 }
@@ -95,7 +102,7 @@ if [ -n "${MINIO:-}" ]; then
   MINIO_ROOT_USER=benchminioroot MINIO_ROOT_PASSWORD=benchMinioSecret0123456789 \
     "$MINIO" server --quiet --address 127.0.0.1:$port "$tmp/minio-data" >"$tmp/minio.log" 2>&1 &
   pids+=($!) pidof+=($!)
-  up $port $!
+  up $port $! /minio/health/ready
   keys[${#labels[@]}]="benchminioroot benchMinioSecret0123456789"
   labels+=(minio) ports+=($port) setups+=("--setup none --creds assume-role")
 fi
