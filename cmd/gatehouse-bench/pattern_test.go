@@ -18,6 +18,9 @@ func TestPatternIsTheAlphabetFromEveryRead(t *testing.T) {
 		buf := make([]byte, size)
 		var total int64
 		for {
+			for i := range buf {
+				buf[i] = 0xff // a Read that skips bytes leaves these
+			}
 			n, err := p.Read(buf)
 			for i, c := range buf[:n] {
 				if c != byte('a'+i%26) {
@@ -35,5 +38,11 @@ func TestPatternIsTheAlphabetFromEveryRead(t *testing.T) {
 		if total != left {
 			t.Fatalf("buffer %d: %d bytes, want %d", size, total, left)
 		}
+	}
+	// A pattern without a run makes one instead of looping forever.
+	p := &pattern{left: 30}
+	buf := make([]byte, 30)
+	if n, err := p.Read(buf); n != 30 || err != nil || buf[26] != 'a' {
+		t.Fatalf("pattern without a run: %d, %v, %q", n, err, buf)
 	}
 }

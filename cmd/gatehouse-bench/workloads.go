@@ -348,6 +348,9 @@ func (p *pattern) Read(b []byte) (int, error) {
 	if p.left <= 0 {
 		return 0, io.EOF
 	}
+	if len(p.run) == 0 {
+		p.run = alphabetRun()
+	}
 	n := int(min(int64(len(b)), p.left))
 	for off := 0; off < n; off += len(p.run) {
 		copy(b[off:n], p.run)
