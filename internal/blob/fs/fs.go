@@ -25,11 +25,12 @@ import (
 
 // FS stores blobs under a root directory.
 type FS struct {
-	root     string
-	bufs     sync.Pool // *[]byte, pipeChunk long, aligned for direct I/O
-	readBufs sync.Pool // *[]byte, readChunk long, aligned for direct I/O
-	recent   recentReads
-	reads    readStats
+	root       string
+	bufs       sync.Pool // *[]byte, pipeChunk long, aligned for direct I/O
+	streamBufs sync.Pool // *[]byte, streamChunk long, aligned for direct I/O
+	readBufs   sync.Pool // *[]byte, readChunk long, aligned for direct I/O
+	recent     recentReads
+	reads      readStats
 }
 
 var (
@@ -46,6 +47,7 @@ func Open(root string) (*FS, error) {
 	}
 	f := &FS{root: root}
 	f.bufs.New = func() any { return alignedBuffer(pipeChunk) }
+	f.streamBufs.New = func() any { return alignedBuffer(streamChunk) }
 	f.readBufs.New = func() any { return alignedBuffer(readChunk) }
 	return f, nil
 }
