@@ -26,13 +26,14 @@ const (
 	// page cache before asking the kernel to start flushing them.
 	writebackEvery = 8 << 20
 	// directFrom is the size past which a blob bypasses the page cache:
-	// the rest of its bytes are written, and ranges of it read, with
-	// direct I/O (see diskWriter and object.WriteRange).
+	// its bytes from the first chunk boundary at or past it (8.25 MiB)
+	// are written, and ranges of it read, with direct I/O (see diskWriter
+	// and object.WriteRange).
 	directFrom = 8 << 20
 )
 
 // copyHashed writes r to dst while feeding every byte to the hashes. A body
-// that fits in one buffer is copied inline; a larger one goes through a
+// shorter than the first buffer is copied inline; a larger one goes through a
 // three-stage pipeline (read → hash → write), so that hashing one chunk
 // overlaps reading the next and writing the previous: MD5 alone runs at
 // about the disk's speed, and in series the two would halve throughput.
@@ -63,10 +64,11 @@ type chunk struct {
 }
 
 func (f *FS) pipeline(ctx context.Context, dst *os.File, r io.Reader, hashes []hash.Hash, firstBuf *[]byte, firstN int) (int64, error) {
+	// Stream buffers are taken from the pool as the body needs them (a
+	// body of a few hundred KiB takes one), up to pipeDepth; after that
+	// the reader reuses those the writer hands back.
 	free := make(chan *[]byte, pipeDepth)
-	for range pipeDepth {
-		free <- f.streamBufs.Get().(*[]byte)
-	}
+	taken := 0
 	toHash := make(chan chunk, pipeDepth)
 	toWrite := make(chan chunk, pipeDepth)
 	writeErr := make(chan error, 1)
@@ -107,10 +109,15 @@ func (f *FS) pipeline(ctx context.Context, dst *os.File, r io.Reader, hashes []h
 			break
 		}
 		var bp *[]byte
-		select {
-		case bp = <-free:
-		case <-stop:
-			readErr = io.ErrClosedPipe
+		if taken < pipeDepth {
+			bp = f.streamBufs.Get().(*[]byte)
+			taken++
+		} else {
+			select {
+			case bp = <-free:
+			case <-stop:
+				readErr = io.ErrClosedPipe
+			}
 		}
 		if readErr != nil {
 			break
@@ -128,7 +135,7 @@ func (f *FS) pipeline(ctx context.Context, dst *os.File, r io.Reader, hashes []h
 	}
 	close(toHash)
 	werr := <-writeErr
-	for range pipeDepth {
+	for range taken {
 		f.streamBufs.Put(<-free)
 	}
 	if werr != nil {
@@ -140,8 +147,8 @@ func (f *FS) pipeline(ctx context.Context, dst *os.File, r io.Reader, hashes []h
 	return total, nil
 }
 
-// diskWriter is the pipeline's write stage. A blob's first directFrom bytes
-// go through the page cache (with early writeback), so small and medium
+// diskWriter is the pipeline's write stage. A blob's bytes up to the first
+// chunk boundary at or past directFrom go through the page cache (with early writeback), so small and medium
 // objects stay cached for the reads that follow; past that, a large blob is
 // written with O_DIRECT. On the disks we measured, copying into the page
 // cache and flushing it afterwards ran at half the device's speed (ext4:
