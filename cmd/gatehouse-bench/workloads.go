@@ -322,10 +322,9 @@ func prefillSmall(ctx context.Context, r *runner) error {
 	})
 }
 
-// pattern is a body of n bytes generated as it is read: no buffering of
-// the whole object.
-// pattern is a body of left bytes: the alphabet repeated from 'a' in every
-// Read, copied from run (alphabetRun).
+// pattern is a body of left bytes made as it is read (no buffering of the
+// whole object): the alphabet repeated from 'a' in every Read, copied from
+// run (alphabetRun).
 type pattern struct {
 	left int64
 	run  []byte

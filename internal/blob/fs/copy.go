@@ -148,17 +148,17 @@ func (f *FS) pipeline(ctx context.Context, dst *os.File, r io.Reader, hashes []h
 }
 
 // diskWriter is the pipeline's write stage. A blob's bytes up to the first
-// chunk boundary at or past directFrom go through the page cache (with early writeback), so small and medium
-// objects stay cached for the reads that follow; past that, a large blob is
-// written with O_DIRECT. On the disks we measured, copying into the page
+// chunk boundary at or past directFrom go through the page cache (with
+// early writeback), so small and medium objects stay cached for the reads
+// that follow; past that, a large blob is written with O_DIRECT. On the disks we measured, copying into the page
 // cache and flushing it afterwards ran at half the device's speed (ext4:
 // about 520 MB/s buffered with fsync against 1.1 GB/s direct, 256 KiB
 // writes), and a streamed multi-gigabyte upload would otherwise evict what
 // readers use. Every chunk but the last is full and aligned (the first
-// pipeChunk long, the rest streamChunk); the
-// unaligned tail of the last one goes through the page cache again, and a
-// file system that refuses direct I/O keeps buffered writes throughout. The
-// caller's fsync makes both kinds durable.
+// pipeChunk long, the rest streamChunk); the unaligned tail of the last one
+// goes through the page cache again, and a file system that refuses direct
+// I/O keeps buffered writes throughout. The caller's fsync makes both kinds
+// durable.
 type diskWriter struct {
 	f       *os.File
 	direct  bool
